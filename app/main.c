@@ -1,0 +1,62 @@
+/* biokiosk: the command line. Parses the subcommand and hands over; nothing else lives here. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "commands.h"
+#include "config.h"
+
+typedef struct command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} command;
+
+#define BIOKIOSK_COMMAND_ROW(name, summary) {#name, summary, cmd_##name},
+static const command commands[] = {BIOKIOSK_COMMANDS(BIOKIOSK_COMMAND_ROW)};
+#undef BIOKIOSK_COMMAND_ROW
+
+static void usage(FILE *out)
+{
+    fprintf(out, "Usage: biokiosk [--version | --help]\n"
+                 "       biokiosk COMMAND [OPTIONS...]\n\nCommands:\n");
+    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+        fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'biokiosk COMMAND --help' shows the options of a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    /* Structured logging to the journal when run by systemd, else to stderr; debug output per
+     * module with G_MESSAGES_DEBUG=<domain>. */
+    g_log_set_writer_func(g_log_writer_default, NULL, NULL);
+
+    if (argc < 2) {
+        fprintf(stderr, "biokiosk: the kiosk screen is not part of this build yet; "
+                        "name a command.\n");
+        usage(stderr);
+        return 2;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+        printf("biokiosk %s\n", BIOKIOSK_VERSION);
+        return 0;
+    }
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+
+    if (name[0] == '-')
+        fprintf(stderr, "biokiosk: unknown option '%s'\n", name);
+    else
+        fprintf(stderr, "biokiosk: unknown command '%s'\n", name);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,192 @@
+/* The `biokiosk` command line as other tools see it: exit statuses, stdout, stderr. */
+#include <string.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+typedef struct run {
+    int status;
+    char *out;
+    char *err;
+} run;
+
+static run run_biokiosk(const char *first, ...)
+{
+    const char *bin = g_getenv("BIOKIOSK_BIN");
+    g_assert_nonnull(bin);
+    GPtrArray *args = g_ptr_array_new();
+    g_ptr_array_add(args, (gpointer)bin);
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a != NULL; a = va_arg(ap, const char *))
+        g_ptr_array_add(args, (gpointer)a);
+    va_end(ap);
+    g_ptr_array_add(args, NULL);
+
+    run r = {0};
+    int wait_status = 0;
+    GError *error = NULL;
+    if (!g_spawn_sync(NULL, (char **)args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r.out, &r.err,
+                      &wait_status, &error))
+        g_error("spawn: %s", error->message);
+    g_assert_true(WIFEXITED(wait_status));
+    r.status = WEXITSTATUS(wait_status);
+    g_ptr_array_free(args, TRUE);
+    return r;
+}
+
+static void run_clear(run *r)
+{
+    g_free(r->out);
+    g_free(r->err);
+}
+
+static int count_lines(const char *text)
+{
+    int n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n';
+    return n;
+}
+
+static void test_version_and_usage(void)
+{
+    run r = run_biokiosk("--version", NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_true(g_str_has_prefix(r.out, "biokiosk "));
+    run_clear(&r);
+
+    r = run_biokiosk("--help", NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "rules"));
+    run_clear(&r);
+
+    r = run_biokiosk("frobnicate", NULL);
+    g_assert_cmpint(r.status, ==, 2);
+    g_assert_cmpstr(r.out, ==, "");
+    g_assert_nonnull(strstr(r.err, "unknown command 'frobnicate'"));
+    g_assert_nonnull(strstr(r.err, "Usage:"));
+    run_clear(&r);
+
+    r = run_biokiosk("--frobnicate", NULL);
+    g_assert_cmpint(r.status, ==, 2);
+    g_assert_nonnull(strstr(r.err, "unknown option"));
+    run_clear(&r);
+
+    r = run_biokiosk("rules", "--frobnicate", NULL);
+    g_assert_cmpint(r.status, ==, 2);
+    g_assert_cmpstr(r.out, ==, "");
+    g_assert_nonnull(strstr(r.err, "frobnicate"));
+    run_clear(&r);
+
+    r = run_biokiosk("rules", "--help", NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "--previous-fingerprints-poor"));
+    run_clear(&r);
+}
+
+static JsonObject *parse_object(const char *text, JsonParser **parser)
+{
+    *parser = json_parser_new();
+    GError *error = NULL;
+    if (!json_parser_load_from_data(*parser, text, -1, &error))
+        g_error("not JSON: %s (%s)", error->message, text);
+    JsonNode *root = json_parser_get_root(*parser);
+    g_assert_true(JSON_NODE_HOLDS_OBJECT(root));
+    return json_node_get_object(root);
+}
+
+static void test_rules_json(void)
+{
+    run r = run_biokiosk("rules", "--birth-date", "2018-01-15", "--on", "2026-11-22", NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_cmpstr(r.err, ==, "");
+    g_assert_cmpint(count_lines(r.out), ==, 1);
+    JsonParser *parser;
+    JsonObject *o = parse_object(r.out, &parser);
+    g_assert_cmpint(json_object_get_int_member(o, "age"), ==, 8);
+    g_assert_true(json_object_get_boolean_member(o, "desk"));
+    g_assert_cmpstr(json_object_get_string_member(o, "photo"), ==, "capture");
+    g_assert_cmpstr(json_object_get_string_member(o, "fingerprints"), ==, "capture");
+    g_assert_cmpstr(json_object_get_string_member(o, "signature"), ==, "none");
+    g_assert_false(json_object_get_boolean_member(o, "may_post"));
+    g_assert_false(json_object_get_boolean_member(o, "may_come_alone"));
+    JsonArray *reasons = json_object_get_array_member(o, "reasons");
+    gboolean found = FALSE;
+    for (guint i = 0; i < json_array_get_length(reasons); i++) {
+        JsonObject *reason = json_array_get_object_element(reasons, i);
+        g_assert_nonnull(json_object_get_string_member(reason, "text"));
+        if (g_strcmp0(json_object_get_string_member(reason, "item"), "fingerprints") == 0) {
+            g_assert_cmpstr(json_object_get_string_member(reason, "rule"), ==,
+                            "fingerprints.none-on-file");
+            found = TRUE;
+        }
+    }
+    g_assert_true(found);
+    g_object_unref(parser);
+    run_clear(&r);
+
+    r = run_biokiosk("rules", "--birth-date", "1990-01-01", "--on", "2026-11-22", "--applied",
+                     "2026-10-01", "--category", "eu-citizen-permanent", "--previous-photo",
+                     "2026-09-01", "--previous-fingerprints", "2020-01-01",
+                     "--previous-fingerprints-poor", "--previous-signature", "2020-01-01", NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    o = parse_object(r.out, &parser);
+    g_assert_cmpint(json_object_get_int_member(o, "age"), ==, 36);
+    g_assert_cmpstr(json_object_get_string_member(o, "photo"), ==, "reuse");
+    g_assert_cmpstr(json_object_get_string_member(o, "fingerprints"), ==, "none");
+    g_assert_cmpstr(json_object_get_string_member(o, "signature"), ==, "reuse");
+    g_assert_true(json_object_get_boolean_member(o, "may_post"));
+    g_assert_true(json_object_get_boolean_member(o, "may_come_alone"));
+    g_object_unref(parser);
+    run_clear(&r);
+
+    r = run_biokiosk("rules", "--birth-date", "2026-01-01", "--on", "2026-11-22", NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    o = parse_object(r.out, &parser);
+    g_assert_false(json_object_get_boolean_member(o, "desk"));
+    g_assert_cmpstr(json_object_get_string_member(o, "photo"), ==, "by-post");
+    g_object_unref(parser);
+    run_clear(&r);
+}
+
+static void test_rules_bad_input(void)
+{
+    static const char *const bad[][12] = {
+        {"--birth-date", "2023-02-29", "--on", "2026-11-22", NULL},
+        {"--birth-date", "2023-13-01", "--on", "2026-11-22", NULL},
+        {"--birth-date", "yesterday", "--on", "2026-11-22", NULL},
+        {"--birth-date", "2000-01-01", "--on", "2026-11-31", NULL},
+        {"--birth-date", "2027-01-01", "--on", "2026-11-22", NULL},
+        {"--birth-date", "2000-01-01", "--on", "2026-11-22", "--previous-photo", "2026-11-23",
+         NULL},
+        {"--birth-date", "2000-01-01", "--on", "2026-11-22", "--previous-fingerprints",
+         "2027-01-01", NULL},
+        {"--birth-date", "2000-01-01", "--on", "2026-11-22", "--previous-signature", "2030-01-01",
+         NULL},
+        {"--birth-date", "2000-01-01", "--on", "2026-11-22", "--category", "tourist", NULL},
+        {"--birth-date", "2000-01-01", "--on", "2026-11-22", "--applied", "2026-11-23", NULL},
+        {"--birth-date", "2000-01-01", NULL},
+        {"--on", "2026-11-22", NULL},
+        {"--birth-date", "2000-01-01", "--on", "2026-11-22", "extra", NULL},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        const char *const *a = bad[i];
+        run r = run_biokiosk("rules", a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], NULL);
+        g_test_message("case %zu: %s", i, r.err);
+        g_assert_cmpint(r.status, ==, 2);
+        g_assert_cmpstr(r.out, ==, "");
+        g_assert_cmpint(count_lines(r.err), ==, 1);
+        g_assert_true(g_str_has_prefix(r.err, "biokiosk rules: "));
+        run_clear(&r);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/cli/version-and-usage", test_version_and_usage);
+    g_test_add_func("/cli/rules-json", test_rules_json);
+    g_test_add_func("/cli/rules-bad-input", test_rules_bad_input);
+    return g_test_run();
+}

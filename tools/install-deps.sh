@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs the Debian packages biokiosk needs to build, test and run its demo.
+# This list is the one place where the project's dependencies are named.
+# Run as root (or with sudo available). Installs only what is missing.
+set -euo pipefail
+
+packages=(
+    # build
+    meson ninja-build pkg-config gcc clang git
+    # libraries
+    libglib2.0-dev libjson-glib-dev
+    libsqlite3-dev libpq-dev
+    libsodium-dev
+    libsdl2-dev libsdl2-ttf-dev
+    libgphoto2-dev libfprint-2-dev libusb-1.0-0-dev
+    libjpeg62-turbo-dev libpng-dev
+    # translations and fonts the kiosk draws with
+    gettext fonts-noto-core
+    # face detection model data (Haar cascades)
+    opencv-data
+    # tests: formatting, the PostgreSQL store, USB replays, libFuzzer
+    clang-format postgresql umockdev libclang-rt-14-dev
+    # tests: checking the systemd unit
+    systemd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all ${#packages[@]} packages are installed"
+    exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        sudo=(sudo)
+    else
+        echo "install-deps: missing packages: ${missing[*]}" >&2
+        echo "install-deps: run this script as root to install them" >&2
+        exit 1
+    fi
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
