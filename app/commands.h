@@ -2,12 +2,14 @@
  * app/cmd_NAME.c, called with argv[0] = "NAME"; it returns the process's exit status
  * (0 success, 1 a negative answer, 2 bad usage, 3 a service that cannot be reached).
  *
- * To add one: a line below and the file in app/meson.build. */
+ * To add one: a line in the list below, and the file in app/meson.build. */
 #ifndef BIOKIOSK_COMMANDS_H
 #define BIOKIOSK_COMMANDS_H
 
 #define BIOKIOSK_COMMANDS(X)                                                                       \
-    X(rules, "what a person gives at the desk, by the age and category rules")
+    X(config, "print an example configuration, or check one")                                      \
+    X(rules, "what a person gives at the desk, by the age and category rules")                     \
+    /* end of the list: add a line above, ending in a backslash */
 
 #define BIOKIOSK_DECLARE_COMMAND(name, summary) int cmd_##name(int argc, char **argv);
 BIOKIOSK_COMMANDS(BIOKIOSK_DECLARE_COMMAND)

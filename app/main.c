@@ -6,7 +6,7 @@
 #include <glib.h>
 
 #include "commands.h"
-#include "config.h"
+#include "version.h"
 
 typedef struct command {
     const char *name;

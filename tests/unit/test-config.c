@@ -1,0 +1,123 @@
+#include <string.h>
+
+#include <glib.h>
+
+#include "config.h"
+
+static const char *const good = "# a kiosk\n"
+                                "[kiosk]\n"
+                                "desk = DEN-HAAG\n"
+                                "id=DEN-HAAG-03\n"
+                                "languages = nl, en , ar\n"
+                                "fullscreen = no\n"
+                                "\n"
+                                "; another comment\n"
+                                "[store]\n"
+                                "uri = postgresql://kiosk@db/biokiosk\n"
+                                "[screen]\n"
+                                "width_mm = 344.5\n";
+
+static void test_good(void)
+{
+    config *cfg = NULL;
+    g_autofree char *message = NULL;
+    g_assert_cmpint(config_load_text(good, "k.conf", &cfg, &message), ==, BK_OK);
+    g_assert_null(message);
+    g_assert_cmpstr(config_get_string(cfg, "kiosk.desk"), ==, "DEN-HAAG");
+    g_assert_cmpstr(config_get_string(cfg, "kiosk.id"), ==, "DEN-HAAG-03");
+    g_assert_cmpstr(config_get_string(cfg, "store.uri"), ==, "postgresql://kiosk@db/biokiosk");
+    g_assert_false(config_get_bool(cfg, "kiosk.fullscreen"));
+    g_assert_cmpfloat(config_get_double(cfg, "screen.width_mm"), ==, 344.5);
+    g_assert_cmpint(config_get_int(cfg, "arrival.early_minutes"), ==, 30); /* default */
+    g_assert_false(config_is_set(cfg, "arrival.early_minutes"));
+    g_assert_true(config_is_set(cfg, "kiosk.desk"));
+
+    g_autofree char *m2 = NULL;
+    g_assert_cmpint(config_set(cfg, "arrival.late_minutes", "20", &m2), ==, BK_OK);
+    g_assert_cmpint(config_get_int(cfg, "arrival.late_minutes"), ==, 20);
+    g_assert_cmpint(config_set(cfg, "arrival.late_minutes", "-1", &m2), ==, BK_ERR_INVALID);
+    g_assert_nonnull(strstr(m2, "late_minutes"));
+    g_assert_cmpint(config_get_int(cfg, "arrival.late_minutes"), ==, 20);
+    g_autofree char *m3 = NULL;
+    g_assert_cmpint(config_set(cfg, "arrival.nope", "1", &m3), ==, BK_ERR_NOT_FOUND);
+    config_free(cfg);
+    config_free(NULL);
+}
+
+static void test_bad(void)
+{
+    static const struct {
+        const char *text;
+        const char *expect; /* the message must contain this */
+    } cases[] = {
+        {"[kiosk]\ndesk = DEN-HAAG\n", "[kiosk] id: required"},
+        {"[kiosk]\ndesk = DEN-HAAG\nid = K1\n[store]\nuri = x\nbogus = 1\n",
+         "t.conf:6: unknown setting [store] bogus"},
+        {"[kiosk]\ndesk = den haag\nid = K1\n", "t.conf:2: [kiosk] desk: 'den haag' may hold"},
+        {"[kiosk]\ndesk = D\nid = K1\n[arrival]\nearly_minutes = soon\n",
+         "t.conf:5: [arrival] early_minutes: 'soon' is not a whole number"},
+        {"[kiosk]\ndesk = D\nid = K1\n[arrival]\nearly_minutes = 99999\n",
+         "t.conf:5: [arrival] early_minutes: 99999 is outside 0 to 1440"},
+        {"[kiosk]\ndesk = D\nid = K1\nid = K2\n", "t.conf:4: [kiosk] id is set twice"},
+        {"[kiosk]\ndesk = D\nid = K1\nlanguages = nl,xx\n",
+         "t.conf:4: [kiosk] languages: 'xx' is not one of"},
+        {"[kiosk]\ndesk = D\nid = K1\nfullscreen = maybe\n", "t.conf:4: [kiosk] fullscreen"},
+        {"[kiosk]\ndesk = D\nid = K1\n[nowhere]\n", "t.conf:4: unknown section [nowhere]"},
+        {"desk = D\n", "t.conf:1: 'desk = D' comes before any [section]"},
+        {"[kiosk]\ndesk D\n", "t.conf:2: 'desk D' is not 'key = value'"},
+        {"[kiosk\n", "t.conf:1: '[kiosk' is not a [section] line"},
+        {"[kiosk]\ndesk = D\nid = K1\n[screen]\nwidth_mm = nan\n", "t.conf:5: [screen] width_mm"},
+        {"[kiosk]\ndesk = D\nid = K1\ndefault_language = de\n", "'de' is not one of nl, en"},
+        {"[kiosk]\ndesk = D\xff\n", "not UTF-8"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        config *cfg = (config *)0x1;
+        g_autofree char *message = NULL;
+        g_assert_cmpint(config_load_text(cases[i].text, "t.conf", &cfg, &message), ==,
+                        BK_ERR_INVALID);
+        g_assert_true(cfg == (config *)0x1);
+        if (message == NULL || strstr(message, cases[i].expect) == NULL)
+            g_error("case %zu: '%s' does not contain '%s'", i, message, cases[i].expect);
+    }
+}
+
+static void test_example_loads_once_filled(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    config_write_example(f);
+    fclose(f);
+    g_assert_nonnull(strstr(buf, "[kiosk]"));
+    /* the example as written lacks the required keys ... */
+    config *cfg = NULL;
+    g_autofree char *message = NULL;
+    g_assert_cmpint(config_load_text(buf, "example", &cfg, &message), ==, BK_ERR_INVALID);
+    /* ... and loads once they are filled in */
+    GString *filled = g_string_new(buf);
+    g_string_replace(filled, "\ndesk = \n", "\ndesk = ZWOLLE\n", 1);
+    g_string_replace(filled, "\nid = \n", "\nid = ZWOLLE-01\n", 1);
+    g_assert_cmpint(config_load_text(filled->str, "example", &cfg, NULL), ==, BK_OK);
+    g_assert_cmpstr(config_get_string(cfg, "kiosk.desk"), ==, "ZWOLLE");
+    config_free(cfg);
+    g_string_free(filled, TRUE);
+    free(buf);
+}
+
+static void test_missing_file(void)
+{
+    config *cfg = NULL;
+    g_autofree char *message = NULL;
+    g_assert_cmpint(config_load("/nonexistent/biokiosk.conf", &cfg, &message), ==, BK_ERR_IO);
+    g_assert_nonnull(strstr(message, "/nonexistent/biokiosk.conf"));
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/config/good", test_good);
+    g_test_add_func("/config/bad", test_bad);
+    g_test_add_func("/config/example", test_example_loads_once_filled);
+    g_test_add_func("/config/missing-file", test_missing_file);
+    return g_test_run();
+}
