@@ -11,7 +11,7 @@ packages=(
     libglib2.0-dev libjson-glib-dev
     libsqlite3-dev libpq-dev
     libsodium-dev
-    libsdl2-dev libsdl2-ttf-dev
+    libsdl2-dev libsdl2-ttf-dev libfontconfig-dev
     libgphoto2-dev libfprint-2-dev libusb-1.0-0-dev
     libjpeg62-turbo-dev libpng-dev
     # translations and fonts the kiosk draws with
@@ -19,7 +19,9 @@ packages=(
     # face detection model data (Haar cascades)
     opencv-data
     # tests: formatting, the PostgreSQL store, USB replays, libFuzzer
-    clang-format postgresql umockdev libclang-rt-14-dev
+    clang-format postgresql umockdev libumockdev-dev libclang-rt-14-dev
+    # the kiosk compositor named by the systemd unit (checked by systemd-analyze)
+    cage
     # tests: checking the systemd unit
     systemd
 )

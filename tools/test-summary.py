@@ -26,7 +26,7 @@ for path in sys.argv[1:]:
                 skipped += 1
                 reason = ""
                 for out in (t.get("stdout") or "").splitlines():
-                    if out.startswith("SKIP"):
+                    if "SKIP" in out:
                         reason = out
                 skips.append(f"{build}: {t.get('name')} {reason}".rstrip())
             else:
