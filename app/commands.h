@@ -9,6 +9,7 @@
 #define BIOKIOSK_COMMANDS(X)                                                                       \
     X(config, "print an example configuration, or check one")                                      \
     X(rules, "what a person gives at the desk, by the age and category rules")                     \
+    X(signature, "render a signature points file to its image, or list the USB pads")              \
     /* end of the list: add a line above, ending in a backslash */
 
 #define BIOKIOSK_DECLARE_COMMAND(name, summary) int cmd_##name(int argc, char **argv);
