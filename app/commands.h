@@ -10,6 +10,10 @@
     X(config, "print an example configuration, or check one")                                      \
     X(rules, "what a person gives at the desk, by the age and category rules")                     \
     X(signature, "render a signature points file to its image, or list the USB pads")              \
+    X(keys, "make the kiosk's signing key or the back office's sealing key pair")                  \
+    X(record, "build a signed, sealed record from files, or open one at the back office")          \
+    X(outbox, "list, verify, export or purge the sealed records waiting for transfer")             \
+    X(audit, "verify the tamper-evident audit log, or append to it")                               \
     /* end of the list: add a line above, ending in a backslash */
 
 #define BIOKIOSK_DECLARE_COMMAND(name, summary) int cmd_##name(int argc, char **argv);

@@ -1,0 +1,526 @@
+#include "audit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <sodium.h>
+
+#define HASH_BYTES 32
+#define HASH_HEX   (2 * HASH_BYTES + 1)
+#define ZERO_HASH  "0000000000000000000000000000000000000000000000000000000000000000"
+
+static const char hash_context[] = "biokiosk-audit-v1\n";
+static const char sig_context[] = "biokiosk-audit-sig-v1\n";
+
+struct audit {
+    char *path;
+    int fd;
+    unsigned sign_every;
+    unsigned long seq;        /* of the last entry */
+    unsigned long signed_seq; /* of the last checkpoint */
+    char last_hash[HASH_HEX];
+    uint8_t sk[crypto_sign_SECRETKEYBYTES];
+    uint8_t hash_key[32];
+};
+
+static bk_err errno_err(int e)
+{
+    switch (e) {
+    case ENOENT:
+        return BK_ERR_NOT_FOUND;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        return BK_ERR_PERMISSION;
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+        return BK_ERR_NO_SPACE;
+    default:
+        return BK_ERR_IO;
+    }
+}
+
+static void line_hash(const char *line, size_t len, char out[HASH_HEX])
+{
+    uint8_t h[HASH_BYTES];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, HASH_BYTES);
+    crypto_generichash_update(&st, (const uint8_t *)hash_context, sizeof(hash_context) - 1);
+    crypto_generichash_update(&st, (const uint8_t *)line, len);
+    crypto_generichash_final(&st, h, HASH_BYTES);
+    sodium_bin2hex(out, HASH_HEX, h, HASH_BYTES);
+}
+
+static void sig_message(unsigned long seq, const char *hash, GString *msg)
+{
+    g_string_printf(msg, "%s%lu\t%s", sig_context, seq, hash);
+}
+
+void audit_subject(const uint8_t hash_key[32], const char *v_number, char out[33])
+{
+    uint8_t h[16];
+    crypto_generichash(h, sizeof(h), (const uint8_t *)v_number, strlen(v_number), hash_key, 32);
+    sodium_bin2hex(out, 33, h, sizeof(h));
+}
+
+/* A parsed line. Fields point into the line (which is modified). */
+typedef struct parsed {
+    char kind; /* 'E', 'S' or 0 when malformed */
+    unsigned long seq;
+    const char *prev, *hash, *sig;
+    size_t body_len; /* E: bytes hashed (up to and including PREV) */
+} parsed;
+
+static int is_hex64(const char *s)
+{
+    if (s == NULL || strlen(s) != 64)
+        return 0;
+    for (int i = 0; i < 64; i++)
+        if (!g_ascii_isxdigit(s[i]) || g_ascii_isupper(s[i]))
+            return 0;
+    return 1;
+}
+
+static int parse_seq(const char *s, unsigned long *out)
+{
+    if (s == NULL || *s == '\0' || strlen(s) > 12 || strspn(s, "0123456789") != strlen(s) ||
+        s[0] == '0')
+        return 0;
+    *out = strtoul(s, NULL, 10);
+    return 1;
+}
+
+static parsed parse_line(char *line)
+{
+    parsed p = {0};
+    size_t len = strlen(line);
+    char *fields[9] = {0};
+    size_t n = 0;
+    char *save = line;
+    for (char *t = line; n < 9; t++) {
+        if (*t == '\t' || *t == '\0') {
+            int end = *t == '\0';
+            *t = '\0';
+            fields[n++] = save;
+            save = t + 1;
+            if (end)
+                break;
+        }
+    }
+    if (n == 8 && strcmp(fields[0], "E") == 0 && parse_seq(fields[1], &p.seq) &&
+        is_hex64(fields[6]) && is_hex64(fields[7])) {
+        p.kind = 'E';
+        p.prev = fields[6];
+        p.hash = fields[7];
+        p.body_len = len - 65;
+        /* restore the tabs of the hashed part */
+        for (size_t i = 0; i < p.body_len; i++)
+            if (line[i] == '\0')
+                line[i] = '\t';
+    } else if (n == 4 && strcmp(fields[0], "S") == 0 && parse_seq(fields[1], &p.seq) &&
+               is_hex64(fields[2]) && strlen(fields[3]) == 128) {
+        p.kind = 'S';
+        p.hash = fields[2];
+        p.sig = fields[3];
+    }
+    return p;
+}
+
+static bk_err write_line(audit *a, const char *text, size_t len)
+{
+    ssize_t n = write(a->fd, text, len);
+    if (n != (ssize_t)len) {
+        bk_err err = n < 0 ? errno_err(errno) : BK_ERR_NO_SPACE;
+        /* a partial line would break the log for good: cut it off again */
+        if (n > 0) {
+            off_t end = lseek(a->fd, 0, SEEK_END);
+            if (end >= n && ftruncate(a->fd, end - n) != 0)
+                g_warning("audit: could not remove a partial line");
+        }
+        return err;
+    }
+    return fdatasync(a->fd) == 0 ? BK_OK : errno_err(errno);
+}
+
+bk_err audit_open(const char *path, const uint8_t kiosk_sk[64], const uint8_t hash_key[32],
+                  unsigned sign_every, audit **out, char *why, size_t why_size)
+{
+    if (path == NULL || kiosk_sk == NULL || hash_key == NULL || out == NULL)
+        return BK_ERR_INVALID;
+    if (sodium_init() < 0)
+        return BK_ERR_INTERNAL;
+    audit *a = g_new0(audit, 1);
+    a->path = g_strdup(path);
+    a->sign_every = sign_every ? sign_every : AUDIT_DEFAULT_SIGN_EVERY;
+    memcpy(a->sk, kiosk_sk, sizeof(a->sk));
+    memcpy(a->hash_key, hash_key, sizeof(a->hash_key));
+    g_strlcpy(a->last_hash, ZERO_HASH, sizeof(a->last_hash));
+    bk_err err = BK_OK;
+    a->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (a->fd < 0) {
+        err = errno_err(errno);
+        g_snprintf(why, why_size, "%s: %s", path, g_strerror(errno));
+        goto fail;
+    }
+    /* continue the chain from the last entry and checkpoint */
+    gchar *contents = NULL;
+    gsize length = 0;
+    if (!g_file_get_contents(path, &contents, &length, NULL)) {
+        err = BK_ERR_IO;
+        g_snprintf(why, why_size, "%s: cannot read", path);
+        goto fail;
+    }
+    size_t dropped = 0;
+    if (length > 0 && contents[length - 1] != '\n') {
+        /* a line cut off by a crash or power loss was never reported as appended (the append
+         * returns only after fdatasync): drop it, and say so in the log below */
+        char *last_nl = g_strrstr_len(contents, (gssize)length, "\n");
+        size_t keep = last_nl ? (size_t)(last_nl - contents) + 1 : 0;
+        if (ftruncate(a->fd, (off_t)keep) != 0 || fdatasync(a->fd) != 0) {
+            g_free(contents);
+            err = errno_err(errno);
+            g_snprintf(why, why_size, "%s: cannot remove an incomplete last line", path);
+            goto fail;
+        }
+        dropped = length - keep;
+        contents[keep] = '\0';
+        g_warning("audit: removed an incomplete last line (%zu bytes)", dropped);
+    }
+    char **lines = g_strsplit(contents, "\n", -1);
+    g_free(contents);
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        if (lines[i][0] == '\0')
+            continue;
+        parsed p = parse_line(lines[i]);
+        if (p.kind == 'E') {
+            a->seq = p.seq;
+            g_strlcpy(a->last_hash, p.hash, sizeof(a->last_hash));
+        } else if (p.kind == 'S') {
+            a->signed_seq = p.seq;
+        } else if (lines[i + 1] == NULL || lines[i + 1][0] == '\0') {
+            g_strfreev(lines);
+            err = BK_ERR_CORRUPT;
+            g_snprintf(why, why_size, "%s: line %zu cannot be read", path, i + 1);
+            goto fail;
+        }
+    }
+    g_strfreev(lines);
+    if (dropped > 0) {
+        char detail[64];
+        snprintf(detail, sizeof(detail), "dropped_bytes=%zu", dropped);
+        err = audit_append(a, "audit.recovered", NULL, detail);
+        if (err != BK_OK) {
+            g_snprintf(why, why_size, "%s: cannot append", path);
+            goto fail;
+        }
+    }
+    *out = a;
+    return BK_OK;
+fail:
+    if (a->fd >= 0)
+        close(a->fd);
+    sodium_memzero(a->sk, sizeof(a->sk));
+    g_free(a->path);
+    g_free(a);
+    return err;
+}
+
+static int event_ok(const char *e)
+{
+    size_t n = e ? strlen(e) : 0;
+    return n > 0 && n <= 40 && strspn(e, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+static int detail_ok(const char *d)
+{
+    if (strlen(d) > 400 || d[0] == '\0')
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)d; *p; p++)
+        if (*p < 0x20 || *p == 0x7F)
+            return 0;
+    return 1;
+}
+
+bk_err audit_append(audit *a, const char *event, const char *v_number, const char *detail)
+{
+    if (a == NULL || !event_ok(event) || (detail != NULL && !detail_ok(detail)) ||
+        (v_number != NULL && v_number[0] == '\0'))
+        return BK_ERR_INVALID;
+    char subject[33] = "-";
+    if (v_number != NULL)
+        audit_subject(a->hash_key, v_number, subject);
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    GString *line = g_string_new(NULL);
+    g_string_printf(line, "E\t%lu\t%s\t%s\t%s\t%s\t%s", a->seq + 1, stamp, event, subject,
+                    detail ? detail : "-", a->last_hash);
+    char hash[HASH_HEX];
+    line_hash(line->str, line->len, hash);
+    g_string_append_printf(line, "\t%s\n", hash);
+    bk_err err = write_line(a, line->str, line->len);
+    g_string_free(line, TRUE);
+    if (err != BK_OK) {
+        g_warning("audit: cannot append: %s", bk_err_str(err));
+        return err;
+    }
+    a->seq++;
+    g_strlcpy(a->last_hash, hash, sizeof(a->last_hash));
+    if (a->seq - a->signed_seq >= a->sign_every)
+        return audit_checkpoint(a);
+    return BK_OK;
+}
+
+bk_err audit_checkpoint(audit *a)
+{
+    if (a == NULL)
+        return BK_ERR_INVALID;
+    if (a->seq == a->signed_seq)
+        return BK_OK;
+    GString *msg = g_string_new(NULL);
+    sig_message(a->seq, a->last_hash, msg);
+    uint8_t sig[crypto_sign_BYTES];
+    crypto_sign_detached(sig, NULL, (const uint8_t *)msg->str, msg->len, a->sk);
+    char sig_hex[2 * crypto_sign_BYTES + 1];
+    sodium_bin2hex(sig_hex, sizeof(sig_hex), sig, sizeof(sig));
+    g_string_printf(msg, "S\t%lu\t%s\t%s\n", a->seq, a->last_hash, sig_hex);
+    bk_err err = write_line(a, msg->str, msg->len);
+    g_string_free(msg, TRUE);
+    if (err == BK_OK)
+        a->signed_seq = a->seq;
+    return err;
+}
+
+void audit_close(audit *a)
+{
+    if (a == NULL)
+        return;
+    if (audit_checkpoint(a) != BK_OK)
+        g_warning("audit: the closing checkpoint could not be written");
+    close(a->fd);
+    sodium_memzero(a->sk, sizeof(a->sk));
+    sodium_memzero(a->hash_key, sizeof(a->hash_key));
+    g_free(a->path);
+    g_free(a);
+}
+
+/* ---- verification ---- */
+
+typedef struct entry {
+    size_t line;
+    unsigned long seq;
+    char prev[HASH_HEX];
+    char hash[HASH_HEX];
+    int self_ok;
+    int flagged; /* a problem was reported for it already */
+    int inserted;
+} entry;
+
+static void problem(GArray *list, const char *kind, size_t line, unsigned long seq, const char *fmt,
+                    ...) G_GNUC_PRINTF(5, 6);
+static void problem(GArray *list, const char *kind, size_t line, unsigned long seq, const char *fmt,
+                    ...)
+{
+    audit_problem p = {kind, line, seq, ""};
+    va_list ap;
+    va_start(ap, fmt);
+    g_vsnprintf(p.text, sizeof(p.text), fmt, ap);
+    va_end(ap);
+    g_array_append_val(list, p);
+}
+
+static gint seq_cmp(gconstpointer a, gconstpointer b)
+{
+    unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+    return x < y ? -1 : x > y;
+}
+
+void audit_report_clear(audit_report *report)
+{
+    if (report == NULL)
+        return;
+    g_free(report->problems);
+    memset(report, 0, sizeof(*report));
+}
+
+bk_err audit_verify(const char *path, const uint8_t kiosk_pk[32], audit_report *report)
+{
+    if (sodium_init() < 0)
+        return BK_ERR_INTERNAL;
+    gchar *contents = NULL;
+    gsize length = 0;
+    GError *error = NULL;
+    if (!g_file_get_contents(path, &contents, &length, &error)) {
+        bk_err err = error->code == G_FILE_ERROR_NOENT ? BK_ERR_NOT_FOUND : BK_ERR_IO;
+        g_error_free(error);
+        return err;
+    }
+    GArray *problems = g_array_new(FALSE, TRUE, sizeof(audit_problem));
+    GArray *entries = g_array_new(FALSE, TRUE, sizeof(entry));
+    GHashTable *referenced = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GHashTable *by_hash = g_hash_table_new(g_str_hash, g_str_equal);
+    size_t checkpoints = 0;
+    unsigned long last_signed = 0;
+    char **lines = g_strsplit(contents, "\n", -1);
+    g_free(contents);
+    GArray *sigs = g_array_new(FALSE, TRUE, sizeof(entry)); /* checkpoints: seq, hash, line */
+
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        if (lines[i][0] == '\0')
+            continue;
+        parsed p = parse_line(lines[i]);
+        if (p.kind == 'E') {
+            entry e = {.line = i + 1, .seq = p.seq};
+            g_strlcpy(e.prev, p.prev, sizeof(e.prev));
+            g_strlcpy(e.hash, p.hash, sizeof(e.hash));
+            char computed[HASH_HEX];
+            line_hash(lines[i], p.body_len, computed);
+            e.self_ok = strcmp(computed, e.hash) == 0;
+            g_array_append_val(entries, e);
+            g_hash_table_add(referenced, g_strdup(e.prev));
+        } else if (p.kind == 'S') {
+            checkpoints++;
+            entry c = {.line = i + 1, .seq = p.seq};
+            g_strlcpy(c.hash, p.hash, sizeof(c.hash));
+            uint8_t sig[crypto_sign_BYTES];
+            GString *msg = g_string_new(NULL);
+            sig_message(p.seq, p.hash, msg);
+            c.self_ok = sodium_hex2bin(sig, sizeof(sig), p.sig, 128, NULL, NULL, NULL) == 0 &&
+                        crypto_sign_verify_detached(sig, (const uint8_t *)msg->str, msg->len,
+                                                    kiosk_pk) == 0;
+            g_string_free(msg, TRUE);
+            g_array_append_val(sigs, c);
+            g_hash_table_add(referenced, g_strdup(c.hash));
+        } else {
+            problem(problems, "malformed", i + 1, 0, "line %zu is not an audit entry", i + 1);
+        }
+    }
+    entry *E = (entry *)entries->data;
+    size_t n = entries->len;
+
+    /* 1. content changed: the line no longer gives its own hash */
+    for (size_t i = 0; i < n; i++) {
+        if (!E[i].self_ok) {
+            E[i].flagged = 1;
+            problem(problems, "changed", E[i].line, E[i].seq,
+                    "line %zu: entry %lu was changed (its content no longer matches its hash)",
+                    E[i].line, E[i].seq);
+        }
+    }
+    /* 2. inserted: a sequence number that appears more than once; the copy that nothing links
+     * to (no later entry or checkpoint names its hash) is the stranger */
+    unsigned long max_seq = 0;
+    for (size_t i = 0; i < n; i++)
+        max_seq = E[i].seq > max_seq ? E[i].seq : max_seq;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            if (i == j || E[i].seq != E[j].seq || E[i].inserted || E[j].inserted)
+                continue;
+            int ri = g_hash_table_contains(referenced, E[i].hash);
+            int rj = g_hash_table_contains(referenced, E[j].hash);
+            size_t bad = (!ri && rj) ? i : (ri && !rj) ? j : (i > j ? i : j);
+            E[bad].inserted = E[bad].flagged = 1;
+            problem(problems, "inserted", E[bad].line, E[bad].seq,
+                    "line %zu: an inserted entry (number %lu appears twice and this one is not "
+                    "part of the chain)",
+                    E[bad].line, E[bad].seq);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!E[i].inserted)
+            g_hash_table_insert(by_hash, E[i].hash, &E[i]);
+    /* 3. removed: numbers missing from 1..max (a set, not an array: a forged number may be
+     * huge) */
+    GHashTable *present = g_hash_table_new(g_direct_hash, g_direct_equal);
+    GArray *seqs = g_array_new(FALSE, FALSE, sizeof(unsigned long));
+    for (size_t i = 0; i < n; i++) {
+        if (E[i].inserted || g_hash_table_contains(present, GSIZE_TO_POINTER(E[i].seq)))
+            continue;
+        g_hash_table_add(present, GSIZE_TO_POINTER(E[i].seq));
+        g_array_append_val(seqs, E[i].seq);
+    }
+    g_array_sort(seqs, seq_cmp);
+    unsigned long expected = 1;
+    for (guint i = 0; i < seqs->len; i++) {
+        unsigned long s = g_array_index(seqs, unsigned long, i);
+        if (s > expected + 1)
+            problem(problems, "removed", 0, expected, "entries %lu to %lu were removed", expected,
+                    s - 1);
+        else if (s == expected + 1)
+            problem(problems, "removed", 0, expected, "entry %lu was removed", expected);
+        expected = s + 1;
+    }
+    g_array_free(seqs, TRUE);
+    /* 4. reordered: genuine entries whose numbers do not rise in file order */
+    unsigned long high = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (E[i].inserted)
+            continue;
+        if (E[i].seq < high) {
+            E[i].flagged = 1;
+            problem(problems, "reordered", E[i].line, E[i].seq,
+                    "line %zu: entry %lu is out of order (reordered: it comes after entry %lu)",
+                    E[i].line, E[i].seq, high);
+        }
+        high = E[i].seq > high ? E[i].seq : high;
+    }
+    /* 5. links: each entry must name the hash of entry seq-1; a break that nothing above
+     * explains means an entry was rewritten with a recomputed hash */
+    for (size_t i = 0; i < n; i++) {
+        if (E[i].inserted || E[i].seq == 1 ||
+            !g_hash_table_contains(present, GSIZE_TO_POINTER(E[i].seq - 1)))
+            continue;
+        entry *before = g_hash_table_lookup(by_hash, E[i].prev);
+        if (before != NULL && before->seq == E[i].seq - 1)
+            continue;
+        int explained = 0;
+        for (size_t j = 0; j < n; j++)
+            if (!E[j].inserted && E[j].seq == E[i].seq - 1 && E[j].flagged)
+                explained = 1;
+        if (!explained && !E[i].flagged) {
+            problem(problems, "changed", E[i].line, E[i].seq - 1,
+                    "entry %lu was changed (entry %lu on line %zu no longer links to it)",
+                    E[i].seq - 1, E[i].seq, E[i].line);
+        }
+    }
+    /* 6. checkpoints */
+    entry *C = (entry *)sigs->data;
+    for (size_t i = 0; i < sigs->len; i++) {
+        if (!C[i].self_ok) {
+            problem(problems, "signature", C[i].line, C[i].seq,
+                    "line %zu: the checkpoint signature for entry %lu is not the kiosk's",
+                    C[i].line, C[i].seq);
+            continue;
+        }
+        last_signed = C[i].seq > last_signed ? C[i].seq : last_signed;
+        entry *e = g_hash_table_lookup(by_hash, C[i].hash);
+        if (e == NULL || e->seq != C[i].seq) {
+            int explained = problems->len > 0;
+            if (!explained)
+                problem(problems, "changed", C[i].line, C[i].seq,
+                        "line %zu: entries up to %lu differ from what the kiosk signed", C[i].line,
+                        C[i].seq);
+        }
+    }
+    g_hash_table_destroy(present);
+
+    report->entries = n;
+    report->checkpoints = checkpoints;
+    report->unsigned_tail = max_seq > last_signed ? max_seq - last_signed : 0;
+    report->n_problems = problems->len;
+    report->problems = (audit_problem *)g_array_free(problems, FALSE);
+    g_array_free(entries, TRUE);
+    g_array_free(sigs, TRUE);
+    g_hash_table_destroy(referenced);
+    g_hash_table_destroy(by_hash);
+    g_strfreev(lines);
+    return report->n_problems == 0 ? BK_OK : BK_ERR_CORRUPT;
+}

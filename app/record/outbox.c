@@ -1,0 +1,293 @@
+#include "outbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "seal.h"
+
+static bk_err errno_err(int e)
+{
+    switch (e) {
+    case ENOENT:
+    case ENOTDIR:
+        return BK_ERR_NOT_FOUND;
+    case EEXIST:
+        return BK_ERR_EXISTS;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        return BK_ERR_PERMISSION;
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+        return BK_ERR_NO_SPACE;
+    default:
+        return BK_ERR_IO;
+    }
+}
+
+static int is_record_name(const char *name)
+{
+    return name[0] != '.' && g_str_has_suffix(name, OUTBOX_SUFFIX) &&
+           strlen(name) > strlen(OUTBOX_SUFFIX) && strchr(name, '/') == NULL;
+}
+
+static bk_err sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return errno_err(errno);
+    bk_err err = fsync(fd) == 0 ? BK_OK : errno_err(errno);
+    close(fd);
+    return err;
+}
+
+bk_err outbox_commit(const char *dir, const char *name, const uint8_t *data, size_t len)
+{
+    if (dir == NULL || name == NULL || data == NULL || !is_record_name(name))
+        return BK_ERR_INVALID;
+    g_autofree char *final = g_build_filename(dir, name, NULL);
+    g_autofree char *tmp_name = g_strdup_printf(".%s.tmp", name);
+    g_autofree char *tmp = g_build_filename(dir, tmp_name, NULL);
+    if (access(final, F_OK) == 0)
+        return BK_ERR_EXISTS;
+
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        int e = errno;
+        g_warning("outbox: cannot create a temporary file: %s", g_strerror(e));
+        return errno_err(e);
+    }
+    bk_err err = BK_OK;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            err = errno_err(errno);
+            break;
+        }
+        done += (size_t)n;
+    }
+    if (err == BK_OK && fsync(fd) != 0)
+        err = errno_err(errno);
+    if (close(fd) != 0 && err == BK_OK)
+        err = errno_err(errno);
+    /* link() instead of rename() would refuse an existing name atomically, but some removable
+     * media filesystems lack hard links; the access() check above covers the kiosk's single
+     * writer. */
+    if (err == BK_OK && rename(tmp, final) != 0)
+        err = errno_err(errno);
+    if (err != BK_OK) {
+        g_warning("outbox: commit failed: %s", bk_err_str(err));
+        unlink(tmp);
+        return err;
+    }
+    err = sync_dir(dir);
+    if (err != BK_OK) {
+        /* the rename may not survive a power loss: take the record back so the caller retries */
+        g_warning("outbox: directory sync failed: %s", bk_err_str(err));
+        unlink(final);
+        return err;
+    }
+    g_debug("outbox: committed %s (%zu bytes)", name, len);
+    return BK_OK;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const outbox_entry *)a)->name, ((const outbox_entry *)b)->name);
+}
+
+void outbox_entries_free(outbox_entry *entries, size_t n)
+{
+    if (entries == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        g_free(entries[i].name);
+    g_free(entries);
+}
+
+bk_err outbox_list(const char *dir, outbox_entry **entries, size_t *n)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return errno_err(errno);
+    GArray *list = g_array_new(FALSE, TRUE, sizeof(outbox_entry));
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (!is_record_name(de->d_name))
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        outbox_entry e = {g_strdup(de->d_name), (size_t)st.st_size, st.st_mtime};
+        g_array_append_val(list, e);
+    }
+    closedir(d);
+    qsort(list->data, list->len, sizeof(outbox_entry), entry_cmp);
+    *n = list->len;
+    *entries = (outbox_entry *)g_array_free(list, FALSE);
+    return BK_OK;
+}
+
+bk_err outbox_read_file(const char *path, uint8_t **data, size_t *len)
+{
+    gchar *contents = NULL;
+    gsize length = 0;
+    GError *error = NULL;
+    if (!g_file_get_contents(path, &contents, &length, &error)) {
+        bk_err err =
+            error->domain == G_FILE_ERROR && error->code == G_FILE_ERROR_NOENT   ? BK_ERR_NOT_FOUND
+            : error->domain == G_FILE_ERROR && error->code == G_FILE_ERROR_ACCES ? BK_ERR_PERMISSION
+                                                                                 : BK_ERR_IO;
+        g_error_free(error);
+        return err;
+    }
+    *data = (uint8_t *)contents;
+    *len = length;
+    return BK_OK;
+}
+
+bk_err outbox_verify_file(const char *path, const uint8_t *kiosk_pk, char *why, size_t why_size)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    bk_err err = outbox_read_file(path, &data, &len);
+    if (err != BK_OK) {
+        g_snprintf(why, why_size, "cannot read: %s", bk_err_str(err));
+        return err;
+    }
+    err = seal_verify(data, len, kiosk_pk, NULL, why, why_size);
+    g_free(data);
+    return err;
+}
+
+bk_err outbox_clean_temp(const char *dir, size_t *removed)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return errno_err(errno);
+    size_t count = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] != '.' || !g_str_has_suffix(de->d_name, OUTBOX_SUFFIX ".tmp"))
+            continue;
+        if (unlinkat(dirfd(d), de->d_name, 0) == 0) {
+            count++;
+            g_message("outbox: removed the unfinished file %s", de->d_name);
+        }
+    }
+    closedir(d);
+    if (count > 0)
+        sync_dir(dir);
+    if (removed != NULL)
+        *removed = count;
+    return BK_OK;
+}
+
+bk_err outbox_export(const char *dir, const char *dest, const uint8_t *kiosk_pk, int remove,
+                     outbox_event_fn on_event, void *data, size_t *exported, char *why,
+                     size_t why_size)
+{
+    outbox_entry *entries = NULL;
+    size_t n = 0, count = 0;
+    bk_err err = outbox_list(dir, &entries, &n);
+    if (err != BK_OK) {
+        g_snprintf(why, why_size, "%s: %s", dir, bk_err_str(err));
+        return err;
+    }
+    for (size_t i = 0; i < n && err == BK_OK; i++) {
+        g_autofree char *src = g_build_filename(dir, entries[i].name, NULL);
+        g_autofree char *dst = g_build_filename(dest, entries[i].name, NULL);
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        char reason[256] = "";
+        err = outbox_read_file(src, &bytes, &len);
+        if (err == BK_OK &&
+            seal_verify(bytes, len, kiosk_pk, NULL, reason, sizeof(reason)) != BK_OK)
+            err = BK_ERR_CORRUPT;
+        if (err == BK_OK) {
+            err = outbox_commit(dest, entries[i].name, bytes, len);
+            if (err == BK_ERR_EXISTS) {
+                /* an earlier export that was not confirmed: the copy counts if it is identical */
+                uint8_t *there = NULL;
+                size_t there_len = 0;
+                err = outbox_read_file(dst, &there, &there_len);
+                if (err == BK_OK && (there_len != len || memcmp(there, bytes, len) != 0))
+                    err = BK_ERR_CONFLICT;
+                g_free(there);
+            }
+        }
+        if (err == BK_OK)
+            err = outbox_verify_file(dst, kiosk_pk, reason, sizeof(reason));
+        g_free(bytes);
+        if (err != BK_OK) {
+            g_snprintf(why, why_size, "%s: %s%s%s", entries[i].name, bk_err_str(err),
+                       reason[0] ? ": " : "", reason);
+            break;
+        }
+        count++;
+        g_message("outbox: exported %s", entries[i].name);
+        if (on_event != NULL)
+            on_event(entries[i].name, "exported", data);
+        if (remove) {
+            if (unlink(src) != 0) {
+                err = errno_err(errno);
+                g_snprintf(why, why_size, "%s: exported but not removed: %s", entries[i].name,
+                           bk_err_str(err));
+                break;
+            }
+            g_message("outbox: deleted %s after its confirmed transfer", entries[i].name);
+            if (on_event != NULL)
+                on_event(entries[i].name, "deleted-after-transfer", data);
+        }
+    }
+    if (remove && count > 0)
+        sync_dir(dir);
+    outbox_entries_free(entries, n);
+    if (exported != NULL)
+        *exported = count;
+    return err;
+}
+
+bk_err outbox_purge(const char *dir, unsigned days, time_t now, outbox_event_fn on_event,
+                    void *data, size_t *deleted)
+{
+    outbox_entry *entries = NULL;
+    size_t n = 0, count = 0;
+    bk_err err = outbox_list(dir, &entries, &n);
+    if (err != BK_OK)
+        return err;
+    time_t limit = now - (time_t)days * 24 * 3600;
+    for (size_t i = 0; i < n; i++) {
+        if (entries[i].mtime >= limit)
+            continue;
+        g_autofree char *path = g_build_filename(dir, entries[i].name, NULL);
+        if (unlink(path) != 0) {
+            err = errno_err(errno);
+            g_warning("outbox: cannot delete %s: %s", entries[i].name, g_strerror(errno));
+            continue;
+        }
+        count++;
+        g_message("outbox: deleted %s after the retention period of %u days", entries[i].name,
+                  days);
+        if (on_event != NULL)
+            on_event(entries[i].name, "deleted-after-retention", data);
+    }
+    if (count > 0)
+        sync_dir(dir);
+    outbox_entries_free(entries, n);
+    if (deleted != NULL)
+        *deleted = count;
+    return err;
+}

@@ -1,0 +1,635 @@
+#include "record.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+#include <sodium.h>
+
+#include "biomem.h"
+#include "caldate.h"
+#include "outbox.h"
+#include "seal.h"
+
+#define UNIT_MM      0.0254 /* Type-8 coordinates: 1/1000 inch */
+#define MAX_SIDE     5000
+#define MIN_FINGER_W 315 /* 16 mm at 500 ppi */
+#define MIN_FINGER_H 394 /* 20 mm at 500 ppi */
+
+static bk_err refuse(char *why, size_t why_size, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static bk_err refuse(char *why, size_t why_size, const char *fmt, ...)
+{
+    if (why != NULL && why_size > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, why_size, fmt, ap);
+        va_end(ap);
+    }
+    return BK_ERR_INVALID;
+}
+
+/* ---- image headers ---- */
+
+bk_err record_jpeg_size(const uint8_t *d, size_t len, unsigned *width, unsigned *height)
+{
+    if (d == NULL || len < 4 || d[0] != 0xFF || d[1] != 0xD8)
+        return BK_ERR_INVALID;
+    size_t p = 2;
+    while (p + 4 <= len) {
+        if (d[p] != 0xFF)
+            return BK_ERR_INVALID;
+        uint8_t marker = d[p + 1];
+        if (marker == 0xFF) {
+            p++; /* fill byte */
+            continue;
+        }
+        if (marker == 0xD9 || marker == 0xDA)
+            return BK_ERR_INVALID; /* image data before any frame header */
+        size_t seg = (size_t)d[p + 2] << 8 | d[p + 3];
+        if (seg < 2 || p + 2 + seg > len)
+            return BK_ERR_INVALID;
+        if (marker == 0xC0 || marker == 0xC1 || marker == 0xC2) {
+            if (seg < 8)
+                return BK_ERR_INVALID;
+            unsigned h = (unsigned)d[p + 5] << 8 | d[p + 6];
+            unsigned w = (unsigned)d[p + 7] << 8 | d[p + 8];
+            if (w == 0 || h == 0)
+                return BK_ERR_INVALID;
+            *width = w;
+            *height = h;
+            return marker == 0xC0 ? BK_OK : BK_ERR_UNSUPPORTED;
+        }
+        p += 2 + seg;
+    }
+    return BK_ERR_INVALID;
+}
+
+bk_err record_png_header(const uint8_t *d, size_t len, unsigned *width, unsigned *height,
+                         unsigned *depth, unsigned *colour)
+{
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (d == NULL || len < 33 || memcmp(d, sig, 8) != 0 || memcmp(d + 8, "\0\0\0\015IHDR", 8) != 0)
+        return BK_ERR_INVALID;
+    *width = (unsigned)d[16] << 24 | (unsigned)d[17] << 16 | (unsigned)d[18] << 8 | d[19];
+    *height = (unsigned)d[20] << 24 | (unsigned)d[21] << 16 | (unsigned)d[22] << 8 | d[23];
+    *depth = d[24];
+    *colour = d[25];
+    return BK_OK;
+}
+
+/* ---- checks ---- */
+
+/* Text for the record: valid UTF-8, no control characters (they would break the encoding). */
+static int text_ok(const char *s, size_t max)
+{
+    if (s == NULL || s[0] == '\0' || strlen(s) > max || !g_utf8_validate(s, -1, NULL))
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7F)
+            return 0;
+    return 1;
+}
+
+/* Identifiers that end up in Type-1 fields and file names: letters, digits, '-' and '_'. */
+static int ident_ok(const char *s)
+{
+    if (s == NULL || s[0] == '\0' || strlen(s) > 32)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_')
+            return 0;
+    return 1;
+}
+
+static int stamp_ok(const char *s)
+{
+    if (s == NULL || strlen(s) != 15 || s[14] != 'Z')
+        return 0;
+    for (int i = 0; i < 14; i++)
+        if (!g_ascii_isdigit(s[i]))
+            return 0;
+    char date[11];
+    snprintf(date, sizeof(date), "%.4s-%.2s-%.2s", s, s + 4, s + 6);
+    caldate d;
+    int hh = (s[8] - '0') * 10 + s[9] - '0', mm = (s[10] - '0') * 10 + s[11] - '0';
+    int ss = (s[12] - '0') * 10 + s[13] - '0';
+    return caldate_parse(date, &d) == BK_OK && hh < 24 && mm < 60 && ss < 61;
+}
+
+static size_t count_exceptions(const record_session *s, const char *item)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_exceptions; i++)
+        n += strcmp(s->exceptions[i].item, item) == 0;
+    return n;
+}
+
+static bk_err check_item(const char *name, rules_action action, int present, size_t exceptions,
+                         char *why, size_t why_size)
+{
+    if (action < 0 || action >= RULES_ACTION_COUNT_)
+        return refuse(why, why_size, "%s: unknown plan action", name);
+    if (action != RULES_ACTION_CAPTURE && present)
+        return refuse(why, why_size, "%s given, but the plan says %s", name,
+                      rules_action_str(action));
+    if (action == RULES_ACTION_CAPTURE && !present && exceptions == 0)
+        return refuse(why, why_size,
+                      "the plan says capture the %s, but there is none and no "
+                      "exception says why",
+                      name);
+    return BK_OK;
+}
+
+bk_err record_check(const record_session *s, char *why, size_t why_size)
+{
+    if (s == NULL)
+        return refuse(why, why_size, "no session");
+    if (s->v_number == NULL || strlen(s->v_number) != 10 || strspn(s->v_number, "0123456789") != 10)
+        return refuse(why, why_size, "the V-number must be 10 digits");
+    if (!text_ok(s->surname, 200))
+        return refuse(why, why_size, "the surname is missing or has control characters");
+    if (s->given_names != NULL && s->given_names[0] != '\0' && !text_ok(s->given_names, 200))
+        return refuse(why, why_size, "the given names have control characters");
+    caldate birth;
+    if (s->birth_date == NULL || caldate_parse(s->birth_date, &birth) != BK_OK)
+        return refuse(why, why_size, "the birth date must be a valid YYYY-MM-DD date");
+    if (s->category < 0 || s->category >= RULES_CATEGORY_COUNT_)
+        return refuse(why, why_size, "unknown category");
+    if (!ident_ok(s->appointment_code))
+        return refuse(why, why_size, "the appointment code must be 1-32 letters, digits, - or _");
+    if (!ident_ok(s->desk) || !ident_ok(s->kiosk_id) || !ident_ok(s->staff_id))
+        return refuse(why, why_size,
+                      "desk, kiosk id and staff id must be 1-32 letters, digits, - or _");
+    if (!stamp_ok(s->started) || !stamp_ok(s->ended) || strcmp(s->started, s->ended) > 0)
+        return refuse(why, why_size, "session start and end must be YYYYMMDDhhmmssZ, start first");
+    const char *reasons[] = {s->photo_reason, s->fingerprints_reason, s->signature_reason};
+    for (size_t i = 0; i < 3; i++)
+        if (!text_ok(reasons[i], 500))
+            return refuse(why, why_size,
+                          "every plan item needs a reason without control "
+                          "characters");
+
+    for (size_t i = 0; i < s->n_exceptions; i++) {
+        const record_exception *e = &s->exceptions[i];
+        if (e->item == NULL ||
+            (strcmp(e->item, "photo") != 0 && strcmp(e->item, "fingerprints") != 0 &&
+             strcmp(e->item, "signature") != 0 && strcmp(e->item, "finger") != 0))
+            return refuse(why, why_size,
+                          "exception %zu: item must be photo, fingerprints, "
+                          "signature or finger",
+                          i + 1);
+        if ((strcmp(e->item, "finger") == 0) != (e->position >= 1 && e->position <= 10))
+            return refuse(why, why_size,
+                          "exception %zu: a finger position 1-10 goes with item "
+                          "finger, and only there",
+                          i + 1);
+        if (!text_ok(e->reason, 500))
+            return refuse(why, why_size, "exception %zu: a reason is required", i + 1);
+    }
+    for (size_t i = 0; i < s->n_attempts; i++) {
+        const record_attempt *a = &s->attempts[i];
+        if (a->item == NULL || (strcmp(a->item, "photo") != 0 && strcmp(a->item, "finger") != 0 &&
+                                strcmp(a->item, "signature") != 0))
+            return refuse(why, why_size, "attempt %zu: item must be photo, finger or signature",
+                          i + 1);
+        if (a->quality < 0 || a->quality > 100 || a->threshold < 0 || a->threshold > 100 ||
+            (a->veto != 'N' && a->veto != 'A' && a->veto != 'R') || !stamp_ok(a->time) ||
+            (strcmp(a->item, "finger") == 0 && (a->position < 1 || a->position > 10)))
+            return refuse(why, why_size,
+                          "attempt %zu: quality and threshold 0-100, veto N/A/R, "
+                          "a time and a finger position are required",
+                          i + 1);
+    }
+    for (size_t i = 0; i < s->n_devices; i++) {
+        const record_device *d = &s->devices[i];
+        if (!text_ok(d->kind, 32) || !text_ok(d->model, 100) || !text_ok(d->serial, 100))
+            return refuse(why, why_size, "device %zu: kind, model and serial are required", i + 1);
+    }
+
+    bk_err err = check_item("photo", s->photo, s->face_jpeg != NULL, count_exceptions(s, "photo"),
+                            why, why_size);
+    if (err != BK_OK)
+        return err;
+    if (s->face_jpeg != NULL) {
+        unsigned w = 0, h = 0;
+        err = record_jpeg_size(s->face_jpeg, s->face_len, &w, &h);
+        if (err == BK_ERR_UNSUPPORTED)
+            return refuse(why, why_size, "the face must be a baseline JPEG");
+        if (err != BK_OK)
+            return refuse(why, why_size, "the face is not a JPEG file");
+        if (w != RECORD_FACE_WIDTH || h != RECORD_FACE_HEIGHT)
+            return refuse(why, why_size, "the face is %ux%u; the ICAO crop is %dx%d", w, h,
+                          RECORD_FACE_WIDTH, RECORD_FACE_HEIGHT);
+    }
+
+    if (s->n_fingers > 2)
+        return refuse(why, why_size, "at most two flat prints are taken, not %zu", s->n_fingers);
+    err = check_item("fingerprints", s->fingerprints, s->n_fingers > 0,
+                     count_exceptions(s, "fingerprints") + count_exceptions(s, "finger"), why,
+                     why_size);
+    if (err != BK_OK)
+        return err;
+    if (s->fingerprints == RULES_ACTION_CAPTURE && s->n_fingers < 2 &&
+        count_exceptions(s, "fingerprints") + count_exceptions(s, "finger") == 0)
+        return refuse(why, why_size, "only %zu print(s) and no exception says why", s->n_fingers);
+    for (size_t i = 0; i < s->n_fingers; i++) {
+        const record_finger *f = &s->fingers[i];
+        if (f->position < 1 || f->position > 10)
+            return refuse(why, why_size, "finger position %u is not 1-10", f->position);
+        for (size_t j = 0; j < i; j++)
+            if (s->fingers[j].position == f->position)
+                return refuse(why, why_size, "finger position %u given twice", f->position);
+        unsigned w, h, depth, colour;
+        if (record_png_header(f->png, f->png_len, &w, &h, &depth, &colour) != BK_OK)
+            return refuse(why, why_size, "finger %u: not a PNG file", f->position);
+        if (depth != 8 || colour != 0)
+            return refuse(why, why_size, "finger %u: the PNG must be 8-bit grey", f->position);
+        if (w < MIN_FINGER_W || h < MIN_FINGER_H || w > MAX_SIDE || h > MAX_SIDE)
+            return refuse(why, why_size,
+                          "finger %u: %ux%u px; at 500 ppi a print is %dx%d px or "
+                          "more (16 x 20 mm) and at most %d",
+                          f->position, w, h, MIN_FINGER_W, MIN_FINGER_H, MAX_SIDE);
+        if (f->quality < 0 || f->quality > 100 || f->algorithm > 0xFFFF || f->product > 0xFFFF)
+            return refuse(why, why_size, "finger %u: quality must be 0-100", f->position);
+    }
+
+    err = check_item("signature", s->signature, s->n_strokes > 0, count_exceptions(s, "signature"),
+                     why, why_size);
+    if (err != BK_OK)
+        return err;
+    size_t total = 0;
+    for (size_t i = 0; i < s->n_strokes; i++) {
+        const record_stroke *st = &s->strokes[i];
+        if (st->n_points == 0 || st->points == NULL)
+            return refuse(why, why_size, "signature stroke %zu has no points", i + 1);
+        total += st->n_points + 1;
+        for (size_t j = 0; j < st->n_points; j++) {
+            const record_point *p = &st->points[j];
+            if (!(p->x_mm >= 0 && p->x_mm <= 65535 * UNIT_MM && p->y_mm >= 0 &&
+                  p->y_mm <= 65535 * UNIT_MM && p->pressure >= 0 && p->pressure <= 1 &&
+                  p->t_ms >= 0 && p->t_ms < 3600e3))
+                return refuse(why, why_size, "signature stroke %zu point %zu is out of range",
+                              i + 1, j + 1);
+        }
+    }
+    if (total > 200000)
+        return refuse(why, why_size, "the signature has too many points (%zu)", total);
+    return BK_OK;
+}
+
+/* ---- encoding ---- */
+
+static int is_ascii(const char *s)
+{
+    for (; s != NULL && *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return 0;
+    return 1;
+}
+
+/* Appends an item or subfield separator and formatted text. */
+static void put(GString *g, char sep, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void put(GString *g, char sep, const char *fmt, ...)
+{
+    if (sep != 0 && g->len > 0)
+        g_string_append_c(g, sep);
+    va_list ap;
+    va_start(ap, fmt);
+    g_string_append_vprintf(g, fmt, ap);
+    va_end(ap);
+}
+
+/* Sets a field from a GString and wipes the string (it may hold personal data). */
+static bk_err set_gstring(an2k_record *r, unsigned tag, GString *g)
+{
+    bk_err err = g->len > 0 ? an2k_set(r, tag, g->str, g->len) : BK_OK;
+    biomem_wipe(g->str, g->allocated_len);
+    g_string_truncate(g, 0);
+    return err;
+}
+
+static bk_err encode_type2(an2k *t, const record_session *s)
+{
+    an2k_record *r;
+    bk_err err = an2k_add_tagged(t, 2, &r);
+    if (err != BK_OK)
+        return err;
+    char date[9];
+    snprintf(date, sizeof(date), "%.4s%.2s%.2s", s->birth_date, s->birth_date + 5,
+             s->birth_date + 8);
+    struct {
+        unsigned tag;
+        const char *value;
+    } plain[] = {
+        {2, "0"},
+        {100, "1"},
+        {101, s->v_number},
+        {102, s->surname},
+        {103, s->given_names},
+        {104, date},
+        {105, rules_category_str(s->category)},
+        {106, s->appointment_code},
+        {107, s->desk},
+        {108, s->kiosk_id},
+        {109, s->staff_id},
+        {110, s->started},
+        {111, s->ended},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(plain) && err == BK_OK; i++)
+        if (plain[i].value != NULL && plain[i].value[0] != '\0')
+            err = an2k_set_str(r, plain[i].tag, plain[i].value);
+
+    GString *g = g_string_new(NULL);
+    put(g, AN2K_RS, "photo%c%s%c%s", AN2K_US, rules_action_str(s->photo), AN2K_US, s->photo_reason);
+    put(g, AN2K_RS, "fingerprints%c%s%c%s", AN2K_US, rules_action_str(s->fingerprints), AN2K_US,
+        s->fingerprints_reason);
+    put(g, AN2K_RS, "signature%c%s%c%s", AN2K_US, rules_action_str(s->signature), AN2K_US,
+        s->signature_reason);
+    if (err == BK_OK)
+        err = set_gstring(r, 120, g);
+    for (size_t i = 0; i < s->n_exceptions; i++) {
+        const record_exception *e = &s->exceptions[i];
+        put(g, AN2K_RS, "%s%c%u%c%c%c%s", e->item, AN2K_US, e->position, AN2K_US,
+            e->permanent ? 'P' : 'T', AN2K_US, e->reason);
+    }
+    if (err == BK_OK)
+        err = set_gstring(r, 121, g);
+    for (size_t i = 0; i < s->n_attempts; i++) {
+        const record_attempt *a = &s->attempts[i];
+        put(g, AN2K_RS, "%s%c%u%c%d%c%d%c%c%c%c%c%s", a->item, AN2K_US, a->position, AN2K_US,
+            a->quality, AN2K_US, a->threshold, AN2K_US, a->accepted ? 'A' : 'R', AN2K_US, a->veto,
+            AN2K_US, a->time);
+    }
+    if (err == BK_OK)
+        err = set_gstring(r, 122, g);
+    for (size_t i = 0; i < s->n_devices; i++) {
+        const record_device *d = &s->devices[i];
+        put(g, AN2K_RS, "%s%c%s%c%s", d->kind, AN2K_US, d->model, AN2K_US, d->serial);
+    }
+    if (err == BK_OK)
+        err = set_gstring(r, 123, g);
+    for (size_t i = 0; i < s->n_strokes; i++) {
+        if (i > 0)
+            g_string_append_c(g, AN2K_RS);
+        for (size_t j = 0; j < s->strokes[i].n_points; j++)
+            g_string_append_printf(g, "%s%.0f", j ? "\x1f" : "", s->strokes[i].points[j].t_ms);
+    }
+    if (err == BK_OK)
+        err = set_gstring(r, 124, g);
+    g_string_free(g, TRUE);
+    return err;
+}
+
+static bk_err set_num(an2k_record *r, unsigned tag, unsigned long v)
+{
+    char text[24];
+    snprintf(text, sizeof(text), "%lu", v);
+    return an2k_set_str(r, tag, text);
+}
+
+static bk_err encode_face(an2k *t, const record_session *s, unsigned idc, const char *date)
+{
+    an2k_record *r;
+    bk_err err = an2k_add_tagged(t, 10, &r);
+    if (err != BK_OK)
+        return err;
+    err = set_num(r, 2, idc);
+    static const struct {
+        unsigned tag;
+        const char *value;
+    } fixed[] = {{3, "FACE"},   {8, "0"},     {9, "1"},   {10, "1"},
+                 {11, "JPEGB"}, {12, "SYCC"}, {13, "13"}, {20, "F"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(fixed) && err == BK_OK; i++)
+        err = an2k_set_str(r, fixed[i].tag, fixed[i].value);
+    if (err == BK_OK)
+        err = an2k_set_str(r, 4, s->desk);
+    if (err == BK_OK)
+        err = an2k_set_str(r, 5, date);
+    if (err == BK_OK)
+        err = set_num(r, 6, RECORD_FACE_WIDTH);
+    if (err == BK_OK)
+        err = set_num(r, 7, RECORD_FACE_HEIGHT);
+    if (err == BK_OK)
+        err = an2k_set(r, AN2K_FIELD_DATA, s->face_jpeg, s->face_len);
+    return err;
+}
+
+static bk_err encode_finger(an2k *t, const record_session *s, const record_finger *f, unsigned idc,
+                            const char *date)
+{
+    an2k_record *r;
+    bk_err err = an2k_add_tagged(t, 14, &r);
+    if (err != BK_OK)
+        return err;
+    unsigned w, h, depth, colour;
+    record_png_header(f->png, f->png_len, &w, &h, &depth, &colour);
+    char fqm[64];
+    snprintf(fqm, sizeof(fqm), "%u%c%d%c%04X%c%u", f->position, AN2K_US, f->quality, AN2K_US,
+             f->algorithm, AN2K_US, f->product);
+    err = set_num(r, 2, idc);
+    if (err == BK_OK)
+        err = an2k_set_str(r, 3, "0");
+    if (err == BK_OK)
+        err = an2k_set_str(r, 4, s->desk);
+    if (err == BK_OK)
+        err = an2k_set_str(r, 5, date);
+    if (err == BK_OK)
+        err = set_num(r, 6, w);
+    if (err == BK_OK)
+        err = set_num(r, 7, h);
+    if (err == BK_OK)
+        err = an2k_set_str(r, 8, "1");
+    if (err == BK_OK)
+        err = set_num(r, 9, RECORD_FINGER_PPI);
+    if (err == BK_OK)
+        err = set_num(r, 10, RECORD_FINGER_PPI);
+    if (err == BK_OK)
+        err = an2k_set_str(r, 11, "PNG");
+    if (err == BK_OK)
+        err = an2k_set_str(r, 12, "8");
+    if (err == BK_OK)
+        err = set_num(r, 13, f->position);
+    if (err == BK_OK)
+        err = an2k_set_str(r, 24, fqm);
+    if (err == BK_OK)
+        err = an2k_set(r, AN2K_FIELD_DATA, f->png, f->png_len);
+    return err;
+}
+
+static void put_point(uint8_t *v, double x_mm, double y_mm, unsigned pressure)
+{
+    unsigned x = (unsigned)lround(x_mm / UNIT_MM), y = (unsigned)lround(y_mm / UNIT_MM);
+    x = x > 65535 ? 65535 : x;
+    y = y > 65535 ? 65535 : y;
+    v[0] = (uint8_t)(x >> 8);
+    v[1] = (uint8_t)x;
+    v[2] = (uint8_t)(y >> 8);
+    v[3] = (uint8_t)y;
+    v[4] = (uint8_t)pressure;
+}
+
+static bk_err encode_signature(an2k *t, const record_session *s, unsigned idc)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_strokes; i++)
+        n += s->strokes[i].n_points + 1;
+    size_t len = 7 + 5 * n;
+    uint8_t *body = biomem_alloc(len);
+    if (body == NULL)
+        return BK_ERR_NOMEM;
+    body[0] = 0; /* SIG: the subject's signature */
+    body[1] = 2; /* SRT: vectored */
+    /* ISR, HLL, VLL: 0 for vectored data */
+    uint8_t *v = body + 7;
+    for (size_t i = 0; i < s->n_strokes; i++) {
+        const record_stroke *st = &s->strokes[i];
+        for (size_t j = 0; j < st->n_points; j++, v += 5)
+            put_point(v, st->points[j].x_mm, st->points[j].y_mm,
+                      1 + (unsigned)lround(st->points[j].pressure * 253));
+        put_point(v, st->points[st->n_points - 1].x_mm, st->points[st->n_points - 1].y_mm, 0);
+        v += 5;
+    }
+    bk_err err = an2k_add_binary(t, 8, idc, body, len);
+    biomem_free(body);
+    return err;
+}
+
+bk_err record_encode(const record_session *s, const char *tcn, uint8_t **out, size_t *out_len,
+                     char *why, size_t why_size)
+{
+    bk_err err = record_check(s, why, why_size);
+    if (err != BK_OK)
+        return err;
+    if (!text_ok(tcn, 40))
+        return refuse(why, why_size, "bad transaction control number");
+    an2k *t = an2k_new();
+    if (t == NULL)
+        return BK_ERR_NOMEM;
+    char date[9];
+    snprintf(date, sizeof(date), "%.8s", s->ended);
+    an2k_record *r1;
+    err = an2k_add_tagged(t, 1, &r1);
+    const char *res = s->n_fingers > 0 ? "19.69" : "00.00";
+    struct {
+        unsigned tag;
+        const char *value;
+    } type1[] = {
+        {2, "0500"}, {4, "BKENROL"}, {5, date}, {7, s->desk},   {8, s->desk},
+        {9, tcn},    {11, res},      {12, res}, {14, s->ended},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(type1) && err == BK_OK; i++)
+        err = an2k_set_str(r1, type1[i].tag, type1[i].value);
+    if (err == BK_OK)
+        err = an2k_set_str(r1, 13,
+                           "NL-BIOKIOSK\x1f"
+                           "1");
+    if (err == BK_OK && !(is_ascii(s->surname) && is_ascii(s->given_names)))
+        err = an2k_set_str(r1, 15, "3\x1fUTF-8");
+    if (err == BK_OK)
+        err = encode_type2(t, s);
+    unsigned idc = 1;
+    if (err == BK_OK && s->face_jpeg != NULL)
+        err = encode_face(t, s, idc++, date);
+    for (size_t i = 0; i < s->n_fingers && err == BK_OK; i++)
+        err = encode_finger(t, s, &s->fingers[i], idc++, date);
+    if (err == BK_OK && s->n_strokes > 0)
+        err = encode_signature(t, s, idc++);
+    if (err == BK_OK)
+        err = an2k_write(t, out, out_len);
+    if (err != BK_OK && err != BK_ERR_INVALID)
+        refuse(why, why_size, "encoding failed: %s", bk_err_str(err));
+    else if (err == BK_ERR_INVALID)
+        refuse(why, why_size, "a value cannot be encoded");
+    an2k_free(t);
+    return err;
+}
+
+void record_committed_clear(record_committed *c)
+{
+    if (c == NULL)
+        return;
+    g_free(c->path);
+    memset(c, 0, sizeof(*c));
+}
+
+bk_err record_commit(const record_session *s, const uint8_t kiosk_sk[64],
+                     const uint8_t office_pk[32], const char *outbox_dir, record_committed *out,
+                     char *why, size_t why_size)
+{
+    if (kiosk_sk == NULL || office_pk == NULL || outbox_dir == NULL || out == NULL)
+        return BK_ERR_INVALID;
+    bk_err err = seal_init();
+    if (err != BK_OK)
+        return err;
+    err = record_check(s, why, why_size);
+    if (err != BK_OK)
+        return err;
+    for (int tries = 0; tries < 3; tries++) {
+        char tcn[64];
+        snprintf(tcn, sizeof(tcn), "%s-%s-%08x", s->kiosk_id, s->ended, randombytes_random());
+        uint8_t *an2 = NULL, *sealed = NULL;
+        size_t an2_len = 0, sealed_len = 0;
+        err = record_encode(s, tcn, &an2, &an2_len, why, why_size);
+        if (err != BK_OK)
+            return err;
+        err = seal_record(an2, an2_len, kiosk_sk, office_pk, &sealed, &sealed_len);
+        biomem_free(an2);
+        if (err != BK_OK) {
+            refuse(why, why_size, "sealing failed: %s", bk_err_str(err));
+            return err;
+        }
+        g_autofree char *name = g_strconcat(tcn, OUTBOX_SUFFIX, NULL);
+        err = outbox_commit(outbox_dir, name, sealed, sealed_len);
+        g_free(sealed);
+        if (err == BK_ERR_EXISTS)
+            continue;
+        if (err != BK_OK) {
+            refuse(why, why_size, "the outbox %s refused the record: %s", outbox_dir,
+                   bk_err_str(err));
+            return err;
+        }
+        g_strlcpy(out->tcn, tcn, sizeof(out->tcn));
+        out->path = g_build_filename(outbox_dir, name, NULL);
+        out->size = sealed_len;
+        g_info("record: committed %s (%zu bytes)", tcn, sealed_len);
+        return BK_OK;
+    }
+    refuse(why, why_size, "could not find a free transaction control number");
+    return BK_ERR_EXISTS;
+}
+
+bk_err record_pen_decode(const uint8_t *data, size_t len, record_point **points, size_t *n_points,
+                         size_t **ends, size_t *n_strokes)
+{
+    if (len % 5 != 0)
+        return BK_ERR_CORRUPT;
+    size_t n = len / 5;
+    record_point *pts = n ? biomem_calloc(n, sizeof(*pts)) : NULL;
+    size_t *e = g_new0(size_t, n + 1);
+    if (n > 0 && pts == NULL) {
+        g_free(e);
+        return BK_ERR_NOMEM;
+    }
+    size_t np = 0, ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *v = data + 5 * i;
+        if (v[4] == 0) {
+            if (ns == 0 ? np > 0 : np > e[ns - 1])
+                e[ns++] = np;
+            continue;
+        }
+        pts[np].x_mm = ((unsigned)v[0] << 8 | v[1]) * UNIT_MM;
+        pts[np].y_mm = ((unsigned)v[2] << 8 | v[3]) * UNIT_MM;
+        pts[np].pressure = v[4] >= 254 ? 1.0 : (v[4] - 1) / 253.0;
+        np++;
+    }
+    if (np > 0 && (ns == 0 || e[ns - 1] != np))
+        e[ns++] = np;
+    *points = pts;
+    *n_points = np;
+    *ends = e;
+    *n_strokes = ns;
+    return BK_OK;
+}

@@ -1,0 +1,485 @@
+/* biokiosk keys, record, outbox and audit as scripts and the back office use them. */
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "an2k.h"
+#include "biomem.h"
+#include "testimg.h"
+
+typedef struct run {
+    int status;
+    char *out;
+    char *err;
+} run;
+
+static run run_argv(GPtrArray *args)
+{
+    const char *bin = g_getenv("BIOKIOSK_BIN");
+    g_assert_nonnull(bin);
+    g_ptr_array_insert(args, 0, (gpointer)bin);
+    g_ptr_array_add(args, NULL);
+    run r = {0};
+    int wait_status = 0;
+    GError *error = NULL;
+    if (!g_spawn_sync(NULL, (char **)args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r.out, &r.err,
+                      &wait_status, &error))
+        g_error("spawn: %s", error->message);
+    g_assert_true(WIFEXITED(wait_status));
+    r.status = WEXITSTATUS(wait_status);
+    g_ptr_array_free(args, TRUE);
+    return r;
+}
+
+static run bk(const char *first, ...)
+{
+    GPtrArray *args = g_ptr_array_new();
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a != NULL; a = va_arg(ap, const char *))
+        g_ptr_array_add(args, (gpointer)a);
+    va_end(ap);
+    return run_argv(args);
+}
+
+static void run_clear(run *r)
+{
+    g_free(r->out);
+    g_free(r->err);
+}
+
+/* Expects a usage/input refusal: status 2, one line on stderr containing needle, no stdout. */
+static void expect_refused(run r, const char *needle)
+{
+    if (r.status != 2 || strstr(r.err, needle) == NULL)
+        g_error("expected status 2 with '%s', got %d: %s", needle, r.status, r.err);
+    g_assert_cmpstr(r.out, ==, "");
+    g_assert_cmpuint(strlen(r.err), >, 0);
+    g_assert_true(strchr(r.err, '\n') == r.err + strlen(r.err) - 1);
+    run_clear(&r);
+}
+
+static JsonObject *parse(const char *text, JsonParser **parser)
+{
+    *parser = json_parser_new();
+    GError *error = NULL;
+    if (!json_parser_load_from_data(*parser, text, -1, &error))
+        g_error("not JSON: %s (%s)", error->message, text);
+    return json_node_get_object(json_parser_get_root(*parser));
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    return g_build_filename(dir, name, NULL);
+}
+
+static const char person_fmt[] =
+    "{\"v_number\": \"%s\", \"surname\": \"Jansen\", \"given_names\": \"Anna\","
+    " \"birth_date\": \"1990-04-12\", \"category\": \"third-country\","
+    " \"appointment_code\": \"AB12-CD34\", \"desk\": \"DEN-HAAG\", \"kiosk_id\": \"DH-03\","
+    " \"staff_id\": \"S0042\", \"started\": \"2026-11-22T10:00:00Z\","
+    " \"ended\": \"2026-11-22T10:07:00Z\","
+    " \"plan\": {\"photo\": {\"action\": \"capture\", \"reason\": \"No photo on file.\"},"
+    "   \"fingerprints\": {\"action\": \"capture\", \"reason\": \"No prints on file.\"},"
+    "   \"signature\": {\"action\": \"capture\", \"reason\": \"Adult.\"}},"
+    " \"fingers\": [{\"position\": 2, \"quality\": 57, \"algorithm\": 15, \"product\": 2},"
+    "   {\"position\": 7, \"quality\": 44, \"algorithm\": 15, \"product\": 2}],"
+    " \"exceptions\": [],"
+    " \"attempts\": [{\"item\": \"finger\", \"position\": 2, \"quality\": 57, \"threshold\": 30,"
+    "   \"accepted\": true, \"veto\": \"none\", \"time\": \"2026-11-22T10:03:00Z\"}],"
+    " \"devices\": [{\"kind\": \"camera\", \"model\": \"PTP/IP Camera\", \"serial\": \"C1\"}]%s}";
+
+typedef struct setup {
+    char *dir, *keys, *office, *outbox;
+    char *person, *face, *finger2, *finger7, *points;
+    char *kiosk_key, *kiosk_pub, *office_key, *office_pub, *audit_key;
+    uint8_t *face_bytes, *finger_bytes;
+    size_t face_len, finger_len;
+} setup;
+
+static void setup_init(setup *s)
+{
+    s->dir = g_dir_make_tmp("cli-record-XXXXXX", NULL);
+    s->keys = path_in(s->dir, "keys");
+    s->office = path_in(s->dir, "office");
+    s->outbox = path_in(s->dir, "outbox");
+    g_mkdir(s->keys, 0700);
+    g_mkdir(s->office, 0700);
+    g_mkdir(s->outbox, 0700);
+    s->kiosk_key = path_in(s->keys, "kiosk.key");
+    s->kiosk_pub = path_in(s->keys, "kiosk.pub");
+    s->audit_key = path_in(s->keys, "audit-hash.key");
+    s->office_key = path_in(s->office, "backoffice.key");
+    s->office_pub = path_in(s->office, "backoffice.pub");
+    g_autofree char *person = g_strdup_printf(person_fmt, "1234567890", "");
+    s->person = testimg_save(s->dir, "person.json", person, strlen(person));
+    s->face_bytes = testimg_jpeg(1244, 1600, 5, &s->face_len);
+    s->face = testimg_save(s->dir, "face.jpg", s->face_bytes, s->face_len);
+    s->finger_bytes = testimg_png(400, 500, 0, 3, &s->finger_len);
+    s->finger2 = testimg_save(s->dir, "f2.png", s->finger_bytes, s->finger_len);
+    size_t len;
+    g_autofree uint8_t *f7 = testimg_png(400, 500, 0, 4, &len);
+    s->finger7 = testimg_save(s->dir, "f7.png", f7, len);
+    static const char points[] =
+        "{\"device\": {\"model\": \"STU-540\", \"serial\": \"W1\", \"pressure_max\": 1023},"
+        " \"strokes\": [[{\"x_mm\": 1.0, \"y_mm\": 2.0, \"pressure\": 300, \"t_ms\": 0},"
+        "  {\"x_mm\": 1.5, \"y_mm\": 2.5, \"pressure\": 1023, \"t_ms\": 5}],"
+        "  [{\"x_mm\": 10, \"y_mm\": 3, \"pressure\": 512, \"t_ms\": 400}]]}";
+    s->points = testimg_save(s->dir, "points.json", points, strlen(points));
+}
+
+static void rm_rf(const char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+        g_autofree char *p = g_build_filename(dir, name, NULL);
+        if (g_file_test(p, G_FILE_TEST_IS_DIR))
+            rm_rf(p);
+        else
+            g_unlink(p);
+    }
+    if (d != NULL)
+        g_dir_close(d);
+    g_rmdir(dir);
+}
+
+static void setup_clear(setup *s)
+{
+    rm_rf(s->dir);
+    char **all[] = {&s->dir,       &s->keys,       &s->office,     &s->outbox,   &s->person,
+                    &s->face,      &s->finger2,    &s->finger7,    &s->points,   &s->kiosk_key,
+                    &s->kiosk_pub, &s->office_key, &s->office_pub, &s->audit_key};
+    for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
+        g_free(*all[i]);
+    g_free(s->face_bytes);
+    g_free(s->finger_bytes);
+}
+
+static run build(setup *s, const char *person, const char *face)
+{
+    g_autofree char *f2 = g_strconcat("2=", s->finger2, NULL);
+    g_autofree char *f7 = g_strconcat("7=", s->finger7, NULL);
+    return bk("record", "build", "--person", person, "--face", face, "--finger", f2, "--finger", f7,
+              "--signature", s->points, "--outbox", s->outbox, "--kiosk-key", s->kiosk_key,
+              "--backoffice-key", s->office_pub, NULL);
+}
+
+static size_t outbox_count(const char *dir)
+{
+    size_t n = 0;
+    GDir *d = g_dir_open(dir, 0, NULL);
+    while (d != NULL && g_dir_read_name(d) != NULL)
+        n++;
+    g_dir_close(d);
+    return n;
+}
+
+static void test_keys_build_open(void)
+{
+    setup s;
+    setup_init(&s);
+    run r = bk("keys", "kiosk-init", "--dir", s.keys, NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    JsonParser *p;
+    JsonObject *o = parse(r.out, &p);
+    g_assert_cmpstr(json_object_get_string_member(o, "kind"), ==, "kiosk");
+    g_assert_cmpuint(strlen(json_object_get_string_member(o, "fingerprint")), ==, 16);
+    g_object_unref(p);
+    run_clear(&r);
+    expect_refused(bk("keys", "kiosk-init", "--dir", s.keys, NULL), "exist already");
+    r = bk("keys", "backoffice-init", "--dir", s.office, NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    run_clear(&r);
+    struct stat st;
+    g_assert_cmpint(stat(s.office_key, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+    g_assert_cmpint(stat(s.kiosk_key, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+
+    r = build(&s, s.person, s.face);
+    if (r.status != 0)
+        g_error("build: %s", r.err);
+    o = parse(r.out, &p);
+    g_autofree char *record = g_strdup(json_object_get_string_member(o, "path"));
+    g_assert_true(g_str_has_prefix(json_object_get_string_member(o, "tcn"), "DH-03-"));
+    g_object_unref(p);
+    run_clear(&r);
+
+    r = bk("outbox", "verify", s.outbox, "--kiosk-key", s.kiosk_pub, NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    o = parse(r.out, &p);
+    g_assert_cmpint(json_object_get_int_member(o, "bad"), ==, 0);
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(o, "records")), ==, 1);
+    g_object_unref(p);
+    run_clear(&r);
+
+    /* open at the back office, with the images and the ANSI/NIST-ITL file written out */
+    g_autofree char *extract = path_in(s.dir, "extract");
+    g_autofree char *an2 = path_in(s.dir, "out.an2");
+    r = bk("record", "open", record, "--secret", s.office_key, "--kiosk-key", s.kiosk_pub,
+           "--extract", extract, "--an2k", an2, NULL);
+    if (r.status != 0)
+        g_error("open: %s", r.err);
+    o = parse(r.out, &p);
+    g_assert_cmpstr(json_object_get_string_member(o, "v_number"), ==, "1234567890");
+    g_assert_cmpstr(json_object_get_string_member(o, "surname"), ==, "Jansen");
+    g_assert_cmpstr(json_object_get_string_member(o, "version"), ==, "0500");
+    JsonArray *records = json_object_get_array_member(o, "records");
+    g_assert_cmpuint(json_array_get_length(records), ==, 6);
+    static const gint64 types[] = {1, 2, 10, 14, 14, 8};
+    for (guint i = 0; i < 6; i++)
+        g_assert_cmpint(
+            json_object_get_int_member(json_array_get_object_element(records, i), "type"), ==,
+            types[i]);
+    JsonObject *sig = json_array_get_object_element(records, 5);
+    g_assert_cmpint(json_object_get_int_member(sig, "strokes"), ==, 2);
+    g_assert_cmpint(json_object_get_int_member(sig, "points"), ==, 3);
+    JsonArray *devices = json_object_get_array_member(o, "devices");
+    g_assert_cmpuint(json_array_get_length(devices), ==, 2); /* camera + the pad */
+    g_object_unref(p);
+    run_clear(&r);
+
+    gchar *data = NULL;
+    gsize len = 0;
+    g_autofree char *face_out = path_in(extract, "face.jpg");
+    g_assert_true(g_file_get_contents(face_out, &data, &len, NULL));
+    g_assert_cmpmem(data, len, s.face_bytes, s.face_len);
+    g_free(data);
+    g_autofree char *finger_out = path_in(extract, "finger-2.png");
+    g_assert_true(g_file_get_contents(finger_out, &data, &len, NULL));
+    g_assert_cmpmem(data, len, s.finger_bytes, s.finger_len);
+    g_free(data);
+    g_autofree char *sig_out = path_in(extract, "signature.json");
+    g_assert_true(g_file_get_contents(sig_out, &data, &len, NULL));
+    JsonObject *so = parse(data, &p);
+    JsonArray *strokes = json_object_get_array_member(so, "strokes");
+    g_assert_cmpuint(json_array_get_length(strokes), ==, 2);
+    JsonObject *pt = json_array_get_object_element(json_array_get_array_element(strokes, 0), 1);
+    g_assert_cmpfloat_with_epsilon(json_object_get_double_member(pt, "x_mm"), 1.5, 0.013);
+    g_assert_cmpfloat_with_epsilon(json_object_get_double_member(pt, "pressure"), 1.0, 0.004);
+    g_assert_cmpint(json_object_get_int_member(pt, "t_ms"), ==, 5);
+    pt = json_array_get_object_element(json_array_get_array_element(strokes, 1), 0);
+    g_assert_cmpint(json_object_get_int_member(pt, "t_ms"), ==, 400);
+    g_assert_cmpfloat_with_epsilon(json_object_get_double_member(pt, "pressure"), 512.0 / 1023,
+                                   0.004);
+    g_object_unref(p);
+    g_free(data);
+    g_assert_true(g_file_get_contents(an2, &data, &len, NULL));
+    an2k *t = NULL;
+    char why[256];
+    g_assert_cmpint(an2k_read((const uint8_t *)data, len, &t, why, sizeof(why)), ==, BK_OK);
+    g_assert_cmpuint(t->n_records, ==, 6);
+    an2k_free(t);
+    g_free(data);
+
+    /* wrong keys, a flipped byte, a truncated file */
+    g_autofree char *other = path_in(s.dir, "other");
+    g_mkdir(other, 0700);
+    r = bk("keys", "backoffice-init", "--dir", other, NULL);
+    run_clear(&r);
+    r = bk("keys", "kiosk-init", "--dir", other, NULL);
+    run_clear(&r);
+    g_autofree char *other_key = path_in(other, "backoffice.key");
+    g_autofree char *other_pub = path_in(other, "kiosk.pub");
+    expect_refused(
+        bk("record", "open", record, "--secret", other_key, "--kiosk-key", s.kiosk_pub, NULL),
+        "sealed to back-office key");
+    expect_refused(
+        bk("record", "open", record, "--secret", s.office_key, "--kiosk-key", other_pub, NULL),
+        "not by the expected key");
+    expect_refused(
+        bk("record", "open", record, "--secret", s.kiosk_pub, "--kiosk-key", s.kiosk_pub, NULL),
+        "not a backoffice-secret key");
+    g_assert_true(g_file_get_contents(record, &data, &len, NULL));
+    g_autofree char *bad = path_in(s.dir, "bad.bkrec");
+    data[len / 2] ^= 0x10;
+    g_file_set_contents(bad, data, (gssize)len, NULL);
+    expect_refused(
+        bk("record", "open", bad, "--secret", s.office_key, "--kiosk-key", s.kiosk_pub, NULL),
+        "the file was changed");
+    data[len / 2] ^= 0x10;
+    g_file_set_contents(bad, data, (gssize)len - 1000, NULL);
+    expect_refused(
+        bk("record", "open", bad, "--secret", s.office_key, "--kiosk-key", s.kiosk_pub, NULL),
+        "truncated");
+    /* a damaged file in the outbox: verify answers no */
+    g_autofree char *bad_in_outbox = path_in(s.outbox, "zz-bad.bkrec");
+    g_file_set_contents(bad_in_outbox, data, (gssize)len - 1000, NULL);
+    r = bk("outbox", "verify", s.outbox, NULL);
+    g_assert_cmpint(r.status, ==, 1);
+    o = parse(r.out, &p);
+    g_assert_cmpint(json_object_get_int_member(o, "bad"), ==, 1);
+    g_object_unref(p);
+    run_clear(&r);
+    g_unlink(bad_in_outbox);
+    g_free(data);
+
+    /* a second record, written to the audit log too */
+    g_autofree char *log = path_in(s.dir, "audit.log");
+    g_autofree char *f2 = g_strconcat("2=", s.finger2, NULL);
+    g_autofree char *f7 = g_strconcat("7=", s.finger7, NULL);
+    r = bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2, "--finger",
+           f7, "--signature", s.points, "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,
+           "--backoffice-key", s.office_pub, "--audit", log, "--audit-hash-key", s.audit_key, NULL);
+    if (r.status != 0)
+        g_error("build with audit: %s", r.err);
+    run_clear(&r);
+
+    /* export with removal, each step in the audit log */
+    g_autofree char *usb = path_in(s.dir, "usb");
+    g_mkdir(usb, 0700);
+    r = bk("outbox", "export", s.outbox, "--to", usb, "--remove", "--audit", log, "--audit-key",
+           s.kiosk_key, "--audit-hash-key", s.audit_key, NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    o = parse(r.out, &p);
+    g_assert_cmpint(json_object_get_int_member(o, "exported"), ==, 2);
+    g_object_unref(p);
+    run_clear(&r);
+    g_assert_cmpuint(outbox_count(s.outbox), ==, 0);
+    g_assert_cmpuint(outbox_count(usb), ==, 2);
+    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "\"entries\":5"));
+    run_clear(&r);
+    g_assert_true(g_file_get_contents(log, &data, &len, NULL));
+    g_assert_nonnull(strstr(data, "\trecord.written\t"));
+    g_assert_nonnull(strstr(data, "deleted-after-transfer"));
+    g_assert_null(strstr(data, "1234567890"));
+    g_free(data);
+    r = bk("outbox", "purge", usb, "--days", "14", NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "\"deleted\":0"));
+    run_clear(&r);
+    setup_clear(&s);
+}
+
+static void test_refused_inputs(void)
+{
+    setup s;
+    setup_init(&s);
+    run r = bk("keys", "kiosk-init", "--dir", s.keys, NULL);
+    run_clear(&r);
+    r = bk("keys", "backoffice-init", "--dir", s.office, NULL);
+    run_clear(&r);
+
+    g_autofree char *text = g_strdup_printf(person_fmt, "12345", "");
+    g_autofree char *p1 = testimg_save(s.dir, "p1.json", text, strlen(text));
+    expect_refused(build(&s, p1, s.face), "V-number");
+    g_free(text);
+    text = g_strdup_printf(person_fmt, "1234567890", ", \"nickname\": \"x\"");
+    g_autofree char *p2 = testimg_save(s.dir, "p2.json", text, strlen(text));
+    expect_refused(build(&s, p2, s.face), "unknown member \"nickname\"");
+    g_autofree char *p3 = testimg_save(s.dir, "p3.json", "{\"v_number\": ", 13);
+    expect_refused(build(&s, p3, s.face), "--person");
+
+    size_t len;
+    g_autofree uint8_t *wrong = testimg_jpeg(1350, 1350, 1, &len);
+    g_autofree char *wrong_face = testimg_save(s.dir, "wrong.jpg", wrong, len);
+    expect_refused(build(&s, s.person, wrong_face), "1350x1350");
+    g_autofree char *shared = g_build_filename(g_getenv("BIOKIOSK_SHARED"), "data", "faces",
+                                               "frontal", "frl_london_001_03.jpg", NULL);
+    if (g_file_test(shared, G_FILE_TEST_EXISTS))
+        expect_refused(build(&s, s.person, shared), "the ICAO crop is 1244x1600");
+    expect_refused(build(&s, s.person, s.finger2), "not a JPEG");
+
+    g_autofree char *f2 = g_strconcat("2=", s.finger2, NULL);
+    g_autofree char *f3 = g_strconcat("3=", s.finger2, NULL);
+    g_autofree char *f11 = g_strconcat("11=", s.finger2, NULL);
+    expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f3,
+                      "--outbox", s.outbox, "--kiosk-key", s.kiosk_key, "--backoffice-key",
+                      s.office_pub, NULL),
+                   "\"position\": 3");
+    expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f11,
+                      "--outbox", s.outbox, "--kiosk-key", s.kiosk_key, "--backoffice-key",
+                      s.office_pub, NULL),
+                   "POS=IMAGE");
+    expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
+                      "--signature", s.points, "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,
+                      "--backoffice-key", s.office_pub, NULL),
+                   "no exception says why");
+    expect_refused(bk("record", "build", "--person", s.person, "--outbox", s.outbox, "--kiosk-key",
+                      s.office_pub, "--backoffice-key", s.office_pub, NULL),
+                   "--kiosk-key");
+    expect_refused(bk("record", "build", "--person", s.person, NULL), "--outbox is required");
+    static const char outside[] = "{\"device\": {\"width_mm\": 10, \"height_mm\": 10},"
+                                  " \"strokes\": [[{\"x_mm\": 20, \"y_mm\": 1}]]}";
+    g_autofree char *outside_path = testimg_save(s.dir, "outside.json", outside, strlen(outside));
+    g_autofree char *f7 = g_strconcat("7=", s.finger7, NULL);
+    expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
+                      "--finger", f7, "--signature", outside_path, "--outbox", s.outbox,
+                      "--kiosk-key", s.kiosk_key, "--backoffice-key", s.office_pub, NULL),
+                   "outside the pad's writing area");
+    g_assert_cmpuint(outbox_count(s.outbox), ==, 0);
+
+    /* the signature pad's own points file (drivers/sigpad/sigfile.h), optional members left out */
+    static const char pad[] =
+        "{\"device\": {\"kind\": \"stu\", \"model\": \"Wacom STU-540\", \"width_mm\": 96,"
+        " \"height_mm\": 60, \"counts_per_mm\": 100},"
+        " \"strokes\": [[{\"x_mm\": 1.5, \"y_mm\": 2.25}, {\"x_mm\": 2, \"y_mm\": 3,"
+        " \"pressure\": 0.4, \"t_ms\": 10}]]}";
+    g_autofree char *pad_path = testimg_save(s.dir, "pad.json", pad, strlen(pad));
+    r = bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2, "--finger",
+           f7, "--signature", pad_path, "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,
+           "--backoffice-key", s.office_pub, NULL);
+    if (r.status != 0)
+        g_error("pad points file: %s", r.err);
+    run_clear(&r);
+    g_assert_cmpuint(outbox_count(s.outbox), ==, 1);
+
+    /* an outbox that is not there: the record is not lost silently (status 3) */
+    g_autofree char *gone = path_in(s.dir, "gone");
+    r = bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2, "--finger",
+           f7, "--signature", s.points, "--outbox", gone, "--kiosk-key", s.kiosk_key,
+           "--backoffice-key", s.office_pub, NULL);
+    g_assert_cmpint(r.status, ==, 3);
+    g_assert_nonnull(strstr(r.err, "refused the record"));
+    run_clear(&r);
+    setup_clear(&s);
+}
+
+static void test_audit_cli(void)
+{
+    setup s;
+    setup_init(&s);
+    run r = bk("keys", "kiosk-init", "--dir", s.keys, NULL);
+    run_clear(&r);
+    g_autofree char *log = path_in(s.dir, "audit.log");
+    const char *events[] = {"session.start", "finger.attempt", "record.written"};
+    for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
+        r = bk("audit", "append", log, "--kiosk-key", s.kiosk_key, "--hash-key", s.audit_key,
+               "--event", events[i], "--v-number", "1234567890", "--detail", "q=50", NULL);
+        g_assert_cmpint(r.status, ==, 0);
+        run_clear(&r);
+    }
+    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "\"entries\":3"));
+    run_clear(&r);
+
+    gchar *text = NULL;
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    g_assert_null(strstr(text, "1234567890"));
+    char *q = strstr(text, "q=50");
+    q[3] = '9';
+    g_file_set_contents(log, text, -1, NULL);
+    g_free(text);
+    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
+    g_assert_cmpint(r.status, ==, 1);
+    g_assert_nonnull(strstr(r.out, "\"kind\":\"changed\""));
+    run_clear(&r);
+    expect_refused(bk("audit", "verify", log, NULL), "--kiosk-key");
+    setup_clear(&s);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/cli-record/keys-build-open", test_keys_build_open);
+    g_test_add_func("/cli-record/refused-inputs", test_refused_inputs);
+    g_test_add_func("/cli-record/audit", test_audit_cli);
+    return g_test_run();
+}

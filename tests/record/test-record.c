@@ -1,0 +1,403 @@
+/* The record: a session in, a sealed record in the outbox out; every value read back. */
+#include <math.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sodium.h>
+
+#include "an2k.h"
+#include "biomem.h"
+#include "outbox.h"
+#include "record.h"
+#include "seal.h"
+#include "testimg.h"
+
+typedef struct fixture {
+    uint8_t *face;
+    size_t face_len;
+    uint8_t *print[2];
+    size_t print_len[2];
+    record_point points[2][5];
+    record_stroke strokes[2];
+    record_exception exceptions[2];
+    record_attempt attempts[3];
+    record_device devices[2];
+    record_session s;
+} fixture;
+
+static void fixture_init(fixture *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->face = testimg_jpeg(RECORD_FACE_WIDTH, RECORD_FACE_HEIGHT, 1, &f->face_len);
+    f->print[0] = testimg_png(400, 500, 0, 1, &f->print_len[0]);
+    f->print[1] = testimg_png(416, 416, 0, 2, &f->print_len[1]);
+    for (int s = 0; s < 2; s++) {
+        for (int i = 0; i < 5; i++)
+            f->points[s][i] =
+                (record_point){10.0 + 3.1 * i + 20 * s, 5.0 + 1.7 * i, 0.2 * i, 10.0 * i + 100 * s};
+        f->strokes[s] = (record_stroke){f->points[s], 5};
+    }
+    f->exceptions[0] = (record_exception){"finger", 7, true, "left index missing since birth"};
+    f->attempts[0] = (record_attempt){"finger", 2, 25, 30, false, 'N', "20261122100301Z"};
+    f->attempts[1] = (record_attempt){"finger", 2, 57, 30, true, 'N', "20261122100320Z"};
+    f->attempts[2] = (record_attempt){"finger", 6, 18, 30, true, 'A', "20261122100410Z"};
+    f->devices[0] = (record_device){"camera", "PTP/IP Camera", "CAM-0001"};
+    f->devices[1] = (record_device){"fingerprint", "Virtual image device", "FP-1"};
+    record_session *s = &f->s;
+    s->v_number = "1234567890";
+    s->surname = "Jansen-Müller";
+    s->given_names = "Anna Maria";
+    s->birth_date = "1990-04-12";
+    s->category = RULES_CATEGORY_THIRD_COUNTRY;
+    s->appointment_code = "AB12-CD34";
+    s->desk = "DEN-HAAG";
+    s->kiosk_id = "DEN-HAAG-03";
+    s->staff_id = "S0042";
+    s->started = "20261122100000Z";
+    s->ended = "20261122100700Z";
+    s->photo = s->fingerprints = s->signature = RULES_ACTION_CAPTURE;
+    s->photo_reason = "No usable photo on file.";
+    s->fingerprints_reason = "No fingerprints on file.";
+    s->signature_reason = "Signature taken from age 12.";
+    s->face_jpeg = f->face;
+    s->face_len = f->face_len;
+    s->fingers[0] = (record_finger){2, f->print[0], f->print_len[0], 57, 0x000F, 2};
+    s->fingers[1] = (record_finger){6, f->print[1], f->print_len[1], 18, 0x000F, 2};
+    s->n_fingers = 2;
+    s->strokes = f->strokes;
+    s->n_strokes = 2;
+    s->exceptions = f->exceptions;
+    s->n_exceptions = 1;
+    s->attempts = f->attempts;
+    s->n_attempts = 3;
+    s->devices = f->devices;
+    s->n_devices = 2;
+}
+
+static void fixture_clear(fixture *f)
+{
+    g_free(f->face);
+    g_free(f->print[0]);
+    g_free(f->print[1]);
+}
+
+static void assert_field(const an2k_record *r, unsigned tag, const char *want)
+{
+    const an2k_field *f = an2k_get(r, tag);
+    if (want == NULL) {
+        g_assert_null(f);
+        return;
+    }
+    g_assert_nonnull(f);
+    g_assert_cmpmem(f->value, f->len, want, strlen(want));
+}
+
+static void assert_item(const an2k_record *r, unsigned tag, size_t sub, size_t item,
+                        const char *want)
+{
+    const uint8_t *p;
+    size_t len;
+    g_assert_cmpint(an2k_item(an2k_get(r, tag), sub, item, &p, &len), ==, BK_OK);
+    g_assert_cmpmem(p, len, want, strlen(want));
+}
+
+static an2k *encode_and_read(const record_session *s)
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    char why[256] = "";
+    if (record_encode(s, "DEN-HAAG-03-20261122100700Z-00000001", &bytes, &len, why, sizeof(why)) !=
+        BK_OK)
+        g_error("encode: %s", why);
+    an2k *t = NULL;
+    if (an2k_read(bytes, len, &t, why, sizeof(why)) != BK_OK)
+        g_error("read back: %s", why);
+    biomem_free(bytes);
+    return t;
+}
+
+static void test_round_trip_full(void)
+{
+    fixture f;
+    fixture_init(&f);
+    an2k *t = encode_and_read(&f.s);
+    g_assert_cmpuint(t->n_records, ==, 6);
+    const an2k_record *r1 = &t->records[0], *r2 = &t->records[1];
+    assert_field(r1, 2, "0500");
+    assert_field(r1, 5, "20261122");
+    assert_field(r1, 7, "DEN-HAAG");
+    assert_field(r1, 8, "DEN-HAAG");
+    assert_field(r1, 9, "DEN-HAAG-03-20261122100700Z-00000001");
+    assert_field(r1, 11, "19.69");
+    assert_item(r1, 15, 0, 1, "UTF-8"); /* the surname is not ASCII */
+
+    g_assert_cmpuint(r2->type, ==, 2);
+    assert_field(r2, 101, "1234567890");
+    assert_field(r2, 102, "Jansen-Müller");
+    assert_field(r2, 103, "Anna Maria");
+    assert_field(r2, 104, "19900412");
+    assert_field(r2, 105, "third-country");
+    assert_field(r2, 106, "AB12-CD34");
+    assert_field(r2, 108, "DEN-HAAG-03");
+    assert_field(r2, 109, "S0042");
+    assert_field(r2, 110, "20261122100000Z");
+    assert_item(r2, 120, 1, 0, "fingerprints");
+    assert_item(r2, 120, 1, 1, "capture");
+    assert_item(r2, 120, 2, 2, "Signature taken from age 12.");
+    assert_item(r2, 121, 0, 1, "7");
+    assert_item(r2, 121, 0, 2, "P");
+    assert_item(r2, 121, 0, 3, "left index missing since birth");
+    assert_item(r2, 122, 2, 2, "18");
+    assert_item(r2, 122, 2, 3, "30");
+    assert_item(r2, 122, 2, 5, "A");
+    assert_item(r2, 122, 0, 4, "R");
+    assert_item(r2, 123, 1, 2, "FP-1");
+    assert_item(r2, 124, 1, 4, "140");
+
+    const an2k_record *face = &t->records[2];
+    g_assert_cmpuint(face->type, ==, 10);
+    assert_field(face, 3, "FACE");
+    assert_field(face, 6, "1244");
+    assert_field(face, 7, "1600");
+    assert_field(face, 11, "JPEGB");
+    const an2k_field *img = an2k_get(face, AN2K_FIELD_DATA);
+    g_assert_cmpmem(img->value, img->len, f.face, f.face_len);
+
+    for (int i = 0; i < 2; i++) {
+        const an2k_record *fp = &t->records[3 + i];
+        g_assert_cmpuint(fp->type, ==, 14);
+        assert_field(fp, 3, "0");
+        assert_field(fp, 11, "PNG");
+        assert_field(fp, 13, i == 0 ? "2" : "6");
+        assert_field(fp, 9, "500");
+        assert_item(fp, 24, 0, 1, i == 0 ? "57" : "18");
+        assert_item(fp, 24, 0, 2, "000F");
+        img = an2k_get(fp, AN2K_FIELD_DATA);
+        g_assert_cmpmem(img->value, img->len, f.print[i], f.print_len[i]);
+    }
+
+    const an2k_record *sig = &t->records[5];
+    g_assert_cmpuint(sig->type, ==, 8);
+    g_assert_true(sig->binary);
+    g_assert_cmpint(sig->bin[6], ==, 2); /* vectored */
+    record_point *pts = NULL;
+    size_t np = 0, ns = 0, *ends = NULL;
+    g_assert_cmpint(record_pen_decode(sig->bin + 12, sig->bin_len - 12, &pts, &np, &ends, &ns), ==,
+                    BK_OK);
+    g_assert_cmpuint(ns, ==, 2);
+    g_assert_cmpuint(np, ==, 10);
+    g_assert_cmpuint(ends[0], ==, 5);
+    for (size_t s = 0; s < 2; s++)
+        for (size_t i = 0; i < 5; i++) {
+            const record_point *a = &f.points[s][i], *b = &pts[s * 5 + i];
+            g_assert_cmpfloat(fabs(a->x_mm - b->x_mm), <=, 0.0128);
+            g_assert_cmpfloat(fabs(a->y_mm - b->y_mm), <=, 0.0128);
+            g_assert_cmpfloat(fabs(a->pressure - b->pressure), <=, 0.5 / 253 + 1e-9);
+        }
+    biomem_free(pts);
+    g_free(ends);
+    an2k_free(t);
+    fixture_clear(&f);
+}
+
+static void test_plan_without_items(void)
+{
+    /* a child of 8: photo reused, no signature; the record says why and carries neither */
+    fixture f;
+    fixture_init(&f);
+    f.s.photo = RULES_ACTION_REUSE;
+    f.s.photo_reason = "Photo on file is recent enough.";
+    f.s.face_jpeg = NULL;
+    f.s.signature = RULES_ACTION_NONE;
+    f.s.signature_reason = "No signature under 12.";
+    f.s.strokes = NULL;
+    f.s.n_strokes = 0;
+    f.s.surname = "Jansen";
+    an2k *t = encode_and_read(&f.s);
+    g_assert_cmpuint(t->n_records, ==, 4);
+    g_assert_cmpuint(t->records[2].type, ==, 14);
+    g_assert_cmpuint(t->records[3].type, ==, 14);
+    assert_item(&t->records[1], 120, 0, 1, "reuse");
+    assert_item(&t->records[1], 120, 0, 2, "Photo on file is recent enough.");
+    assert_item(&t->records[1], 120, 2, 1, "none");
+    assert_field(&t->records[0], 15, NULL);
+    an2k_free(t);
+    fixture_clear(&f);
+
+    /* only one finger, the other missing with a reason */
+    fixture_init(&f);
+    f.s.n_fingers = 1;
+    t = encode_and_read(&f.s);
+    g_assert_cmpuint(t->n_records, ==, 5);
+    an2k_free(t);
+    fixture_clear(&f);
+}
+
+static void expect_refused(const record_session *s, const char *needle)
+{
+    char why[256] = "";
+    g_assert_cmpint(record_check(s, why, sizeof(why)), ==, BK_ERR_INVALID);
+    if (strstr(why, needle) == NULL)
+        g_error("expected '%s' in '%s'", needle, why);
+}
+
+static void test_refusals(void)
+{
+    fixture f;
+    fixture_init(&f);
+    char why[256];
+    g_assert_cmpint(record_check(&f.s, why, sizeof(why)), ==, BK_OK);
+    record_session s = f.s;
+    s.v_number = "12345";
+    expect_refused(&s, "V-number");
+    s = f.s;
+    s.birth_date = "1990-02-30";
+    expect_refused(&s, "birth date");
+    s = f.s;
+    s.surname = "Jan\tsen";
+    expect_refused(&s, "surname");
+    s = f.s;
+    s.desk = "DEN HAAG";
+    expect_refused(&s, "desk");
+    s = f.s;
+    s.face_jpeg = NULL;
+    expect_refused(&s, "capture the photo");
+    s = f.s;
+    s.photo = RULES_ACTION_REUSE;
+    expect_refused(&s, "photo given, but the plan says reuse");
+
+    size_t len;
+    g_autofree uint8_t *small = testimg_jpeg(1350, 1350, 3, &len);
+    s = f.s;
+    s.face_jpeg = small;
+    s.face_len = len;
+    expect_refused(&s, "1350x1350");
+    s.face_jpeg = f.print[0];
+    s.face_len = f.print_len[0];
+    expect_refused(&s, "not a JPEG");
+
+    g_autofree uint8_t *rgb = testimg_png(400, 500, 2, 1, &len);
+    s = f.s;
+    s.fingers[0].png = rgb;
+    s.fingers[0].png_len = len;
+    expect_refused(&s, "8-bit grey");
+    g_autofree uint8_t *tiny = testimg_png(288, 118, 0, 1, &len);
+    s.fingers[0].png = tiny;
+    s.fingers[0].png_len = len;
+    expect_refused(&s, "288x118");
+    s = f.s;
+    s.fingers[1].position = 2;
+    expect_refused(&s, "given twice");
+    s = f.s;
+    s.fingers[1].position = 11;
+    expect_refused(&s, "not 1-10");
+    s = f.s;
+    s.n_fingers = 1;
+    s.n_exceptions = 0;
+    expect_refused(&s, "no exception says why");
+    s = f.s;
+    s.fingerprints = RULES_ACTION_NONE;
+    expect_refused(&s, "fingerprints given");
+
+    record_point bad_points[1] = {{10, 10, 1.5, 0}};
+    record_stroke bad_stroke = {bad_points, 1};
+    s = f.s;
+    s.strokes = &bad_stroke;
+    s.n_strokes = 1;
+    expect_refused(&s, "out of range");
+    s = f.s;
+    s.n_strokes = 0;
+    expect_refused(&s, "capture the signature");
+
+    record_attempt bad_attempt = {"finger", 2, 120, 30, true, 'N', "20261122100301Z"};
+    s = f.s;
+    s.attempts = &bad_attempt;
+    s.n_attempts = 1;
+    expect_refused(&s, "attempt 1");
+    record_exception bad_exception = {"finger", 0, false, "x"};
+    s = f.s;
+    s.exceptions = &bad_exception;
+    expect_refused(&s, "exception 1");
+    s = f.s;
+    s.started = "20261122110000Z";
+    expect_refused(&s, "start first");
+    fixture_clear(&f);
+}
+
+static void test_commit_and_open(void)
+{
+    g_assert_cmpint(seal_init(), ==, BK_OK);
+    fixture f;
+    fixture_init(&f);
+    uint8_t kpk[32], ksk[64], opk[32], osk[32];
+    crypto_sign_keypair(kpk, ksk);
+    crypto_box_keypair(opk, osk);
+    g_autofree char *dir = g_dir_make_tmp("record-XXXXXX", NULL);
+    record_committed c = {0};
+    char why[256] = "";
+    if (record_commit(&f.s, ksk, opk, dir, &c, why, sizeof(why)) != BK_OK)
+        g_error("commit: %s", why);
+    g_assert_true(g_str_has_prefix(c.tcn, "DEN-HAAG-03-20261122100700Z-"));
+    g_assert_true(g_file_test(c.path, G_FILE_TEST_IS_REGULAR));
+
+    uint8_t *file = NULL, *payload = NULL;
+    size_t len = 0, plen = 0;
+    g_assert_cmpint(outbox_read_file(c.path, &file, &len), ==, BK_OK);
+    g_assert_cmpuint(len, ==, c.size);
+    g_assert_cmpint(seal_open(file, len, osk, kpk, &payload, &plen, why, sizeof(why)), ==, BK_OK);
+    an2k *t = NULL;
+    g_assert_cmpint(an2k_read(payload, plen, &t, why, sizeof(why)), ==, BK_OK);
+    assert_field(&t->records[0], 9, c.tcn);
+    an2k_free(t);
+    biomem_free(payload);
+
+    /* a refused session leaves nothing in the outbox */
+    record_session s = f.s;
+    s.v_number = "x";
+    record_committed c2 = {0};
+    g_assert_cmpint(record_commit(&s, ksk, opk, dir, &c2, why, sizeof(why)), ==, BK_ERR_INVALID);
+    outbox_entry *list;
+    size_t n;
+    g_assert_cmpint(outbox_list(dir, &list, &n), ==, BK_OK);
+    g_assert_cmpuint(n, ==, 1);
+    outbox_entries_free(list, n);
+
+    g_unlink(c.path);
+    g_rmdir(dir);
+    g_free(file);
+    record_committed_clear(&c);
+    fixture_clear(&f);
+}
+
+static void test_headers(void)
+{
+    unsigned w, h, d, c;
+    size_t len;
+    g_autofree uint8_t *jpeg = testimg_jpeg(64, 48, 0, &len);
+    g_assert_cmpint(record_jpeg_size(jpeg, len, &w, &h), ==, BK_OK);
+    g_assert_cmpuint(w, ==, 64);
+    g_assert_cmpuint(h, ==, 48);
+    for (size_t cut = 0; cut < 200; cut++)
+        if (record_jpeg_size(jpeg, cut, &w, &h) == BK_OK)
+            g_assert_cmpuint(w, ==, 64);
+    g_autofree uint8_t *png = testimg_png(33, 44, 0, 0, &len);
+    g_assert_cmpint(record_png_header(png, len, &w, &h, &d, &c), ==, BK_OK);
+    g_assert_cmpuint(w, ==, 33);
+    g_assert_cmpuint(h, ==, 44);
+    g_assert_cmpuint(d, ==, 8);
+    g_assert_cmpuint(c, ==, 0);
+    g_assert_cmpint(record_png_header(png, 20, &w, &h, &d, &c), ==, BK_ERR_INVALID);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_log_set_writer_func(g_log_writer_default, NULL, NULL);
+    g_test_add_func("/record/round-trip", test_round_trip_full);
+    g_test_add_func("/record/plan-without-items", test_plan_without_items);
+    g_test_add_func("/record/refusals", test_refusals);
+    g_test_add_func("/record/commit-and-open", test_commit_and_open);
+    g_test_add_func("/record/image-headers", test_headers);
+    return g_test_run();
+}
