@@ -1,0 +1,624 @@
+/* biokiosk appointment: codes, the back-office import, and the answers the kiosk gets for a
+ * code (check, checkin, complete, no-show, release), staff lookup, and a demo set. */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "cmdstore.h"
+#include "commands.h"
+#include "rules.h"
+#include "store.h"
+
+#define CMD "appointment"
+
+static void add_date(JsonBuilder *b, const char *name, bool has, caldate d)
+{
+    json_builder_set_member_name(b, name);
+    if (!has) {
+        json_builder_add_null_value(b);
+        return;
+    }
+    char buf[11];
+    caldate_format(d, buf);
+    json_builder_add_string_value(b, buf);
+}
+
+static void add_plan(JsonBuilder *b, const rules_plan *plan)
+{
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "age");
+    json_builder_add_int_value(b, plan->age);
+    json_builder_set_member_name(b, "desk");
+    json_builder_add_boolean_value(b, plan->desk);
+    json_builder_set_member_name(b, "photo");
+    json_builder_add_string_value(b, rules_action_str(plan->photo));
+    json_builder_set_member_name(b, "fingerprints");
+    json_builder_add_string_value(b, rules_action_str(plan->fingerprints));
+    json_builder_set_member_name(b, "signature");
+    json_builder_add_string_value(b, rules_action_str(plan->signature));
+    json_builder_set_member_name(b, "may_post");
+    json_builder_add_boolean_value(b, plan->may_post);
+    json_builder_set_member_name(b, "may_come_alone");
+    json_builder_add_boolean_value(b, plan->may_come_alone);
+    json_builder_set_member_name(b, "reasons");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < plan->n_reasons; i++) {
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "item");
+        json_builder_add_string_value(b, rules_item_str(plan->reasons[i].item));
+        json_builder_set_member_name(b, "rule");
+        json_builder_add_string_value(b, plan->reasons[i].rule);
+        json_builder_set_member_name(b, "text");
+        json_builder_add_string_value(b, plan->reasons[i].text);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}
+
+static void add_person(JsonBuilder *b, const store_person *p)
+{
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "v_number");
+    json_builder_add_string_value(b, p->v_number);
+    json_builder_set_member_name(b, "name");
+    json_builder_add_string_value(b, p->name);
+    add_date(b, "birth_date", true, p->rules.birth);
+    json_builder_set_member_name(b, "category");
+    json_builder_add_string_value(b, rules_category_str(p->rules.category));
+    add_date(b, "applied", true, p->rules.applied);
+    json_builder_set_member_name(b, "born_in_nl");
+    json_builder_add_boolean_value(b, p->born_in_nl);
+    json_builder_set_member_name(b, "previous");
+    json_builder_begin_object(b);
+    add_date(b, "photo", p->rules.has_photo, p->rules.photo);
+    add_date(b, "fingerprints", p->rules.has_fingerprints, p->rules.fingerprints);
+    json_builder_set_member_name(b, "fingerprints_poor");
+    json_builder_add_boolean_value(b, p->rules.fingerprints_poor);
+    add_date(b, "signature", p->rules.has_signature, p->rules.signature);
+    json_builder_end_object(b);
+    rules_plan plan;
+    const char *problem = NULL;
+    json_builder_set_member_name(b, "plan");
+    if (rules_decide(&p->rules, &plan, &problem) == BK_OK)
+        add_plan(b, &plan);
+    else
+        json_builder_add_null_value(b);
+    json_builder_end_object(b);
+}
+
+static void add_appointment(JsonBuilder *b, const store_appointment *a, bool with_persons)
+{
+    char code[APPTCODE_FORMATTED_LEN + 1], start[26];
+    apptcode_format(a->code, code);
+    store_time_format(a->start, a->offset_minutes, start);
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "code");
+    json_builder_add_string_value(b, code);
+    json_builder_set_member_name(b, "desk");
+    json_builder_add_string_value(b, a->desk);
+    json_builder_set_member_name(b, "start");
+    json_builder_add_string_value(b, start);
+    json_builder_set_member_name(b, "minutes");
+    json_builder_add_int_value(b, a->minutes);
+    json_builder_set_member_name(b, "urgent");
+    json_builder_add_boolean_value(b, a->urgent);
+    json_builder_set_member_name(b, "status");
+    json_builder_add_string_value(b, store_status_str(a->status));
+    json_builder_set_member_name(b, "kiosk");
+    if (a->kiosk != NULL)
+        json_builder_add_string_value(b, a->kiosk);
+    else
+        json_builder_add_null_value(b);
+    if (with_persons) {
+        json_builder_set_member_name(b, "persons");
+        json_builder_begin_array(b);
+        for (size_t i = 0; i < a->n_persons; i++)
+            add_person(b, &a->persons[i]);
+        json_builder_end_array(b);
+    }
+    json_builder_end_object(b);
+}
+
+static int store_error(bk_err err)
+{
+    if (err == BK_ERR_INVALID)
+        return cli_usage_error(CMD, "invalid request");
+    g_printerr("biokiosk %s: the store failed: %s\n", CMD, bk_err_str(err));
+    return CLI_EXIT_UNAVAILABLE;
+}
+
+/* ---- new-code ---- */
+
+static int new_code(int argc, char **argv)
+{
+    int count = 1;
+    const GOptionEntry entries[] = {
+        {"count", 'n', 0, G_OPTION_ARG_INT, &count, "How many codes (default 1)", "N"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    if (!cli_parse_options(CMD " new-code", NULL, "Prints fresh random valid codes, one a line.",
+                           entries, &argc, &argv))
+        return CLI_EXIT_USAGE;
+    if (argc > 1)
+        return cli_usage_error(CMD, "new-code: unexpected argument '%s'", argv[1]);
+    if (count < 1 || count > 100000)
+        return cli_usage_error(CMD, "new-code: --count must be from 1 to 100000");
+    if (sodium_init() < 0)
+        return store_error(BK_ERR_INTERNAL);
+    for (int i = 0; i < count; i++) {
+        unsigned char bytes[APPTCODE_RANDOM_BYTES];
+        char code[APPTCODE_LEN + 1], shown[APPTCODE_FORMATTED_LEN + 1];
+        randombytes_buf(bytes, sizeof bytes);
+        apptcode_from_bytes(bytes, code);
+        apptcode_format(code, shown);
+        printf("%s\n", shown);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* ---- import ---- */
+
+static int import(int argc, char **argv)
+{
+    g_autofree char *store_uri = NULL, *config_path = NULL;
+    const GOptionEntry entries[] = {
+        {"store", 0, 0, G_OPTION_ARG_STRING, &store_uri, "The store (default: store.uri)", "URI"},
+        {"config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "FILE"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    if (!cli_parse_options(CMD " import", "FILE.json",
+                           "Imports a back-office file in one transaction.", entries, &argc, &argv))
+        return CLI_EXIT_USAGE;
+    if (argc != 2)
+        return cli_usage_error(CMD, "import: name one FILE.json");
+    g_autofree char *text = NULL;
+    gsize length = 0;
+    if (!g_file_get_contents(argv[1], &text, &length, NULL))
+        return cli_usage_error(CMD, "import: cannot read %s", argv[1]);
+    store *s = NULL;
+    int rc = cmdstore_open(CMD, store_uri, config_path, &s, NULL);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    store_import_report *report = NULL;
+    bk_err err = store_import(s, text, length, &report);
+    store_free(s);
+    if (err == BK_ERR_INVALID && report != NULL) {
+        g_autofree char *base = g_path_get_basename(argv[1]);
+        for (size_t i = 0; i < report->n_problems; i++)
+            g_printerr("biokiosk %s: %s: %s\n", CMD, base, report->problems[i]);
+        store_import_report_free(report);
+        return CLI_EXIT_USAGE;
+    }
+    if (err != BK_OK)
+        return store_error(err);
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "result");
+    json_builder_add_string_value(b, report->n_conflicts > 0 ? "conflicts" : "ok");
+    json_builder_set_member_name(b, "added");
+    json_builder_add_int_value(b, (gint64)report->added);
+    json_builder_set_member_name(b, "updated");
+    json_builder_add_int_value(b, (gint64)report->updated);
+    json_builder_set_member_name(b, "unchanged");
+    json_builder_add_int_value(b, (gint64)report->unchanged);
+    json_builder_set_member_name(b, "conflicts");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < report->n_conflicts; i++)
+        json_builder_add_string_value(b, report->conflicts[i]);
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    cli_print_json(b);
+    g_object_unref(b);
+    rc = report->n_conflicts > 0 ? CLI_EXIT_NO : CLI_EXIT_OK;
+    store_import_report_free(report);
+    return rc;
+}
+
+/* ---- check, checkin, complete, no-show, release ---- */
+
+typedef bk_err (*answer_fn)(store *s, const char *typed_code, const store_arrival *arrival,
+                            store_result *result, char code[static APPTCODE_LEN + 1],
+                            store_appointment **appointment);
+
+static int answer(const char *sub, answer_fn fn, bool needs_kiosk, int argc, char **argv)
+{
+    g_autofree char *store_uri = NULL, *config_path = NULL, *desk = NULL, *kiosk = NULL;
+    g_autofree char *at = NULL;
+    int early = -1, late = -1;
+    gboolean override = FALSE;
+    const GOptionEntry entries[] = {
+        {"desk", 0, 0, G_OPTION_ARG_STRING, &desk, "The asking desk (default: kiosk.desk)", "DESK"},
+        {"kiosk", 0, 0, G_OPTION_ARG_STRING, &kiosk, "The asking kiosk (default: kiosk.id)", "ID"},
+        {"at", 0, 0, G_OPTION_ARG_STRING, &at, "The time (default: now)",
+         "2026-11-23T09:30:00+01:00"},
+        {"early-minutes", 0, 0, G_OPTION_ARG_INT, &early,
+         "Accept from this long before the start (default: arrival.early_minutes, 30)", "MIN"},
+        {"late-minutes", 0, 0, G_OPTION_ARG_INT, &late,
+         "Accept until this long after the start (default: arrival.late_minutes, 15)", "MIN"},
+        {"override-window", 0, 0, G_OPTION_ARG_NONE, &override,
+         "Staff override: ignore the day and the arrival window", NULL},
+        {"store", 0, 0, G_OPTION_ARG_STRING, &store_uri, "The store (default: store.uri)", "URI"},
+        {"config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "FILE"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autofree char *title = g_strdup_printf(CMD " %s", sub);
+    if (!cli_parse_options(title, "CODE", "Answers for an appointment code, as one JSON object.",
+                           entries, &argc, &argv))
+        return CLI_EXIT_USAGE;
+    if (argc != 2)
+        return cli_usage_error(CMD, "%s: name one CODE", sub);
+    if (early > 24 * 60 || late > 24 * 60)
+        return cli_usage_error(CMD, "%s: --early-minutes and --late-minutes are at most 1440", sub);
+    store_arrival arr = {0};
+    if (at == NULL) {
+        arr.now = g_get_real_time() / G_USEC_PER_SEC;
+    } else if (store_time_parse(at, &arr.now, NULL) != BK_OK) {
+        return cli_usage_error(CMD,
+                               "%s: --at: '%s' is not a time with offset "
+                               "(2026-11-23T09:30:00+01:00)",
+                               sub, at);
+    }
+    store *s = NULL;
+    config *cfg = NULL;
+    int rc = cmdstore_open(CMD, store_uri, config_path, &s, &cfg);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    arr.desk = desk != NULL ? desk : cfg != NULL ? config_get_string(cfg, "kiosk.desk") : NULL;
+    arr.kiosk = kiosk != NULL ? kiosk : cfg != NULL ? config_get_string(cfg, "kiosk.id") : NULL;
+    arr.early_minutes = early >= 0    ? early
+                        : cfg != NULL ? (int)config_get_int(cfg, "arrival.early_minutes")
+                                      : 30;
+    arr.late_minutes = late >= 0     ? late
+                       : cfg != NULL ? (int)config_get_int(cfg, "arrival.late_minutes")
+                                     : 15;
+    arr.ignore_window = override;
+    if (arr.desk == NULL) {
+        rc = cli_usage_error(CMD, "%s: --desk is required", sub);
+    } else if (needs_kiosk && arr.kiosk == NULL) {
+        rc = cli_usage_error(CMD, "%s: --kiosk is required", sub);
+    } else {
+        store_result result;
+        char code[APPTCODE_LEN + 1] = "";
+        store_appointment *a = NULL;
+        bk_err err = fn(s, argv[1], &arr, &result, code, &a);
+        if (err != BK_OK) {
+            rc = store_error(err);
+        } else {
+            JsonBuilder *b = json_builder_new();
+            json_builder_begin_object(b);
+            json_builder_set_member_name(b, "result");
+            json_builder_add_string_value(b, store_result_str(result));
+            json_builder_set_member_name(b, "code");
+            if (code[0] != '\0') {
+                char shown[APPTCODE_FORMATTED_LEN + 1];
+                apptcode_format(code, shown);
+                json_builder_add_string_value(b, shown);
+            } else {
+                json_builder_add_null_value(b);
+            }
+            json_builder_set_member_name(b, "appointment");
+            if (a != NULL)
+                add_appointment(b, a, result == STORE_RESULT_OK);
+            else
+                json_builder_add_null_value(b);
+            json_builder_end_object(b);
+            cli_print_json(b);
+            g_object_unref(b);
+            store_appointment_free(a);
+            rc = result == STORE_RESULT_OK ? CLI_EXIT_OK : CLI_EXIT_NO;
+        }
+    }
+    store_free(s);
+    config_free(cfg);
+    return rc;
+}
+
+/* ---- find ---- */
+
+static int find(int argc, char **argv)
+{
+    g_autofree char *store_uri = NULL, *config_path = NULL, *v_number = NULL, *name = NULL;
+    g_autofree char *birth = NULL;
+    const GOptionEntry entries[] = {
+        {"v-number", 0, 0, G_OPTION_ARG_STRING, &v_number, "The V-number", "N"},
+        {"name", 0, 0, G_OPTION_ARG_STRING, &name, "Full name (with --birth-date)", "TEXT"},
+        {"birth-date", 0, 0, G_OPTION_ARG_STRING, &birth, "Date of birth", "YYYY-MM-DD"},
+        {"store", 0, 0, G_OPTION_ARG_STRING, &store_uri, "The store (default: store.uri)", "URI"},
+        {"config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "FILE"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    if (!cli_parse_options(CMD " find", NULL,
+                           "Finds appointments by V-number, or by name and birth date.", entries,
+                           &argc, &argv))
+        return CLI_EXIT_USAGE;
+    if (argc > 1)
+        return cli_usage_error(CMD, "find: unexpected argument '%s'", argv[1]);
+    caldate bd = {0};
+    if ((v_number == NULL) == (name == NULL))
+        return cli_usage_error(CMD, "find: give --v-number, or --name with --birth-date");
+    if (name != NULL && (birth == NULL || caldate_parse(birth, &bd) != BK_OK))
+        return cli_usage_error(CMD, "find: --name needs --birth-date YYYY-MM-DD");
+    store *s = NULL;
+    int rc = cmdstore_open(CMD, store_uri, config_path, &s, NULL);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    store_appointment_list *list = NULL;
+    bk_err err = v_number != NULL ? store_find_by_v_number(s, v_number, &list)
+                                  : store_find_by_name(s, name, bd, &list);
+    store_free(s);
+    if (err != BK_OK)
+        return store_error(err);
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "appointments");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < list->n; i++)
+        add_appointment(b, list->items[i], true);
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    cli_print_json(b);
+    g_object_unref(b);
+    rc = list->n > 0 ? CLI_EXIT_OK : CLI_EXIT_NO;
+    store_appointment_list_free(list);
+    return rc;
+}
+
+/* ---- demo-set ---- */
+
+/* One person of the demo: age in years and days before the appointment day, and what is on
+ * file (days before the appointment; 0 = nothing). */
+typedef struct demo_person {
+    const char *name;
+    int years, extra_days;
+    const char *category;
+    bool born_in_nl;
+    int photo_days, fingerprints_days, signature_days;
+    bool poor;
+} demo_person;
+
+typedef struct demo_visit {
+    const char *what; /* not in the file; for the reader of this table */
+    const char *status;
+    bool urgent;
+    demo_person persons[4];
+} demo_visit;
+
+static const demo_visit demo_visits[] = {
+    {"adult, nothing on file",
+     "booked",
+     false,
+     {{"Amira Haddad", 34, 120, "third-country", false, 0, 0, 0, false}}},
+    {"adult, everything on file can be reused",
+     "booked",
+     false,
+     {{"Mateo Alvarez Ruiz", 41, 30, "third-country", false, 60, 700, 700, false}}},
+    {"parent with an infant (photo posted) and children of 8 and 15",
+     "booked",
+     false,
+     {{"Olena Kovalenko", 36, 200, "third-country", false, 0, 0, 0, false},
+      {"Sofiia Kovalenko", 0, 120, "third-country", true, 0, 0, 0, false},
+      {"Taras Kovalenko", 8, 40, "third-country", false, 0, 0, 0, false},
+      {"Iryna Kovalenko", 15, 300, "third-country", false, 0, 0, 0, false}}},
+    {"EU family member",
+     "booked",
+     false,
+     {{"Kwame Mensah", 29, 15, "eu-family-member", false, 0, 0, 0, false}}},
+    {"EU citizen, permanent residence",
+     "booked",
+     false,
+     {{"Lucia Romano", 52, 90, "eu-citizen-permanent", false, 0, 0, 0, false}}},
+    {"mvv applied abroad",
+     "booked",
+     false,
+     {{"Nguyen Thi Lan", 27, 10, "mvv", false, 0, 0, 0, false}}},
+    {"adult, fingerprints on file were poor",
+     "booked",
+     true,
+     {{"Ahmet Yilmaz", 45, 5, "third-country", false, 90, 400, 400, true}}},
+    {"cancelled appointment",
+     "cancelled",
+     false,
+     {{"Daniel Okafor", 31, 60, "third-country", false, 0, 0, 0, false}}},
+};
+
+static caldate days_before(caldate d, int days)
+{
+    return caldate_from_days(caldate_to_days(d) - days);
+}
+
+static void demo_code(const char *desk, const char *date, size_t i,
+                      char code[static APPTCODE_LEN + 1], char v_seed[static 9])
+{
+    /* Derived from desk, date and index: the same demo set every time for one day and desk, so
+     * importing it again changes nothing. */
+    g_autofree char *seed = g_strdup_printf("biokiosk-demo|%s|%s|%zu", desk, date, i);
+    g_autofree char *hex = g_compute_checksum_for_string(G_CHECKSUM_SHA256, seed, -1);
+    unsigned char bytes[APPTCODE_RANDOM_BYTES];
+    for (int k = 0; k < APPTCODE_RANDOM_BYTES; k++)
+        bytes[k] =
+            (unsigned char)g_ascii_strtoull((char[]){hex[2 * k], hex[2 * k + 1], 0}, NULL, 16);
+    apptcode_from_bytes(bytes, code);
+    unsigned long long v = g_ascii_strtoull(
+        (char[]){hex[10], hex[11], hex[12], hex[13], hex[14], hex[15], 0}, NULL, 16);
+    g_snprintf(v_seed, 9, "%06llu", v % 1000000ULL);
+}
+
+static int demo_set(int argc, char **argv)
+{
+    g_autofree char *desk = NULL, *date = NULL, *first = NULL;
+    int every = 30;
+    gboolean list = FALSE;
+    const GOptionEntry entries[] = {
+        {"desk", 0, 0, G_OPTION_ARG_STRING, &desk, "The desk (required)", "DESK"},
+        {"date", 0, 0, G_OPTION_ARG_STRING, &date, "The day (required)", "YYYY-MM-DD"},
+        {"first", 0, 0, G_OPTION_ARG_STRING, &first, "Start of the first appointment (09:00)",
+         "HH:MM"},
+        {"every", 0, 0, G_OPTION_ARG_INT, &every, "Minutes between appointments (30)", "MIN"},
+        {"list", 0, 0, G_OPTION_ARG_NONE, &list,
+         "Print the codes with the time and the kind of visit instead of the JSON", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    if (!cli_parse_options(CMD " demo-set", NULL,
+                           "Prints an import file with one appointment of every kind of visit.",
+                           entries, &argc, &argv))
+        return CLI_EXIT_USAGE;
+    caldate day;
+    int hh = 9, mm = 0;
+    if (argc > 1)
+        return cli_usage_error(CMD, "demo-set: unexpected argument '%s'", argv[1]);
+    if (desk == NULL || *desk == '\0')
+        return cli_usage_error(CMD, "demo-set: --desk is required");
+    if (date == NULL || caldate_parse(date, &day) != BK_OK || day.year < 1950)
+        return cli_usage_error(CMD, "demo-set: --date YYYY-MM-DD is required");
+    if (first != NULL &&
+        (sscanf(first, "%2d:%2d", &hh, &mm) != 2 || hh < 0 || hh > 20 || mm < 0 || mm > 59))
+        return cli_usage_error(CMD, "demo-set: --first must be HH:MM, at most 20:59");
+    if (every < 5 || every > 120)
+        return cli_usage_error(CMD, "demo-set: --every must be from 5 to 120");
+    /* The desks are in the Netherlands: the offset of Amsterdam on that day. */
+    GTimeZone *tz = g_time_zone_new_identifier("Europe/Amsterdam");
+    if (tz == NULL)
+        tz = g_time_zone_new_offset(3600);
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "appointments");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < G_N_ELEMENTS(demo_visits); i++) {
+        const demo_visit *v = &demo_visits[i];
+        int minute = hh * 60 + mm + (int)i * every;
+        GDateTime *dt =
+            g_date_time_new(tz, day.year, day.month, day.day, minute / 60 % 24, minute % 60, 0);
+        char start[26];
+        store_time_format(g_date_time_to_unix(dt),
+                          (int)(g_date_time_get_utc_offset(dt) / G_TIME_SPAN_MINUTE), start);
+        g_date_time_unref(dt);
+        char code[APPTCODE_LEN + 1], shown[APPTCODE_FORMATTED_LEN + 1], vseed[9];
+        demo_code(desk, date, i, code, vseed);
+        apptcode_format(code, shown);
+        if (list) {
+            printf("%s  %.5s  %s\n", shown, start + 11, v->what);
+            continue;
+        }
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "code");
+        json_builder_add_string_value(b, shown);
+        json_builder_set_member_name(b, "desk");
+        json_builder_add_string_value(b, desk);
+        json_builder_set_member_name(b, "start");
+        json_builder_add_string_value(b, start);
+        json_builder_set_member_name(b, "minutes");
+        json_builder_add_int_value(b, 20);
+        json_builder_set_member_name(b, "status");
+        json_builder_add_string_value(b, v->status);
+        json_builder_set_member_name(b, "urgent");
+        json_builder_add_boolean_value(b, v->urgent);
+        json_builder_set_member_name(b, "persons");
+        json_builder_begin_array(b);
+        for (size_t k = 0; k < G_N_ELEMENTS(v->persons) && v->persons[k].name != NULL; k++) {
+            const demo_person *p = &v->persons[k];
+            caldate birth = days_before(caldate_add_months(day, -12 * p->years), p->extra_days);
+            char vnum[16];
+            g_snprintf(vnum, sizeof vnum, "30%s%02zu", vseed, k);
+            json_builder_begin_object(b);
+            json_builder_set_member_name(b, "v_number");
+            json_builder_add_string_value(b, vnum);
+            json_builder_set_member_name(b, "name");
+            json_builder_add_string_value(b, p->name);
+            add_date(b, "birth_date", true, birth);
+            json_builder_set_member_name(b, "category");
+            json_builder_add_string_value(b, p->category);
+            add_date(b, "applied", true, days_before(day, 21));
+            json_builder_set_member_name(b, "born_in_nl");
+            json_builder_add_boolean_value(b, p->born_in_nl);
+            json_builder_set_member_name(b, "previous");
+            json_builder_begin_object(b);
+            if (p->photo_days > 0)
+                add_date(b, "photo", true, days_before(day, p->photo_days));
+            if (p->fingerprints_days > 0)
+                add_date(b, "fingerprints", true, days_before(day, p->fingerprints_days));
+            if (p->poor) {
+                json_builder_set_member_name(b, "fingerprints_poor");
+                json_builder_add_boolean_value(b, true);
+            }
+            if (p->signature_days > 0)
+                add_date(b, "signature", true, days_before(day, p->signature_days));
+            json_builder_end_object(b);
+            json_builder_end_object(b);
+        }
+        json_builder_end_array(b);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    g_time_zone_unref(tz);
+    if (list) {
+        g_object_unref(b);
+        return CLI_EXIT_OK;
+    }
+    JsonGenerator *gen = json_generator_new();
+    JsonNode *root = json_builder_get_root(b);
+    json_generator_set_root(gen, root);
+    json_generator_set_pretty(gen, TRUE);
+    g_autofree char *text = json_generator_to_data(gen, NULL);
+    printf("%s\n", text);
+    json_node_unref(root);
+    g_object_unref(gen);
+    g_object_unref(b);
+    return CLI_EXIT_OK;
+}
+
+/* ---- dispatch ---- */
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: biokiosk appointment SUBCOMMAND [OPTIONS]\n\n"
+            "  new-code [--count N]                       fresh random valid codes\n"
+            "  import FILE.json                           import from the back office\n"
+            "  check CODE --desk D --at TIME              is this code right, here, now?\n"
+            "  checkin CODE --desk D --at TIME --kiosk K  check in (atomic)\n"
+            "  complete|no-show|release CODE --desk D ...  status changes\n"
+            "  find --v-number N | --name TEXT --birth-date YYYY-MM-DD\n"
+            "  demo-set --desk D --date YYYY-MM-DD        an import file for the demo\n"
+            "Common options: --store URI, --config FILE. 'biokiosk appointment SUB --help'.\n");
+}
+
+int cmd_appointment(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *sub = argv[1];
+    int sub_argc = argc - 1;
+    char **sub_argv = argv + 1;
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(sub, "new-code") == 0)
+        return new_code(sub_argc, sub_argv);
+    if (strcmp(sub, "import") == 0)
+        return import(sub_argc, sub_argv);
+    if (strcmp(sub, "check") == 0)
+        return answer(sub, store_check, false, sub_argc, sub_argv);
+    if (strcmp(sub, "checkin") == 0)
+        return answer(sub, store_checkin, true, sub_argc, sub_argv);
+    if (strcmp(sub, "complete") == 0)
+        return answer(sub, store_complete, true, sub_argc, sub_argv);
+    if (strcmp(sub, "no-show") == 0)
+        return answer(sub, store_no_show, false, sub_argc, sub_argv);
+    if (strcmp(sub, "release") == 0)
+        return answer(sub, store_release, false, sub_argc, sub_argv);
+    if (strcmp(sub, "find") == 0)
+        return find(sub_argc, sub_argv);
+    if (strcmp(sub, "demo-set") == 0)
+        return demo_set(sub_argc, sub_argv);
+    return cli_usage_error(CMD,
+                           "unknown subcommand '%s' (new-code, import, check, checkin, "
+                           "complete, no-show, release, find, demo-set)",
+                           sub);
+}

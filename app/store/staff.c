@@ -1,0 +1,192 @@
+/* Staff accounts: Argon2id PIN hashes (libsodium) and the lockout, on top of the store backend. */
+#include "staff.h"
+
+#include <string.h>
+
+#include <glib.h>
+#include <sodium.h>
+
+#include "store-backend.h"
+
+static const char *const role_names[STAFF_ROLE_COUNT_] = {"desk", "technician"};
+static const char *const verdict_names[STAFF_VERDICT_COUNT_] = {"ok", "wrong-pin", "locked",
+                                                                "unknown-staff"};
+
+const char *staff_role_str(staff_role role)
+{
+    return (unsigned)role < STAFF_ROLE_COUNT_ ? role_names[role] : "unknown";
+}
+
+bk_err staff_role_parse(const char *text, staff_role *out)
+{
+    for (int i = 0; text != NULL && i < STAFF_ROLE_COUNT_; i++) {
+        if (strcmp(text, role_names[i]) == 0) {
+            *out = (staff_role)i;
+            return BK_OK;
+        }
+    }
+    return BK_ERR_INVALID;
+}
+
+const char *staff_verdict_str(staff_verdict verdict)
+{
+    return (unsigned)verdict < STAFF_VERDICT_COUNT_ ? verdict_names[verdict] : "unknown";
+}
+
+bool staff_id_valid(const char *id)
+{
+    size_t len = id != NULL ? strlen(id) : 0;
+    if (len == 0 || len > STAFF_ID_MAX)
+        return false;
+    for (const char *c = id; *c != '\0'; c++)
+        if (!g_ascii_isalnum(*c) && *c != '.' && *c != '_' && *c != '-')
+            return false;
+    return true;
+}
+
+bool staff_pin_valid(const char *pin)
+{
+    size_t len = pin != NULL ? strlen(pin) : 0;
+    if (len < STAFF_PIN_MIN || len > STAFF_PIN_MAX)
+        return false;
+    for (const char *c = pin; *c != '\0'; c++)
+        if (!g_ascii_isdigit(*c))
+            return false;
+    return true;
+}
+
+static bool sodium_ready(void)
+{
+    /* sodium_init is safe to call more than once and from several threads. */
+    return sodium_init() >= 0;
+}
+
+bk_err staff_add(store *s, const char *id, const char *name, staff_role role, const char *pin)
+{
+    if (s == NULL || !staff_id_valid(id) || name == NULL || *name == '\0' || strlen(name) > 200 ||
+        !g_utf8_validate(name, -1, NULL) || (unsigned)role >= STAFF_ROLE_COUNT_ ||
+        !staff_pin_valid(pin))
+        return BK_ERR_INVALID;
+    if (!sodium_ready())
+        return BK_ERR_INTERNAL;
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return BK_ERR_NOMEM;
+    staff_account a = {.id = (char *)id, .name = (char *)name, .role = role};
+    bk_err err = s->backend->staff_insert(s, &a, hash);
+    sodium_memzero(hash, sizeof hash);
+    if (err == BK_OK)
+        g_info("staff account added (role %s)", staff_role_str(role));
+    return err;
+}
+
+bk_err staff_remove(store *s, const char *id)
+{
+    if (s == NULL || !staff_id_valid(id))
+        return id != NULL && s != NULL ? BK_ERR_NOT_FOUND : BK_ERR_INVALID;
+    return s->backend->staff_delete(s, id);
+}
+
+bk_err staff_list_all(store *s, staff_list **out)
+{
+    if (s == NULL || out == NULL)
+        return BK_ERR_INVALID;
+    return s->backend->staff_all(s, out);
+}
+
+/* A hash of no one's PIN, so that an unknown id costs the same time as a wrong PIN and timing does
+ * not tell which ids exist. Made once per process. */
+static const char *dummy_hash(void)
+{
+    static char hash[crypto_pwhash_STRBYTES];
+    static gsize done = 0;
+    if (g_once_init_enter(&done)) {
+        unsigned char pin[16];
+        randombytes_buf(pin, sizeof pin);
+        if (crypto_pwhash_str(hash, (const char *)pin, sizeof pin,
+                              crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+            hash[0] = '\0';
+        g_once_init_leave(&done, 1);
+    }
+    return hash;
+}
+
+static staff_answer unknown_staff(const char *pin)
+{
+    const char *hash = dummy_hash();
+    /* The answer is thrown away: only the time spent matters. */
+    int ignored =
+        hash[0] != '\0' && pin != NULL ? crypto_pwhash_str_verify(hash, pin, strlen(pin)) : 0;
+    (void)ignored;
+    return (staff_answer){.verdict = STAFF_VERDICT_UNKNOWN_STAFF};
+}
+
+bk_err staff_verify(store *s, const char *id, const char *pin, int64_t now,
+                    const staff_policy *policy, staff_answer *answer)
+{
+    if (s == NULL || policy == NULL || answer == NULL || policy->max_failures < 1 ||
+        policy->lockout_minutes < 1)
+        return BK_ERR_INVALID;
+    staff_answer ans = {0};
+    if (!sodium_ready())
+        return BK_ERR_INTERNAL;
+    if (!staff_id_valid(id)) {
+        *answer = unknown_staff(pin);
+        return BK_OK;
+    }
+    staff_account a = {0};
+    char *hash = NULL;
+    bk_err err = s->backend->staff_get(s, id, &a, &hash);
+    if (err == BK_ERR_NOT_FOUND) {
+        *answer = unknown_staff(pin);
+        return BK_OK;
+    }
+    if (err != BK_OK)
+        return err;
+    if (a.locked_until > now) {
+        /* Not even hashed while locked: guessing costs nothing but gains nothing either. */
+        ans.verdict = STAFF_VERDICT_LOCKED;
+        ans.locked_until = a.locked_until;
+    } else if (staff_pin_valid(pin) && crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0) {
+        err = s->backend->staff_succeed(s, id);
+        ans.verdict = STAFF_VERDICT_OK;
+        ans.role = a.role;
+    } else {
+        bool locked = false;
+        int failures = 0;
+        int64_t until = now + (int64_t)policy->lockout_minutes * 60;
+        err = s->backend->staff_fail(s, id, policy->max_failures, until, &locked, &failures);
+        if (err == BK_ERR_NOT_FOUND) {
+            err = BK_OK;
+            ans.verdict = STAFF_VERDICT_UNKNOWN_STAFF;
+        } else if (locked) {
+            ans.verdict = STAFF_VERDICT_LOCKED;
+            ans.locked_until = until;
+            g_info("staff account locked after %d wrong PINs", policy->max_failures);
+        } else {
+            ans.verdict = STAFF_VERDICT_WRONG_PIN;
+            ans.failures_left = policy->max_failures - failures;
+        }
+    }
+    if (hash != NULL) {
+        sodium_memzero(hash, strlen(hash));
+        g_free(hash);
+    }
+    store_account_clear(&a);
+    if (err != BK_OK)
+        return err;
+    *answer = ans;
+    return BK_OK;
+}
+
+void staff_list_free(staff_list *list)
+{
+    if (list == NULL)
+        return;
+    for (size_t i = 0; i < list->n; i++)
+        store_account_clear(&list->items[i]);
+    g_free(list->items);
+    g_free(list);
+}

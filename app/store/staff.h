@@ -1,0 +1,89 @@
+/* Staff accounts, kept in the appointment store (so every kiosk sharing a PostgreSQL store
+ * knows the same staff).
+ *
+ * A PIN is stored only as an Argon2id hash (libsodium's crypto_pwhash_str, interactive limits).
+ * After max_failures wrong PINs in a row the account is locked until now + lockout_minutes; a PIN
+ * given while locked is not even checked. A right PIN resets the count. Time is a parameter.
+ */
+#ifndef BIOKIOSK_STAFF_H
+#define BIOKIOSK_STAFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bk_err.h"
+#include "store.h"
+
+#define STAFF_PIN_MIN 4  /* digits */
+#define STAFF_PIN_MAX 12 /* digits */
+#define STAFF_ID_MAX  32 /* characters of A-Z a-z 0-9 . _ - */
+
+typedef enum staff_role {
+    STAFF_ROLE_DESK,       /* "desk": desk officers */
+    STAFF_ROLE_TECHNICIAN, /* "technician": device status, maintenance */
+    STAFF_ROLE_COUNT_
+} staff_role;
+
+typedef enum staff_verdict {
+    STAFF_VERDICT_OK,            /* "ok" */
+    STAFF_VERDICT_WRONG_PIN,     /* "wrong-pin": failures_left tells how many tries remain */
+    STAFF_VERDICT_LOCKED,        /* "locked": until locked_until (also for the PIN that locked) */
+    STAFF_VERDICT_UNKNOWN_STAFF, /* "unknown-staff" */
+    STAFF_VERDICT_COUNT_
+} staff_verdict;
+
+typedef struct staff_policy {
+    int max_failures;    /* configuration staff.max_pin_failures (5) */
+    int lockout_minutes; /* configuration staff.lockout_minutes (5) */
+} staff_policy;
+
+typedef struct staff_account {
+    char *id;   /* the sign-in name, e.g. "jdevries" */
+    char *name; /* display name */
+    staff_role role;
+    int failures;         /* wrong PINs in a row */
+    int64_t locked_until; /* seconds since 1970 UTC; 0 when never locked */
+} staff_account;
+
+typedef struct staff_list {
+    staff_account *items;
+    size_t n;
+} staff_list;
+
+typedef struct staff_answer {
+    staff_verdict verdict;
+    staff_role role;      /* for ok */
+    int failures_left;    /* for wrong-pin */
+    int64_t locked_until; /* for locked */
+} staff_answer;
+
+/* True for an id of 1..STAFF_ID_MAX characters of A-Z a-z 0-9 . _ - and a PIN of
+ * STAFF_PIN_MIN..STAFF_PIN_MAX digits. */
+bool staff_id_valid(const char *id);
+bool staff_pin_valid(const char *pin);
+
+/* Adds an account. BK_ERR_INVALID for a bad id, empty name or bad PIN; BK_ERR_EXISTS when the id
+ * is taken; BK_ERR_NOMEM when the hash cannot get its memory. */
+bk_err staff_add(store *s, const char *id, const char *name, staff_role role, const char *pin);
+
+/* BK_ERR_NOT_FOUND when there is no such account. */
+bk_err staff_remove(store *s, const char *id);
+
+/* Every account, by id. *out transfer full: staff_list_free. */
+bk_err staff_list_all(store *s, staff_list **out);
+
+/* Checks a PIN at time now (seconds since 1970 UTC) and counts failures as the policy says.
+ * An unknown id costs the same hashing time as a wrong PIN, so timing does not reveal which ids
+ * exist. Blocks for about 0.1 s (Argon2id). BK_OK with the verdict in *answer;
+ * BK_ERR_UNAVAILABLE when the store fails. */
+bk_err staff_verify(store *s, const char *id, const char *pin, int64_t now,
+                    const staff_policy *policy, staff_answer *answer);
+
+const char *staff_role_str(staff_role role);
+bk_err staff_role_parse(const char *text, staff_role *out);
+const char *staff_verdict_str(staff_verdict verdict);
+
+void staff_list_free(staff_list *list);
+
+#endif

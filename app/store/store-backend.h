@@ -1,0 +1,95 @@
+/* The contract between store.c (the logic every backend shares) and one backend (sqlite.c,
+ * postgresql.c). Not installed; only app/store includes it.
+ *
+ * A backend is a struct of function pointers, like libusb's OS backends. store.c allocates the
+ * store and hands the backend its `priv` slot; each backend translates its library's errors to
+ * bk_err at this boundary: BK_ERR_UNAVAILABLE when the database cannot be reached or a statement
+ * fails, BK_ERR_NOT_FOUND / BK_ERR_EXISTS where said. Out-parameters are written only on BK_OK.
+ * Every query is parameterised; no value is ever put into SQL text.
+ */
+#ifndef BIOKIOSK_STORE_BACKEND_H
+#define BIOKIOSK_STORE_BACKEND_H
+
+#include "staff.h"
+#include "store.h"
+
+/* The current schema version; both backends migrate up to it on open. */
+#define STORE_SCHEMA_VERSION 1
+
+/* What the import logic needs to know of a stored appointment. */
+typedef struct store_meta {
+    store_status status;
+    char digest[65]; /* SHA-256 hex of the back-office fields, status excluded */
+} store_meta;
+
+typedef struct store_backend {
+    const char *name;
+
+    /* Connects to target (the URI without the "sqlite:" prefix for SQLite; the whole URI for
+     * PostgreSQL), sets s->priv, and creates or migrates the schema. On failure frees what it
+     * made and sets *message (transfer full). */
+    bk_err (*open)(store *s, const char *target, char **message);
+    /* Frees s->priv; called once, also after a failed open is NOT needed (open cleans up). */
+    void (*close)(store *s);
+
+    /* A write transaction around an import. begin waits for other writers. */
+    bk_err (*begin)(store *s);
+    bk_err (*commit)(store *s);
+    void (*rollback)(store *s);
+
+    /* The appointment with its persons; BK_ERR_NOT_FOUND when none. */
+    bk_err (*get)(store *s, const char *code, store_appointment **out);
+    /* Status and digest only; BK_ERR_NOT_FOUND when none. Inside begin/commit. */
+    bk_err (*meta)(store *s, const char *code, store_meta *out);
+    /* Inserts (exists false) or replaces (exists true) the appointment and its persons, status
+     * included, kiosk cleared. Inside begin/commit. */
+    bk_err (*put)(store *s, const store_appointment *a, const char *digest, bool exists);
+
+    /* Optional, for speed (NULL: store.c calls meta or put once per appointment). meta_many sets
+     * found[i] and, when found, metas[i] for n distinct codes. put_many does n puts; a backend
+     * may send them together and report the first failure at the end. Inside begin/commit. */
+    bk_err (*meta_many)(store *s, const char *const *codes, size_t n, store_meta *metas,
+                        bool *found);
+    bk_err (*put_many)(store *s, const store_appointment *const *items, const char *const *digests,
+                       const bool *exists, size_t n);
+
+    /* The one atomic step of every status change: sets status to `to` and kiosk to new_kiosk
+     * (NULL clears it; KEEP_KIOSK keeps it) only when the row has status `from` and, when
+     * from_kiosk is not NULL, kiosk = from_kiosk. *changed tells whether a row changed. */
+    bk_err (*transition)(store *s, const char *code, store_status from, const char *from_kiosk,
+                         store_status to, const char *new_kiosk, int64_t now, bool *changed);
+
+    /* Codes of matching appointments in start order (NULL-terminated strv, transfer full). */
+    bk_err (*find_v_number)(store *s, const char *v_number, char ***codes);
+    bk_err (*find_name)(store *s, const char *name_lower, const char *birth, char ***codes);
+
+    /* Staff. staff_insert: BK_ERR_EXISTS when the id is taken. staff_delete: BK_ERR_NOT_FOUND.
+     * staff_get: the account and its hash (transfer full, g_free), BK_ERR_NOT_FOUND. */
+    bk_err (*staff_insert)(store *s, const staff_account *a, const char *hash);
+    bk_err (*staff_delete)(store *s, const char *id);
+    bk_err (*staff_all)(store *s, staff_list **out);
+    bk_err (*staff_get)(store *s, const char *id, staff_account *out, char **hash);
+    /* Atomically counts one failure; when the count reaches max_failures, locks until
+     * locked_until and resets the count. *locked tells whether this failure locked it,
+     * *failures the count after it. */
+    bk_err (*staff_fail)(store *s, const char *id, int max_failures, int64_t locked_until,
+                         bool *locked, int *failures);
+    /* Resets the failure count (a right PIN). */
+    bk_err (*staff_succeed)(store *s, const char *id);
+} store_backend;
+
+#define STORE_KEEP_KIOSK ((const char *)1)
+
+struct store {
+    const store_backend *backend;
+    void *priv;
+};
+
+extern const store_backend store_backend_sqlite;
+extern const store_backend store_backend_postgresql;
+
+/* Helpers the backends share (store.c). */
+store_appointment *store_appointment_new_empty(void);
+void store_account_clear(staff_account *a);
+
+#endif
