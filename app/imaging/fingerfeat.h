@@ -1,0 +1,51 @@
+/* Fingerprint features: foreground, ridge orientation, minutiae and a quality score 0-100.
+ *
+ * Pure computation over an 8-bit grey buffer (ridges dark), no GLib, no I/O. The quality score
+ * is the kiosk's own design, NOT NFIQ 2 (which needs trained models the kiosk does not ship): it
+ * is built from the foreground area, the ridge orientation coherence, the ridge contrast and the
+ * number and spread of minutiae, and is meant to rank attempts of one finger and to catch a
+ * smudged, partial or empty capture. See fingerfeat.c for the weights.
+ */
+#ifndef BIOKIOSK_FINGERFEAT_H
+#define BIOKIOSK_FINGERFEAT_H
+
+#include <stdint.h>
+
+#include "bk_err.h"
+
+typedef enum fingerfeat_kind {
+    FINGERFEAT_ENDING = 1,
+    FINGERFEAT_BIFURCATION = 3,
+} fingerfeat_kind;
+
+typedef struct fingerfeat_minutia {
+    float x, y;  /* pixel position */
+    float angle; /* direction in radians, 0..2pi: an ending points away from its ridge, a fork
+                  * along its stem */
+    fingerfeat_kind kind;
+} fingerfeat_minutia;
+
+typedef struct fingerfeat {
+    int width, height;            /* of the analysed image */
+    int block;                    /* side of the analysis blocks in pixels */
+    int bw, bh;                   /* blocks across and down */
+    uint8_t *mask;                /* bw * bh, 1 = the block holds print (foreground) */
+    float foreground;             /* share of the image that holds print, 0..1 */
+    float coherence;              /* mean orientation coherence over the foreground, 0..1 */
+    float contrast;               /* mean grey standard deviation over the foreground, 0..128 */
+    int quality;                  /* 0..100, higher is better */
+    int n_minutiae;               /* entries in minutiae */
+    fingerfeat_minutia *minutiae; /* biomem buffer owned by the struct (may be NULL when none) */
+} fingerfeat;
+
+/* Analyses width x height grey pixels (row by row, 1..5000 a side) into *out (transfer full:
+ * fingerfeat_free). BK_ERR_INVALID for a bad size or NULL pixels, BK_ERR_NOMEM. */
+bk_err fingerfeat_analyse(const uint8_t *pix, int width, int height, fingerfeat **out);
+
+/* Wipes and frees. NULL does nothing. */
+void fingerfeat_free(fingerfeat *feat);
+
+/* 1 when pixel (x, y) lies in a foreground block, 0 otherwise (also outside the image). */
+int fingerfeat_in_foreground(const fingerfeat *feat, float x, float y);
+
+#endif

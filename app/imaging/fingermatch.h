@@ -1,0 +1,44 @@
+/* Comparing two fingerprints by their minutiae, for the uniqueness check (is the second finger
+ * the same as the first?). Pure computation, no GLib.
+ *
+ * The two minutiae sets are aligned by voting over rotations (up to 45 degrees either way) and
+ * translations; for the best alignments the minutiae that pair up one to one (position and
+ * direction close) are counted, against the minutiae of each print that fall inside the other
+ * print's area after alignment (the smaller of the two counts, at least 25), so a partial
+ * overlap is not punished twice. Fewer than 10 pairs scale the score down in proportion.
+ */
+#ifndef BIOKIOSK_FINGERMATCH_H
+#define BIOKIOSK_FINGERMATCH_H
+
+#include "bk_err.h"
+#include "fingerfeat.h"
+#include "fingerplan.h"
+
+/* Default decision threshold on the score: at or above it two prints are taken to be the same
+ * finger (measured on real captures, see the README). */
+#define FINGERMATCH_DEFAULT_THRESHOLD 30
+
+typedef struct fingermatch_result {
+    int score;    /* 0..100: 100 * paired / the smaller overlap count */
+    int paired;   /* minutiae paired one to one */
+    float angle;  /* rotation of b against a, radians */
+    float dx, dy; /* translation of b against a after rotation, pixels */
+} fingermatch_result;
+
+/* Compares a and b (transfer none) into *out. BK_ERR_INVALID for NULL arguments, BK_ERR_NOMEM.
+ * Prints with fewer than 4 minutiae score 0. */
+bk_err fingermatch_compare(const fingerfeat *a, const fingerfeat *b, fingermatch_result *out);
+
+/* The uniqueness check of a new print of `finger` (TR-03121 4.6.2), for fingerplan_attempt():
+ * SAME_FINGER when it matches the print kept for another finger (kept[f], NULL when none);
+ * HANDS_SWAPPED when it matches a print on file (on_file[f], NULL when none) of a finger of the
+ * other hand better than the print on file of `finger` itself; otherwise UNIQUE. Without prints
+ * on file a swap of two different fingers cannot be seen: only the same finger twice. Both arrays
+ * are indexed by finger position (1..10) and may be NULL as a whole. A match is a score at or above
+ * `threshold`. BK_ERR_INVALID, BK_ERR_NOMEM. */
+bk_err fingermatch_check(const fingerfeat *print, int finger,
+                         const fingerfeat *const kept[FINGERPLAN_FINGERS],
+                         const fingerfeat *const on_file[FINGERPLAN_FINGERS], int threshold,
+                         fingerplan_check *out);
+
+#endif

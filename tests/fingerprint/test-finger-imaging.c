@@ -1,0 +1,215 @@
+/* Image files, the quality score, the comparison and the synthetic prints. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <png.h>
+#include <string.h>
+
+#include "biomem.h"
+#include "fingerfeat.h"
+#include "fingerimg.h"
+#include "fingermatch.h"
+#include "fingersynth.h"
+
+static char *tmp_dir;
+
+static char *tmp_file(const char *name, const void *data, size_t len)
+{
+    char *path = g_build_filename(tmp_dir, name, NULL);
+    g_assert_true(g_file_set_contents(path, data, (gssize)len, NULL));
+    return path;
+}
+
+static fingerfeat *analyse(const fingerimg *img)
+{
+    fingerfeat *f = NULL;
+    g_assert_cmpint(fingerfeat_analyse(img->pix, img->width, img->height, &f), ==, BK_OK);
+    return f;
+}
+
+static int compare(const fingerimg *a, const fingerimg *b)
+{
+    fingerfeat *fa = analyse(a), *fb = analyse(b);
+    fingermatch_result r;
+    g_assert_cmpint(fingermatch_compare(fa, fb, &r), ==, BK_OK);
+    fingerfeat_free(fa);
+    fingerfeat_free(fb);
+    return r.score;
+}
+
+static void test_formats(void)
+{
+    /* PGM */
+    const char pgm[] = "P5\n# comment\n3 2\n255\n\x01\x02\x03\x04\x05\x06";
+    g_autofree char *p1 = tmp_file("a.pgm", pgm, sizeof pgm - 1);
+    fingerimg *img = NULL;
+    g_assert_cmpint(fingerimg_load(p1, &img, NULL), ==, BK_OK);
+    g_assert_cmpint(img->width, ==, 3);
+    g_assert_cmpint(img->height, ==, 2);
+    g_assert_cmpint(img->pix[5], ==, 6);
+
+    /* grey PNG round trip */
+    g_autofree char *p2 = g_build_filename(tmp_dir, "b.png", NULL);
+    g_assert_cmpint(fingerimg_save_png(img, p2), ==, BK_OK);
+    fingerimg *back = NULL;
+    g_assert_cmpint(fingerimg_load(p2, &back, NULL), ==, BK_OK);
+    g_assert_cmpmem(back->pix, 6, img->pix, 6);
+    fingerimg_free(back);
+
+    /* grey+alpha: the print is in alpha */
+    png_image png;
+    memset(&png, 0, sizeof png);
+    png.version = PNG_IMAGE_VERSION;
+    png.width = 2;
+    png.height = 1;
+    png.format = PNG_FORMAT_GA;
+    const uint8_t ga[] = {0, 255, 0, 10};
+    g_autofree char *p3 = g_build_filename(tmp_dir, "c.png", NULL);
+    g_assert_true(png_image_write_to_file(&png, p3, 0, ga, 0, NULL));
+    g_assert_cmpint(fingerimg_load(p3, &back, NULL), ==, BK_OK);
+    g_assert_cmpint(back->pix[0], ==, 0);
+    g_assert_cmpint(back->pix[1], ==, 245);
+    fingerimg_free(back);
+
+    /* colour is refused, grey stored as RGB is read */
+    memset(&png, 0, sizeof png);
+    png.version = PNG_IMAGE_VERSION;
+    png.width = 2;
+    png.height = 1;
+    png.format = PNG_FORMAT_RGB;
+    const uint8_t rgb[] = {9, 9, 9, 200, 10, 10};
+    g_autofree char *p4 = g_build_filename(tmp_dir, "d.png", NULL);
+    g_assert_true(png_image_write_to_file(&png, p4, 0, rgb, 0, NULL));
+    const char *why = NULL;
+    g_assert_cmpint(fingerimg_load(p4, &back, &why), ==, BK_ERR_INVALID);
+    g_assert_nonnull(strstr(why, "colour"));
+    const uint8_t greyrgb[] = {9, 9, 9, 200, 200, 200};
+    g_assert_true(png_image_write_to_file(&png, p4, 0, greyrgb, 0, NULL));
+    g_assert_cmpint(fingerimg_load(p4, &back, &why), ==, BK_OK);
+    g_assert_cmpint(back->pix[1], ==, 200);
+    fingerimg_free(back);
+
+    /* refused: empty, oversized, truncated, not an image, absent */
+    struct {
+        const char *data;
+        const char *why;
+    } bad[] = {
+        {"", "empty file"},
+        {"P5 6000 10 255\n", "larger than 5000"},
+        {"P5 0 10 255\n", "empty image"},
+        {"P5 3 2 255\n\x01\x02", "truncated"},
+        {"P5 3 2 65535\n\x01\x02\x01\x02\x01\x02\x01\x02\x01\x02\x01\x02", "8-bit"},
+        {"hello, world, not an image", "not a PNG"},
+        {"\x89PNG\r\n\x1a\nbroken", "PNG"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *p = tmp_file("bad", bad[i].data, strlen(bad[i].data));
+        why = NULL;
+        g_assert_cmpint(fingerimg_load(p, &back, &why), ==, BK_ERR_INVALID);
+        g_assert_nonnull(why);
+        g_assert_nonnull(strstr(why, bad[i].why));
+    }
+    g_autofree char *absent = g_build_filename(tmp_dir, "absent.png", NULL);
+    g_assert_cmpint(fingerimg_load(absent, &back, &why), ==, BK_ERR_IO);
+    fingerimg_free(img);
+    fingerimg_free(NULL);
+}
+
+static void test_quality(void)
+{
+    fingerimg *blank = NULL, *print = NULL, *poor = NULL;
+    g_assert_cmpint(fingerimg_new(200, 200, &blank), ==, BK_OK);
+    fingerfeat *f = analyse(blank);
+    g_assert_cmpint(f->quality, ==, 0);
+    g_assert_cmpint(f->n_minutiae, ==, 0);
+    g_assert_cmpfloat(f->foreground, ==, 0);
+    fingerfeat_free(f);
+
+    g_assert_cmpint(fingersynth_make(7, FINGERSYNTH_WHORL, 256, 320, &print), ==, BK_OK);
+    g_assert_cmpint(fingersynth_smudge(print, 1, &poor), ==, BK_OK);
+    fingerfeat *good = analyse(print), *bad = analyse(poor);
+    g_test_message("quality good %d, smudged %d", good->quality, bad->quality);
+    g_assert_cmpint(good->quality, >=, 60);
+    g_assert_cmpint(bad->quality, <, 30);
+    g_assert_cmpint(good->n_minutiae, >, 20);
+    g_assert_cmpfloat(good->foreground, >, 0.5);
+    g_assert_cmpfloat(bad->foreground, <, good->foreground);
+    fingerfeat_free(good);
+    fingerfeat_free(bad);
+    fingerimg_free(blank);
+    fingerimg_free(print);
+    fingerimg_free(poor);
+}
+
+/* Every synthetic finger is distinct; each matches a recapture of itself. */
+static void test_synthetic_distinct(void)
+{
+    enum { N = 8 };
+    fingerimg *img[N];
+    for (int i = 0; i < N; i++)
+        g_assert_cmpint(fingersynth_make(1000 + i, (fingersynth_pattern)(i % 4), 256, 320, &img[i]),
+                        ==, BK_OK);
+    for (int i = 0; i < N; i++) {
+        fingerimg *again = NULL;
+        g_assert_cmpint(fingersynth_recapture(img[i], i, 12, -8, i % 2 ? 8.0 : -8.0, &again), ==,
+                        BK_OK);
+        int same = compare(img[i], again);
+        g_assert_cmpint(same, >=, FINGERMATCH_DEFAULT_THRESHOLD);
+        fingerimg_free(again);
+        for (int j = i + 1; j < N; j++) {
+            int other = compare(img[i], img[j]);
+            g_test_message("synthetic %d vs %d: %d", i, j, other);
+            g_assert_cmpint(other, <, FINGERMATCH_DEFAULT_THRESHOLD);
+        }
+    }
+    /* the same seed gives the same finger */
+    fingerimg *twin = NULL;
+    g_assert_cmpint(fingersynth_make(1000, FINGERSYNTH_ARCH, 256, 320, &twin), ==, BK_OK);
+    g_assert_cmpmem(twin->pix, 256 * 320, img[0]->pix, 256 * 320);
+    fingerimg_free(twin);
+    for (int i = 0; i < N; i++)
+        fingerimg_free(img[i]);
+}
+
+/* Real captures from the libfprint test suite, when ../shared is there. */
+static void test_real_captures(void)
+{
+    const char *data = g_getenv("BIOKIOSK_FINGER_DATA");
+    g_autofree char *a =
+        data ? g_build_filename(data, "captures", "ex-loop-right.png", NULL) : NULL;
+    g_autofree char *b = data ? g_build_filename(data, "captures", "ex-arch.png", NULL) : NULL;
+    if (a == NULL || !g_file_test(a, G_FILE_TEST_EXISTS)) {
+        g_test_skip("no ../shared/data/fingerprints/captures");
+        return;
+    }
+    fingerimg *ia = NULL, *ib = NULL, *moved = NULL;
+    g_assert_cmpint(fingerimg_load(a, &ia, NULL), ==, BK_OK);
+    g_assert_cmpint(fingerimg_load(b, &ib, NULL), ==, BK_OK);
+    g_assert_cmpint(fingersynth_recapture(ia, 3, 8, 0, 4.0, &moved), ==, BK_OK);
+    g_assert_cmpint(compare(ia, moved), >=, FINGERMATCH_DEFAULT_THRESHOLD);
+    g_assert_cmpint(compare(ia, ib), <, FINGERMATCH_DEFAULT_THRESHOLD);
+    fingerimg_free(ia);
+    fingerimg_free(ib);
+    fingerimg_free(moved);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    tmp_dir = g_dir_make_tmp("biokiosk-fingerimg-XXXXXX", NULL);
+    g_test_add_func("/finger-imaging/formats", test_formats);
+    g_test_add_func("/finger-imaging/quality", test_quality);
+    g_test_add_func("/finger-imaging/synthetic-distinct", test_synthetic_distinct);
+    g_test_add_func("/finger-imaging/real-captures", test_real_captures);
+    int status = g_test_run();
+    GDir *d = g_dir_open(tmp_dir, 0, NULL);
+    for (const char *n; d != NULL && (n = g_dir_read_name(d)) != NULL;) {
+        g_autofree char *p = g_build_filename(tmp_dir, n, NULL);
+        g_unlink(p);
+    }
+    if (d != NULL)
+        g_dir_close(d);
+    g_rmdir(tmp_dir);
+    g_free(tmp_dir);
+    g_assert_cmpuint(biomem_live_count(), ==, 0);
+    return status;
+}
