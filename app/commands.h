@@ -11,6 +11,7 @@
     X(rules, "what a person gives at the desk, by the age and category rules")                     \
     X(appointment, "appointment codes: import, check, check in, find")                             \
     X(staff, "staff accounts that sign in on the kiosk: add, remove, list")                        \
+    X(photo, "check a portrait against the passport photo rules and crop it")                      \
     X(finger, "fingerprint image quality, comparison of two, the readers, one capture")            \
     X(signature, "render a signature points file to its image, or list the USB pads")              \
     X(keys, "make the kiosk's signing key or the back office's sealing key pair")                  \

@@ -1,0 +1,244 @@
+/* biokiosk photo check IMAGE [--out OUT.jpg] [--child]: the passport photo checks of a portrait,
+ * as JSON, and the cropped 1244 x 1600 result. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib.h>
+
+#include "biomem.h"
+#include "cli.h"
+#include "commands.h"
+#include "face.h"
+#include "icao.h"
+#include "picio.h"
+
+#define CMD              "photo"
+#define DEFAULT_CASCADES "/usr/share/opencv4/haarcascades"
+/* A 100-megapixel JPEG is well under this; anything larger is not a photograph. */
+#define MAX_FILE_BYTES (512L * 1024 * 1024)
+
+/* Reads a whole file into a biomem buffer (a portrait is biometric data). */
+static bk_err read_file(const char *path, uint8_t **data, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return errno == ENOENT ? BK_ERR_NOT_FOUND : BK_ERR_IO;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return BK_ERR_INVALID;
+    }
+    if (st.st_size == 0 || st.st_size > MAX_FILE_BYTES) {
+        fclose(f);
+        return st.st_size == 0 ? BK_ERR_INVALID : BK_ERR_NO_SPACE;
+    }
+    uint8_t *buf = biomem_alloc((size_t)st.st_size);
+    if (buf == NULL) {
+        fclose(f);
+        return BK_ERR_NOMEM;
+    }
+    size_t got = fread(buf, 1, (size_t)st.st_size, f);
+    fclose(f);
+    if (got != (size_t)st.st_size) {
+        biomem_free(buf);
+        return BK_ERR_IO;
+    }
+    *data = buf;
+    *size = got;
+    return BK_OK;
+}
+
+/* JSON is written by hand: json-glib prints doubles with 17 digits (539.70000000000005), and
+ * measured values mean nothing beyond a few decimals. */
+static void put_number(GString *j, const char *name, double v, double unit)
+{
+    if (name != NULL)
+        g_string_append_printf(j, "\"%s\":", name);
+    if (!isfinite(v)) {
+        g_string_append(j, "null");
+        return;
+    }
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    v = round(v / unit) * unit;
+    g_string_append(j, g_ascii_formatd(buf, sizeof(buf), "%.10g", v == 0 ? 0.0 : v));
+}
+
+static void put_point(GString *j, const char *name, const double p[2])
+{
+    g_string_append_printf(j, "\"%s\":[", name);
+    put_number(j, NULL, p[0], 0.1);
+    g_string_append_c(j, ',');
+    put_number(j, NULL, p[1], 0.1);
+    g_string_append_c(j, ']');
+}
+
+static void print_result(const face_result *fr, const icao_result *ir)
+{
+    GString *j = g_string_new(NULL);
+    g_string_append_printf(j, "{\"faces\":%d", fr->n_faces);
+    if (fr->n_faces > 0) {
+        const face_box *fb = &fr->faces[0];
+        g_string_append(j, ",\"face\":{");
+        put_number(j, "x", fb->x, 1);
+        g_string_append_c(j, ',');
+        put_number(j, "y", fb->y, 1);
+        g_string_append_c(j, ',');
+        put_number(j, "w", fb->w, 1);
+        g_string_append_c(j, ',');
+        put_number(j, "h", fb->h, 1);
+        g_string_append(j, "},\"eyes\":{");
+        put_point(j, "left", fr->left);
+        g_string_append_c(j, ',');
+        put_point(j, "right", fr->right);
+        g_string_append(j, "},");
+        put_number(j, "roll_deg", fr->roll_deg, 0.1);
+    }
+    g_string_append(j, ",\"checks\":[");
+    for (int i = 0; i < ir->n_checks; i++) {
+        const icao_check *c = &ir->checks[i];
+        g_string_append_printf(j, "%s{\"name\":\"%s\",", i ? "," : "", c->name);
+        put_number(j, "value", c->value, 0.001);
+        g_string_append_c(j, ',');
+        put_number(j, "min", c->min, 0.001);
+        g_string_append_c(j, ',');
+        put_number(j, "max", c->max, 0.001);
+        g_string_append_printf(j, ",\"pass\":%s}", c->pass ? "true" : "false");
+    }
+    g_string_append_printf(j, "],\"compliant\":%s", ir->compliant ? "true" : "false");
+    if (ir->cropped) {
+        g_string_append_printf(j, ",\"output\":{\"width\":%d,\"height\":%d,\"eyes\":{",
+                               ICAO_OUT_WIDTH, ICAO_OUT_HEIGHT);
+        put_point(j, "left", ir->out_left);
+        g_string_append_c(j, ',');
+        put_point(j, "right", ir->out_right);
+        g_string_append(j, "}}");
+    }
+    g_string_append(j, "}\n");
+    fwrite(j->str, 1, j->len, stdout);
+    fflush(stdout);
+    g_string_free(j, TRUE);
+}
+
+static bk_err write_jpeg(const char *path, const pic *p)
+{
+    uint8_t *data = NULL;
+    size_t size = 0;
+    bk_err err = picio_encode_jpeg(p, 95, &data, &size);
+    if (err != BK_OK)
+        return err;
+    g_autofree char *tmp = g_strdup_printf("%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (f == NULL) {
+        biomem_free(data);
+        return BK_ERR_IO;
+    }
+    size_t put = fwrite(data, 1, size, f);
+    int closed = fclose(f);
+    biomem_free(data);
+    /* written whole, then renamed: a reader never sees half a photo */
+    if (put != size || closed != 0 || rename(tmp, path) != 0) {
+        remove(tmp);
+        return BK_ERR_IO;
+    }
+    return BK_OK;
+}
+
+static int check(const char *image, const char *out_path, gboolean child)
+{
+    const char *dir = g_getenv("BIOKIOSK_CASCADES");
+    if (dir == NULL || dir[0] == 0)
+        dir = DEFAULT_CASCADES;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    pic *picture = NULL;
+    face_finder *finder = NULL;
+    icao_result ir;
+    memset(&ir, 0, sizeof(ir));
+    int status = CLI_EXIT_USAGE;
+
+    bk_err err = read_file(image, &data, &size);
+    if (err != BK_OK) {
+        cli_usage_error(CMD, "cannot read %s: %s", image,
+                        err == BK_ERR_NO_SPACE ? "too large" : bk_err_str(err));
+        goto out;
+    }
+    int w = 0, h = 0;
+    err = picio_peek_size(data, size, &w, &h);
+    if (err == BK_OK && (int64_t)w * h > PIC_MAX_PIXELS)
+        err = BK_ERR_NO_SPACE;
+    if (err == BK_OK)
+        err = picio_decode(data, size, 1, &picture);
+    if (err != BK_OK) {
+        const char *why = err == BK_ERR_NO_SPACE  ? "over 100 megapixels"
+                          : err == BK_ERR_CORRUPT ? "damaged or truncated image"
+                          : err == BK_ERR_INVALID ? "not a JPEG or PNG image"
+                                                  : bk_err_str(err);
+        cli_usage_error(CMD, "%s: %s", image, why);
+        goto out;
+    }
+    err = face_finder_new(dir, &finder);
+    if (err != BK_OK) {
+        cli_usage_error(CMD, "cannot load the face models from %s (package opencv-data): %s", dir,
+                        bk_err_str(err));
+        goto out;
+    }
+    face_result fr;
+    face_options opts = face_options_still();
+    err = face_find(finder, picture, &opts, &fr);
+    icao_settings settings = icao_settings_default(child);
+    if (err == BK_OK)
+        err = icao_check_picture(picture, &fr, &settings, &ir);
+    if (err != BK_OK) {
+        cli_usage_error(CMD, "%s: %s", image, bk_err_str(err));
+        goto out;
+    }
+    if (out_path != NULL && ir.output != NULL) {
+        err = write_jpeg(out_path, ir.output);
+        if (err != BK_OK) {
+            cli_usage_error(CMD, "cannot write %s: %s", out_path, bk_err_str(err));
+            goto out;
+        }
+    }
+    print_result(&fr, &ir);
+    status = ir.compliant ? CLI_EXIT_OK : CLI_EXIT_NO;
+out:
+    icao_result_clear(&ir);
+    face_finder_free(finder);
+    pic_free(picture);
+    biomem_free(data);
+    return status;
+}
+
+int cmd_photo(int argc, char **argv)
+{
+    char *out_path = NULL;
+    gboolean child = FALSE;
+    GOptionEntry entries[] = {
+        {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out_path,
+         "write the 1244x1600 crop as JPEG (only when a face was found)", "OUT.jpg"},
+        {"child", 0, 0, G_OPTION_ARG_NONE, &child,
+         "wider pose and position limits, for children under 10", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    const char *summary =
+        "Reads a JPEG or PNG portrait, finds every face and the eyes of the largest, crops it to\n"
+        "1244x1600 and checks it against the passport photo rules. Prints one JSON object.\n"
+        "Exit status: 0 compliant, 1 not compliant, 2 bad usage or an unreadable image.\n"
+        "Not checked: yaw, pitch, eyes open, mouth closed, expression, glasses, shadows, head\n"
+        "covering, gaze. Face models: BIOKIOSK_CASCADES or " DEFAULT_CASCADES ".";
+    if (!cli_parse_options(CMD, "check IMAGE", summary, entries, &argc, &argv)) {
+        g_free(out_path);
+        return CLI_EXIT_USAGE;
+    }
+    int status;
+    if (argc != 3 || strcmp(argv[1], "check") != 0)
+        status =
+            cli_usage_error(CMD, "usage: biokiosk photo check IMAGE [--out OUT.jpg] [--child]");
+    else
+        status = check(argv[2], out_path, child);
+    g_free(out_path);
+    return status;
+}

@@ -1,0 +1,62 @@
+/* Finding faces and eye centres in a photograph, with the Haar cascades of opencv-data.
+ *
+ * Faces: the frontal-face cascade over a shrunk grey copy; when no upright face is found the
+ * search is repeated on copies turned by up to 90 degrees, so that a tilted or sideways head is
+ * found and reported with its roll instead of as "no face". Eyes: the eye cascade inside the
+ * upper half of the largest face, in the face's own upright frame, then each eye centre is
+ * refined to the darkest blob (iris and pupil) near the box's centre. No GLib.
+ */
+#ifndef BIOKIOSK_FACE_H
+#define BIOKIOSK_FACE_H
+
+#include <stdbool.h>
+
+#include "bk_err.h"
+#include "pic.h"
+
+#define FACE_MAX 16
+
+typedef struct face_finder face_finder;
+
+typedef struct face_box {
+    double x, y, w, h; /* upright box in the picture's pixels; for a turned face the box of the
+                          turned search window, centred on the face */
+    double angle_deg;  /* turn of the search that found it (0 for upright) */
+    int neighbours;    /* detector support: higher is surer */
+} face_box;
+
+typedef struct face_result {
+    int n_faces; /* every face found, up to FACE_MAX; boxes largest first */
+    face_box faces[FACE_MAX];
+    bool eyes_found;   /* both eyes found for faces[0] */
+    bool eyes_guessed; /* one or both eye positions were estimated from the face box */
+    double left[2];    /* eye centre with the smaller x in the picture, picture pixels */
+    double right[2];
+    double roll_deg; /* angle of the eye line, positive = clockwise in the picture */
+} face_result;
+
+typedef struct face_options {
+    int detect_side;   /* the longest side of the shrunk copy faces are searched in, e.g. 480 */
+    double min_face;   /* smallest face width searched, as a fraction of the shorter side */
+    double scale_step; /* detector pyramid step, e.g. 1.1 (finer) or 1.2 (faster) */
+    bool try_turned;   /* search turned copies when no upright face is found */
+    int window_step;   /* detector window step; 0 = fine (OpenCV's rule), 2 = faster */
+} face_options;
+
+/* Defaults for a still photograph; face_options_live() is tuned for live-view frames. */
+face_options face_options_still(void);
+face_options face_options_live(void);
+
+/* Loads haarcascade_frontalface_default.xml and haarcascade_eye.xml from `cascade_dir` (e.g.
+ * /usr/share/opencv4/haarcascades) (transfer full: face_finder_free). BK_ERR_NOT_FOUND when a
+ * file is absent. A finder may be used by one thread at a time. */
+bk_err face_finder_new(const char *cascade_dir, face_finder **out);
+
+void face_finder_free(face_finder *f);
+
+/* Finds every face and the eyes of the largest one. Succeeds with n_faces == 0 when there is
+ * no face. */
+bk_err face_find(const face_finder *f, const pic *picture, const face_options *opts,
+                 face_result *out);
+
+#endif

@@ -1,0 +1,88 @@
+/* The passport crop and the photo checks, after TR-03121-3 table 5.3 (../shared docs:
+ * standards.md, "Facial image"): a 1244 x 1600 output with the eyes placed by the standard's
+ * geometry, and one check per measurable rule, each with its measured value, its limits, pass or
+ * fail, and a short instruction for the person or for staff.
+ *
+ * The crop never turns or stretches the face ("no software pose correction"); it only scales
+ * and cuts, and when the picture does not reach far enough the window is moved or shrunk, so the
+ * geometry checks measure where the face really ends up. Head width and height are estimated
+ * from the face detector's box (no chin or crown detection); that is said in their instruction.
+ *
+ * Not checked (no measurement good enough here): yaw and pitch, eyes open, mouth closed and
+ * expression, glasses and reflections, shadows and hot spots, head coverings, gaze.
+ * icao_not_checked() lists them for screens and reports.
+ */
+#ifndef BIOKIOSK_ICAO_H
+#define BIOKIOSK_ICAO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bk_err.h"
+#include "face.h"
+#include "pic.h"
+
+#define ICAO_OUT_WIDTH  1244
+#define ICAO_OUT_HEIGHT 1600
+#define ICAO_MAX_CHECKS 20
+
+/* Limits; every number is a setting because the standard leaves some unconfirmed. */
+typedef struct icao_settings {
+    double eye_distance_min; /* eye centres in the output without upscaling, px (300) */
+    double head_height_goal; /* head height the crop aims for, fraction of the height (0.72) */
+    double eye_line_goal;    /* eye line the crop aims for, fraction of the height (0.42) */
+    double roll_max_deg;     /* 8; children 12 */
+    double head_width_min, head_width_max;   /* 0.5 .. 0.75 */
+    double head_height_min, head_height_max; /* 0.6 .. 0.9 */
+    double eye_line_min, eye_line_max;       /* 0.3 .. 0.5 */
+    double centre_min, centre_max;           /* 0.45 .. 0.55 */
+    double face_luma_min;         /* mean luma of the face, 0..255: darker is under-exposed */
+    double clipped_max;           /* fraction of face pixels at 250 or more: over-exposed */
+    double sharpness_min;         /* edge strength of the face at half output size */
+    double background_spread_max; /* standard deviation of the background's luma */
+    double background_luma_min, background_luma_max; /* #A1A1A1 .. #E1E1E1: 161 .. 225 */
+    double background_tint_max; /* largest channel difference of the background's mean */
+    double colour_cast_max;     /* chroma of the picture's mean colour, 0..255 scale */
+    double capture_scale;       /* capture pixels per analysed pixel (live view: > 1) */
+    bool live;                  /* a live-view frame: no sharpness check, small crop */
+} icao_settings;
+
+/* Adult limits; `child` widens pose and position limits as the standard allows under 10. */
+icao_settings icao_settings_default(bool child);
+
+typedef struct icao_check {
+    const char *name; /* stable identifier: "eye_distance", "roll", ... */
+    double value;     /* measured */
+    double min, max;  /* limits; NAN where there is none */
+    bool pass;
+    const char *instruction; /* for the person (or staff, "staff: ..."), meant when !pass */
+    bool for_staff;          /* the instruction is for staff, not for the person */
+} icao_check;
+
+typedef struct icao_result {
+    int n_checks;
+    icao_check checks[ICAO_MAX_CHECKS];
+    bool compliant;
+    bool cropped;                     /* a crop was made: the fields below are valid */
+    double out_left[2], out_right[2]; /* eye centres in the output */
+    pic *output; /* the crop (transfer full: pic_free), ICAO_OUT_WIDTH x ICAO_OUT_HEIGHT, or a
+                    quarter of that when settings.live; NULL when no crop was made */
+} icao_result;
+
+/* Checks `picture` with the faces `faces` found in it, and makes the crop when there is a face
+ * with eyes. Always fills `out` on BK_OK (even with no face: then only the face count check is
+ * listed and compliant is false). */
+bk_err icao_check_picture(const pic *picture, const face_result *faces,
+                          const icao_settings *settings, icao_result *out);
+
+/* Frees the output picture; the result can be reused. */
+void icao_result_clear(icao_result *r);
+
+/* The most important failed check for the person (geometry and pose before quality), or NULL
+ * when all pass. */
+const icao_check *icao_first_failure(const icao_result *r);
+
+/* NULL-terminated names of the TR table 5.2 checks this module does not make. */
+const char *const *icao_not_checked(void);
+
+#endif

@@ -1,0 +1,296 @@
+/* Face and eye finding, the crop and the checks, on the real portraits of
+ * ../shared/data/faces (path in BIOKIOSK_FACES): eye positions against the MANIFEST's
+ * annotations, the eyes where the standard puts them in the crop, and each non-compliant
+ * picture failing the check it was made for. */
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "biomem.h"
+#include "face.h"
+#include "icao.h"
+#include "picio.h"
+
+static const char *faces_dir;
+static face_finder *finder;
+
+typedef struct row {
+    char *file;
+    double eyes[4]; /* left x, y, right x, y; NAN when not annotated */
+    int faces;
+} row;
+
+static GPtrArray *manifest;
+/* file -> face_result: each picture is searched once, however many tests look at it */
+static GHashTable *found;
+
+static void find(const char *file, const pic *p, face_result *out)
+{
+    face_result *cached = g_hash_table_lookup(found, file);
+    if (cached == NULL) {
+        cached = g_new(face_result, 1);
+        face_options o = face_options_still();
+        g_assert_cmpint(face_find(finder, p, &o, cached), ==, BK_OK);
+        g_hash_table_insert(found, g_strdup(file), cached);
+    }
+    *out = *cached;
+}
+
+static void row_free(gpointer p)
+{
+    row *r = p;
+    g_free(r->file);
+    g_free(r);
+}
+
+static gboolean load_manifest(void)
+{
+    char *path = g_build_filename(faces_dir, "MANIFEST.tsv", NULL);
+    char *text = NULL;
+    gboolean ok = g_file_get_contents(path, &text, NULL, NULL);
+    g_free(path);
+    if (!ok)
+        return FALSE;
+    manifest = g_ptr_array_new_with_free_func(row_free);
+    char **lines = g_strsplit(text, "\n", -1);
+    for (int i = 1; lines[i] != NULL; i++) {
+        char **f = g_strsplit(lines[i], "\t", -1);
+        if (g_strv_length(f) >= 10) {
+            row *r = g_new0(row, 1);
+            r->file = g_strdup(f[0]);
+            for (int k = 0; k < 4; k++) {
+                char *s = g_strstrip(f[5 + k]);
+                r->eyes[k] = *s ? g_ascii_strtod(s, NULL) : NAN;
+            }
+            r->faces = atoi(f[9]);
+            g_ptr_array_add(manifest, r);
+        }
+        g_strfreev(f);
+    }
+    g_strfreev(lines);
+    g_free(text);
+    return TRUE;
+}
+
+static pic *load(const char *file)
+{
+    char *path = g_build_filename(faces_dir, file, NULL);
+    char *data = NULL;
+    gsize size = 0;
+    g_assert_true(g_file_get_contents(path, &data, &size, NULL));
+    g_free(path);
+    pic *p = NULL;
+    g_assert_cmpint(picio_decode((const uint8_t *)data, size, 1, &p), ==, BK_OK);
+    g_free(data);
+    return p;
+}
+
+static const row *find_row(const char *file)
+{
+    for (guint i = 0; i < manifest->len; i++) {
+        const row *r = g_ptr_array_index(manifest, i);
+        if (strcmp(r->file, file) == 0)
+            return r;
+    }
+    g_error("%s not in the MANIFEST", file);
+    return NULL;
+}
+
+/* Measured 52 of 54 (96.3%) with this finder: two London portraits (008, 096) get an eye
+ * more than 10% of the eye distance off. 0.90 leaves room for three more misses from floating
+ * point or JPEG decoder differences between builds, and still fails when the finder regresses
+ * (a finder that only guessed from the face box scored 30-40% in trials). */
+#define EYE_RATE_MIN 0.90
+
+static void test_eyes_on_frontal_set(void)
+{
+    int total = 0, good = 0;
+    for (guint i = 0; i < manifest->len; i++) {
+        const row *r = g_ptr_array_index(manifest, i);
+        if (!g_str_has_prefix(r->file, "frontal/") || isnan(r->eyes[0]))
+            continue;
+        pic *p = load(r->file);
+        face_result fr;
+        find(r->file, p, &fr);
+        double iod = hypot(r->eyes[2] - r->eyes[0], r->eyes[3] - r->eyes[1]);
+        double el = hypot(fr.left[0] - r->eyes[0], fr.left[1] - r->eyes[1]) / iod;
+        double er = hypot(fr.right[0] - r->eyes[2], fr.right[1] - r->eyes[3]) / iod;
+        bool hit = fr.n_faces >= 1 && el <= 0.1 && er <= 0.1;
+        g_test_message("%s faces %d eye errors %.3f %.3f of the eye distance%s", r->file,
+                       fr.n_faces, el, er, hit ? "" : " MISS");
+        total++;
+        good += hit;
+        g_assert_cmpint(fr.n_faces, ==, 1);
+        pic_free(p);
+    }
+    double rate = (double)good / total;
+    g_test_message("eyes within 10%% of the eye distance: %d of %d (%.1f%%)", good, total,
+                   100 * rate);
+    g_assert_cmpint(total, >=, 50);
+    g_assert_cmpfloat(rate, >=, EYE_RATE_MIN);
+}
+
+static void check(const char *file, bool child, face_result *fr, icao_result *ir)
+{
+    pic *p = load(file);
+    find(file, p, fr);
+    icao_settings s = icao_settings_default(child);
+    g_assert_cmpint(icao_check_picture(p, fr, &s, ir), ==, BK_OK);
+    pic_free(p);
+}
+
+static const icao_check *get_check(const icao_result *ir, const char *name)
+{
+    for (int i = 0; i < ir->n_checks; i++)
+        if (strcmp(ir->checks[i].name, name) == 0)
+            return &ir->checks[i];
+    return NULL;
+}
+
+/* The crop puts the eyes where the standard says: eye line 0.3-0.5 of the height, centred
+ * 0.45-0.55, at least 300 px apart; on every studio portrait of the London set. */
+static void test_crop_geometry(void)
+{
+    int n = 0;
+    for (guint i = 0; i < manifest->len; i++) {
+        const row *r = g_ptr_array_index(manifest, i);
+        if (!g_str_has_prefix(r->file, "frontal/frl_london_"))
+            continue;
+        face_result fr;
+        icao_result ir;
+        check(r->file, false, &fr, &ir);
+        g_assert_true(ir.cropped);
+        g_assert_nonnull(ir.output);
+        g_assert_cmpint(ir.output->width, ==, ICAO_OUT_WIDTH);
+        g_assert_cmpint(ir.output->height, ==, ICAO_OUT_HEIGHT);
+        double mx = (ir.out_left[0] + ir.out_right[0]) / 2 / ICAO_OUT_WIDTH;
+        double my = (ir.out_left[1] + ir.out_right[1]) / 2 / ICAO_OUT_HEIGHT;
+        double d = hypot(ir.out_right[0] - ir.out_left[0], ir.out_right[1] - ir.out_left[1]);
+        g_assert_cmpfloat(my, >=, 0.3);
+        g_assert_cmpfloat(my, <=, 0.5);
+        g_assert_cmpfloat(mx, >=, 0.45);
+        g_assert_cmpfloat(mx, <=, 0.55);
+        g_assert_cmpfloat(d, >=, 299.5);
+        /* the eyes in the output are the found eyes moved by the crop, within a pixel */
+        g_assert_true(get_check(&ir, "eye_line")->pass);
+        g_assert_true(get_check(&ir, "face_centre")->pass);
+        /* these 1350 px studio portraits are too small for 300 px without upscaling: said so */
+        g_assert_false(get_check(&ir, "eye_distance")->pass);
+        g_assert_true(get_check(&ir, "roll")->pass);
+        icao_result_clear(&ir);
+        n++;
+    }
+    g_assert_cmpint(n, >=, 40);
+}
+
+/* Each derived non-compliant picture fails the check it was made for, and the picture it was
+ * derived from passes that check. */
+static void test_negatives_fail_the_right_check(void)
+{
+    static const struct {
+        const char *file, *check, *source;
+    } cases[] = {
+        {"negative/derived_rot20_025_03.jpg", "roll", "frontal/frl_london_025_03.jpg"},
+        {"negative/derived_rot90_036_03.jpg", "roll", "frontal/frl_london_036_03.jpg"},
+        {"negative/frl_lisa3.jpg", "roll", NULL},
+        {"negative/derived_dark_064_03.jpg", "face_brightness", "frontal/frl_london_064_03.jpg"},
+        {"negative/derived_overexposed_007_03.jpg", "overexposure",
+         "frontal/frl_london_007_03.jpg"},
+        {"negative/derived_blur12_045_03.jpg", "sharpness", "frontal/frl_london_045_03.jpg"},
+        {"negative/derived_blur4_099_03.jpg", "sharpness", "frontal/frl_london_099_03.jpg"},
+        {"negative/derived_small_119_03.jpg", "eye_distance", NULL},
+        {"negative/derived_croptop_126_03.jpg", "head_in_frame", "frontal/frl_london_126_03.jpg"},
+        {"negative/derived_twofaces_004_03_012_03.jpg", "faces", "frontal/frl_london_004_03.jpg"},
+        {"negative/pixabay_fox-715588_640.jpg", "faces", NULL},
+        {"negative/pixabay_mountains-615428_640.jpg", "faces", NULL},
+        {"negative/pixabay_road-1072821_640.jpg", "faces", NULL},
+        {"negative/pixabay_sunflower-1627193_640.jpg", "faces", NULL},
+        {"negative/skimage_coffee.png", "faces", NULL},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        face_result fr;
+        icao_result ir;
+        check(cases[i].file, false, &fr, &ir);
+        const icao_check *c = get_check(&ir, cases[i].check);
+        g_assert_nonnull(c);
+        g_test_message("%s: %s = %.3f", cases[i].file, c->name, c->value);
+        g_assert_false(c->pass);
+        g_assert_false(ir.compliant);
+        g_assert_nonnull(c->instruction);
+        const row *r = find_row(cases[i].file);
+        if (strcmp(cases[i].check, "faces") == 0)
+            g_assert_cmpint(fr.n_faces, ==, r->faces);
+        icao_result_clear(&ir);
+        if (cases[i].source != NULL) {
+            check(cases[i].source, false, &fr, &ir);
+            c = get_check(&ir, cases[i].check);
+            g_assert_nonnull(c);
+            g_assert_true(c->pass);
+            icao_result_clear(&ir);
+        }
+    }
+}
+
+/* The roll of a picture turned by 20 degrees is measured as about 20 degrees, and a child's
+ * limit is wider but not that wide. */
+static void test_roll_and_child_limits(void)
+{
+    face_result fr;
+    icao_result ir;
+    check("negative/derived_rot20_025_03.jpg", true, &fr, &ir);
+    const icao_check *c = get_check(&ir, "roll");
+    g_assert_cmpfloat(fabs(fabs(c->value) - 20), <, 3);
+    g_assert_cmpfloat(c->max, >, 8);
+    g_assert_false(c->pass);
+    icao_result_clear(&ir);
+}
+
+/* What the finder does not check is named. */
+static void test_not_checked_is_said(void)
+{
+    const char *const *n = icao_not_checked();
+    bool yaw = false, mouth = false;
+    for (; *n; n++) {
+        yaw = yaw || strcmp(*n, "yaw") == 0;
+        mouth = mouth || strcmp(*n, "mouth_closed") == 0;
+    }
+    g_assert_true(yaw && mouth);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    faces_dir = g_getenv("BIOKIOSK_FACES");
+    const char *cascades = g_getenv("BIOKIOSK_CASCADES");
+    if (faces_dir == NULL || !load_manifest()) {
+        printf(
+            "1..0 # SKIP: the face photographs of ../shared/data/faces are not there\n"); /* TAP:
+                                                                                             the
+                                                                                             whole
+                                                                                             test is
+                                                                                             skipped
+                                                                                           */
+        return 0;
+    }
+    if (cascades == NULL || face_finder_new(cascades, &finder) != BK_OK) {
+        printf(
+            "1..0 # SKIP: the Haar cascades of opencv-data are not installed\n"); /* TAP: the whole
+                                                                                     test is skipped
+                                                                                   */
+        return 0;
+    }
+    found = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_test_add_func("/faces/eyes-on-frontal-set", test_eyes_on_frontal_set);
+    g_test_add_func("/faces/crop-geometry", test_crop_geometry);
+    g_test_add_func("/faces/negatives-fail-the-right-check", test_negatives_fail_the_right_check);
+    g_test_add_func("/faces/roll-and-child-limits", test_roll_and_child_limits);
+    g_test_add_func("/faces/not-checked-is-said", test_not_checked_is_said);
+    int r = g_test_run();
+    face_finder_free(finder);
+    g_hash_table_unref(found);
+    g_ptr_array_unref(manifest);
+    return r;
+}
