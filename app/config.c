@@ -39,6 +39,12 @@ static const key_row table[] = {
      "Language of the welcome screen."},
     {"kiosk.fullscreen", KIND_BOOL, "true", 0, 0, NULL,
      "Full screen (the kiosk); false opens a window (like --windowed)."},
+    {"kiosk.font", KIND_STRING, "", 0, 0, NULL,
+     "Font file for Latin and Cyrillic text; empty: fontconfig's \"Noto Sans\"."},
+    {"kiosk.font_arabic", KIND_STRING, "", 0, 0, NULL,
+     "Font file for Arabic text; empty: fontconfig's \"Noto Sans Arabic\"."},
+    {"kiosk.locale_dir", KIND_STRING, "", 0, 0, NULL,
+     "Directory of the translations (LANG/LC_MESSAGES/biokiosk.mo); empty: the installed one."},
 
     {"store.uri", KIND_STRING, "sqlite:/var/lib/biokiosk/appointments.db", 0, 0, NULL,
      "Appointment store: sqlite:PATH (one kiosk) or postgresql://... (several kiosks)."},

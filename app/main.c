@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "commands.h"
+#include "kiosk.h"
 #include "version.h"
 
 typedef struct command {
@@ -21,6 +22,8 @@ static const command commands[] = {BIOKIOSK_COMMANDS(BIOKIOSK_COMMAND_ROW)};
 static void usage(FILE *out)
 {
     fprintf(out, "Usage: biokiosk [--version | --help]\n"
+                 "       biokiosk [--windowed] [--config FILE] [--now ISO-TIME]\n"
+                 "                [--script FILE --screenshots DIR]   (the kiosk)\n"
                  "       biokiosk COMMAND [OPTIONS...]\n\nCommands:\n");
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
         fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
@@ -34,12 +37,9 @@ int main(int argc, char **argv)
      * module with G_MESSAGES_DEBUG=<domain>. */
     g_log_set_writer_func(g_log_writer_default, NULL, NULL);
 
-    if (argc < 2) {
-        fprintf(stderr, "biokiosk: the kiosk screen is not part of this build yet; "
-                        "name a command.\n");
-        usage(stderr);
-        return 2;
-    }
+    /* No command: the kiosk itself (its options start with '-'). */
+    if (argc < 2)
+        return kiosk_main(argc, argv);
     const char *name = argv[1];
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
         printf("biokiosk %s\n", BIOKIOSK_VERSION);
@@ -54,9 +54,8 @@ int main(int argc, char **argv)
             return commands[i].run(argc - 1, argv + 1);
 
     if (name[0] == '-')
-        fprintf(stderr, "biokiosk: unknown option '%s'\n", name);
-    else
-        fprintf(stderr, "biokiosk: unknown command '%s'\n", name);
+        return kiosk_main(argc, argv);
+    fprintf(stderr, "biokiosk: unknown command '%s'\n", name);
     usage(stderr);
     return 2;
 }

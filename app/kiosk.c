@@ -1,0 +1,229 @@
+#include "kiosk.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "cli.h"
+#include "config.h"
+#include "i18n.h"
+#include "script.h"
+#include "session.h"
+#include "store.h"
+#include "ui.h"
+
+typedef struct options {
+    gboolean windowed;
+    char *config_path;
+    char *now;
+    char *script;
+    char *screenshots;
+    char *size;
+} options;
+
+/* A stop request from systemd (SIGTERM) or a terminal (SIGINT): the session releases the
+ * appointment and the kiosk ends. SDL's own handlers would turn it into a quit event, which the
+ * kiosk ignores (no way out for the applicant). */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void options_clear(options *o)
+{
+    g_free(o->config_path);
+    g_free(o->now);
+    g_free(o->script);
+    g_free(o->screenshots);
+    g_free(o->size);
+}
+
+static int fail(int status, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static int fail(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "biokiosk: %s\n", text);
+    return status;
+}
+
+static bool parse_size(const char *text, int *w, int *h)
+{
+    return text && sscanf(text, "%dx%d", w, h) == 2 && *w >= 640 && *h >= 480 && *w <= 7680 &&
+           *h <= 4320;
+}
+
+int kiosk_main(int argc, char **argv)
+{
+    options o = {0};
+    const GOptionEntry entries[] = {
+        {"windowed", 'w', 0, G_OPTION_ARG_NONE, &o.windowed, "Open a window, not full screen",
+         NULL},
+        {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config_path,
+         "The configuration file (default " CONFIG_DEFAULT_PATH ")", "FILE"},
+        {"now", 0, 0, G_OPTION_ARG_STRING, &o.now,
+         "Fix the kiosk's clock at this time (2026-11-23T09:30:00+01:00)", "ISO-TIME"},
+        {"script", 0, 0, G_OPTION_ARG_FILENAME, &o.script,
+         "Play this script with no screen (the scripted mode)", "FILE"},
+        {"screenshots", 0, 0, G_OPTION_ARG_FILENAME, &o.screenshots,
+         "Where the script's screenshots go", "DIR"},
+        {"size", 0, 0, G_OPTION_ARG_STRING, &o.size, "Window size in pixels (1920x1080)", "WxH"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    int status = 0;
+    config *cfg = NULL;
+    store *st = NULL;
+    ui *u = NULL;
+    session *sess = NULL;
+    char *message = NULL;
+    char **languages = NULL;
+
+    GOptionContext *ctx = g_option_context_new(NULL);
+    g_option_context_set_summary(ctx, "Without a command, biokiosk runs the kiosk screens.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GError *error = NULL;
+    gboolean parsed = g_option_context_parse(ctx, &argc, &argv, &error);
+    g_option_context_free(ctx);
+    if (!parsed) {
+        const char *prefix = "Unknown option ";
+        if (g_error_matches(error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION) &&
+            g_str_has_prefix(error->message, prefix))
+            status = fail(2, "unknown option '%s' (biokiosk --help lists the options)",
+                          error->message + strlen(prefix));
+        else
+            status = fail(2, "%s", error->message);
+        g_error_free(error);
+        goto out;
+    }
+    if (argc > 1) {
+        status = fail(2, "unknown command '%s' (biokiosk --help lists them)", argv[1]);
+        goto out;
+    }
+    int width = 0, height = 0;
+    if (o.size && !parse_size(o.size, &width, &height)) {
+        status = fail(2, "--size: '%s' is not WIDTHxHEIGHT (640x480 to 7680x4320)", o.size);
+        goto out;
+    }
+    if (o.screenshots && !o.script) {
+        status = fail(2, "--screenshots needs --script");
+        goto out;
+    }
+    if (o.screenshots && g_mkdir_with_parents(o.screenshots, 0755) != 0) {
+        status = fail(2, "--screenshots: cannot create '%s'", o.screenshots);
+        goto out;
+    }
+    int64_t wall_base = g_get_real_time() / G_USEC_PER_SEC;
+    if (o.now && store_time_parse(o.now, &wall_base, NULL) != BK_OK) {
+        status = fail(2, "--now: '%s' is not an ISO time with an offset", o.now);
+        goto out;
+    }
+
+    /* All or nothing: the kiosk does not start half-configured. */
+    const char *path = o.config_path ? o.config_path : CONFIG_DEFAULT_PATH;
+    if (config_load(path, &cfg, &message) != BK_OK) {
+        status = fail(2, "%s", message);
+        goto out;
+    }
+    languages = g_strsplit(config_get_string(cfg, "kiosk.languages"), ",", -1);
+    for (char **l = languages; *l; l++)
+        g_strstrip(*l);
+    const char *def_lang = config_get_string(cfg, "kiosk.default_language");
+    if (!g_strv_contains((const char *const *)languages, def_lang)) {
+        status = fail(2, "%s: [kiosk] default_language: '%s' is not in [kiosk] languages", path,
+                      def_lang);
+        goto out;
+    }
+    const char *locale_dir = config_get_string(cfg, "kiosk.locale_dir");
+    const char *missing = NULL;
+    bk_err err = i18n_load(locale_dir[0] ? locale_dir : NULL, (const char *const *)languages,
+                           g_strv_length(languages), &missing);
+    if (err != BK_OK) {
+        status = fail(2, "%s: [kiosk] languages: no usable translation for '%s' (%s)", path,
+                      missing ? missing : "?", bk_err_str(err));
+        goto out;
+    }
+
+    err = store_open(config_get_string(cfg, "store.uri"), &st, &message);
+    if (err != BK_OK) {
+        status = fail(err == BK_ERR_INVALID ? 2 : 3, "[store] uri: %s",
+                      message ? message : bk_err_str(err));
+        goto out;
+    }
+
+    ui_options uo = {
+        .width = width,
+        .height = height,
+        .fullscreen = !o.windowed && config_get_bool(cfg, "kiosk.fullscreen") && !o.script,
+        .headless = o.script != NULL,
+        .width_mm = config_get_double(cfg, "screen.width_mm"),
+        .height_mm = config_get_double(cfg, "screen.height_mm"),
+        .font = config_get_string(cfg, "kiosk.font"),
+        .font_arabic = config_get_string(cfg, "kiosk.font_arabic"),
+    };
+    if (o.script && width == 0) {
+        uo.width = 1920;
+        uo.height = 1080;
+    }
+    err = ui_new(&uo, &u, &message);
+    if (err != BK_OK) {
+        status = fail(err == BK_ERR_NOT_FOUND ? 2 : 3, "%s", message);
+        goto out;
+    }
+
+    struct sigaction sa = {0};
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    session_settings set = {
+        .desk = config_get_string(cfg, "kiosk.desk"),
+        .kiosk_id = config_get_string(cfg, "kiosk.id"),
+        .early_minutes = (int)config_get_int(cfg, "arrival.early_minutes"),
+        .late_minutes = (int)config_get_int(cfg, "arrival.late_minutes"),
+        .idle_seconds = (int)config_get_int(cfg, "session.idle_seconds"),
+        .countdown_seconds = (int)config_get_int(cfg, "session.idle_countdown_seconds"),
+        .courier = strcmp(config_get_string(cfg, "session.after_desk"), "courier") == 0,
+        .working_days = (int)config_get_int(cfg, "session.working_days"),
+        .max_pin_failures = (int)config_get_int(cfg, "staff.max_pin_failures"),
+        .lockout_minutes = (int)config_get_int(cfg, "staff.lockout_minutes"),
+        .pin_pad_timeout_seconds = (int)config_get_int(cfg, "staff.pin_pad_timeout_seconds"),
+        .languages = (const char *const *)languages,
+        .n_languages = g_strv_length(languages),
+        .default_language = def_lang,
+        .wall_base = wall_base,
+        .virtual_clock = o.script != NULL,
+        .stop = (const volatile int *)&stop_requested,
+    };
+    sess = session_new(&set, st, u);
+    g_message("kiosk started: desk=%s kiosk=%s store=%s screen=%dx%d", set.desk, set.kiosk_id,
+              store_backend_name(st), u->w, u->h);
+    if (o.script) {
+        g_autofree char *why = NULL;
+        if (script_run(sess, o.script, o.screenshots, &why) != BK_OK) {
+            fprintf(stderr, "biokiosk: %s\n", why ? why : "the script failed");
+            status = 1;
+        }
+    } else {
+        runner_run(session_runner(sess));
+    }
+
+out:
+    session_free(sess);
+    ui_free(u);
+    store_free(st);
+    i18n_unload();
+    config_free(cfg);
+    g_strfreev(languages);
+    g_free(message);
+    options_clear(&o);
+    return status;
+}

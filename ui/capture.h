@@ -1,0 +1,42 @@
+/* Capture steps: how the photo, fingerprint and signature screens plug into the flow.
+ *
+ * A capture step is a screen class (runner.h: enter/exit/input/action/update/draw, the SDL user
+ * event types it consumes for device results) registered for one flow item. When the flow reaches
+ * a step of that item the session puts the registered screen at the bottom of the stack; the
+ * screen ends its step with session_capture_done() (session.h), and staff ends it with skip or
+ * exception from the staff menu. A device result reaches the screen as an SDL user event of a type
+ * listed in its class's `events` (register types with SDL_RegisterEvents), never as a callback.
+ *
+ * When no screen is registered for an item that the plan asks for, the session shows the
+ * "step-unavailable" screen: staff sees that the step is not available on this kiosk and may
+ * skip it with a reason (logged). Nothing is captured in its place.
+ */
+#ifndef BIOKIOSK_CAPTURE_H
+#define BIOKIOSK_CAPTURE_H
+
+#include <stddef.h>
+
+#include "bk_err.h"
+#include "flow.h"
+#include "runner.h"
+
+typedef struct capture_class {
+    flow_item item;
+    /* The step's screen (transfer none, static). Its name is the screen's stable name, e.g.
+     * "capture-photo". Its `applicant` flag should be true (idle timer, language switch). */
+    const screen_class *screen;
+    /* One line on the device for the staff's device status (optional). */
+    void (*status)(char *buf, size_t size);
+} capture_class;
+
+/* Registers cls for cls->item (transfer none: cls must outlive the kiosk). BK_ERR_EXISTS when the
+ * item has a screen already, BK_ERR_INVALID for a bad item or a class without a screen. */
+bk_err capture_register(const capture_class *cls);
+
+/* The class registered for item, or NULL. */
+const capture_class *capture_lookup(flow_item item);
+
+/* Forgets every registration (tests). */
+void capture_clear(void);
+
+#endif

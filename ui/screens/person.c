@@ -1,0 +1,81 @@
+/* "person": what is taken today from the current person, and why; or, when nothing is taken at
+ * this desk, the instruction instead. */
+#include "screens.h"
+
+static const char *action_text(rules_action a)
+{
+    switch (a) {
+    case RULES_ACTION_CAPTURE:
+        return _("taken now");
+    case RULES_ACTION_REUSE:
+        return _("used again from before");
+    case RULES_ACTION_BY_POST:
+        return _("sent by post");
+    case RULES_ACTION_NONE:
+    case RULES_ACTION_COUNT_:
+        break;
+    }
+    return _("not needed");
+}
+
+static void draw(screen *scr, ui *u)
+{
+    session *s = SCREEN_SESSION(scr);
+    flow *f = session_flow(s);
+    const flow_person *p = flow_get_person(f, flow_current_person(f));
+    if (p == NULL)
+        return;
+    bool desk = p->plan.desk;
+    SDL_Rect r = session_draw_frame(
+        s, u, desk ? _("What we take today") : _("Nothing is taken at this desk"), true);
+    int y = r.y;
+    if (!desk) {
+        const char *why = screens_rule_text(p->plan.reasons[RULES_ITEM_DESK].rule);
+        y += ui_text(u, why ? why : "", (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_BODY, UI_COLOR_TEXT,
+                     UI_ALIGN_START);
+    } else {
+        const rules_action actions[FLOW_ITEM_COUNT_] = {p->plan.photo, p->plan.fingerprints,
+                                                        p->plan.signature};
+        const rules_item items[FLOW_ITEM_COUNT_] = {RULES_ITEM_PHOTO, RULES_ITEM_FINGERPRINTS,
+                                                    RULES_ITEM_SIGNATURE};
+        for (int it = 0; it < FLOW_ITEM_COUNT_; it++) {
+            char line[200];
+            g_snprintf(line, sizeof line, "%s: %s", screens_item_name((flow_item)it),
+                       action_text(actions[it]));
+            int pad = ui_px(u, 20);
+            const char *why = screens_rule_text(p->plan.reasons[items[it]].rule);
+            SDL_Rect card = {r.x, y, r.w,
+                             pad + ui_line_height(u, UI_FONT_BODY, line) +
+                                 ui_line_height(u, UI_FONT_SMALL, why ? why : "")};
+            ui_fill_round(u, card, ui_px(u, 10), UI_COLOR_PANEL);
+            int h = ui_text(u, line, (SDL_Rect){r.x + pad, y + pad / 2, r.w - 2 * pad, r.h},
+                            UI_FONT_BODY, UI_COLOR_PRIMARY, UI_ALIGN_START);
+            ui_text(u, why ? why : "", (SDL_Rect){r.x + pad, y + pad / 2 + h, r.w - 2 * pad, r.h},
+                    UI_FONT_SMALL, UI_COLOR_TEXT, UI_ALIGN_START);
+            y += card.h + ui_px(u, 12);
+        }
+        if (p->plan.may_post)
+            y +=
+                ui_text(u,
+                        _("You may also send the photo and signature by post with the form "
+                          "'Bijlage fotokaart'."),
+                        (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_SMALL, UI_COLOR_TEXT, UI_ALIGN_START);
+    }
+    screens_main_button(u, r, p->n_steps > 0 ? _("Start") : _("Continue"), SCREEN_ID_NEXT);
+}
+
+static void action(screen *scr, int id)
+{
+    session *s = SCREEN_SESSION(scr);
+    if (session_language_action(s, id))
+        return;
+    if (id == SCREEN_ID_NEXT)
+        session_continue(s);
+}
+
+const screen_class screen_person = {
+    .name = "person",
+    .applicant = true,
+    .action = action,
+    .draw = draw,
+};
