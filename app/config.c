@@ -76,6 +76,12 @@ static const key_row table[] = {
     {"screen.height_mm", KIND_DOUBLE, "296", 50, 3000, NULL,
      "Visible height of the screen in millimetres."},
 
+    /* -- photo */
+    /* -- fingerprints */
+    /* -- signature */
+    /* -- record */
+    /* -- technicians */
+
     {"devices.reconnect_seconds", KIND_INT, "120", 5, 3600, NULL,
      "How long a screen waits for an unplugged device before staff may skip or abort."},
 };

@@ -204,6 +204,14 @@ int kiosk_main(int argc, char **argv)
         .stop = (const volatile int *)&stop_requested,
     };
     sess = session_new(&set, st, u);
+
+    /* Capture devices: each area opens its device, registers its capture screen
+     * (ui/capture.h) and its script commands here, one block each. */
+    /* -- photo */
+    /* -- fingerprints */
+    /* -- signature */
+    /* -- record */
+
     g_message("kiosk started: desk=%s kiosk=%s store=%s screen=%dx%d", set.desk, set.kiosk_id,
               store_backend_name(st), u->w, u->h);
     if (o.script) {
@@ -217,6 +225,11 @@ int kiosk_main(int argc, char **argv)
     }
 
 out:
+    /* Capture devices, closed after the session that uses them: one block each. */
+    /* -- photo */
+    /* -- fingerprints */
+    /* -- signature */
+    /* -- record */
     session_free(sess);
     ui_free(u);
     store_free(st);
