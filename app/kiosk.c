@@ -225,12 +225,12 @@ int kiosk_main(int argc, char **argv)
     }
 
 out:
-    /* Capture devices, closed after the session that uses them: one block each. */
+    session_free(sess);
+    /* Capture devices, closed after the session whose screens use them: one block each. */
     /* -- photo */
     /* -- fingerprints */
     /* -- signature */
     /* -- record */
-    session_free(sess);
     ui_free(u);
     store_free(st);
     i18n_unload();
