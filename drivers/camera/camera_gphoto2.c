@@ -525,9 +525,21 @@ static gpointer worker_run(gpointer data)
 {
     camera *cam = data;
     g_atomic_pointer_set(&cam->worker_self, g_thread_self());
+    /* A capture asked for while the camera is away (reconnecting after a fault) is kept until
+     * it is back, up to the capture timeout; then staff hear that there is no camera. */
+    gint64 pending_until = 0;
     for (;;) {
         if (cam->gp == NULL)
             open_camera(cam, false);
+        if (pending_until != 0 && cam->gp != NULL) {
+            pending_until = 0;
+            capture(cam);
+            continue;
+        }
+        if (pending_until != 0 && g_get_monotonic_time() > pending_until) {
+            pending_until = 0;
+            emit_problem(cam, CAMERA_PROBLEM_NOT_FOUND, BK_ERR_NO_DEVICE);
+        }
         gint64 wait_us =
             cam->gp == NULL ? (gint64)cam->open_retry_ms * 1000 : (cam->live ? 0 : 100000);
         gpointer c = wait_us > 0 ? g_async_queue_timeout_pop(cam->commands, (guint64)wait_us)
@@ -540,7 +552,9 @@ static gpointer worker_run(gpointer data)
         else if (cmd == CMD_LIVE_OFF && cam->live) {
             cam->live = false;
             end_live_view(cam);
-        } else if (cmd == CMD_CAPTURE)
+        } else if (cmd == CMD_CAPTURE && cam->gp == NULL)
+            pending_until = g_get_monotonic_time() + (gint64)cam->capture_timeout_ms * 1000;
+        else if (cmd == CMD_CAPTURE)
             capture(cam);
         else if (cam->live && cam->gp != NULL)
             live_frame(cam);
