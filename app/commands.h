@@ -18,6 +18,7 @@
     X(record, "build a signed, sealed record from files, or open one at the back office")          \
     X(outbox, "list, verify, export or purge the sealed records waiting for transfer")             \
     X(audit, "verify the tamper-evident audit log, or append to it")                               \
+    X(selftest, "check the devices, screen, store, outbox, keys and clock of this kiosk")          \
     /* end of the list: add a line above, ending in a backslash */
 
 #define BIOKIOSK_DECLARE_COMMAND(name, summary) int cmd_##name(int argc, char **argv);

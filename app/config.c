@@ -77,10 +77,81 @@ static const key_row table[] = {
      "Visible height of the screen in millimetres."},
 
     /* -- photo */
+    {"photo.enabled", KIND_BOOL, "false", 0, 0, NULL,
+     "true on a kiosk with a camera: the photo step is taken here; false: the step shows "
+     "\"not available on this kiosk\" and staff skips it."},
+    {"photo.attempts", KIND_INT, "3", 1, 8, NULL,
+     "Photos a person may take before the desk officer chooses the best (or rejects them)."},
+    {"photo.cascades", KIND_STRING, "", 0, 0, NULL,
+     "Directory of the Haar face models; empty: /usr/share/opencv4/haarcascades (opencv-data)."},
+    {"camera.model", KIND_STRING, "", 0, 0, NULL,
+     "libgphoto2 camera model (\"PTP/IP Camera\", \"Nikon DSC D5600\"); empty: the first camera "
+     "found on USB."},
+    {"camera.port", KIND_STRING, "", 0, 0, NULL,
+     "libgphoto2 port of that model (\"ptpip:127.0.0.1:15740:15741\", \"usb:\"); with "
+     "camera.model."},
+    {"camera.emulator_control", KIND_STRING, "", 0, 0, NULL,
+     "Emulation only (demo, scripted mode): the named pipe the ptpip-camera emulator reads its "
+     "commands from; the script's camera-fault/unplug/plug write to it. Empty: a real camera."},
     /* -- fingerprints */
+    {"fingerprint.enabled", KIND_BOOL, "false", 0, 0, NULL,
+     "true on a kiosk with a fingerprint reader: the fingerprint step is taken here; false: the "
+     "step shows \"not available on this kiosk\" and staff skips it."},
+    {"fingerprint.driver", KIND_STRING, "", 0, 0, NULL,
+     "libfprint driver id of the reader (vfs5011, virtual_image); empty: the first reader that "
+     "can capture images."},
+    {"fingerprint.fallback_order", KIND_LIST, "thumb,middle,ring", 0, 0, "thumb|middle|ring",
+     "Fingers tried after a missing or failing index finger, per hand (each of thumb, middle, "
+     "ring once; never the little finger)."},
+    {"fingerprint.threshold_index", KIND_INT, "30", 0, 100, NULL,
+     "Quality (the kiosk's own 0-100 score, not NFIQ 2) an index finger must reach."},
+    {"fingerprint.threshold_thumb", KIND_INT, "30", 0, 100, NULL, "Quality a thumb must reach."},
+    {"fingerprint.threshold_middle", KIND_INT, "20", 0, 100, NULL,
+     "Quality a middle finger must reach."},
+    {"fingerprint.threshold_ring", KIND_INT, "10", 0, 100, NULL,
+     "Quality a ring finger must reach."},
+    {"fingerprint.attempts", KIND_INT, "3", 1, 10, NULL,
+     "Attempts per finger; when none reaches the threshold the best is kept."},
+    {"fingerprint.match_threshold", KIND_INT, "30", 1, 100, NULL,
+     "Comparison score at or above which two prints count as the same finger (uniqueness check)."},
+    {"fingerprint.virtual_socket", KIND_STRING, "", 0, 0, NULL,
+     "Emulation only (demo, scripted mode): socket of libfprint's virtual image device; the "
+     "kiosk sets FP_VIRTUAL_IMAGE to it and feeds the fingers itself. Empty: real readers."},
     /* -- signature */
+    {"signature.source", KIND_CHOICE, "auto", 0, 0, "auto|pad|touch",
+     "Where the person signs: a USB signature pad when one is attached, else the touch screen "
+     "(auto), only the pad, or only the touch screen."},
+    {"signature.min_points", KIND_INT, "20", 1, 10000, NULL,
+     "A signature with fewer pen points than this is refused as trivial."},
+    {"signature.min_box_share", KIND_DOUBLE, "0.02", 0, 1, NULL,
+     "A signature whose ink covers less than this share of the signing area is refused."},
+    {"signature.image_width", KIND_INT, "600", 50, 4000, NULL,
+     "Width in pixels of the box the signature image for the record is fitted into."},
+    {"signature.image_height", KIND_INT, "200", 20, 4000, NULL,
+     "Height in pixels of the box the signature image for the record is fitted into."},
     /* -- record */
+    {"record.outbox", KIND_STRING, "/var/lib/biokiosk/outbox", 0, 0, NULL,
+     "Directory of the sealed records waiting for transfer (one file per person)."},
+    {"record.kiosk_key", KIND_STRING, "/etc/biokiosk/kiosk.key", 0, 0, NULL,
+     "This kiosk's signing key (biokiosk keys kiosk-init); the kiosk does not start without it."},
+    {"record.backoffice_key", KIND_STRING, "/etc/biokiosk/backoffice.pub", 0, 0, NULL,
+     "The back office's public key the records are sealed to (backoffice.pub)."},
+    {"record.audit_hash_key", KIND_STRING, "/etc/biokiosk/audit-hash.key", 0, 0, NULL,
+     "The key of the V-number hashes in the audit log (audit-hash.key from kiosk-init)."},
+    {"record.retention_days", KIND_INT, "14", 1, 3650, NULL,
+     "Records older than this many days are deleted from the outbox (at start; logged)."},
+    {"audit.log", KIND_STRING, "/var/lib/biokiosk/audit.log", 0, 0, NULL,
+     "The append-only audit log (biokiosk audit verify)."},
     /* -- technicians */
+    {"selftest.min_free_mb", KIND_INT, "2048", 1, 10 * 1024 * 1024, NULL,
+     "Free disk space (MB) the outbox's file system must have for `biokiosk selftest` to pass."},
+    {"selftest.min_width", KIND_INT, "1280", 320, 7680, NULL,
+     "Smallest screen width in pixels `biokiosk selftest` accepts (the layout needs 1280x800)."},
+    {"selftest.min_height", KIND_INT, "800", 240, 4320, NULL,
+     "Smallest screen height in pixels `biokiosk selftest` accepts."},
+    {"selftest.require_ntp", KIND_BOOL, "true", 0, 0, NULL,
+     "A clock that the system reports as not synchronised by NTP fails the self-test; false: it "
+     "is only reported (a kiosk without a time server)."},
 
     {"devices.reconnect_seconds", KIND_INT, "120", 5, 3600, NULL,
      "How long a screen waits for an unplugged device before staff may skip or abort."},

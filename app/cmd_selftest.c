@@ -1,0 +1,130 @@
+/* biokiosk selftest: what works on this kiosk and what does not, for technicians and for fleet
+ * monitoring (--json). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "config.h"
+#include "selftest.h"
+#include "version.h"
+
+#define CMD "selftest"
+
+static void print_text(const selftest_report *rep)
+{
+    for (size_t i = 0; i < rep->n; i++) {
+        const selftest_check *c = &rep->checks[i];
+        static const char *const tags[] = {"PASS", "FAIL", "SKIP"};
+        printf("%s  %-24s %s\n", tags[c->status], c->name, c->value);
+        if (c->status == SELFTEST_FAIL && c->action)
+            printf("      %-24s what to do: %s\n", "", c->action);
+    }
+    printf("selftest: %zu passed, %zu failed, %zu skipped\n", selftest_count(rep, SELFTEST_PASS),
+           selftest_count(rep, SELFTEST_FAIL), selftest_count(rep, SELFTEST_SKIP));
+}
+
+static void print_json(const selftest_report *rep, const config *cfg, bool interactive)
+{
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "schema");
+    json_builder_add_string_value(b, "biokiosk-selftest-1");
+    json_builder_set_member_name(b, "version");
+    json_builder_add_string_value(b, BIOKIOSK_VERSION);
+    json_builder_set_member_name(b, "kiosk");
+    json_builder_add_string_value(b, config_get_string(cfg, "kiosk.id"));
+    json_builder_set_member_name(b, "desk");
+    json_builder_add_string_value(b, config_get_string(cfg, "kiosk.desk"));
+    GDateTime *now = g_date_time_new_now_utc();
+    g_autofree char *ts = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+    g_date_time_unref(now);
+    json_builder_set_member_name(b, "time");
+    json_builder_add_string_value(b, ts);
+    json_builder_set_member_name(b, "interactive");
+    json_builder_add_boolean_value(b, interactive);
+    size_t failed = selftest_count(rep, SELFTEST_FAIL);
+    json_builder_set_member_name(b, "result");
+    json_builder_add_string_value(b, failed ? "fail" : "pass");
+    json_builder_set_member_name(b, "passed");
+    json_builder_add_int_value(b, (gint64)selftest_count(rep, SELFTEST_PASS));
+    json_builder_set_member_name(b, "failed");
+    json_builder_add_int_value(b, (gint64)failed);
+    json_builder_set_member_name(b, "skipped");
+    json_builder_add_int_value(b, (gint64)selftest_count(rep, SELFTEST_SKIP));
+    json_builder_set_member_name(b, "checks");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < rep->n; i++) {
+        const selftest_check *c = &rep->checks[i];
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "name");
+        json_builder_add_string_value(b, c->name);
+        json_builder_set_member_name(b, "status");
+        json_builder_add_string_value(b, selftest_status_name(c->status));
+        json_builder_set_member_name(b, "value");
+        json_builder_add_string_value(b, c->value);
+        json_builder_set_member_name(b, "number");
+        if (c->has_number)
+            json_builder_add_double_value(b, c->number);
+        else
+            json_builder_add_null_value(b);
+        json_builder_set_member_name(b, "unit");
+        if (c->has_number && c->unit)
+            json_builder_add_string_value(b, c->unit);
+        else
+            json_builder_add_null_value(b);
+        json_builder_set_member_name(b, "action");
+        if (c->action)
+            json_builder_add_string_value(b, c->action);
+        else
+            json_builder_add_null_value(b);
+        json_builder_set_member_name(b, "duration_ms");
+        json_builder_add_int_value(b, (gint64)(c->duration_ms + 0.5));
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    cli_print_json(b);
+    g_object_unref(b);
+}
+
+int cmd_selftest(int argc, char **argv)
+{
+    gboolean json = FALSE, interactive = FALSE;
+    g_autofree char *config_path = NULL;
+    const GOptionEntry entries[] = {
+        {"json", 0, 0, G_OPTION_ARG_NONE, &json,
+         "One JSON object (schema: share/doc/biokiosk/selftest.schema.json)", NULL},
+        {"interactive", 'i', 0, G_OPTION_ARG_NONE, &interactive,
+         "Also take a test photo, a finger and a signature (prompts on stderr)", NULL},
+        {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+         "The configuration file (default " CONFIG_DEFAULT_PATH ")", "FILE"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    if (!cli_parse_options(CMD, NULL,
+                           "Checks the camera, the fingerprint reader, the signature pad, the "
+                           "screen and touch, fonts and translations, the store, the outbox, the "
+                           "audit log, the keys and the clock.\nExit status 0 when every check "
+                           "passed (or was skipped), 1 when any failed, 2 for bad usage or "
+                           "configuration.",
+                           entries, &argc, &argv))
+        return CLI_EXIT_USAGE;
+    if (argc > 1)
+        return cli_usage_error(CMD, "unexpected argument '%s'", argv[1]);
+    config *cfg = NULL;
+    g_autofree char *message = NULL;
+    if (config_load(config_path ? config_path : CONFIG_DEFAULT_PATH, &cfg, &message) != BK_OK)
+        return cli_usage_error(CMD, "%s", message);
+
+    selftest_options opt = {.cfg = cfg, .interactive = interactive, .prompt_fd = 2};
+    selftest_report rep = {0};
+    selftest_run(&opt, &rep);
+    if (json)
+        print_json(&rep, cfg, interactive);
+    else
+        print_text(&rep);
+    int status = selftest_count(&rep, SELFTEST_FAIL) ? CLI_EXIT_NO : CLI_EXIT_OK;
+    selftest_report_clear(&rep);
+    config_free(cfg);
+    return status;
+}

@@ -1,0 +1,77 @@
+/* The hardware and installation self-test behind `biokiosk selftest`.
+ *
+ * Each check ends as pass, fail or skip with a measured value in words (and a number with its
+ * unit when there is one) and, when it fails, what the technician should do. Checks that depend
+ * on an earlier one (live view after "camera found") are skipped when it failed, so one missing
+ * device gives one failure, not a cascade. Devices are reached through the same drivers the
+ * kiosk uses (drivers/camera, drivers/fingerprint, drivers/sigpad), never around them.
+ *
+ * Every check runs in the calling thread and gives up after its own time limit; the whole test
+ * takes a few seconds without --interactive (the camera's live view alone runs 3 s).
+ */
+#ifndef BIOKIOSK_SELFTEST_H
+#define BIOKIOSK_SELFTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+typedef enum selftest_status {
+    SELFTEST_PASS,
+    SELFTEST_FAIL,
+    SELFTEST_SKIP,
+} selftest_status;
+
+typedef struct selftest_check {
+    char *name; /* "camera.found": group, a dot, the check */
+    selftest_status status;
+    char *value;     /* what was measured, in words; never NULL */
+    bool has_number; /* number and unit hold the measurement */
+    double number;
+    const char *unit;   /* static: "fps", "MB", "ms", "points", ... or NULL */
+    char *action;       /* what to do; set for a failure (and for some skips), else NULL */
+    double duration_ms; /* how long the check took */
+} selftest_check;
+
+typedef struct selftest_report {
+    selftest_check *checks;
+    size_t n;
+    size_t cap;
+} selftest_report;
+
+/* What to test and how. */
+typedef struct selftest_options {
+    const config *cfg;       /* the kiosk's configuration (transfer none) */
+    bool interactive;        /* ask the technician to take a photo, place a finger, sign */
+    int prompt_fd;           /* where the interactive prompts go (stderr: 2) */
+    double live_seconds;     /* how long live view is measured; 0 = 3 */
+    const char *cascade_dir; /* Haar cascades; NULL = [photo] cascades, BIOKIOSK_CASCADES or
+                                opencv-data's */
+} selftest_options;
+
+/* Runs every check in a fixed order and appends the results to report. */
+void selftest_run(const selftest_options *opt, selftest_report *report);
+
+/* The checks one by one (selftest_run calls them in this order). */
+void selftest_camera(const selftest_options *opt, selftest_report *report);
+void selftest_fingerprint(const selftest_options *opt, selftest_report *report);
+void selftest_sigpad(const selftest_options *opt, selftest_report *report);
+void selftest_display(const selftest_options *opt, selftest_report *report);
+void selftest_store(const selftest_options *opt, selftest_report *report);
+void selftest_files(const selftest_options *opt, selftest_report *report);
+void selftest_clock(const selftest_options *opt, selftest_report *report);
+
+/* Counts of the results. */
+size_t selftest_count(const selftest_report *report, selftest_status status);
+
+/* "pass", "fail", "skip". */
+const char *selftest_status_name(selftest_status status);
+
+/* Frees what the report holds and empties it; the struct itself is the caller's. */
+void selftest_report_clear(selftest_report *report);
+
+/* The build's date as seconds since 1970 (the clock check's lower bound). */
+long long selftest_build_time(void);
+
+#endif

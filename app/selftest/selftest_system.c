@@ -1,0 +1,424 @@
+/* The screen, the store, the files the kiosk writes, its keys and the clock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <glib/gstdio.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "audit.h"
+#include "biomem.h"
+#include "i18n.h"
+#include "seal.h"
+#include "selftest-priv.h"
+#include "store.h"
+#include "ui.h"
+
+/* A touch screen as the kernel describes it: an input device with INPUT_PROP_DIRECT (bit 1 of
+ * `properties`) and absolute axes. SDL lists touch devices only once a window is open on a real
+ * display, so sysfs is asked as well. */
+static int count_touch_in_sysfs(void)
+{
+    const char *base = "/sys/class/input";
+    GDir *d = g_dir_open(base, 0, NULL);
+    if (d == NULL)
+        return 0;
+    int n = 0;
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        if (!g_str_has_prefix(name, "input"))
+            continue;
+        g_autofree char *pp = g_build_filename(base, name, "properties", NULL);
+        g_autofree char *ap = g_build_filename(base, name, "capabilities", "abs", NULL);
+        g_autofree char *props = NULL, *abs = NULL;
+        if (!g_file_get_contents(pp, &props, NULL, NULL) ||
+            !g_file_get_contents(ap, &abs, NULL, NULL))
+            continue;
+        unsigned long p = strtoul(g_strstrip(props), NULL, 16);
+        g_strstrip(abs);
+        if ((p & 0x2) && strcmp(abs, "0") != 0 && abs[0] != 0)
+            n++;
+    }
+    g_dir_close(d);
+    return n;
+}
+
+static void display_mode(const selftest_options *opt, selftest_report *r)
+{
+    gint64 t0 = g_get_monotonic_time();
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+        selftest_add(r, "display.mode", SELFTEST_FAIL, t0,
+                     "Start the self-test inside the kiosk's session (cage), or set "
+                     "WAYLAND_DISPLAY or DISPLAY.",
+                     "no display: %s", SDL_GetError());
+    } else {
+        SDL_DisplayMode mode;
+        int displays = SDL_GetNumVideoDisplays();
+        if (displays < 1 || SDL_GetCurrentDisplayMode(0, &mode) != 0) {
+            selftest_add(r, "display.mode", SELFTEST_FAIL, t0,
+                         "Check the screen's cable and that it is switched on.",
+                         "video driver %s reports no screen", SDL_GetCurrentVideoDriver());
+        } else {
+            long min_w = config_get_int(opt->cfg, "selftest.min_width");
+            long min_h = config_get_int(opt->cfg, "selftest.min_height");
+            bool small = mode.w < min_w || mode.h < min_h;
+            char hz[16] = "unknown";
+            if (mode.refresh_rate > 0)
+                g_snprintf(hz, sizeof(hz), "%d", mode.refresh_rate);
+            selftest_check *c = selftest_add(
+                r, "display.mode", small ? SELFTEST_FAIL : SELFTEST_PASS, t0,
+                "Set the screen's native resolution; the kiosk needs at least [selftest] "
+                "min_width x min_height.",
+                "%dx%d at %s Hz (%d screen%s, video driver %s)", mode.w, mode.h, hz, displays,
+                displays == 1 ? "" : "s", SDL_GetCurrentVideoDriver());
+            if (mode.refresh_rate > 0)
+                selftest_number(c, mode.refresh_rate, "Hz");
+        }
+    }
+    t0 = g_get_monotonic_time();
+    int sdl_touch = SDL_WasInit(SDL_INIT_VIDEO) ? SDL_GetNumTouchDevices() : 0;
+    int sys_touch = count_touch_in_sysfs();
+    int touch = sdl_touch > sys_touch ? sdl_touch : sys_touch;
+    selftest_check *c = selftest_add(
+        r, "display.touch", touch > 0 ? SELFTEST_PASS : SELFTEST_FAIL, t0,
+        "Connect the touch screen's USB cable; `libinput list-devices` should show it.",
+        "%d touch device%s", touch, touch == 1 ? "" : "s");
+    selftest_number(c, touch, "devices");
+    if (SDL_WasInit(SDL_INIT_VIDEO))
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+}
+
+/* Opens the font at path (or fontconfig's family) at body size; NULL path when not found. */
+static bool font_loads(const char *configured, const char *family, char **path)
+{
+    *path = configured[0] ? g_strdup(configured) : ui_find_font(family);
+    if (*path == NULL)
+        return false;
+    TTF_Font *f = TTF_OpenFont(*path, UI_BODY_PX);
+    if (f == NULL)
+        return false;
+    TTF_CloseFont(f);
+    return true;
+}
+
+static void count_nothing(const char *msgid, const char *text, void *data)
+{
+    (void)msgid;
+    (void)text;
+    (void)data;
+}
+
+static void display_text(const selftest_options *opt, selftest_report *r)
+{
+    gint64 t0 = g_get_monotonic_time();
+    if (TTF_Init() != 0) {
+        selftest_add(r, "display.fonts", SELFTEST_FAIL, t0, "Reinstall libsdl2-ttf-2.0-0.",
+                     "SDL_ttf does not start: %s", TTF_GetError());
+    } else {
+        g_autofree char *latin = NULL, *arabic = NULL;
+        bool a = font_loads(config_get_string(opt->cfg, "kiosk.font"), "Noto Sans", &latin);
+        bool b = font_loads(config_get_string(opt->cfg, "kiosk.font_arabic"), "Noto Sans Arabic",
+                            &arabic);
+        selftest_add(r, "display.fonts", a && b ? SELFTEST_PASS : SELFTEST_FAIL, t0,
+                     "Install Debian's fonts-noto-core, or correct [kiosk] font and font_arabic.",
+                     "Latin and Cyrillic: %s%s; Arabic: %s%s", latin ? latin : "not found",
+                     latin && !a ? " (does not open)" : "", arabic ? arabic : "not found",
+                     arabic && !b ? " (does not open)" : "");
+        TTF_Quit();
+    }
+
+    t0 = g_get_monotonic_time();
+    const char *dir = config_get_string(opt->cfg, "kiosk.locale_dir");
+    const char *missing = NULL;
+    bk_err err = i18n_load(dir[0] ? dir : NULL, (const char *const *)i18n_languages,
+                           i18n_n_languages, &missing);
+    size_t strings = 0;
+    for (size_t i = 0; err == BK_OK && i < i18n_n_languages; i++)
+        if (strcmp(i18n_languages[i], "en") != 0)
+            strings += i18n_each(i18n_languages[i], count_nothing, NULL);
+    selftest_check *c;
+    if (err != BK_OK)
+        c = selftest_add(r, "display.translations", SELFTEST_FAIL, t0,
+                         "Reinstall biokiosk (meson install puts the catalogues in the locale "
+                         "directory), or correct [kiosk] locale_dir.",
+                         "the catalogue of '%s' %s", missing ? missing : "?",
+                         err == BK_ERR_CORRUPT ? "is damaged" : "is missing");
+    else
+        c = selftest_add(r, "display.translations", SELFTEST_PASS, t0, NULL,
+                         "%zu languages, %zu translated strings", i18n_n_languages, strings);
+    selftest_number(c, (double)strings, "strings");
+    i18n_unload();
+}
+
+void selftest_display(const selftest_options *opt, selftest_report *r)
+{
+    display_mode(opt, r);
+    display_text(opt, r);
+}
+
+/* Schema version and today's appointments of a SQLite store, read-only. The store interface
+ * (app/store/store.h) has no listing by day yet; until it has, the self-test asks the database
+ * itself (here and in postgresql_figures), read-only and with the store's own table names. */
+static bool sqlite_figures(const char *path, const char *desk, const char *day, int *version,
+                           int *today)
+{
+    sqlite3 *db = NULL;
+    bool ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK;
+    sqlite3_stmt *st = NULL;
+    if (ok &&
+        sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        *version = sqlite3_column_int(st, 0);
+    else
+        ok = false;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (ok && sqlite3_prepare_v2(db,
+                                 "SELECT count(*) FROM appointments WHERE desk = ?1 AND day = ?2 "
+                                 "AND status != 'cancelled'",
+                                 -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, desk, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *today = sqlite3_column_int(st, 0);
+        else
+            ok = false;
+    } else {
+        ok = false;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return ok;
+}
+
+/* The same two figures from a PostgreSQL store, on a connection of its own. */
+static bool postgresql_figures(const char *uri, const char *desk, const char *day, int *version,
+                               int *today)
+{
+    PGconn *conn = PQconnectdb(uri);
+    bool ok = PQstatus(conn) == CONNECTION_OK;
+    PGresult *res = NULL;
+    if (ok) {
+        res = PQexec(conn, "SELECT max(version) FROM schema_version");
+        ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+        if (ok)
+            *version = atoi(PQgetvalue(res, 0, 0));
+        PQclear(res);
+    }
+    if (ok) {
+        const char *params[2] = {desk, day};
+        res = PQexecParams(conn,
+                           "SELECT count(*) FROM appointments WHERE desk = $1 AND day = $2 "
+                           "AND status <> 'cancelled'",
+                           2, NULL, params, NULL, NULL, 0);
+        ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+        if (ok)
+            *today = atoi(PQgetvalue(res, 0, 0));
+        PQclear(res);
+    }
+    PQfinish(conn);
+    return ok;
+}
+
+void selftest_store(const selftest_options *opt, selftest_report *r)
+{
+    gint64 t0 = g_get_monotonic_time();
+    const char *uri = config_get_string(opt->cfg, "store.uri");
+    store *s = NULL;
+    g_autofree char *message = NULL;
+    bk_err err = store_open(uri, &s, &message);
+    if (err != BK_OK) {
+        selftest_add(r, "store.reachable", SELFTEST_FAIL, t0,
+                     err == BK_ERR_CORRUPT
+                         ? "The store's schema is newer than this program: update biokiosk."
+                         : "Check [store] uri, the network and that the database server runs; "
+                           "for SQLite that /var/lib/biokiosk is writable by the biokiosk user.",
+                     "%s", message ? message : bk_err_str(err));
+        selftest_add(r, "store.today", SELFTEST_SKIP, 0, NULL, "Skipped: no store.");
+        return;
+    }
+    selftest_check *c = selftest_add(r, "store.reachable", SELFTEST_PASS, t0, NULL,
+                                     "%s store opened", store_backend_name(s));
+    selftest_number(c, (double)(g_get_monotonic_time() - t0) / 1000.0, "ms");
+    t0 = g_get_monotonic_time();
+    const char *desk = config_get_string(opt->cfg, "kiosk.desk");
+    GDateTime *now = g_date_time_new_now_local();
+    g_autofree char *day = g_date_time_format(now, "%Y-%m-%d");
+    g_date_time_unref(now);
+    int version = 0, today = 0;
+    bool sqlite = strcmp(store_backend_name(s), "sqlite") == 0;
+    if (sqlite ? sqlite_figures(uri + strlen("sqlite:"), desk, day, &version, &today)
+               : postgresql_figures(uri, desk, day, &version, &today)) {
+        c = selftest_add(r, "store.today", SELFTEST_PASS, t0, NULL,
+                         "schema version %d; %d appointment%s today (%s) at desk %s", version,
+                         today, today == 1 ? "" : "s", day, desk);
+        selftest_number(c, today, "appointments");
+    } else {
+        selftest_add(r, "store.today", SELFTEST_FAIL, t0,
+                     "The store opened but does not answer: check the database server's log.",
+                     "today's appointments could not be counted");
+    }
+    store_free(s);
+}
+
+/* Writes, syncs and removes a small file in dir. errno-based message on failure. */
+static bool dir_writable(const char *dir, char *why, size_t why_size)
+{
+    g_autofree char *tmpl = g_build_filename(dir, ".selftest-XXXXXX", NULL);
+    int fd = g_mkstemp_full(tmpl, O_RDWR, 0600);
+    if (fd < 0) {
+        g_snprintf(why, why_size, "%s", g_strerror(errno));
+        return false;
+    }
+    bool ok = write(fd, "selftest\n", 9) == 9 && fsync(fd) == 0;
+    if (!ok)
+        g_snprintf(why, why_size, "%s", g_strerror(errno));
+    close(fd);
+    g_unlink(tmpl);
+    return ok;
+}
+
+void selftest_files(const selftest_options *opt, selftest_report *r)
+{
+    const char *outbox = config_get_string(opt->cfg, "record.outbox");
+    gint64 t0 = g_get_monotonic_time();
+    char why[200] = "";
+    if (dir_writable(outbox, why, sizeof(why)))
+        selftest_add(r, "outbox.writable", SELFTEST_PASS, t0, NULL, "%s is writable", outbox);
+    else
+        selftest_add(r, "outbox.writable", SELFTEST_FAIL, t0,
+                     "Create the outbox directory, owned by the biokiosk user (systemd's "
+                     "StateDirectory does this), or correct [record] outbox.",
+                     "%s: %s", outbox, why);
+
+    t0 = g_get_monotonic_time();
+    long min_mb = config_get_int(opt->cfg, "selftest.min_free_mb");
+    struct statvfs sv;
+    if (statvfs(outbox, &sv) != 0) {
+        selftest_add(r, "outbox.free_space", SELFTEST_FAIL, t0,
+                     "Create the outbox directory or correct [record] outbox.", "%s: %s", outbox,
+                     g_strerror(errno));
+    } else {
+        double mb = (double)sv.f_bavail * (double)sv.f_frsize / (1024.0 * 1024.0);
+        selftest_check *c =
+            selftest_add(r, "outbox.free_space", mb >= min_mb ? SELFTEST_PASS : SELFTEST_FAIL, t0,
+                         "Transfer the outbox (biokiosk outbox export) and free disk space.",
+                         "%.0f MB free, at least %ld MB needed", mb, min_mb);
+        selftest_number(c, mb, "MB");
+    }
+
+    /* the keys: the kiosk's secret signing key and the back office's public sealing key */
+    uint8_t sk[SEAL_SIGN_SECRET_BYTES], pk[SEAL_PUBLIC_BYTES];
+    char fp[17];
+    const char *kpath = config_get_string(opt->cfg, "record.kiosk_key");
+    t0 = g_get_monotonic_time();
+    bool have_kiosk = false;
+    bk_err err = seal_init();
+    if (err == BK_OK)
+        err = seal_key_read(kpath, SEAL_KEY_KIOSK_SECRET, sk, sizeof(sk), why, sizeof(why));
+    if (err == BK_OK) {
+        have_kiosk = true;
+        seal_fingerprint(sk + 32, fp);
+        selftest_add(r, "keys.kiosk", SELFTEST_PASS, t0, NULL, "%s, public key %s", kpath, fp);
+    } else {
+        selftest_add(r, "keys.kiosk", SELFTEST_FAIL, t0,
+                     "Make the kiosk's keys with `biokiosk keys kiosk-init --dir DIR` (as the "
+                     "biokiosk user) and set [record] kiosk_key.",
+                     "%s: %s", kpath[0] ? kpath : "[record] kiosk_key not set",
+                     err == BK_ERR_INVALID ? why : bk_err_str(err));
+    }
+    const char *bpath = config_get_string(opt->cfg, "record.backoffice_key");
+    t0 = g_get_monotonic_time();
+    err = seal_key_read(bpath, SEAL_KEY_BACKOFFICE_PUBLIC, pk, sizeof(pk), why, sizeof(why));
+    if (err == BK_OK) {
+        seal_fingerprint(pk, fp);
+        selftest_add(r, "keys.backoffice", SELFTEST_PASS, t0, NULL, "%s, key %s", bpath, fp);
+    } else {
+        selftest_add(r, "keys.backoffice", SELFTEST_FAIL, t0,
+                     "Copy the back office's backoffice.pub to the kiosk and set [record] "
+                     "backoffice_key.",
+                     "%s: %s", bpath[0] ? bpath : "[record] backoffice_key not set",
+                     err == BK_ERR_INVALID ? why : bk_err_str(err));
+    }
+
+    const char *log = config_get_string(opt->cfg, "audit.log");
+    t0 = g_get_monotonic_time();
+    if (!have_kiosk) {
+        selftest_add(r, "audit.verify", SELFTEST_SKIP, 0, NULL,
+                     "Skipped: the kiosk key is needed to verify the audit log.");
+    } else if (!g_file_test(log, G_FILE_TEST_EXISTS)) {
+        selftest_add(r, "audit.verify", SELFTEST_SKIP, t0, NULL,
+                     "no audit log yet at %s (the kiosk starts one)", log);
+    } else {
+        audit_report ar = {0};
+        err = audit_verify(log, sk + 32, &ar);
+        selftest_check *c;
+        if (err == BK_OK)
+            c = selftest_add(r, "audit.verify", SELFTEST_PASS, t0, NULL,
+                             "%zu entries, %zu checkpoints, all verify", ar.entries,
+                             ar.checkpoints);
+        else
+            c = selftest_add(r, "audit.verify", SELFTEST_FAIL, t0,
+                             "The audit log was changed or damaged: keep the file for the "
+                             "security officer (`biokiosk audit verify` lists the problems).",
+                             "%zu problem%s, the first: %s", ar.n_problems,
+                             ar.n_problems == 1 ? "" : "s",
+                             ar.n_problems ? ar.problems[0].text : bk_err_str(err));
+        selftest_number(c, (double)ar.entries, "entries");
+        audit_report_clear(&ar);
+    }
+    biomem_wipe(sk, sizeof(sk));
+}
+
+/* "yes", "no" or NULL when timedatectl cannot tell (no systemd, a container). */
+static char *ntp_synchronised(void)
+{
+    g_autofree char *out = NULL;
+    int status = 0;
+    const char *argv[] = {"timedatectl", "show", "--property=NTPSynchronized", "--value", NULL};
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                      NULL, NULL, &out, NULL, &status, NULL) ||
+        !g_spawn_check_wait_status(status, NULL) || out == NULL)
+        return NULL;
+    g_strstrip(out);
+    if (strcmp(out, "yes") != 0 && strcmp(out, "no") != 0)
+        return NULL;
+    return g_strdup(out);
+}
+
+void selftest_clock(const selftest_options *opt, selftest_report *r)
+{
+    gint64 t0 = g_get_monotonic_time();
+    long long now = g_get_real_time() / G_USEC_PER_SEC, built = selftest_build_time();
+    GDateTime *b = g_date_time_new_from_unix_utc(built);
+    g_autofree char *bs = g_date_time_format(b, "%Y-%m-%d");
+    g_date_time_unref(b);
+    GDateTime *n = g_date_time_new_from_unix_utc(now);
+    g_autofree char *ns = g_date_time_format(n, "%Y-%m-%dT%H:%M:%SZ");
+    g_date_time_unref(n);
+    selftest_add(r, "clock.plausible", now >= built ? SELFTEST_PASS : SELFTEST_FAIL, t0,
+                 "Set the clock (timedatectl set-ntp true, or set-time) and check the network "
+                 "time server.",
+                 "%s, not before the build date %s", ns, bs);
+    t0 = g_get_monotonic_time();
+    g_autofree char *sync = ntp_synchronised();
+    if (sync == NULL)
+        selftest_add(r, "clock.ntp", SELFTEST_SKIP, t0, NULL,
+                     "the system does not report its time synchronisation (no timedatectl)");
+    else if (strcmp(sync, "no") == 0 && !config_get_bool(opt->cfg, "selftest.require_ntp"))
+        selftest_add(r, "clock.ntp", SELFTEST_SKIP, t0, NULL,
+                     "NTP synchronised: no (not required: [selftest] require_ntp = false)");
+    else
+        selftest_add(r, "clock.ntp", strcmp(sync, "yes") == 0 ? SELFTEST_PASS : SELFTEST_FAIL, t0,
+                     "Enable time synchronisation: timedatectl set-ntp true, and let the kiosk "
+                     "reach a time server.",
+                     "NTP synchronised: %s", sync);
+}
