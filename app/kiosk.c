@@ -7,9 +7,13 @@
 
 #include <glib.h>
 
+#include "capture_finger.h"
+#include "capture_photo.h"
+#include "capture_signature.h"
 #include "cli.h"
 #include "config.h"
 #include "i18n.h"
+#include "kioskrec.h"
 #include "script.h"
 #include "session.h"
 #include "store.h"
@@ -84,6 +88,7 @@ int kiosk_main(int argc, char **argv)
     store *st = NULL;
     ui *u = NULL;
     session *sess = NULL;
+    kioskrec *rec = NULL; /* -- record */
     char *message = NULL;
     char **languages = NULL;
 
@@ -159,6 +164,23 @@ int kiosk_main(int argc, char **argv)
         goto out;
     }
 
+    /* -- record: no kiosk without its keys, its outbox and its audit log */
+    kioskrec_settings rs = {
+        .outbox = config_get_string(cfg, "record.outbox"),
+        .kiosk_key = config_get_string(cfg, "record.kiosk_key"),
+        .backoffice_key = config_get_string(cfg, "record.backoffice_key"),
+        .audit_hash_key = config_get_string(cfg, "record.audit_hash_key"),
+        .audit_log = config_get_string(cfg, "audit.log"),
+        .retention_days = (unsigned)config_get_int(cfg, "record.retention_days"),
+        .desk = config_get_string(cfg, "kiosk.desk"),
+        .kiosk_id = config_get_string(cfg, "kiosk.id"),
+    };
+    err = kioskrec_open(&rs, wall_base, &rec, &message);
+    if (err != BK_OK) {
+        status = fail(err == BK_ERR_INVALID ? 2 : 3, "%s: %s", path, message);
+        goto out;
+    }
+
     ui_options uo = {
         .width = width,
         .height = height,
@@ -202,15 +224,71 @@ int kiosk_main(int argc, char **argv)
         .wall_base = wall_base,
         .virtual_clock = o.script != NULL,
         .stop = (const volatile int *)&stop_requested,
+        .record = rec,
     };
     sess = session_new(&set, st, u);
 
     /* Capture devices: each area opens its device, registers its capture screen
      * (ui/capture.h) and its script commands here, one block each. */
     /* -- photo */
+    if (config_get_bool(cfg, "photo.enabled")) {
+        const char *ctl = config_get_string(cfg, "camera.emulator_control");
+        capture_photo_config pc = {
+            .camera_model = config_get_string(cfg, "camera.model"),
+            .camera_port = config_get_string(cfg, "camera.port"),
+            .cascade_dir = config_get_string(cfg, "photo.cascades"),
+            .attempts = (int)config_get_int(cfg, "photo.attempts"),
+            .emulator_control = ctl[0] ? ctl : NULL,
+        };
+        err = capture_photo_setup(&pc, &message);
+        if (err != BK_OK) {
+            status = fail(2, "%s: %s", path, message);
+            goto out;
+        }
+    }
     /* -- fingerprints */
+    if (config_get_bool(cfg, "fingerprint.enabled")) {
+        capture_finger_settings fs = {
+            .driver = config_get_string(cfg, "fingerprint.driver"),
+            .virtual_socket = config_get_string(cfg, "fingerprint.virtual_socket"),
+            .scripted = o.script != NULL,
+            .match_threshold = (int)config_get_int(cfg, "fingerprint.match_threshold"),
+        };
+        fingerplan_default_settings(&fs.plan);
+        fs.plan.threshold[FINGERPLAN_INDEX] =
+            (int)config_get_int(cfg, "fingerprint.threshold_index");
+        fs.plan.threshold[FINGERPLAN_THUMB] =
+            (int)config_get_int(cfg, "fingerprint.threshold_thumb");
+        fs.plan.threshold[FINGERPLAN_MIDDLE] =
+            (int)config_get_int(cfg, "fingerprint.threshold_middle");
+        fs.plan.threshold[FINGERPLAN_RING] = (int)config_get_int(cfg, "fingerprint.threshold_ring");
+        fs.plan.max_attempts = (int)config_get_int(cfg, "fingerprint.attempts");
+        if (fingerplan_parse_order(config_get_string(cfg, "fingerprint.fallback_order"),
+                                   &fs.plan) != BK_OK) {
+            status = fail(2, "%s: [fingerprint] fallback_order: thumb, middle and ring, each once",
+                          path);
+            goto out;
+        }
+        if (capture_finger_setup(&fs, &message) != BK_OK) {
+            status = fail(2, "%s: %s", path, message);
+            goto out;
+        }
+    }
     /* -- signature */
+    {
+        capture_signature_settings sig = {
+            .min_points = (int)config_get_int(cfg, "signature.min_points"),
+            .min_box_share = config_get_double(cfg, "signature.min_box_share"),
+            .image_width = (int)config_get_int(cfg, "signature.image_width"),
+            .image_height = (int)config_get_int(cfg, "signature.image_height"),
+        };
+        capture_signature_source_parse(config_get_string(cfg, "signature.source"), &sig.source);
+        capture_signature_setup(&sig);
+    }
     /* -- record */
+    if (o.script)
+        kioskrec_register_test_commands();
+    kioskrec_audit(rec, "kiosk.start", NULL, "mode=%s", o.script ? "script" : "kiosk");
 
     g_message("kiosk started: desk=%s kiosk=%s store=%s screen=%dx%d", set.desk, set.kiosk_id,
               store_backend_name(st), u->w, u->h);
@@ -228,9 +306,15 @@ out:
     session_free(sess);
     /* Capture devices, closed after the session whose screens use them: one block each. */
     /* -- photo */
+    capture_photo_teardown();
     /* -- fingerprints */
+    capture_finger_teardown();
     /* -- signature */
+    capture_signature_teardown();
     /* -- record */
+    if (rec)
+        kioskrec_audit(rec, "kiosk.stop", NULL, "status=%d", status);
+    kioskrec_free(rec);
     ui_free(u);
     store_free(st);
     i18n_unload();

@@ -6,6 +6,7 @@
 
 #include "capture.h"
 #include "i18n.h"
+#include "kioskrec.h"
 #include "staff.h"
 #include "widgets/widgets.h"
 
@@ -43,6 +44,10 @@ struct session {
     /* the check-in running on the worker thread, NULL when none */
     GThread *worker;
     uint32_t checkin_event;
+    /* -- record: the records of the visit could not be written yet; the session waits on the
+     * record-failed screen (no idle wipe) and retries at record_retry_ms */
+    bool record_failed;
+    int64_t record_retry_ms;
 };
 
 _Static_assert((int)TAKES_ITEM_PHOTO == (int)FLOW_ITEM_PHOTO &&
@@ -53,8 +58,15 @@ _Static_assert((int)TAKES_ITEM_PHOTO == (int)FLOW_ITEM_PHOTO &&
 /* Drops everything the capture screens took (wiping it); the session is over or starts again. */
 static void wipe_takes(session *s)
 {
+    kioskrec_audit_unwritten(s->set.record, s->tk); /* -- record */
     takes_free(s->tk);
     s->tk = NULL;
+    /* -- record: the identity copy goes with the takes */
+    if (s->record_failed)
+        kioskrec_audit(s->set.record, "record.abandoned", NULL, "stage=%s",
+                       flow_stage_str(flow_get_stage(s->fl)));
+    s->record_failed = false;
+    kioskrec_visit_end(s->set.record);
 }
 
 takes *session_takes(session *s)
@@ -106,6 +118,10 @@ void session_idle_advance(session *s, int64_t ms)
 
 static void log_staff(const session *s, const char *action, const char *reason)
 {
+    kioskrec_note_staff(s->set.record, s->staff_id);
+    kioskrec_audit(s->set.record, "staff.action", NULL, "staff=%s action=%s%s%s stage=%s",
+                   s->staff_id, action, reason ? " reason=" : "", reason ? reason : "",
+                   flow_stage_str(flow_get_stage(s->fl)));
     g_message("staff action: staff=%s action=%s%s%s stage=%s kiosk=%s", s->staff_id, action,
               reason ? " reason=" : "", reason ? reason : "", flow_stage_str(flow_get_stage(s->fl)),
               s->set.kiosk_id);
@@ -201,6 +217,7 @@ static void check_in_done(session *s, checkin_job *j)
         goto out;
     }
     g_info("code checked: result=%s", store_result_str(j->result));
+    kioskrec_audit(s->set.record, "checkin", NULL, "result=%s", store_result_str(j->result));
     if (j->result != STORE_RESULT_OK || appt == NULL) {
         flow_refuse(s->fl, j->code, refusal_of(j->result), now);
         goto out;
@@ -222,6 +239,8 @@ static void check_in_done(session *s, checkin_job *j)
         char c2[APPTCODE_LEN + 1];
         store_release(s->st, j->code, &a, &rr, c2, NULL);
         flow_refuse(s->fl, j->code, FLOW_REFUSAL_UNAVAILABLE, now);
+    } else {
+        kioskrec_visit_begin(s->set.record, appt, session_wall(s));
     }
     memset(in, 0, sizeof in);
 out:
@@ -275,7 +294,7 @@ static const screen_class *class_for_stage(const session *s)
         return cc ? cc->screen : &screen_step_unavailable;
     }
     case FLOW_STAGE_REVIEW:
-        return &screen_review;
+        return s->record_failed ? &screen_record_failed : &screen_review;
     case FLOW_STAGE_DONE:
         return &screen_done;
     case FLOW_STAGE_COUNT_:
@@ -326,6 +345,7 @@ void session_set_language(session *s, const char *code)
 
 void session_start(session *s)
 {
+    kioskrec_audit(s->set.record, "session.start", NULL, NULL);
     flow_start_code(s->fl, session_now_ms(s));
     request_sync(s);
 }
@@ -344,6 +364,17 @@ void session_retry_code(session *s)
 
 static void finish(session *s)
 {
+    /* -- record: the appointment is completed only once every record is durable. */
+    bk_err rerr = kioskrec_commit(s->set.record, s->fl, s->tk, session_wall(s));
+    if (rerr != BK_OK) {
+        if (!s->record_failed)
+            g_warning("records not written, the session waits: %s", bk_err_str(rerr));
+        s->record_failed = true;
+        s->record_retry_ms = session_now_ms(s) + SESSION_RECORD_RETRY_MS;
+        request_sync(s);
+        return;
+    }
+    s->record_failed = false;
     store_arrival a = arrival(s, true);
     store_result result;
     char code[APPTCODE_LEN + 1];
@@ -353,6 +384,24 @@ static void finish(session *s)
     else
         g_info("appointment completed: result=%s", store_result_str(result));
     flow_finish(s->fl, session_now_ms(s));
+    s->done_since = session_now_ms(s); /* a retry from tick comes before the next sync */
+    kioskrec_audit(s->set.record, "session.end", NULL, "result=completed");
+    /* Nothing biometric or personal stays once the records are written. */
+    wipe_takes(s);
+}
+
+void session_audit(session *s, const char *event, const char *detail)
+{
+    kioskrec_audit(s->set.record, event, NULL, detail ? "%s" : NULL, detail);
+}
+
+void session_record_retry(session *s)
+{
+    if (!s->record_failed || flow_get_stage(s->fl) != FLOW_STAGE_REVIEW)
+        return;
+    kioskrec_audit(s->set.record, "record.retry", NULL, "by=%s", s->staff ? "staff" : "kiosk");
+    finish(s);
+    request_sync(s);
 }
 
 void session_continue(session *s)
@@ -388,6 +437,9 @@ void session_continue(session *s)
 
 void session_home(session *s)
 {
+    if (checked_in(s))
+        kioskrec_audit(s->set.record, "session.end", NULL, "result=wiped stage=%s",
+                       flow_stage_str(flow_get_stage(s->fl)));
     release(s);
     wipe_takes(s);
     flow_reset(s->fl, session_now_ms(s));
@@ -455,6 +507,8 @@ staff_verdict session_staff_sign_in(session *s, const char *id, const char *pin,
     }
     g_message("staff sign-in: staff=%s verdict=%s kiosk=%s", staff_id_valid(id) ? id : "?",
               staff_verdict_str(ans.verdict), s->set.kiosk_id);
+    kioskrec_audit(s->set.record, "staff.sign-in", NULL, "staff=%s verdict=%s",
+                   staff_id_valid(id) ? id : "?", staff_verdict_str(ans.verdict));
     switch (ans.verdict) {
     case STAFF_VERDICT_OK:
         s->staff = true;
@@ -769,6 +823,13 @@ static int64_t tick(void *host, int64_t now)
             next = min_wait(next, staff_ms - quiet);
         }
     }
+    /* -- record: a visit whose records wait is kept (no idle wipe) and retried. */
+    if (s->record_failed) {
+        if (now >= s->record_retry_ms)
+            session_record_retry(s);
+        if (s->record_failed)
+            return min_wait(next, s->record_retry_ms - now);
+    }
     /* Idle: ask, then wipe. Staff at the kiosk keeps it alive through their own input. */
     switch (flow_idle(s->fl, now)) {
     case FLOW_IDLE_ACTIVE:
@@ -781,6 +842,8 @@ static int64_t tick(void *host, int64_t now)
     case FLOW_IDLE_EXPIRED:
         g_message("session wiped after idle time: stage=%s kiosk=%s",
                   flow_stage_str(flow_get_stage(s->fl)), s->set.kiosk_id);
+        kioskrec_audit(s->set.record, "session.idle-timeout", NULL, "stage=%s",
+                       flow_stage_str(flow_get_stage(s->fl)));
         session_home(s);
         break;
     }

@@ -36,6 +36,9 @@ typedef struct session_settings {
     /* Set (from a signal handler) when the service is told to stop: the session releases the
      * appointment and the runner quits. May be NULL. */
     const volatile int *stop;
+    /* -- record: the keys, outbox and audit log (ui/kioskrec.h; transfer none). With NULL no
+     * record is written and nothing is audited (in-process tests of the screens only). */
+    struct kioskrec *record;
 } session_settings;
 
 typedef enum session_staff_action {
@@ -90,6 +93,14 @@ void session_capture_done(session *s);
 /* Applicant input happened (resets the idle timer). */
 void session_touch(session *s);
 
+/* -- record: tries again to write the records of the visit after a failure (staff's "Try
+ * again"; the kiosk also retries by itself every SESSION_RECORD_RETRY_MS). */
+#define SESSION_RECORD_RETRY_MS 30000
+void session_record_retry(session *s);
+/* -- record: an entry in the audit log for capture screens, e.g. ("device.unplugged",
+ * "kind=camera"); event [a-z0-9._-], detail key=value text without names or images. */
+void session_audit(session *s, const char *event, const char *detail);
+
 /* Staff. The PIN pad opens from the staff key or a long press on the top-left corner. */
 void session_staff_open(session *s);
 /* Checks id + PIN with the store; on success staff is signed in. Returns the verdict; *text gets a
@@ -122,7 +133,7 @@ const char *session_staff_account_name(const session *s, size_t i);
 extern const screen_class screen_welcome, screen_code, screen_appointment, screen_refused,
     screen_documents, screen_person, screen_step_unavailable, screen_review, screen_done,
     screen_still_there, screen_staff_pin, screen_staff_menu, screen_staff_reason,
-    screen_device_status;
+    screen_device_status, screen_record_failed;
 
 /* Used by screens: which reasons the reason screen offers, and for which action. */
 void session_ask_reason(session *s, session_staff_action action);

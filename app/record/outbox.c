@@ -134,7 +134,8 @@ bk_err outbox_list(const char *dir, outbox_entry **entries, size_t *n)
         g_array_append_val(list, e);
     }
     closedir(d);
-    qsort(list->data, list->len, sizeof(outbox_entry), entry_cmp);
+    if (list->len > 1) /* an empty GArray has no data pointer, which qsort must not get */
+        qsort(list->data, list->len, sizeof(outbox_entry), entry_cmp);
     *n = list->len;
     *entries = (outbox_entry *)g_array_free(list, FALSE);
     return BK_OK;

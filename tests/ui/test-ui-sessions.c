@@ -14,6 +14,7 @@
 
 #include "apptcode.h"
 #include "i18n.h"
+#include "recordconf.h"
 #include "staff.h"
 #include "store.h"
 
@@ -149,7 +150,10 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
                                             "[store]\n"
                                             "uri = %s\n",
                                             g_getenv("KIOSK_LOCALE_DIR"), fx->uri);
-    write_file(fx->conf, conf);
+    /* -- record: the kiosk's keys, outbox and audit log */
+    g_autofree char *record = recordconf_lines(fx->dir);
+    g_autofree char *full = g_strconcat(conf, record, NULL);
+    write_file(fx->conf, full);
 }
 
 static void remove_tree(const char *path)

@@ -1,0 +1,415 @@
+#define _GNU_SOURCE /* memmem */
+/* The fingerprint step of the real kiosk (biokiosk --script, offscreen) against libfprint's
+ * virtual image device: the kiosk sets FP_VIRTUAL_IMAGE from fingerprint.virtual_socket, opens the
+ * reader through libfprint on its reader thread and feeds it the prints the script places
+ * (synthetic prints from emulators/finger, or the captures in ../shared). Each test runs a whole
+ * visit up to the end of the fingerprint step and checks the screens and the record's log lines
+ * (stderr), which name finger positions and qualities only. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "an2k.h"
+#include "apptcode.h"
+#include "biomem.h"
+#include "outbox.h"
+#include "seal.h"
+#include "staff.h"
+#include "store.h"
+
+#define NOW  "2026-11-23T09:20:00+01:00"
+#define DESK "DEN-HAAG"
+
+typedef struct fixture {
+    char *dir, *conf, *uri;
+    char code[APPTCODE_FORMATTED_LEN + 1];
+} fixture;
+
+static const char *bin(void)
+{
+    const char *b = g_getenv("BIOKIOSK_BIN");
+    g_assert_nonnull(b);
+    return b;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    g_assert_true(g_file_set_contents(path, text, -1, NULL));
+}
+
+static void fixture_set_up(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    fx->dir = g_dir_make_tmp("bk-finger-XXXXXX", NULL);
+    g_assert_nonnull(fx->dir);
+    unsigned char bytes[APPTCODE_RANDOM_BYTES] = {9, 8, 7, 6, 5};
+    char canon[APPTCODE_LEN + 1];
+    apptcode_from_bytes(bytes, canon);
+    apptcode_format(canon, fx->code);
+    g_autofree char *db = g_build_filename(fx->dir, "a.db", NULL);
+    fx->uri = g_strconcat("sqlite:", db, NULL);
+    g_autofree char *json = g_strdup_printf(
+        "{\"appointments\": [{\"code\": \"%s\", \"desk\": \"" DESK "\", \"start\": "
+        "\"2026-11-23T09:30:00+01:00\", \"minutes\": 20, \"status\": \"booked\", \"urgent\": "
+        "false, \"persons\": [{\"v_number\": \"3082294200\", \"name\": \"Amira Haddad\", "
+        "\"birth_date\": \"1992-07-26\", \"category\": \"third-country\", \"applied\": "
+        "\"2026-11-02\", \"born_in_nl\": false, \"previous\": {}}]}]}",
+        fx->code);
+    store *st = NULL;
+    g_assert_cmpint(store_open(fx->uri, &st, NULL), ==, BK_OK);
+    store_import_report *report = NULL;
+    g_assert_cmpint(store_import(st, json, strlen(json), &report), ==, BK_OK);
+    store_import_report_free(report);
+    g_assert_cmpint(staff_add(st, "jdevries", "J. de Vries", STAFF_ROLE_DESK, "123456"), ==, BK_OK);
+    store_free(st);
+
+    g_autofree char *keys = g_build_filename(fx->dir, "keys", NULL);
+    g_assert_cmpint(g_mkdir(keys, 0700), ==, 0);
+    const char *argv1[] = {bin(), "keys", "kiosk-init", "--dir", keys, NULL};
+    const char *argv2[] = {bin(), "keys", "backoffice-init", "--dir", keys, NULL};
+    int status = 0;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv1, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, NULL, &status, NULL));
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    g_assert_true(g_spawn_sync(NULL, (char **)argv2, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, NULL, &status, NULL));
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+
+    fx->conf = g_build_filename(fx->dir, "kiosk.conf", NULL);
+    g_autofree char *conf = g_strdup_printf("[kiosk]\n"
+                                            "desk = " DESK "\n"
+                                            "id = DEN-HAAG-07\n"
+                                            "default_language = en\n"
+                                            "locale_dir = %s\n"
+                                            "[store]\n"
+                                            "uri = %s\n"
+                                            "[record]\n"
+                                            "outbox = %s/outbox\n"
+                                            "kiosk_key = %s/kiosk.key\n"
+                                            "backoffice_key = %s/backoffice.pub\n"
+                                            "audit_hash_key = %s/audit-hash.key\n"
+                                            "[audit]\n"
+                                            "log = %s/audit.log\n"
+                                            "[fingerprint]\n"
+                                            "enabled = true\n"
+                                            "virtual_socket = %s/vi.sock\n",
+                                            g_getenv("KIOSK_LOCALE_DIR"), fx->uri, fx->dir, keys,
+                                            keys, keys, fx->dir, fx->dir);
+    write_file(fx->conf, conf);
+}
+
+static void remove_tree(const char *path)
+{
+    GDir *d = g_dir_open(path, 0, NULL);
+    if (d) {
+        const char *name;
+        while ((name = g_dir_read_name(d)) != NULL) {
+            g_autofree char *p = g_build_filename(path, name, NULL);
+            if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+                remove_tree(p);
+            else
+                g_unlink(p);
+        }
+        g_dir_close(d);
+    }
+    g_rmdir(path);
+}
+
+static void fixture_tear_down(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    if (!g_getenv("KEEP_DIR"))
+        remove_tree(fx->dir);
+    g_free(fx->dir);
+    g_free(fx->conf);
+    g_free(fx->uri);
+}
+
+/* The visit up to the fingerprint screen, with the officer signed in. */
+static char *visit_start(const fixture *fx)
+{
+    return g_strdup_printf("tap \"Start\"\n"
+                           "type %s\n"
+                           "key Return\n"
+                           "tap \"Continue\"\n"
+                           "staff 123456\n"
+                           "tap \"Close this menu\"\n"
+                           "tap \"Amira Haddad\"\n"
+                           "tap \"Continue\"\n"
+                           "tap \"Start\"\n"
+                           "expect-screen step-unavailable\n"
+                           "tap \"Staff menu\"\n"
+                           "tap \"Skip this step\"\n"
+                           "tap \"Not available on this kiosk\"\n"
+                           "expect-screen capture-finger\n",
+                           fx->code);
+}
+
+/* Runs start + body; returns the exit status, stderr in *err (transfer full). */
+static int run(fixture *fx, const char *body, char **err)
+{
+    g_autofree char *start = visit_start(fx);
+    g_autofree char *script = g_strconcat(start, body, NULL);
+    g_autofree char *path = g_build_filename(fx->dir, "script.txt", NULL);
+    write_file(path, script);
+    const char *argv[] = {bin(),      "--config", fx->conf,        "--now", NOW,
+                          "--script", path,       "--screenshots", fx->dir, NULL};
+    int status = 0;
+    char *out = NULL;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, err,
+                               &status, NULL));
+    g_free(out);
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        g_test_message("stderr: %s", *err);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    }
+    return 0;
+}
+
+static char *run_ok(fixture *fx, const char *body)
+{
+    char *err = NULL;
+    int rc = run(fx, body, &err);
+    if (rc != 0)
+        g_printerr("%s", err);
+    g_assert_cmpint(rc, ==, 0);
+    return err;
+}
+
+static void assert_has(const char *text, const char *needle)
+{
+    if (strstr(text, needle) == NULL)
+        g_printerr("missing '%s' in:\n%s\n", needle, text);
+    g_assert_nonnull(strstr(text, needle));
+}
+
+static void check_record(fixture *fx);
+
+/* Both index fingers, each kept at the first attempt, then accepted. */
+static void test_two_fingers(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "expect-text \"Mark fingers that are missing\"\n"
+                                      "tap \"Start the fingerprints\"\n"
+                                      "expect-text \"Right index finger\"\n"
+                                      "finger synthetic:11\n"
+                                      "expect-text \"Attempt 1: quality\"\n"
+                                      "expect-text \"kept\"\n"
+                                      "screenshot finger-review\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"Left index finger\"\n"
+                                      "finger synthetic:12\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"These prints are kept\"\n"
+                                      "screenshot finger-done\n"
+                                      "tap \"Accept the fingerprints\"\n"
+                                      "expect-no-text \"These prints are kept\"\n"
+                                      "tap \"Staff menu\"\n"
+                                      "tap \"Skip this step\"\n"
+                                      "tap \"Not available on this kiosk\"\n"
+                                      "expect-screen review\n"
+                                      "tap \"Finish\"\n"
+                                      "expect-screen done\n");
+    assert_has(err, "attempt finger=right-index n=1");
+    assert_has(err, "attempt finger=left-index n=1");
+    check_record(fx);
+}
+
+/* The record of the visit holds the two prints (Type-14) as grey PNG at 500 ppi. */
+static void check_record(fixture *fx)
+{
+    uint8_t kiosk_pk[32], office_sk[32];
+    char why[300] = "";
+    g_autofree char *pk = g_build_filename(fx->dir, "keys", "kiosk.pub", NULL);
+    g_autofree char *sk = g_build_filename(fx->dir, "keys", "backoffice.key", NULL);
+    g_assert_cmpint(seal_init(), ==, BK_OK);
+    g_assert_cmpint(seal_key_read(pk, SEAL_KEY_KIOSK_PUBLIC, kiosk_pk, 32, why, sizeof why), ==,
+                    BK_OK);
+    g_assert_cmpint(seal_key_read(sk, SEAL_KEY_BACKOFFICE_SECRET, office_sk, 32, why, sizeof why),
+                    ==, BK_OK);
+    g_autofree char *dir = g_build_filename(fx->dir, "outbox", NULL);
+    outbox_entry *e = NULL;
+    size_t count = 0;
+    g_assert_cmpint(outbox_list(dir, &e, &count), ==, BK_OK);
+    g_assert_cmpuint(count, ==, 1);
+    g_autofree char *path = g_build_filename(dir, e[0].name, NULL);
+    outbox_entries_free(e, count);
+    uint8_t *file = NULL, *payload = NULL;
+    size_t len = 0, plen = 0;
+    g_assert_cmpint(outbox_read_file(path, &file, &len), ==, BK_OK);
+    g_assert_cmpint(seal_open(file, len, office_sk, kiosk_pk, &payload, &plen, why, sizeof why), ==,
+                    BK_OK);
+    g_free(file);
+    an2k *t = NULL;
+    g_assert_cmpint(an2k_read(payload, plen, &t, why, sizeof why), ==, BK_OK);
+    biomem_free(payload);
+    int prints = 0;
+    static const uint8_t phys[] = {'p', 'H', 'Y', 's', 0, 0, 0x4c, 0xe5, 0, 0, 0x4c, 0xe5, 1};
+    static const uint8_t sig[] = {0x89, 'P', 'N', 'G'};
+    for (size_t i = 0; i < t->n_records; i++) {
+        if (t->records[i].type != 14)
+            continue;
+        const an2k_field *f = an2k_get(&t->records[i], AN2K_FIELD_DATA);
+        g_assert_nonnull(f);
+        g_assert_cmpuint(f->len, >, 100);
+        g_assert_cmpmem(f->value, 4, sig, 4);
+        g_assert_cmpint(f->value[25], ==, 0); /* colour type grey */
+        g_assert_cmpint(f->value[24], ==, 8); /* 8 bits */
+        g_assert_nonnull(memmem(f->value, f->len, phys, sizeof phys));
+        prints++;
+    }
+    an2k_free(t);
+    g_assert_cmpint(prints, ==, 2);
+}
+
+/* A missing right index finger: the right thumb is taken instead. */
+static void test_missing_index(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Right index finger\"\n"
+                                      "tap \"Permanent (not temporary)\"\n"
+                                      "tap \"Amputated\"\n"
+                                      "expect-text \"Right index finger: Amputated\"\n"
+                                      "tap \"Start the fingerprints\"\n"
+                                      "expect-text \"Left index finger\"\n"
+                                      "finger synthetic:21\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"Right thumb\"\n"
+                                      "finger synthetic:22\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"These prints are kept\"\n"
+                                      "tap \"Accept the fingerprints\"\n");
+    assert_has(err, "missing finger=right-index reason=amputated permanent");
+    assert_has(err, "attempt finger=right-thumb n=1");
+}
+
+/* Three poor attempts: the best is kept and the officer sees all three. */
+static void test_three_poor(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Start the fingerprints\"\n"
+                                      "finger synthetic:31:smudge\n"
+                                      "expect-text \"Attempt 1\"\n"
+                                      "finger-retry\n"
+                                      "expect-text \"The scan was not clear\"\n"
+                                      "finger synthetic:32:smudge\n"
+                                      "finger synthetic:33:smudge\n"
+                                      "expect-text \"Attempt 3\"\n"
+                                      "expect-text \"kept\"\n"
+                                      "expect-text \"Keep attempt\"\n"
+                                      "screenshot finger-poor\n");
+    assert_has(err, "n=3");
+    assert_has(err, "best-kept");
+}
+
+/* The officer rejects a passing print: the finger is taken again. */
+static void test_veto(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Start the fingerprints\"\n"
+                                      "finger synthetic:41\n"
+                                      "tap \"Reject the kept print\"\n"
+                                      "expect-text \"Place this finger flat on the reader\"\n"
+                                      "finger synthetic:41:again:2\n"
+                                      "expect-text \"Attempt 2\"\n"
+                                      "tap \"Restart this finger\"\n"
+                                      "finger synthetic:41:again:3\n"
+                                      "expect-text \"Attempt 1\"\n"
+                                      "expect-no-text \"Attempt 2\"\n");
+    assert_has(err, "veto reject finger=right-index");
+    assert_has(err, "restart finger=right-index");
+}
+
+/* The same finger presented for the second hand is refused. */
+static void test_same_finger(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Start the fingerprints\"\n"
+                                      "finger synthetic:51\n"
+                                      "tap \"Continue\"\n"
+                                      "finger synthetic:51:again:4\n"
+                                      "expect-text \"matches a finger that was already taken\"\n"
+                                      "expect-text \"Right index finger\"\n"
+                                      "expect-text \"Left index finger\"\n"
+                                      "finger synthetic:52\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"These prints are kept\"\n");
+    assert_has(err, "not-unique same-as=right-index");
+}
+
+/* The reader pulled out in the middle of the capture and put back. */
+static void test_unplug(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Start the fingerprints\"\n"
+                                      "finger-error\n"
+                                      "expect-text \"reader has a problem\"\n"
+                                      "tap \"Try the reader again\"\n"
+                                      "reader-unplug\n"
+                                      "expect-text \"reader is not connected\"\n"
+                                      "screenshot finger-unplugged\n"
+                                      "reader-plug\n"
+                                      "expect-no-text \"reader is not connected\"\n"
+                                      "expect-text \"Right index finger\"\n"
+                                      "finger synthetic:61\n"
+                                      "expect-text \"kept\"\n");
+    assert_has(err, "attempt finger=right-index n=1");
+}
+
+/* Captures of real readers (../shared), placed by file: both kept at the first attempt. */
+static void test_real_captures(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *a =
+        g_build_filename(SHARED_DIR, "data", "fingerprints", "captures", "vfs7552.png", NULL);
+    g_autofree char *b =
+        g_build_filename(SHARED_DIR, "data", "fingerprints", "captures", "elanspi.png", NULL);
+    if (!g_file_test(a, G_FILE_TEST_EXISTS) || !g_file_test(b, G_FILE_TEST_EXISTS)) {
+        g_test_skip("SKIP: ../shared/data/fingerprints/captures is not there");
+        return;
+    }
+    g_autofree char *body = g_strdup_printf("tap \"Start the fingerprints\"\n"
+                                            "finger %s\n"
+                                            "expect-text \"kept\"\n"
+                                            "tap \"Continue\"\n"
+                                            "finger %s\n"
+                                            "tap \"Continue\"\n"
+                                            "expect-text \"These prints are kept\"\n"
+                                            "tap \"Accept the fingerprints\"\n",
+                                            a, b);
+    g_autofree char *err = run_ok(fx, body);
+    assert_has(err, "attempt finger=right-index n=1 quality=58 threshold=30 kept");
+    assert_has(err, "attempt finger=left-index n=1 quality=64 threshold=30 kept");
+}
+
+/* A person who cannot give fingerprints at all. */
+static void test_exception(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Cannot give fingerprints\"\n"
+                                      "expect-text \"Why can this person not give\"\n"
+                                      "screenshot finger-exception\n"
+                                      "tap \"Injured\"\n"
+                                      "screenshot finger-after\n"
+                                      "expect-no-text \"Start the fingerprints\"\n");
+    assert_has(err, "exception no-fingerprints reason=injured permanent");
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+#define ADD(name, fn)                                                                              \
+    g_test_add("/ui-finger/" name, fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+    ADD("two-fingers", test_two_fingers);
+    ADD("missing-index", test_missing_index);
+    ADD("three-poor", test_three_poor);
+    ADD("veto", test_veto);
+    ADD("same-finger", test_same_finger);
+    ADD("unplug", test_unplug);
+    ADD("exception", test_exception);
+    ADD("real-captures", test_real_captures);
+    return g_test_run();
+}

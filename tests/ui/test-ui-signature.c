@@ -1,0 +1,483 @@
+/* The signature step in the real kiosk: `biokiosk --script` with SDL's offscreen driver, its own
+ * SQLite store, a person of 12 or more whose photo and prints are used again, so the signature
+ * is the only step.
+ *
+ *   /ui/signature/touch      touch strokes in the box, a refused trivial signature (too short,
+ *                            too small) with the message, Clear, then an accepted signature
+ *   /ui/signature/unable     staff marks "unable to sign" with a reason
+ *   /ui/signature/pad        the kiosk under umockdev-run with a USB pad written by sigpad-gen
+ *                            from a strokes file: the strokes on screen equal the file's
+ *   /ui/signature/unplug     the pad vanishes after some reports: the screen pauses with the
+ *                            message and keeps the strokes drawn so far
+ *
+ * Environment: BIOKIOSK_BIN, KIOSK_LOCALE_DIR, KIOSK_SHOTS, SIGPAD_GEN, SIGPAD_STROKES,
+ * UMOCKDEV_RUN (empty: the pad tests are skipped).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sys/wait.h>
+#ifdef HAVE_UMOCKDEV
+#include <umockdev.h>
+#endif
+
+#include "apptcode.h"
+#include "staff.h"
+#include "store.h"
+
+#define NOW     "2026-11-23T09:20:00+01:00"
+#define DESK    "DEN-HAAG"
+#define N_CODES 6
+
+typedef struct fixture {
+    char *dir;
+    char *uri;
+    char *shots;
+    char codes[N_CODES][APPTCODE_FORMATTED_LEN + 1];
+} fixture;
+
+static void write_file(const char *path, const char *text)
+{
+    g_assert_true(g_file_set_contents(path, text, -1, NULL));
+}
+
+static void fixture_set_up(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    fx->dir = g_dir_make_tmp("biokiosk-uisig-XXXXXX", NULL);
+    g_assert_nonnull(fx->dir);
+    g_autofree char *db = g_build_filename(fx->dir, "appointments.db", NULL);
+    fx->uri = g_strconcat("sqlite:", db, NULL);
+    const char *shots = g_getenv("KIOSK_SHOTS");
+    fx->shots = g_strdup(shots && shots[0] ? shots : fx->dir);
+    g_mkdir_with_parents(fx->shots, 0755);
+
+    GString *json = g_string_new("{\"appointments\": [");
+    for (int i = 0; i < N_CODES; i++) {
+        unsigned char bytes[APPTCODE_RANDOM_BYTES] = {(unsigned char)(31 * i + 7), 0x17,
+                                                      (unsigned char)(i * 13), 0x99, 0x21};
+        char canon[APPTCODE_LEN + 1];
+        apptcode_from_bytes(bytes, canon);
+        apptcode_format(canon, fx->codes[i]);
+        /* 27 years old: signs (12 and over); photo and prints are recent
+         * enough to be used again. */
+        g_string_append_printf(
+            json,
+            "%s{\"code\": \"%s\", \"desk\": \"" DESK "\", \"start\": "
+            "\"2026-11-23T09:30:00+01:00\", \"minutes\": 20, \"status\": \"booked\", "
+            "\"urgent\": false, \"persons\": [{\"v_number\": \"30950695%02d\", \"name\": "
+            "\"Lina Haddad\", \"birth_date\": \"1999-05-04\", \"category\": \"third-country\", "
+            "\"applied\": \"2026-11-02\", \"born_in_nl\": false, \"previous\": {\"photo\": "
+            "\"2026-09-24\", \"fingerprints\": \"2026-09-24\"}}]}",
+            i ? ",\n" : "", fx->codes[i], i);
+    }
+    g_string_append(json, "]}");
+    store *st = NULL;
+    g_assert_cmpint(store_open(fx->uri, &st, NULL), ==, BK_OK);
+    store_import_report *report = NULL;
+    bk_err err = store_import(st, json->str, json->len, &report);
+    if (err != BK_OK && report)
+        for (size_t i = 0; i < report->n_problems; i++)
+            g_test_message("import: %s", report->problems[i]);
+    g_assert_cmpint(err, ==, BK_OK);
+    store_import_report_free(report);
+    g_assert_cmpint(staff_add(st, "jdevries", "J. de Vries", STAFF_ROLE_DESK, "123456"), ==, BK_OK);
+    store_free(st);
+    g_string_free(json, TRUE);
+
+    /* The kiosk does not start without its record keys. */
+    g_autofree char *keys = g_build_filename(fx->dir, "keys", NULL);
+    g_assert_cmpint(g_mkdir(keys, 0700), ==, 0);
+    const char *init[] = {"kiosk-init", "backoffice-init"};
+    for (size_t i = 0; i < G_N_ELEMENTS(init); i++) {
+        const char *argv[] = {g_getenv("BIOKIOSK_BIN"), "keys", init[i], "--dir", keys, NULL};
+        int status = 0;
+        g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                                   NULL, NULL, NULL, &status, NULL));
+        g_assert_true(g_spawn_check_wait_status(status, NULL));
+    }
+}
+
+static void remove_tree(const char *path)
+{
+    GDir *d = g_dir_open(path, 0, NULL);
+    if (d) {
+        const char *name;
+        while ((name = g_dir_read_name(d)) != NULL) {
+            g_autofree char *p = g_build_filename(path, name, NULL);
+            if (g_file_test(p, G_FILE_TEST_IS_DIR))
+                remove_tree(p);
+            else
+                g_unlink(p);
+        }
+        g_dir_close(d);
+    }
+    g_rmdir(path);
+}
+
+static void fixture_tear_down(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    remove_tree(fx->dir);
+    g_free(fx->dir);
+    g_free(fx->uri);
+    g_free(fx->shots);
+}
+
+static char *write_config(fixture *fx, const char *source)
+{
+    char *path = g_build_filename(fx->dir, "kiosk.conf", NULL);
+    g_autofree char *conf = g_strdup_printf("[kiosk]\n"
+                                            "desk = " DESK "\n"
+                                            "id = DEN-HAAG-07\n"
+                                            "default_language = en\n"
+                                            "locale_dir = %s\n"
+                                            "[store]\n"
+                                            "uri = %s\n"
+                                            "[record]\n"
+                                            "outbox = %s/outbox\n"
+                                            "kiosk_key = %s/keys/kiosk.key\n"
+                                            "backoffice_key = %s/keys/backoffice.pub\n"
+                                            "audit_hash_key = %s/keys/audit-hash.key\n"
+                                            "[audit]\n"
+                                            "log = %s/audit.log\n"
+                                            "[signature]\n"
+                                            "source = %s\n",
+                                            g_getenv("KIOSK_LOCALE_DIR"), fx->uri, fx->dir, fx->dir,
+                                            fx->dir, fx->dir, fx->dir, source);
+    write_file(path, conf);
+    return path;
+}
+
+/* Runs the kiosk on a script, under umockdev-run when `pad` names a pad prefix. Returns the exit
+ * status; stderr in *err (transfer full). */
+static int run_kiosk(fixture *fx, const char *source, const char *pad, const char *script,
+                     char **err)
+{
+    g_autofree char *conf = write_config(fx, source);
+    g_autofree char *path = g_build_filename(fx->dir, "script.txt", NULL);
+    write_file(path, script);
+    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+    if (pad) {
+        g_ptr_array_add(argv, g_strdup(g_getenv("UMOCKDEV_RUN")));
+        g_ptr_array_add(argv, g_strdup("--device"));
+        g_ptr_array_add(argv, g_strconcat(pad, ".umockdev", NULL));
+        g_ptr_array_add(argv, g_strdup("--ioctl"));
+        g_ptr_array_add(argv, g_strconcat("/dev/bus/usb/001/005=", pad, ".ioctl", NULL));
+        g_ptr_array_add(argv, g_strdup("--"));
+    }
+    const char *args[] = {
+        g_getenv("BIOKIOSK_BIN"), "--config", conf, "--now", NOW, "--script", path,
+        "--screenshots",          fx->shots};
+    for (size_t i = 0; i < G_N_ELEMENTS(args); i++)
+        g_ptr_array_add(argv, g_strdup(args[i]));
+    g_ptr_array_add(argv, NULL);
+    int status = 0;
+    char *out = NULL;
+    GError *error = NULL;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                               err, &status, &error));
+    g_ptr_array_free(argv, TRUE);
+    g_free(out);
+    if (!g_spawn_check_wait_status(status, NULL))
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    return 0;
+}
+
+static void assert_kiosk(fixture *fx, const char *source, const char *pad, const char *script,
+                         char **err_out)
+{
+    char *err = NULL;
+    int rc = run_kiosk(fx, source, pad, script, &err);
+    if (rc != 0)
+        g_printerr("%s", err);
+    g_assert_cmpint(rc, ==, 0);
+    if (err_out)
+        *err_out = err;
+    else
+        g_free(err);
+}
+
+/* From the welcome screen to the signing screen of appointment i. */
+static char *to_signature(fixture *fx, int i)
+{
+    return g_strdup_printf("tap \"Start\"\n"
+                           "type %s\n"
+                           "key Return\n"
+                           "expect-screen appointment\n"
+                           "tap \"Continue\"\n"
+                           "expect-screen documents\n"
+                           "staff jdevries 123456\n"
+                           "tap \"Close this menu\"\n"
+                           "tap \"Lina Haddad\"\n"
+                           "tap \"Continue\"\n"
+                           "expect-screen person\n"
+                           "expect-text \"Person 1 of 1\"\n"
+                           "tap \"Start\"\n"
+                           "expect-screen capture-signature\n",
+                           fx->codes[i]);
+}
+
+/* A stroke of n points along a wave, in box pixels. */
+static void wave(GString *s, int n, double x0, double y0, double w, double h)
+{
+    g_string_append(s, "stroke");
+    for (int i = 0; i < n; i++) {
+        double t = (double)i / (n - 1);
+        g_string_append_printf(s, " %.0f,%.0f", x0 + w * t, y0 + h * (0.5 + 0.5 * sin(t * 9.0)));
+    }
+    g_string_append_c(s, '\n');
+}
+
+static void test_touch(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *start = to_signature(fx, 0);
+    GString *s = g_string_new(start);
+    g_string_append(s, "expect-text \"Sign in the box with your finger\"\n"
+                       "expect-targets\n"
+                       "screenshot en-signature-empty\n"
+                       /* the staff bar: signed out, the applicant signs alone */
+                       "tap \"Sign out\"\n"
+                       "expect-no-text \"Unable to sign\"\n"
+                       "tap \"Accept\"\n"
+                       "expect-screen capture-signature\n"
+                       "expect-text \"Please sign in the box first.\"\n"
+                       /* three points: too short */
+                       "stroke 100,100 140,120 180,100\n"
+                       "signature-count 3\n"
+                       "tap \"Accept\"\n"
+                       "expect-screen capture-signature\n"
+                       "expect-text \"This signature is too short\"\n"
+                       "tap \"Clear\"\n"
+                       "signature-count 0\n"
+                       "expect-no-text \"too short\"\n");
+    /* enough points, but a scribble in a corner: too small */
+    wave(s, 30, 40, 40, 20, 10);
+    g_string_append(s, "signature-count 30\n"
+                       "tap \"Accept\"\n"
+                       "expect-text \"This signature is too small\"\n"
+                       "tap \"Clear\"\n");
+    /* a signature: two strokes over the box, and one outside it that adds nothing */
+    wave(s, 40, 60, 80, 700, 220);
+    wave(s, 25, 780, 120, 250, 160);
+    g_string_append(s, "stroke -50,-50 -40,-60\n"
+                       "signature-count 65\n"
+                       "screenshot en-signature-touch\n"
+                       "language ar\n"
+                       "expect-text \"فوق الخط\"\n"
+                       "screenshot ar-signature-touch\n"
+                       "language en\n"
+                       "signature-count 65\n"
+                       "tap \"Accept\"\n"
+                       "expect-screen review\n"
+                       "expect-text \"Signature\"\n"
+                       "tap \"Finish\"\n"
+                       "expect-screen done\n");
+    g_autofree char *err = NULL;
+    assert_kiosk(fx, "touch", NULL, s->str, &err);
+    g_string_free(s, TRUE);
+    g_assert_nonnull(strstr(err, "signature refused: "));
+    g_assert_nonnull(strstr(err, "signature accepted: source=touch"));
+    g_assert_null(strstr(err, "Lina"));
+}
+
+static void test_unable(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *start = to_signature(fx, 1);
+    g_autofree char *script = g_strconcat(start,
+                                          "expect-text \"Unable to sign\"\n"
+                                          "tap \"Unable to sign\"\n"
+                                          "expect-screen staff-reason\n"
+                                          "tap \"Permanently impossible (physical)\"\n"
+                                          "expect-screen review\n"
+                                          "expect-text \"exception noted by the desk officer\"\n",
+                                          NULL);
+    g_autofree char *err = NULL;
+    assert_kiosk(fx, "touch", NULL, script, &err);
+    g_assert_nonnull(strstr(err, "action=exception reason=Permanently impossible (physical)"));
+}
+
+/* Writes an emulated pad from the strokes file with sigpad-gen; returns its prefix, or NULL
+ * (after a skip) when the tools are missing. */
+static char *make_pad(fixture *fx, const char *name, const char *const *extra)
+{
+    const char *gen = g_getenv("SIGPAD_GEN");
+    const char *run = g_getenv("UMOCKDEV_RUN");
+    if (gen == NULL || !*gen || run == NULL || !*run) {
+        g_test_skip("SKIP: umockdev-run or sigpad-gen is not available");
+        return NULL;
+    }
+    char *prefix = g_build_filename(fx->dir, name, NULL);
+    GPtrArray *argv = g_ptr_array_new();
+    const char *base[] = {gen,     "--layout", "hid", "--strokes", g_getenv("SIGPAD_STROKES"),
+                          "--out", prefix};
+    for (size_t i = 0; i < G_N_ELEMENTS(base); i++)
+        g_ptr_array_add(argv, (char *)base[i]);
+    for (; extra && *extra; extra++)
+        g_ptr_array_add(argv, (char *)*extra);
+    g_ptr_array_add(argv, NULL);
+    int status = 0;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                               NULL, &status, NULL));
+    g_ptr_array_free(argv, TRUE);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    return prefix;
+}
+
+static void test_pad(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *pad = make_pad(fx, "pad", NULL);
+    if (pad == NULL)
+        return;
+    g_autofree char *start = to_signature(fx, 2);
+    g_autofree char *script = g_strdup_printf("%s"
+                                              "expect-text \"Sign on the signature pad\"\n"
+                                              "pad-strokes %s\n"
+                                              "screenshot en-signature-pad\n"
+                                              "tap \"Accept\"\n"
+                                              "expect-screen review\n",
+                                              start, g_getenv("SIGPAD_STROKES"));
+    g_autofree char *err = NULL;
+    assert_kiosk(fx, "pad", pad, script, &err);
+    g_assert_nonnull(strstr(err, "signature pad open: HID pen"));
+    g_assert_nonnull(strstr(err, "signature accepted: source=pad"));
+}
+
+static void test_unplug(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    const char *extra[] = {"--unplug-after", "25", NULL};
+    g_autofree char *pad = make_pad(fx, "unplug", extra);
+    if (pad == NULL)
+        return;
+    g_autofree char *start = to_signature(fx, 3);
+    g_autofree char *script = g_strdup_printf("%s"
+                                              "pad-wait-paused\n"
+                                              "expect-text \"The signature pad was disconnected\"\n"
+                                              "expect-no-text \"Accept\"\n"
+                                              "screenshot en-signature-unplugged\n"
+                                              "signature-count 25\n",
+                                              start);
+    g_autofree char *err = NULL;
+    assert_kiosk(fx, "pad", pad, script, &err);
+    g_assert_nonnull(strstr(err, "signature pad unplugged"));
+}
+
+#ifdef HAVE_UMOCKDEV
+/* The kiosk under a umockdev testbed of this process (as umockdev-run would run it), so that the
+ * pad can be removed and added again while the kiosk runs: the script waits for the pause, this
+ * test sees the kiosk log it, replugs, and the script then waits for the rest of the points. */
+static void test_replug(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    const char *extra[] = {"--unplug-after", "25", NULL};
+    g_autofree char *pad = make_pad(fx, "replug", extra);
+    if (pad == NULL)
+        return;
+    g_autofree char *conf = write_config(fx, "pad");
+    g_autofree char *path = g_build_filename(fx->dir, "script.txt", NULL);
+    g_autofree char *start = to_signature(fx, 4);
+    g_autofree char *script = g_strdup_printf("%s"
+                                              "pad-wait-paused\n"
+                                              "expect-text \"The signature pad was disconnected\"\n"
+                                              "signature-count 25\n"
+                                              "pad-points %s\n"
+                                              "expect-no-text \"disconnected\"\n"
+                                              "screenshot en-signature-replugged\n"
+                                              "tap \"Accept\"\n"
+                                              "expect-screen review\n",
+                                              start, g_getenv("SIGPAD_STROKES"));
+    write_file(path, script);
+
+    UMockdevTestbed *bed = umockdev_testbed_new();
+    GError *error = NULL;
+    g_autofree char *dev1 = g_strconcat(pad, ".umockdev", NULL);
+    g_autofree char *ioctl1 = g_strconcat(pad, ".ioctl", NULL);
+    g_autofree char *dev2 = g_strconcat(pad, "-replug.umockdev", NULL);
+    g_autofree char *ioctl2 = g_strconcat(pad, "-replug.ioctl", NULL);
+    g_assert_true(umockdev_testbed_add_from_file(bed, dev1, &error));
+    g_assert_no_error(error);
+    g_assert_true(umockdev_testbed_load_ioctl(bed, "/dev/bus/usb/001/005", ioctl1, &error));
+    g_assert_no_error(error);
+
+    char **envp = g_get_environ();
+    envp = g_environ_setenv(envp, "LD_PRELOAD", "libumockdev-preload.so.0", TRUE);
+    g_autofree char *root = umockdev_testbed_get_root_dir(bed); /* transfer full */
+    envp = g_environ_setenv(envp, "UMOCKDEV_DIR", root, TRUE);
+    const char *argv[] = {
+        g_getenv("BIOKIOSK_BIN"), "--config", conf, "--now", NOW, "--script", path,
+        "--screenshots",          fx->shots,  NULL};
+    GPid pid;
+    int err_fd = -1;
+    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, envp, G_SPAWN_DO_NOT_REAP_CHILD,
+                                           NULL, NULL, &pid, NULL, NULL, &err_fd, &error));
+    g_assert_no_error(error);
+    g_strfreev(envp);
+    FILE *ef = fdopen(err_fd, "r");
+    g_assert_nonnull(ef);
+    GString *log = g_string_new(NULL);
+    char line[4096];
+    bool replugged = false;
+    while (fgets(line, sizeof line, ef)) {
+        g_string_append(log, line);
+        if (!replugged && strstr(line, "signature pad unplugged")) {
+            const char *sys1 = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-5";
+            umockdev_testbed_uevent(bed, sys1, "remove");
+            umockdev_testbed_remove_device(bed, sys1);
+            g_assert_true(umockdev_testbed_add_from_file(bed, dev2, &error));
+            g_assert_no_error(error);
+            g_assert_true(umockdev_testbed_load_ioctl(bed, "/dev/bus/usb/001/006", ioctl2, &error));
+            g_assert_no_error(error);
+            umockdev_testbed_uevent(bed, "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-6", "add");
+            replugged = true;
+        }
+    }
+    fclose(ef);
+    int status = 0;
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_spawn_close_pid(pid);
+    if (!g_spawn_check_wait_status(status, NULL))
+        g_printerr("%s", log->str);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    g_assert_true(replugged);
+    g_assert_nonnull(strstr(log->str, "signature accepted: source=pad"));
+    g_string_free(log, TRUE);
+    g_object_unref(bed);
+}
+#endif
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    if (g_getenv("BIOKIOSK_BIN") == NULL) {
+        printf("1..0 # SKIP: BIOKIOSK_BIN is not set\n");
+        return 0;
+    }
+    /* The replug test runs alone under umockdev-wrapper (SIGNATURE_REPLUG=1): sending uevents
+     * needs the preload in this process too. */
+    if (g_getenv("SIGNATURE_REPLUG") == NULL) {
+        g_test_add("/ui/signature/touch", fixture, NULL, fixture_set_up, test_touch,
+                   fixture_tear_down);
+        g_test_add("/ui/signature/unable", fixture, NULL, fixture_set_up, test_unable,
+                   fixture_tear_down);
+        g_test_add("/ui/signature/pad", fixture, NULL, fixture_set_up, test_pad, fixture_tear_down);
+        g_test_add("/ui/signature/unplug", fixture, NULL, fixture_set_up, test_unplug,
+                   fixture_tear_down);
+    } else {
+#ifdef HAVE_UMOCKDEV
+        g_test_add("/ui/signature/replug", fixture, NULL, fixture_set_up, test_replug,
+                   fixture_tear_down);
+#else
+        printf("1..0 # SKIP: libumockdev (libumockdev-dev) is not installed\n");
+        return 0;
+#endif
+    }
+    return g_test_run();
+}

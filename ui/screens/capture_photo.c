@@ -1,0 +1,1169 @@
+/* "capture-photo": the photo step. Live view mirrored like a mirror with a head-shaped guide and
+ * the most important instruction; capture by itself after about a second of passing checks, or
+ * by the button with a 3-second countdown; the cropped result with its checks; retakes; after
+ * the last attempt the desk officer chooses (or rejects) a photo.
+ *
+ * Threads: the camera's own worker (drivers/camera) delivers events; the "pump" thread here
+ * collects them, decodes live-view frames at half size for the screen and hands the newest frame
+ * to the "analysis" thread, which finds the face, runs the checks and processes full-size
+ * captures. Neither touches the screen: they keep their results in `mod` under its lock and push
+ * one SDL user event to wake the main thread, which then reads what is new.
+ */
+#include "capture_photo.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "biomem.h"
+#include "camera.h"
+#include "capture.h"
+#include "face.h"
+#include "icao.h"
+#include "picio.h"
+#include "screens.h"
+#include "script.h"
+
+#define DEFAULT_CASCADES   "/usr/share/opencv4/haarcascades"
+#define MAX_ATTEMPTS       8
+#define AUTO_PASS_MS       1000
+#define COUNTDOWN_MS       3000
+#define THUMB_W            311
+#define THUMB_H            400
+#define LIVE_DECODE_SCALE  2
+#define CAPTURE_LIVE_RATIO (6000.0 / 1024.0) /* capture width over live width, until known */
+
+enum { ID_TAKE = 500, ID_USE, ID_RETAKE, ID_STAFF_REJECT, ID_STAFF_ACCEPT = 520 };
+
+/* What the analysis thread says about the newest frame. */
+typedef struct analysis {
+    uint64_t seq;
+    bool pass;
+    bool has_face;
+    char check[32];          /* the first failed check's name, or "" */
+    const char *instruction; /* static (icao.c) */
+    bool for_staff;
+} analysis;
+
+typedef struct shown_check {
+    const char *name; /* static (icao.c) */
+    double value;
+    bool pass;
+} shown_check;
+
+/* A processed capture. */
+typedef struct attempt {
+    uint8_t *jpeg; /* the 1244 x 1600 crop (biomem) */
+    size_t len;
+    pic *thumb; /* THUMB_W x THUMB_H for the screen */
+    bool compliant, cropped;
+    int n_checks, n_passed;
+    shown_check checks[ICAO_MAX_CHECKS];
+    const char *instruction; /* first failure's, or NULL */
+    bool for_staff;
+    int64_t when;
+} attempt;
+
+/* Shared between the threads and the screen; everything under `lock`. */
+static struct {
+    bool up;
+    camera *cam;
+    face_finder *finder;
+    int max_attempts;
+    char *control; /* the emulator's command pipe (scripted mode) */
+    uint32_t ev_type;
+    GThread *pump, *worker;
+    GMutex lock;
+    GCond cond;
+    bool stopping;
+    gint wake_pending; /* an SDL event is queued and not yet read */
+    /* camera */
+    bool ready;
+    camera_problem problem;     /* the one that paused the camera (not-found, claimed, lost) */
+    camera_problem cap_problem; /* a failed capture (busy, capture-timeout, corrupt) */
+    uint64_t cap_problem_seq;
+    char model[64];
+    bool capturing;
+    /* live view */
+    pic *preview;
+    uint64_t preview_seq;
+    uint8_t *live_jpeg; /* newest frame for the analysis thread (biomem) */
+    size_t live_len;
+    int capture_width; /* of the last capture (0: unknown) */
+    bool child;
+    bool live_wanted; /* the screen shows live view */
+    bool working;     /* the analysis thread is on a frame or a capture */
+    analysis an;
+    /* capture */
+    uint8_t *cap_jpeg;
+    size_t cap_len;
+    attempt *result; /* processed, not yet taken by the screen */
+    uint64_t result_seq;
+} mod;
+
+static void attempt_free(attempt *a)
+{
+    if (a == NULL)
+        return;
+    biomem_free(a->jpeg);
+    pic_free(a->thumb);
+    g_free(a);
+}
+
+/* Wakes the main thread once; the screen reads everything new when the event arrives. */
+static void wake(void)
+{
+    if (!g_atomic_int_compare_and_exchange(&mod.wake_pending, 0, 1))
+        return;
+    SDL_Event ev = {0};
+    ev.type = mod.ev_type;
+    if (SDL_PushEvent(&ev) != 1)
+        g_atomic_int_set(&mod.wake_pending, 0);
+}
+
+/* ---- the pump thread: camera events in, preview and jobs out ---- */
+
+static gpointer pump_main(gpointer data)
+{
+    (void)data;
+    for (;;) {
+        g_mutex_lock(&mod.lock);
+        bool stop = mod.stopping;
+        g_mutex_unlock(&mod.lock);
+        if (stop)
+            break;
+        camera_event *ev = NULL;
+        if (!camera_next_event(mod.cam, 100, &ev))
+            continue;
+        switch (ev->kind) {
+        case CAMERA_EVENT_FRAME: {
+            g_mutex_lock(&mod.lock);
+            bool wanted = mod.live_wanted;
+            g_mutex_unlock(&mod.lock);
+            if (!wanted)
+                break; /* a frame still in flight after live view was switched off */
+            pic *p = NULL;
+            if (picio_decode(ev->data, ev->size, LIVE_DECODE_SCALE, &p) != BK_OK)
+                break; /* a damaged frame is skipped */
+            g_mutex_lock(&mod.lock);
+            pic_free(mod.preview);
+            mod.preview = p;
+            mod.preview_seq = ev->seq ? ev->seq : mod.preview_seq + 1;
+            biomem_free(mod.live_jpeg);
+            mod.live_jpeg = ev->data; /* handed over: the event no longer owns it */
+            mod.live_len = ev->size;
+            ev->data = NULL;
+            g_cond_signal(&mod.cond);
+            g_mutex_unlock(&mod.lock);
+            wake();
+            break;
+        }
+        case CAMERA_EVENT_CAPTURED:
+            g_mutex_lock(&mod.lock);
+            biomem_free(mod.cap_jpeg);
+            mod.cap_jpeg = ev->data;
+            mod.cap_len = ev->size;
+            ev->data = NULL;
+            g_cond_signal(&mod.cond);
+            g_mutex_unlock(&mod.lock);
+            break;
+        case CAMERA_EVENT_PROBLEM:
+            g_mutex_lock(&mod.lock);
+            if (ev->problem == CAMERA_PROBLEM_BUSY ||
+                ev->problem == CAMERA_PROBLEM_CAPTURE_TIMEOUT ||
+                ev->problem == CAMERA_PROBLEM_CORRUPT) {
+                mod.cap_problem = ev->problem;
+                mod.cap_problem_seq++;
+                mod.capturing = false;
+            } else {
+                mod.ready = false;
+                mod.problem = ev->problem;
+                if (mod.capturing) {
+                    /* the photo in flight is lost with the connection */
+                    mod.capturing = false;
+                    mod.cap_problem = ev->problem;
+                    mod.cap_problem_seq++;
+                }
+            }
+            g_mutex_unlock(&mod.lock);
+            g_message("camera problem: %s", camera_problem_name(ev->problem));
+            wake();
+            break;
+        case CAMERA_EVENT_READY:
+            g_mutex_lock(&mod.lock);
+            mod.ready = true;
+            mod.problem = CAMERA_PROBLEM_NONE;
+            g_strlcpy(mod.model, ev->model[0] ? ev->model : (ev->text ? ev->text : ""),
+                      sizeof mod.model);
+            g_mutex_unlock(&mod.lock);
+            g_message("camera ready");
+            wake();
+            break;
+        }
+        camera_event_free(ev);
+    }
+    return NULL;
+}
+
+/* ---- the analysis thread: live frames and full-size captures ---- */
+
+static void analyse_frame(const uint8_t *jpeg, size_t len, bool child, int capture_width)
+{
+    pic *p = NULL;
+    if (picio_decode(jpeg, len, LIVE_DECODE_SCALE, &p) != BK_OK)
+        return;
+    face_result fr;
+    face_options fo = face_options_live();
+    icao_settings set = icao_settings_default(child);
+    set.live = true;
+    /* the checks are about the photo that will be taken, not the frame */
+    set.capture_scale = capture_width > 0 ? (double)capture_width / p->width
+                                          : CAPTURE_LIVE_RATIO * LIVE_DECODE_SCALE;
+    icao_result ir;
+    memset(&ir, 0, sizeof ir);
+    analysis an = {0};
+    if (face_find(mod.finder, p, &fo, &fr) == BK_OK &&
+        icao_check_picture(p, &fr, &set, &ir) == BK_OK) {
+        an.has_face = fr.n_faces > 0;
+        an.pass = ir.compliant;
+        const icao_check *c = icao_first_failure(&ir);
+        if (c) {
+            g_strlcpy(an.check, c->name, sizeof an.check);
+            an.instruction = c->instruction;
+            an.for_staff = c->for_staff;
+        }
+    } else {
+        an.instruction = "Look into the camera";
+        g_strlcpy(an.check, "faces", sizeof an.check);
+    }
+    icao_result_clear(&ir);
+    pic_free(p);
+    g_mutex_lock(&mod.lock);
+    an.seq = mod.an.seq + 1;
+    mod.an = an;
+    g_mutex_unlock(&mod.lock);
+    wake();
+}
+
+static void process_capture(const uint8_t *jpeg, size_t len, bool child)
+{
+    attempt *a = g_new0(attempt, 1);
+    pic *p = NULL;
+    icao_result ir;
+    memset(&ir, 0, sizeof ir);
+    int width = 0;
+    if (picio_decode(jpeg, len, 1, &p) == BK_OK) {
+        width = p->width;
+        face_result fr;
+        face_options fo = face_options_still();
+        icao_settings set = icao_settings_default(child);
+        if (face_find(mod.finder, p, &fo, &fr) == BK_OK &&
+            icao_check_picture(p, &fr, &set, &ir) == BK_OK) {
+            a->compliant = ir.compliant;
+            a->n_checks = ir.n_checks;
+            for (int i = 0; i < ir.n_checks; i++) {
+                a->checks[i] =
+                    (shown_check){ir.checks[i].name, ir.checks[i].value, ir.checks[i].pass};
+                a->n_passed += ir.checks[i].pass;
+            }
+            const icao_check *c = icao_first_failure(&ir);
+            if (c) {
+                a->instruction = c->instruction;
+                a->for_staff = c->for_staff;
+            }
+            if (ir.output && picio_encode_jpeg(ir.output, 95, &a->jpeg, &a->len) == BK_OK &&
+                pic_resize(ir.output, THUMB_W, THUMB_H, &a->thumb) == BK_OK)
+                a->cropped = true;
+        }
+    }
+    if (!a->cropped) {
+        a->compliant = false;
+        if (a->instruction == NULL)
+            a->instruction = "Look into the camera";
+    }
+    icao_result_clear(&ir);
+    pic_free(p);
+    g_message("photo processed: compliant=%s cropped=%s checks_passed=%d/%d first_failure=%s",
+              a->compliant ? "yes" : "no", a->cropped ? "yes" : "no", a->n_passed, a->n_checks,
+              a->instruction ? a->instruction : "none");
+    g_mutex_lock(&mod.lock);
+    if (width > 0)
+        mod.capture_width = width;
+    attempt_free(mod.result);
+    mod.result = a;
+    mod.result_seq++;
+    mod.capturing = false;
+    g_mutex_unlock(&mod.lock);
+    wake();
+}
+
+static gpointer worker_main(gpointer data)
+{
+    (void)data;
+    g_mutex_lock(&mod.lock);
+    while (!mod.stopping) {
+        if (mod.cap_jpeg) {
+            uint8_t *j = mod.cap_jpeg;
+            size_t n = mod.cap_len;
+            bool child = mod.child;
+            mod.cap_jpeg = NULL;
+            mod.working = true;
+            g_mutex_unlock(&mod.lock);
+            process_capture(j, n, child);
+            biomem_free(j);
+            g_mutex_lock(&mod.lock);
+            mod.working = false;
+        } else if (mod.live_jpeg && !mod.capturing) {
+            uint8_t *j = mod.live_jpeg;
+            size_t n = mod.live_len;
+            bool child = mod.child;
+            int cw = mod.capture_width;
+            mod.live_jpeg = NULL;
+            mod.working = true;
+            g_mutex_unlock(&mod.lock);
+            analyse_frame(j, n, child, cw);
+            biomem_free(j);
+            g_mutex_lock(&mod.lock);
+            mod.working = false;
+        } else {
+            g_cond_wait(&mod.cond, &mod.lock);
+        }
+    }
+    g_mutex_unlock(&mod.lock);
+    return NULL;
+}
+
+/* ---- the screen ---- */
+
+typedef enum phase {
+    PHASE_LIVE,
+    PHASE_COUNTDOWN,
+    PHASE_CAPTURING,
+    PHASE_RESULT,
+    PHASE_OFFICER, /* the last attempt is taken: the desk officer decides */
+} phase;
+
+typedef struct photo_priv {
+    phase phase;
+    bool child;
+    attempt *attempts[MAX_ATTEMPTS];
+    int n_attempts;
+    int allowed; /* attempts before the officer decides (grows when the officer asks another) */
+    int64_t pass_since; /* -1: the checks are not passing */
+    int64_t countdown_end;
+    bool live_on;
+    SDL_Texture *live_tex;
+    int live_w, live_h;
+    uint64_t preview_seq, an_seq, result_seq, cap_problem_seq;
+    analysis an;
+    bool ready;
+    camera_problem problem, cap_problem;
+    char model[64];
+    /* counters for camera-wait */
+    uint64_t frames_shown, analyses_seen, results_seen, problems_seen, readies_seen;
+} photo_priv;
+
+static uint32_t photo_event_types[2];
+
+/* The person's instructions, marked for the catalogues (icao.c says them in English). */
+static const char *const person_texts[] G_GNUC_UNUSED = {
+    N_("Look into the camera"),
+    N_("Only one person in the picture, please"),
+    N_("Move so that your whole head is in the picture"),
+    N_("Come a little closer"),
+    N_("Keep your head straight"),
+    N_("Move back a little"),
+    N_("Sit up a little"),
+    N_("Lower your head a little"),
+    N_("Move a little to your left"),
+    N_("Move a little to your right"),
+    N_("Hold still, please"),
+};
+
+static size_t person_index(const screen *scr)
+{
+    return flow_current_person(session_flow(SCREEN_SESSION(scr)));
+}
+
+static bool is_child(const screen *scr)
+{
+    flow *f = session_flow(SCREEN_SESSION(scr));
+    const flow_person *p = flow_get_person(f, flow_current_person(f));
+    return p && p->plan.age_on_appointment < 10;
+}
+
+static void set_live(photo_priv *p, bool on)
+{
+    if (p->live_on == on)
+        return;
+    p->live_on = on;
+    g_mutex_lock(&mod.lock);
+    mod.live_wanted = on;
+    g_mutex_unlock(&mod.lock);
+    camera_set_live(mod.cam, on);
+}
+
+static void enter(screen *scr)
+{
+    photo_priv *p = scr->priv;
+    p->child = is_child(scr);
+    p->allowed = mod.max_attempts;
+    p->pass_since = -1;
+    p->phase = PHASE_LIVE;
+    g_mutex_lock(&mod.lock);
+    mod.child = p->child;
+    attempt_free(mod.result);
+    mod.result = NULL;
+    p->result_seq = mod.result_seq;
+    p->cap_problem_seq = mod.cap_problem_seq;
+    p->ready = mod.ready;
+    p->problem = mod.problem;
+    g_mutex_unlock(&mod.lock);
+    g_atomic_int_set(&mod.wake_pending, 0);
+    set_live(p, true);
+    g_message("photo step: child=%s", p->child ? "yes" : "no");
+}
+
+static void exit_(screen *scr)
+{
+    photo_priv *p = scr->priv;
+    set_live(p, false);
+    if (p->live_tex)
+        SDL_DestroyTexture(p->live_tex);
+    for (int i = 0; i < p->n_attempts; i++)
+        attempt_free(p->attempts[i]);
+    memset(p, 0, sizeof *p);
+    /* nothing of this person's face stays behind in the module */
+    g_mutex_lock(&mod.lock);
+    pic_free(mod.preview);
+    mod.preview = NULL;
+    biomem_free(mod.live_jpeg);
+    mod.live_jpeg = NULL;
+    attempt_free(mod.result);
+    mod.result = NULL;
+    mod.an = (analysis){.seq = mod.an.seq};
+    g_mutex_unlock(&mod.lock);
+}
+
+static void start_capture(screen *scr)
+{
+    photo_priv *p = scr->priv;
+    if (!p->ready || p->n_attempts >= MAX_ATTEMPTS)
+        return;
+    g_mutex_lock(&mod.lock);
+    mod.capturing = true;
+    biomem_free(mod.live_jpeg);
+    mod.live_jpeg = NULL;
+    g_mutex_unlock(&mod.lock);
+    p->phase = PHASE_CAPTURING;
+    p->pass_since = -1;
+    camera_capture(mod.cam);
+    g_message("photo capture started: attempt=%d", p->n_attempts + 1);
+}
+
+static void copy_preview(screen *scr, ui *u)
+{
+    photo_priv *p = scr->priv;
+    g_mutex_lock(&mod.lock);
+    pic *pv = mod.preview;
+    if (pv && pv->channels == 3) {
+        if (p->live_tex == NULL || p->live_w != pv->width || p->live_h != pv->height) {
+            if (p->live_tex)
+                SDL_DestroyTexture(p->live_tex);
+            p->live_tex = SDL_CreateTexture(u->renderer, SDL_PIXELFORMAT_RGB24,
+                                            SDL_TEXTUREACCESS_STREAMING, pv->width, pv->height);
+            p->live_w = pv->width;
+            p->live_h = pv->height;
+        }
+        if (p->live_tex)
+            SDL_UpdateTexture(p->live_tex, NULL, pv->px, pv->width * 3);
+    }
+    g_mutex_unlock(&mod.lock);
+}
+
+static bool input(screen *scr, const SDL_Event *ev)
+{
+    photo_priv *p = scr->priv;
+    if (ev->type != mod.ev_type)
+        return false;
+    g_atomic_int_set(&mod.wake_pending, 0);
+    session *s = SCREEN_SESSION(scr);
+    attempt *got = NULL;
+    g_mutex_lock(&mod.lock);
+    bool was_ready = p->ready;
+    p->ready = mod.ready;
+    p->problem = mod.problem;
+    g_strlcpy(p->model, mod.model, sizeof p->model);
+    if (p->ready && !was_ready)
+        p->readies_seen++;
+    if (!p->ready && was_ready)
+        p->problems_seen++;
+    if (mod.preview_seq != p->preview_seq) {
+        p->preview_seq = mod.preview_seq;
+        p->frames_shown++;
+    }
+    if (mod.an.seq != p->an_seq) {
+        p->an_seq = mod.an.seq;
+        p->an = mod.an;
+        p->analyses_seen++;
+    }
+    if (mod.cap_problem_seq != p->cap_problem_seq) {
+        p->cap_problem_seq = mod.cap_problem_seq;
+        p->cap_problem = mod.cap_problem;
+        p->problems_seen++;
+        if (p->phase == PHASE_CAPTURING)
+            p->phase = PHASE_LIVE;
+    }
+    if (mod.result_seq != p->result_seq && mod.result) {
+        p->result_seq = mod.result_seq;
+        got = mod.result;
+        mod.result = NULL;
+    }
+    g_mutex_unlock(&mod.lock);
+    if (p->ready && !was_ready && p->phase != PHASE_CAPTURING) {
+        /* back: live view resumes (the camera resumes it itself after a reconnect) */
+        p->live_on = false;
+        if (p->phase == PHASE_LIVE || p->phase == PHASE_COUNTDOWN)
+            set_live(p, true);
+    }
+    if (!p->ready && p->phase == PHASE_COUNTDOWN)
+        p->phase = PHASE_LIVE;
+    if (got) {
+        got->when = session_wall(s);
+        p->attempts[p->n_attempts++] = got;
+        p->results_seen++;
+        p->cap_problem = CAMERA_PROBLEM_NONE;
+        p->phase = p->n_attempts >= p->allowed ? PHASE_OFFICER : PHASE_RESULT;
+        set_live(p, false);
+        g_message("photo attempt %d of %d: compliant=%s", p->n_attempts, p->allowed,
+                  got->compliant ? "yes" : "no");
+    }
+    /* automatic capture: every check passing for about a second */
+    if (p->phase == PHASE_LIVE && p->ready && p->an.pass) {
+        if (p->pass_since < 0)
+            p->pass_since = session_now_ms(s);
+    } else if (p->phase == PHASE_LIVE) {
+        p->pass_since = -1;
+    }
+    return true;
+}
+
+static int64_t update(screen *scr, int64_t now)
+{
+    photo_priv *p = scr->priv;
+    if (p->phase == PHASE_COUNTDOWN) {
+        if (now >= p->countdown_end) {
+            start_capture(scr);
+            runner_invalidate(scr->owner);
+            return -1;
+        }
+        runner_invalidate(scr->owner);
+        int64_t left = p->countdown_end - now;
+        return left % 1000 ? left % 1000 : 1000;
+    }
+    if (p->phase == PHASE_LIVE && p->ready && p->pass_since >= 0) {
+        if (now - p->pass_since >= AUTO_PASS_MS) {
+            g_message("photo: every check passed for a second, capturing");
+            start_capture(scr);
+            runner_invalidate(scr->owner);
+            return -1;
+        }
+        return AUTO_PASS_MS - (now - p->pass_since);
+    }
+    return -1;
+}
+
+static void accept_attempt(screen *scr, int i, char veto)
+{
+    photo_priv *p = scr->priv;
+    session *s = SCREEN_SESSION(scr);
+    takes *t = session_takes(s);
+    size_t person = person_index(scr);
+    attempt *a = p->attempts[i];
+    if (t == NULL || a == NULL || !a->cropped)
+        return;
+    if (takes_set_face(t, person, a->jpeg, a->len) != BK_OK)
+        return;
+    for (int k = 0; k < p->n_attempts; k++) {
+        const attempt *b = p->attempts[k];
+        takes_attempt ta = {
+            .item = TAKES_ITEM_PHOTO,
+            .position = 0,
+            .quality = b->n_checks ? 100 * b->n_passed / b->n_checks : 0,
+            .threshold = 100,
+            .accepted = k == i,
+            .veto = k == i ? veto : (veto == 'R' && b->compliant ? 'R' : 'N'),
+            .when = b->when,
+        };
+        takes_add_attempt(t, person, &ta);
+    }
+    /* the camera driver does not read the serial number yet (see the issue note) */
+    takes_set_device(t, "camera", p->model[0] ? p->model : "unknown", "unknown");
+    g_message("photo accepted: attempt=%d of %d veto=%c", i + 1, p->n_attempts, veto);
+    session_capture_done(s); /* the last thing: this screen is replaced */
+}
+
+static void retake(screen *scr)
+{
+    photo_priv *p = scr->priv;
+    p->phase = PHASE_LIVE;
+    p->pass_since = -1;
+    p->an = (analysis){0};
+    set_live(p, true);
+}
+
+static void action(screen *scr, int id)
+{
+    photo_priv *p = scr->priv;
+    session *s = SCREEN_SESSION(scr);
+    if (session_language_action(s, id))
+        return;
+    session_touch(s);
+    bool staff = session_staff_active(s);
+    if (id == ID_TAKE && p->phase == PHASE_LIVE && p->ready) {
+        p->phase = PHASE_COUNTDOWN;
+        p->countdown_end = session_now_ms(s) + COUNTDOWN_MS;
+        p->pass_since = -1;
+    } else if (id == ID_USE && p->phase == PHASE_RESULT && p->n_attempts > 0 &&
+               p->attempts[p->n_attempts - 1]->compliant) {
+        accept_attempt(scr, p->n_attempts - 1, 'N');
+    } else if (id == ID_RETAKE && p->phase == PHASE_RESULT) {
+        retake(scr);
+    } else if (id >= ID_STAFF_ACCEPT && id < ID_STAFF_ACCEPT + p->n_attempts && staff) {
+        int i = id - ID_STAFF_ACCEPT;
+        session_staff_touch(s);
+        accept_attempt(scr, i, p->attempts[i]->compliant ? 'N' : 'A');
+    } else if (id == ID_STAFF_REJECT && staff && p->n_attempts < MAX_ATTEMPTS) {
+        session_staff_touch(s);
+        g_message("photo: staff=%s rejected the photos taken, one more attempt",
+                  session_staff_id(s));
+        p->allowed = p->n_attempts + 1;
+        retake(scr);
+    }
+}
+
+/* An ellipse outline (the head) of the given thickness. */
+static void draw_ellipse(SDL_Renderer *rd, int cx, int cy, int rx, int ry, int thick)
+{
+    for (int t = 0; t < thick; t++) {
+        int ax = rx - t, ay = ry - t;
+        int n = 180;
+        SDL_Point pts[181];
+        for (int i = 0; i <= n; i++) {
+            double a = 2 * M_PI * i / n;
+            pts[i].x = cx + (int)lround(ax * cos(a));
+            pts[i].y = cy + (int)lround(ay * sin(a));
+        }
+        SDL_RenderDrawLines(rd, pts, n + 1);
+    }
+}
+
+/* The guide: a head with a neck and shoulders; bigger and warmer for a child. */
+static void draw_guide(ui *u, SDL_Rect v, bool child, bool pass)
+{
+    SDL_Renderer *rd = u->renderer;
+    double hh = child ? 0.66 : 0.56; /* head height over the view's height */
+    int ry = (int)(v.h * hh / 2), rx = (int)(ry * 0.74);
+    int cx = v.x + v.w / 2, cy = v.y + (int)(v.h * 0.44);
+    if (pass)
+        SDL_SetRenderDrawColor(rd, 40, 200, 90, 255);
+    else if (child)
+        SDL_SetRenderDrawColor(rd, 255, 200, 40, 255);
+    else
+        SDL_SetRenderDrawColor(rd, 255, 255, 255, 255);
+    int thick = ui_px(u, child ? 10 : 6);
+    draw_ellipse(rd, cx, cy, rx, ry, thick);
+    /* shoulders: two arcs from the neck down to the edge of the view */
+    int neck_y = cy + ry, bottom = v.y + v.h - 1;
+    for (int t = 0; t < thick; t++) {
+        SDL_Point l[2] = {{cx - rx / 2 - t, neck_y},
+                          {cx - rx / 2 - t, neck_y + (bottom - neck_y) / 3}};
+        SDL_Point r[2] = {{cx + rx / 2 + t, neck_y},
+                          {cx + rx / 2 + t, neck_y + (bottom - neck_y) / 3}};
+        SDL_RenderDrawLines(rd, l, 2);
+        SDL_RenderDrawLines(rd, r, 2);
+        SDL_RenderDrawLine(rd, cx - rx / 2 - t, neck_y + (bottom - neck_y) / 3, v.x + v.w / 10,
+                           bottom - t);
+        SDL_RenderDrawLine(rd, cx + rx / 2 + t, neck_y + (bottom - neck_y) / 3,
+                           v.x + v.w - v.w / 10, bottom - t);
+    }
+}
+
+static void draw_pic(ui *u, const pic *pc, SDL_Rect dst, bool mirror)
+{
+    if (pc == NULL || pc->channels != 3)
+        return;
+    SDL_Texture *tx = SDL_CreateTexture(u->renderer, SDL_PIXELFORMAT_RGB24,
+                                        SDL_TEXTUREACCESS_STATIC, pc->width, pc->height);
+    if (tx == NULL)
+        return;
+    SDL_UpdateTexture(tx, NULL, pc->px, pc->width * 3);
+    SDL_RenderCopyEx(u->renderer, tx, NULL, &dst, 0, NULL,
+                     mirror ? SDL_FLIP_HORIZONTAL : SDL_FLIP_NONE);
+    SDL_DestroyTexture(tx);
+}
+
+/* The staff's line for a camera problem (the driver's plain English message). */
+static void draw_staff_line(ui *u, SDL_Rect r, int *y, const char *text)
+{
+    char line[320];
+    g_snprintf(line, sizeof line, "%s %s", _("For the desk officer:"), text);
+    *y += ui_text(u, line, (SDL_Rect){r.x, *y, r.w, r.h}, UI_FONT_SMALL, UI_COLOR_ALERT,
+                  UI_ALIGN_START);
+}
+
+static const char *instruction_text(const analysis *an, bool child)
+{
+    if (an->seq == 0)
+        return child ? _("Can you fit your head into the yellow shape? Look at the screen like in "
+                         "a mirror.")
+                     : _("Look at the screen like in a mirror and put your head in the shape.");
+    if (an->pass)
+        return _("Good! Hold still.");
+    if (an->for_staff || an->instruction == NULL)
+        return _("Please wait: the desk officer will help you.");
+    return _(an->instruction);
+}
+
+static void draw_live(screen *scr, ui *u, SDL_Rect r)
+{
+    photo_priv *p = scr->priv;
+    copy_preview(scr, u);
+    int vw = r.w * 3 / 5, vh = vw * 2 / 3;
+    if (vh > r.h) {
+        vh = r.h;
+        vw = vh * 3 / 2;
+    }
+    SDL_Rect v = ui_mirror(u, (SDL_Rect){r.x, r.y, vw, vh});
+    ui_fill(u, v, UI_COLOR_TEXT);
+    if (p->live_tex)
+        /* mirrored, as a mirror shows the person */
+        SDL_RenderCopyEx(u->renderer, p->live_tex, NULL, &v, 0, NULL, SDL_FLIP_HORIZONTAL);
+    draw_guide(u, v, p->child, p->an.pass && p->phase == PHASE_LIVE);
+
+    SDL_Rect side =
+        ui_mirror(u, (SDL_Rect){r.x + vw + ui_px(u, 32), r.y, r.w - vw - ui_px(u, 32), r.h});
+    int y = side.y;
+    if (p->phase == PHASE_COUNTDOWN) {
+        int64_t left = p->countdown_end - session_now_ms(SCREEN_SESSION(scr));
+        char num[8];
+        g_snprintf(num, sizeof num, "%d", (int)((left + 999) / 1000));
+        y += ui_text(u, _("Look into the camera"), (SDL_Rect){side.x, y, side.w, side.h},
+                     UI_FONT_HUGE, UI_COLOR_TEXT, UI_ALIGN_START);
+        y += ui_text(u, num, (SDL_Rect){side.x, y, side.w, side.h}, UI_FONT_HUGE, UI_COLOR_PRIMARY,
+                     UI_ALIGN_CENTER);
+    } else if (p->phase == PHASE_CAPTURING) {
+        y += ui_text(u, _("Hold still: the photo is being taken."),
+                     (SDL_Rect){side.x, y, side.w, side.h}, UI_FONT_HUGE, UI_COLOR_TEXT,
+                     UI_ALIGN_START);
+    } else {
+        y += ui_text(u, instruction_text(&p->an, p->child), (SDL_Rect){side.x, y, side.w, side.h},
+                     UI_FONT_HUGE, UI_COLOR_TEXT, UI_ALIGN_START);
+    }
+    y += ui_px(u, 16);
+    if (p->an.for_staff && p->an.instruction && p->phase == PHASE_LIVE)
+        draw_staff_line(u, side, &y,
+                        p->an.instruction +
+                            (g_str_has_prefix(p->an.instruction, "staff: ") ? 7 : 0));
+    if (p->cap_problem != CAMERA_PROBLEM_NONE && p->phase == PHASE_LIVE) {
+        y += ui_text(u, _("The photo could not be taken. Please try again."),
+                     (SDL_Rect){side.x, y, side.w, side.h}, UI_FONT_BODY, UI_COLOR_ALERT,
+                     UI_ALIGN_START);
+        draw_staff_line(u, side, &y, camera_problem_message(p->cap_problem));
+    }
+    char line[96];
+    g_snprintf(line, sizeof line, _("Photo %d of %d"), p->n_attempts + 1, p->allowed);
+    ui_text(u, line,
+            (SDL_Rect){side.x, side.y + side.h - 2 * u->target - ui_px(u, 40), side.w, side.h},
+            UI_FONT_SMALL, UI_COLOR_TEXT, UI_ALIGN_START);
+    if (p->phase == PHASE_LIVE && p->ready)
+        screens_main_button(u, side, _("Take the photo"), ID_TAKE);
+}
+
+static const char *check_label(const char *name)
+{
+    static const struct {
+        const char *name, *label;
+    } labels[] = {
+        {"faces", N_("One face")},
+        {"head_in_frame", N_("Whole head in the picture")},
+        {"eye_distance", N_("Size of the face")},
+        {"roll", N_("Head straight")},
+        {"head_width", N_("Width of the head")},
+        {"head_height", N_("Height of the head")},
+        {"eye_line", N_("Height of the eyes")},
+        {"face_centre", N_("Face in the middle")},
+        {"face_brightness", N_("Light on the face")},
+        {"overexposure", N_("Not too bright")},
+        {"sharpness", N_("Sharpness")},
+        {"background_uniformity", N_("Plain background")},
+        {"background_brightness", N_("Light of the background")},
+        {"background_grey", N_("Grey background")},
+        {"colour_cast", N_("Natural colours")},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(labels); i++)
+        if (strcmp(labels[i].name, name) == 0)
+            return _(labels[i].label);
+    return name;
+}
+
+static void draw_result(screen *scr, ui *u, SDL_Rect r)
+{
+    photo_priv *p = scr->priv;
+    session *s = SCREEN_SESSION(scr);
+    const attempt *a = p->attempts[p->n_attempts - 1];
+    int th = r.h - u->target - ui_px(u, 24), tw = th * THUMB_W / THUMB_H;
+    draw_pic(u, a->thumb, ui_mirror(u, (SDL_Rect){r.x, r.y, tw, th}), false);
+    SDL_Rect side =
+        ui_mirror(u, (SDL_Rect){r.x + tw + ui_px(u, 32), r.y, r.w - tw - ui_px(u, 32), r.h});
+    int y = side.y;
+    y += ui_text(u,
+                 a->compliant ? _("This photo meets the rules.")
+                              : _("This photo does not meet the rules."),
+                 (SDL_Rect){side.x, y, side.w, side.h}, UI_FONT_TITLE,
+                 a->compliant ? UI_COLOR_PRIMARY : UI_COLOR_ALERT, UI_ALIGN_START);
+    if (!a->compliant && a->instruction && !a->for_staff)
+        y += ui_text(u, _(a->instruction), (SDL_Rect){side.x, y, side.w, side.h}, UI_FONT_BODY,
+                     UI_COLOR_TEXT, UI_ALIGN_START);
+    y += ui_px(u, 8);
+    int col = side.w / 2;
+    for (int i = 0; i < a->n_checks; i++) {
+        char line[160];
+        g_snprintf(line, sizeof line, "%s: %s", check_label(a->checks[i].name),
+                   a->checks[i].pass ? _("passed") : _("not passed"));
+        SDL_Rect cr = {side.x + (i % 2) * col, y + (i / 2) * ui_line_height(u, UI_FONT_SMALL, line),
+                       col - ui_px(u, 8), ui_line_height(u, UI_FONT_SMALL, line)};
+        ui_text(u, line, cr, UI_FONT_SMALL, a->checks[i].pass ? UI_COLOR_TEXT : UI_COLOR_ALERT,
+                UI_ALIGN_START);
+    }
+    if (a->for_staff && a->instruction) {
+        y += ((a->n_checks + 1) / 2) * ui_line_height(u, UI_FONT_SMALL, "A") + ui_px(u, 8);
+        draw_staff_line(u, side, &y,
+                        a->instruction + (g_str_has_prefix(a->instruction, "staff: ") ? 7 : 0));
+    }
+    if (a->compliant)
+        screens_main_button(u, side, _("Use this photo"), ID_USE);
+    screens_side_button(u, side, _("Take it again"), ID_RETAKE);
+    (void)s;
+}
+
+static void draw_officer(screen *scr, ui *u, SDL_Rect r)
+{
+    photo_priv *p = scr->priv;
+    session *s = SCREEN_SESSION(scr);
+    bool staff = session_staff_active(s);
+    int y = r.y;
+    y += ui_text(u,
+                 staff ? _("Choose the photo to keep, or take another one.")
+                       : _("The desk officer chooses the photo. Please wait."),
+                 (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_BODY, UI_COLOR_TEXT, UI_ALIGN_START);
+    y += ui_px(u, 12);
+    int n = p->n_attempts;
+    int gap = ui_px(u, 24);
+    int th = r.y + r.h - y - 2 * u->target - 3 * gap;
+    int tw = th * THUMB_W / THUMB_H;
+    if (n * (tw + gap) > r.w) {
+        tw = r.w / n - gap;
+        th = tw * THUMB_H / THUMB_W;
+    }
+    for (int i = 0; i < n; i++) {
+        const attempt *a = p->attempts[i];
+        SDL_Rect tr = ui_mirror(u, (SDL_Rect){r.x + i * (tw + gap), y, tw, th});
+        if (a->thumb)
+            draw_pic(u, a->thumb, tr, false);
+        else
+            ui_fill(u, tr, UI_COLOR_PANEL);
+        char line[96];
+        g_snprintf(line, sizeof line, "%d: %s", i + 1,
+                   a->compliant ? _("meets the rules") : _("does not meet the rules"));
+        ui_text(u, line, (SDL_Rect){tr.x, tr.y + th + ui_px(u, 4), tw, u->target}, UI_FONT_SMALL,
+                a->compliant ? UI_COLOR_TEXT : UI_COLOR_ALERT, UI_ALIGN_START);
+        if (staff && a->cropped) {
+            char label[64];
+            g_snprintf(label, sizeof label, _("Keep photo %d"), i + 1);
+            button_draw(
+                u,
+                (SDL_Rect){tr.x, tr.y + th + ui_px(u, 12) + ui_line_height(u, UI_FONT_SMALL, line),
+                           MAX(tw, ui_px(u, 300)), u->target},
+                label, ID_STAFF_ACCEPT + i, BUTTON_STAFF);
+        }
+    }
+    if (staff && p->n_attempts < MAX_ATTEMPTS)
+        screens_side_button(u, r, _("Reject these and take another photo"), ID_STAFF_REJECT);
+}
+
+static void draw(screen *scr, ui *u)
+{
+    photo_priv *p = scr->priv;
+    session *s = SCREEN_SESSION(scr);
+    SDL_Rect r = session_draw_frame(s, u, screens_item_name(FLOW_ITEM_PHOTO), true);
+    if (!p->ready && p->phase != PHASE_RESULT && p->phase != PHASE_OFFICER) {
+        int y = r.y;
+        y += ui_text(u, _("The camera is not ready. Please wait: the desk officer will help you."),
+                     (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_TITLE, UI_COLOR_TEXT, UI_ALIGN_START);
+        y += ui_px(u, 16);
+        if (p->problem != CAMERA_PROBLEM_NONE)
+            draw_staff_line(u, r, &y, camera_problem_message(p->problem));
+        else
+            ui_text(u, _("Starting the camera..."), (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_BODY,
+                    UI_COLOR_TEXT, UI_ALIGN_START);
+        if (p->n_attempts > 0) {
+            char line[96];
+            g_snprintf(line, sizeof line, _("Photos taken so far: %d"), p->n_attempts);
+            ui_text(u, line, (SDL_Rect){r.x, y + ui_px(u, 80), r.w, r.h}, UI_FONT_BODY,
+                    UI_COLOR_TEXT, UI_ALIGN_START);
+        }
+        return;
+    }
+    switch (p->phase) {
+    case PHASE_LIVE:
+    case PHASE_COUNTDOWN:
+    case PHASE_CAPTURING:
+        draw_live(scr, u, r);
+        break;
+    case PHASE_RESULT:
+        draw_result(scr, u, r);
+        break;
+    case PHASE_OFFICER:
+        draw_officer(scr, u, r);
+        break;
+    }
+}
+
+static screen_class photo_screen = {
+    .name = "capture-photo",
+    .applicant = true,
+    .priv_size = sizeof(photo_priv),
+    .enter = enter,
+    .exit = exit_,
+    .input = input,
+    .action = action,
+    .update = update,
+    .draw = draw,
+    .events = photo_event_types,
+};
+
+static void status_line(char *buf, size_t size)
+{
+    g_mutex_lock(&mod.lock);
+    if (mod.ready)
+        g_snprintf(buf, size, "camera: %s, ready", mod.model[0] ? mod.model : "camera");
+    else if (mod.problem != CAMERA_PROBLEM_NONE)
+        g_snprintf(buf, size, "camera: %s", camera_problem_message(mod.problem));
+    else
+        g_snprintf(buf, size, "camera: starting");
+    g_mutex_unlock(&mod.lock);
+}
+
+static const capture_class photo_capture = {
+    .item = FLOW_ITEM_PHOTO,
+    .screen = &photo_screen,
+    .status = status_line,
+};
+
+/* ---- script commands ---- */
+
+/* Writes one line to the emulated camera's command pipe. */
+static bk_err control(script *sc, const char *line)
+{
+    if (mod.control == NULL)
+        return script_fail(sc, "no emulated camera: set BIOKIOSK_CAMERA_CONTROL");
+    int fd = open(mod.control, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return script_fail(sc, "cannot open the camera's command pipe: %s", g_strerror(errno));
+    g_autofree char *text = g_strconcat(line, "\n", NULL);
+    ssize_t n = write(fd, text, strlen(text));
+    close(fd);
+    if (n != (ssize_t)strlen(text))
+        return script_fail(sc, "cannot write to the camera's command pipe");
+    /* the emulator reads its commands on another process: give it a moment (real time) */
+    g_usleep(100 * 1000);
+    script_settle(sc);
+    return BK_OK;
+}
+
+static bk_err cmd_camera_fault(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)rest;
+    static const char *const names[][2] = {
+        {"busy", "busy"},        {"no-capture-event", "no-capture-event"},
+        {"drop", "drop"},        {"corrupt", "corrupt-jpeg"},
+        {"slow", "slow-frames"}, {"none", "none"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        if (strcmp(argv[1], names[i][0]) == 0) {
+            g_autofree char *line =
+                g_strdup_printf("fault %s %s", names[i][1], argc > 2 ? argv[2] : "1");
+            return control(sc, line);
+        }
+    }
+    return script_fail(sc,
+                       "camera-fault: unknown fault '%s' (busy, no-capture-event, drop, "
+                       "corrupt, slow, none)",
+                       argv[1]);
+}
+
+static bk_err cmd_camera_unplug(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)argc;
+    (void)argv;
+    (void)rest;
+    return control(sc, "unplug");
+}
+
+static bk_err cmd_camera_plug(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)argc;
+    (void)argv;
+    (void)rest;
+    return control(sc, "plug");
+}
+
+/* The screen's counter for an event name, or -1. */
+static int64_t wait_value(const photo_priv *p, const char *what)
+{
+    if (strcmp(what, "frame") == 0)
+        return (int64_t)p->frames_shown;
+    if (strcmp(what, "analysis") == 0)
+        return (int64_t)p->analyses_seen;
+    if (strcmp(what, "result") == 0)
+        return (int64_t)p->results_seen;
+    if (strcmp(what, "problem") == 0)
+        return (int64_t)p->problems_seen;
+    if (strcmp(what, "ready") == 0)
+        return p->ready ? 1 : 0;
+    if (strcmp(what, "paused") == 0)
+        return p->ready ? 0 : 1;
+    if (strcmp(what, "pass") == 0)
+        return p->an.pass ? 1 : 0;
+    return -1;
+}
+
+/* camera-wait EVENT [SECONDS]: lets real time pass (the kiosk's clock stands) until the photo
+ * screen has seen EVENT: frame, analysis, result, problem (a new one each), or until it is
+ * ready, paused, or the checks pass; `idle` (any screen): until the photo's threads hold no
+ * frame or photo. Fails after SECONDS (default 20). */
+static bk_err cmd_camera_wait(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)rest;
+    session *s = script_session(sc);
+    runner *r = session_runner(s);
+    long secs = argc > 2 ? strtol(argv[2], NULL, 10) : 20;
+    if (secs <= 0 || secs > 600)
+        return script_fail(sc, "camera-wait: SECONDS must be 1..600");
+    int64_t deadline = g_get_monotonic_time() + secs * G_USEC_PER_SEC;
+    if (strcmp(argv[1], "idle") == 0) {
+        /* the photo's threads hold no frame or photo (after the step, for memory checks) */
+        for (;;) {
+            g_mutex_lock(&mod.lock);
+            bool idle = !mod.working && !mod.live_jpeg && !mod.cap_jpeg && !mod.live_wanted;
+            g_mutex_unlock(&mod.lock);
+            if (idle)
+                break;
+            if (g_get_monotonic_time() > deadline)
+                return script_fail(sc, "camera-wait idle: still busy after %ld s", secs);
+            runner_wait(r, 50);
+        }
+        script_settle(sc);
+        return BK_OK;
+    }
+    screen *scr = runner_find(r, &photo_screen);
+    if (scr == NULL)
+        return script_fail(sc, "camera-wait: the photo screen is not shown (screen '%s')",
+                           session_screen_name(s));
+    int64_t start = wait_value(scr->priv, argv[1]);
+    if (start < 0)
+        return script_fail(sc,
+                           "camera-wait: unknown event '%s' (frame, analysis, result, "
+                           "problem, ready, paused, pass)",
+                           argv[1]);
+    bool level = strcmp(argv[1], "ready") == 0 || strcmp(argv[1], "paused") == 0 ||
+                 strcmp(argv[1], "pass") == 0;
+    for (;;) {
+        runner_wait(r, 50);
+        scr = runner_find(r, &photo_screen);
+        if (scr == NULL)
+            return script_fail(sc, "camera-wait: the photo screen went away");
+        int64_t v = wait_value(scr->priv, argv[1]);
+        if (level ? v == 1 : v > start)
+            break;
+        if (g_get_monotonic_time() > deadline) {
+            g_autofree char *texts = ui_texts_joined(session_ui(s));
+            return script_fail(sc, "camera-wait %s: nothing after %ld s; showing: %s", argv[1],
+                               secs, texts);
+        }
+    }
+    script_settle(sc);
+    return BK_OK;
+}
+
+/* ---- set-up ---- */
+
+bk_err capture_photo_setup(const capture_photo_config *cfg, char **message)
+{
+    if (mod.up)
+        return BK_ERR_EXISTS;
+    const char *dir = cfg->cascade_dir && cfg->cascade_dir[0] ? cfg->cascade_dir : DEFAULT_CASCADES;
+    bk_err err = face_finder_new(dir, &mod.finder);
+    if (err != BK_OK) {
+        if (message)
+            *message = g_strdup_printf(
+                "[photo] cascades: cannot load the face models from %s (package opencv-data): %s",
+                dir, bk_err_str(err));
+        return BK_ERR_NOT_FOUND;
+    }
+    bool model = cfg->camera_model && cfg->camera_model[0];
+    camera_config cc = {
+        .model = model ? cfg->camera_model : NULL,
+        .port = model ? cfg->camera_port : NULL,
+    };
+    err = camera_new(&cc, &mod.cam);
+    if (err != BK_OK) {
+        face_finder_free(mod.finder);
+        mod.finder = NULL;
+        if (message)
+            *message = g_strdup_printf("[camera]: cannot start the camera: %s", bk_err_str(err));
+        return err;
+    }
+    mod.max_attempts = cfg->attempts > 0 ? MIN(cfg->attempts, MAX_ATTEMPTS) : 3;
+    mod.control = cfg->emulator_control ? g_strdup(cfg->emulator_control) : NULL;
+    mod.ev_type = SDL_RegisterEvents(1);
+    photo_event_types[0] = mod.ev_type;
+    mod.stopping = false;
+    g_mutex_init(&mod.lock);
+    g_cond_init(&mod.cond);
+    mod.pump = g_thread_new("photo-pump", pump_main, NULL);
+    mod.worker = g_thread_new("photo-analysis", worker_main, NULL);
+    mod.up = true;
+    capture_register(&photo_capture);
+    script_register("camera-fault", 1, 2, cmd_camera_fault, "camera-fault NAME [TIMES]");
+    script_register("camera-unplug", 0, 0, cmd_camera_unplug, "camera-unplug");
+    script_register("camera-plug", 0, 0, cmd_camera_plug, "camera-plug");
+    script_register("camera-wait", 1, 2, cmd_camera_wait, "camera-wait EVENT [SECONDS]");
+    return BK_OK;
+}
+
+void capture_photo_teardown(void)
+{
+    if (!mod.up)
+        return;
+    g_mutex_lock(&mod.lock);
+    mod.stopping = true;
+    g_cond_broadcast(&mod.cond);
+    g_mutex_unlock(&mod.lock);
+    g_thread_join(mod.pump);
+    g_thread_join(mod.worker);
+    camera_free(mod.cam);
+    face_finder_free(mod.finder);
+    pic_free(mod.preview);
+    biomem_free(mod.live_jpeg);
+    biomem_free(mod.cap_jpeg);
+    attempt_free(mod.result);
+    g_free(mod.control);
+    g_mutex_clear(&mod.lock);
+    g_cond_clear(&mod.cond);
+    memset(&mod, 0, sizeof mod);
+}
