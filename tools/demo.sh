@@ -1,33 +1,208 @@
 #!/usr/bin/env bash
-# The demo: installs what is missing, builds, and shows biokiosk working on emulated hardware.
-# It grows with the project; today it walks through the capture rules for a family's visit.
+# The demo: installs what is missing, builds, and starts the kiosk on emulated hardware with the
+# embedded SQLite store.
+#
+#   bash tools/demo.sh                 the kiosk in a window (needs a desktop: X11 or Wayland)
+#   bash tools/demo.sh --walkthrough   no display needed: plays a visit offscreen and writes
+#                                      screenshots of every screen to build/demo/screens
+#
+# Emulated hardware: a PTP/IP camera on 127.0.0.1 opened by libgphoto2 (serving a portrait from
+# Debian's python3-skimage package, or the image in BIOKIOSK_DEMO_PORTRAIT), libfprint's virtual
+# image reader fed with synthetic fingerprints, and the touch screen (or mouse) for signatures.
+# Everything the demo makes stays in build/demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=window
+[ "${1:-}" = "--walkthrough" ] && mode=walkthrough
+if [ "$mode" = window ] && [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    echo "demo: no display (DISPLAY, WAYLAND_DISPLAY): playing a visit offscreen (--walkthrough)"
+    mode=walkthrough
+fi
 
 bash tools/install-deps.sh
 if [ -f build/build.ninja ]; then meson setup --reconfigure build >/dev/null; else meson setup build; fi
 meson compile -C build
-bk=build/app/biokiosk
 
+top=$PWD
+bk=$top/build/app/biokiosk
+demo=$top/build/demo
+desk=DEN-HAAG
 today=$(date +%F)
+store="sqlite:$demo/appointments.db"
+mkdir -p "$demo"
+
+# Keys: the kiosk's signing key, and a back-office pair (on a real desk the back office keeps its
+# secret key; the kiosk only gets backoffice.pub and cannot open its own outbox).
+mkdir -p "$demo/keys" "$demo/backoffice"
+[ -f "$demo/keys/kiosk.key" ] || "$bk" keys kiosk-init --dir "$demo/keys" >/dev/null
+[ -f "$demo/backoffice/backoffice.key" ] || "$bk" keys backoffice-init --dir "$demo/backoffice" >/dev/null
+
+# The walkthrough plays the same visit each time: it starts from a fresh store.
+[ "$mode" = walkthrough ] && rm -f "$demo"/appointments.db*
+# Today's appointments at the demo desk, one of each kind of visit (importing again changes nothing).
+"$bk" appointment demo-set --desk "$desk" --date "$today" >"$demo/appointments.json"
+"$bk" appointment import "$demo/appointments.json" --store "$store" >/dev/null
+# A staff account for the PIN pad (F12 or a long press on the top-left corner).
+if ! "$bk" staff list --store "$store" | grep -q '"demo"'; then
+    printf '2468\n' | "$bk" staff add demo --name "Demo officer" --role technician --store "$store" >/dev/null
+fi
+
+# The camera emulator, controlled through a named pipe.
+portrait=${BIOKIOSK_DEMO_PORTRAIT:-}
+if [ -z "$portrait" ]; then
+    portrait=$(bash tools/fetch-portrait.sh "$top/build/portrait" 2>/dev/null) || portrait=
+fi
+photo_enabled=false
+camera_lines=""
+cleanup() { [ -n "${cam_pid:-}" ] && kill "$cam_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+if [ -n "$portrait" ] && [ -f "$portrait" ]; then
+    rm -f "$demo/camera.ctl" "$demo/camera.out"
+    mkfifo "$demo/camera.ctl"
+    "$top/build/emulators/ptpip/ptpip-camera" --capture-size 3000x2000 "$portrait" \
+        <>"$demo/camera.ctl" >"$demo/camera.out" 2>"$demo/camera.log" &
+    cam_pid=$!
+    for _ in $(seq 50); do grep -q '^ptpip-camera: ' "$demo/camera.out" 2>/dev/null && break; sleep 0.1; done
+    read -r _ port event_port <"$demo/camera.out"
+    photo_enabled=true
+    camera_lines="model = PTP/IP Camera
+port = ptpip:127.0.0.1:$port:$event_port
+emulator_control = $demo/camera.ctl"
+else
+    echo "demo: no portrait for the emulated camera (set BIOKIOSK_DEMO_PORTRAIT=IMAGE): the photo step is off"
+fi
+
+cat >"$demo/biokiosk.conf" <<CONF
+# Written by tools/demo.sh: the demo kiosk on emulated hardware.
+[kiosk]
+desk = $desk
+id = $desk-DEMO
+fullscreen = false
+locale_dir = $top/build/assets/po
+
+[store]
+uri = $store
+
+[photo]
+enabled = $photo_enabled
+
+[camera]
+$camera_lines
+
+[fingerprint]
+enabled = true
+virtual_socket = $demo/finger.sock
+
+[signature]
+source = touch
+
+[record]
+outbox = $demo/outbox
+kiosk_key = $demo/keys/kiosk.key
+backoffice_key = $demo/backoffice/backoffice.pub
+audit_hash_key = $demo/keys/audit-hash.key
+
+[audit]
+log = $demo/audit.log
+CONF
+mkdir -p "$demo/outbox"
+"$bk" config check --config "$demo/biokiosk.conf" >/dev/null
+
 echo
-"$bk" --version
-echo "What each person of a visit on $today gives at the desk (biokiosk rules):"
-show() { # label, options...
-    local label=$1
-    shift
-    printf '\n%s\n  ' "$label"
-    "$bk" rules --on "$today" "$@" |
-        python3 -c 'import json,sys; p=json.load(sys.stdin); print("age %d, desk %s, photo %s, fingerprints %s, signature %s, may come alone %s" % (p["age"], p["desk"], p["photo"], p["fingerprints"], p["signature"], p["may_come_alone"])); [print("    %-34s %s" % (r["rule"], r["text"])) for r in p["reasons"] if r["item"] in ("photo","fingerprints","signature")]'
-}
-year=$(date +%Y)
-show "Parent, gave biometrics before (photo 3 months ago)" \
-    --birth-date 1988-03-14 --previous-photo "$(date -d '3 months ago' +%F)" \
-    --previous-fingerprints 2021-05-02 --previous-signature 2021-05-02
-show "Child of 12, fingerprints from age 7" \
-    --birth-date "$((year - 12))-01-01" --previous-fingerprints "$((year - 5))-03-01"
-show "Child of 4" --birth-date "$((year - 4))-01-01"
-show "Baby of 5 months" --birth-date "$(date -d '5 months ago' +%F)"
-show "EU citizen, permanent residence" --birth-date 1979-11-30 --category eu-citizen-permanent
+echo "Appointments today ($today) at $desk; type a code on the kiosk:"
+"$bk" appointment demo-set --desk "$desk" --date "$today" --list | sed 's/^/  /'
 echo
-echo "The kiosk screen and the emulated camera, reader and pad are not part of this build yet."
+echo "Staff: F12 (or hold the top-left corner for 2 s), account demo, PIN 2468."
+echo "Records go to $demo/outbox; open one with:"
+echo "  $bk record open FILE --secret $demo/backoffice/backoffice.key --kiosk-key $demo/keys/kiosk.pub"
+
+if [ "$mode" = walkthrough ]; then
+    line=$("$bk" appointment demo-set --desk "$desk" --date "$today" --list | grep 'nothing on file' | head -n 1)
+    code=${line%% *}
+    name=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([a for a in d["appointments"] if a["code"].replace("-","")==sys.argv[2].replace("-","")][0]["persons"][0]["name"])' "$demo/appointments.json" "$code")
+    rm -rf "$demo/screens"
+    mkdir -p "$demo/screens"
+    cat >"$demo/walkthrough.txt" <<SCRIPT
+# A visit: an adult with nothing on file gives a photo, two fingerprints and a signature.
+expect-screen welcome
+screenshot 01-welcome
+language en
+tap "Start"
+expect-screen code
+type $code
+screenshot 02-code
+key Return
+expect-screen appointment
+screenshot 03-appointment
+tap "Continue"
+expect-screen documents
+screenshot 04-documents
+staff demo 2468
+expect-screen staff-menu
+tap "Close this menu"
+tap "$name"
+screenshot 05-documents-confirmed
+tap "Continue"
+expect-screen person
+screenshot 06-person
+tap "Start"
+SCRIPT
+    if [ "$photo_enabled" = true ]; then
+        cat >>"$demo/walkthrough.txt" <<SCRIPT
+expect-screen capture-photo
+camera-wait ready 30
+camera-wait frame 30
+camera-wait analysis 30
+screenshot 07-photo-live-view
+tap "Take the photo"
+wait 3000
+camera-wait result 90
+screenshot 08-photo-result
+tap "Take it again"
+camera-wait frame 30
+tap "Take the photo"
+wait 3000
+camera-wait result 90
+tap "Take it again"
+camera-wait frame 30
+tap "Take the photo"
+wait 3000
+camera-wait result 90
+# after three photos the desk officer chooses the one to keep
+screenshot 09-photo-officer
+tap "Keep photo 1"
+SCRIPT
+    fi
+    cat >>"$demo/walkthrough.txt" <<SCRIPT
+expect-screen capture-finger
+screenshot 10-fingerprints
+tap "Start the fingerprints"
+finger synthetic:11
+screenshot 11-fingerprint-taken
+tap "Continue"
+finger synthetic:12
+tap "Continue"
+screenshot 12-fingerprints-kept
+tap "Accept the fingerprints"
+expect-screen capture-signature
+stroke 60,180 84,237 108,268 132,257 156,210 180,149 204,102 228,92 252,124 276,181 300,239 324,268 348,256 372,208 396,148 420,101 444,92 468,125 492,183 516,240 540,269 564,256 588,207 612,146 636,101 660,93 684,126 708,184 732,241 756,269 780,255 804,205 828,145 852,100 876,93 900,127 924,186 948,242 972,269 996,254
+screenshot 13-signature
+tap "Accept"
+expect-screen review
+screenshot 14-review
+tap "Finish"
+expect-screen done
+screenshot 15-done
+SCRIPT
+    now=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([a for a in d["appointments"] if a["code"].replace("-","")==sys.argv[2].replace("-","")][0]["start"])' "$demo/appointments.json" "$code")
+    if "$bk" --config "$demo/biokiosk.conf" --now "$now" --script "$demo/walkthrough.txt" \
+        --screenshots "$demo/screens"; then
+        echo "Screenshots of the visit: $demo/screens"
+    else
+        echo "The walkthrough stopped; screenshots so far: $demo/screens" >&2
+        exit 1
+    fi
+else
+    echo "Starting the kiosk in a window (Ctrl+C here ends it)."
+    "$bk" --windowed --config "$demo/biokiosk.conf"
+fi
