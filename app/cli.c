@@ -47,3 +47,39 @@ void cli_print_json(JsonBuilder *builder)
     json_node_unref(root);
     g_object_unref(generator);
 }
+
+void cli_add_plan(JsonBuilder *b, const rules_plan *plan)
+{
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "age");
+    json_builder_add_int_value(b, plan->age);
+    json_builder_set_member_name(b, "desk");
+    json_builder_add_boolean_value(b, plan->desk);
+    json_builder_set_member_name(b, "photo");
+    json_builder_add_string_value(b, rules_action_str(plan->photo));
+    json_builder_set_member_name(b, "fingerprints");
+    json_builder_add_string_value(b, rules_action_str(plan->fingerprints));
+    json_builder_set_member_name(b, "signature");
+    json_builder_add_string_value(b, rules_action_str(plan->signature));
+    json_builder_set_member_name(b, "may_post");
+    json_builder_add_boolean_value(b, plan->may_post);
+    json_builder_set_member_name(b, "may_come_alone");
+    json_builder_add_boolean_value(b, plan->may_come_alone);
+    json_builder_set_member_name(b, "reasons");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < plan->n_reasons; i++) {
+        const rules_reason *r = &plan->reasons[i];
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "item");
+        json_builder_add_string_value(b, rules_item_str(r->item));
+        json_builder_set_member_name(b, "rule");
+        json_builder_add_string_value(b, r->rule);
+        json_builder_set_member_name(b, "text");
+        json_builder_add_string_value(b, r->text);
+        json_builder_set_member_name(b, "source");
+        json_builder_add_string_value(b, r->source);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}

@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bk_err.h"
+#include "rules.h"
 
 /* Exit statuses shared by every subcommand. */
 enum {
@@ -22,6 +23,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
  * Leaves the remaining arguments in argc/argv. Returns TRUE on success. */
 gboolean cli_parse_options(const char *cmd, const char *parameter, const char *summary,
                            const GOptionEntry *entries, int *argc, char ***argv);
+
+/* Adds a capture plan as the object `biokiosk rules` prints (age, desk, the three actions,
+ * may_post, may_come_alone, reasons with item, rule, text and source). */
+void cli_add_plan(JsonBuilder *b, const rules_plan *plan);
 
 /* Writes the builder's root as one line of compact JSON and a newline to stdout. */
 void cli_print_json(JsonBuilder *builder);

@@ -25,39 +25,6 @@ static void add_date(JsonBuilder *b, const char *name, bool has, caldate d)
     json_builder_add_string_value(b, buf);
 }
 
-static void add_plan(JsonBuilder *b, const rules_plan *plan)
-{
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "age");
-    json_builder_add_int_value(b, plan->age);
-    json_builder_set_member_name(b, "desk");
-    json_builder_add_boolean_value(b, plan->desk);
-    json_builder_set_member_name(b, "photo");
-    json_builder_add_string_value(b, rules_action_str(plan->photo));
-    json_builder_set_member_name(b, "fingerprints");
-    json_builder_add_string_value(b, rules_action_str(plan->fingerprints));
-    json_builder_set_member_name(b, "signature");
-    json_builder_add_string_value(b, rules_action_str(plan->signature));
-    json_builder_set_member_name(b, "may_post");
-    json_builder_add_boolean_value(b, plan->may_post);
-    json_builder_set_member_name(b, "may_come_alone");
-    json_builder_add_boolean_value(b, plan->may_come_alone);
-    json_builder_set_member_name(b, "reasons");
-    json_builder_begin_array(b);
-    for (size_t i = 0; i < plan->n_reasons; i++) {
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "item");
-        json_builder_add_string_value(b, rules_item_str(plan->reasons[i].item));
-        json_builder_set_member_name(b, "rule");
-        json_builder_add_string_value(b, plan->reasons[i].rule);
-        json_builder_set_member_name(b, "text");
-        json_builder_add_string_value(b, plan->reasons[i].text);
-        json_builder_end_object(b);
-    }
-    json_builder_end_array(b);
-    json_builder_end_object(b);
-}
-
 static void add_person(JsonBuilder *b, const store_person *p)
 {
     json_builder_begin_object(b);
@@ -83,7 +50,7 @@ static void add_person(JsonBuilder *b, const store_person *p)
     const char *problem = NULL;
     json_builder_set_member_name(b, "plan");
     if (rules_decide(&p->rules, &plan, &problem) == BK_OK)
-        add_plan(b, &plan);
+        cli_add_plan(b, &plan);
     else
         json_builder_add_null_value(b);
     json_builder_end_object(b);
