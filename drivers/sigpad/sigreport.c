@@ -50,9 +50,11 @@ bk_err sigreport_from_hid(const hidparse_layout *desc, sigreport_layout *out)
         value_of(hidparse_find(desc, id, HIDPARSE_PAGE_DIGITIZER, HIDPARSE_USAGE_TIP_PRESSURE));
     if ((err = span_mm(x, &l.width_mm)) != BK_OK || (err = span_mm(y, &l.height_mm)) != BK_OK)
         return err;
-    if (l.pressure.present && l.pressure.logical_max > l.pressure.logical_min)
-        l.pressure_levels = l.pressure.logical_max - l.pressure.logical_min + 1;
-    else {
+    if (l.pressure.present && l.pressure.logical_max > l.pressure.logical_min) {
+        /* in 64 bits: a descriptor may declare the whole int32 range */
+        int64_t levels = (int64_t)l.pressure.logical_max - l.pressure.logical_min + 1;
+        l.pressure_levels = levels > INT32_MAX ? INT32_MAX : (int32_t)levels;
+    } else {
         l.pressure.present = false;
         l.pressure_levels = 2;
     }
