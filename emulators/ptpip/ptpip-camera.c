@@ -86,6 +86,16 @@ static void command(ptpip_emu *emu, char *line)
     fflush(stdout);
 }
 
+/* Waits for SIGINT or SIGTERM (blocked in every thread) and ends the process: the sockets close
+ * with it, which is all a camera that is switched off does. */
+static void *wait_for_stop(void *arg)
+{
+    int sig;
+    sigwait((sigset_t *)arg, &sig);
+    _exit(0);
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     ptpip_emu_options opt = ptpip_emu_options_default();
@@ -134,6 +144,10 @@ int main(int argc, char **argv)
         }
         ptpip_emu_set_fault(emu, (ptpip_emu_fault)f, -1);
     }
+    /* SIGINT and SIGTERM end the program at any time, also while it waits for a command on a
+     * stdin that never ends (a pipe opened read-write, as the kiosk's tests and demo do). */
+    pthread_t stopper;
+    pthread_create(&stopper, NULL, wait_for_stop, &stop);
     printf("ptpip-camera: %d %d\n", ptpip_emu_port(emu), ptpip_emu_event_port(emu));
     fflush(stdout);
     char line[256];
@@ -144,10 +158,8 @@ int main(int argc, char **argv)
         else
             command(emu, line);
     }
-    if (!quit) {
-        int sig;
-        sigwait(&stop, &sig);
-    }
+    if (!quit)
+        pthread_join(stopper, NULL); /* never returns: wait_for_stop ends the process */
     ptpip_emu_free(emu);
     return 0;
 }
