@@ -19,6 +19,7 @@
 #include "seal.h"
 #include "staff.h"
 #include "store.h"
+#include "uitest.h"
 
 #define NOW  "2026-11-23T09:20:00+01:00"
 #define DESK "DEN-HAAG"
@@ -33,11 +34,6 @@ static const char *bin(void)
     const char *b = g_getenv("BIOKIOSK_BIN");
     g_assert_nonnull(b);
     return b;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    g_assert_true(g_file_set_contents(path, text, -1, NULL));
 }
 
 static void fixture_set_up(fixture *fx, gconstpointer data)
@@ -99,23 +95,6 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
                                             g_getenv("KIOSK_LOCALE_DIR"), fx->uri, fx->dir, keys,
                                             keys, keys, fx->dir, fx->dir);
     write_file(fx->conf, conf);
-}
-
-static void remove_tree(const char *path)
-{
-    GDir *d = g_dir_open(path, 0, NULL);
-    if (d) {
-        const char *name;
-        while ((name = g_dir_read_name(d)) != NULL) {
-            g_autofree char *p = g_build_filename(path, name, NULL);
-            if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-                remove_tree(p);
-            else
-                g_unlink(p);
-        }
-        g_dir_close(d);
-    }
-    g_rmdir(path);
 }
 
 static void fixture_tear_down(fixture *fx, gconstpointer data)

@@ -29,6 +29,7 @@
 #include "picio.h"
 #include "staff.h"
 #include "store.h"
+#include "uitest.h"
 
 #define NOW      "2026-11-23T09:20:00+01:00"
 #define DESK     "DEN-HAAG"
@@ -49,11 +50,6 @@ typedef struct fixture {
 static const char *faces_dir(void)
 {
     return g_getenv("BIOKIOSK_FACES");
-}
-
-static void write_file(const char *path, const char *text)
-{
-    g_assert_true(g_file_set_contents(path, text, -1, NULL));
 }
 
 /* The portrait widened to the camera's 3:2 by repeating each row's edge pixels (the studio
@@ -210,23 +206,6 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
                         g_getenv("KIOSK_LOCALE_DIR"), uri, fx->dir, keys, keys, keys, fx->dir,
                         cascades ? cascades : "", port, event_port, fx->fifo);
     write_file(fx->conf, conf);
-}
-
-static void remove_tree(const char *path)
-{
-    GDir *d = g_dir_open(path, 0, NULL);
-    if (d) {
-        const char *name;
-        while ((name = g_dir_read_name(d)) != NULL) {
-            g_autofree char *p = g_build_filename(path, name, NULL);
-            if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-                remove_tree(p);
-            else
-                g_unlink(p);
-        }
-        g_dir_close(d);
-    }
-    g_rmdir(path);
 }
 
 static void fixture_tear_down(fixture *fx, gconstpointer data)

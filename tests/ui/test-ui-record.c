@@ -37,6 +37,7 @@
 #include "staff.h"
 #include "store.h"
 #include "testimg.h"
+#include "uitest.h"
 
 #define NOW  "2026-11-23T09:20:00+01:00"
 #define DESK "DEN-HAAG"
@@ -64,11 +65,6 @@ typedef struct fixture {
     uint8_t *face0; /* face[0]'s bytes (g_free) */
     size_t face0_len;
 } fixture;
-
-static void write_file(const char *path, const char *text)
-{
-    g_assert_true(g_file_set_contents(path, text, -1, NULL));
-}
 
 static void fixture_set_up(fixture *fx, gconstpointer data)
 {
@@ -145,23 +141,6 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
         "[audit]\nlog = %s\n",
         g_getenv("KIOSK_LOCALE_DIR"), fx->uri, fx->outbox, fx->keys, fx->keys, fx->keys, fx->log);
     write_file(fx->conf, conf);
-}
-
-static void remove_tree(const char *path)
-{
-    GDir *d = g_dir_open(path, 0, NULL);
-    if (d) {
-        const char *name;
-        while ((name = g_dir_read_name(d)) != NULL) {
-            g_autofree char *p = g_build_filename(path, name, NULL);
-            if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-                remove_tree(p);
-            else
-                g_unlink(p);
-        }
-        g_dir_close(d);
-    }
-    g_rmdir(path);
 }
 
 static void fixture_tear_down(fixture *fx, gconstpointer data)

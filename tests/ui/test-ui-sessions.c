@@ -17,6 +17,7 @@
 #include "recordconf.h"
 #include "staff.h"
 #include "store.h"
+#include "uitest.h"
 
 #define NOW  "2026-11-23T09:20:00+01:00"
 #define DESK "DEN-HAAG"
@@ -94,12 +95,6 @@ static void appt_json(GString *s, const fixture *fx, int i, const char *desk, co
     g_string_append(s, "]}");
 }
 
-static void write_file(const char *path, const char *text)
-{
-    GError *error = NULL;
-    g_assert_true(g_file_set_contents(path, text, -1, &error));
-}
-
 static void fixture_set_up(fixture *fx, gconstpointer data)
 {
     (void)data;
@@ -154,23 +149,6 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     g_autofree char *record = recordconf_lines(fx->dir);
     g_autofree char *full = g_strconcat(conf, record, NULL);
     write_file(fx->conf, full);
-}
-
-static void remove_tree(const char *path)
-{
-    GDir *d = g_dir_open(path, 0, NULL);
-    if (d) {
-        const char *name;
-        while ((name = g_dir_read_name(d)) != NULL) {
-            g_autofree char *p = g_build_filename(path, name, NULL);
-            if (g_file_test(p, G_FILE_TEST_IS_DIR))
-                remove_tree(p);
-            else
-                g_unlink(p);
-        }
-        g_dir_close(d);
-    }
-    g_rmdir(path);
 }
 
 static void fixture_tear_down(fixture *fx, gconstpointer data)

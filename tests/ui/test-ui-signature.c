@@ -28,6 +28,7 @@
 #include "apptcode.h"
 #include "staff.h"
 #include "store.h"
+#include "uitest.h"
 
 #define NOW     "2026-11-23T09:20:00+01:00"
 #define DESK    "DEN-HAAG"
@@ -39,11 +40,6 @@ typedef struct fixture {
     char *shots;
     char codes[N_CODES][APPTCODE_FORMATTED_LEN + 1];
 } fixture;
-
-static void write_file(const char *path, const char *text)
-{
-    g_assert_true(g_file_set_contents(path, text, -1, NULL));
-}
 
 static void fixture_set_up(fixture *fx, gconstpointer data)
 {
@@ -100,23 +96,6 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
                                    NULL, NULL, NULL, &status, NULL));
         g_assert_true(g_spawn_check_wait_status(status, NULL));
     }
-}
-
-static void remove_tree(const char *path)
-{
-    GDir *d = g_dir_open(path, 0, NULL);
-    if (d) {
-        const char *name;
-        while ((name = g_dir_read_name(d)) != NULL) {
-            g_autofree char *p = g_build_filename(path, name, NULL);
-            if (g_file_test(p, G_FILE_TEST_IS_DIR))
-                remove_tree(p);
-            else
-                g_unlink(p);
-        }
-        g_dir_close(d);
-    }
-    g_rmdir(path);
 }
 
 static void fixture_tear_down(fixture *fx, gconstpointer data)
