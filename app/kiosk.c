@@ -218,6 +218,7 @@ int kiosk_main(int argc, char **argv)
         .max_pin_failures = (int)config_get_int(cfg, "staff.max_pin_failures"),
         .lockout_minutes = (int)config_get_int(cfg, "staff.lockout_minutes"),
         .pin_pad_timeout_seconds = (int)config_get_int(cfg, "staff.pin_pad_timeout_seconds"),
+        .reconnect_seconds = (int)config_get_int(cfg, "devices.reconnect_seconds"),
         .languages = (const char *const *)languages,
         .n_languages = g_strv_length(languages),
         .default_language = def_lang,

@@ -28,6 +28,9 @@ typedef struct session_settings {
     int working_days;
     int max_pin_failures, lockout_minutes;
     int pin_pad_timeout_seconds;
+    /* How long a capture screen waits for a device that went away before staff may skip the
+     * step or end the visit (ui/devwait.h); 0 or less: 120. */
+    int reconnect_seconds;
     const char *const *languages; /* offered, in order */
     size_t n_languages;
     const char *default_language;
