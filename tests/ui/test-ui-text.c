@@ -11,12 +11,13 @@
 
 static ui *u;
 
-/* Placeholders become what the screens put there: numbers. */
+/* Placeholders become what the screens put there: numbers (for %s, a translated name: a
+ * number stands in, drawable in every script). */
 static char *formatted(const char *text)
 {
     GString *s = g_string_new(NULL);
     for (const char *p = text; *p; p++) {
-        if (p[0] == '%' && p[1] == 'd') {
+        if (p[0] == '%' && (p[1] == 'd' || p[1] == 's')) {
             g_string_append(s, "25");
             p++;
         } else if (p[0] == '%' && p[1] == 'z' && p[2] == 'u') {
