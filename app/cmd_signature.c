@@ -88,6 +88,8 @@ static int pads(void)
         json_builder_add_int_value(b, found[i].address);
         json_builder_set_member_name(b, "model");
         json_builder_add_string_value(b, found[i].model);
+        json_builder_set_member_name(b, "serial");
+        json_builder_add_string_value(b, found[i].serial);
         json_builder_set_member_name(b, "usable");
         json_builder_add_boolean_value(b, found[i].verdict == SIGPAD_USABLE);
         if (found[i].reason[0]) {

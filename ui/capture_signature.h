@@ -4,18 +4,21 @@
  *
  * The pad is opened when the step starts and let go when it ends. Its worker thread's samples
  * reach the screen as an SDL user event that only wakes the loop; the samples themselves wait in
- * a queue of this module (biomem), so a pad that is not being read costs no CPU.
+ * a queue of this module (biomem), so a pad that is not being read costs no CPU. A pad pulled out
+ * (or, with source = pad, none at all) is a devwait (ui/devwait.h): audited, and after
+ * reconnect_seconds staff may skip the step or end the visit; the strokes stay meanwhile.
  *
  * Script commands (ui/script.h):
  *   stroke X,Y X,Y ...   one touch stroke: finger down at the first point, moves, up at the last;
  *                        X,Y are pixels relative to the signing box's top left corner (so a
  *                        script does not depend on where the box sits); 10 ms of the kiosk's
  *                        clock pass between points
- *   pad-strokes FILE     waits (real time, up to 20 s) until the USB pad has delivered every
- *                        point of FILE (the strokes file the emulated pad was generated from,
- *                        sigpad-gen's format) and checks them: the first strokes on screen are
- *                        the file's, point for point within the pad's 0.01 mm (an emulated pad
- *                        may go on: umockdev replays its script when the driver reopens it)
+ *   pad-strokes FILE     waits (real time, up to 20 s) until every point of FILE (the
+ *                        strokes file the emulated pad was generated from, sigpad-gen's
+ *                        format) is in a finished stroke, and checks them: the first strokes
+ *                        on screen are the file's, point for point within the pad's 0.01 mm
+ *                        (an emulated pad may go on: umockdev replays its script when the
+ *                        driver reopens it)
  *   pad-points FILE      as pad-strokes, but compares the points only (a stroke cut by an
  *                        unplug comes back as two)
  *   pad-wait-paused      waits (real time, up to 20 s) until the screen shows the pad as

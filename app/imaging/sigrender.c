@@ -223,6 +223,35 @@ bk_err sigrender_render(const sigink *ink, const sigrender_options *o, sigrender
     return BK_OK;
 }
 
+bk_err sigrender_live(sigrender_image *canvas, const sigink *ink, int passes, double pen_mm)
+{
+    memset(canvas->pixels, 255, (size_t)canvas->width * (size_t)canvas->height);
+    for (size_t i = 0; i < sigink_stroke_count(ink); i++) {
+        size_t n = 0;
+        const sigink_point *sp = sigink_stroke(ink, i, &n);
+        if (sp == NULL || n == 0)
+            continue;
+        size_t m = sigrender_smooth(sp, n, passes, NULL, 0);
+        sigink_point *sm = biomem_calloc(m, sizeof *sm);
+        if (sm == NULL)
+            return BK_ERR_NOMEM;
+        sigrender_smooth(sp, n, passes, sm, m);
+        if (m == 1)
+            sigrender_segment(canvas, &sm[0], &sm[0], pen_mm);
+        for (size_t j = 1; j < m; j++)
+            sigrender_segment(canvas, &sm[j - 1], &sm[j], pen_mm);
+        biomem_free(sm);
+    }
+    return BK_OK;
+}
+
+void sigrender_overlay_argb(const sigrender_image *canvas, uint32_t *argb)
+{
+    size_t n = (size_t)canvas->width * (size_t)canvas->height;
+    for (size_t i = 0; i < n; i++)
+        argb[i] = (uint32_t)(255 - canvas->pixels[i]) << 24;
+}
+
 bk_err sigrender_write_png(const sigrender_image *image, const char *path)
 {
     FILE *f = fopen(path, "wb");

@@ -63,6 +63,16 @@ size_t sigrender_smooth(const sigink_point *in, size_t n, int passes, sigink_poi
 void sigrender_segment(sigrender_image *canvas, const sigink_point *a, const sigink_point *b,
                        double pen_mm);
 
+/* The live ink of a signing screen: the canvas made white, then every stroke of `ink` smoothed
+ * by `passes` rounds (0..4) and drawn with pen_mm at half pressure. BK_ERR_NOMEM when a
+ * stroke's smoothing buffer cannot be had (the canvas then holds the strokes before it). */
+bk_err sigrender_live(sigrender_image *canvas, const sigink *ink, int passes, double pen_mm);
+
+/* The canvas as an overlay for a screen, ARGB8888: every pixel black with the ink's coverage
+ * as alpha (255 - grey), so that what lies under the box shows through. argb holds width x
+ * height pixels (pen data: a biomem buffer). */
+void sigrender_overlay_argb(const sigrender_image *canvas, uint32_t *argb);
+
 /* Writes the image as an 8-bit greyscale PNG. BK_ERR_IO when the file cannot be written. */
 bk_err sigrender_write_png(const sigrender_image *image, const char *path);
 

@@ -13,6 +13,7 @@ enum {
     HANDLE_EVENTS_MS = 100, /* how often the worker looks at the stop flag */
     REPLUG_POLL_MS = 100,
     CONTROL_TIMEOUT_MS = 2000,
+    SERIAL_TIMEOUT_MS = 1000, /* per request: a pad that does not answer is "unknown" */
     HID_CLASS = 3,
     HID_DESCRIPTOR = 0x21,
     HID_REPORT_DESCRIPTOR = 0x22,
@@ -94,7 +95,7 @@ static void LIBUSB_CALL control_done(struct libusb_transfer *t)
 
 static bk_err control_in(libusb_context *ctx, libusb_device_handle *h, uint8_t request_type,
                          uint8_t request, uint16_t value, uint16_t index, uint8_t *data,
-                         uint16_t len, size_t *got)
+                         uint16_t len, size_t *got, unsigned timeout_ms)
 {
     bk_err err = BK_ERR_NOMEM;
     uint8_t *buf = g_malloc0(LIBUSB_CONTROL_SETUP_SIZE + len);
@@ -103,7 +104,7 @@ static bk_err control_in(libusb_context *ctx, libusb_device_handle *h, uint8_t r
     if (t == NULL)
         goto out;
     libusb_fill_control_setup(buf, request_type, request, value, index, len);
-    libusb_fill_control_transfer(t, h, buf, control_done, &w, CONTROL_TIMEOUT_MS);
+    libusb_fill_control_transfer(t, h, buf, control_done, &w, timeout_ms);
     t->endpoint = LIBUSB_ENDPOINT_IN;
     int r = libusb_submit_transfer(t);
     if (r != 0) {
@@ -196,23 +197,22 @@ static void release(link *l)
     l->detached = false;
 }
 
-/* The kernel's copy of an interface's report descriptor, present while a HID driver holds the
- * interface: /sys/bus/usb/devices/<device>:<config>.<interface>/<hid device>/report_descriptor.
- * Reading it needs neither opening the device nor taking it from its driver, so ordinary HID
- * devices (the touch screen, a scanner) are looked at without disturbing them. */
-static bool sysfs_rdesc(libusb_device *dev, int config, int iface, uint8_t **out, size_t *len)
+static const char sysfs_root[] = "/sys/bus/usb/devices";
+
+/* The name of a device's directory in sysfs_root ("1-5"), found by its bus and device numbers
+ * (transfer full), or NULL. */
+static char *sysfs_device(libusb_device *dev)
 {
-    static const char root[] = "/sys/bus/usb/devices";
-    GDir *dir = g_dir_open(root, 0, NULL);
+    GDir *dir = g_dir_open(sysfs_root, 0, NULL);
     if (dir == NULL)
-        return false;
+        return NULL;
     char *name = NULL;
     const char *e;
     while (name == NULL && (e = g_dir_read_name(dir)) != NULL) {
         if (strchr(e, ':') != NULL)
             continue; /* an interface, not a device */
-        char *bus_path = g_strdup_printf("%s/%s/busnum", root, e);
-        char *dev_path = g_strdup_printf("%s/%s/devnum", root, e);
+        char *bus_path = g_strdup_printf("%s/%s/busnum", sysfs_root, e);
+        char *dev_path = g_strdup_printf("%s/%s/devnum", sysfs_root, e);
         char *bus = NULL, *num = NULL;
         if (g_file_get_contents(bus_path, &bus, NULL, NULL) &&
             g_file_get_contents(dev_path, &num, NULL, NULL) &&
@@ -225,12 +225,90 @@ static bool sysfs_rdesc(libusb_device *dev, int config, int iface, uint8_t **out
         g_free(dev_path);
     }
     g_dir_close(dir);
+    return name;
+}
+
+/* Keeps printable ASCII of a serial number (others become '?'), without surrounding blanks;
+ * "unknown" when nothing is left. */
+static void put_serial(const uint16_t *chars, size_t n, char *out, size_t size)
+{
+    char text[SIGPAD_SERIAL_MAX];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < sizeof text; i++)
+        text[k++] = chars[i] >= 0x20 && chars[i] < 0x7F ? (char)chars[i] : '?';
+    text[k] = '\0';
+    g_strstrip(text);
+    snprintf(out, size, "%s", text[0] ? text : "unknown");
+}
+
+/* The serial number the kernel read when the device was plugged in (sysfs attribute "serial"):
+ * for a device this driver does not open. */
+static void sysfs_serial(libusb_device *dev, char *out, size_t size)
+{
+    snprintf(out, size, "unknown");
+    char *name = sysfs_device(dev);
+    if (name == NULL)
+        return;
+    char *path = g_strdup_printf("%s/%s/serial", sysfs_root, name);
+    char *text = NULL;
+    gsize n = 0;
+    if (g_file_get_contents(path, &text, &n, NULL)) {
+        uint16_t chars[SIGPAD_SERIAL_MAX];
+        size_t k = 0;
+        for (gsize i = 0; i < n && text[i] != '\n' && k < G_N_ELEMENTS(chars); i++)
+            chars[k++] = (uint8_t)text[i];
+        put_serial(chars, k, out, size);
+    }
+    g_free(text);
+    g_free(path);
+    g_free(name);
+}
+
+/* The serial number string of an opened device (string descriptor `index` in the device's first
+ * language). A device without one, or one that stalls or does not answer within the timeout,
+ * gives "unknown": the serial names the pad in the record, it is never a reason not to use it. */
+static void usb_serial(libusb_context *ctx, libusb_device_handle *h, uint8_t index, char *out,
+                       size_t size)
+{
+    snprintf(out, size, "unknown");
+    if (index == 0)
+        return;
+    uint8_t langs[4];
+    size_t got = 0;
+    if (control_in(ctx, h, 0x80, LIBUSB_REQUEST_GET_DESCRIPTOR, LIBUSB_DT_STRING << 8, 0, langs,
+                   sizeof langs, &got, SERIAL_TIMEOUT_MS) != BK_OK ||
+        got < 4 || langs[0] < 4 || langs[1] != LIBUSB_DT_STRING)
+        return;
+    uint16_t lang = (uint16_t)(langs[2] | langs[3] << 8);
+    uint8_t desc[255];
+    if (control_in(ctx, h, 0x80, LIBUSB_REQUEST_GET_DESCRIPTOR,
+                   (uint16_t)(LIBUSB_DT_STRING << 8 | index), lang, desc, sizeof desc, &got,
+                   SERIAL_TIMEOUT_MS) != BK_OK)
+        return;
+    size_t n = MIN(got, (size_t)desc[0]);
+    if (n < 2 || desc[1] != LIBUSB_DT_STRING)
+        return;
+    uint16_t chars[(sizeof desc - 2) / 2];
+    size_t k = 0;
+    for (size_t i = 2; i + 1 < n; i += 2)
+        chars[k++] = (uint16_t)(desc[i] | desc[i + 1] << 8);
+    put_serial(chars, k, out, size);
+}
+
+/* The kernel's copy of an interface's report descriptor, present while a HID driver holds the
+ * interface: /sys/bus/usb/devices/<device>:<config>.<interface>/<hid device>/report_descriptor.
+ * Reading it needs neither opening the device nor taking it from its driver, so ordinary HID
+ * devices (the touch screen, a scanner) are looked at without disturbing them. */
+static bool sysfs_rdesc(libusb_device *dev, int config, int iface, uint8_t **out, size_t *len)
+{
+    char *name = sysfs_device(dev);
     if (name == NULL)
         return false;
-    char *if_path = g_strdup_printf("%s/%s:%d.%d", root, name, config, iface);
+    char *if_path = g_strdup_printf("%s/%s:%d.%d", sysfs_root, name, config, iface);
     g_free(name);
     bool found = false;
-    dir = g_dir_open(if_path, 0, NULL);
+    const char *e;
+    GDir *dir = g_dir_open(if_path, 0, NULL);
     while (dir != NULL && !found && (e = g_dir_read_name(dir)) != NULL) {
         char *path = g_build_filename(if_path, e, "report_descriptor", NULL);
         char *data = NULL;
@@ -334,9 +412,11 @@ static bk_err probe(libusb_context *ctx, libusb_device *dev, bool keep, link *ou
     f.bus = libusb_get_bus_number(dev);
     f.address = libusb_get_device_address(dev);
     snprintf(f.model, sizeof f.model, "%s", row ? row->model : "HID pen");
+    snprintf(f.serial, sizeof f.serial, "unknown");
     if (!has_hid) {
         f.verdict = SIGPAD_UNSUPPORTED;
         snprintf(f.reason, sizeof f.reason, "no HID interface with an interrupt IN endpoint");
+        sysfs_serial(dev, f.serial, sizeof f.serial);
         *found = f;
         return BK_OK;
     }
@@ -355,7 +435,7 @@ static bk_err probe(libusb_context *ctx, libusb_device *dev, bool keep, link *ou
         size_t got = 0;
         err =
             control_in(ctx, l.handle, 0xA1, 0x01, (uint16_t)(0x0300 | SIGREPORT_STU_CAPABILITY_ID),
-                       (uint16_t)l.iface, cap, sizeof cap, &got);
+                       (uint16_t)l.iface, cap, sizeof cap, &got, CONTROL_TIMEOUT_MS);
         if (err == BK_OK && sigreport_from_stu_capability(cap, got, &l.layout) != BK_OK) {
             f.verdict = SIGPAD_UNSUPPORTED;
             snprintf(f.reason, sizeof f.reason, "capability report not understood");
@@ -369,13 +449,18 @@ static bk_err probe(libusb_context *ctx, libusb_device *dev, bool keep, link *ou
         err = rdesc_len == 0 ? BK_ERR_CORRUPT
                              : control_in(ctx, l.handle, 0x81, LIBUSB_REQUEST_GET_DESCRIPTOR,
                                           HID_REPORT_DESCRIPTOR << 8, (uint16_t)l.iface, rdesc,
-                                          rdesc_len, &rdesc_got);
+                                          rdesc_len, &rdesc_got, CONTROL_TIMEOUT_MS);
         if (err == BK_OK)
             err = judge_descriptor(rdesc, rdesc_got, row, &l, &f);
         else if (row == NULL)
             err = BK_ERR_NOT_FOUND; /* an ordinary HID device that would not say */
         g_free(rdesc);
     }
+    /* The serial from the device itself when it is open, else the kernel's copy. */
+    if (err == BK_OK && l.handle != NULL)
+        usb_serial(ctx, l.handle, dd.iSerialNumber, f.serial, sizeof f.serial);
+    else if (err == BK_OK)
+        sysfs_serial(dev, f.serial, sizeof f.serial);
     if (err != BK_OK || !keep || f.verdict != SIGPAD_USABLE)
         release(&l);
     else
@@ -579,6 +664,13 @@ static gpointer worker(gpointer data)
             link l;
             if (find_pad(pad->ctx, &want, &stale, &l, &f) == BK_OK) {
                 if (l.packet > 0 && (size_t)l.packet <= pad->buffer_len) {
+                    /* Same ids, same layout: taken. Another pad of the model is named in the
+                     * log; the record keeps the serial of the pad the step began with. */
+                    if (strcmp(f.serial, pad->info.serial) != 0)
+                        g_log_structured(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "MESSAGE",
+                                         "signature pad %04x:%04x back with serial %s (was %s)",
+                                         pad->info.vendor, pad->info.product, f.serial,
+                                         pad->info.serial);
                     pad->link = l;
                     break;
                 }
@@ -631,6 +723,7 @@ bk_err sigpad_open(sigpad **out)
     info->vendor = f.vendor;
     info->product = f.product;
     snprintf(info->model, sizeof info->model, "%s", f.model);
+    snprintf(info->serial, sizeof info->serial, "%s", f.serial);
     info->layout =
         pad->link.layout.kind == SIGREPORT_STU ? SIGTABLE_LAYOUT_STU : SIGTABLE_LAYOUT_HID;
     info->width_mm = pad->link.layout.width_mm;
@@ -638,9 +731,9 @@ bk_err sigpad_open(sigpad **out)
     info->counts_per_mm = sigreport_counts_per_mm(&pad->link.layout);
     info->pressure_levels = pad->link.layout.pressure_levels;
     g_log_structured(G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "MESSAGE",
-                     "signature pad %04x:%04x %s, %.1f x %.1f mm, layout %s", info->vendor,
-                     info->product, info->model, info->width_mm, info->height_mm,
-                     sigtable_layout_name(info->layout));
+                     "signature pad %04x:%04x %s serial %s, %.1f x %.1f mm, layout %s",
+                     info->vendor, info->product, info->model, info->serial, info->width_mm,
+                     info->height_mm, sigtable_layout_name(info->layout));
 
     pad->t0 = g_get_monotonic_time();
     sigpad_event e = {.type = SIGPAD_EVENT_ATTACHED};

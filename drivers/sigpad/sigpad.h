@@ -25,6 +25,10 @@
 #include "sigreport.h"
 #include "sigtable.h"
 
+/* Room for a serial number: USB string descriptors hold up to 126 characters; a longer one is
+ * cut. Characters outside printable ASCII become '?'. */
+#define SIGPAD_SERIAL_MAX 64
+
 typedef enum sigpad_verdict {
     SIGPAD_USABLE,      /* a known layout or a HID pen with a physical size */
     SIGPAD_UNSUPPORTED, /* a signature-pad vendor or a digitizer this kiosk cannot read */
@@ -37,8 +41,9 @@ typedef struct sigpad_found {
     uint8_t bus;
     uint8_t address;
     sigpad_verdict verdict;
-    char model[48];  /* from the table, or "HID pen" */
-    char reason[96]; /* why it is unsupported; empty when usable */
+    char model[48];                 /* from the table, or "HID pen" */
+    char reason[96];                /* why it is unsupported; empty when usable */
+    char serial[SIGPAD_SERIAL_MAX]; /* the pad's serial number, or "unknown" */
 } sigpad_found;
 
 /* What the open pad is. */
@@ -46,6 +51,9 @@ typedef struct sigpad_info {
     uint16_t vendor;
     uint16_t product;
     char model[48];
+    /* The serial number: the device's iSerialNumber string (GET_DESCRIPTOR, 1 s timeout), or
+     * "unknown" when it has none or does not answer. */
+    char serial[SIGPAD_SERIAL_MAX];
     sigtable_layout layout;
     double width_mm;
     double height_mm;
@@ -81,7 +89,9 @@ typedef struct sigpad_event {
 typedef struct sigpad sigpad;
 
 /* Lists the signature pads attached now, usable or not, up to `max` in found[]; the number in
- * *n. Other USB devices are not listed. BK_ERR_UNAVAILABLE when USB cannot be used at all. */
+ * *n. Other USB devices are not listed. BK_ERR_UNAVAILABLE when USB cannot be used at all.
+ * The serial is asked of each pad that is opened for judging; of a pad a kernel HID driver
+ * holds (judged from sysfs, not opened) it is the kernel's copy, the sysfs attribute "serial". */
 bk_err sigpad_scan(sigpad_found *found, size_t max, size_t *n);
 
 /* Opens the first usable pad and starts reading (transfer full: sigpad_free). The first event

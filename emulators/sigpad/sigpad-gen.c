@@ -21,6 +21,12 @@
  * --stall-after N makes the transfer after the Nth report fail with EPIPE (a stalled endpoint
  * of a pad that is still attached).
  *
+ * Serial number: --serial TEXT (default "SP-0005417") gives the device descriptor an
+ * iSerialNumber (string 3), the dialogue the string descriptors 0 (languages: 0x0409) and 3
+ * asked for with GET_DESCRIPTOR right after the layout's request, and the sysfs attribute
+ * "serial" that the kernel would show. --no-serial: iSerialNumber 0, no string, no attribute;
+ * --serial-fail: the device names string 3 but the request for it stalls (the attribute stays).
+ *
  * --sysfs-hid describes the pad as the kernel shows it while its HID driver holds it: the
  * interface and HID devices below the USB device, with the report descriptor as the HID
  * device's sysfs attribute "report_descriptor"; the dialogue then holds no GET_DESCRIPTOR, so
@@ -41,7 +47,7 @@
 #include <glib.h>
 
 enum { LAYOUT_HID, LAYOUT_STU, LAYOUT_PLAIN, LAYOUT_MOUSE };
-enum { EP_IN = 0x81, EP_PACKET = 16, IFACE = 0 };
+enum { EP_IN = 0x81, EP_PACKET = 16, IFACE = 0, SERIAL_INDEX = 3, LANG_EN_US = 0x0409 };
 
 typedef struct point {
     double x, y, p;
@@ -59,6 +65,8 @@ typedef struct gen {
     int reports;   /* pen reports written so far */
     int sysfs_hid; /* the report descriptor is in sysfs, not asked for */
     int stall_after;
+    const char *serial; /* NULL: none */
+    int serial_fail;    /* the string request stalls */
 } gen;
 
 static const guint8 hid_rdesc[] = {
@@ -165,12 +173,44 @@ static void reap_in(gen *g, int status, const guint8 *data, size_t len)
     g_string_append_c(g->ioctl, '\n');
 }
 
-/* What the pad says when opened: the capabilities of usbfs, then the control transfer that
- * gives the layout. The control transfer is written with endpoint 0x80 (the direction of the
- * data stage), as the kernel reports it; the data follows the 8-byte setup packet. */
-static void open_dialogue(gen *g)
+/* One control transfer with an IN data stage: GET_DESCRIPTOR of type 3 (string) `index` in
+ * language `lang`, asking for `want` bytes. The answer `data` (NULL: the request stalls). */
+static void string_request(gen *g, guint8 index, guint16 lang, guint16 want, const guint8 *data,
+                           size_t len)
 {
-    g_string_append(g->ioctl, "USBDEVFS_GET_CAPABILITIES 0 7D000000\n");
+    const guint8 setup[8] = {0x80,         0x06,
+                             index,        0x03,
+                             (guint8)lang, (guint8)(lang >> 8),
+                             (guint8)want, (guint8)(want >> 8)};
+    g_string_append_printf(g->ioctl, "USBDEVFS_REAPURBNDELAY 0 2 128 %d 0 %u %zu 0 ",
+                           data ? 0 : -32, 8u + want, data ? 8 + len : 0);
+    hex(g->ioctl, setup, 8);
+    if (data)
+        hex(g->ioctl, data, len);
+    g_string_append_c(g->ioctl, '\n');
+}
+
+/* The serial number as the device gives it: the language list, then string 3 in UTF-16LE. */
+static void serial_dialogue(gen *g)
+{
+    if (g->serial == NULL)
+        return;
+    const guint8 langs[4] = {4, 0x03, (guint8)LANG_EN_US, (guint8)(LANG_EN_US >> 8)};
+    string_request(g, 0, 0, sizeof langs, langs, sizeof langs);
+    guint8 desc[255];
+    size_t n = MIN(strlen(g->serial), (sizeof desc - 2) / 2);
+    desc[0] = (guint8)(2 + 2 * n);
+    desc[1] = 0x03;
+    for (size_t i = 0; i < n; i++) {
+        desc[2 + 2 * i] = (guint8)g->serial[i];
+        desc[3 + 2 * i] = 0;
+    }
+    string_request(g, SERIAL_INDEX, LANG_EN_US, sizeof desc, g->serial_fail ? NULL : desc, desc[0]);
+}
+
+/* The control transfer that gives the layout (none when the descriptor is in sysfs). */
+static void layout_dialogue(gen *g)
+{
     guint8 setup[8];
     const guint8 *data;
     size_t len;
@@ -201,6 +241,17 @@ static void open_dialogue(gen *g)
     hex(g->ioctl, setup, 8);
     hex(g->ioctl, data, len);
     g_string_append_c(g->ioctl, '\n');
+}
+
+/* What the pad says when opened: the capabilities of usbfs, then the control transfer that
+ * gives the layout, then its serial number. The control transfers are written with endpoint 0x80
+ * (the direction of the data stage), as the kernel reports it; the data follows the 8-byte setup
+ * packet. */
+static void open_dialogue(gen *g)
+{
+    g_string_append(g->ioctl, "USBDEVFS_GET_CAPABILITIES 0 7D000000\n");
+    layout_dialogue(g);
+    serial_dialogue(g);
 }
 
 static long quantize(double v, double span_mm, long max)
@@ -297,7 +348,8 @@ static gboolean read_strokes(gen *g, const char *path, GError **error)
     return TRUE;
 }
 
-static GByteArray *usb_descriptors(guint16 vendor, guint16 product, size_t rdesc_len)
+static GByteArray *usb_descriptors(guint16 vendor, guint16 product, size_t rdesc_len,
+                                   guint8 serial_index)
 {
     const guint8 device[18] = {0x12,
                                0x01,
@@ -315,7 +367,7 @@ static GByteArray *usb_descriptors(guint16 vendor, guint16 product, size_t rdesc
                                0x01,
                                0x00,
                                0x00,
-                               0x00,
+                               serial_index,
                                0x01};
     const guint8 config[9] = {0x09, 0x02, 34, 0x00, 0x01, 0x01, 0x00, 0x80, 0x32};
     const guint8 iface[9] = {0x09, 0x04, IFACE, 0x00, 0x01, 0x03, 0x00, 0x00, 0x00};
@@ -332,7 +384,8 @@ static GByteArray *usb_descriptors(guint16 vendor, guint16 product, size_t rdesc
 }
 
 /* The description of device `devnum` on bus 1 (port 1-devnum). */
-static char *device_description(guint16 vendor, guint16 product, const GByteArray *desc, int devnum)
+static char *device_description(guint16 vendor, guint16 product, const GByteArray *desc, int devnum,
+                                const char *serial)
 {
     GString *s = g_string_new(NULL);
     GString *h = g_string_new(NULL);
@@ -359,6 +412,8 @@ static char *device_description(guint16 vendor, guint16 product, const GByteArra
                        "A: busnum=1\\n\n"
                        "A: speed=12\\n\n");
     g_string_append_printf(s, "A: devnum=%d\\n\n", devnum);
+    if (serial != NULL)
+        g_string_append_printf(s, "E: ID_SERIAL_SHORT=%s\nA: serial=%s\\n\n", serial, serial);
     g_string_append_printf(s, "A: idVendor=%04x\\n\nA: idProduct=%04x\\n\n", vendor, product);
     g_string_append_printf(s, "H: descriptors=%s\n", h->str);
     g_string_free(h, TRUE);
@@ -426,9 +481,10 @@ static int generate(gen *g, const char *layout, const char *strokes, const char 
         return 2;
     }
 
-    g_autoptr(GByteArray) desc = usb_descriptors(vendor, product, g->rdesc->len);
+    g_autoptr(GByteArray) desc =
+        usb_descriptors(vendor, product, g->rdesc->len, g->serial ? SERIAL_INDEX : 0);
     GString *first = g->replug ? g->replug : g->ioctl;
-    char *description = device_description(vendor, product, desc, 5);
+    char *description = device_description(vendor, product, desc, 5, g->serial);
     if (g->sysfs_hid) {
         GString *d = g_string_new(description);
         g_free(description);
@@ -437,7 +493,7 @@ static int generate(gen *g, const char *layout, const char *strokes, const char 
     }
     g_autofree char *dev_path = g_strconcat(out, ".umockdev", NULL);
     g_autofree char *ioctl_path = g_strconcat(out, ".ioctl", NULL);
-    g_autofree char *description2 = device_description(vendor, product, desc, 6);
+    g_autofree char *description2 = device_description(vendor, product, desc, 6, g->serial);
     g_autofree char *dev_path2 = g_strconcat(out, "-replug.umockdev", NULL);
     g_autofree char *ioctl_path2 = g_strconcat(out, "-replug.ioctl", NULL);
     gboolean written = g_file_set_contents(dev_path, description, -1, &error);
@@ -455,8 +511,9 @@ static int generate(gen *g, const char *layout, const char *strokes, const char 
 
 int main(int argc, char **argv)
 {
-    g_autofree char *layout = NULL, *strokes = NULL, *out = NULL;
+    g_autofree char *layout = NULL, *strokes = NULL, *out = NULL, *serial = NULL;
     gen g = {0};
+    int no_serial = 0;
     GOptionEntry entries[] = {
         {"layout", 'l', 0, G_OPTION_ARG_STRING, &layout, "hid (default), stu, plain or mouse",
          "LAYOUT"},
@@ -469,6 +526,10 @@ int main(int argc, char **argv)
         {"stall-after", 0, 0, G_OPTION_ARG_INT, &g.stall_after, "stall after N reports", "N"},
         {"sysfs-hid", 0, 0, G_OPTION_ARG_NONE, &g.sysfs_hid, "descriptor in sysfs, as if bound",
          NULL},
+        {"serial", 0, 0, G_OPTION_ARG_STRING, &serial, "serial number (default SP-0005417)",
+         "TEXT"},
+        {"no-serial", 0, 0, G_OPTION_ARG_NONE, &no_serial, "no serial number", NULL},
+        {"serial-fail", 0, 0, G_OPTION_ARG_NONE, &g.serial_fail, "the serial request stalls", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     GOptionContext *ctx = g_option_context_new("- write an emulated signature pad for umockdev");
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -484,6 +545,12 @@ int main(int argc, char **argv)
         g_clear_error(&error);
         return 2;
     }
+    g.serial = no_serial ? NULL : serial ? serial : "SP-0005417";
+    for (const char *c = g.serial; c && *c; c++)
+        if (*c < 0x21 || *c > 0x7E) {
+            fprintf(stderr, "sigpad-gen: --serial takes printable ASCII without blanks\n");
+            return 2;
+        }
     g.rdesc = g_byte_array_new();
     g.ioctl = g_string_new("@DEV /dev/bus/usb/001/005\n");
     int status = generate(&g, layout, strokes, out);

@@ -8,6 +8,10 @@
  *   SIGPAD_SCENARIO=stall          a stalled endpoint: paused, the same device opened again
  *   SIGPAD_SCENARIO=plain          a signotec-id device without a digitizer: reported, not read
  *   SIGPAD_SCENARIO=none|mouse     no device at all, or only an ordinary HID mouse: no pad
+ *   SIGPAD_SCENARIO=noserial|serialfail  a HID pen without a serial number, or one whose
+ *                                  serial request stalls: "unknown", and the pad works
+ * SIGPAD_SERIAL (scenarios with strokes) is the serial number the open pad and the scan must
+ * give: from the device's string descriptor, or (scan of "bound") the sysfs attribute.
  * Unplugging and plugging in again is test-sigpad-hotplug.c.
  * SIGPAD_STROKES names the strokes file the pad was generated from; SIGPAD_FAULTS the fault
  * periods "malformed,short,out-of-range" given to sigpad-gen.
@@ -127,6 +131,15 @@ static sigpad *open_pad(sigpad_info *info)
 
 static void test_strokes(void)
 {
+    g_assert_nonnull(g_getenv("SIGPAD_SERIAL"));
+    /* The scan names the pad with its serial number too (for "bound" the kernel's copy). */
+    sigpad_found found[4];
+    size_t n = 0;
+    g_assert_cmpint(sigpad_scan(found, G_N_ELEMENTS(found), &n), ==, BK_OK);
+    g_assert_cmpuint(n, ==, 1);
+    g_assert_cmpint(found[0].verdict, ==, SIGPAD_USABLE);
+    g_assert_cmpstr(found[0].serial, ==, g_getenv("SIGPAD_SERIAL"));
+
     stroke_set want = read_strokes(g_getenv("SIGPAD_STROKES"));
     sigpad_info info;
     sigpad *pad = open_pad(&info);
@@ -142,6 +155,7 @@ static void test_strokes(void)
     }
     g_assert_cmpfloat_with_epsilon(info.height_mm, 60.0, 1e-9);
     g_assert_cmpfloat_with_epsilon(info.counts_per_mm, 100.0, 1e-9);
+    g_assert_cmpstr(info.serial, ==, g_getenv("SIGPAD_SERIAL"));
     g_assert_cmpint(info.pressure_levels, ==, 1024);
 
     sigcapture *cap = sigcapture_new(info.width_mm, info.height_mm);
@@ -291,7 +305,8 @@ int main(int argc, char **argv)
         return 0;
     }
     const char *s = scenario();
-    if (strcmp(s, "hid") == 0 || strcmp(s, "stu") == 0 || strcmp(s, "bound") == 0)
+    if (strcmp(s, "hid") == 0 || strcmp(s, "stu") == 0 || strcmp(s, "bound") == 0 ||
+        strcmp(s, "noserial") == 0 || strcmp(s, "serialfail") == 0)
         g_test_add_func("/sigpad/usb/strokes", test_strokes);
     else if (strcmp(s, "faults") == 0 || strcmp(s, "stu-faults") == 0)
         g_test_add_func("/sigpad/usb/faults", test_faults);

@@ -216,6 +216,46 @@ static void test_png(void)
     sigink_free(ink);
 }
 
+/* The live ink (what the signing screen shows): a canvas in the box's own mapping (no crop),
+ * cleared of what was there, each stroke drawn; and its overlay, black with coverage as alpha. */
+static void test_live(void)
+{
+    sigink *ink = sigink_new();
+    add_line(ink, 20, 10, 30, 90, 30, 0.5f); /* a line across the middle */
+    add_line(ink, 1, 50, 50, 50, 50, 0.5f);  /* one dot */
+    sigrender_image canvas;
+    g_assert_cmpint(sigrender_canvas(200, 120, 2.0, 0, 0, &canvas), ==, BK_OK);
+    canvas.pixels[0] = 0; /* left over from an earlier frame: cleared */
+    g_assert_cmpint(sigrender_live(&canvas, ink, 2, 1.0), ==, BK_OK);
+    g_assert_false(dark(&canvas, 0, 0));
+    g_assert_true(dark(&canvas, 100, 60));  /* (50, 30) mm on the line */
+    g_assert_true(dark(&canvas, 100, 100)); /* the dot at (50, 50) mm */
+    g_assert_false(dark(&canvas, 100, 80));
+    int x0, y0, x1, y1;
+    ink_box(&canvas, &x0, &y0, &x1, &y1);
+    g_assert_cmpint(x0, >=, 17);
+    g_assert_cmpint(x1, <=, 183);
+    g_assert_cmpint(y0, >=, 56);
+    g_assert_cmpint(y1, <=, 104);
+
+    uint32_t *argb = biomem_alloc((size_t)canvas.width * (size_t)canvas.height * sizeof *argb);
+    g_assert_nonnull(argb);
+    sigrender_overlay_argb(&canvas, argb);
+    for (size_t i = 0; i < (size_t)canvas.width * (size_t)canvas.height; i++)
+        g_assert_cmphex(argb[i], ==, (uint32_t)(255 - canvas.pixels[i]) << 24);
+    g_assert_cmphex(argb[60 * 200 + 100] >> 24, >, 127);
+    g_assert_cmphex(argb[0], ==, 0);
+    biomem_free(argb);
+
+    /* Cleared ink: a white canvas again. */
+    sigink_clear(ink);
+    g_assert_cmpint(sigrender_live(&canvas, ink, 2, 1.0), ==, BK_OK);
+    ink_box(&canvas, &x0, &y0, &x1, &y1);
+    g_assert_cmpint(x1, ==, -1);
+    sigrender_image_clear(&canvas);
+    sigink_free(ink);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -225,6 +265,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sigrender/smooth", test_smooth);
     g_test_add_func("/sigrender/refused", test_refused);
     g_test_add_func("/sigrender/png", test_png);
+    g_test_add_func("/sigrender/live", test_live);
     int r = g_test_run();
     g_assert_cmpuint(biomem_live_count(), ==, 0);
     return r;

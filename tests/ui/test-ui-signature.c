@@ -9,6 +9,11 @@
  *                            from a strokes file: the strokes on screen equal the file's
  *   /ui/signature/unplug     the pad vanishes after some reports: the screen pauses with the
  *                            message and keeps the strokes drawn so far
+ *   /ui/signature/overdue    the pad stays away past reconnect_seconds: the staff strip, staff
+ *                            sign in from it and skip the step; audit log and record say so
+ *   /ui/signature/absent     source = pad without any pad: the screen waits, the same strip
+ *   /ui/signature/replug     (under umockdev-wrapper) the pad comes back: the strokes stay, the
+ *                            audit log has device.unplugged then device.plugged
  *
  * Environment: BIOKIOSK_BIN, KIOSK_LOCALE_DIR, KIOSK_SHOTS, SIGPAD_GEN, SIGPAD_STROKES,
  * UMOCKDEV_RUN (empty: the pad tests are skipped).
@@ -25,14 +30,18 @@
 #include <umockdev.h>
 #endif
 
+#include "an2k.h"
 #include "apptcode.h"
+#include "biomem.h"
+#include "outbox.h"
+#include "seal.h"
 #include "staff.h"
 #include "store.h"
 #include "uitest.h"
 
 #define NOW     "2026-11-23T09:20:00+01:00"
 #define DESK    "DEN-HAAG"
-#define N_CODES 6
+#define N_CODES 10
 
 typedef struct fixture {
     char *dir;
@@ -124,6 +133,8 @@ static char *write_config(fixture *fx, const char *source)
                                             "audit_hash_key = %s/keys/audit-hash.key\n"
                                             "[audit]\n"
                                             "log = %s/audit.log\n"
+                                            "[devices]\n"
+                                            "reconnect_seconds = 5\n"
                                             "[signature]\n"
                                             "source = %s\n",
                                             g_getenv("KIOSK_LOCALE_DIR"), fx->uri, fx->dir, fx->dir,
@@ -132,8 +143,8 @@ static char *write_config(fixture *fx, const char *source)
     return path;
 }
 
-/* Runs the kiosk on a script, under umockdev-run when `pad` names a pad prefix. Returns the exit
- * status; stderr in *err (transfer full). */
+/* Runs the kiosk on a script, under umockdev-run when `pad` names a pad prefix (an empty one:
+ * a testbed without any device). Returns the exit status; stderr in *err (transfer full). */
 static int run_kiosk(fixture *fx, const char *source, const char *pad, const char *script,
                      char **err)
 {
@@ -143,10 +154,12 @@ static int run_kiosk(fixture *fx, const char *source, const char *pad, const cha
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
     if (pad) {
         g_ptr_array_add(argv, g_strdup(g_getenv("UMOCKDEV_RUN")));
-        g_ptr_array_add(argv, g_strdup("--device"));
-        g_ptr_array_add(argv, g_strconcat(pad, ".umockdev", NULL));
-        g_ptr_array_add(argv, g_strdup("--ioctl"));
-        g_ptr_array_add(argv, g_strconcat("/dev/bus/usb/001/005=", pad, ".ioctl", NULL));
+        if (*pad) {
+            g_ptr_array_add(argv, g_strdup("--device"));
+            g_ptr_array_add(argv, g_strconcat(pad, ".umockdev", NULL));
+            g_ptr_array_add(argv, g_strdup("--ioctl"));
+            g_ptr_array_add(argv, g_strconcat("/dev/bus/usb/001/005=", pad, ".ioctl", NULL));
+        }
         g_ptr_array_add(argv, g_strdup("--"));
     }
     const char *args[] = {
@@ -179,6 +192,69 @@ static void assert_kiosk(fixture *fx, const char *source, const char *pad, const
         *err_out = err;
     else
         g_free(err);
+}
+
+/* The kiosk's audit log as text (transfer full). */
+static char *audit_text(fixture *fx)
+{
+    g_autofree char *path = g_build_filename(fx->dir, "audit.log", NULL);
+    char *text = NULL;
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    return text;
+}
+
+static void read_key(fixture *fx, const char *name, seal_key_kind kind, uint8_t *key, size_t len)
+{
+    g_autofree char *path = g_build_filename(fx->dir, "keys", name, NULL);
+    char why[200];
+    g_assert_cmpint(seal_key_read(path, kind, key, len, why, sizeof why), ==, BK_OK);
+}
+
+/* Field 2.<tag> of the one record in the outbox, opened with the back-office key; the ANSI/NIST
+ * separators (US, RS) shown as '|' and ';' (transfer full, NULL when the field is absent). */
+static char *record_field(fixture *fx, unsigned tag)
+{
+    uint8_t kiosk_pk[32], office_sk[32];
+    read_key(fx, "kiosk.pub", SEAL_KEY_KIOSK_PUBLIC, kiosk_pk, sizeof kiosk_pk);
+    read_key(fx, "backoffice.key", SEAL_KEY_BACKOFFICE_SECRET, office_sk, sizeof office_sk);
+    g_autofree char *outbox = g_build_filename(fx->dir, "outbox", NULL);
+    outbox_entry *e = NULL;
+    size_t count = 0;
+    g_assert_cmpint(outbox_list(outbox, &e, &count), ==, BK_OK);
+    g_assert_cmpuint(count, ==, 1);
+    g_autofree char *path = g_build_filename(outbox, e[0].name, NULL);
+    outbox_entries_free(e, count);
+    uint8_t *file = NULL, *payload = NULL;
+    size_t len = 0, plen = 0;
+    char why[300] = "";
+    g_assert_cmpint(outbox_read_file(path, &file, &len), ==, BK_OK);
+    g_assert_cmpint(seal_open(file, len, office_sk, kiosk_pk, &payload, &plen, why, sizeof why), ==,
+                    BK_OK);
+    g_free(file);
+    an2k *t = NULL;
+    g_assert_cmpint(an2k_read(payload, plen, &t, why, sizeof why), ==, BK_OK);
+    biomem_free(payload);
+    char *value = NULL;
+    for (size_t i = 0; i < t->n_records && value == NULL; i++) {
+        if (t->records[i].type != 2)
+            continue;
+        const an2k_field *f = an2k_get(&t->records[i], tag);
+        if (f != NULL)
+            value = g_strndup((const char *)f->value, f->len);
+    }
+    an2k_free(t);
+    for (char *c = value; c && *c; c++)
+        *c = *c == AN2K_US ? '|' : *c == AN2K_RS ? ';' : *c;
+    return value;
+}
+
+/* How often `needle` occurs in `hay`. */
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
 }
 
 /* From the welcome screen to the signing screen of appointment i. */
@@ -275,11 +351,21 @@ static void test_unable(fixture *fx, gconstpointer data)
                                           "expect-screen staff-reason\n"
                                           "tap \"Permanently impossible (physical)\"\n"
                                           "expect-screen review\n"
-                                          "expect-text \"exception noted by the desk officer\"\n",
+                                          "expect-text \"exception noted by the desk officer\"\n"
+                                          "tap \"Finish\"\n"
+                                          "expect-screen done\n",
                                           NULL);
     g_autofree char *err = NULL;
     assert_kiosk(fx, "touch", NULL, script, &err);
     g_assert_nonnull(strstr(err, "action=exception reason=Permanently impossible (physical)"));
+    /* The record lists the exception once, with staff's reason, as permanent; no signature. */
+    g_autofree char *exc = record_field(fx, 121);
+    g_assert_nonnull(exc);
+    g_test_message("2.121: %s", exc);
+    g_assert_cmpint(count_of(exc, "signature|0|P|Permanently impossible (physical)"), ==, 1);
+    g_assert_cmpint(count_of(exc, "signature|"), ==, 1);
+    g_autofree char *times = record_field(fx, 124);
+    g_assert_true(times == NULL || times[0] == '\0');
 }
 
 /* Writes an emulated pad from the strokes file with sigpad-gen; returns its prefix, or NULL
@@ -320,13 +406,26 @@ static void test_pad(fixture *fx, gconstpointer data)
                                               "expect-text \"Sign on the signature pad\"\n"
                                               "pad-strokes %s\n"
                                               "screenshot en-signature-pad\n"
+                                              "tap \"Staff menu\"\n"
+                                              "tap \"Device status\"\n"
+                                              "expect-text \"signature: pad HID pen, serial "
+                                              "SP-0005417\"\n"
+                                              "tap \"Close\"\n"
+                                              "expect-screen capture-signature\n"
                                               "tap \"Accept\"\n"
-                                              "expect-screen review\n",
+                                              "expect-screen review\n"
+                                              "tap \"Finish\"\n"
+                                              "expect-screen done\n",
                                               start, g_getenv("SIGPAD_STROKES"));
     g_autofree char *err = NULL;
     assert_kiosk(fx, "pad", pad, script, &err);
-    g_assert_nonnull(strstr(err, "signature pad open: HID pen"));
+    g_assert_nonnull(strstr(err, "signature pad open: HID pen serial SP-0005417"));
     g_assert_nonnull(strstr(err, "signature accepted: source=pad"));
+    /* The record names the pad by the serial number it gave over USB (sigpad-gen's default). */
+    g_autofree char *devices = record_field(fx, 123);
+    g_assert_nonnull(devices);
+    g_test_message("2.123: %s", devices);
+    g_assert_nonnull(strstr(devices, "sigpad|HID pen|SP-0005417"));
 }
 
 static void test_unplug(fixture *fx, gconstpointer data)
@@ -347,6 +446,89 @@ static void test_unplug(fixture *fx, gconstpointer data)
     g_autofree char *err = NULL;
     assert_kiosk(fx, "pad", pad, script, &err);
     g_assert_nonnull(strstr(err, "signature pad unplugged"));
+}
+
+/* The pad vanishes and stays away: after reconnect_seconds (5 here) of the kiosk's clock the
+ * staff strip says so; staff sign in from it and skip the step; the audit log has the pad's
+ * leaving, the overdue wait and staff's choice, and the record says why there is no signature. */
+static void test_overdue(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    const char *extra[] = {"--unplug-after", "25", NULL};
+    g_autofree char *pad = make_pad(fx, "overdue", extra);
+    if (pad == NULL)
+        return;
+    g_autofree char *start = to_signature(fx, 5);
+    g_autofree char *script =
+        g_strdup_printf("%s"
+                        "pad-wait-paused\n"
+                        "tap \"Sign out\"\n"
+                        "wait 3000\n"
+                        "expect-no-text \"has not come back\"\n"
+                        "wait 3000\n"
+                        "expect-text \"The signature pad has not come back for 6 seconds\"\n"
+                        "expect-no-text \"Skip this step\"\n"
+                        "signature-count 25\n"
+                        "screenshot en-signature-overdue\n"
+                        "tap \"Staff\"\n"
+                        "expect-screen staff-pin\n"
+                        "type 123456\n"
+                        "key Return\n"
+                        "tap \"Close this menu\"\n"
+                        "expect-screen capture-signature\n"
+                        "expect-text \"has not come back\"\n"
+                        "expect-text \"End the visit\"\n"
+                        "screenshot en-signature-overdue-staff\n"
+                        "tap \"Skip this step\"\n"
+                        "expect-screen review\n"
+                        "tap \"Finish\"\n"
+                        "expect-screen done\n",
+                        start);
+    g_autofree char *err = NULL;
+    assert_kiosk(fx, "pad", pad, script, &err);
+    g_assert_nonnull(strstr(err, "action=skip-step reason=device-unavailable"));
+    g_assert_null(strstr(err, "signature accepted"));
+    g_autofree char *log = audit_text(fx);
+    const char *unplugged = strstr(log, "device.unplugged");
+    g_assert_nonnull(unplugged);
+    g_assert_nonnull(strstr(unplugged, "kind=signature-pad reason=unplugged"));
+    const char *overdue = strstr(unplugged, "device.overdue");
+    g_assert_nonnull(overdue);
+    g_assert_nonnull(strstr(overdue, "kind=signature-pad after_s=5"));
+    const char *gave_up = strstr(overdue, "device.gave-up");
+    g_assert_nonnull(gave_up);
+    g_assert_nonnull(strstr(gave_up, "kind=signature-pad choice=skip"));
+    g_assert_null(strstr(log, "device.plugged"));
+    g_autofree char *exc = record_field(fx, 121);
+    g_assert_nonnull(exc);
+    g_assert_cmpint(count_of(exc, "signature|0|T|device-unavailable"), ==, 1);
+}
+
+/* source = pad and no pad at all (an empty umockdev testbed): the screen waits for one; after
+ * reconnect_seconds staff get the same strip and skip the step. */
+static void test_absent(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    const char *run = g_getenv("UMOCKDEV_RUN");
+    if (run == NULL || !*run) {
+        g_test_skip("SKIP: umockdev-run is not available");
+        return;
+    }
+    g_autofree char *start = to_signature(fx, 6);
+    g_autofree char *script = g_strconcat(start,
+                                          "expect-text \"Waiting for the signature pad\"\n"
+                                          "wait 6000\n"
+                                          "expect-text \"has not come back\"\n"
+                                          "tap \"Skip this step\"\n"
+                                          "expect-screen review\n",
+                                          NULL);
+    g_autofree char *err = NULL;
+    assert_kiosk(fx, "pad", "", script, &err);
+    g_autofree char *log = audit_text(fx);
+    const char *absent = strstr(log, "device.unplugged");
+    g_assert_nonnull(absent);
+    g_assert_nonnull(strstr(absent, "kind=signature-pad reason=not-found"));
+    g_assert_nonnull(strstr(absent, "device.gave-up"));
 }
 
 #ifdef HAVE_UMOCKDEV
@@ -427,6 +609,16 @@ static void test_replug(fixture *fx, gconstpointer data)
     g_assert_true(g_spawn_check_wait_status(status, NULL));
     g_assert_true(replugged);
     g_assert_nonnull(strstr(log->str, "signature accepted: source=pad"));
+    /* The audit log has the pad's leaving, then its return, and no staff choice. */
+    g_autofree char *audit = audit_text(fx);
+    const char *gone = strstr(audit, "device.unplugged");
+    g_assert_nonnull(gone);
+    g_assert_nonnull(strstr(gone, "kind=signature-pad reason=unplugged"));
+    const char *back = strstr(gone, "device.plugged");
+    g_assert_nonnull(back);
+    g_assert_nonnull(strstr(back, "kind=signature-pad away_s="));
+    g_assert_null(strstr(audit, "device.gave-up"));
+    g_assert_null(strstr(audit, "device.overdue"));
     g_string_free(log, TRUE);
     g_object_unref(bed);
 }
@@ -448,6 +640,10 @@ int main(int argc, char **argv)
                    fixture_tear_down);
         g_test_add("/ui/signature/pad", fixture, NULL, fixture_set_up, test_pad, fixture_tear_down);
         g_test_add("/ui/signature/unplug", fixture, NULL, fixture_set_up, test_unplug,
+                   fixture_tear_down);
+        g_test_add("/ui/signature/overdue", fixture, NULL, fixture_set_up, test_overdue,
+                   fixture_tear_down);
+        g_test_add("/ui/signature/absent", fixture, NULL, fixture_set_up, test_absent,
                    fixture_tear_down);
     } else {
 #ifdef HAVE_UMOCKDEV

@@ -16,6 +16,7 @@
 
 #include "biomem.h"
 #include "capture.h"
+#include "devwait.h"
 #include "screens.h"
 #include "script.h"
 #include "sigcapture.h"
@@ -60,6 +61,8 @@ typedef struct sig_priv {
     SDL_Rect box;    /* the signing box on screen */
     int64_t t0;      /* session clock at enter: touch times count from here */
     const char *message;
+    devwait wait; /* the pad's absence: audit, and staff's skip after reconnect_seconds */
+    bool overdue; /* the staff strip shows */
     bool ink_dirty;
     sigrender_image canvas;
     SDL_Texture *tex;
@@ -123,8 +126,8 @@ static bk_err bridge_open(void)
     br.dropped = 0;
     g_atomic_int_set(&br.stop, 0);
     br.thread = g_thread_new("sigpad-bridge", bridge_run, NULL);
-    g_message("signature pad open: %s (%.0f x %.0f mm)", br.info.model, br.info.width_mm,
-              br.info.height_mm);
+    g_message("signature pad open: %s serial %s (%.0f x %.0f mm)", br.info.model, br.info.serial,
+              br.info.width_mm, br.info.height_mm);
     return BK_OK;
 }
 
@@ -183,10 +186,13 @@ static void enter(screen *scr)
     session *s = SCREEN_SESSION(scr);
     active = p;
     p->t0 = session_now_ms(s);
+    devwait_init(&p->wait, "signature-pad");
     if (settings.source != CAPTURE_SIGNATURE_TOUCH && bridge_open() == BK_OK)
         p->pad = true;
     if (p->pad || settings.source != CAPTURE_SIGNATURE_PAD)
         make_capture(p, runner_ui(scr->owner));
+    else
+        devwait_update(&p->wait, s, false, "not-found"); /* source = pad and none is there */
 }
 
 static void exit_screen(screen *scr)
@@ -203,19 +209,27 @@ static void exit_screen(screen *scr)
     bridge_close();
 }
 
-/* Source = pad and none was there: look again every second. */
+/* Source = pad and none was there: look again every second. While the pad is away, once a
+ * second: the staff strip appears after reconnect_seconds and counts the seconds. */
 static int64_t update(screen *scr, int64_t now_ms)
 {
     (void)now_ms;
     sig_priv *p = scr->priv;
-    if (p->cap != NULL)
-        return -1;
-    if (bridge_open() == BK_OK) {
+    session *s = SCREEN_SESSION(scr);
+    if (p->cap == NULL && bridge_open() == BK_OK) {
         p->pad = true;
         make_capture(p, runner_ui(scr->owner));
+        devwait_update(&p->wait, s, true, NULL);
         runner_invalidate(scr->owner);
-        return -1;
     }
+    if (!devwait_away(&p->wait)) {
+        p->overdue = false;
+        return p->cap == NULL ? 1000 : -1;
+    }
+    bool overdue = devwait_overdue(&p->wait, s);
+    if (overdue || overdue != p->overdue)
+        runner_invalidate(scr->owner);
+    p->overdue = overdue;
     return 1000;
 }
 
@@ -227,31 +241,41 @@ static void ink_changed(screen *scr)
     session_touch(SCREEN_SESSION(scr));
 }
 
+/* Takes the bridge's events one by one; the lock is not held while one is handled (an unplug
+ * writes to the audit log). The wake flag is cleared only when the queue is found empty, so an
+ * event queued after that wakes the loop again. */
 static void drain_pad(screen *scr)
 {
     sig_priv *p = scr->priv;
     bool inked = false;
-    g_mutex_lock(&br.lock);
-    br.wake_pending = false;
-    while (br.len > 0) {
-        sigpad_event *e = &br.queue[br.head];
+    sigpad_event e;
+    for (;;) {
+        g_mutex_lock(&br.lock);
+        if (br.len == 0) {
+            br.wake_pending = false;
+            g_mutex_unlock(&br.lock);
+            break;
+        }
+        e = br.queue[br.head];
+        biomem_wipe(&br.queue[br.head], sizeof e);
         br.head = (br.head + 1) % QUEUE_CAP;
         br.len--;
+        g_mutex_unlock(&br.lock);
         if (p->cap == NULL)
             continue;
-        if (e->type == SIGPAD_EVENT_PEN) {
-            if (e->sample.tip)
+        if (e.type == SIGPAD_EVENT_PEN) {
+            if (e.sample.tip)
                 inked = true;
-            p->pen_down = e->sample.tip;
+            p->pen_down = e.sample.tip;
         } else {
+            bool back = e.type != SIGPAD_EVENT_UNPLUGGED;
             p->pen_down = false;
-            g_message("signature pad %s",
-                      e->type == SIGPAD_EVENT_UNPLUGGED ? "unplugged" : "ready");
+            g_message("signature pad %s", back ? "ready" : "unplugged");
+            devwait_update(&p->wait, SCREEN_SESSION(scr), back, back ? NULL : "unplugged");
         }
-        sigcapture_pad_event(p->cap, e);
-        biomem_wipe(e, sizeof *e);
+        sigcapture_pad_event(p->cap, &e);
     }
-    g_mutex_unlock(&br.lock);
+    biomem_wipe(&e, sizeof e);
     if (inked)
         ink_changed(scr);
 }
@@ -393,9 +417,8 @@ static void accept(screen *scr)
     }
     takes *t = session_takes(s);
     if (t && p->pad) {
-        char serial[16];
-        g_snprintf(serial, sizeof serial, "%04x:%04x", br.info.vendor, br.info.product);
-        takes_set_device(t, "sigpad", br.info.model, serial);
+        /* The pad's own serial number, or "unknown" when it has none or did not say. */
+        takes_set_device(t, "sigpad", br.info.model, br.info.serial);
     } else if (t) {
         /* The touch screen is part of the kiosk: the kiosk's name stands for its serial. */
         takes_set_device(t, "touch", "kiosk touch screen", session_get_settings(s)->kiosk_id);
@@ -408,6 +431,8 @@ static void action(screen *scr, int id)
 {
     sig_priv *p = scr->priv;
     session *s = SCREEN_SESSION(scr);
+    if (devwait_action(&p->wait, s, id))
+        return;
     switch (id) {
     case ID_CLEAR:
         if (p->cap) {
@@ -428,39 +453,23 @@ static void action(screen *scr, int id)
     }
 }
 
-/* Redraws the whole ink onto the canvas: smoothed strokes, width from the pressure. */
+/* Redraws the whole ink onto the canvas (smoothed strokes, width from the pressure) and hands it
+ * to the texture over the box: ink as black with coverage for alpha, so the box and its baseline
+ * show through. bench-sigpad-usb times the same steps. */
 static void render_ink(sig_priv *p, ui *u)
 {
     if (p->canvas.pixels == NULL &&
         sigrender_canvas(p->box.w, p->box.h, p->box.w / sigcapture_width_mm(p->cap), 0, 0,
                          &p->canvas) != BK_OK)
         return;
-    memset(p->canvas.pixels, 255, (size_t)p->canvas.width * (size_t)p->canvas.height);
     double pen_mm = INK_PX_AT_1080 * u->unit / p->canvas.px_per_mm;
-    const sigink *ink = sigcapture_ink(p->cap);
-    for (size_t i = 0; i < sigink_stroke_count(ink); i++) {
-        size_t n = 0;
-        const sigink_point *sp = sigink_stroke(ink, i, &n);
-        if (sp == NULL || n == 0)
-            continue;
-        size_t m = sigrender_smooth(sp, n, SMOOTH_PASSES, NULL, 0);
-        sigink_point *sm = biomem_calloc(m, sizeof *sm);
-        if (sm == NULL)
-            continue;
-        sigrender_smooth(sp, n, SMOOTH_PASSES, sm, m);
-        if (m == 1)
-            sigrender_segment(&p->canvas, &sm[0], &sm[0], pen_mm);
-        for (size_t j = 1; j < m; j++)
-            sigrender_segment(&p->canvas, &sm[j - 1], &sm[j], pen_mm);
-        biomem_free(sm);
-    }
-    /* Ink as black with coverage for alpha, so the box and its baseline show through. */
+    if (sigrender_live(&p->canvas, sigcapture_ink(p->cap), SMOOTH_PASSES, pen_mm) != BK_OK)
+        return;
     size_t n_px = (size_t)p->canvas.width * (size_t)p->canvas.height;
     uint32_t *argb = biomem_alloc(n_px * sizeof *argb);
     if (argb == NULL)
         return;
-    for (size_t i = 0; i < n_px; i++)
-        argb[i] = (uint32_t)(255 - p->canvas.pixels[i]) << 24;
+    sigrender_overlay_argb(&p->canvas, argb);
     if (p->tex == NULL) {
         p->tex = SDL_CreateTexture(u->renderer, SDL_PIXELFORMAT_ARGB8888,
                                    SDL_TEXTUREACCESS_STREAMING, p->canvas.width, p->canvas.height);
@@ -484,33 +493,45 @@ static void draw(screen *scr, ui *u)
                       : p->pad       ? _("Sign on the signature pad with the pen, above the line.")
                                      : _("Sign in the box with your finger, above the line.");
     y += ui_text(u, say, (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_BODY, UI_COLOR_TEXT, UI_ALIGN_START);
+    /* The staff strip at the bottom while the pad has been away too long; the buttons above it. */
+    int strip = devwait_draw(&p->wait, s, u, r);
+    r.h -= strip;
     if (p->cap == NULL)
         return;
     /* The size was fixed at enter (it is the touch writing area); only the place follows the
      * frame above it. */
     p->box.x = r.x + (r.w - p->box.w) / 2;
     p->box.y = y + ui_px(u, 24);
+    /* Under the staff strip the box is drawn smaller, above the buttons (the pad is away: nothing
+     * is written on it meanwhile, and the strip says why). */
+    SDL_Rect shown = p->box;
+    int room = r.y + r.h - (u->target + ui_px(u, 20)) - ui_px(u, 16) - shown.y;
+    if (strip > 0 && room > 0 && room < shown.h) {
+        shown.w = (int)((double)shown.w * room / shown.h);
+        shown.h = room;
+        shown.x = r.x + (r.w - shown.w) / 2;
+    }
 
     /* White paper, the baseline, then the ink over both. */
     SDL_SetRenderDrawColor(u->renderer, 255, 255, 255, 255);
-    SDL_RenderFillRect(u->renderer, &p->box);
-    int base = p->box.y + p->box.h * 3 / 4;
-    int margin = p->box.w / 20;
-    ui_fill(u, (SDL_Rect){p->box.x + margin, base, p->box.w - 2 * margin, ui_px(u, 2)},
+    SDL_RenderFillRect(u->renderer, &shown);
+    int base = shown.y + shown.h * 3 / 4;
+    int margin = shown.w / 20;
+    ui_fill(u, (SDL_Rect){shown.x + margin, base, shown.w - 2 * margin, ui_px(u, 2)},
             UI_COLOR_BORDER);
     if (p->ink_dirty || p->tex == NULL)
         render_ink(p, u);
     if (p->tex)
-        SDL_RenderCopy(u->renderer, p->tex, NULL, &p->box);
-    ui_frame(u, p->box, ui_px(u, 3), UI_COLOR_BORDER);
+        SDL_RenderCopy(u->renderer, p->tex, NULL, &shown);
+    ui_frame(u, shown, ui_px(u, 3), UI_COLOR_BORDER);
 
-    int below = p->box.y + p->box.h + ui_px(u, 16);
+    int below = shown.y + shown.h + ui_px(u, 16);
     SDL_Rect line = {r.x, below, r.w, ui_px(u, 80)};
-    if (sigcapture_paused(p->cap))
+    if (sigcapture_paused(p->cap) && strip == 0)
         ui_text(u,
                 _("The signature pad was disconnected. Please wait while it is connected again."),
                 line, UI_FONT_BODY, UI_COLOR_ALERT, UI_ALIGN_START);
-    else if (p->message)
+    else if (p->message && strip == 0)
         ui_text(u, _(p->message), line, UI_FONT_BODY, UI_COLOR_ALERT, UI_ALIGN_START);
 
     screens_side_button(u, r, _("Clear"), ID_CLEAR);
@@ -526,7 +547,7 @@ static void draw(screen *scr, ui *u)
 static void status(char *buf, size_t size)
 {
     if (br.pad)
-        g_snprintf(buf, size, "signature: pad %s", br.info.model);
+        g_snprintf(buf, size, "signature: pad %s, serial %s", br.info.model, br.info.serial);
     else if (settings.source == CAPTURE_SIGNATURE_TOUCH)
         g_snprintf(buf, size, "signature: touch screen");
     else if (settings.source == CAPTURE_SIGNATURE_PAD)
@@ -695,9 +716,16 @@ static bool wait_real(script *sc, bool (*done)(const want_strokes *), const want
     return active && active->cap && done(w);
 }
 
+/* The file's points are all in closed strokes. Only the points of a stroke still open count as
+ * not in: an emulated pad replays its strokes without pause, so waiting for the pen to be up
+ * when the loop looks would be luck. */
 static bool all_points_in(const want_strokes *w)
 {
-    return sigink_point_count(sigcapture_ink(active->cap)) >= w->points->len && !active->pen_down;
+    const sigink *ink = sigcapture_ink(active->cap);
+    size_t total = sigink_point_count(ink), ns = sigink_stroke_count(ink), open = 0;
+    if (active->pen_down && ns > 0)
+        sigink_stroke(ink, ns - 1, &open);
+    return total - open >= w->points->len;
 }
 
 static bool paused(const want_strokes *w)
