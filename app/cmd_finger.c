@@ -113,9 +113,9 @@ static int finger_readers(void)
 }
 
 /* One capture from the first reader (or `driver`), saved as a grey PNG, and its check line. */
-static int finger_capture(const char *out_path, const char *driver, int timeout_s)
+static int finger_capture(const char *out_path, const char *driver, int timeout_s, int ppi)
 {
-    fingerprint_options o = {.driver = driver};
+    fingerprint_options o = {.driver = driver, .assume_ppmm = ppi / 25.4};
     fingerprint_reader *r = NULL;
     if (fingerprint_open(&o, &r) != BK_OK)
         return cli_usage_error(CMD, "cannot start the reader module");
@@ -157,6 +157,14 @@ static int finger_capture(const char *out_path, const char *driver, int timeout_
                 json_builder_add_int_value(b, ev.features ? ev.features->quality : 0);
                 json_builder_set_member_name(b, "minutiae");
                 json_builder_add_int_value(b, ev.features ? ev.features->n_minutiae : 0);
+                json_builder_set_member_name(b, "sensor_width");
+                json_builder_add_int_value(b, ev.sensor_width);
+                json_builder_set_member_name(b, "sensor_height");
+                json_builder_add_int_value(b, ev.sensor_height);
+                json_builder_set_member_name(b, "sensor_ppi");
+                json_builder_add_int_value(b, (gint64)(ev.sensor_ppmm * 25.4 + 0.5));
+                json_builder_set_member_name(b, "ppi_assumed");
+                json_builder_add_boolean_value(b, ev.ppmm_assumed);
                 json_builder_end_object(b);
                 cli_print_json(b);
                 g_object_unref(b);
@@ -174,6 +182,7 @@ int cmd_finger(int argc, char **argv)
 {
     int threshold = FINGERMATCH_DEFAULT_THRESHOLD;
     int timeout_s = 30;
+    int ppi = 500;
     g_autofree char *driver = NULL;
     const GOptionEntry entries[] = {
         {"threshold", 0, 0, G_OPTION_ARG_INT, &threshold,
@@ -182,6 +191,10 @@ int cmd_finger(int argc, char **argv)
          "capture: the libfprint driver to use (default: the first reader)", "ID"},
         {"timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
          "capture: seconds to wait for a finger (default 30)", "S"},
+        {"ppi", 0, 0, G_OPTION_ARG_INT, &ppi,
+         "capture: the reader's resolution when libfprint reports none (default 500); the "
+         "image is resampled from it to 500 ppi",
+         "N"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     if (!cli_parse_options(CMD, "check IMAGE | compare IMAGE-A IMAGE-B | readers | capture OUT.png",
@@ -211,7 +224,9 @@ int cmd_finger(int argc, char **argv)
             return cli_usage_error(CMD, "capture takes the output file");
         if (timeout_s < 1 || timeout_s > 3600)
             return cli_usage_error(CMD, "--timeout must be 1..3600");
-        return finger_capture(argv[2], driver, timeout_s);
+        if (ppi < 200 || ppi > 1500)
+            return cli_usage_error(CMD, "--ppi must be 200..1500");
+        return finger_capture(argv[2], driver, timeout_s, ppi);
     }
     return cli_usage_error(CMD, "expected check, compare, readers or capture");
 }

@@ -254,6 +254,7 @@ int kiosk_main(int argc, char **argv)
             .virtual_socket = config_get_string(cfg, "fingerprint.virtual_socket"),
             .scripted = o.script != NULL,
             .match_threshold = (int)config_get_int(cfg, "fingerprint.match_threshold"),
+            .assume_ppi = (int)config_get_int(cfg, "fingerprint.assume_ppi"),
         };
         fingerplan_default_settings(&fs.plan);
         fs.plan.threshold[FINGERPLAN_INDEX] =

@@ -24,6 +24,16 @@
  *   finger-error    the reader fails (device error); waits for the error
  *   reader-unplug   the reader is pulled out; waits until the kiosk has seen it go
  *   reader-plug     the reader is back; waits until it is open again
+ *   finger-auto     from now on the reader gets the demo's synthetic fingers by itself, as in
+ *                   the demo in a window (no script command places them)
+ *   finger-wait     waits for the next image the reader delivered by itself (after finger-auto)
+ *   expect-finger-images N
+ *                   the screen shows N attempt images, each a staff target "Attempt i"
+ *   expect-finger-hands
+ *                   the hands drawing shows the left hand (and its label) left of the right one
+ *
+ * Prints reach the screen at 500 ppi: the driver resamples them from the reader's resolution
+ * (libfprint's, or `assume_ppi` when libfprint reports none).
  */
 #ifndef BIOKIOSK_CAPTURE_FINGER_H
 #define BIOKIOSK_CAPTURE_FINGER_H
@@ -39,6 +49,8 @@ typedef struct capture_finger_settings {
     bool scripted;              /* scripted mode: reader-plug looks for the reader (no timer) */
     fingerplan_settings plan;   /* thresholds, fallback order, attempts */
     int match_threshold;        /* uniqueness check: score counting as the same finger */
+    int assume_ppi; /* the reader's resolution when libfprint reports none; 0 = 500 (prints are
+                     * resampled from it to 500 ppi) */
 } capture_finger_settings;
 
 /* Registers the screen for the fingerprints step and the script commands, and starts opening the

@@ -6,6 +6,10 @@
  * main loop calls fingerprint_poll() once per frame; it runs whatever GLib work is ready, without
  * waiting, and hands back queued events one by one. Nothing here calls into screen code.
  *
+ * Every image is resampled to 500 ppi (19.685 pixels per mm) from the resolution libfprint
+ * reports for it (fp_image_get_ppmm) before its quality is computed, so quality, comparison and
+ * the record all see 500 ppi; when libfprint reports none, `assume_ppmm` is taken.
+ *
  * A reader that is unplugged is reported (FINGERPRINT_EVENT_READER_REMOVED); the module then
  * looks for a reader again every `rescan_ms` and reports FINGERPRINT_EVENT_READER_ADDED when one
  * is open again. The screen pauses in between and calls fingerprint_capture() again to resume.
@@ -48,11 +52,18 @@ typedef struct fingerprint_event {
     bk_err err;              /* ERROR only */
     const char *text;        /* RETRY: for the person; ERROR: for staff; READY/ADDED: reader
                               * name. Static or owned by the event; valid until cleared. */
-    fingerimg *image;        /* IMAGE only (owned by the event; take it with image = NULL) */
+    fingerimg *image;        /* IMAGE only (owned by the event; take it with image = NULL):
+                              * resampled to 500 ppi (app/imaging/fingerscale.h) */
     fingerfeat *features;    /* IMAGE only: quality, minutiae, foreground, computed on a worker
                               * thread before the event is queued (owned like image; NULL when
                               * the analysis failed) */
-    char *owned_text_;       /* private */
+    double sensor_ppmm;      /* IMAGE only: the resolution the image came in (pixels per mm),
+                              * as libfprint reported it or, when it reported none, as assumed */
+    bool ppmm_assumed;       /* IMAGE only: libfprint reported no resolution (sensor_ppmm is
+                              * fingerprint_options.assume_ppmm) */
+    int sensor_width;        /* IMAGE only: the image's size as the reader delivered it */
+    int sensor_height;
+    char *owned_text_; /* private */
 } fingerprint_event;
 
 typedef struct fingerprint_options {
@@ -61,6 +72,9 @@ typedef struct fingerprint_options {
     unsigned rescan_ms; /* how often to look for a reader after removal; 0 = 1000;
                          * FINGERPRINT_RESCAN_MANUAL = only when fingerprint_rescan() is called
                          * (emulation: the scripted "reader-plug") */
+    double assume_ppmm; /* the reader's resolution in pixels per mm when libfprint reports none
+                         * (libfprint 1.94's drivers report none: 0); 0 = 500 ppi. Logged
+                         * once per reader when used. */
 } fingerprint_options;
 
 #define FINGERPRINT_RESCAN_MANUAL 0xffffffffu

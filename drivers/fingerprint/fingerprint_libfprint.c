@@ -12,6 +12,8 @@
 #include <glib.h>
 #include <string.h>
 
+#include "fingerscale.h"
+
 #define DEFAULT_RESCAN_MS 1000
 /* fingerprint_close() gives libfprint this long to finish what is running. */
 #define CLOSE_WAIT_MS 5000
@@ -20,6 +22,8 @@ struct fingerprint_reader {
     GMainContext *ctx;
     char *driver;
     unsigned rescan_ms;
+    double assume_ppmm;
+    gboolean told_assumed; /* the assumed resolution was logged */
     FpContext *fpctx;
     FpDevice *dev;
     gulong status_handler;
@@ -334,13 +338,25 @@ static bk_err copy_image(FpImage *img, fingerimg **out)
 /* The analysis of a captured image (quality, minutiae) takes up to a few hundred milliseconds:
  * it runs on a worker thread and the IMAGE event is queued when it is done. */
 typedef struct analysis {
-    fingerimg *img;
+    fingerimg *img; /* as captured, then at 500 ppi */
     fingerfeat *feat;
+    double ppmm; /* of the captured image */
+    gboolean assumed;
+    int width, height; /* as captured */
 } analysis;
 
 static void analyse_in_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
 {
     analysis *a = data;
+    fingerimg *scaled = NULL;
+    /* quality, comparison and the record work at 500 ppi */
+    if (fingerscale_resample(a->img, a->ppmm, FINGERSCALE_PPMM_500, &scaled) == BK_OK) {
+        fingerimg_free(a->img);
+        a->img = scaled;
+    } else {
+        g_warning("a %dx%d image at %.3f px/mm cannot be resampled to 500 ppi; kept as it is",
+                  a->width, a->height, a->ppmm);
+    }
     if (fingerfeat_analyse(a->img->pix, a->img->width, a->img->height, &a->feat) != BK_OK)
         a->feat = NULL;
     g_task_return_boolean(task, TRUE);
@@ -354,6 +370,10 @@ static void on_analysed(GObject *source, GAsyncResult *res, gpointer data)
     fingerprint_event *ev = push(r, FINGERPRINT_EVENT_IMAGE);
     ev->image = a->img;
     ev->features = a->feat;
+    ev->sensor_ppmm = a->ppmm;
+    ev->ppmm_assumed = a->assumed;
+    ev->sensor_width = a->width;
+    ev->sensor_height = a->height;
     a->img = NULL;
     a->feat = NULL;
 }
@@ -366,10 +386,22 @@ static void analysis_free(gpointer data)
     g_free(a);
 }
 
-static void start_analysis(fingerprint_reader *r, fingerimg *img)
+static void start_analysis(fingerprint_reader *r, fingerimg *img, double ppmm)
 {
     analysis *a = g_new0(analysis, 1);
     a->img = img;
+    a->width = img->width;
+    a->height = img->height;
+    a->ppmm = ppmm;
+    if (!fingerscale_plausible(ppmm)) {
+        a->ppmm = r->assume_ppmm;
+        a->assumed = TRUE;
+        if (!r->told_assumed)
+            g_message("libfprint reports no resolution for this reader (driver %s, %.3f px/mm); "
+                      "assuming %.1f ppi",
+                      r->dev ? fp_device_get_driver(r->dev) : "?", ppmm, r->assume_ppmm * 25.4);
+        r->told_assumed = TRUE;
+    }
     GTask *task = g_task_new(NULL, NULL, on_analysed, r);
     g_task_set_task_data(task, a, analysis_free);
     r->pending++;
@@ -387,9 +419,10 @@ static void on_captured(GObject *source, GAsyncResult *res, gpointer data)
     if (img != NULL) {
         fingerimg *copy = NULL;
         bk_err err = copy_image(img, &copy);
+        double ppmm = fp_image_get_ppmm(img);
         g_object_unref(img);
         if (err == BK_OK) {
-            start_analysis(r, copy);
+            start_analysis(r, copy, ppmm);
         } else {
             fingerprint_event *ev = push(r, FINGERPRINT_EVENT_ERROR);
             ev->err = err;
@@ -452,6 +485,8 @@ bk_err fingerprint_open(const fingerprint_options *opt, fingerprint_reader **out
     r->ctx = g_main_context_ref_thread_default();
     r->driver = g_strdup(opt ? opt->driver : NULL);
     r->rescan_ms = opt && opt->rescan_ms ? opt->rescan_ms : DEFAULT_RESCAN_MS;
+    r->assume_ppmm =
+        opt && fingerscale_plausible(opt->assume_ppmm) ? opt->assume_ppmm : FINGERSCALE_PPMM_500;
     g_queue_init(&r->events);
     if (!find_and_open(r)) {
         g_info("no fingerprint reader yet");

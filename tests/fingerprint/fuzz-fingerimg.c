@@ -1,10 +1,12 @@
-/* libFuzzer target: image decoding (PNG, PGM), feature extraction and comparison. */
+/* libFuzzer target: image decoding (PNG, PGM), resampling to 500 ppi, feature extraction and
+ * comparison. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "fingerfeat.h"
 #include "fingerimg.h"
 #include "fingermatch.h"
+#include "fingerscale.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,6 +23,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fingermatch_compare(f, f, &r);
             fingerfeat_free(f);
         }
+    }
+    /* a resolution from the input's last byte: 5.0 .. 30.5 px/mm (127 .. 775 ppi) */
+    if ((size_t)img->width * (size_t)img->height <= 400000) {
+        fingerimg *scaled = NULL;
+        double ppmm = 5.0 + (double)data[size - 1] / 10.0;
+        if (fingerscale_resample(img, ppmm, FINGERSCALE_PPMM_500, &scaled) == BK_OK)
+            fingerimg_free(scaled);
     }
     fingerimg_free(img);
     return 0;

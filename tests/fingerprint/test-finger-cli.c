@@ -173,6 +173,12 @@ static void test_capture_replay(void)
     const char *args[] = {umockdev, "-d",      device, "-i", replay, "--", g_getenv("BIOKIOSK_BIN"),
                           "finger", "capture", out,    NULL};
     run r = run_cmd(args);
+    /* the same reader taken as 381 ppi (libfprint reports no resolution): resampled to 500 */
+    g_autofree char *out381 = g_build_filename(tmp_dir, "captured-381.png", NULL);
+    const char *args381[] = {
+        umockdev, "-d",      device,  "-i",  replay, "--", g_getenv("BIOKIOSK_BIN"),
+        "finger", "capture", "--ppi", "381", out381, NULL};
+    run r381 = run_cmd(args381);
     g_unsetenv("FP_DEVICE_EMULATION");
     if (asan_saved != NULL)
         g_setenv("ASAN_OPTIONS", asan_saved, TRUE);
@@ -180,7 +186,14 @@ static void test_capture_replay(void)
         g_unsetenv("ASAN_OPTIONS");
     g_assert_cmpint(r.status, ==, 0);
     g_assert_true(g_str_has_prefix(r.out, "{\"width\":224,\"height\":224,"));
+    g_assert_nonnull(strstr(r.out, "\"sensor_width\":224,\"sensor_height\":224,"
+                                   "\"sensor_ppi\":500,\"ppi_assumed\":true}"));
     run_clear(&r);
+    g_assert_cmpint(r381.status, ==, 0);
+    g_assert_true(g_str_has_prefix(r381.out, "{\"width\":294,\"height\":294,"));
+    g_assert_nonnull(strstr(r381.out, "\"sensor_ppi\":381,\"ppi_assumed\":true}"));
+    run_clear(&r381);
+    g_unlink(out381);
     const char *cmp[] = {g_getenv("BIOKIOSK_BIN"), "finger", "compare", out, expected, NULL};
     r = run_cmd(cmp);
     g_assert_cmpstr(r.out, ==, "{\"score\":100,\"same_finger\":true}\n");

@@ -1,5 +1,6 @@
 /* Image files, the quality score, the comparison and the synthetic prints. */
 #include <glib.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <png.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "fingerfeat.h"
 #include "fingerimg.h"
 #include "fingermatch.h"
+#include "fingerscale.h"
 #include "fingersynth.h"
 
 static char *tmp_dir;
@@ -192,6 +194,124 @@ static void test_real_captures(void)
     fingerimg_free(moved);
 }
 
+/* A grating across x: grey = 128 + 100 cos(2 pi x / period). */
+static fingerimg *grating(int w, int h, double period)
+{
+    fingerimg *img = NULL;
+    g_assert_cmpint(fingerimg_new(w, h, &img), ==, BK_OK);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            img->pix[y * w + x] = (uint8_t)lround(128.0 + 100.0 * cos(2.0 * G_PI * x / period));
+    return img;
+}
+
+/* The grating's period measured on the middle row: distance between the first and the last
+ * upward crossing of mid-grey over the number of periods between them. */
+static double measured_period(const fingerimg *img)
+{
+    const uint8_t *row = img->pix + (size_t)(img->height / 2) * (size_t)img->width;
+    int first = -1, last = -1, n = 0;
+    for (int x = 1; x < img->width; x++)
+        if (row[x - 1] < 128 && row[x] >= 128) {
+            if (first < 0)
+                first = x;
+            last = x;
+            n++;
+        }
+    g_assert_cmpint(n, >=, 3);
+    return (double)(last - first) / (double)(n - 1);
+}
+
+static double mean_grey(const fingerimg *img)
+{
+    double sum = 0;
+    for (size_t i = 0; i < (size_t)img->width * (size_t)img->height; i++)
+        sum += img->pix[i];
+    return sum / ((double)img->width * img->height);
+}
+
+static void test_resample(void)
+{
+    const double p500 = FINGERSCALE_PPMM_500;
+    fingerimg *out = NULL;
+    int w = 0, h = 0;
+    /* sizes: a 224 x 224 sensor at 15 px/mm (381 ppi) is 294 x 294 at 500 ppi */
+    g_assert_cmpint(fingerscale_size(224, 224, 15.0, p500, &w, &h), ==, BK_OK);
+    g_assert_cmpint(w, ==, 294);
+    g_assert_cmpint(h, ==, 294);
+    g_assert_cmpint(fingerscale_size(224, 224, 0.0, p500, &w, &h), ==, BK_ERR_INVALID);
+    g_assert_false(fingerscale_plausible(0.0));
+    g_assert_true(fingerscale_plausible(p500));
+
+    /* shrinking to half: stripes 2 px black, 2 px white become 1 px each, exactly */
+    fingerimg *stripes = NULL;
+    g_assert_cmpint(fingerimg_new(40, 20, &stripes), ==, BK_OK);
+    for (int i = 0; i < 40 * 20; i++)
+        stripes->pix[i] = (i % 40) % 4 < 2 ? 0 : 255;
+    g_assert_cmpint(fingerscale_resample(stripes, 2 * p500, p500, &out), ==, BK_OK);
+    g_assert_cmpint(out->width, ==, 20);
+    g_assert_cmpint(out->height, ==, 10);
+    for (int i = 0; i < 20 * 10; i++)
+        g_assert_cmpint(out->pix[i], ==, (i % 20) % 2 == 0 ? 0 : 255);
+    fingerimg_free(out);
+    /* 1 px stripes at half size: area averaging gives mid-grey everywhere (point sampling would
+     * give all black or all white) */
+    for (int i = 0; i < 40 * 20; i++)
+        stripes->pix[i] = (i % 40) % 2 ? 255 : 0;
+    g_assert_cmpint(fingerscale_resample(stripes, 2 * p500, p500, &out), ==, BK_OK);
+    for (int i = 0; i < 20 * 10; i++)
+        g_assert_cmpint(out->pix[i], ==, 128);
+    fingerimg_free(out);
+    fingerimg_free(stripes);
+
+    /* growing: a black | white edge gets a bilinear ramp, monotone, the ends kept */
+    fingerimg *edge = NULL;
+    g_assert_cmpint(fingerimg_new(8, 4, &edge), ==, BK_OK);
+    for (int i = 0; i < 8 * 4; i++)
+        edge->pix[i] = (i % 8) < 4 ? 0 : 255;
+    g_assert_cmpint(fingerscale_resample(edge, 5.0, 20.0, &out), ==, BK_OK);
+    g_assert_cmpint(out->width, ==, 32);
+    g_assert_cmpint(out->height, ==, 16);
+    int between = 0;
+    for (int x = 0; x < 32; x++) {
+        uint8_t v = out->pix[5 * 32 + x];
+        if (x > 0)
+            g_assert_cmpint(v, >=, out->pix[5 * 32 + x - 1]);
+        between += v > 0 && v < 255;
+    }
+    g_assert_cmpint(out->pix[5 * 32], ==, 0);
+    g_assert_cmpint(out->pix[5 * 32 + 31], ==, 255);
+    g_assert_cmpint(between, ==, 4); /* one old pixel distance, four new pixels */
+    fingerimg_free(out);
+    fingerimg_free(edge);
+
+    /* ridges measured before and after: 10 px at 381 ppi are 13.1 px at 500 ppi, 16 px at
+     * 762 ppi are 10.5 px; the mean grey stays */
+    static const struct {
+        double ppmm, period;
+    } cases[] = {{15.0, 10.0}, {30.0, 16.0}};
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        fingerimg *g = grating(300, 40, cases[i].period);
+        g_assert_cmpfloat(fabs(measured_period(g) - cases[i].period), <, 0.1);
+        g_assert_cmpint(fingerscale_resample(g, cases[i].ppmm, p500, &out), ==, BK_OK);
+        double want = cases[i].period * p500 / cases[i].ppmm;
+        double got = measured_period(out);
+        g_test_message("period %.1f px at %.1f px/mm: %.3f px at 500 ppi (expected %.3f)",
+                       cases[i].period, cases[i].ppmm, got, want);
+        g_assert_cmpfloat(fabs(got - want), <, want * 0.02);
+        g_assert_cmpfloat(fabs(mean_grey(out) - mean_grey(g)), <, 2.0);
+        fingerimg_free(out);
+        fingerimg_free(g);
+    }
+
+    /* the same resolution: an exact copy */
+    fingerimg *g = grating(50, 30, 7.0);
+    g_assert_cmpint(fingerscale_resample(g, p500, p500, &out), ==, BK_OK);
+    g_assert_cmpmem(out->pix, 50 * 30, g->pix, 50 * 30);
+    fingerimg_free(out);
+    fingerimg_free(g);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -200,6 +320,7 @@ int main(int argc, char **argv)
     g_test_add_func("/finger-imaging/quality", test_quality);
     g_test_add_func("/finger-imaging/synthetic-distinct", test_synthetic_distinct);
     g_test_add_func("/finger-imaging/real-captures", test_real_captures);
+    g_test_add_func("/finger-imaging/resample", test_resample);
     int status = g_test_run();
     GDir *d = g_dir_open(tmp_dir, 0, NULL);
     for (const char *n; d != NULL && (n = g_dir_read_name(d)) != NULL;) {

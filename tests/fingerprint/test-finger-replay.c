@@ -1,13 +1,18 @@
 /* libfprint's recordings of eight real USB readers, replayed under umockdev-run: the kiosk's
  * driver code opens each emulated reader, captures, and must get exactly the image libfprint
- * made from that traffic (capture.png). The test runs itself as the program under umockdev-run
- * ("--child EXPECTED.png"). */
+ * made from that traffic (capture.png), resampled to 500 ppi. libfprint 1.94 reports no
+ * resolution for any of them (fp_image_get_ppmm gives 0), so the driver takes the assumed one:
+ * 500 ppi by default (the image must then be capture.png byte for byte), and in the case
+ * "vfs7552-381ppi" 15 px/mm (381 ppi), where the image must be capture.png resampled to 500 ppi
+ * (294 x 294 instead of 224 x 224). The test runs itself as the program under umockdev-run
+ * ("--child EXPECTED.png [ASSUMED-PPMM]"). */
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "fingerimg.h"
 #include "fingerprint.h"
+#include "fingerscale.h"
 
 #define CHILD_WAIT_MS 20000
 
@@ -15,15 +20,23 @@ static const char *data_dir;
 static const char *self_path;
 
 /* In the child: one capture from the first reader, compared with the expected image. */
-static int child(const char *expected_path)
+static int child(const char *expected_path, double assume_ppmm)
 {
-    fingerimg *want = NULL;
-    if (fingerimg_load(expected_path, &want, NULL) != BK_OK) {
+    fingerimg *raw = NULL, *want = NULL;
+    if (fingerimg_load(expected_path, &raw, NULL) != BK_OK) {
         fprintf(stderr, "cannot read %s\n", expected_path);
         return 3;
     }
+    double from = assume_ppmm > 0 ? assume_ppmm : FINGERSCALE_PPMM_500;
+    if (fingerscale_resample(raw, from, FINGERSCALE_PPMM_500, &want) != BK_OK) {
+        fprintf(stderr, "cannot resample %s\n", expected_path);
+        fingerimg_free(raw);
+        return 3;
+    }
+    fingerimg_free(raw);
+    fingerprint_options opt = {.assume_ppmm = assume_ppmm};
     fingerprint_reader *r = NULL;
-    if (fingerprint_open(NULL, &r) != BK_OK) {
+    if (fingerprint_open(&opt, &r) != BK_OK) {
         fingerimg_free(want);
         return 4;
     }
@@ -40,7 +53,10 @@ static int child(const char *expected_path)
                 memcmp(ev.image->pix, want->pix, (size_t)want->width * want->height) == 0;
             fprintf(stderr, "image %dx%d, expected %dx%d: %s\n", ev.image->width, ev.image->height,
                     want->width, want->height, same ? "identical" : "DIFFERENT");
-            status = same ? 0 : 1;
+            fprintf(stderr, "resolution %s %.3f px/mm, delivered %dx%d\n",
+                    ev.ppmm_assumed ? "assumed" : "reported", ev.sensor_ppmm, ev.sensor_width,
+                    ev.sensor_height);
+            status = same && ev.sensor_ppmm == from ? 0 : 1;
             fingerprint_event_clear(&ev);
             break;
         } else if (ev.kind == FINGERPRINT_EVENT_READER_REMOVED) {
@@ -75,9 +91,16 @@ static char *first_line_value(const char *path, const char *prefix)
     return NULL;
 }
 
+typedef struct replay_case {
+    const char *name;  /* the recording */
+    const char *ppmm;  /* the assumed resolution passed to the child, NULL = default */
+    int width, height; /* the image expected at 500 ppi, 0 = as capture.png */
+} replay_case;
+
 static void test_replay(gconstpointer data)
 {
-    const char *name = data;
+    const replay_case *rc = data;
+    const char *name = rc->name;
     const char *umockdev = g_getenv("UMOCKDEV_RUN");
     g_autofree char *dir = g_build_filename(data_dir, "recordings", name, NULL);
     g_autofree char *device = g_build_filename(dir, "device", NULL);
@@ -101,8 +124,8 @@ static void test_replay(gconstpointer data)
         replay = g_strdup_printf("/sys%s=%s", sys, pcap);
         flag = "-p";
     }
-    const char *argv[] = {umockdev, "-d",      device,    flag,     replay,
-                          "--",     self_path, "--child", expected, NULL};
+    const char *argv[] = {umockdev,  "-d",      device,   flag,     replay, "--",
+                          self_path, "--child", expected, rc->ppmm, NULL};
     g_auto(GStrv) env = g_get_environ();
     env = g_environ_setenv(env, "FP_DEVICE_EMULATION", "1", TRUE);
     env = g_environ_unsetenv(env, "FP_VIRTUAL_IMAGE");
@@ -121,16 +144,21 @@ static void test_replay(gconstpointer data)
     for (char **l = lines; *l; l++)
         if (g_str_has_prefix(*l, "event ") || g_str_has_prefix(*l, "image ") ||
             g_str_has_prefix(*l, "error") || g_str_has_prefix(*l, "no reader") ||
-            g_str_has_prefix(*l, "cannot"))
+            g_str_has_prefix(*l, "resolution") || g_str_has_prefix(*l, "cannot"))
             g_test_message("%s: %s", name, *l);
     g_assert_true(g_spawn_check_wait_status(wait_status, NULL));
     g_assert_nonnull(strstr(err, "identical"));
+    if (rc->width > 0) {
+        g_autofree char *size = g_strdup_printf("image %dx%d, expected %dx%d", rc->width,
+                                                rc->height, rc->width, rc->height);
+        g_assert_nonnull(strstr(err, size));
+    }
 }
 
 int main(int argc, char **argv)
 {
-    if (argc == 3 && strcmp(argv[1], "--child") == 0)
-        return child(argv[2]);
+    if (argc >= 3 && strcmp(argv[1], "--child") == 0)
+        return child(argv[2], argc > 3 ? g_ascii_strtod(argv[3], NULL) : 0.0);
     g_test_init(&argc, &argv, NULL);
     self_path = argv[0];
     data_dir = g_getenv("BIOKIOSK_FINGER_DATA");
@@ -146,9 +174,14 @@ int main(int argc, char **argv)
     }
     static const char *const readers[] = {"aes2501",    "aes3500", "egis0570", "nb1010",
                                           "upektc_img", "vfs301",  "vfs5011",  "vfs7552"};
+    static replay_case cases[G_N_ELEMENTS(readers)];
     for (size_t i = 0; i < G_N_ELEMENTS(readers); i++) {
+        cases[i] = (replay_case){readers[i], NULL, 0, 0};
         g_autofree char *path = g_strdup_printf("/finger-replay/%s", readers[i]);
-        g_test_add_data_func(path, readers[i], test_replay);
+        g_test_add_data_func(path, &cases[i], test_replay);
     }
+    /* 224 x 224 at 381 ppi: 294 x 294 at 500 ppi */
+    static const replay_case scaled = {"vfs7552", "15.0", 294, 294};
+    g_test_add_data_func("/finger-replay/vfs7552-381ppi", &scaled, test_replay);
     return g_test_run();
 }

@@ -6,6 +6,7 @@
  * visit up to the end of the fingerprint step and checks the screens and the record's log lines
  * (stderr), which name finger positions and qualities only. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -26,6 +27,7 @@
 
 typedef struct fixture {
     char *dir, *conf, *uri;
+    char *out; /* stdout of the last run (the script's "memory" lines) */
     char code[APPTCODE_FORMATTED_LEN + 1];
 } fixture;
 
@@ -91,7 +93,9 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
                                             "log = %s/audit.log\n"
                                             "[fingerprint]\n"
                                             "enabled = true\n"
-                                            "virtual_socket = %s/vi.sock\n",
+                                            "virtual_socket = %s/vi.sock\n"
+                                            "[devices]\n"
+                                            "reconnect_seconds = 5\n",
                                             g_getenv("KIOSK_LOCALE_DIR"), fx->uri, fx->dir, keys,
                                             keys, keys, fx->dir, fx->dir);
     write_file(fx->conf, conf);
@@ -105,6 +109,7 @@ static void fixture_tear_down(fixture *fx, gconstpointer data)
     g_free(fx->dir);
     g_free(fx->conf);
     g_free(fx->uri);
+    g_free(fx->out);
 }
 
 /* The visit up to the fingerprint screen, with the officer signed in. */
@@ -140,7 +145,8 @@ static int run(fixture *fx, const char *body, char **err)
     char *out = NULL;
     g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, err,
                                &status, NULL));
-    g_free(out);
+    g_free(fx->out);
+    fx->out = out;
     if (!g_spawn_check_wait_status(status, NULL)) {
         g_test_message("stderr: %s", *err);
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
@@ -284,6 +290,128 @@ static void test_three_poor(fixture *fx, gconstpointer data)
     assert_has(err, "best-kept");
 }
 
+/* The quality logged for attempt n of `finger` ("attempt finger=right-index n=2 quality=17 ...").
+ */
+static int logged_quality(const char *log, const char *line_start)
+{
+    const char *at = strstr(log, line_start);
+    if (at == NULL)
+        g_printerr("missing '%s' in:\n%s\n", line_start, log);
+    g_assert_nonnull(at);
+    at = strstr(at, "quality=");
+    g_assert_nonnull(at);
+    return atoi(at + strlen("quality="));
+}
+
+/* Three poor attempts: the officer sees the three images with their bars (also during the
+ * capture, on request), picks attempt 2 instead of the best, and attempt 2 is kept. */
+static void test_attempt_images(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Start the fingerprints\"\n"
+                                      "finger synthetic:31:smudge\n"
+                                      "expect-text \"Attempt 1: quality\"\n"
+                                      "expect-finger-images 0\n"
+                                      "tap \"Show the attempts\"\n"
+                                      "expect-finger-images 1\n"
+                                      "expect-text \"best so far\"\n"
+                                      "finger synthetic:32:smudge\n"
+                                      "expect-finger-images 2\n"
+                                      "finger synthetic:33:smudge\n"
+                                      "expect-text \"Attempt 3: quality\"\n"
+                                      "expect-finger-images 3\n"
+                                      "expect-targets\n"
+                                      "screenshot finger-attempts\n"
+                                      "tap \"Attempt 2\"\n"
+                                      "expect-finger-images 3\n"
+                                      "memory\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"Left index finger\"\n"
+                                      "expect-finger-images 0\n"
+                                      "memory\n"
+                                      "finger synthetic:34\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"These prints are kept\"\n"
+                                      "tap \"Accept the fingerprints\"\n");
+    int q1 = logged_quality(err, "attempt finger=right-index n=1 ");
+    int q2 = logged_quality(err, "attempt finger=right-index n=2 ");
+    int q3 = logged_quality(err, "attempt finger=right-index n=3 ");
+    g_test_message("attempt qualities %d %d %d", q1, q2, q3);
+    assert_has(err, "best-kept");
+    /* the officer's choice is on record with attempt 2's quality */
+    g_assert_cmpint(logged_quality(err, "veto accept finger=right-index n=2 "), ==, q2);
+    g_assert_cmpint(q2, <, MAX(q1, q3)); /* not the one the plan had kept */
+    /* the finger decided, the images of attempts 1 and 3 are wiped (biomem buffers freed) */
+    const char *m1 = strstr(fx->out, "biomem_live=");
+    g_assert_nonnull(m1);
+    const char *m2 = strstr(m1 + 1, "biomem_live=");
+    g_assert_nonnull(m2);
+    long before = atol(m1 + strlen("biomem_live=")), after = atol(m2 + strlen("biomem_live="));
+    g_test_message("biomem buffers: %ld before Continue, %ld after", before, after);
+    g_assert_cmpint(after, ==, before - 2);
+}
+
+/* During the capture the officer looks at the first (poor) attempt and keeps it: the waiting
+ * capture ends and the next finger follows. */
+static void test_pick_while_capturing(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Start the fingerprints\"\n"
+                                      "finger synthetic:31:smudge\n"
+                                      "expect-text \"Place this finger flat on the reader\"\n"
+                                      "tap \"Show the attempts\"\n"
+                                      "expect-finger-images 1\n"
+                                      "tap \"Attempt 1\"\n"
+                                      "expect-text \"kept\"\n"
+                                      "expect-no-text \"Place this finger flat on the reader\"\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"Left index finger\"\n"
+                                      "finger synthetic:35\n"
+                                      "expect-text \"Attempt 1: quality\"\n");
+    int q1 = logged_quality(err, "attempt finger=right-index n=1 ");
+    g_assert_cmpint(logged_quality(err, "veto accept finger=right-index n=1 "), ==, q1);
+    assert_has(err, "attempt finger=left-index n=1");
+    g_assert_null(strstr(err, "attempt finger=right-index n=2"));
+}
+
+/* The demo's automatic fingers (tools/demo.sh in a window: nobody places a finger): once the
+ * reader feeds itself, both index fingers are captured one after the other. */
+static void test_demo_feed(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Start the fingerprints\"\n"
+                                      "finger-auto\n"
+                                      "finger-wait\n"
+                                      "expect-text \"Right index finger\"\n"
+                                      "expect-text \"kept\"\n"
+                                      "tap \"Continue\"\n"
+                                      "finger-wait\n"
+                                      "expect-text \"Left index finger\"\n"
+                                      "expect-text \"kept\"\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"These prints are kept\"\n"
+                                      "tap \"Accept the fingerprints\"\n");
+    assert_has(err, "attempt finger=right-index n=1");
+    assert_has(err, "attempt finger=left-index n=1");
+    g_assert_null(strstr(err, "not-unique"));
+}
+
+/* In Arabic (right to left) the page is mirrored but the hands are not: the left hand stays on
+ * the left, as the person's own. */
+static void test_hands_rtl(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "expect-finger-hands\n"
+                                      "language ar\n"
+                                      "expect-finger-hands\n"
+                                      "screenshot finger-hands-ar\n"
+                                      "language en\n"
+                                      "tap \"Start the fingerprints\"\n"
+                                      "language ar\n"
+                                      "expect-finger-hands\n");
+    (void)err;
+}
+
 /* The officer rejects a passing print: the finger is taken again. */
 static void test_veto(fixture *fx, gconstpointer data)
 {
@@ -338,6 +466,70 @@ static void test_unplug(fixture *fx, gconstpointer data)
     assert_has(err, "attempt finger=right-index n=1");
 }
 
+/* The audit log of the visit (the config's [audit] log), transfer full. */
+static char *audit_text(const fixture *fx)
+{
+    g_autofree char *path = g_build_filename(fx->dir, "audit.log", NULL);
+    char *text = NULL;
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    return text;
+}
+
+/* The reader stays away past [devices] reconnect_seconds (5 here): the staff strip shows, staff
+ * signs in from it and skips the fingerprint step. */
+static void test_reader_gone_skip(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Start the fingerprints\"\n"
+                                      "tap \"Sign out\"\n"
+                                      "reader-unplug\n"
+                                      "expect-text \"reader is not connected\"\n"
+                                      "expect-no-text \"has not come back\"\n"
+                                      "wait 6000\n"
+                                      "expect-text \"The fingerprint reader has not come back\"\n"
+                                      "screenshot finger-overdue\n"
+                                      "tap \"Staff\"\n"
+                                      "expect-screen staff-pin\n"
+                                      "type 123456\n"
+                                      "key Return\n"
+                                      "tap \"Close this menu\"\n"
+                                      "expect-screen capture-finger\n"
+                                      "tap \"Skip this step\"\n"
+                                      "expect-no-text \"reader is not connected\"\n"
+                                      "expect-no-text \"Left hand\"\n");
+    assert_has(err, "action=skip-step reason=device-unavailable");
+    g_autofree char *audit = audit_text(fx);
+    assert_has(audit, "device.unplugged");
+    assert_has(audit, "device.overdue");
+    assert_has(audit, "device.gave-up");
+    g_assert_null(strstr(audit, "device.plugged"));
+    g_assert_null(strstr(err, "attempt finger="));
+}
+
+/* The reader comes back in time: the audit log holds its leaving, then its return. */
+static void test_reader_back_audit(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Start the fingerprints\"\n"
+                                      "reader-unplug\n"
+                                      "wait 2000\n"
+                                      "expect-no-text \"has not come back\"\n"
+                                      "reader-plug\n"
+                                      "expect-no-text \"reader is not connected\"\n"
+                                      "finger synthetic:71\n"
+                                      "expect-text \"kept\"\n");
+    g_autofree char *audit = audit_text(fx);
+    const char *gone = strstr(audit, "device.unplugged");
+    const char *back = strstr(audit, "device.plugged");
+    if (gone == NULL || back == NULL || back < gone)
+        g_printerr("audit log:\n%s\n", audit);
+    g_assert_nonnull(gone);
+    g_assert_nonnull(back);
+    g_assert_true(gone < back);
+    assert_has(gone, "fingerprint-reader");
+    g_assert_null(strstr(audit, "device.overdue"));
+}
+
 /* Captures of real readers (../shared), placed by file: both kept at the first attempt. */
 static void test_real_captures(fixture *fx, gconstpointer data)
 {
@@ -388,6 +580,12 @@ int main(int argc, char **argv)
     ADD("veto", test_veto);
     ADD("same-finger", test_same_finger);
     ADD("unplug", test_unplug);
+    ADD("reader-gone-skip", test_reader_gone_skip);
+    ADD("attempt-images", test_attempt_images);
+    ADD("pick-while-capturing", test_pick_while_capturing);
+    ADD("demo-feed", test_demo_feed);
+    ADD("hands-rtl", test_hands_rtl);
+    ADD("reader-back-audit", test_reader_back_audit);
     ADD("exception", test_exception);
     ADD("real-captures", test_real_captures);
     return g_test_run();

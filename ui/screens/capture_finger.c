@@ -18,6 +18,7 @@
 
 #include "biomem.h"
 #include "capture.h"
+#include "devwait.h"
 #include "fingerfeed.h"
 #include "fingermatch.h"
 #include "fingerprint.h"
@@ -43,6 +44,7 @@ typedef enum cmd_kind {
     CMD_ERROR,
     CMD_UNPLUG,
     CMD_PLUG,
+    CMD_AUTO,
 } cmd_kind;
 
 typedef struct cmd {
@@ -57,6 +59,9 @@ static struct {
     bool scripted;
     fingerplan_settings plan;
     int match_threshold;
+    int assume_ppi;
+    int thumbs_drawn; /* attempt images drawn in the last frame (script checks) */
+    int hand_x[2];    /* where the last frame drew the left (0) and right (1) palm */
     uint32_t wake;
     uint32_t events[2];
     GThread *thread;
@@ -71,6 +76,7 @@ static struct {
     fingerprint_reader *reader;
     fingerfeed *feed;
     bool waiting_finger;
+    bool auto_feed; /* the demo's fingers: a synthetic print whenever one is needed */
     bool quit;
     int demo_finger;
     unsigned demo_count;
@@ -93,7 +99,7 @@ static void feed_demo_finger(void)
 static void forward(fingerprint_event *ev)
 {
     if (ev->kind == FINGERPRINT_EVENT_FINGER_NEEDED && fm.feed != NULL) {
-        if (!fm.scripted && fingerfeed_pending(fm.feed) == 0)
+        if (fm.auto_feed && fingerfeed_pending(fm.feed) == 0)
             feed_demo_finger();
         fm.waiting_finger = !fingerfeed_finger_needed(fm.feed);
     } else if (ev->kind != FINGERPRINT_EVENT_FINGER_PRESENT &&
@@ -178,6 +184,11 @@ static gboolean run_cmd(gpointer data)
         fm.plug_tries = 0;
         plug_try(NULL);
         break;
+    case CMD_AUTO:
+        fm.auto_feed = true;
+        if (fm.waiting_finger && fm.feed != NULL && fingerfeed_pending(fm.feed) == 0)
+            feed_demo_finger();
+        break;
     }
     if (fm.waiting_finger && fm.feed != NULL && fingerfeed_pending(fm.feed) > 0)
         fm.waiting_finger = !fingerfeed_finger_needed(fm.feed);
@@ -215,10 +226,12 @@ static gpointer worker(gpointer data)
     fingerprint_options o = {
         .driver = fm.driver,
         .rescan_ms = fm.scripted ? FINGERPRINT_RESCAN_MANUAL : 0,
+        .assume_ppmm = fm.assume_ppi > 0 ? fm.assume_ppi / 25.4 : 0.0,
     };
     fingerprint_open(&o, &fm.reader);
     if (fm.socket != NULL)
         fm.feed = fingerfeed_new(fm.socket);
+    fm.auto_feed = !fm.scripted; /* the demo in a window */
     while (!fm.quit) {
         /* sleeps in poll() until libfprint or the screen has work */
         g_main_context_iteration(fm.ctx, TRUE);
@@ -314,9 +327,10 @@ static bk_err encode_png(const fingerimg *img, uint8_t **out, size_t *len)
     return BK_OK;
 }
 
-/* The record takes flat prints of at least 16 x 20 mm at 500 ppi: a smaller capture (most
- * sensors are smaller) is centred on white background up to that size, never scaled (the
- * sensor's resolution does not reach the screen). */
+/* The record takes flat prints of at least 16 x 20 mm at 500 ppi. The driver has resampled every
+ * capture to 500 ppi already (from the resolution libfprint reports, or [fingerprint]
+ * assume_ppi), so the pHYs chunk is true; a smaller capture (most sensors are smaller) is
+ * centred on white background up to that size, never scaled up. */
 static bk_err encode_png_padded(const fingerimg *img, uint8_t **out, size_t *len)
 {
     int w = img->width < MIN_PRINT_W ? MIN_PRINT_W : img->width;
@@ -354,6 +368,7 @@ enum {
     ID_REJECT,
     ID_RESTART,
     ID_TRY_AGAIN,
+    ID_SHOW_ATTEMPTS,
     ID_KEEP = 60,         /* + attempt number: keep this attempt (staff veto) */
     ID_RESTART_HAND = 80, /* + hand */
 };
@@ -374,12 +389,16 @@ typedef struct priv {
     bool capturing, paused, present, error;
     int retry; /* -1 none, else fingerprint_retry */
     int not_unique_other;
-    int review;        /* the finger under review */
-    GPtrArray *images; /* fingerimg * by attempt id */
-    GPtrArray *feats;  /* fingerfeat * by attempt id */
-    int id_attempt[256];
+    int review;          /* the finger under review */
+    GPtrArray *images;   /* fingerimg * by attempt id */
+    GPtrArray *feats;    /* fingerfeat * by attempt id */
+    int id_attempt[256]; /* by attempt id: its number within its finger */
+    int id_finger[256];  /* by attempt id: its finger, 0 once its image is wiped */
+    bool show_attempts;  /* the officer asked for the attempts' images during the capture */
     int64_t when[TAKES_MAX_LOG];
     size_t logged;
+    devwait wait;       /* the reader's absences, audited; staff may skip after a while */
+    int64_t away_shown; /* seconds away on screen */
 } priv;
 
 static const char *const finger_names[FINGERPLAN_FINGERS] = {
@@ -462,6 +481,9 @@ static void enter(screen *scr)
     g_mutex_lock(&fm.lock);
     p->paused = !fm.ready;
     g_mutex_unlock(&fm.lock);
+    devwait_init(&p->wait, "fingerprint-reader");
+    if (p->paused)
+        devwait_update(&p->wait, SCREEN_SESSION(scr), false, "absent");
     /* what happened while no fingerprint screen was up is history */
     fingerprint_event *ev;
     while ((ev = take_event()) != NULL)
@@ -476,6 +498,40 @@ static void leave(screen *scr)
     fingerplan_free(p->plan);
     p->plan = NULL;
     clear_shots(p);
+}
+
+/* Wipes an attempt's image (biomem). */
+static void drop_image(priv *p, int id)
+{
+    if (id > 0 && (guint)id < p->images->len && p->images->pdata[id] != NULL) {
+        fingerimg_free(p->images->pdata[id]);
+        p->images->pdata[id] = NULL;
+    }
+    if (id > 0 && id < (int)G_N_ELEMENTS(p->id_finger))
+        p->id_finger[id] = 0;
+}
+
+/* The finger is decided (or started again): its attempts' images other than `keep` are wiped. */
+static void drop_finger_images(priv *p, int finger, int keep)
+{
+    for (int id = 1; id < (int)G_N_ELEMENTS(p->id_finger); id++)
+        if (p->id_finger[id] == finger && id != keep)
+            drop_image(p, id);
+}
+
+/* The id of `finger`'s attempt number n since its last restart, 0 when its image is gone. */
+static int attempt_id(const priv *p, int finger, int n)
+{
+    for (int id = (int)G_N_ELEMENTS(p->id_finger) - 1; id > 0; id--)
+        if (p->id_finger[id] == finger && p->id_attempt[id] == n)
+            return id;
+    return 0;
+}
+
+static const fingerimg *attempt_image(const priv *p, int finger, int n)
+{
+    int id = attempt_id(p, finger, n);
+    return id > 0 && (guint)id < p->images->len ? p->images->pdata[id] : NULL;
 }
 
 static int shot_quality(priv *p, int id)
@@ -512,8 +568,12 @@ static void on_image(session *s, priv *p, fingerprint_event *ev)
     p->feats->pdata[id] = ev->features;
     ev->image = NULL;
     ev->features = NULL;
-    if (id < (int)G_N_ELEMENTS(p->id_attempt))
+    if (id < (int)G_N_ELEMENTS(p->id_attempt)) {
         p->id_attempt[id] = fingerplan_attempts(p->plan, finger);
+        p->id_finger[id] = finger;
+    }
+    if (outcome == FINGERPLAN_NOT_UNIQUE)
+        drop_image(p, id); /* never shown, never kept */
     stamp(s, p);
     p->not_unique_other = 0;
     switch (outcome) {
@@ -538,6 +598,7 @@ static void on_event(session *s, priv *p, fingerprint_event *ev)
     switch (ev->kind) {
     case FINGERPRINT_EVENT_READY:
     case FINGERPRINT_EVENT_READER_ADDED:
+        devwait_update(&p->wait, s, true, NULL);
         p->paused = false;
         p->capturing = false;
         p->error = false;
@@ -545,6 +606,7 @@ static void on_event(session *s, priv *p, fingerprint_event *ev)
             start_capture(p);
         break;
     case FINGERPRINT_EVENT_READER_REMOVED:
+        devwait_update(&p->wait, s, false, "removed");
         p->paused = true;
         p->capturing = false;
         p->present = false;
@@ -675,6 +737,8 @@ static void action(screen *scr, int id)
 {
     session *s = SCREEN_SESSION(scr);
     priv *p = scr->priv;
+    if (devwait_action(&p->wait, s, id))
+        return; /* the staff strip: the session may have moved on */
     if (session_language_action(s, id))
         return;
     bool staff = session_staff_active(s);
@@ -711,14 +775,27 @@ static void action(screen *scr, int id)
             stamp(s, p);
         }
     } else if (p->phase == PHASE_CAPTURE) {
+        int f = fingerplan_current(p->plan);
         if (id == ID_TRY_AGAIN) {
             p->error = false;
             start_capture(p);
+        } else if (staff && id == ID_SHOW_ATTEMPTS) {
+            p->show_attempts = !p->show_attempts;
+        } else if (staff && id > ID_KEEP && id <= ID_KEEP + 10 &&
+                   fingerplan_veto(p->plan, f, id - ID_KEEP, true) == BK_OK) {
+            /* the officer keeps an earlier attempt: the capture that waits is not needed */
+            stamp(s, p);
+            if (p->capturing)
+                send_cmd(CMD_CANCEL, NULL, 0);
+            p->phase = PHASE_REVIEW;
+            p->review = f;
         }
     } else if (p->phase == PHASE_REVIEW) {
         int f = p->review;
         int kept = fingerplan_kept(p->plan, f);
         if (id == SCREEN_ID_NEXT) {
+            drop_finger_images(p, f, kept); /* the finger is decided */
+            p->show_attempts = false;
             go_on(p);
         } else if (staff && id == ID_REJECT && kept > 0 &&
                    kept < (int)G_N_ELEMENTS(p->id_attempt)) {
@@ -731,6 +808,7 @@ static void action(screen *scr, int id)
             stamp(s, p);
         } else if (staff && id == ID_RESTART) {
             fingerplan_restart(p->plan, f);
+            drop_finger_images(p, f, 0);
             stamp(s, p);
             go_on(p);
         }
@@ -742,6 +820,7 @@ static void action(screen *scr, int id)
         if (staff && (id == ID_RESTART_HAND || id == ID_RESTART_HAND + 1)) {
             int f = fingerplan_hand_finger(p->plan, id - ID_RESTART_HAND);
             if (f != FINGERPLAN_NONE && fingerplan_restart(p->plan, f) == BK_OK) {
+                drop_finger_images(p, f, 0);
                 stamp(s, p);
                 go_on(p);
             }
@@ -764,6 +843,7 @@ static void draw_hands(ui *u, SDL_Rect r, const priv *p, int current)
         SDL_Rect palm = {x0 + finger_w / 2, r.y + r.h - palm_h, finger_w * 4 + finger_w / 2,
                          palm_h};
         ui_fill_round(u, palm, finger_w / 2, UI_COLOR_PANEL);
+        fm.hand_x[hand] = palm.x;
         ui_frame(u, palm, 2, UI_COLOR_BORDER);
         for (int k = 1; k <= 5; k++) {
             int f = hand == 0 ? 5 + k : k;
@@ -811,6 +891,87 @@ static int draw_bar(ui *u, SDL_Rect r, const char *label, int quality, int thres
     return th + bar.h + ui_px(u, 16);
 }
 
+/* An attempt's image scaled into box (aspect kept, centred). The grey pixels go through a
+ * biomem buffer (wiped) into a texture that lives for this one frame. Returns true when drawn. */
+static bool draw_print(ui *u, SDL_Rect box, const fingerimg *img)
+{
+    if (img == NULL || box.w < 2 || box.h < 2)
+        return false;
+    double k = MIN((double)box.w / img->width, (double)box.h / img->height);
+    int w = MAX(1, (int)(img->width * k)), h = MAX(1, (int)(img->height * k));
+    uint8_t *rgb = biomem_alloc((size_t)w * (size_t)h * 3);
+    if (rgb == NULL)
+        return false;
+    for (int y = 0; y < h; y++) {
+        const uint8_t *row = img->pix + (size_t)MIN(img->height - 1, (int)(y / k)) * img->width;
+        for (int x = 0; x < w; x++)
+            memset(rgb + ((size_t)y * w + x) * 3, row[MIN(img->width - 1, (int)(x / k))], 3);
+    }
+    bool ok = false;
+    SDL_Texture *tex =
+        SDL_CreateTexture(u->renderer, SDL_PIXELFORMAT_RGB24, SDL_TEXTUREACCESS_STATIC, w, h);
+    if (tex != NULL && SDL_UpdateTexture(tex, NULL, rgb, w * 3) == 0) {
+        SDL_Rect dst = {box.x + (box.w - w) / 2, box.y + (box.h - h) / 2, w, h};
+        ok = SDL_RenderCopy(u->renderer, tex, NULL, &dst) == 0;
+    }
+    if (tex != NULL)
+        SDL_DestroyTexture(tex);
+    biomem_free(rgb);
+    return ok;
+}
+
+/* Each attempt of finger f side by side: its image, its quality bar against the threshold and,
+ * for staff, the image as a target that keeps that attempt. The kept (or, while capturing, the
+ * best so far) is framed and marked. Returns the height used. */
+static int draw_attempt_images(ui *u, SDL_Rect r, const priv *p, int f, bool staff)
+{
+    int n = fingerplan_attempts(p->plan, f);
+    int kept = fingerplan_kept(p->plan, f);
+    int thr = fingerplan_threshold(p->plan, f);
+    int gap = ui_px(u, 12);
+    int cols = MAX(3, n);
+    int cw = (r.w - (cols - 1) * gap) / cols;
+    int th = MAX(u->target, MIN(cw * 5 / 4, r.h - ui_px(u, 130))); /* room for label and bar */
+    int best = 0, best_q = -1;
+    for (int i = 1; i <= n; i++) {
+        int q = fingerplan_attempt_quality(p->plan, f, i);
+        if (kept > 0 && kept < (int)G_N_ELEMENTS(p->id_attempt) && p->id_attempt[kept] == i)
+            best = i, best_q = 101;
+        else if (kept == 0 && q > best_q)
+            best = i, best_q = q;
+    }
+    int used = 0;
+    fm.thumbs_drawn = 0;
+    for (int i = 1; i <= n; i++) {
+        int q = fingerplan_attempt_quality(p->plan, f, i);
+        int x = r.x + (i - 1) * (cw + gap);
+        if (u->rtl)
+            x = r.x + r.w - (i - 1) * (cw + gap) - cw;
+        SDL_Rect box = {x, r.y, cw, th};
+        ui_fill(u, box, UI_COLOR_PANEL);
+        if (draw_print(u, box, attempt_image(p, f, i)))
+            fm.thumbs_drawn++;
+        ui_frame(u, box, i == best ? ui_px(u, 6) : 1,
+                 i == best ? UI_COLOR_PRIMARY : UI_COLOR_BORDER);
+        if (staff) {
+            char label[64];
+            g_snprintf(label, sizeof label, _("Attempt %d"), i);
+            ui_add_hit(u, box, ID_KEEP + i, label);
+        }
+        char line[160];
+        g_snprintf(line, sizeof line, _("Attempt %d: quality %d of 100, needed %d"), i, q, thr);
+        if (i == best) {
+            g_strlcat(line, " - ", sizeof line);
+            g_strlcat(line, kept > 0 ? _("kept") : _("best so far"), sizeof line);
+        }
+        int h = th + ui_px(u, 8) +
+                draw_bar(u, (SDL_Rect){x, r.y + th + ui_px(u, 8), cw, r.h - th}, line, q, thr,
+                         i == best && kept > 0);
+        used = MAX(used, h);
+    }
+    return used;
+}
+
 static int draw_attempts(ui *u, SDL_Rect r, const priv *p, int f)
 {
     int y = r.y;
@@ -839,6 +1000,7 @@ static void draw(screen *scr, ui *u)
     session *s = SCREEN_SESSION(scr);
     priv *p = scr->priv;
     bool staff = session_staff_active(s);
+    fm.thumbs_drawn = 0;
     SDL_Rect r = session_draw_frame(s, u, _("Fingerprints"), true);
     int current = p->phase == PHASE_CAPTURE  ? fingerplan_current(p->plan)
                   : p->phase == PHASE_REVIEW ? p->review
@@ -846,7 +1008,7 @@ static void draw(screen *scr, ui *u)
     SDL_Rect hands = ui_mirror(u, (SDL_Rect){r.x, r.y, r.w * 2 / 5, r.h * 11 / 20});
     draw_hands(u, hands, p, current);
     /* the main button goes under the hands, clear of the officer's buttons */
-    SDL_Rect left = ui_mirror(u, (SDL_Rect){r.x, r.y, r.w * 2 / 5, r.h});
+    SDL_Rect left = {r.x, r.y, r.w * 2 / 5, r.h}; /* screens_main_button mirrors it itself */
     SDL_Rect side = ui_mirror(
         u, (SDL_Rect){r.x + r.w * 2 / 5 + ui_px(u, 40), r.y, r.w * 3 / 5 - ui_px(u, 40), r.h});
     int y = side.y;
@@ -908,6 +1070,7 @@ static void draw(screen *scr, ui *u)
         LINE(_("The fingerprint reader is not connected. Please wait: the desk officer will "
                "help you."),
              UI_COLOR_ALERT);
+        devwait_draw(&p->wait, s, u, r);
         return;
     }
 
@@ -932,13 +1095,27 @@ static void draw(screen *scr, ui *u)
             if (p->present)
                 LINE(_("Finger detected. Keep it still."), UI_COLOR_TEXT);
         }
-        draw_attempts(u, (SDL_Rect){side.x, y, side.w, side.h - (y - side.y)}, p, current);
+        if (staff && fingerplan_attempts(p->plan, current) > 0) {
+            button_draw(u, (SDL_Rect){side.x, y, bw, u->target},
+                        p->show_attempts ? _("Hide the attempts") : _("Show the attempts"),
+                        ID_SHOW_ATTEMPTS, BUTTON_STAFF);
+            y += u->target + gap;
+        }
+        if (staff && p->show_attempts)
+            draw_attempt_images(u, (SDL_Rect){side.x, y, side.w, side.h - (y - side.y)}, p, current,
+                                staff);
+        else
+            draw_attempts(u, (SDL_Rect){side.x, y, side.w, side.h - (y - side.y)}, p, current);
         return;
     }
 
     if (p->phase == PHASE_REVIEW) {
         LINE(_(finger_names[p->review]), UI_COLOR_TEXT);
-        y += draw_attempts(u, (SDL_Rect){side.x, y, side.w, side.h / 2}, p, p->review);
+        int below = staff ? 2 * (u->target + gap) : 0; /* the officer's buttons */
+        y += draw_attempt_images(u,
+                                 (SDL_Rect){side.x, y, side.w, side.h - (y - side.y) - below - gap},
+                                 p, p->review, staff) +
+             gap;
         if (staff) {
             int kept = fingerplan_kept(p->plan, p->review);
             int n = fingerplan_attempts(p->plan, p->review);
@@ -992,6 +1169,22 @@ static void draw(screen *scr, ui *u)
 #undef LINE
 }
 
+/* While the reader is away: redraw each second (the staff strip counts the seconds). */
+static int64_t update(screen *scr, int64_t now_ms)
+{
+    (void)now_ms;
+    priv *p = scr->priv;
+    session *s = SCREEN_SESSION(scr);
+    if (!devwait_away(&p->wait))
+        return -1;
+    int64_t away = devwait_away_ms(&p->wait, s);
+    if (away / 1000 != p->away_shown) {
+        p->away_shown = away / 1000;
+        runner_invalidate(scr->owner);
+    }
+    return 1000 - away % 1000;
+}
+
 static void status(char *buf, size_t size)
 {
     g_mutex_lock(&fm.lock);
@@ -1010,6 +1203,7 @@ static const screen_class finger_screen = {
     .exit = leave,
     .input = input,
     .action = action,
+    .update = update,
     .draw = draw,
     .events = fm.events,
 };
@@ -1164,6 +1358,84 @@ static bk_err cmd_reader_plug(script *sc, int argc, char **argv, const char *res
                       "by coming back");
 }
 
+/* The demo's automatic fingers (as in a window, not scripted): from now on every "finger needed"
+ * with nothing queued gets a synthetic print of the finger asked for. */
+static unsigned auto_seen; /* images the script has waited for since finger-auto */
+
+static bk_err cmd_finger_auto(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)argc;
+    (void)argv;
+    (void)rest;
+    if (need_feed(sc) != BK_OK)
+        return BK_ERR_INVALID;
+    auto_seen = answers_now().n[FINGERPRINT_EVENT_IMAGE];
+    send_cmd(CMD_AUTO, NULL, 0);
+    script_settle(sc);
+    return BK_OK;
+}
+
+/* Waits (real time) for the next image the reader delivers by itself, then settles. */
+static bk_err cmd_finger_wait(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)argc;
+    (void)argv;
+    (void)rest;
+    answers before = answers_now();
+    before.n[FINGERPRINT_EVENT_IMAGE] = auto_seen;
+    static const fingerprint_event_kind kinds[] = {FINGERPRINT_EVENT_IMAGE, 0};
+    bk_err err = wait_answer(sc, &before, kinds, "with an image by itself");
+    if (err == BK_OK)
+        auto_seen++;
+    return err;
+}
+
+/* The screen shows N attempt images, each a target "Attempt i" (staff). */
+static bk_err cmd_expect_finger_images(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)argc;
+    (void)rest;
+    char *end = NULL;
+    long n = strtol(argv[1], &end, 10);
+    if (*argv[1] == '\0' || *end != '\0' || n < 0)
+        return script_fail(sc, "expect-finger-images needs a number");
+    script_settle(sc);
+    if (fm.thumbs_drawn != n)
+        return script_fail(sc, "expected %ld attempt images, the screen shows %d", n,
+                           fm.thumbs_drawn);
+    for (long i = 1; i <= n; i++) {
+        char label[64];
+        g_snprintf(label, sizeof label, _("Attempt %d"), (int)i);
+        if (ui_hit_by_label(session_ui(script_session(sc)), label) == NULL)
+            return script_fail(sc, "no target \"%s\"", label);
+    }
+    return BK_OK;
+}
+
+/* The hands drawing is not mirrored in a right-to-left language: the left hand (and its label)
+ * is on the left, as the person's own left hand. */
+static bk_err cmd_expect_finger_hands(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)argc;
+    (void)argv;
+    (void)rest;
+    script_settle(sc);
+    const ui *u = session_ui(script_session(sc));
+    if (fm.hand_x[0] >= fm.hand_x[1])
+        return script_fail(sc, "the left hand is drawn at x=%d, right of the right hand at x=%d",
+                           fm.hand_x[0], fm.hand_x[1]);
+    int label_x[2] = {-1, -1};
+    const char *labels[2] = {_("Left hand"), _("Right hand")};
+    for (size_t i = 0; i < u->n_texts; i++)
+        for (int h = 0; h < 2; h++)
+            if (strcmp(u->texts[i].text, labels[h]) == 0)
+                label_x[h] = u->texts[i].rect.x;
+    if (label_x[0] < 0 || label_x[1] < 0 || label_x[0] >= label_x[1])
+        return script_fail(sc, "the hands' labels are at x=%d (left) and x=%d (right)", label_x[0],
+                           label_x[1]);
+    return BK_OK;
+}
+
 /* ---- setup --------------------------------------------------------------------------------- */
 
 bk_err capture_finger_setup(const capture_finger_settings *set, char **message)
@@ -1185,6 +1457,7 @@ bk_err capture_finger_setup(const capture_finger_settings *set, char **message)
     fm.socket =
         set->virtual_socket && set->virtual_socket[0] ? g_strdup(set->virtual_socket) : NULL;
     fm.scripted = set->scripted;
+    fm.assume_ppi = set->assume_ppi;
     if (fm.socket != NULL) {
         /* libfprint reads it when the worker creates its FpContext */
         g_setenv("FP_VIRTUAL_IMAGE", fm.socket, TRUE);
@@ -1210,6 +1483,11 @@ bk_err capture_finger_setup(const capture_finger_settings *set, char **message)
     script_register("finger-error", 0, 0, cmd_finger_error, "finger-error");
     script_register("reader-unplug", 0, 0, cmd_reader_unplug, "reader-unplug");
     script_register("reader-plug", 0, 0, cmd_reader_plug, "reader-plug");
+    script_register("finger-auto", 0, 0, cmd_finger_auto, "finger-auto");
+    script_register("finger-wait", 0, 0, cmd_finger_wait, "finger-wait");
+    script_register("expect-finger-images", 1, 1, cmd_expect_finger_images,
+                    "expect-finger-images N");
+    script_register("expect-finger-hands", 0, 0, cmd_expect_finger_hands, "expect-finger-hands");
     /* libfprint enumerates devices by iterating GLib's global default context, so the reader's
      * thread owns that one (nothing else in the kiosk runs it) */
     fm.ctx = g_main_context_ref(g_main_context_default());
