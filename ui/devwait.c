@@ -73,6 +73,11 @@ static const char *device_name(const char *kind)
 
 int devwait_draw(devwait *w, session *s, ui *u, SDL_Rect r)
 {
+    /* The applicant waits for the device (and for staff), not the other way round: while it is
+     * away the idle timer does not run, so "Are you still there?" cannot end the visit and wipe
+     * what was taken. Staff decide after reconnect_seconds. */
+    if (w->away)
+        session_touch(s);
     if (!devwait_overdue(w, s))
         return 0;
     int pad = ui_px(u, 16);

@@ -44,9 +44,10 @@ int64_t devwait_away_ms(const devwait *w, const session *s);
  * "device.overdue" is audited. */
 bool devwait_overdue(devwait *w, session *s);
 
-/* When overdue: draws at the bottom of r a staff strip ("The camera has not come back ...")
- * with "Staff" (PIN pad) when no staff is signed in, or "Skip this step" and "End the visit"
- * when staff is. Returns the height it used (0 when not overdue). */
+/* Holds the idle timer while the device is away (call it on every paused frame). When overdue:
+ * draws at the bottom of r a staff strip ("The camera has not come back ...") with "Staff" (PIN
+ * pad) when no staff is signed in, or "Skip this step" and "End the visit" when staff is. Returns
+ * the height it used (0 when not overdue). */
 int devwait_draw(devwait *w, session *s, ui *u, SDL_Rect r);
 
 /* Handles the strip's ids: true when `id` was one of them (the session then moves on). */
