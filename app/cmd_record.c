@@ -15,7 +15,8 @@
  *                  "time": "YYYY-MM-DDThh:mm:ssZ"}],
  *    "devices": [{"kind": "camera", "model": "...", "serial": "..."}]}
  * given_names, fingers (needed for each --finger), exceptions, attempts and devices may be
- * left out. POINTS.json is the signature pad's points file (drivers/sigpad/sigfile.h):
+ * left out; "name_as_booked" (2.112) is the whole name when it could not be split. POINTS.json is
+ * the signature pad's points file (drivers/sigpad/sigfile.h):
  * {"device": {"kind", "model", "serial", "width_mm", "height_mm", "counts_per_mm",
  * "pressure_max"}, "strokes": [[{"x_mm", "y_mm", "pressure", "t_ms"}, ...], ...]}; every device
  * member is optional; pressure (divided by pressure_max, default 1, to give 0..1) defaults to
@@ -34,6 +35,7 @@
 #include "outbox.h"
 #include "record.h"
 #include "seal.h"
+#include "sigrender.h"
 
 #define CMD "record"
 
@@ -206,9 +208,9 @@ static gboolean parse_plan(JsonObject *plan, const char *item, rules_action *act
 static gboolean parse_person(inputs *in, const char *path, char *why, size_t why_size)
 {
     static const char *const known[] = {
-        "v_number", "surname",    "given_names", "birth_date", "category", "appointment_code",
-        "desk",     "kiosk_id",   "staff_id",    "started",    "ended",    "plan",
-        "fingers",  "exceptions", "attempts",    "devices",    NULL};
+        "v_number", "surname",    "given_names", "birth_date", "category",       "appointment_code",
+        "desk",     "kiosk_id",   "staff_id",    "started",    "ended",          "plan",
+        "fingers",  "exceptions", "attempts",    "devices",    "name_as_booked", NULL};
     GError *error = NULL;
     in->person = json_parser_new();
     if (!json_parser_load_from_file(in->person, path, &error)) {
@@ -229,6 +231,7 @@ static gboolean parse_person(inputs *in, const char *path, char *why, size_t why
     s->v_number = str_member(o, "v_number", &bad);
     s->surname = str_member(o, "surname", &bad);
     s->given_names = str_member(o, "given_names", &bad);
+    s->name_unsplit = str_member(o, "name_as_booked", &bad);
     s->birth_date = str_member(o, "birth_date", &bad);
     s->appointment_code = str_member(o, "appointment_code", &bad);
     s->desk = str_member(o, "desk", &bad);
@@ -399,6 +402,12 @@ static gboolean parse_points(inputs *in, const char *path, char *why, size_t why
             return FALSE;
         }
         num_member(d, "width_mm", &width_mm);
+        /* the pad's resolution caps the image's scale, as in `biokiosk signature render` */
+        if (num_member(d, "counts_per_mm", &in->s.signature_px_per_mm) &&
+            !(in->s.signature_px_per_mm >= 0 && in->s.signature_px_per_mm <= 1000)) {
+            g_snprintf(why, why_size, "--signature: device.counts_per_mm must be 0-1000");
+            return FALSE;
+        }
         num_member(d, "height_mm", &height_mm);
         const char *model = str_member(d, "model", &bad);
         const char *serial = str_member(d, "serial", &bad);
@@ -483,6 +492,7 @@ static int record_build(int argc, char **argv)
 {
     g_autofree char *person = NULL, *face = NULL, *signature = NULL, *outbox = NULL;
     g_autofree char *kiosk_key = NULL, *office_key = NULL, *audit_log = NULL, *audit_hash = NULL;
+    g_autofree char *box = NULL;
     g_auto(GStrv) fingers = NULL;
     const GOptionEntry entries[] = {
         {"person", 0, 0, G_OPTION_ARG_FILENAME, &person, "The person and session (required)",
@@ -492,6 +502,10 @@ static int record_build(int argc, char **argv)
         {"finger", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &fingers,
          "A flat print, 8-bit grey PNG at 500 ppi (up to two)", "POS=IMAGE"},
         {"signature", 0, 0, G_OPTION_ARG_FILENAME, &signature, "The pen points", "POINTS.json"},
+        {"signature-box", 0, 0, G_OPTION_ARG_STRING, &box,
+         "The box the signature image is fitted into, as the kiosk's [signature] "
+         "image_width x image_height (600x200)",
+         "WxH"},
         {"outbox", 0, 0, G_OPTION_ARG_FILENAME, &outbox, "The outbox directory (required)", "DIR"},
         {"kiosk-key", 0, 0, G_OPTION_ARG_FILENAME, &kiosk_key,
          "The kiosk's secret signing key (required)", "kiosk.key"},
@@ -512,6 +526,13 @@ static int record_build(int argc, char **argv)
         return cli_usage_error(CMD, "unexpected argument '%s'", argv[2]);
     if (person == NULL)
         return cli_usage_error(CMD, "--person is required");
+    int box_w = 0, box_h = 0;
+    if (box != NULL) {
+        char end = 0;
+        if (sscanf(box, "%dx%d%c", &box_w, &box_h, &end) != 2 || box_w < 16 || box_w > 4000 ||
+            box_h < 16 || box_h > 4000)
+            return cli_usage_error(CMD, "--signature-box: '%s' is not WxH with 16-4000 each", box);
+    }
     if (outbox == NULL)
         return cli_usage_error(CMD, "--outbox is required");
     if (seal_init() != BK_OK)
@@ -573,6 +594,8 @@ static int record_build(int argc, char **argv)
     }
     if (ok && signature != NULL)
         ok = parse_points(&in, signature, why, sizeof(why));
+    in.s.signature_box_width = box_w;
+    in.s.signature_box_height = box_h;
     if (!ok) {
         biomem_wipe(sk, sizeof(sk));
         inputs_clear(&in);
@@ -692,7 +715,8 @@ static gboolean describe(JsonBuilder *b, const an2k *t, const char *extract, cha
         } text[] = {{100, "layout"},           {101, "v_number"},   {102, "surname"},
                     {103, "given_names"},      {104, "birth_date"}, {105, "category"},
                     {106, "appointment_code"}, {107, "desk"},       {108, "kiosk_id"},
-                    {109, "staff_id"},         {110, "started"},    {111, "ended"}};
+                    {109, "staff_id"},         {110, "started"},    {111, "ended"},
+                    {112, "name_as_booked"}};
         for (size_t k = 0; k < G_N_ELEMENTS(text); k++)
             add_str(b, text[k].name, field_text(r, text[k].tag));
         static const char *const plan[] = {"item", "action", "reason", NULL};
@@ -704,6 +728,8 @@ static gboolean describe(JsonBuilder *b, const an2k *t, const char *extract, cha
         add_list(b, "exceptions", r, 121, exc);
         add_list(b, "attempts", r, 122, att);
         add_list(b, "devices", r, 123, dev);
+        static const char *const img[] = {"px_per_mm", "box_width", "box_height", NULL};
+        add_list(b, "signature_image", r, 125, img);
         break;
     }
     /* the pen times, kept in Type-2 because Type-8 vectors have none */
@@ -741,6 +767,30 @@ static gboolean describe(JsonBuilder *b, const an2k *t, const char *extract, cha
             }
             if (extract != NULL && data != NULL)
                 ok = write_out(extract, name, data->value, data->len, why, why_size);
+        } else if (r->type == 8 && r->bin_len >= 12 && r->bin[6] <= 1) {
+            /* a signature image: SRT 0 uncompressed (ours, 8-bit grey), 1 compressed */
+            unsigned w = (unsigned)r->bin[8] << 8 | r->bin[9];
+            unsigned h = (unsigned)r->bin[10] << 8 | r->bin[11];
+            json_builder_set_member_name(b, "vectored");
+            json_builder_add_boolean_value(b, FALSE);
+            json_builder_set_member_name(b, "compressed");
+            json_builder_add_boolean_value(b, r->bin[6] == 1);
+            json_builder_set_member_name(b, "width");
+            json_builder_add_int_value(b, w);
+            json_builder_set_member_name(b, "height");
+            json_builder_add_int_value(b, h);
+            json_builder_set_member_name(b, "resolution");
+            json_builder_add_string_value(b, r->bin[7] == 0 ? "19.69" : "native");
+            json_builder_set_member_name(b, "bytes");
+            json_builder_add_int_value(b, (gint64)(r->bin_len - 12));
+            if (extract != NULL && r->bin[6] == 0 && (size_t)w * h == r->bin_len - 12 && w > 0) {
+                sigrender_image img = {(int)w, (int)h, (uint8_t *)r->bin + 12, 0, 0, 0};
+                g_autofree char *path = g_build_filename(extract, "signature.png", NULL);
+                if (sigrender_write_png(&img, path) != BK_OK) {
+                    g_snprintf(why, why_size, "%s: cannot write the signature image", path);
+                    ok = FALSE;
+                }
+            }
         } else if (r->type == 8 && r->bin_len >= 12 && r->bin[6] == 2) {
             record_point *pts = NULL;
             size_t np = 0, ns = 0, *ends = NULL;
@@ -800,7 +850,7 @@ static int record_open(int argc, char **argv)
         {"kiosk-key", 0, 0, G_OPTION_ARG_FILENAME, &kiosk_key, "The kiosk's public key (required)",
          "kiosk.pub"},
         {"extract", 0, 0, G_OPTION_ARG_FILENAME, &extract,
-         "Write face.jpg, finger-POS.png and signature.json here", "DIR"},
+         "Write face.jpg, finger-POS.png, signature.json and signature.png here", "DIR"},
         {"an2k", 0, 0, G_OPTION_ARG_FILENAME, &an2k_out,
          "Write the opened ANSI/NIST-ITL file as it is", "OUT.an2"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -868,7 +918,8 @@ int cmd_record(int argc, char **argv)
     if (argc > 1 && (g_strcmp0(argv[1], "--help") == 0 || g_strcmp0(argv[1], "-h") == 0)) {
         printf("Usage: biokiosk record build --person PERSON.json [--face IMAGE] "
                "[--finger POS=IMAGE ...]\n"
-               "           [--signature POINTS.json] --outbox DIR --kiosk-key kiosk.key "
+               "           [--signature POINTS.json [--signature-box WxH]] --outbox DIR "
+               "--kiosk-key kiosk.key "
                "--backoffice-key backoffice.pub\n"
                "       biokiosk record open FILE --secret backoffice.key --kiosk-key kiosk.pub "
                "[--extract DIR] [--an2k OUT.an2]\n");

@@ -175,6 +175,8 @@ int kiosk_main(int argc, char **argv)
         .desk = config_get_string(cfg, "kiosk.desk"),
         .kiosk_id = config_get_string(cfg, "kiosk.id"),
     };
+        .signature_box_width = (int)config_get_int(cfg, "signature.image_width"),
+        .signature_box_height = (int)config_get_int(cfg, "signature.image_height"),
     err = kioskrec_open(&rs, wall_base, &rec, &message);
     if (err != BK_OK) {
         status = fail(err == BK_ERR_INVALID ? 2 : 3, "%s: %s", path, message);

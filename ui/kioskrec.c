@@ -220,6 +220,7 @@ typedef struct scratch {
     record_device dev[TAKES_MAX_DEVICES];
     record_point *points; /* biomem */
     record_stroke strokes[256];
+    char *surname, *given; /* a split name (wiped) */
 } scratch;
 
 static bk_err commit_person(kioskrec *k, size_t i, const flow_person *fp, const takes *tk,
@@ -228,7 +229,17 @@ static bk_err commit_person(kioskrec *k, size_t i, const flow_person *fp, const 
     ident *id = &k->persons[i];
     record_session rs = {0};
     rs.v_number = id->v_number;
-    rs.surname = id->name;
+    /* "Surname, Given names" is split; any other form goes whole into the surname, and
+     * unchanged into 2.112 so the back office sees it was not split */
+    if (record_split_name(id->name, &sc->surname, &sc->given) == BK_OK) {
+        rs.surname = sc->surname;
+        rs.given_names = sc->given;
+    } else {
+        rs.surname = id->name;
+        rs.name_unsplit = id->name;
+    }
+    rs.signature_box_width = k->set.signature_box_width;
+    rs.signature_box_height = k->set.signature_box_height;
     rs.birth_date = id->birth;
     rs.category = id->category;
     rs.appointment_code = k->code;
@@ -360,6 +371,27 @@ void kioskrec_audit_unwritten(kioskrec *k, const takes *tk)
     }
 }
 
+size_t kioskrec_waiting(const kioskrec *k, const flow *fl)
+{
+    if (k == NULL || !k->visit || fl == NULL)
+        return 0;
+    size_t n = MIN(flow_person_count(fl), k->n_persons), waiting = 0;
+    for (size_t i = 0; i < n; i++)
+        waiting += flow_get_person(fl, i)->n_steps > 0 && !k->persons[i].committed;
+    return waiting;
+}
+
+void kioskrec_discard(kioskrec *k, const flow *fl, const char *staff_id)
+{
+    if (k == NULL || !k->visit || fl == NULL)
+        return;
+    size_t n = MIN(flow_person_count(fl), k->n_persons);
+    for (size_t i = 0; i < n; i++)
+        if (flow_get_person(fl, i)->n_steps > 0 && !k->persons[i].committed)
+            kioskrec_audit(k, "record.discarded", k->persons[i].v_number, "person=%zu staff=%s",
+                           i + 1, staff_id && staff_id[0] ? staff_id : "-");
+}
+
 bk_err kioskrec_commit(kioskrec *k, const flow *fl, const takes *tk, int64_t wall)
 {
     if (k == NULL)
@@ -377,6 +409,8 @@ bk_err kioskrec_commit(kioskrec *k, const flow *fl, const takes *tk, int64_t wal
         scratch *sc = g_new0(scratch, 1);
         bk_err err = commit_person(k, i, fp, tk, wall, sc);
         biomem_free(sc->points);
+        wipe_str(sc->surname);
+        wipe_str(sc->given);
         g_free(sc);
         if (err != BK_OK)
             return err;

@@ -29,6 +29,9 @@ typedef struct kioskrec_settings {
     const char *audit_log;      /* audit.log */
     unsigned retention_days;    /* record.retention_days */
     const char *desk, *kiosk_id;
+    /* the signature image's box in pixels ([signature] image_width/image_height); 0: the
+     * record's default 600 x 200 */
+    int signature_box_width, signature_box_height;
 } kioskrec_settings;
 
 typedef struct kioskrec kioskrec;
@@ -67,11 +70,19 @@ bk_err kioskrec_commit(kioskrec *k, const flow *fl, const takes *tk, int64_t wal
  * aborted or idled-out visit), before the takes are wiped. */
 void kioskrec_audit_unwritten(kioskrec *k, const takes *tk);
 
+/* How many persons of the visit have a record to write that is not durable yet (0 outside a
+ * visit). */
+size_t kioskrec_waiting(const kioskrec *k, const flow *fl);
+
+/* Staff chose to discard the records that wait (a second, explicit confirmation): audits each
+ * as "record.discarded" with the staff id. The caller then wipes the visit. */
+void kioskrec_discard(kioskrec *k, const flow *fl, const char *staff_id);
+
 /* One English line for staff on the last failed commit ("" when none). */
 const char *kioskrec_problem(const kioskrec *k);
 
-/* Scripted-mode commands for tests only (ui/kioskrec_test.c): test-take-face,
- * test-take-finger, test-scan-memory, test-wait-file. */
+/* Scripted-mode commands for tests only (ui/kioskrec_test.c): test-scan-memory,
+ * test-wait-file. */
 void kioskrec_register_test_commands(void);
 
 #endif

@@ -48,6 +48,7 @@ struct session {
      * record-failed screen (no idle wipe) and retries at record_retry_ms */
     bool record_failed;
     int64_t record_retry_ms;
+    bool record_refused; /* staff tried to abort while records waited */
 };
 
 _Static_assert((int)TAKES_ITEM_PHOTO == (int)FLOW_ITEM_PHOTO &&
@@ -66,6 +67,7 @@ static void wipe_takes(session *s)
         kioskrec_audit(s->set.record, "record.abandoned", NULL, "stage=%s",
                        flow_stage_str(flow_get_stage(s->fl)));
     s->record_failed = false;
+    s->record_refused = false;
     kioskrec_visit_end(s->set.record);
 }
 
@@ -404,6 +406,38 @@ void session_record_retry(session *s)
     request_sync(s);
 }
 
+/* -- record: nothing drops records that wait; each refusal is a staff action in the log */
+size_t session_record_waiting(const session *s)
+{
+    return s->record_failed ? kioskrec_waiting(s->set.record, s->fl) : 0;
+}
+
+bool session_record_refused(const session *s)
+{
+    return s->record_failed && s->record_refused;
+}
+
+static bool record_refuse(session *s, const char *action)
+{
+    if (!s->record_failed)
+        return false;
+    log_staff(s, action, "records-waiting");
+    s->record_refused = true;
+    runner_remove(s->r, &screen_staff_menu);
+    request_sync(s);
+    return true;
+}
+
+void session_record_discard(session *s)
+{
+    if (!s->staff || !s->record_failed)
+        return;
+    log_staff(s, "discard-records", NULL);
+    kioskrec_discard(s->set.record, s->fl, s->staff_id);
+    s->record_failed = false; /* discarded on purpose: not "abandoned" */
+    session_home(s);
+}
+
 void session_continue(session *s)
 {
     int64_t now = session_now_ms(s);
@@ -437,6 +471,12 @@ void session_continue(session *s)
 
 void session_home(session *s)
 {
+    /* -- record: a visit whose records wait is never wiped this way */
+    if (s->record_failed) {
+        g_warning("not leaving a visit whose records wait");
+        return;
+    }
+    /* -- */
     if (checked_in(s))
         kioskrec_audit(s->set.record, "session.end", NULL, "result=wiped stage=%s",
                        flow_stage_str(flow_get_stage(s->fl)));
@@ -654,6 +694,10 @@ void session_staff_abort(session *s)
         return;
     log_staff(s, "abort", NULL);
     session_home(s);
+    /* -- record: not while records wait */
+    if (record_refuse(s, "abort-refused"))
+        return;
+    /* -- */
 }
 
 void session_staff_no_show(session *s)
@@ -662,6 +706,10 @@ void session_staff_no_show(session *s)
         return;
     log_staff(s, "no-show", NULL);
     release(s);
+    /* -- record: not while records wait */
+    if (record_refuse(s, "no-show-refused"))
+        return;
+    /* -- */
     store_arrival a = arrival(s, true);
     store_result result;
     char code[APPTCODE_LEN + 1];
@@ -699,6 +747,10 @@ void session_staff_quit(session *s)
         return;
     log_staff(s, "quit", NULL);
     release(s);
+    /* -- record: not while records wait */
+    if (record_refuse(s, "quit-refused"))
+        return;
+    /* -- */
     runner_quit(s->r);
 }
 
@@ -823,6 +875,10 @@ static int64_t tick(void *host, int64_t now)
             next = min_wait(next, staff_ms - quiet);
         }
     }
+            /* -- record: records that wait get a last try before the stop drops them */
+            if (s->record_failed)
+                session_record_retry(s);
+            /* -- */
     /* -- record: a visit whose records wait is kept (no idle wipe) and retried. */
     if (s->record_failed) {
         if (now >= s->record_retry_ms)

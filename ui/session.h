@@ -100,6 +100,17 @@ void session_touch(session *s);
  * again"; the kiosk also retries by itself every SESSION_RECORD_RETRY_MS). */
 #define SESSION_RECORD_RETRY_MS 30000
 void session_record_retry(session *s);
+/* -- record: while records of the visit wait (record-failed), abort, no-show and quitting are
+ * refused (audited as staff actions "abort-refused" ...) so that no record is dropped; the
+ * record-failed screen says so. The number of records that wait, and whether such a refusal
+ * happened in this visit. */
+size_t session_record_waiting(const session *s);
+bool session_record_refused(const session *s);
+/* -- record: staff discards the records that wait, after the record-failed screen's second
+ * confirmation: audited (staff action "discard-records", "record.discarded" per record), the
+ * appointment released and the visit wiped. Nothing happens without signed-in staff or without
+ * records that wait. */
+void session_record_discard(session *s);
 /* -- record: an entry in the audit log for capture screens, e.g. ("device.unplugged",
  * "kind=camera"); event [a-z0-9._-], detail key=value text without names or images. */
 void session_audit(session *s, const char *event, const char *detail);

@@ -12,6 +12,8 @@
 #include "caldate.h"
 #include "outbox.h"
 #include "seal.h"
+#include "sigink.h"
+#include "sigrender.h"
 
 #define UNIT_MM      0.0254 /* Type-8 coordinates: 1/1000 inch */
 #define MAX_SIDE     5000
@@ -152,6 +154,8 @@ bk_err record_check(const record_session *s, char *why, size_t why_size)
         return refuse(why, why_size, "the surname is missing or has control characters");
     if (s->given_names != NULL && s->given_names[0] != '\0' && !text_ok(s->given_names, 200))
         return refuse(why, why_size, "the given names have control characters");
+    if (s->name_unsplit != NULL && s->name_unsplit[0] != '\0' && !text_ok(s->name_unsplit, 400))
+        return refuse(why, why_size, "the name as booked has control characters");
     caldate birth;
     if (s->birth_date == NULL || caldate_parse(s->birth_date, &birth) != BK_OK)
         return refuse(why, why_size, "the birth date must be a valid YYYY-MM-DD date");
@@ -276,7 +280,84 @@ bk_err record_check(const record_session *s, char *why, size_t why_size)
     }
     if (total > 200000)
         return refuse(why, why_size, "the signature has too many points (%zu)", total);
+    bool box_default = s->signature_box_width == 0 && s->signature_box_height == 0;
+    if (!box_default && (s->signature_box_width < 16 || s->signature_box_width > 4000 ||
+                         s->signature_box_height < 16 || s->signature_box_height > 4000))
+        return refuse(why, why_size, "the signature image box must be 16-4000 px a side, not %dx%d",
+                      s->signature_box_width, s->signature_box_height);
+    if (!(s->signature_px_per_mm <= 1000)) /* NaN too */
+        return refuse(why, why_size, "the pen resolution is out of range");
     return BK_OK;
+}
+
+bk_err record_split_name(const char *name, char **surname, char **given)
+{
+    const char *comma = name ? strchr(name, ',') : NULL;
+    if (comma == NULL)
+        return BK_ERR_NOT_FOUND;
+    char *sur = g_strstrip(g_strndup(name, (gsize)(comma - name)));
+    char *giv = g_strstrip(g_strdup(comma + 1));
+    if (sur[0] == '\0' || giv[0] == '\0' || strchr(giv, ',') != NULL) {
+        biomem_wipe(sur, strlen(sur));
+        biomem_wipe(giv, strlen(giv));
+        g_free(sur);
+        g_free(giv);
+        return BK_ERR_NOT_FOUND;
+    }
+    *surname = sur;
+    *given = giv;
+    return BK_OK;
+}
+
+/* The renderer's settings for the record: its defaults in the session's box. */
+static sigrender_options image_options(const record_session *s)
+{
+    sigrender_options o = SIGRENDER_OPTIONS_DEFAULT;
+    if (s->signature_box_width > 0 && s->signature_box_height > 0) {
+        o.max_width = s->signature_box_width;
+        o.max_height = s->signature_box_height;
+    } else {
+        o.max_width = RECORD_SIGNATURE_BOX_WIDTH;
+        o.max_height = RECORD_SIGNATURE_BOX_HEIGHT;
+    }
+    /* a small box keeps a margin in proportion (the default 12 px of a 200 px height) */
+    int side = MIN(o.max_width, o.max_height);
+    if (2 * o.margin >= side / 2)
+        o.margin = side / 16;
+    o.max_px_per_mm = s->signature_px_per_mm > 0 ? s->signature_px_per_mm : 0;
+    return o;
+}
+
+bk_err record_signature_image(const record_session *s, sigrender_image *out)
+{
+    if (s == NULL || s->n_strokes == 0)
+        return BK_ERR_NOT_FOUND;
+    sigink *ink = sigink_new();
+    if (ink == NULL)
+        return BK_ERR_NOMEM;
+    bk_err err = BK_OK;
+    for (size_t i = 0; i < s->n_strokes && err == BK_OK; i++) {
+        for (size_t j = 0; j < s->strokes[i].n_points && err == BK_OK; j++) {
+            const record_point *p = &s->strokes[i].points[j];
+            sigink_point sp = {(float)p->x_mm, (float)p->y_mm, (float)p->pressure,
+                               (uint32_t)lround(p->t_ms)};
+            err = sigink_add(ink, &sp);
+        }
+        sigink_end_stroke(ink);
+    }
+    sigrender_options o = image_options(s);
+    if (err == BK_OK)
+        err = sigrender_render(ink, &o, out);
+    /* sigrender refuses a box whose room is taken by the pen's width at the finest scale (a
+     * tiny signature from a fine pad in a small box): a coarser scale then fits */
+    double cap = o.max_px_per_mm > 0 ? o.max_px_per_mm : 40.0;
+    while (err == BK_ERR_INVALID && cap > 1) {
+        cap /= 2;
+        o.max_px_per_mm = cap;
+        err = sigrender_render(ink, &o, out);
+    }
+    sigink_free(ink);
+    return err;
 }
 
 /* ---- encoding ---- */
@@ -310,7 +391,8 @@ static bk_err set_gstring(an2k_record *r, unsigned tag, GString *g)
     return err;
 }
 
-static bk_err encode_type2(an2k *t, const record_session *s)
+static bk_err encode_type2(an2k *t, const record_session *s, const sigrender_image *img,
+                           const sigrender_options *o)
 {
     an2k_record *r;
     bk_err err = an2k_add_tagged(t, 2, &r);
@@ -336,6 +418,7 @@ static bk_err encode_type2(an2k *t, const record_session *s)
         {109, s->staff_id},
         {110, s->started},
         {111, s->ended},
+        {112, s->name_unsplit},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(plain) && err == BK_OK; i++)
         if (plain[i].value != NULL && plain[i].value[0] != '\0')
@@ -378,6 +461,13 @@ static bk_err encode_type2(an2k *t, const record_session *s)
     }
     if (err == BK_OK)
         err = set_gstring(r, 124, g);
+    if (img != NULL) {
+        char scale[G_ASCII_DTOSTR_BUF_SIZE];
+        g_ascii_formatd(scale, sizeof scale, "%.3f", img->px_per_mm);
+        put(g, 0, "%s%c%d%c%d", scale, AN2K_US, o->max_width, AN2K_US, o->max_height);
+        if (err == BK_OK)
+            err = set_gstring(r, 125, g);
+    }
     g_string_free(g, TRUE);
     return err;
 }
@@ -496,6 +586,29 @@ static bk_err encode_signature(an2k *t, const record_session *s, unsigned idc)
     return err;
 }
 
+/* The rendered signature: SRT 0 (scanned, uncompressed), ISR 0 (19.69 px/mm), HLL, VLL, then
+ * one byte per pixel, rows from the top. */
+static bk_err encode_signature_image(an2k *t, const sigrender_image *img, unsigned idc)
+{
+    if (img->width < 1 || img->height < 1 || img->width > 65535 || img->height > 65535)
+        return BK_ERR_INVALID;
+    size_t n = (size_t)img->width * (size_t)img->height;
+    uint8_t *body = biomem_alloc(7 + n);
+    if (body == NULL)
+        return BK_ERR_NOMEM;
+    body[0] = 0; /* SIG: the subject's signature */
+    body[1] = 0; /* SRT: scanned image, not compressed */
+    body[2] = 0; /* ISR: the minimum scanning resolution, 19.69 px/mm */
+    body[3] = (uint8_t)(img->width >> 8);
+    body[4] = (uint8_t)img->width;
+    body[5] = (uint8_t)(img->height >> 8);
+    body[6] = (uint8_t)img->height;
+    memcpy(body + 7, img->pixels, n);
+    bk_err err = an2k_add_binary(t, 8, idc, body, 7 + n);
+    biomem_free(body);
+    return err;
+}
+
 bk_err record_encode(const record_session *s, const char *tcn, uint8_t **out, size_t *out_len,
                      char *why, size_t why_size)
 {
@@ -527,8 +640,18 @@ bk_err record_encode(const record_session *s, const char *tcn, uint8_t **out, si
                            "1");
     if (err == BK_OK && !(is_ascii(s->surname) && is_ascii(s->given_names)))
         err = an2k_set_str(r1, 15, "3\x1fUTF-8");
+    /* the signature image first: 2.125 says at which scale it was drawn */
+    sigrender_image img = {0};
+    sigrender_options o = image_options(s);
+    bool have_image = false;
+    if (err == BK_OK && s->n_strokes > 0) {
+        err = record_signature_image(s, &img);
+        have_image = err == BK_OK;
+        if (err == BK_ERR_INVALID)
+            err = BK_ERR_INTERNAL; /* record_check let the box through: not the input's fault */
+    }
     if (err == BK_OK)
-        err = encode_type2(t, s);
+        err = encode_type2(t, s, have_image ? &img : NULL, &o);
     unsigned idc = 1;
     if (err == BK_OK && s->face_jpeg != NULL)
         err = encode_face(t, s, idc++, date);
@@ -536,6 +659,9 @@ bk_err record_encode(const record_session *s, const char *tcn, uint8_t **out, si
         err = encode_finger(t, s, &s->fingers[i], idc++, date);
     if (err == BK_OK && s->n_strokes > 0)
         err = encode_signature(t, s, idc++);
+    if (err == BK_OK && have_image)
+        err = encode_signature_image(t, &img, idc++);
+    sigrender_image_clear(&img);
     if (err == BK_OK)
         err = an2k_write(t, out, out_len);
     if (err != BK_OK && err != BK_ERR_INVALID)

@@ -37,6 +37,15 @@
  *            HLL/VLL 0): 5 bytes per point, x and y big-endian in units of 0.0254 mm from the
  *            pad's top left, then pressure 1-254 (scaled from 0..1); after each stroke one
  *            pen-up point (pressure 0) at the stroke's last position. Times are in 2.124.
+ *   Type-8   the same signature as an image (SIG 0, SRT 0 scanned without compression, ISR 0
+ *            = 19.69 px/mm, HLL/VLL the size): rendered from the same points by sigrender
+ *            (app/imaging/sigrender.h, the kiosk's renderer) black on white, 8-bit grey, one
+ *            byte per pixel from the top left row by row, cropped to the ink and fitted into
+ *            the configured box. ISR 0 means the pixels are printed at 500 ppi (a 600 x 200 box
+ *            is 30.5 x 10.2 mm); how many pixels one mm of writing became is in 2.125.
+ *   Type-2   2.112 the name as booked, unchanged, when it is not of the form "Surname, Given
+ *            names" (2.102 then holds all of it; see record_split_name); 2.125 the signature
+ *            image: pixels per mm of writing US box width US box height.
  * Items the plan marks reuse, by-post or none are absent; 2.120 says why.
  */
 #ifndef BIOKIOSK_RECORD_H
@@ -49,11 +58,15 @@
 #include "an2k.h"
 #include "bk_err.h"
 #include "rules.h"
+#include "sigrender.h"
 
 #define RECORD_MAX_FINGERS 10
 #define RECORD_FACE_WIDTH  1244
 #define RECORD_FACE_HEIGHT 1600
 #define RECORD_FINGER_PPI  500
+/* The signature image's default box, as the kiosk's [signature] image_width/image_height. */
+#define RECORD_SIGNATURE_BOX_WIDTH  600
+#define RECORD_SIGNATURE_BOX_HEIGHT 200
 
 typedef struct record_finger {
     unsigned position;  /* 1..10 (ISO/IEC 19794-4 numbering) */
@@ -123,6 +136,14 @@ typedef struct record_session {
 
     const record_stroke *strokes; /* the signature; NULL when none */
     size_t n_strokes;
+    /* The signature image's box in pixels (0: RECORD_SIGNATURE_BOX_WIDTH x _HEIGHT, else
+     * 16..4000 each: the kiosk's [signature] image_width/image_height) and the pen's resolution
+     * in points per mm, which caps the scale (<= 0: unknown, the renderer's default). */
+    int signature_box_width, signature_box_height;
+    double signature_px_per_mm;
+
+    /* The whole name as booked when it could not be split (2.112); NULL or "" otherwise. */
+    const char *name_unsplit;
 
     const record_exception *exceptions;
     size_t n_exceptions;
@@ -158,6 +179,17 @@ bk_err record_commit(const record_session *s, const uint8_t kiosk_sk[64],
                      const uint8_t office_pk[32], const char *outbox_dir, record_committed *out,
                      char *why, size_t why_size);
 void record_committed_clear(record_committed *c);
+
+/* Splits a name as booked of the form "Surname, Given names" at its first comma into *surname
+ * and *given (both trimmed, non-empty; transfer full, g_free). BK_ERR_NOT_FOUND when the name
+ * is not of that form (no comma, or an empty side): the caller then puts the whole name in the
+ * surname and sets name_unsplit. */
+bk_err record_split_name(const char *name, char **surname, char **given);
+
+/* The signature image exactly as record_encode puts it into the record: the session's strokes
+ * rendered by sigrender into its box. BK_ERR_NOT_FOUND without strokes; *out (free with
+ * sigrender_image_clear) written only on success. */
+bk_err record_signature_image(const record_session *s, sigrender_image *out);
 
 /* Image headers: the size of a baseline/progressive JPEG from its SOF marker, and of a PNG from
  * IHDR with its bit depth and colour type. BK_ERR_INVALID when the header is not there. */

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <glib.h>
+#include <png.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -229,15 +230,29 @@ static void test_keys_build_open(void)
     g_assert_cmpstr(json_object_get_string_member(o, "surname"), ==, "Jansen");
     g_assert_cmpstr(json_object_get_string_member(o, "version"), ==, "0500");
     JsonArray *records = json_object_get_array_member(o, "records");
-    g_assert_cmpuint(json_array_get_length(records), ==, 6);
-    static const gint64 types[] = {1, 2, 10, 14, 14, 8};
-    for (guint i = 0; i < 6; i++)
+    g_assert_cmpuint(json_array_get_length(records), ==, 7);
+    static const gint64 types[] = {1, 2, 10, 14, 14, 8, 8};
+    for (guint i = 0; i < 7; i++)
         g_assert_cmpint(
             json_object_get_int_member(json_array_get_object_element(records, i), "type"), ==,
             types[i]);
     JsonObject *sig = json_array_get_object_element(records, 5);
     g_assert_cmpint(json_object_get_int_member(sig, "strokes"), ==, 2);
     g_assert_cmpint(json_object_get_int_member(sig, "points"), ==, 3);
+    JsonObject *sig_img = json_array_get_object_element(records, 6);
+    g_assert_false(json_object_get_boolean_member(sig_img, "vectored"));
+    g_assert_false(json_object_get_boolean_member(sig_img, "compressed"));
+    g_assert_cmpstr(json_object_get_string_member(sig_img, "resolution"), ==, "19.69");
+    gint64 sig_w = json_object_get_int_member(sig_img, "width");
+    gint64 sig_h = json_object_get_int_member(sig_img, "height");
+    g_assert_cmpint(sig_w, >, 24);
+    g_assert_cmpint(sig_w, <=, 600);
+    g_assert_cmpint(sig_h, >, 24);
+    g_assert_cmpint(sig_h, <=, 200);
+    g_assert_cmpint(json_object_get_int_member(sig_img, "bytes"), ==, sig_w * sig_h);
+    JsonObject *scale =
+        json_array_get_object_element(json_object_get_array_member(o, "signature_image"), 0);
+    g_assert_cmpstr(json_object_get_string_member(scale, "box_width"), ==, "600");
     JsonArray *devices = json_object_get_array_member(o, "devices");
     g_assert_cmpuint(json_array_get_length(devices), ==, 2); /* camera + the pad */
     g_object_unref(p);
@@ -272,7 +287,23 @@ static void test_keys_build_open(void)
     an2k *t = NULL;
     char why[256];
     g_assert_cmpint(an2k_read((const uint8_t *)data, len, &t, why, sizeof(why)), ==, BK_OK);
-    g_assert_cmpuint(t->n_records, ==, 6);
+    g_assert_cmpuint(t->n_records, ==, 7);
+    /* signature.png: the Type-8 image's pixels, as an 8-bit grey PNG */
+    g_autofree char *png_out = path_in(extract, "signature.png");
+    gchar *png_data = NULL;
+    gsize png_len = 0;
+    g_assert_true(g_file_get_contents(png_out, &png_data, &png_len, NULL));
+    png_image pi = {.version = PNG_IMAGE_VERSION};
+    g_assert_true(png_image_begin_read_from_memory(&pi, png_data, png_len));
+    g_assert_cmpuint(pi.width, ==, (unsigned)sig_w);
+    g_assert_cmpuint(pi.height, ==, (unsigned)sig_h);
+    g_assert_cmpuint(pi.format, ==, PNG_FORMAT_GRAY);
+    g_autofree uint8_t *px = g_malloc((size_t)PNG_IMAGE_SIZE(pi));
+    g_assert_true(png_image_finish_read(&pi, NULL, px, 0, NULL));
+    const an2k_record *r8 = &t->records[6];
+    g_assert_cmpint(r8->bin[6], ==, 0);
+    g_assert_cmpmem(px, (size_t)(sig_w * sig_h), r8->bin + 12, r8->bin_len - 12);
+    g_free(png_data);
     an2k_free(t);
     g_free(data);
 
@@ -413,6 +444,11 @@ static void test_refused_inputs(void)
                       "--finger", f7, "--signature", outside_path, "--outbox", s.outbox,
                       "--kiosk-key", s.kiosk_key, "--backoffice-key", s.office_pub, NULL),
                    "outside the pad's writing area");
+    expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
+                      "--finger", f7, "--signature", s.points, "--signature-box", "600x10",
+                      "--outbox", s.outbox, "--kiosk-key", s.kiosk_key, "--backoffice-key",
+                      s.office_pub, NULL),
+                   "--signature-box");
     g_assert_cmpuint(outbox_count(s.outbox), ==, 0);
 
     /* the signature pad's own points file (drivers/sigpad/sigfile.h), optional members left out */
@@ -423,8 +459,8 @@ static void test_refused_inputs(void)
         " \"pressure\": 0.4, \"t_ms\": 10}]]}";
     g_autofree char *pad_path = testimg_save(s.dir, "pad.json", pad, strlen(pad));
     r = bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2, "--finger",
-           f7, "--signature", pad_path, "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,
-           "--backoffice-key", s.office_pub, NULL);
+           f7, "--signature", pad_path, "--signature-box", "300x80", "--outbox", s.outbox,
+           "--kiosk-key", s.kiosk_key, "--backoffice-key", s.office_pub, NULL);
     if (r.status != 0)
         g_error("pad points file: %s", r.err);
     run_clear(&r);

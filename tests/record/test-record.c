@@ -11,6 +11,8 @@
 #include "outbox.h"
 #include "record.h"
 #include "seal.h"
+#include "sigink.h"
+#include "sigrender.h"
 #include "testimg.h"
 
 typedef struct fixture {
@@ -102,6 +104,57 @@ static void assert_item(const an2k_record *r, unsigned tag, size_t sub, size_t i
     g_assert_cmpmem(p, len, want, strlen(want));
 }
 
+/* A Type-8 signature image: SIG 0, SRT 0, ISR 0, the size in HLL/VLL, within the box, and
+ * the pixels exactly those sigrender draws from the session's points (drawn here on their own,
+ * not through the record's code): black ink on white, 8-bit grey. */
+static void assert_signature_image(const an2k_record *r, const record_session *s, int box_w,
+                                   int box_h)
+{
+    g_assert_cmpuint(r->type, ==, 8);
+    g_assert_true(r->binary);
+    g_assert_cmpuint(r->bin_len, >, 12);
+    g_assert_cmpint(r->bin[5], ==, 0); /* SIG: the subject */
+    g_assert_cmpint(r->bin[6], ==, 0); /* SRT: scanned, uncompressed */
+    g_assert_cmpint(r->bin[7], ==, 0); /* ISR: 19.69 px/mm */
+    int w = r->bin[8] << 8 | r->bin[9], h = r->bin[10] << 8 | r->bin[11];
+    g_assert_cmpint(w, >, 0);
+    g_assert_cmpint(h, >, 0);
+    g_assert_cmpint(w, <=, box_w);
+    g_assert_cmpint(h, <=, box_h);
+    g_assert_cmpuint(r->bin_len - 12, ==, (size_t)w * (size_t)h);
+
+    sigink *ink = sigink_new();
+    for (size_t i = 0; i < s->n_strokes; i++) {
+        for (size_t j = 0; j < s->strokes[i].n_points; j++) {
+            const record_point *p = &s->strokes[i].points[j];
+            sigink_point sp = {(float)p->x_mm, (float)p->y_mm, (float)p->pressure,
+                               (uint32_t)p->t_ms};
+            g_assert_cmpint(sigink_add(ink, &sp), ==, BK_OK);
+        }
+        sigink_end_stroke(ink);
+    }
+    sigrender_options o = SIGRENDER_OPTIONS_DEFAULT;
+    o.max_width = box_w;
+    o.max_height = box_h;
+    if (2 * o.margin >= MIN(box_w, box_h) / 2)
+        o.margin = MIN(box_w, box_h) / 16;
+    o.max_px_per_mm = s->signature_px_per_mm;
+    sigrender_image img;
+    g_assert_cmpint(sigrender_render(ink, &o, &img), ==, BK_OK);
+    g_assert_cmpint(img.width, ==, w);
+    g_assert_cmpint(img.height, ==, h);
+    g_assert_cmpmem(r->bin + 12, r->bin_len - 12, img.pixels, (size_t)w * (size_t)h);
+    /* white around, black ink */
+    size_t dark = 0;
+    for (size_t i = 0; i < (size_t)w * (size_t)h; i++)
+        dark += img.pixels[i] < 64;
+    g_assert_cmpuint(dark, >, 10);
+    g_assert_cmpint(img.pixels[0], ==, 255);
+    g_assert_cmpint(img.pixels[(size_t)w * (size_t)h - 1], ==, 255);
+    sigrender_image_clear(&img);
+    sigink_free(ink);
+}
+
 static an2k *encode_and_read(const record_session *s)
 {
     uint8_t *bytes = NULL;
@@ -122,7 +175,7 @@ static void test_round_trip_full(void)
     fixture f;
     fixture_init(&f);
     an2k *t = encode_and_read(&f.s);
-    g_assert_cmpuint(t->n_records, ==, 6);
+    g_assert_cmpuint(t->n_records, ==, 7);
     const an2k_record *r1 = &t->records[0], *r2 = &t->records[1];
     assert_field(r1, 2, "0500");
     assert_field(r1, 5, "20261122");
@@ -197,7 +250,92 @@ static void test_round_trip_full(void)
         }
     biomem_free(pts);
     g_free(ends);
+    assert_signature_image(&t->records[6], &f.s, 600, 200);
+    assert_field(r2, 112, NULL); /* the name came split */
     an2k_free(t);
+    fixture_clear(&f);
+}
+
+/* The rendered signature in the record and in a box of another size. */
+static void test_signature_image(void)
+{
+    fixture f;
+    fixture_init(&f);
+    f.s.signature_box_width = 300;
+    f.s.signature_box_height = 64;
+    an2k *t = encode_and_read(&f.s);
+    g_assert_cmpuint(t->records[5].bin[6], ==, 2);
+    assert_signature_image(&t->records[6], &f.s, 300, 64);
+    assert_item(&t->records[1], 125, 0, 1, "300");
+    assert_item(&t->records[1], 125, 0, 2, "64");
+    /* record_signature_image is what went in */
+    sigrender_image img;
+    g_assert_cmpint(record_signature_image(&f.s, &img), ==, BK_OK);
+    g_assert_cmpmem(t->records[6].bin + 12, t->records[6].bin_len - 12, img.pixels,
+                    (size_t)img.width * (size_t)img.height);
+    sigrender_image_clear(&img);
+    an2k_free(t);
+    /* the pen's resolution caps the scale: a small signature in a big box */
+    f.s.signature_box_width = 2000;
+    f.s.signature_box_height = 1000;
+    f.s.signature_px_per_mm = 10;
+    t = encode_and_read(&f.s);
+    assert_signature_image(&t->records[6], &f.s, 2000, 1000);
+    assert_item(&t->records[1], 125, 0, 0, "10.000");
+    an2k_free(t);
+    /* without a signature there is neither Type-8 */
+    f.s.signature = RULES_ACTION_NONE;
+    f.s.strokes = NULL;
+    f.s.n_strokes = 0;
+    t = encode_and_read(&f.s);
+    for (size_t i = 0; i < t->n_records; i++)
+        g_assert_cmpuint(t->records[i].type, !=, 8);
+    assert_field(&t->records[1], 125, NULL);
+    g_assert_cmpint(record_signature_image(&f.s, &img), ==, BK_ERR_NOT_FOUND);
+    an2k_free(t);
+    fixture_clear(&f);
+}
+
+/* "Surname, Given names" is split; anything else is not, and the record says so in 2.112. */
+static void test_names(void)
+{
+    static const struct {
+        const char *name, *surname, *given;
+    } cases[] = {
+        {"Jansen, Anna Maria", "Jansen", "Anna Maria"},
+        {"  de Boer ,Sanne  ", "de Boer", "Sanne"},
+        {"Al-Haddad, Amira", "Al-Haddad", "Amira"},
+        {"Anna Jansen", NULL, NULL},
+        {"Jansen,", NULL, NULL},
+        {", Anna", NULL, NULL},
+        {"Jansen, Anna, Maria", NULL, NULL},
+        {"", NULL, NULL},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *sur = NULL, *giv = NULL;
+        bk_err err = record_split_name(cases[i].name, &sur, &giv);
+        g_assert_cmpint(err, ==, cases[i].surname ? BK_OK : BK_ERR_NOT_FOUND);
+        g_assert_cmpstr(sur, ==, cases[i].surname);
+        g_assert_cmpstr(giv, ==, cases[i].given);
+        g_free(sur);
+        g_free(giv);
+    }
+    g_assert_cmpint(record_split_name(NULL, NULL, NULL), ==, BK_ERR_NOT_FOUND);
+    /* not split: all of it in the surname, unchanged in 2.112, no given names */
+    fixture f;
+    fixture_init(&f);
+    f.s.surname = "Amira bint Yusuf Al-Haddad";
+    f.s.given_names = NULL;
+    f.s.name_unsplit = "Amira bint Yusuf Al-Haddad";
+    an2k *t = encode_and_read(&f.s);
+    assert_field(&t->records[1], 102, "Amira bint Yusuf Al-Haddad");
+    assert_field(&t->records[1], 103, NULL);
+    assert_field(&t->records[1], 112, "Amira bint Yusuf Al-Haddad");
+    an2k_free(t);
+    f.s.name_unsplit = "bad\nname";
+    char why[256] = "";
+    g_assert_cmpint(record_check(&f.s, why, sizeof why), ==, BK_ERR_INVALID);
+    g_assert_nonnull(strstr(why, "name as booked"));
     fixture_clear(&f);
 }
 
@@ -229,7 +367,7 @@ static void test_plan_without_items(void)
     fixture_init(&f);
     f.s.n_fingers = 1;
     t = encode_and_read(&f.s);
-    g_assert_cmpuint(t->n_records, ==, 5);
+    g_assert_cmpuint(t->n_records, ==, 6);
     an2k_free(t);
     fixture_clear(&f);
 }
@@ -309,6 +447,13 @@ static void test_refusals(void)
     s = f.s;
     s.n_strokes = 0;
     expect_refused(&s, "capture the signature");
+    s = f.s;
+    s.signature_box_width = 10;
+    s.signature_box_height = 200;
+    expect_refused(&s, "box must be 16-4000");
+    s.signature_box_width = 600;
+    s.signature_box_height = 0;
+    expect_refused(&s, "box must be 16-4000");
 
     record_attempt bad_attempt = {"finger", 2, 120, 30, true, 'N', "20261122100301Z"};
     s = f.s;
@@ -395,6 +540,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_log_set_writer_func(g_log_writer_default, NULL, NULL);
     g_test_add_func("/record/round-trip", test_round_trip_full);
+    g_test_add_func("/record/signature-image", test_signature_image);
+    g_test_add_func("/record/names", test_names);
     g_test_add_func("/record/plan-without-items", test_plan_without_items);
     g_test_add_func("/record/refusals", test_refusals);
     g_test_add_func("/record/commit-and-open", test_commit_and_open);
