@@ -1,11 +1,13 @@
 #include "picio.h"
 
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jpeglib.h>
+#include <jerror.h>
 #include <png.h>
 
 #include "biomem.h"
@@ -238,25 +240,70 @@ bk_err picio_peek_size(const uint8_t *data, size_t size, int *width, int *height
     return BK_OK;
 }
 
+/* libjpeg's own memory destination grows its buffer with malloc, copy and a free that does not
+ * wipe, so every smaller buffer left a prefix of the encoded face in freed memory. This one grows
+ * through biomem (biomem_realloc wipes what it leaves behind). */
+typedef struct wiped_dest {
+    struct jpeg_destination_mgr pub;
+    uint8_t *buf;
+    size_t cap;
+} wiped_dest;
+
+static void wiped_dest_init(j_compress_ptr c)
+{
+    wiped_dest *d = (wiped_dest *)c->dest;
+    d->pub.next_output_byte = d->buf;
+    d->pub.free_in_buffer = d->cap;
+}
+
+/* Called when the whole buffer is full. */
+static boolean wiped_dest_grow(j_compress_ptr c)
+{
+    wiped_dest *d = (wiped_dest *)c->dest;
+    uint8_t *n = d->cap < SIZE_MAX / 2 ? biomem_realloc(d->buf, d->cap * 2) : NULL;
+    if (n == NULL) {
+        c->err->msg_code = JERR_OUT_OF_MEMORY;
+        c->err->error_exit((j_common_ptr)c);
+        return FALSE;
+    }
+    d->pub.next_output_byte = n + d->cap;
+    d->pub.free_in_buffer = d->cap;
+    d->buf = n;
+    d->cap *= 2;
+    return TRUE;
+}
+
+static void wiped_dest_term(j_compress_ptr c)
+{
+    (void)c;
+}
+
 bk_err picio_encode_jpeg(const pic *p, int quality, uint8_t **data, size_t *size)
 {
     if (p == NULL || quality < 1 || quality > 100)
         return BK_ERR_INVALID;
     struct jpeg_compress_struct cinfo;
     jerr e;
-    unsigned char *mem = NULL; /* written by libjpeg through its address, so it survives longjmp */
-    unsigned long len = 0;
+    /* A first guess that fits most photos at once: a quarter of the raw size. */
+    wiped_dest dest = {.cap =
+                           (size_t)p->width * (size_t)p->height * (size_t)p->channels / 4 + 4096};
+    dest.buf = biomem_alloc(dest.cap);
+    if (dest.buf == NULL)
+        return BK_ERR_NOMEM;
+    dest.pub.init_destination = wiped_dest_init;
+    dest.pub.empty_output_buffer = wiped_dest_grow;
+    dest.pub.term_destination = wiped_dest_term;
     memset(&cinfo, 0, sizeof(cinfo));
     cinfo.err = jpeg_std_error(&e.mgr);
     e.mgr.error_exit = jerr_exit;
     e.mgr.output_message = jerr_output;
     if (setjmp(e.jump)) {
         jpeg_destroy_compress(&cinfo);
-        free(mem);
+        biomem_free(dest.buf);
         return BK_ERR_INTERNAL;
     }
     jpeg_create_compress(&cinfo);
-    jpeg_mem_dest(&cinfo, &mem, &len);
+    cinfo.dest = &dest.pub;
     cinfo.image_width = (JDIMENSION)p->width;
     cinfo.image_height = (JDIMENSION)p->height;
     cinfo.input_components = p->channels;
@@ -269,19 +316,11 @@ bk_err picio_encode_jpeg(const pic *p, int quality, uint8_t **data, size_t *size
         jpeg_write_scanlines(&cinfo, &row, 1);
     }
     jpeg_finish_compress(&cinfo);
+    size_t len = dest.cap - dest.pub.free_in_buffer;
     jpeg_destroy_compress(&cinfo);
-    unsigned char *buf = mem;
-    /* libjpeg's buffer is plain malloc: move it into a wiped-on-free buffer */
-    uint8_t *out = biomem_alloc(len);
-    if (out == NULL) {
-        biomem_wipe(buf, len);
-        free(buf);
-        return BK_ERR_NOMEM;
-    }
-    memcpy(out, buf, len);
-    biomem_wipe(buf, len);
-    free(buf);
-    *data = out;
+    /* Kept as long as the visit: no more than the JPEG (the spare part is wiped). */
+    uint8_t *fit = biomem_realloc(dest.buf, len ? len : 1);
+    *data = fit ? fit : dest.buf;
     *size = len;
     return BK_OK;
 }

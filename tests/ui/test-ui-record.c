@@ -20,8 +20,8 @@
  * - memory: a first kiosk run writes a record whose face (the kiosk's own crop of the camera's
  *   picture) gives the pattern; in a second run the same face is found in the kiosk's memory
  *   while a visit holds it (the search works) and absent after a completed visit, an idle wipe
- *   and an abort, and the number of live biometric buffers is back where it started. Face bytes
- *   left in freed memory by the photo code (picio_encode_jpeg) are reported as a TAP TODO.
+ *   and an abort, and the number of live biometric buffers is back where it started; nor is any
+ *   of it in freed memory.
  *
  * Environment: BIOKIOSK_BIN, KIOSK_LOCALE_DIR, PTPIP_CAMERA_BIN, BIOKIOSK_FACES,
  * BIOKIOSK_CASCADES (as test-ui-photo).
@@ -1017,18 +1017,11 @@ static void test_memory(fixture *fx, gconstpointer data)
     /* the attempts of a visit without a record are still in the log */
     g_assert_nonnull(strstr(log, "item=photo position=0 quality=100 threshold=100 "
                                  "result=accepted veto=N record=none"));
-    /* Known defect outside this area, reported to the photo area: picio_encode_jpeg lets
-     * libjpeg's jpeg_mem_dest grow its buffer by malloc, copy and free, so the earlier buffers
-     * with the start of the encoded face are freed unwiped. The kiosk's own copies (takes, the
-     * record) are wiped: the buffer counts above hold. Marked TODO, not hidden: the TAP line
-     * says where the face was still found; once fixed, this test passes without it. */
-    if (left->len > 0) {
-        g_autofree char *msg = g_strdup_printf(
-            "face bytes still in freed memory after: %s (picio_encode_jpeg's libjpeg buffers)",
-            left->str);
-        g_test_message("%s", msg);
-        g_test_incomplete(msg);
-    }
+    /* Nothing of the face may stay in freed memory either (the JPEG encoder grows its buffer
+     * through biomem, which wipes what it leaves). */
+    if (left->len > 0)
+        g_test_message("face bytes still in freed memory after: %s", left->str);
+    g_assert_cmpuint(left->len, ==, 0);
     g_string_free(left, TRUE);
 }
 
