@@ -218,9 +218,9 @@ typedef struct scratch {
     record_exception exc[TAKES_MAX_LOG + FLOW_ITEM_COUNT_];
     record_attempt att[TAKES_MAX_LOG];
     record_device dev[TAKES_MAX_DEVICES];
-    record_point *points; /* biomem */
-    record_stroke strokes[256];
-    char *surname, *given; /* a split name (wiped) */
+    record_point *points;   /* biomem */
+    record_stroke *strokes; /* n_strokes of them (g_new) */
+    char *surname, *given;  /* a split name (wiped) */
 } scratch;
 
 static bk_err commit_person(kioskrec *k, size_t i, const flow_person *fp, const takes *tk,
@@ -267,9 +267,11 @@ static bk_err commit_person(kioskrec *k, size_t i, const flow_person *fp, const 
     const size_t *ends = NULL;
     size_t n_strokes = 0;
     size_t n_points = takes_signature(tk, i, &pts, &ends, &n_strokes);
-    if (n_points > 0 && n_strokes <= G_N_ELEMENTS(sc->strokes)) {
+    if (n_points > 0 && n_strokes > 0) {
+        /* as many strokes as the signature has: a long one is no reason to drop it */
         sc->points = biomem_calloc(n_points, sizeof *sc->points);
-        if (sc->points == NULL)
+        sc->strokes = g_try_new(record_stroke, n_strokes);
+        if (sc->points == NULL || sc->strokes == NULL)
             return BK_ERR_NOMEM;
         for (size_t p = 0; p < n_points; p++)
             sc->points[p] = (record_point){pts[p].x_mm, pts[p].y_mm, pts[p].pressure, pts[p].t_ms};
@@ -409,6 +411,7 @@ bk_err kioskrec_commit(kioskrec *k, const flow *fl, const takes *tk, int64_t wal
         scratch *sc = g_new0(scratch, 1);
         bk_err err = commit_person(k, i, fp, tk, wall, sc);
         biomem_free(sc->points);
+        g_free(sc->strokes);
         wipe_str(sc->surname);
         wipe_str(sc->given);
         g_free(sc);
