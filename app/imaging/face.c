@@ -21,7 +21,7 @@ struct face_finder {
 /* The eye search band inside the face box, as fractions of the box height. */
 #define EYE_BAND_TOP    0.15
 #define EYE_BAND_BOTTOM 0.60
-/* The face box is resampled to this width for the eye search. */
+/* The face box is resampled to this width for the eye search (face_options.eye_width). */
 #define EYE_FACE_WIDTH 240
 /* Detector support (merged windows, at the default pyramid step) above which a face is taken
  * without asking the eye cascade, and above which the turned searches are not needed. Real
@@ -34,15 +34,22 @@ struct face_finder {
 
 face_options face_options_still(void)
 {
-    face_options o = {480, 0.12, 1.1, true, 0};
+    face_options o = {.detect_side = 480, .min_face = 0.12, .scale_step = 1.1, .try_turned = true};
     return o;
 }
 
 face_options face_options_live(void)
 {
     /* Live view only needs the person in front of the camera, who fills a good part of the
-     * frame: larger faces and a coarser pyramid keep a frame well under the frame interval. */
-    face_options o = {320, 0.18, 1.15, false, 2};
+     * frame: larger faces, a coarser pyramid and a coarser eye search keep a frame well under
+     * the frame interval (the eyes of a 160-px face are still 25-50 px boxes). */
+    face_options o = {.detect_side = 320,
+                      .min_face = 0.18,
+                      .scale_step = 1.15,
+                      .window_step = 2,
+                      .eye_width = 160,
+                      .eye_step = 2,
+                      .eye_scale_step = 1.15};
     return o;
 }
 
@@ -132,7 +139,7 @@ static void refine_eye(const pic *g, const haar_hit *e, double *cx, double *cy)
 }
 
 static const haar_hit *best_eye(const haar_hit *hits, size_t n, double xmin, double xmax,
-                                double want_x, double want_y)
+                                double want_x, double want_y, int ew)
 {
     const haar_hit *best = NULL;
     double best_score = -1e18;
@@ -140,7 +147,7 @@ static const haar_hit *best_eye(const haar_hit *hits, size_t n, double xmin, dou
         double cx = hits[i].x + hits[i].w / 2, cy = hits[i].y + hits[i].h / 2;
         if (cx < xmin || cx >= xmax)
             continue;
-        double d = hypot(cx - want_x, cy - want_y) / EYE_FACE_WIDTH;
+        double d = hypot(cx - want_x, cy - want_y) / ew;
         double score = hits[i].neighbours - 20.0 * d;
         if (score > best_score) {
             best_score = score;
@@ -156,21 +163,23 @@ typedef struct eyes {
 } eyes;
 
 /* Eyes of one face found in frame `det` at box b (frame pixels); writes picture coordinates. */
-static bk_err find_eyes(const face_finder *f, const pic *grey, const frame *det, const haar_hit *b,
-                        eyes *out)
+static bk_err find_eyes(const face_finder *f, const pic *grey, const face_options *opts,
+                        const frame *det, const haar_hit *b, eyes *out)
 {
-    double step = b->w * det->step / EYE_FACE_WIDTH;
+    const int ew = opts->eye_width >= 48 ? opts->eye_width : EYE_FACE_WIDTH;
+    double step = b->w * det->step / ew;
     double top = b->h * EYE_BAND_TOP;
-    int band_h = (int)lround(b->h * (EYE_BAND_BOTTOM - EYE_BAND_TOP) / b->w * EYE_FACE_WIDTH);
+    int band_h = (int)lround(b->h * (EYE_BAND_BOTTOM - EYE_BAND_TOP) / b->w * ew);
     double px, py;
     frame_to_picture(det, b->x, b->y + top, &px, &py);
     frame ef = frame_at(px, py, det->angle, step);
     pic *band = NULL;
-    bk_err err = pic_warp(grey, ef.ox, ef.oy, ef.angle, ef.step, EYE_FACE_WIDTH, band_h, &band);
+    bk_err err = pic_warp(grey, ef.ox, ef.oy, ef.angle, ef.step, ew, band_h, &band);
     if (err != BK_OK)
         return err;
     /* an eye's box is 0.18-0.32 of the face's width in the test portraits */
-    haar_params hp = {1.1, EYE_FACE_WIDTH * 14 / 100, EYE_FACE_WIDTH * 36 / 100, 1, 0};
+    haar_params hp = {opts->eye_scale_step > 1.0 ? opts->eye_scale_step : 1.1, ew * 14 / 100,
+                      ew * 36 / 100, 1, opts->eye_step};
     haar_hit *hits = NULL;
     size_t n = 0;
     err = haar_detect(f->eye, band, &hp, &hits, &n);
@@ -179,9 +188,9 @@ static bk_err find_eyes(const face_finder *f, const pic *grey, const frame *det,
         return err;
     }
     double guess_y = (b->h * EYE_GUESS_Y - top) / step * det->step;
-    double gl = EYE_FACE_WIDTH * EYE_GUESS_X, gr = EYE_FACE_WIDTH * (1 - EYE_GUESS_X);
-    const haar_hit *l = best_eye(hits, n, EYE_FACE_WIDTH * 0.05, EYE_FACE_WIDTH * 0.5, gl, guess_y);
-    const haar_hit *r = best_eye(hits, n, EYE_FACE_WIDTH * 0.5, EYE_FACE_WIDTH * 0.95, gr, guess_y);
+    double gl = ew * EYE_GUESS_X, gr = ew * (1 - EYE_GUESS_X);
+    const haar_hit *l = best_eye(hits, n, ew * 0.05, ew * 0.5, gl, guess_y, ew);
+    const haar_hit *r = best_eye(hits, n, ew * 0.5, ew * 0.95, gr, guess_y, ew);
     double q[2][2] = {{gl, guess_y}, {gr, guess_y}};
     if (l != NULL)
         refine_eye(band, l, &q[0][0], &q[0][1]);
@@ -214,6 +223,68 @@ static bool eyes_plausible(const eyes *e, double box_w, double angle)
     return ratio >= 0.30 && ratio <= 0.50 && tilt <= 20;
 }
 
+/* The picture in grey and shrunk so that its longest side is at most opts->detect_side; k is
+ * the shrink factor. *grey may be `picture` itself (grey pictures are not copied). */
+static bk_err prepare(const pic *picture, const face_options *opts, pic **grey, pic **small,
+                      double *k)
+{
+    *grey = NULL;
+    *small = NULL;
+    if (picture->channels == 1) {
+        *grey = (pic *)picture;
+    } else {
+        bk_err err = pic_to_grey(picture, grey);
+        if (err != BK_OK)
+            return err;
+    }
+    int longest = picture->width > picture->height ? picture->width : picture->height;
+    *k = longest > opts->detect_side ? (double)opts->detect_side / longest : 1.0;
+    int sw = (int)lround(picture->width * *k), sh = (int)lround(picture->height * *k);
+    if (sw < 24 || sh < 24)
+        return BK_OK; /* too small to hold a face the cascade can see: *small stays NULL */
+    return pic_resize(*grey, sw, sh, small);
+}
+
+/* Every face of `hits` (found in frame det) worth reporting, with the eyes of the first, into
+ * res. */
+static bk_err collect(const face_finder *f, const pic *grey, const face_options *opts,
+                      const frame *det, const haar_hit *hits, size_t n, int best_nb,
+                      face_result *res)
+{
+    /* Weak hits far below the best one are the cascade's false alarms (a fold of cloth, a
+     * pattern); a second real face in the picture gathers support like the first. A weakly
+     * supported face counts only when the eye cascade finds both its eyes. */
+    int floor_nb = best_nb / 5;
+    for (size_t i = 0; i < n && res->n_faces < FACE_MAX; i++) {
+        if (hits[i].neighbours < floor_nb)
+            continue;
+        eyes e;
+        bk_err err = find_eyes(f, grey, opts, det, &hits[i], &e);
+        if (err != BK_OK)
+            return err;
+        if (hits[i].neighbours < FACE_SURE &&
+            !eyes_plausible(&e, hits[i].w * det->step, det->angle))
+            continue;
+        double cx, cy;
+        frame_to_picture(det, hits[i].x + hits[i].w / 2, hits[i].y + hits[i].h / 2, &cx, &cy);
+        face_box *fb = &res->faces[res->n_faces++];
+        fb->w = hits[i].w * det->step;
+        fb->h = hits[i].h * det->step;
+        fb->x = cx - fb->w / 2;
+        fb->y = cy - fb->h / 2;
+        fb->angle_deg = det->angle * 180.0 / M_PI;
+        fb->neighbours = hits[i].neighbours;
+        if (res->n_faces == 1) {
+            res->eyes_found = e.found;
+            res->eyes_guessed = !e.found;
+            memcpy(res->left, e.left, sizeof(res->left));
+            memcpy(res->right, e.right, sizeof(res->right));
+            res->roll_deg = e.roll_deg;
+        }
+    }
+    return BK_OK;
+}
+
 bk_err face_find(const face_finder *f, const pic *picture, const face_options *opts,
                  face_result *out)
 {
@@ -224,22 +295,11 @@ bk_err face_find(const face_finder *f, const pic *picture, const face_options *o
     pic *grey = NULL, *small = NULL;
     haar_hit *hits = NULL;
     size_t n = 0;
-    bk_err err = BK_OK;
-    if (picture->channels == 1) {
-        grey = (pic *)picture;
-    } else {
-        err = pic_to_grey(picture, &grey);
-        if (err != BK_OK)
-            return err;
-    }
-    int longest = picture->width > picture->height ? picture->width : picture->height;
-    double k = longest > opts->detect_side ? (double)opts->detect_side / longest : 1.0;
-    int sw = (int)lround(picture->width * k), sh = (int)lround(picture->height * k);
-    if (sw < 24 || sh < 24)
-        goto done; /* too small to hold a face the cascade can see */
-    err = pic_resize(grey, sw, sh, &small);
-    if (err != BK_OK)
+    double k = 1.0;
+    bk_err err = prepare(picture, opts, &grey, &small, &k);
+    if (err != BK_OK || small == NULL)
         goto done;
+    int sw = small->width, sh = small->height;
     int shorter = sw < sh ? sw : sh;
     haar_params hp = {opts->scale_step, (int)(shorter * opts->min_face), 0, 3, opts->window_step};
     static const double turns[] = {0, 15, -15, 30, -30, 45, -45, 90, -90};
@@ -288,36 +348,7 @@ bk_err face_find(const face_finder *f, const pic *picture, const face_options *o
             free(th);
         }
     }
-    /* Weak hits far below the best one are the cascade's false alarms (a fold of cloth, a
-     * pattern); a second real face in the picture gathers support like the first. A weakly
-     * supported face counts only when the eye cascade finds both its eyes. */
-    int floor_nb = best_nb / 5;
-    for (size_t i = 0; i < n && res.n_faces < FACE_MAX; i++) {
-        if (hits[i].neighbours < floor_nb)
-            continue;
-        eyes e;
-        err = find_eyes(f, grey, &det, &hits[i], &e);
-        if (err != BK_OK)
-            goto done;
-        if (hits[i].neighbours < FACE_SURE && !eyes_plausible(&e, hits[i].w * det.step, det.angle))
-            continue;
-        double cx, cy;
-        frame_to_picture(&det, hits[i].x + hits[i].w / 2, hits[i].y + hits[i].h / 2, &cx, &cy);
-        face_box *fb = &res.faces[res.n_faces++];
-        fb->w = hits[i].w * det.step;
-        fb->h = hits[i].h * det.step;
-        fb->x = cx - fb->w / 2;
-        fb->y = cy - fb->h / 2;
-        fb->angle_deg = det.angle * 180.0 / M_PI;
-        fb->neighbours = hits[i].neighbours;
-        if (res.n_faces == 1) {
-            res.eyes_found = e.found;
-            res.eyes_guessed = !e.found;
-            memcpy(res.left, e.left, sizeof(res.left));
-            memcpy(res.right, e.right, sizeof(res.right));
-            res.roll_deg = e.roll_deg;
-        }
-    }
+    err = collect(f, grey, opts, &det, hits, n, best_nb, &res);
 done:
     free(hits);
     pic_free(small);
@@ -326,4 +357,115 @@ done:
     if (err == BK_OK)
         *out = res;
     return err;
+}
+
+/* Relative sizes searched around the previous face, and how far its centre may have moved (in
+ * box widths): a person in front of a camera at 10-25 frames/s moves much less per frame. */
+#define NEAR_MIN_SIZE 0.75
+#define NEAR_MAX_SIZE 1.34
+#define NEAR_MOVE     0.5
+
+bk_err face_find_near(const face_finder *f, const pic *picture, const face_options *opts,
+                      const face_box *near, face_result *out)
+{
+    if (f == NULL || picture == NULL || opts == NULL || near == NULL || opts->detect_side < 48 ||
+        !(near->w > 0) || !isfinite(near->x) || !isfinite(near->y))
+        return BK_ERR_INVALID;
+    face_result res;
+    memset(&res, 0, sizeof(res));
+    pic *grey = NULL, *small = NULL, *region = NULL;
+    haar_hit *hits = NULL;
+    size_t n = 0;
+    double k = 1.0;
+    bk_err err = prepare(picture, opts, &grey, &small, &k);
+    if (err != BK_OK || small == NULL)
+        goto done;
+    /* the part of the shrunk picture any searched window can lie in */
+    double w = near->w * k;
+    double half = w * (NEAR_MAX_SIZE / 2 + NEAR_MOVE);
+    double cx = (near->x + near->w / 2) * k, cy = (near->y + near->h / 2) * k;
+    int x0 = (int)floor(cx - half), y0 = (int)floor(cy - half);
+    int x1 = (int)ceil(cx + half), y1 = (int)ceil(cy + half);
+    x0 = x0 < 0 ? 0 : x0;
+    y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > small->width ? small->width : x1;
+    y1 = y1 > small->height ? small->height : y1;
+    int win_w = 0, win_h = 0;
+    haar_window(f->face, &win_w, &win_h);
+    if (x1 - x0 < win_w || y1 - y0 < win_h)
+        goto done; /* the face left the picture */
+    err = pic_new(x1 - x0, y1 - y0, 1, &region);
+    if (err != BK_OK)
+        goto done;
+    for (int y = y0; y < y1; y++)
+        memcpy(region->px + (size_t)(y - y0) * (size_t)region->width,
+               small->px + (size_t)y * (size_t)small->width + (size_t)x0, (size_t)(x1 - x0));
+    int min_size = (int)floor(w * NEAR_MIN_SIZE), max_size = (int)ceil(w * NEAR_MAX_SIZE);
+    haar_params hp = {opts->scale_step, min_size, max_size, 3, opts->window_step};
+    err = haar_detect(f->face, region, &hp, &hits, &n);
+    if (err != BK_OK)
+        goto done;
+    /* only hits whose centre stayed near: a window at the region's edge is another thing */
+    size_t m = 0;
+    int best_nb = 0;
+    for (size_t i = 0; i < n; i++) {
+        double hx = x0 + hits[i].x + hits[i].w / 2, hy = y0 + hits[i].y + hits[i].h / 2;
+        if (fabs(hx - cx) > w * NEAR_MOVE || fabs(hy - cy) > w * NEAR_MOVE)
+            continue;
+        hits[m++] = hits[i];
+        if (hits[i].neighbours > best_nb)
+            best_nb = hits[i].neighbours;
+    }
+    frame det = frame_at(x0 / k, y0 / k, 0, 1.0 / k);
+    err = collect(f, grey, opts, &det, hits, m, best_nb, &res);
+done:
+    free(hits);
+    pic_free(region);
+    pic_free(small);
+    if (grey != picture)
+        pic_free(grey);
+    if (err == BK_OK)
+        *out = res;
+    return err;
+}
+
+void face_tracker_init(face_tracker *t, int full_every)
+{
+    memset(t, 0, sizeof(*t));
+    t->full_every = full_every < 1 ? 1 : full_every;
+}
+
+bk_err face_track(const face_finder *f, face_tracker *t, const pic *picture,
+                  const face_options *opts, face_result *out, bool *full)
+{
+    if (t == NULL)
+        return BK_ERR_INVALID;
+    face_result res;
+    memset(&res, 0, sizeof(res));
+    bool want_full = !t->valid || t->since_full + 1 >= t->full_every;
+    bk_err err = BK_OK;
+    if (!want_full) {
+        err = face_find_near(f, picture, opts, &t->last, &res);
+        if (err != BK_OK)
+            return err;
+        t->tracked_searches++;
+        t->since_full++;
+        want_full = res.n_faces == 0; /* lost: look everywhere at once */
+    }
+    if (want_full) {
+        err = face_find(f, picture, opts, &res);
+        if (err != BK_OK)
+            return err;
+        t->full_searches++;
+        t->since_full = 0;
+    }
+    /* only a lone face is tracked: with two people in the picture every frame is searched
+     * whole, so that the "one face" check never passes on a tracked frame */
+    t->valid = res.n_faces == 1;
+    if (t->valid)
+        t->last = res.faces[0];
+    if (full)
+        *full = want_full;
+    *out = res;
+    return BK_OK;
 }

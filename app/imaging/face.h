@@ -36,11 +36,14 @@ typedef struct face_result {
 } face_result;
 
 typedef struct face_options {
-    int detect_side;   /* the longest side of the shrunk copy faces are searched in, e.g. 480 */
-    double min_face;   /* smallest face width searched, as a fraction of the shorter side */
-    double scale_step; /* detector pyramid step, e.g. 1.1 (finer) or 1.2 (faster) */
-    bool try_turned;   /* search turned copies when no upright face is found */
-    int window_step;   /* detector window step; 0 = fine (OpenCV's rule), 2 = faster */
+    int detect_side;       /* the longest side of the shrunk copy faces are searched in, e.g. 480 */
+    double min_face;       /* smallest face width searched, as a fraction of the shorter side */
+    double scale_step;     /* detector pyramid step, e.g. 1.1 (finer) or 1.2 (faster) */
+    bool try_turned;       /* search turned copies when no upright face is found */
+    int window_step;       /* detector window step; 0 = fine (OpenCV's rule), 2 = faster */
+    int eye_width;         /* the face is resampled to this width for the eye search; 0 = 240 */
+    int eye_step;          /* eye detector window step; 0 = fine (OpenCV's rule), 2 = faster */
+    double eye_scale_step; /* eye detector pyramid step; 0 = 1.1 */
 } face_options;
 
 /* Defaults for a still photograph; face_options_live() is tuned for live-view frames. */
@@ -58,5 +61,32 @@ void face_finder_free(face_finder *f);
  * no face. */
 bk_err face_find(const face_finder *f, const pic *picture, const face_options *opts,
                  face_result *out);
+
+/* Tracking for live view: like face_find, but the face is searched only near `near` (the face
+ * found in the previous frame, picture pixels: centre within about half a box width of it,
+ * width 0.75-1.33 of it, upright). Much cheaper than a full search; it sees only that one
+ * face, so a caller must still run face_find now and then (a second person stepping in) and
+ * whenever this finds nothing (n_faces == 0). */
+bk_err face_find_near(const face_finder *f, const pic *picture, const face_options *opts,
+                      const face_box *near, face_result *out);
+
+/* Live view: face_find_near around the last face, with a full face_find every `full_every`
+ * frames and whenever the tracked search finds nothing or the last frame had not exactly one
+ * face (so two people are always seen as two). */
+typedef struct face_tracker {
+    face_box last;
+    bool valid;     /* `last` holds the face of the previous frame */
+    int since_full; /* frames since the last full search */
+    int full_every; /* e.g. 10 (at 20 frames/s: a new face is seen within half a second) */
+    long full_searches, tracked_searches; /* counters for benchmarks */
+} face_tracker;
+
+/* A tracker with no face yet; full_every < 1 means 1 (every frame a full search). */
+void face_tracker_init(face_tracker *t, int full_every);
+
+/* Finds the faces of the next frame as face_find does, cheaply where it can. *full (may be
+ * NULL) says whether this frame had a full search. */
+bk_err face_track(const face_finder *f, face_tracker *t, const pic *picture,
+                  const face_options *opts, face_result *out, bool *full);
 
 #endif

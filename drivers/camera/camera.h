@@ -44,7 +44,8 @@ typedef enum camera_problem {
 } camera_problem;
 
 typedef enum camera_event_kind {
-    CAMERA_EVENT_READY,    /* opened (again): model in `text`; live view resumes if on */
+    CAMERA_EVENT_READY,    /* opened (again): model in `model` and `text`, serial number in
+                              `serial` ("" when the camera does not say); live view resumes */
     CAMERA_EVENT_FRAME,    /* a live-view JPEG in data/size, sequence number in `seq` */
     CAMERA_EVENT_CAPTURED, /* the full-size JPEG in data/size, checked to decode whole */
     CAMERA_EVENT_PROBLEM,  /* `problem`, `err` and a message for staff in `text` */
@@ -59,6 +60,7 @@ typedef struct camera_event {
     size_t size;
     uint64_t seq;
     char model[64];
+    char serial[64];
 } camera_event;
 
 /* Starts the worker, which opens the camera at once and reports READY or a PROBLEM
@@ -82,7 +84,8 @@ bool camera_next_event(camera *cam, int timeout_ms, camera_event **out);
 
 void camera_event_free(camera_event *ev);
 
-/* The message for staff for a problem, in plain words. */
+/* The message for staff for a problem, in plain English words (for logs and tools; a screen
+ * shows its own translated text by the problem's code). */
 const char *camera_problem_message(camera_problem problem);
 
 /* A short stable name: "not-found", "claimed", "busy", "capture-timeout", "lost", "corrupt". */

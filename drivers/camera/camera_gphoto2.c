@@ -299,6 +299,29 @@ static void apply_settings(camera *cam)
     }
 }
 
+/* The camera's serial number as libgphoto2 reads it from the camera (PTP: DeviceInfo's
+ * SerialNumber, shown in the summary as "Serial Number: ..."); "" when it does not say. Only
+ * [A-Za-z0-9._-] are kept: the number goes into records. */
+static void read_serial(camera *cam, char *out, size_t size)
+{
+    out[0] = '\0';
+    CameraText summary;
+    if (gp_camera_get_summary(cam->gp, &summary, cam->ctx) != GP_OK)
+        return;
+    summary.text[sizeof(summary.text) - 1] = '\0';
+    const char *at = strstr(summary.text, "Serial Number:");
+    if (at == NULL)
+        return;
+    at += strlen("Serial Number:");
+    while (*at == ' ' || *at == '\t')
+        at++;
+    size_t n = 0;
+    for (const char *c = at; *c && *c != '\n' && n + 1 < size; c++)
+        if (g_ascii_isalnum(*c) || *c == '.' || *c == '_' || *c == '-')
+            out[n++] = *c;
+    out[n] = '\0';
+}
+
 static camera_problem open_problem(camera *cam, int r)
 {
     g_mutex_lock(&cam->lock);
@@ -379,6 +402,9 @@ static bool open_camera(camera *cam, bool quiet)
     camera_event *ev = g_new0(camera_event, 1);
     ev->kind = CAMERA_EVENT_READY;
     g_strlcpy(ev->model, model, sizeof(ev->model));
+    deadline_start(cam, cam->frame_timeout_ms);
+    read_serial(cam, ev->serial, sizeof(ev->serial));
+    deadline_end(cam, NULL);
     ev->text = ev->model;
     g_message("camera: ready%s", cam->was_open ? " again" : "");
     cam->was_open = true;

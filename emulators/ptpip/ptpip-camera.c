@@ -2,7 +2,7 @@
  * hand with libgphoto2 (model "PTP/IP Camera", port ptpip:127.0.0.1:PORT:EVENT_PORT).
  *
  *   ptpip-camera [--port N] [--event-port N] [--fault NAME] [--capture-size WxH]
- *                PORTRAIT.{jpg,png}
+ *                [--serial TEXT] PORTRAIT.{jpg,png}
  *
  * Prints "ptpip-camera: PORT EVENT_PORT" once it listens, then reads commands on stdin, one a
  * line: "fault NAME [TIMES]" (busy, no-capture-event, drop, corrupt-jpeg, slow-frames, none),
@@ -22,7 +22,7 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: ptpip-camera [--port N] [--event-port N] [--fault NAME] "
-                    "[--capture-size WxH] PORTRAIT\n");
+                    "[--capture-size WxH] [--serial TEXT] PORTRAIT\n");
     return 2;
 }
 
@@ -110,6 +110,13 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--capture-size") == 0 && i + 1 < argc) {
             /* a smaller largest size: quicker captures for slow (sanitizer) builds */
             if (sscanf(argv[++i], "%dx%d", &opt.capture_width, &opt.capture_height) != 2)
+                return usage();
+        } else if (strcmp(argv[i], "--serial") == 0 && i + 1 < argc) {
+            opt.serial = argv[++i];
+            if (strlen(opt.serial) == 0 || strlen(opt.serial) > 31 ||
+                strspn(opt.serial,
+                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") !=
+                    strlen(opt.serial))
                 return usage();
         } else if (argv[i][0] == '-' || image != NULL)
             return usage();

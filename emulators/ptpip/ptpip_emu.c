@@ -111,7 +111,13 @@ struct ptpip_emu {
     int wake[2]; /* a byte here wakes the thread to look at stop/plugged */
     int port, event_port;
     ptpip_emu_options opt;
-    pic *portrait;
+    char serial[32];
+    pic *portrait; /* the portrait on its padded canvas (see view_window) */
+    int portrait_w, portrait_h;
+    /* the canvas shrunk once to the live view's scale (NULL when no shrinking is needed):
+     * shrinking the whole canvas for every frame would cap live view well below 15 frames/s */
+    pic *live_canvas;
+    double live_k;                           /* live_canvas pixels per canvas pixel */
     bool stop;                               /* (locked) */
     bool plugged;                            /* (locked) */
     int fault_times[PTPIP_EMU_FAULT_COUNT_]; /* (locked) */
@@ -151,7 +157,7 @@ int ptpip_emu_fault_from_name(const char *name)
 
 ptpip_emu_options ptpip_emu_options_default(void)
 {
-    ptpip_emu_options o = {0, 0, 1024, 680, 6000, 4000};
+    ptpip_emu_options o = {0, 0, 1024, 680, 6000, 4000, NULL};
     return o;
 }
 
@@ -386,24 +392,66 @@ static bool fault_on(ptpip_emu *e, ptpip_emu_fault f)
     return on;
 }
 
-/* The part of the portrait the camera sees: a 3:2 window a little smaller than the portrait,
- * around its upper middle where a portrait has the face, moved a little with each frame. */
+/* The camera's 3:2 frame holds the whole portrait with this much room (a fraction of the
+ * frame), and moves by up to JITTER_X / JITTER_Y of its width / height between frames; the
+ * canvas is padded so that the moving frame never leaves it. */
+#define FRAME_ROOM 0.02
+#define JITTER_X   0.02
+#define JITTER_Y   0.015
+
+/* The part of the canvas the camera sees: the 3:2 frame around the whole portrait (so that a
+ * head anywhere in the portrait is wholly in the picture), moved a little with each frame. */
 static void view_window(const ptpip_emu *e, int frame, double *x0, double *y0, double *ww)
 {
-    const double pw = e->portrait->width, ph = e->portrait->height;
-    double w = pw, h = pw / 1.5;
-    if (h > ph) {
-        h = ph;
-        w = ph * 1.5;
-    }
-    w *= 0.92;
-    h *= 0.92;
-    double cx = pw / 2, cy = fmin(fmax(ph * 0.42, h / 2), ph - h / 2);
-    cx += 0.03 * w * sin(frame * 0.21);
-    cy += 0.02 * h * sin(frame * 0.13 + 1.0);
-    *x0 = fmin(fmax(cx - w / 2, 0), pw - w);
-    *y0 = fmin(fmax(cy - h / 2, 0), ph - h);
+    const double cw = e->portrait->width, ch = e->portrait->height;
+    double h = fmax(e->portrait_h, e->portrait_w / 1.5) * (1 + FRAME_ROOM), w = 1.5 * h;
+    double cx = cw / 2 + JITTER_X * w * sin(frame * 0.21);
+    double cy = ch / 2 + JITTER_Y * h * sin(frame * 0.13 + 1.0);
+    *x0 = fmin(fmax(cx - w / 2, 0), cw - w);
+    *y0 = fmin(fmax(cy - h / 2, 0), ch - h);
     *ww = w;
+}
+
+static int cmp_u8(const void *a, const void *b)
+{
+    return (int)*(const uint8_t *)a - (int)*(const uint8_t *)b;
+}
+
+/* The portrait in the middle of a canvas the size of the moving frame's reach, padded with the
+ * median colour of the portrait's top row (a portrait's background; a flag or a lamp at one
+ * end of the row does not change it). */
+static bk_err make_canvas(ptpip_emu *e, const pic *portrait)
+{
+    const int pw = portrait->width, ph = portrait->height;
+    double h = fmax(ph, pw / 1.5) * (1 + FRAME_ROOM), w = 1.5 * h;
+    int cw = (int)ceil(w * (1 + 2 * JITTER_X)) + 2, ch = (int)ceil(h * (1 + 2 * JITTER_Y)) + 2;
+    int left = (cw - pw) / 2, top = (ch - ph) / 2;
+    pic *c = NULL;
+    bk_err err = pic_new(cw, ch, 3, &c);
+    if (err != BK_OK)
+        return err;
+    uint8_t *row = malloc((size_t)pw);
+    if (row == NULL) {
+        pic_free(c);
+        return BK_ERR_NOMEM;
+    }
+    uint8_t bg[3];
+    for (int k = 0; k < 3; k++) {
+        for (int x = 0; x < pw; x++)
+            row[x] = portrait->px[(size_t)x * 3 + (size_t)k];
+        qsort(row, (size_t)pw, 1, cmp_u8);
+        bg[k] = row[pw / 2];
+    }
+    free(row);
+    for (size_t i = 0; i < (size_t)cw * (size_t)ch; i++)
+        memcpy(c->px + i * 3, bg, 3);
+    for (int y = 0; y < ph; y++)
+        memcpy(c->px + ((size_t)(y + top) * (size_t)cw + (size_t)left) * 3,
+               portrait->px + (size_t)y * (size_t)pw * 3, (size_t)pw * 3);
+    e->portrait = c;
+    e->portrait_w = pw;
+    e->portrait_h = ph;
+    return BK_OK;
 }
 
 static int make_jpeg(ptpip_emu *e, int frame, int width, int height, int quality, uint8_t **data,
@@ -411,10 +459,17 @@ static int make_jpeg(ptpip_emu *e, int frame, int width, int height, int quality
 {
     double x0, y0, w;
     view_window(e, frame, &x0, &y0, &w);
+    const pic *from = e->portrait;
+    if (e->live_canvas != NULL && width == e->opt.live_width) {
+        from = e->live_canvas;
+        x0 *= e->live_k;
+        y0 *= e->live_k;
+        w *= e->live_k;
+    }
     double step = w / width;
     pic *p = NULL;
-    if (pic_warp(e->portrait, x0 + (step - 1) / 2, y0 + (step - 1) / 2, 0, step, width, height,
-                 &p) != BK_OK)
+    if (pic_warp(from, x0 + (step - 1) / 2, y0 + (step - 1) / 2, 0, step, width, height, &p) !=
+        BK_OK)
         return -1;
     bk_err err = picio_encode_jpeg(p, quality, data, size);
     pic_free(p);
@@ -440,7 +495,7 @@ static int reply_device_info(ptpip_emu *e, uint32_t tid)
     put_str(&b, "Nikon Corporation");
     put_str(&b, "biokiosk emulated camera");
     put_str(&b, "1.0");
-    put_str(&b, "000000000001");
+    put_str(&b, e->serial);
     int r = b.failed ? -1 : send_data(e, tid, b.p, b.len, SIZE_MAX);
     free(b.p);
     return r == 0 ? send_response(e, RC_OK, tid, NULL, 0) : -1;
@@ -1005,10 +1060,20 @@ bk_err ptpip_emu_new(const pic *portrait, const ptpip_emu_options *options, ptpi
     memcpy(e->stats.image_size, e->image_size, sizeof(e->image_size));
     e->stats.quality = e->quality;
     pthread_mutex_init(&e->lock, NULL);
-    bk_err err = pic_new(portrait->width, portrait->height, 3, &e->portrait);
+    snprintf(e->serial, sizeof(e->serial), "%s",
+             options->serial ? options->serial : PTPIP_EMU_SERIAL);
+    bk_err err = make_canvas(e, portrait);
     if (err != BK_OK)
         goto fail;
-    memcpy(e->portrait->px, portrait->px, (size_t)portrait->width * (size_t)portrait->height * 3);
+    double x0, y0, w;
+    view_window(e, 0, &x0, &y0, &w);
+    if (w > options->live_width * 1.2) {
+        e->live_k = options->live_width / w;
+        err = pic_resize(e->portrait, (int)lround(e->portrait->width * e->live_k),
+                         (int)lround(e->portrait->height * e->live_k), &e->live_canvas);
+        if (err != BK_OK)
+            goto fail;
+    }
     err = BK_ERR_IO;
     if (pipe2(e->wake, O_CLOEXEC | O_NONBLOCK) != 0)
         goto fail;
@@ -1032,6 +1097,7 @@ fail:
         close(e->wake[1]);
     }
     pic_free(e->portrait);
+    pic_free(e->live_canvas);
     pthread_mutex_destroy(&e->lock);
     free(e);
     return err;
@@ -1059,6 +1125,7 @@ void ptpip_emu_free(ptpip_emu *e)
     while (e->n_objects > 0)
         drop_object(e, &e->objects[0]);
     pic_free(e->portrait);
+    pic_free(e->live_canvas);
     biomem_free(e->capture_jpeg);
     pthread_mutex_destroy(&e->lock);
     free(e);

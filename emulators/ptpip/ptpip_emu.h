@@ -2,8 +2,10 @@
  *
  * It speaks PTP/IP (CIPA DC-005) on a command and an event port, claims the Nikon vendor
  * extension so that libgphoto2 uses the Nikon live-view operations, and serves:
- * - live-view frames: JPEG, about 1024 x 680, cut from a portrait with the face moving a little
- *   from frame to frame;
+ * - live-view frames: JPEG, about 1024 x 680, of a portrait with the face moving a little from
+ *   frame to frame. The 3:2 frame holds the whole portrait (padded at the sides, or above and
+ *   below, with the colour of the portrait's top edge, its background), so that a head in the
+ *   portrait is always wholly in the picture;
  * - captures: a full-size JPEG (6000 x 4000 at the largest image size) made from the portrait;
  * - two settings libgphoto2 shows as "imagesize" and "imagequality", starting at the smaller
  *   size and normal JPEG, so that a driver that sets "largest, JPEG" can be seen to do so.
@@ -37,7 +39,11 @@ typedef struct ptpip_emu_options {
     int event_port;                    /* event port; 0 = any free port */
     int live_width, live_height;       /* 1024 x 680 */
     int capture_width, capture_height; /* largest size, 6000 x 4000 */
+    const char *serial;                /* DeviceInfo's SerialNumber ([A-Za-z0-9-], at most 31
+                                          characters, copied); NULL = PTPIP_EMU_SERIAL */
 } ptpip_emu_options;
+
+#define PTPIP_EMU_SERIAL "BKEMU-000001"
 
 ptpip_emu_options ptpip_emu_options_default(void);
 

@@ -196,6 +196,9 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
                         "audit_hash_key = %s/audit-hash.key\n"
                         "[audit]\n"
                         "log = %s/audit.log\n"
+                        /* the least the setting allows: the staff strip after 5 s away */
+                        "[devices]\n"
+                        "reconnect_seconds = 5\n"
                         "[photo]\n"
                         "enabled = true\n"
                         "cascades = %s\n"
@@ -306,6 +309,44 @@ static void assert_script(fixture *fx, const char *script, char **err_out)
     *err_out = err;
 }
 
+/* The one sealed record in the outbox, opened as the back office does (`biokiosk record open`);
+ * returns its JSON summary. */
+static char *open_record(const fixture *fx)
+{
+    g_autofree char *outbox = g_build_filename(fx->dir, "outbox", NULL);
+    GDir *d = g_dir_open(outbox, 0, NULL);
+    g_assert_nonnull(d);
+    g_autofree char *file = NULL;
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL)
+        if (g_str_has_suffix(name, ".bkrec")) {
+            g_assert_null(file);
+            file = g_build_filename(outbox, name, NULL);
+        }
+    g_dir_close(d);
+    g_assert_nonnull(file);
+    g_autofree char *secret = g_build_filename(fx->dir, "keys", "backoffice.key", NULL);
+    g_autofree char *pub = g_build_filename(fx->dir, "keys", "kiosk.pub", NULL);
+    const char *argv[] = {g_getenv("BIOKIOSK_BIN"),
+                          "record",
+                          "open",
+                          file,
+                          "--secret",
+                          secret,
+                          "--kiosk-key",
+                          pub,
+                          NULL};
+    int status = 0;
+    char *out = NULL;
+    g_autofree char *err = NULL;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                               &status, NULL));
+    if (!g_spawn_check_wait_status(status, NULL))
+        g_printerr("record open: %s", err);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    return out;
+}
+
 /* From the welcome screen to the photo step with the live view running. */
 static char *to_photo(const fixture *fx)
 {
@@ -334,6 +375,9 @@ static void test_photo_taken(fixture *fx, gconstpointer data)
     (void)data;
     g_autofree char *start = to_photo(fx);
     g_autofree char *script = g_strconcat(start,
+                                          /* live view for 2 s of real time: how many
+                                           * analysis results were drawn as the instruction */
+                                          "camera-watch 2\n"
                                           "expect-text \"Take the photo\"\n"
                                           "expect-text \"Photo 1 of 3\"\n"
                                           "screenshot photo-live\n"
@@ -382,10 +426,33 @@ static void test_photo_taken(fixture *fx, gconstpointer data)
     g_assert_cmpint(sscanf(m1, "biomem_live=%lu", &before), ==, 1);
     g_assert_cmpint(sscanf(m2, "biomem_live=%lu", &after), ==, 1);
     g_assert_cmpuint(after, ==, before);
+    /* each analysis result reaches the screen as a drawn instruction (results that arrive
+     * between two draws are drawn once: at most as many as analysed); rates are printed only */
+    const char *w = strstr(out, "camera-watch:");
+    g_assert_nonnull(w);
+    unsigned long frames = 0, analyses = 0, drawn = 0;
+    double secs = 0, fps = 0, aps = 0, ips = 0;
+    g_assert_cmpint(sscanf(w,
+                           "camera-watch: seconds=%lf frames=%lu frames_per_s=%lf analyses=%lu "
+                           "analyses_per_s=%lf instructions_drawn=%lu instructions_per_s=%lf",
+                           &secs, &frames, &fps, &analyses, &aps, &drawn, &ips),
+                    ==, 7);
+    g_test_message("live view: %.1f frames/s, %.1f analyses/s, %.1f instructions drawn/s", fps, aps,
+                   ips);
+    g_assert_cmpuint(frames, >, 0);
+    g_assert_cmpuint(drawn, >, 0);
+    g_assert_cmpuint(drawn, <=, analyses + 1); /* + 1: one seen just before the window */
     g_assert_nonnull(strstr(err, "camera ready"));
     g_assert_nonnull(strstr(err, "photo attempt 1 of 3: compliant=yes"));
     g_assert_nonnull(strstr(err, "photo accepted: attempt=1 of 1 veto=N"));
     g_assert_null(strstr(err, "Amira"));
+    /* the record's devices (Type-2 2.123) name the camera with the serial number it reported
+     * through libgphoto2 (the emulator's DeviceInfo) */
+    g_autofree char *summary = open_record(fx);
+    const char *device =
+        "{\"kind\":\"camera\",\"model\":\"PTP/IP Camera\",\"serial\":\"BKEMU-000001\"}";
+    if (strstr(summary, device) == NULL)
+        g_error("the record's devices lack %s: %s", device, summary);
 }
 
 /* Every check passing for about a second takes the photo without the button. */
@@ -439,8 +506,42 @@ static void test_photo_faults(fixture *fx, gconstpointer data)
     g_assert_nonnull(strstr(err, "camera problem: corrupt"));
 }
 
+/* The audit log the kiosk wrote, checked whole with `biokiosk audit verify` (chain and signed
+ * checkpoints); returns its text. */
+static char *audit_log(const fixture *fx)
+{
+    g_autofree char *log = g_build_filename(fx->dir, "audit.log", NULL);
+    g_autofree char *pub = g_build_filename(fx->dir, "keys", "kiosk.pub", NULL);
+    const char *argv[] = {
+        g_getenv("BIOKIOSK_BIN"), "audit", "verify", log, "--kiosk-key", pub, NULL};
+    int status = 0;
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                               &status, NULL));
+    if (!g_spawn_check_wait_status(status, NULL))
+        g_printerr("audit verify: %s%s", out, err);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    char *text = NULL;
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    return text;
+}
+
+/* The events follow each other in the audit log in this order (NULL-terminated). */
+static void assert_in_order(const char *log, const char *const *events)
+{
+    const char *at = log;
+    for (int i = 0; events[i] != NULL; i++) {
+        const char *hit = strstr(at, events[i]);
+        if (hit == NULL)
+            g_error("the audit log lacks \"%s\" (in this order) after offset %ld:\n%s", events[i],
+                    (long)(at - log), log);
+        at = hit + strlen(events[i]);
+    }
+}
+
 /* Unplugged: the screen pauses with the staff's message ("connection lost", then "no camera
- * found" while it stays away: the log shows both); plugged in again, live view resumes. */
+ * found" while it stays away: the log shows both); plugged in again, live view resumes. The
+ * audit log has the camera's leaving and its return. */
 static void test_photo_unplug(fixture *fx, gconstpointer data)
 {
     (void)data;
@@ -461,6 +562,58 @@ static void test_photo_unplug(fixture *fx, gconstpointer data)
     g_autofree char *err = NULL;
     assert_script(fx, script, &err);
     g_assert_nonnull(strstr(err, "camera problem: lost"));
+    g_autofree char *log = audit_log(fx);
+    static const char *const events[] = {"device.unplugged", "kind=camera reason=lost",
+                                         "device.plugged", "kind=camera away_s=", NULL};
+    assert_in_order(log, events);
+    g_assert_null(strstr(log, "device.overdue"));
+}
+
+/* Away longer than [devices] reconnect_seconds (5 s on the kiosk's clock here): the staff strip
+ * shows; staff signs in from it and skips the photo step; the visit goes on without a photo;
+ * the audit log has the leaving, the overdue and staff's choice. */
+static void test_photo_unplug_overdue(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *start = to_photo(fx);
+    g_autofree char *script = g_strconcat(start,
+                                          /* staff signed in for the documents: out again */
+                                          "tap \"Sign out\"\n"
+                                          "camera-unplug\n"
+                                          "camera-wait paused 30\n"
+                                          "expect-no-text \"has not come back\"\n"
+                                          "wait 6000\n"
+                                          "expect-text \"The camera has not come back\"\n"
+                                          "expect-no-text \"Skip this step\"\n"
+                                          "screenshot photo-overdue\n"
+                                          "tap \"Staff\"\n"
+                                          "staff jdevries 123456\n"
+                                          "tap \"Close this menu\"\n"
+                                          "expect-screen capture-photo\n"
+                                          "expect-text \"End the visit\"\n"
+                                          "tap \"Skip this step\"\n"
+                                          "expect-no-text \"The camera has not come back\"\n"
+                                          /* the other steps are not this test's: staff skips */
+                                          "tap \"Staff menu\"\n"
+                                          "tap \"Skip this step\"\n"
+                                          "tap \"Not available on this kiosk\"\n"
+                                          "tap \"Staff menu\"\n"
+                                          "tap \"Skip this step\"\n"
+                                          "tap \"Not available on this kiosk\"\n"
+                                          "expect-screen review\n"
+                                          "expect-text \"Photo: skipped\"\n",
+                                          NULL);
+    g_autofree char *err = NULL;
+    assert_script(fx, script, &err);
+    g_autofree char *log = audit_log(fx);
+    static const char *const events[] = {"device.unplugged",
+                                         "kind=camera reason=lost",
+                                         "device.overdue",
+                                         "kind=camera after_s=5",
+                                         "device.gave-up",
+                                         "kind=camera choice=skip",
+                                         NULL};
+    assert_in_order(log, events);
 }
 
 /* After the third photo the officer chooses: here the second, whatever its checks say. */
@@ -569,6 +722,8 @@ int main(int argc, char **argv)
                fixture_tear_down);
     g_test_add("/ui-photo/unplug", fixture, NULL, fixture_set_up, test_photo_unplug,
                fixture_tear_down);
+    g_test_add("/ui-photo/unplug-overdue-skip", fixture, NULL, fixture_set_up,
+               test_photo_unplug_overdue, fixture_tear_down);
     g_test_add("/ui-photo/officer", fixture, NULL, fixture_set_up, test_photo_officer,
                fixture_tear_down);
     g_test_add("/ui-photo/child", fixture, NULL, fixture_set_up, test_photo_child,

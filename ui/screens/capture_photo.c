@@ -21,6 +21,7 @@
 #include "biomem.h"
 #include "camera.h"
 #include "capture.h"
+#include "devwait.h"
 #include "face.h"
 #include "icao.h"
 #include "picio.h"
@@ -35,6 +36,9 @@
 #define THUMB_H            400
 #define LIVE_DECODE_SCALE  2
 #define CAPTURE_LIVE_RATIO (6000.0 / 1024.0) /* capture width over live width, until known */
+/* Live view tracks the face between full searches (face_track): a full search every this many
+ * frames still sees a second person stepping in within about half a second. */
+#define FULL_SEARCH_EVERY 10
 
 enum { ID_TAKE = 500, ID_USE, ID_RETAKE, ID_STAFF_REJECT, ID_STAFF_ACCEPT = 520 };
 
@@ -83,19 +87,23 @@ static struct {
     /* camera */
     bool ready;
     camera_problem problem;     /* the one that paused the camera (not-found, claimed, lost) */
+    camera_problem gone_why;    /* the first of them since the camera was last ready */
     camera_problem cap_problem; /* a failed capture (busy, capture-timeout, corrupt) */
     uint64_t cap_problem_seq;
     char model[64];
+    char serial[64];
     bool capturing;
     /* live view */
     pic *preview;
     uint64_t preview_seq;
-    uint8_t *live_jpeg; /* newest frame for the analysis thread (biomem) */
-    size_t live_len;
+    pic *live_pic;     /* newest frame for the analysis thread: a copy of the decoded preview (the
+                          frame is decoded once, not again for the analysis) */
     int capture_width; /* of the last capture (0: unknown) */
     bool child;
-    bool live_wanted; /* the screen shows live view */
-    bool working;     /* the analysis thread is on a frame or a capture */
+    bool live_wanted;   /* the screen shows live view */
+    bool working;       /* the analysis thread is on a frame or a capture */
+    bool track_reset;   /* the analysis thread forgets the tracked face (a new person) */
+    face_tracker track; /* the analysis thread's own */
     analysis an;
     /* capture */
     uint8_t *cap_jpeg;
@@ -145,17 +153,19 @@ static gpointer pump_main(gpointer data)
             g_mutex_unlock(&mod.lock);
             if (!wanted)
                 break; /* a frame still in flight after live view was switched off */
-            pic *p = NULL;
+            pic *p = NULL, *copy = NULL;
             if (picio_decode(ev->data, ev->size, LIVE_DECODE_SCALE, &p) != BK_OK)
                 break; /* a damaged frame is skipped */
+            if (pic_new(p->width, p->height, p->channels, &copy) == BK_OK)
+                memcpy(copy->px, p->px, (size_t)p->width * (size_t)p->height * (size_t)p->channels);
             g_mutex_lock(&mod.lock);
             pic_free(mod.preview);
             mod.preview = p;
             mod.preview_seq = ev->seq ? ev->seq : mod.preview_seq + 1;
-            biomem_free(mod.live_jpeg);
-            mod.live_jpeg = ev->data; /* handed over: the event no longer owns it */
-            mod.live_len = ev->size;
-            ev->data = NULL;
+            if (copy != NULL) {
+                pic_free(mod.live_pic);
+                mod.live_pic = copy;
+            }
             g_cond_signal(&mod.cond);
             g_mutex_unlock(&mod.lock);
             wake();
@@ -179,6 +189,8 @@ static gpointer pump_main(gpointer data)
                 mod.cap_problem_seq++;
                 mod.capturing = false;
             } else {
+                if (mod.ready || mod.gone_why == CAMERA_PROBLEM_NONE)
+                    mod.gone_why = ev->problem;
                 mod.ready = false;
                 mod.problem = ev->problem;
                 if (mod.capturing) {
@@ -196,8 +208,10 @@ static gpointer pump_main(gpointer data)
             g_mutex_lock(&mod.lock);
             mod.ready = true;
             mod.problem = CAMERA_PROBLEM_NONE;
+            mod.gone_why = CAMERA_PROBLEM_NONE;
             g_strlcpy(mod.model, ev->model[0] ? ev->model : (ev->text ? ev->text : ""),
                       sizeof mod.model);
+            g_strlcpy(mod.serial, ev->serial, sizeof mod.serial);
             g_mutex_unlock(&mod.lock);
             g_message("camera ready");
             wake();
@@ -210,11 +224,9 @@ static gpointer pump_main(gpointer data)
 
 /* ---- the analysis thread: live frames and full-size captures ---- */
 
-static void analyse_frame(const uint8_t *jpeg, size_t len, bool child, int capture_width)
+/* The checks on one live frame (transfer full: the frame is freed here). */
+static void analyse_frame(pic *p, bool child, int capture_width)
 {
-    pic *p = NULL;
-    if (picio_decode(jpeg, len, LIVE_DECODE_SCALE, &p) != BK_OK)
-        return;
     face_result fr;
     face_options fo = face_options_live();
     icao_settings set = icao_settings_default(child);
@@ -225,7 +237,13 @@ static void analyse_frame(const uint8_t *jpeg, size_t len, bool child, int captu
     icao_result ir;
     memset(&ir, 0, sizeof ir);
     analysis an = {0};
-    if (face_find(mod.finder, p, &fo, &fr) == BK_OK &&
+    g_mutex_lock(&mod.lock);
+    if (mod.track_reset) {
+        face_tracker_init(&mod.track, FULL_SEARCH_EVERY);
+        mod.track_reset = false;
+    }
+    g_mutex_unlock(&mod.lock);
+    if (face_track(mod.finder, &mod.track, p, &fo, &fr, NULL) == BK_OK &&
         icao_check_picture(p, &fr, &set, &ir) == BK_OK) {
         an.has_face = fr.n_faces > 0;
         an.pass = ir.compliant;
@@ -316,16 +334,14 @@ static gpointer worker_main(gpointer data)
             biomem_free(j);
             g_mutex_lock(&mod.lock);
             mod.working = false;
-        } else if (mod.live_jpeg && !mod.capturing) {
-            uint8_t *j = mod.live_jpeg;
-            size_t n = mod.live_len;
+        } else if (mod.live_pic && !mod.capturing) {
+            pic *f = mod.live_pic;
             bool child = mod.child;
             int cw = mod.capture_width;
-            mod.live_jpeg = NULL;
+            mod.live_pic = NULL;
             mod.working = true;
             g_mutex_unlock(&mod.lock);
-            analyse_frame(j, n, child, cw);
-            biomem_free(j);
+            analyse_frame(f, child, cw);
             g_mutex_lock(&mod.lock);
             mod.working = false;
         } else {
@@ -360,10 +376,13 @@ typedef struct photo_priv {
     uint64_t preview_seq, an_seq, result_seq, cap_problem_seq;
     analysis an;
     bool ready;
-    camera_problem problem, cap_problem;
+    camera_problem problem, cap_problem, gone_why;
     char model[64];
-    /* counters for camera-wait */
+    char serial[64];
+    devwait wait; /* the camera away: audit, and staff's choice after reconnect_seconds */
+    /* counters for camera-wait and camera-watch */
     uint64_t frames_shown, analyses_seen, results_seen, problems_seen, readies_seen;
+    uint64_t drawn_an_seq, instructions_drawn; /* analysis results drawn as an instruction */
 } photo_priv;
 
 static uint32_t photo_event_types[2];
@@ -382,6 +401,62 @@ static const char *const person_texts[] G_GNUC_UNUSED = {
     N_("Move a little to your right"),
     N_("Hold still, please"),
 };
+
+/* The staff's message for a camera problem, by its code (the driver's own text is English,
+ * for logs). */
+static const char *problem_text(camera_problem problem)
+{
+    switch (problem) {
+    case CAMERA_PROBLEM_NOT_FOUND:
+        return _("No camera found: check that the camera is switched on and connected.");
+    case CAMERA_PROBLEM_CLAIMED:
+        return _("The camera is in use by another program: close that program, or switch the "
+                 "camera off and on.");
+    case CAMERA_PROBLEM_BUSY:
+        return _("The camera stayed busy: wait a moment and take the photo again.");
+    case CAMERA_PROBLEM_CAPTURE_TIMEOUT:
+        return _("The camera did not deliver the photo in time: take it again; if this repeats, "
+                 "switch the camera off and on.");
+    case CAMERA_PROBLEM_LOST:
+        return _("The connection to the camera was lost: reconnecting automatically. Check the "
+                 "cable or network if this stays.");
+    case CAMERA_PROBLEM_CORRUPT:
+        return _("The photo from the camera was damaged or incomplete: take it again.");
+    default:
+        return "";
+    }
+}
+
+/* The checks' instructions for staff (icao.c says them in English, after "staff: "). */
+static const char *const staff_texts[] G_GNUC_UNUSED = {
+    N_("too dark, check the lights"),
+    N_("too bright, check the lights"),
+    N_("the background is not plain, check the screen behind the person"),
+    N_("the background is too dark, check the lights"),
+    N_("the background is too bright, check the lights"),
+    N_("the background is not grey, check the screen behind the person"),
+    N_("colour cast, check the camera's white balance"),
+};
+
+/* A check's staff instruction without its "staff: " prefix, translated. */
+static const char *staff_instruction(const char *instruction)
+{
+    if (instruction == NULL)
+        return "";
+    return _(instruction + (g_str_has_prefix(instruction, "staff: ") ? 7 : 0));
+}
+
+/* Tells the device wait whether the camera is there: a camera that went away (lost, not
+ * found, claimed by another program) is audited once; its return too. Starting up is neither. */
+static void sync_device(photo_priv *p, session *s)
+{
+    if (p->ready)
+        devwait_update(&p->wait, s, true, NULL);
+    else if (p->problem != CAMERA_PROBLEM_NONE)
+        devwait_update(
+            &p->wait, s, false,
+            camera_problem_name(p->gone_why != CAMERA_PROBLEM_NONE ? p->gone_why : p->problem));
+}
 
 static size_t person_index(const screen *scr)
 {
@@ -411,6 +486,7 @@ static void enter(screen *scr)
     photo_priv *p = scr->priv;
     p->child = is_child(scr);
     p->allowed = mod.max_attempts;
+    devwait_init(&p->wait, "camera");
     p->pass_since = -1;
     p->phase = PHASE_LIVE;
     g_mutex_lock(&mod.lock);
@@ -421,8 +497,13 @@ static void enter(screen *scr)
     p->cap_problem_seq = mod.cap_problem_seq;
     p->ready = mod.ready;
     p->problem = mod.problem;
+    p->gone_why = mod.gone_why;
+    g_strlcpy(p->model, mod.model, sizeof p->model);
+    g_strlcpy(p->serial, mod.serial, sizeof p->serial);
+    mod.track_reset = true;
     g_mutex_unlock(&mod.lock);
     g_atomic_int_set(&mod.wake_pending, 0);
+    sync_device(p, SCREEN_SESSION(scr));
     set_live(p, true);
     g_message("photo step: child=%s", p->child ? "yes" : "no");
 }
@@ -440,8 +521,8 @@ static void exit_(screen *scr)
     g_mutex_lock(&mod.lock);
     pic_free(mod.preview);
     mod.preview = NULL;
-    biomem_free(mod.live_jpeg);
-    mod.live_jpeg = NULL;
+    pic_free(mod.live_pic);
+    mod.live_pic = NULL;
     attempt_free(mod.result);
     mod.result = NULL;
     mod.an = (analysis){.seq = mod.an.seq};
@@ -455,8 +536,8 @@ static void start_capture(screen *scr)
         return;
     g_mutex_lock(&mod.lock);
     mod.capturing = true;
-    biomem_free(mod.live_jpeg);
-    mod.live_jpeg = NULL;
+    pic_free(mod.live_pic);
+    mod.live_pic = NULL;
     g_mutex_unlock(&mod.lock);
     p->phase = PHASE_CAPTURING;
     p->pass_since = -1;
@@ -496,7 +577,9 @@ static bool input(screen *scr, const SDL_Event *ev)
     bool was_ready = p->ready;
     p->ready = mod.ready;
     p->problem = mod.problem;
+    p->gone_why = mod.gone_why;
     g_strlcpy(p->model, mod.model, sizeof p->model);
+    g_strlcpy(p->serial, mod.serial, sizeof p->serial);
     if (p->ready && !was_ready)
         p->readies_seen++;
     if (!p->ready && was_ready)
@@ -523,6 +606,7 @@ static bool input(screen *scr, const SDL_Event *ev)
         mod.result = NULL;
     }
     g_mutex_unlock(&mod.lock);
+    sync_device(p, s);
     if (p->ready && !was_ready && p->phase != PHASE_CAPTURING) {
         /* back: live view resumes (the camera resumes it itself after a reconnect) */
         p->live_on = false;
@@ -554,6 +638,16 @@ static bool input(screen *scr, const SDL_Event *ev)
 static int64_t update(screen *scr, int64_t now)
 {
     photo_priv *p = scr->priv;
+    if (devwait_away(&p->wait)) {
+        /* paused: the staff strip appears after reconnect_seconds and counts the seconds */
+        session *s = SCREEN_SESSION(scr);
+        int limit = session_get_settings(s)->reconnect_seconds;
+        int64_t due = (int64_t)(limit > 0 ? limit : 120) * 1000 - devwait_away_ms(&p->wait, s);
+        if (due > 0)
+            return due;
+        runner_invalidate(scr->owner);
+        return 1000;
+    }
     if (p->phase == PHASE_COUNTDOWN) {
         if (now >= p->countdown_end) {
             start_capture(scr);
@@ -600,8 +694,9 @@ static void accept_attempt(screen *scr, int i, char veto)
         };
         takes_add_attempt(t, person, &ta);
     }
-    /* the camera driver does not read the serial number yet (see the issue note) */
-    takes_set_device(t, "camera", p->model[0] ? p->model : "unknown", "unknown");
+    /* the serial number as the camera reports it (libgphoto2's summary) */
+    takes_set_device(t, "camera", p->model[0] ? p->model : "unknown",
+                     p->serial[0] ? p->serial : "unknown");
     g_message("photo accepted: attempt=%d of %d veto=%c", i + 1, p->n_attempts, veto);
     session_capture_done(s); /* the last thing: this screen is replaced */
 }
@@ -619,6 +714,8 @@ static void action(screen *scr, int id)
 {
     photo_priv *p = scr->priv;
     session *s = SCREEN_SESSION(scr);
+    if (devwait_action(&p->wait, s, id))
+        return;
     if (session_language_action(s, id))
         return;
     session_touch(s);
@@ -706,7 +803,7 @@ static void draw_pic(ui *u, const pic *pc, SDL_Rect dst, bool mirror)
     SDL_DestroyTexture(tx);
 }
 
-/* The staff's line for a camera problem (the driver's plain English message). */
+/* The staff's line (a camera problem's or a check's message, translated). */
 static void draw_staff_line(ui *u, SDL_Rect r, int *y, const char *text)
 {
     char line[320];
@@ -762,17 +859,20 @@ static void draw_live(screen *scr, ui *u, SDL_Rect r)
     } else {
         y += ui_text(u, instruction_text(&p->an, p->child), (SDL_Rect){side.x, y, side.w, side.h},
                      UI_FONT_HUGE, UI_COLOR_TEXT, UI_ALIGN_START);
+        if (p->an.seq != p->drawn_an_seq) {
+            /* every analysis result reaches the screen (input() marks it dirty) */
+            p->drawn_an_seq = p->an.seq;
+            p->instructions_drawn++;
+        }
     }
     y += ui_px(u, 16);
     if (p->an.for_staff && p->an.instruction && p->phase == PHASE_LIVE)
-        draw_staff_line(u, side, &y,
-                        p->an.instruction +
-                            (g_str_has_prefix(p->an.instruction, "staff: ") ? 7 : 0));
+        draw_staff_line(u, side, &y, staff_instruction(p->an.instruction));
     if (p->cap_problem != CAMERA_PROBLEM_NONE && p->phase == PHASE_LIVE) {
         y += ui_text(u, _("The photo could not be taken. Please try again."),
                      (SDL_Rect){side.x, y, side.w, side.h}, UI_FONT_BODY, UI_COLOR_ALERT,
                      UI_ALIGN_START);
-        draw_staff_line(u, side, &y, camera_problem_message(p->cap_problem));
+        draw_staff_line(u, side, &y, problem_text(p->cap_problem));
     }
     char line[96];
     g_snprintf(line, sizeof line, _("Photo %d of %d"), p->n_attempts + 1, p->allowed);
@@ -841,8 +941,7 @@ static void draw_result(screen *scr, ui *u, SDL_Rect r)
     }
     if (a->for_staff && a->instruction) {
         y += ((a->n_checks + 1) / 2) * ui_line_height(u, UI_FONT_SMALL, "A") + ui_px(u, 8);
-        draw_staff_line(u, side, &y,
-                        a->instruction + (g_str_has_prefix(a->instruction, "staff: ") ? 7 : 0));
+        draw_staff_line(u, side, &y, staff_instruction(a->instruction));
     }
     if (a->compliant)
         screens_main_button(u, side, _("Use this photo"), ID_USE);
@@ -906,7 +1005,7 @@ static void draw(screen *scr, ui *u)
                      (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_TITLE, UI_COLOR_TEXT, UI_ALIGN_START);
         y += ui_px(u, 16);
         if (p->problem != CAMERA_PROBLEM_NONE)
-            draw_staff_line(u, r, &y, camera_problem_message(p->problem));
+            draw_staff_line(u, r, &y, problem_text(p->problem));
         else
             ui_text(u, _("Starting the camera..."), (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_BODY,
                     UI_COLOR_TEXT, UI_ALIGN_START);
@@ -916,6 +1015,8 @@ static void draw(screen *scr, ui *u)
             ui_text(u, line, (SDL_Rect){r.x, y + ui_px(u, 80), r.w, r.h}, UI_FONT_BODY,
                     UI_COLOR_TEXT, UI_ALIGN_START);
         }
+        /* away longer than reconnect_seconds: staff may skip the step or end the visit */
+        devwait_draw(&p->wait, s, u, r);
         return;
     }
     switch (p->phase) {
@@ -950,7 +1051,8 @@ static void status_line(char *buf, size_t size)
 {
     g_mutex_lock(&mod.lock);
     if (mod.ready)
-        g_snprintf(buf, size, "camera: %s, ready", mod.model[0] ? mod.model : "camera");
+        g_snprintf(buf, size, "camera: %s, serial %s, ready", mod.model[0] ? mod.model : "camera",
+                   mod.serial[0] ? mod.serial : "unknown");
     else if (mod.problem != CAMERA_PROBLEM_NONE)
         g_snprintf(buf, size, "camera: %s", camera_problem_message(mod.problem));
     else
@@ -1059,7 +1161,7 @@ static bk_err cmd_camera_wait(script *sc, int argc, char **argv, const char *res
         /* the photo's threads hold no frame or photo (after the step, for memory checks) */
         for (;;) {
             g_mutex_lock(&mod.lock);
-            bool idle = !mod.working && !mod.live_jpeg && !mod.cap_jpeg && !mod.live_wanted;
+            bool idle = !mod.working && !mod.live_pic && !mod.cap_jpeg && !mod.live_wanted;
             g_mutex_unlock(&mod.lock);
             if (idle)
                 break;
@@ -1100,6 +1202,42 @@ static bk_err cmd_camera_wait(script *sc, int argc, char **argv, const char *res
     return BK_OK;
 }
 
+/* camera-watch SECONDS: lets real time pass on the photo screen and prints on stdout how many
+ * live-view frames were shown, how many analysis results arrived and how many were drawn as
+ * the instruction, in all and per second (for benchmarks; tests must not assert rates). */
+static bk_err cmd_camera_watch(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)argc;
+    (void)rest;
+    session *s = script_session(sc);
+    runner *r = session_runner(s);
+    long secs = strtol(argv[1], NULL, 10);
+    if (secs <= 0 || secs > 600)
+        return script_fail(sc, "camera-watch: SECONDS must be 1..600");
+    screen *scr = runner_find(r, &photo_screen);
+    if (scr == NULL)
+        return script_fail(sc, "camera-watch: the photo screen is not shown (screen '%s')",
+                           session_screen_name(s));
+    const photo_priv *p = scr->priv;
+    uint64_t f0 = p->frames_shown, a0 = p->analyses_seen, d0 = p->instructions_drawn;
+    int64_t start = g_get_monotonic_time(), end = start + secs * G_USEC_PER_SEC;
+    while (g_get_monotonic_time() < end) {
+        runner_wait(r, 20);
+        if (runner_find(r, &photo_screen) != scr)
+            return script_fail(sc, "camera-watch: the photo screen went away");
+    }
+    double t = (double)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
+    uint64_t f = p->frames_shown - f0, a = p->analyses_seen - a0, d = p->instructions_drawn - d0;
+    printf("camera-watch: seconds=%.1f frames=%" G_GUINT64_FORMAT " frames_per_s=%.1f "
+           "analyses=%" G_GUINT64_FORMAT
+           " analyses_per_s=%.1f instructions_drawn=%" G_GUINT64_FORMAT
+           " instructions_per_s=%.1f\n",
+           t, f, f / t, a, a / t, d, d / t);
+    fflush(stdout);
+    script_settle(sc);
+    return BK_OK;
+}
+
 /* ---- set-up ---- */
 
 bk_err capture_photo_setup(const capture_photo_config *cfg, char **message)
@@ -1135,6 +1273,7 @@ bk_err capture_photo_setup(const capture_photo_config *cfg, char **message)
     mod.stopping = false;
     g_mutex_init(&mod.lock);
     g_cond_init(&mod.cond);
+    face_tracker_init(&mod.track, FULL_SEARCH_EVERY);
     mod.pump = g_thread_new("photo-pump", pump_main, NULL);
     mod.worker = g_thread_new("photo-analysis", worker_main, NULL);
     mod.up = true;
@@ -1143,6 +1282,7 @@ bk_err capture_photo_setup(const capture_photo_config *cfg, char **message)
     script_register("camera-unplug", 0, 0, cmd_camera_unplug, "camera-unplug");
     script_register("camera-plug", 0, 0, cmd_camera_plug, "camera-plug");
     script_register("camera-wait", 1, 2, cmd_camera_wait, "camera-wait EVENT [SECONDS]");
+    script_register("camera-watch", 1, 1, cmd_camera_watch, "camera-watch SECONDS");
     return BK_OK;
 }
 
@@ -1159,7 +1299,7 @@ void capture_photo_teardown(void)
     camera_free(mod.cam);
     face_finder_free(mod.finder);
     pic_free(mod.preview);
-    biomem_free(mod.live_jpeg);
+    pic_free(mod.live_pic);
     biomem_free(mod.cap_jpeg);
     attempt_free(mod.result);
     g_free(mod.control);
