@@ -17,6 +17,7 @@
 #include "script.h"
 #include "session.h"
 #include "store.h"
+#include "technician.h" /* -- technicians */
 #include "ui.h"
 
 typedef struct options {
@@ -174,9 +175,9 @@ int kiosk_main(int argc, char **argv)
         .retention_days = (unsigned)config_get_int(cfg, "record.retention_days"),
         .desk = config_get_string(cfg, "kiosk.desk"),
         .kiosk_id = config_get_string(cfg, "kiosk.id"),
-    };
         .signature_box_width = (int)config_get_int(cfg, "signature.image_width"),
         .signature_box_height = (int)config_get_int(cfg, "signature.image_height"),
+    };
     err = kioskrec_open(&rs, wall_base, &rec, &message);
     if (err != BK_OK) {
         status = fail(err == BK_ERR_INVALID ? 2 : 3, "%s: %s", path, message);
@@ -289,6 +290,11 @@ int kiosk_main(int argc, char **argv)
         capture_signature_source_parse(config_get_string(cfg, "signature.source"), &sig.source);
         capture_signature_setup(&sig);
     }
+    /* -- technicians: the technician screen (staff menu, technician role) */
+    {
+        technician_settings ts = {.cfg = cfg};
+        technician_setup(&ts);
+    }
     /* -- record */
     if (o.script)
         kioskrec_register_test_commands();
@@ -308,6 +314,8 @@ int kiosk_main(int argc, char **argv)
 
 out:
     session_free(sess);
+    /* -- technicians: its checks use the configuration and the capture modules, freed below */
+    technician_teardown();
     /* Capture devices, closed after the session whose screens use them: one block each. */
     /* -- photo */
     capture_photo_teardown();

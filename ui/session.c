@@ -601,6 +601,8 @@ void session_staff_sign_out(session *s)
     runner_remove(s->r, &screen_device_status);
     runner_remove(s->r, &screen_staff_menu);
     runner_remove(s->r, &screen_staff_pin);
+    if (session_technician_screen()) /* -- technician */
+        runner_remove(s->r, session_technician_screen());
     runner_invalidate(s->r);
 }
 
@@ -692,24 +694,24 @@ void session_staff_abort(session *s)
 {
     if (!s->staff)
         return;
-    log_staff(s, "abort", NULL);
-    session_home(s);
     /* -- record: not while records wait */
     if (record_refuse(s, "abort-refused"))
         return;
     /* -- */
+    log_staff(s, "abort", NULL);
+    session_home(s);
 }
 
 void session_staff_no_show(session *s)
 {
     if (!s->staff || flow_person_count(s->fl) == 0)
         return;
-    log_staff(s, "no-show", NULL);
-    release(s);
     /* -- record: not while records wait */
     if (record_refuse(s, "no-show-refused"))
         return;
     /* -- */
+    log_staff(s, "no-show", NULL);
+    release(s);
     store_arrival a = arrival(s, true);
     store_result result;
     char code[APPTCODE_LEN + 1];
@@ -745,21 +747,43 @@ void session_staff_quit(session *s)
 {
     if (!session_staff_technician(s))
         return;
-    log_staff(s, "quit", NULL);
-    release(s);
     /* -- record: not while records wait */
     if (record_refuse(s, "quit-refused"))
         return;
     /* -- */
+    log_staff(s, "quit", NULL);
+    release(s);
     runner_quit(s->r);
 }
+
+/* -- technician: the screen the kiosk set up, and whether it fills the whole screen now */
+static const screen_class *technician_screen;
+static bool technician_bare;
+
+void session_technician_set_screen(const screen_class *cls)
+{
+    technician_screen = cls;
+}
+
+const screen_class *session_technician_screen(void)
+{
+    return technician_screen;
+}
+
+void session_technician_bare(session *s, bool bare)
+{
+    technician_bare = bare;
+    runner_invalidate(s->r);
+}
+/* -- technician end */
 
 /* ---- the runner's hooks ---- */
 
 static bool is_staff_screen(const screen *top)
 {
     return top && (top->cls == &screen_staff_pin || top->cls == &screen_staff_menu ||
-                   top->cls == &screen_staff_reason || top->cls == &screen_device_status);
+                   top->cls == &screen_staff_reason || top->cls == &screen_device_status ||
+                   /* -- technician */ (technician_screen && top->cls == technician_screen));
 }
 
 static bool in_corner(const session *s, int x, int y)
@@ -851,6 +875,10 @@ static int64_t tick(void *host, int64_t now)
     if (s->set.stop) {
         if (*s->set.stop) {
             g_message("kiosk stopping on request: kiosk=%s", s->set.kiosk_id);
+            /* -- record: records that wait get a last try before the stop drops them */
+            if (s->record_failed)
+                session_record_retry(s);
+            /* -- */
             release(s);
             wipe_takes(s);
             flow_reset(s->fl, now);
@@ -875,10 +903,6 @@ static int64_t tick(void *host, int64_t now)
             next = min_wait(next, staff_ms - quiet);
         }
     }
-            /* -- record: records that wait get a last try before the stop drops them */
-            if (s->record_failed)
-                session_record_retry(s);
-            /* -- */
     /* -- record: a visit whose records wait is kept (no idle wipe) and retried. */
     if (s->record_failed) {
         if (now >= s->record_retry_ms)
@@ -930,7 +954,7 @@ static void draw_staff_bar(void *host, ui *u)
         ui_text(u, wait, (SDL_Rect){box.x + pad, box.y + pad, w + 1, h}, UI_FONT_BODY,
                 UI_COLOR_ON_PRIMARY, UI_ALIGN_CENTER);
     }
-    if (!s->staff)
+    if (!s->staff || technician_bare) /* -- technician: bare while a full-screen test shows */
         return;
     int h = u->target + ui_px(u, 16);
     SDL_Rect bar = {0, u->h - h, u->w, h};

@@ -137,6 +137,13 @@ void session_staff_no_show(session *s);
 char **session_device_status(const session *s);
 /* Quits the kiosk (technician only; logged). */
 void session_staff_quit(session *s);
+/* -- technician: the technician screen (ui/technician.h), set once by the kiosk when it has one
+ * (NULL: none, and the staff menu offers no entry). While `bare` is true the staff bar is not
+ * drawn: the test pattern and the touch test fill the whole screen. */
+void session_technician_set_screen(const screen_class *cls);
+const screen_class *session_technician_screen(void);
+void session_technician_bare(session *s, bool bare);
+/* -- technician end */
 
 /* Staff accounts for the PIN pad's choice (ids and display names), refreshed on each open. */
 size_t session_staff_count(const session *s);

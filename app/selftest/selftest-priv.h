@@ -17,5 +17,10 @@ void selftest_number(selftest_check *c, double number, const char *unit);
 
 /* Prints a prompt for the technician (interactive mode). */
 void selftest_prompt(const selftest_options *opt, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* The prompt is over (the technician screen takes it away). */
+void selftest_prompt_done(const selftest_options *opt);
+
+/* True when the caller asked the interactive waits to stop (opt->cancel). */
+bool selftest_cancelled(const selftest_options *opt);
 
 #endif

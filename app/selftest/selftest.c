@@ -43,9 +43,43 @@ void selftest_prompt(const selftest_options *opt, const char *fmt, ...)
     va_start(ap, fmt);
     g_autofree char *text = g_strdup_vprintf(fmt, ap);
     va_end(ap);
+    if (opt->prompt) {
+        opt->prompt(opt->prompt_data, text);
+        return;
+    }
     g_autofree char *line = g_strconcat(">>> ", text, "\n", NULL);
     ssize_t w = write(opt->prompt_fd > 0 ? opt->prompt_fd : 2, line, strlen(line));
     (void)w;
+}
+
+void selftest_prompt_done(const selftest_options *opt)
+{
+    if (opt->prompt)
+        opt->prompt(opt->prompt_data, NULL);
+}
+
+bool selftest_cancelled(const selftest_options *opt)
+{
+    return opt->cancel != NULL && g_atomic_int_get(opt->cancel) != 0;
+}
+
+void selftest_report_move(selftest_report *to, selftest_report *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        if (to->n == to->cap) {
+            to->cap = to->cap ? to->cap * 2 : 32;
+            to->checks = g_renew(selftest_check, to->checks, to->cap);
+        }
+        to->checks[to->n++] = from->checks[i];
+    }
+    g_free(from->checks);
+    memset(from, 0, sizeof(*from));
+}
+
+selftest_check *selftest_report_add(selftest_report *report, const char *name,
+                                    selftest_status status, const char *action, const char *value)
+{
+    return selftest_add(report, name, status, 0, action, "%s", value);
 }
 
 void selftest_run(const selftest_options *opt, selftest_report *report)

@@ -7,7 +7,8 @@
  * kiosk uses (drivers/camera, drivers/fingerprint, drivers/sigpad), never around them.
  *
  * Every check runs in the calling thread and gives up after its own time limit; the whole test
- * takes a few seconds without --interactive (the camera's live view alone runs 3 s).
+ * takes a few seconds without --interactive (the camera's live view alone runs 3 s). The
+ * technician screen of the kiosk (ui/technician.h) runs the same checks on a worker thread.
  */
 #ifndef BIOKIOSK_SELFTEST_H
 #define BIOKIOSK_SELFTEST_H
@@ -42,12 +43,21 @@ typedef struct selftest_report {
 
 /* What to test and how. */
 typedef struct selftest_options {
-    const config *cfg;       /* the kiosk's configuration (transfer none) */
-    bool interactive;        /* ask the technician to take a photo, place a finger, sign */
-    int prompt_fd;           /* where the interactive prompts go (stderr: 2) */
+    const config *cfg; /* the kiosk's configuration (transfer none) */
+    bool interactive;  /* ask the technician to take a photo, place a finger, sign */
+    int prompt_fd;     /* where the interactive prompts go (stderr: 2) */
+    /* Where the prompts go instead, when set (the technician screen); called on the checking
+     * thread with the prompt's text, NULL when the prompt is over. */
+    void (*prompt)(void *data, const char *text);
+    void *prompt_data;
+    /* When set and non-zero, interactive waits end early and report "cancelled" (the
+     * technician left the screen). Read atomically. */
+    const int *cancel;
     double live_seconds;     /* how long live view is measured; 0 = 3 */
     const char *cascade_dir; /* Haar cascades; NULL = [photo] cascades, BIOKIOSK_CASCADES or
                                 opencv-data's */
+    long long now;           /* seconds since 1970 for "today" (the kiosk's --now); 0 = the
+                                system clock */
 } selftest_options;
 
 /* Runs every check in a fixed order and appends the results to report. */
@@ -61,6 +71,33 @@ void selftest_display(const selftest_options *opt, selftest_report *report);
 void selftest_store(const selftest_options *opt, selftest_report *report);
 void selftest_files(const selftest_options *opt, selftest_report *report);
 void selftest_clock(const selftest_options *opt, selftest_report *report);
+
+/* The kiosk's own screen, for the display checks inside the running kiosk (the technician
+ * screen): SDL's video and the fonts belong to the kiosk there, so they are read, never opened or
+ * closed again, and the catalogues are those the kiosk loaded. */
+typedef struct selftest_screen {
+    int window_w, window_h;   /* what the kiosk draws in */
+    int display_w, display_h; /* the display's mode; 0 when SDL does not say */
+    int refresh_hz;           /* 0: unknown */
+    const char *video_driver;
+    int sdl_touch_devices;
+    const char *font_path, *font_arabic_path; /* the kiosk's fonts; NULL when one did not open */
+    const char *const *languages;             /* the languages the kiosk offers (loaded) */
+    size_t n_languages;
+} selftest_screen;
+
+/* display.mode, display.touch, display.fonts, display.translations from what the kiosk has
+ * (call on the kiosk's main thread; fast). */
+void selftest_display_screen(const selftest_options *opt, const selftest_screen *k,
+                             selftest_report *report);
+
+/* Moves every check of `from` to the end of `to`, leaving `from` empty. */
+void selftest_report_move(selftest_report *to, selftest_report *from);
+
+/* Appends one result (for checks made outside this library, e.g. from the kiosk's capture
+ * modules); `action` is kept for failures and skips. Returns it (transfer none). */
+selftest_check *selftest_report_add(selftest_report *report, const char *name,
+                                    selftest_status status, const char *action, const char *value);
 
 /* Counts of the results. */
 size_t selftest_count(const selftest_report *report, selftest_status status);

@@ -25,10 +25,10 @@ static const char *const camera_action =
     "configuration name it; `gphoto2 --auto-detect` lists the cameras libgphoto2 sees.";
 
 /* The next camera event that is not a live-view frame, within timeout_ms. */
-static camera_event *camera_wait(camera *cam, int timeout_ms)
+static camera_event *camera_wait(const selftest_options *opt, camera *cam, int timeout_ms)
 {
     gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-    while (g_get_monotonic_time() < end) {
+    while (g_get_monotonic_time() < end && !selftest_cancelled(opt)) {
         camera_event *ev = NULL;
         if (!camera_next_event(cam, 100, &ev))
             continue;
@@ -61,15 +61,15 @@ void selftest_camera(const selftest_options *opt, selftest_report *r)
                      "the camera driver could not start");
         cam = NULL;
     }
-    camera_event *ev = cam ? camera_wait(cam, CAMERA_OPEN_MS) : NULL;
+    camera_event *ev = cam ? camera_wait(opt, cam, CAMERA_OPEN_MS) : NULL;
     bool found = ev && ev->kind == CAMERA_EVENT_READY;
     if (cam && !found) {
         const char *why = ev ? ev->text : "no answer within 15 s";
         selftest_add(r, "camera.found", SELFTEST_FAIL, t0, camera_action, "%s", why);
     } else if (found) {
-        /* the driver does not read the serial number: reported as unknown */
-        selftest_add(r, "camera.found", SELFTEST_PASS, t0, NULL,
-                     "model %s, serial unknown, port %s", str_or(ev->model, str_or(model, "?")),
+        /* the serial number as the camera gives it ("unknown" when it does not) */
+        selftest_add(r, "camera.found", SELFTEST_PASS, t0, NULL, "model %s, serial %s, port %s",
+                     str_or(ev->model, str_or(model, "?")), str_or(ev->serial, "unknown"),
                      str_or(port, "first USB camera"));
     }
     camera_event_free(ev);
@@ -183,7 +183,7 @@ void selftest_camera(const selftest_options *opt, selftest_report *r)
         selftest_prompt(opt, "Camera: taking a test photo now.");
         t0 = g_get_monotonic_time();
         camera_capture(cam);
-        camera_event *ce = camera_wait(cam, CAMERA_CAPTURE_MS);
+        camera_event *ce = camera_wait(opt, cam, CAMERA_CAPTURE_MS);
         int w = 0, h = 0;
         if (ce && ce->kind == CAMERA_EVENT_CAPTURED &&
             picio_peek_size(ce->data, ce->size, &w, &h) == BK_OK) {
@@ -196,6 +196,7 @@ void selftest_camera(const selftest_options *opt, selftest_report *r)
                          "%s", ce ? str_or(ce->text, "no photo") : "no photo within 60 s");
         }
         camera_event_free(ce);
+        selftest_prompt_done(opt);
     }
     camera_free(cam);
 }
@@ -205,11 +206,11 @@ static const char *const reader_action =
     "finger readers` lists the readers libfprint can use.";
 
 /* The next event of the reader that is one of the wanted kinds (or an error), within timeout. */
-static bool reader_wait(fingerprint_reader *rd, fingerprint_event *ev, unsigned timeout_ms,
-                        fingerprint_event_kind a, fingerprint_event_kind b)
+static bool reader_wait(const selftest_options *opt, fingerprint_reader *rd, fingerprint_event *ev,
+                        unsigned timeout_ms, fingerprint_event_kind a, fingerprint_event_kind b)
 {
     gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-    while (g_get_monotonic_time() < end) {
+    while (g_get_monotonic_time() < end && !selftest_cancelled(opt)) {
         if (!fingerprint_wait(rd, ev, 100))
             continue;
         if (ev->kind == a || ev->kind == b || ev->kind == FINGERPRINT_EVENT_ERROR)
@@ -222,7 +223,9 @@ static bool reader_wait(fingerprint_reader *rd, fingerprint_event *ev, unsigned 
 void selftest_fingerprint(const selftest_options *opt, selftest_report *r)
 {
     const char *socket = config_get_string(opt->cfg, "fingerprint.virtual_socket");
-    if (socket[0])
+    /* (only when it changes: the technician screen sets it on the kiosk's main thread first,
+     * and the environment must not be written while other threads read it) */
+    if (socket[0] && g_strcmp0(g_getenv("FP_VIRTUAL_IMAGE"), socket) != 0)
         g_setenv("FP_VIRTUAL_IMAGE", socket, TRUE);
     const char *driver = config_get_string(opt->cfg, "fingerprint.driver");
     gint64 t0 = g_get_monotonic_time();
@@ -253,7 +256,7 @@ void selftest_fingerprint(const selftest_options *opt, selftest_report *r)
     fingerprint_reader *rd = NULL;
     fingerprint_event ev = {0};
     bool ready = fingerprint_open(&fo, &rd) == BK_OK &&
-                 reader_wait(rd, &ev, READER_OPEN_MS, FINGERPRINT_EVENT_READY,
+                 reader_wait(opt, rd, &ev, READER_OPEN_MS, FINGERPRINT_EVENT_READY,
                              FINGERPRINT_EVENT_READER_ADDED) &&
                  ev.kind != FINGERPRINT_EVENT_ERROR;
     if (!ready) {
@@ -272,13 +275,13 @@ void selftest_fingerprint(const selftest_options *opt, selftest_report *r)
         gint64 t1 = g_get_monotonic_time();
         /* the prompt comes when the reader waits for the finger, not before */
         bool got = fingerprint_capture(rd) == BK_OK &&
-                   reader_wait(rd, &ev, READER_OPEN_MS, FINGERPRINT_EVENT_FINGER_NEEDED,
+                   reader_wait(opt, rd, &ev, READER_OPEN_MS, FINGERPRINT_EVENT_FINGER_NEEDED,
                                FINGERPRINT_EVENT_READER_REMOVED) &&
                    ev.kind == FINGERPRINT_EVENT_FINGER_NEEDED;
         if (got) {
             fingerprint_event_clear(&ev);
             selftest_prompt(opt, "Fingerprint reader: place a finger on the reader now (30 s).");
-            got = reader_wait(rd, &ev, FINGER_WAIT_MS, FINGERPRINT_EVENT_IMAGE,
+            got = reader_wait(opt, rd, &ev, FINGER_WAIT_MS, FINGERPRINT_EVENT_IMAGE,
                               FINGERPRINT_EVENT_READER_REMOVED) &&
                   ev.kind == FINGERPRINT_EVENT_IMAGE && ev.features != NULL;
         }
@@ -292,9 +295,13 @@ void selftest_fingerprint(const selftest_options *opt, selftest_report *r)
             selftest_add(r, "fingerprint.capture", SELFTEST_FAIL, t1,
                          "Clean the reader's glass and try again; replace the reader if this "
                          "repeats.",
-                         "no image: %s", ev.text ? ev.text : "no finger within 30 s");
+                         "no image: %s",
+                         ev.text                   ? ev.text
+                         : selftest_cancelled(opt) ? "cancelled"
+                                                   : "no finger within 30 s");
         }
         fingerprint_event_clear(&ev);
+        selftest_prompt_done(opt);
     } else {
         selftest_add(r, "fingerprint.capture", SELFTEST_SKIP, 0, NULL, "Only with --interactive.");
     }
@@ -367,7 +374,7 @@ void selftest_sigpad(const selftest_options *opt, selftest_report *r)
         unsigned points = 0;
         gint64 end = t1 + (gint64)SIGN_WAIT_MS * 1000;
         sigpad_event e;
-        while (g_get_monotonic_time() < end) {
+        while (g_get_monotonic_time() < end && !selftest_cancelled(opt)) {
             if (!sigpad_next_event(pad, &e, 100) || e.type != SIGPAD_EVENT_PEN)
                 continue;
             if (e.sample.tip)
@@ -380,6 +387,7 @@ void selftest_sigpad(const selftest_options *opt, selftest_report *r)
                          "No line was drawn: check the pen (battery, tether) and the cable.",
                          "%u pen points in the line", points);
         selftest_number(c, points, "points");
+        selftest_prompt_done(opt);
     } else {
         selftest_add(r, "sigpad.draw", SELFTEST_SKIP, 0, NULL, "Only with --interactive.");
     }

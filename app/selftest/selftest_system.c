@@ -10,8 +10,6 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 #include <glib/gstdio.h>
-#include <libpq-fe.h>
-#include <sqlite3.h>
 
 #include "audit.h"
 #include "biomem.h"
@@ -163,69 +161,60 @@ void selftest_display(const selftest_options *opt, selftest_report *r)
     display_text(opt, r);
 }
 
-/* Schema version and today's appointments of a SQLite store, read-only. The store interface
- * (app/store/store.h) has no listing by day yet; until it has, the self-test asks the database
- * itself (here and in postgresql_figures), read-only and with the store's own table names. */
-static bool sqlite_figures(const char *path, const char *desk, const char *day, int *version,
-                           int *today)
+void selftest_display_screen(const selftest_options *opt, const selftest_screen *k,
+                             selftest_report *r)
 {
-    sqlite3 *db = NULL;
-    bool ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK;
-    sqlite3_stmt *st = NULL;
-    if (ok &&
-        sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1, &st, NULL) ==
-            SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        *version = sqlite3_column_int(st, 0);
-    else
-        ok = false;
-    sqlite3_finalize(st);
-    st = NULL;
-    if (ok && sqlite3_prepare_v2(db,
-                                 "SELECT count(*) FROM appointments WHERE desk = ?1 AND day = ?2 "
-                                 "AND status != 'cancelled'",
-                                 -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, desk, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            *today = sqlite3_column_int(st, 0);
-        else
-            ok = false;
-    } else {
-        ok = false;
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return ok;
-}
+    gint64 t0 = g_get_monotonic_time();
+    long min_w = config_get_int(opt->cfg, "selftest.min_width");
+    long min_h = config_get_int(opt->cfg, "selftest.min_height");
+    bool small = k->window_w < min_w || k->window_h < min_h;
+    char hz[16] = "unknown";
+    if (k->refresh_hz > 0)
+        g_snprintf(hz, sizeof(hz), "%d", k->refresh_hz);
+    selftest_check *c = selftest_add(
+        r, "display.mode", small ? SELFTEST_FAIL : SELFTEST_PASS, t0,
+        "Set the screen's native resolution; the kiosk needs at least [selftest] min_width x "
+        "min_height.",
+        "the kiosk draws %dx%d; display %dx%d at %s Hz (video driver %s)", k->window_w, k->window_h,
+        k->display_w, k->display_h, hz, k->video_driver ? k->video_driver : "unknown");
+    if (k->refresh_hz > 0)
+        selftest_number(c, k->refresh_hz, "Hz");
 
-/* The same two figures from a PostgreSQL store, on a connection of its own. */
-static bool postgresql_figures(const char *uri, const char *desk, const char *day, int *version,
-                               int *today)
-{
-    PGconn *conn = PQconnectdb(uri);
-    bool ok = PQstatus(conn) == CONNECTION_OK;
-    PGresult *res = NULL;
-    if (ok) {
-        res = PQexec(conn, "SELECT max(version) FROM schema_version");
-        ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-        if (ok)
-            *version = atoi(PQgetvalue(res, 0, 0));
-        PQclear(res);
+    t0 = g_get_monotonic_time();
+    int sys_touch = count_touch_in_sysfs();
+    int touch = k->sdl_touch_devices > sys_touch ? k->sdl_touch_devices : sys_touch;
+    c = selftest_add(r, "display.touch", touch > 0 ? SELFTEST_PASS : SELFTEST_FAIL, t0,
+                     "Connect the touch screen's USB cable; `libinput list-devices` should show "
+                     "it.",
+                     "%d touch device%s (SDL %d, kernel %d)", touch, touch == 1 ? "" : "s",
+                     k->sdl_touch_devices, sys_touch);
+    selftest_number(c, touch, "devices");
+
+    t0 = g_get_monotonic_time();
+    selftest_add(r, "display.fonts",
+                 k->font_path && k->font_arabic_path ? SELFTEST_PASS : SELFTEST_FAIL, t0,
+                 "Install Debian's fonts-noto-core, or correct [kiosk] font and font_arabic.",
+                 "the kiosk's fonts: Latin and Cyrillic: %s; Arabic: %s",
+                 k->font_path ? k->font_path : "not open",
+                 k->font_arabic_path ? k->font_arabic_path : "not open");
+
+    /* the kiosk loaded its catalogues when it started (it does not start without them): count
+     * what each offered language translates */
+    t0 = g_get_monotonic_time();
+    size_t strings = 0, empty = 0;
+    for (size_t i = 0; i < k->n_languages; i++) {
+        if (strcmp(k->languages[i], "en") == 0)
+            continue;
+        size_t n = i18n_each(k->languages[i], count_nothing, NULL);
+        strings += n;
+        empty += n == 0;
     }
-    if (ok) {
-        const char *params[2] = {desk, day};
-        res = PQexecParams(conn,
-                           "SELECT count(*) FROM appointments WHERE desk = $1 AND day = $2 "
-                           "AND status <> 'cancelled'",
-                           2, NULL, params, NULL, NULL, 0);
-        ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-        if (ok)
-            *today = atoi(PQgetvalue(res, 0, 0));
-        PQclear(res);
-    }
-    PQfinish(conn);
-    return ok;
+    c = selftest_add(r, "display.translations", empty ? SELFTEST_FAIL : SELFTEST_PASS, t0,
+                     "Reinstall biokiosk (meson install puts the catalogues in the locale "
+                     "directory), or correct [kiosk] locale_dir.",
+                     "%zu languages offered, %zu translated strings loaded%s", k->n_languages,
+                     strings, empty ? ", a catalogue is empty" : "");
+    selftest_number(c, (double)strings, "strings");
 }
 
 void selftest_store(const selftest_options *opt, selftest_report *r)
@@ -250,21 +239,27 @@ void selftest_store(const selftest_options *opt, selftest_report *r)
     selftest_number(c, (double)(g_get_monotonic_time() - t0) / 1000.0, "ms");
     t0 = g_get_monotonic_time();
     const char *desk = config_get_string(opt->cfg, "kiosk.desk");
-    GDateTime *now = g_date_time_new_now_local();
-    g_autofree char *day = g_date_time_format(now, "%Y-%m-%d");
+    /* today as the kiosk sees it: its local date, or the date of opt->now (the kiosk's --now) */
+    GDateTime *now =
+        opt->now > 0 ? g_date_time_new_from_unix_local(opt->now) : g_date_time_new_now_local();
+    caldate day = {g_date_time_get_year(now), g_date_time_get_month(now),
+                   g_date_time_get_day_of_month(now)};
     g_date_time_unref(now);
-    int version = 0, today = 0;
-    bool sqlite = strcmp(store_backend_name(s), "sqlite") == 0;
-    if (sqlite ? sqlite_figures(uri + strlen("sqlite:"), desk, day, &version, &today)
-               : postgresql_figures(uri, desk, day, &version, &today)) {
+    char ds[11];
+    caldate_format(day, ds);
+    size_t today = 0;
+    err = store_count_day(s, desk, day, &today);
+    if (err == BK_OK) {
+        /* an opened store has this program's schema: store_open migrates an older one and
+         * refuses a newer one */
         c = selftest_add(r, "store.today", SELFTEST_PASS, t0, NULL,
-                         "schema version %d; %d appointment%s today (%s) at desk %s", version,
-                         today, today == 1 ? "" : "s", day, desk);
-        selftest_number(c, today, "appointments");
+                         "schema current; %zu appointment%s today (%s) at desk %s", today,
+                         today == 1 ? "" : "s", ds, desk);
+        selftest_number(c, (double)today, "appointments");
     } else {
         selftest_add(r, "store.today", SELFTEST_FAIL, t0,
                      "The store opened but does not answer: check the database server's log.",
-                     "today's appointments could not be counted");
+                     "today's appointments could not be counted: %s", bk_err_str(err));
     }
     store_free(s);
 }

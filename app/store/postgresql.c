@@ -24,6 +24,7 @@ typedef enum stmt_id {
     ST_TRANSITION,
     ST_FIND_V,
     ST_FIND_NAME,
+    ST_COUNT_DAY,
     ST_STAFF_INSERT,
     ST_STAFF_DELETE,
     ST_STAFF_ALL,
@@ -61,6 +62,8 @@ static const char *const sql[ST_COUNT_] = {
     [ST_FIND_NAME] = "SELECT DISTINCT a.code, a.start FROM appointments a JOIN persons p "
                      "ON p.code = a.code WHERE p.name_lower = $1 AND p.birth_date = $2 "
                      "ORDER BY a.start, a.code",
+    [ST_COUNT_DAY] = "SELECT count(*) FROM appointments WHERE desk = $1 AND day = $2 "
+                     "AND status <> 'cancelled'",
     [ST_STAFF_INSERT] = "INSERT INTO staff (id, name, role, pin_hash, failures, locked_until) "
                         "VALUES ($1, $2, $3, $4, 0, 0)",
     [ST_STAFF_DELETE] = "DELETE FROM staff WHERE id = $1",
@@ -600,6 +603,22 @@ static bk_err pg_find_name(store *s, const char *name_lower, const char *birth, 
     return find(priv(s), ST_FIND_NAME, 2, args, codes);
 }
 
+static bk_err pg_count_day(store *s, const char *desk, const char *day, long long *count)
+{
+    const char *args[] = {desk, day};
+    bk_err err;
+    PGresult *res = run(priv(s), ST_COUNT_DAY, 2, args, &err);
+    if (res == NULL)
+        return err;
+    bool one = PQntuples(res) == 1;
+    long long n = one ? val_int(res, 0, 0) : 0;
+    PQclear(res);
+    if (!one)
+        return BK_ERR_UNAVAILABLE;
+    *count = n;
+    return BK_OK;
+}
+
 static bk_err pg_staff_insert(store *s, const staff_account *a, const char *hash)
 {
     const char *args[] = {a->id, a->name, staff_role_str(a->role), hash};
@@ -724,6 +743,7 @@ const store_backend store_backend_postgresql = {
     .transition = pg_transition,
     .find_v_number = pg_find_v_number,
     .find_name = pg_find_name,
+    .count_day = pg_count_day,
     .staff_insert = pg_staff_insert,
     .staff_delete = pg_staff_delete,
     .staff_all = pg_staff_all,

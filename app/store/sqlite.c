@@ -24,6 +24,7 @@ typedef enum stmt_id {
     ST_TRANSITION,
     ST_FIND_V,
     ST_FIND_NAME,
+    ST_COUNT_DAY,
     ST_STAFF_INSERT,
     ST_STAFF_DELETE,
     ST_STAFF_ALL,
@@ -60,6 +61,8 @@ static const char *const sql[ST_COUNT_] = {
     [ST_FIND_NAME] = "SELECT DISTINCT a.code, a.start FROM appointments a JOIN persons p "
                      "ON p.code = a.code WHERE p.name_lower = ?1 AND p.birth_date = ?2 "
                      "ORDER BY a.start, a.code",
+    [ST_COUNT_DAY] = "SELECT count(*) FROM appointments WHERE desk = ?1 AND day = ?2 "
+                     "AND status <> 'cancelled'",
     [ST_STAFF_INSERT] = "INSERT INTO staff (id, name, role, pin_hash, failures, locked_until) "
                         "VALUES (?1, ?2, ?3, ?4, 0, 0)",
     [ST_STAFF_DELETE] = "DELETE FROM staff WHERE id = ?1",
@@ -480,6 +483,23 @@ static bk_err lite_find_name(store *s, const char *name_lower, const char *birth
     return find(priv(s), ST_FIND_NAME, name_lower, birth, codes);
 }
 
+static bk_err lite_count_day(store *s, const char *desk, const char *day, long long *count)
+{
+    lite *l = priv(s);
+    sqlite3_stmt *st = stmt(l, ST_COUNT_DAY);
+    if (st == NULL)
+        return BK_ERR_UNAVAILABLE;
+    bind_text(st, 1, desk);
+    bind_text(st, 2, day);
+    int rc = sqlite3_step(st);
+    long long n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return fail(l, "count day");
+    *count = n;
+    return BK_OK;
+}
+
 static bk_err lite_staff_insert(store *s, const staff_account *a, const char *hash)
 {
     lite *l = priv(s);
@@ -632,6 +652,7 @@ const store_backend store_backend_sqlite = {
     .transition = lite_transition,
     .find_v_number = lite_find_v_number,
     .find_name = lite_find_name,
+    .count_day = lite_count_day,
     .staff_insert = lite_staff_insert,
     .staff_delete = lite_staff_delete,
     .staff_all = lite_staff_all,

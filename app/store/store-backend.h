@@ -62,6 +62,8 @@ typedef struct store_backend {
     /* Codes of matching appointments in start order (NULL-terminated strv, transfer full). */
     bk_err (*find_v_number)(store *s, const char *v_number, char ***codes);
     bk_err (*find_name)(store *s, const char *name_lower, const char *birth, char ***codes);
+    /* Appointments of desk on day ("YYYY-MM-DD"), cancelled ones not counted. */
+    bk_err (*count_day)(store *s, const char *desk, const char *day, long long *count);
 
     /* Staff. staff_insert: BK_ERR_EXISTS when the id is taken. staff_delete: BK_ERR_NOT_FOUND.
      * staff_get: the account and its hash (transfer full, g_free), BK_ERR_NOT_FOUND. */

@@ -425,6 +425,19 @@ bk_err store_find_by_name(store *s, const char *name, caldate birth, store_appoi
     return err;
 }
 
+bk_err store_count_day(store *s, const char *desk, caldate day, size_t *count)
+{
+    if (s == NULL || desk == NULL || count == NULL || !caldate_valid(day))
+        return BK_ERR_INVALID;
+    char date[11];
+    caldate_format(day, date);
+    long long n = 0;
+    bk_err err = s->backend->count_day(s, desk, date, &n);
+    if (err == BK_OK)
+        *count = n > 0 ? (size_t)n : 0;
+    return err;
+}
+
 /* ---- import ---- */
 
 static void digest_add(GChecksum *sum, const char *text)

@@ -169,6 +169,11 @@ bk_err store_no_show(store *s, const char *typed_code, const store_arrival *arri
 bk_err store_find_by_v_number(store *s, const char *v_number, store_appointment_list **out);
 bk_err store_find_by_name(store *s, const char *name, caldate birth, store_appointment_list **out);
 
+/* How many appointments desk has on day (the appointment's own date, as in
+ * store_appointment.day), whatever their status except cancelled. Reads nothing personal; the
+ * self-test and the technician screen show it. */
+bk_err store_count_day(store *s, const char *desk, caldate day, size_t *count);
+
 /* Imports a back-office file (JSON text, see the README for the format) in one transaction.
  * BK_ERR_INVALID when any entry is invalid: nothing is changed and report->problems lists every
  * problem. BK_OK otherwise, also when there are conflicts (those entries are skipped, the rest

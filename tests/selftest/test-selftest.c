@@ -383,6 +383,9 @@ static void test_all_pass(void)
     /* the measured values are the emulators' */
     g_assert_nonnull(strstr(json_object_get_string_member(find_check(p, "camera.found"), "value"),
                             "PTP/IP Camera"));
+    /* the serial number the emulated camera gives over PTP */
+    g_assert_nonnull(strstr(json_object_get_string_member(find_check(p, "camera.found"), "value"),
+                            "serial " PTPIP_EMU_SERIAL));
     g_assert_cmpfloat(json_object_get_double_member(find_check(p, "camera.live_view"), "number"), >,
                       0.0);
     g_assert_cmpfloat(

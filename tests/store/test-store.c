@@ -558,6 +558,47 @@ static void test_find(fixture *f, gconstpointer data)
     store_appointment_list_free(l);
 }
 
+/* ---- appointments of a desk on a day ---- */
+
+static void test_count_day(fixture *f, gconstpointer data)
+{
+    (void)data;
+    caldate day, next;
+    g_assert_cmpint(caldate_parse(DAY, &day), ==, BK_OK);
+    g_assert_cmpint(caldate_parse("2026-11-24", &next), ==, BK_OK);
+    size_t n = 99;
+    g_assert_cmpint(store_count_day(f->s, "DEN-HAAG", day, &n), ==, BK_OK);
+    g_assert_cmpuint(n, ==, 0);
+    g_autofree char *json = results_file();
+    store_import_report_free(import_ok(f->s, json));
+    /* entries 1 and 3 are booked at DEN-HAAG, 2 is cancelled, 4 is at ZWOLLE */
+    g_assert_cmpint(store_count_day(f->s, "DEN-HAAG", day, &n), ==, BK_OK);
+    g_assert_cmpuint(n, ==, 2);
+    g_assert_cmpint(store_count_day(f->s, "ZWOLLE", day, &n), ==, BK_OK);
+    g_assert_cmpuint(n, ==, 1);
+    g_assert_cmpint(store_count_day(f->s, "DEN-HAAG", next, &n), ==, BK_OK);
+    g_assert_cmpuint(n, ==, 0);
+    g_assert_cmpint(store_count_day(f->s, "den-haag", day, &n), ==, BK_OK);
+    g_assert_cmpuint(n, ==, 0);
+    g_assert_cmpint(store_count_day(f->s, "' OR 1=1 --", day, &n), ==, BK_OK);
+    g_assert_cmpuint(n, ==, 0);
+    /* checked in, then completed: still the day's appointments */
+    char c1[APPTCODE_FORMATTED_LEN + 1];
+    code_n(1, c1);
+    expect_free(f->s, store_checkin, c1, "DEN-HAAG", "K1", DAY "T08:45:00" OFF, STORE_RESULT_OK);
+    g_assert_cmpint(store_count_day(f->s, "DEN-HAAG", day, &n), ==, BK_OK);
+    g_assert_cmpuint(n, ==, 2);
+    expect_free(f->s, store_complete, c1, "DEN-HAAG", "K1", DAY "T09:10:00" OFF, STORE_RESULT_OK);
+    g_assert_cmpint(store_count_day(f->s, "DEN-HAAG", day, &n), ==, BK_OK);
+    g_assert_cmpuint(n, ==, 2);
+    /* bad arguments; n unchanged */
+    n = 7;
+    g_assert_cmpint(store_count_day(f->s, NULL, day, &n), ==, BK_ERR_INVALID);
+    caldate bad = {0};
+    g_assert_cmpint(store_count_day(f->s, "DEN-HAAG", bad, &n), ==, BK_ERR_INVALID);
+    g_assert_cmpuint(n, ==, 7);
+}
+
 /* ---- injection-looking text ---- */
 
 static const char *const nasty[] = {
@@ -899,6 +940,7 @@ int main(int argc, char **argv)
     ADD("import-errors", test_import_errors);
     ADD("reimport-and-conflicts", test_reimport);
     ADD("find", test_find);
+    ADD("count-day", test_count_day);
     ADD("injection", test_injection);
     ADD("staff", test_staff);
     ADD("schema", test_schema);

@@ -12,6 +12,7 @@ enum {
     ID_DEVICES,
     ID_SIGN_OUT,
     ID_QUIT,
+    ID_TECHNICIAN,
 };
 
 static void draw(screen *scr, ui *u)
@@ -44,6 +45,10 @@ static void draw(screen *scr, ui *u)
         ITEM(_("Abort the session"), ID_ABORT, BUTTON_ALERT);
     ITEM(_("Device status"), ID_DEVICES, BUTTON_SECONDARY);
     ITEM(_("Sign out"), ID_SIGN_OUT, BUTTON_SECONDARY);
+    /* the technician screen, outside a visit only: its checks and full-screen tests must not
+     * meet an applicant's capture */
+    if (session_staff_technician(s) && session_technician_screen() && flow_person_count(f) == 0)
+        ITEM(_("Test this kiosk"), ID_TECHNICIAN, BUTTON_STAFF);
     if (session_staff_technician(s))
         ITEM(_("Close the kiosk program"), ID_QUIT, BUTTON_ALERT);
 #undef ITEM
@@ -94,6 +99,12 @@ static void action(screen *scr, int id)
         return;
     case ID_QUIT:
         session_staff_quit(s);
+        return;
+    case ID_TECHNICIAN:
+        if (session_staff_technician(s) && session_technician_screen()) {
+            runner_pop(r);
+            runner_push(r, session_technician_screen());
+        }
         return;
     default:
         return;
