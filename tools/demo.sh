@@ -59,7 +59,7 @@ trap cleanup EXIT
 if [ -n "$portrait" ] && [ -f "$portrait" ]; then
     rm -f "$demo/camera.ctl" "$demo/camera.out"
     mkfifo "$demo/camera.ctl"
-    "$top/build/emulators/ptpip/ptpip-camera" --capture-size 3000x2000 "$portrait" \
+    "$top/build/emulators/ptpip/ptpip-camera" "$portrait" \
         <>"$demo/camera.ctl" >"$demo/camera.out" 2>"$demo/camera.log" &
     cam_pid=$!
     for _ in $(seq 50); do grep -q '^ptpip-camera: ' "$demo/camera.out" 2>/dev/null && break; sleep 0.1; done
