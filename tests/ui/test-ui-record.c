@@ -52,6 +52,7 @@
 #include "staff.h"
 #include "store.h"
 #include "uitest.h"
+#include "uicamera.h"
 
 #define NOW      "2026-11-23T09:20:00+01:00"
 #define DESK     "DEN-HAAG"
@@ -86,75 +87,12 @@ static const char *const GIVEN[A_COUNT][2] = {
 typedef struct fixture {
     char *dir, *conf, *uri, *outbox, *log, *keys, *fifo;
     char codes[A_COUNT][APPTCODE_FORMATTED_LEN + 1];
-    GPid emu;
-    FILE *emu_out;
-    int fifo_fd;
+    uicamera cam;
 } fixture;
 
 static const char *faces_dir(void)
 {
     return g_getenv("BIOKIOSK_FACES");
-}
-
-/* The portrait widened to the camera's 3:2 by repeating each row's edge pixels (the studio
- * background is plain), as test-ui-photo.c does, so that the camera's picture holds the whole
- * head. */
-static char *widened_portrait(const char *dir)
-{
-    g_autofree char *src = g_build_filename(faces_dir(), PORTRAIT, NULL);
-    g_autofree char *data = NULL;
-    gsize len = 0;
-    g_assert_true(g_file_get_contents(src, &data, &len, NULL));
-    pic *in = NULL, *out = NULL;
-    g_assert_cmpint(picio_decode((const uint8_t *)data, len, 1, &in), ==, BK_OK);
-    int w = in->height * 3 / 2, pad = (w - in->width) / 2;
-    g_assert_cmpint(pad, >=, 0);
-    g_assert_cmpint(pic_new(w, in->height, 3, &out), ==, BK_OK);
-    for (int y = 0; y < in->height; y++) {
-        const uint8_t *row = in->px + (size_t)y * (size_t)in->width * 3;
-        for (int x = 0; x < w; x++) {
-            int sx = CLAMP(x - pad, 0, in->width - 1);
-            memcpy(out->px + ((size_t)y * (size_t)w + (size_t)x) * 3, row + (size_t)sx * 3, 3);
-        }
-    }
-    uint8_t *jpeg = NULL;
-    size_t size = 0;
-    g_assert_cmpint(picio_encode_jpeg(out, 95, &jpeg, &size), ==, BK_OK);
-    char *path = g_build_filename(dir, "portrait.jpg", NULL);
-    g_assert_true(g_file_set_contents(path, (const char *)jpeg, (gssize)size, NULL));
-    biomem_free(jpeg);
-    pic_free(in);
-    pic_free(out);
-    return path;
-}
-
-/* In the camera's process: end with the test, even when an assertion aborts it. */
-static void die_with_parent(gpointer data)
-{
-    (void)data;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/* Starts the emulated camera with its stdin on the fifo; returns its ports. */
-static void start_camera(fixture *fx, int *port, int *event_port)
-{
-    g_autofree char *portrait = widened_portrait(fx->dir);
-    g_assert_cmpint(mkfifo(fx->fifo, 0600), ==, 0);
-    fx->fifo_fd = open(fx->fifo, O_RDWR | O_CLOEXEC);
-    g_assert_cmpint(fx->fifo_fd, >=, 0);
-    const char *argv[] = {g_getenv("PTPIP_CAMERA_BIN"), "--capture-size", "3600x2400", portrait,
-                          NULL};
-    int out = -1;
-    GError *error = NULL;
-    gboolean ok = g_spawn_async_with_pipes_and_fds(
-        NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL, die_with_parent,
-        NULL, fx->fifo_fd, -1, -1, NULL, NULL, 0, &fx->emu, NULL, &out, NULL, &error);
-    g_assert_no_error(error);
-    g_assert_true(ok);
-    fx->emu_out = fdopen(out, "r");
-    char line[128];
-    g_assert_nonnull(fgets(line, sizeof line, fx->emu_out));
-    g_assert_cmpint(sscanf(line, "ptpip-camera: %d %d", port, event_port), ==, 2);
 }
 
 static void fixture_set_up(fixture *fx, gconstpointer data)
@@ -164,7 +102,7 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     fx->dir = g_dir_make_tmp("biokiosk-ui-record-XXXXXX", NULL);
     g_assert_nonnull(fx->dir);
     fx->fifo = g_build_filename(fx->dir, "camera-control", NULL);
-    fx->fifo_fd = -1;
+    fx->cam.fifo_fd = -1;
     for (int i = 0; i < A_COUNT; i++) {
         unsigned char bytes[APPTCODE_RANDOM_BYTES] = {(unsigned char)(31 * i + 7), 0x11, 0x5b,
                                                       (unsigned char)(90 + i), 0x24};
@@ -208,8 +146,9 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     fx->outbox = g_build_filename(fx->dir, "outbox", NULL);
     fx->log = g_build_filename(fx->dir, "audit.log", NULL);
 
-    int port = 0, event_port = 0;
-    start_camera(fx, &port, &event_port);
+    g_autofree char *portrait = uicamera_portrait(fx->dir, PORTRAIT);
+    uicamera_start(&fx->cam, portrait, fx->fifo);
+    int port = fx->cam.port, event_port = fx->cam.event_port;
     const char *cascades = g_getenv("BIOKIOSK_CASCADES");
     fx->conf = g_build_filename(fx->dir, "kiosk.conf", NULL);
     g_autofree char *conf = g_strdup_printf(
@@ -228,22 +167,7 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
 static void fixture_tear_down(fixture *fx, gconstpointer data)
 {
     (void)data;
-    if (fx->emu > 0) {
-        if (write(fx->fifo_fd, "quit\n", 5) != 5)
-            kill(fx->emu, SIGTERM);
-        int status = 0;
-        for (int i = 0; i < 100 && waitpid(fx->emu, &status, WNOHANG) == 0; i++)
-            g_usleep(50 * 1000);
-        if (waitpid(fx->emu, &status, WNOHANG) == 0) {
-            kill(fx->emu, SIGKILL);
-            waitpid(fx->emu, &status, 0);
-        }
-        g_spawn_close_pid(fx->emu);
-    }
-    if (fx->fifo_fd >= 0)
-        close(fx->fifo_fd);
-    if (fx->emu_out)
-        fclose(fx->emu_out);
+    uicamera_stop(&fx->cam);
     remove_tree(fx->dir);
     g_free(fx->dir);
     g_free(fx->conf);
