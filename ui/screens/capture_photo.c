@@ -962,15 +962,22 @@ static void draw_officer(screen *scr, ui *u, SDL_Rect r)
     y += ui_px(u, 12);
     int n = p->n_attempts;
     int gap = ui_px(u, 24);
-    int th = r.y + r.h - y - 2 * u->target - 3 * gap;
+    /* A column per photo, as wide as the screen allows (its texts do not wrap): the photo, its
+     * verdict, the checks it failed (at most three lines) and its button. */
+    int small = ui_line_height(u, UI_FONT_SMALL, "Ag");
+    int cols = MAX(n, 3);
+    int col = MIN((r.w - (cols - 1) * gap) / cols, ui_px(u, 560));
+    int below = 4 * small + u->target + ui_px(u, 20);
+    int th = r.y + r.h - y - below - u->target - gap;
     int tw = th * THUMB_W / THUMB_H;
-    if (n * (tw + gap) > r.w) {
-        tw = r.w / n - gap;
+    if (tw > col) {
+        tw = col;
         th = tw * THUMB_H / THUMB_W;
     }
     for (int i = 0; i < n; i++) {
         const attempt *a = p->attempts[i];
-        SDL_Rect tr = ui_mirror(u, (SDL_Rect){r.x + i * (tw + gap), y, tw, th});
+        SDL_Rect cr = ui_mirror(u, (SDL_Rect){r.x + i * (col + gap), y, col, th});
+        SDL_Rect tr = {cr.x, y, tw, th};
         if (a->thumb)
             draw_pic(u, a->thumb, tr, false);
         else
@@ -978,20 +985,36 @@ static void draw_officer(screen *scr, ui *u, SDL_Rect r)
         char line[96];
         g_snprintf(line, sizeof line, "%d: %s", i + 1,
                    a->compliant ? _("meets the rules") : _("does not meet the rules"));
-        ui_text(u, line, (SDL_Rect){tr.x, tr.y + th + ui_px(u, 4), tw, u->target}, UI_FONT_SMALL,
-                a->compliant ? UI_COLOR_TEXT : UI_COLOR_ALERT, UI_ALIGN_START);
+        int ty = y + th + ui_px(u, 4);
+        ty += ui_text(u, line, (SDL_Rect){cr.x, ty, col, small}, UI_FONT_SMALL,
+                      a->compliant ? UI_COLOR_TEXT : UI_COLOR_ALERT, UI_ALIGN_START);
+        /* the officer decides knowing why: the checks that failed, by name */
+        int shown = 0;
+        for (int c = 0; c < a->n_checks && shown < 3; c++) {
+            if (a->checks[c].pass)
+                continue;
+            ty += ui_text(u, check_label(a->checks[c].name), (SDL_Rect){cr.x, ty, col, small},
+                          UI_FONT_SMALL, UI_COLOR_TEXT, UI_ALIGN_START);
+            shown++;
+        }
         if (staff && a->cropped) {
             char label[64];
             g_snprintf(label, sizeof label, _("Keep photo %d"), i + 1);
-            button_draw(
-                u,
-                (SDL_Rect){tr.x, tr.y + th + ui_px(u, 12) + ui_line_height(u, UI_FONT_SMALL, line),
-                           MAX(tw, ui_px(u, 300)), u->target},
-                label, ID_STAFF_ACCEPT + i, BUTTON_STAFF);
+            button_draw(u,
+                        (SDL_Rect){cr.x, y + th + 4 * small + ui_px(u, 12),
+                                   MIN(col, MAX(tw, ui_px(u, 300))), u->target},
+                        label, ID_STAFF_ACCEPT + i, BUTTON_STAFF);
         }
     }
-    if (staff && p->n_attempts < MAX_ATTEMPTS)
-        screens_side_button(u, r, _("Reject these and take another photo"), ID_STAFF_REJECT);
+    if (staff && p->n_attempts < MAX_ATTEMPTS) {
+        /* as wide as its words need */
+        const char *again = _("Reject these and take another photo");
+        int w = 0, h = 0;
+        ui_text_size(u, again, UI_FONT_BODY, &w, &h);
+        w = MIN(r.w, MAX(ui_px(u, 480), w + ui_px(u, 64)));
+        button_draw(u, ui_mirror(u, (SDL_Rect){r.x, r.y + r.h - u->target, w, u->target}), again,
+                    ID_STAFF_REJECT, BUTTON_SECONDARY);
+    }
 }
 
 static void draw(screen *scr, ui *u)
