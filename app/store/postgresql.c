@@ -220,45 +220,39 @@ static long long val_int(const PGresult *res, int row, int col)
     return t != NULL ? strtoll(t, NULL, 10) : 0;
 }
 
+static bk_err sql_exec(void *conn, const char *text)
+{
+    return exec(conn, text);
+}
+
+static bk_err sql_version(void *conn, int *version)
+{
+    pg *p = conn;
+    PGresult *res = PQexec(p->conn, "SELECT coalesce(max(version), 0) FROM schema_version");
+    bk_err err = BK_ERR_UNAVAILABLE;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        *version = (int)val_int(res, 0, 0);
+        err = BK_OK;
+    }
+    PQclear(res);
+    return err;
+}
+
 static bk_err migrate(pg *p, char **message)
 {
+    /* Kiosks sharing the database may start together: one migrates, under an advisory lock
+     * held to the end of the transaction. */
     bk_err err = exec(p, "BEGIN");
     if (err == BK_OK)
         err = exec(p, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")");
-    if (err == BK_OK)
-        err = exec(p, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    int version = 0;
-    if (err == BK_OK) {
-        PGresult *res = PQexec(p->conn, "SELECT coalesce(max(version), 0) FROM schema_version");
-        if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-            version = (int)val_int(res, 0, 0);
-        else
-            err = BK_ERR_UNAVAILABLE;
-        PQclear(res);
-    }
-    if (err == BK_OK && version > STORE_SCHEMA_VERSION) {
+    if (err != BK_OK) {
         exec(p, "ROLLBACK");
         if (message != NULL)
-            *message = g_strdup_printf("store: the database has schema version %d, newer than "
-                                       "this program's %d",
-                                       version, STORE_SCHEMA_VERSION);
-        return BK_ERR_CORRUPT;
+            *message = g_strdup("store: cannot create or migrate the PostgreSQL schema");
+        return err;
     }
-    for (int v = version; err == BK_OK && v < STORE_SCHEMA_VERSION; v++) {
-        err = exec(p, migrations[v]);
-        if (err == BK_OK) {
-            g_autofree char *mark =
-                g_strdup_printf("INSERT INTO schema_version (version) VALUES (%d)", v + 1);
-            err = exec(p, mark);
-        }
-    }
-    if (err == BK_OK)
-        err = exec(p, "COMMIT");
-    else
-        exec(p, "ROLLBACK");
-    if (err != BK_OK && message != NULL)
-        *message = g_strdup("store: cannot create or migrate the PostgreSQL schema");
-    return err;
+    store_sql q = {p, sql_exec, sql_version};
+    return store_migrate(&q, migrations, "PostgreSQL", message);
 }
 
 static void pg_close(store *s)

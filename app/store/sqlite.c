@@ -198,6 +198,16 @@ static bk_err schema_version(lite *l, int *version)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BK_OK : fail(l, "schema version");
 }
 
+static bk_err sql_exec(void *conn, const char *text)
+{
+    return exec(conn, text);
+}
+
+static bk_err sql_version(void *conn, int *version)
+{
+    return schema_version(conn, version);
+}
+
 static bk_err migrate(lite *l, char **message)
 {
     int version = 0;
@@ -205,36 +215,16 @@ static bk_err migrate(lite *l, char **message)
     if (err == BK_OK && version == STORE_SCHEMA_VERSION)
         return BK_OK;
     /* Another process may be migrating at the same moment: the write lock decides, and the
-     * version is read again under it. */
+     * version is read again under it (store_migrate). */
     if (err == BK_OK)
         err = exec(l, "BEGIN IMMEDIATE");
-    if (err == BK_OK)
-        err = exec(l, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    if (err == BK_OK)
-        err = schema_version(l, &version);
-    if (err == BK_OK && version > STORE_SCHEMA_VERSION) {
-        exec(l, "ROLLBACK");
+    if (err != BK_OK) {
         if (message != NULL)
-            *message = g_strdup_printf("store: the database has schema version %d, newer than "
-                                       "this program's %d",
-                                       version, STORE_SCHEMA_VERSION);
-        return BK_ERR_CORRUPT;
+            *message = g_strdup("store: cannot create or migrate the SQLite schema");
+        return err;
     }
-    for (int v = version; err == BK_OK && v < STORE_SCHEMA_VERSION; v++) {
-        err = exec(l, migrations[v]);
-        if (err == BK_OK) {
-            g_autofree char *mark =
-                g_strdup_printf("INSERT INTO schema_version (version) VALUES (%d)", v + 1);
-            err = exec(l, mark);
-        }
-    }
-    if (err == BK_OK)
-        err = exec(l, "COMMIT");
-    else
-        exec(l, "ROLLBACK");
-    if (err != BK_OK && message != NULL)
-        *message = g_strdup("store: cannot create or migrate the SQLite schema");
-    return err;
+    store_sql q = {l, sql_exec, sql_version};
+    return store_migrate(&q, migrations, "SQLite", message);
 }
 
 static void lite_close(store *s)

@@ -16,6 +16,22 @@
 /* The current schema version; both backends migrate up to it on open. */
 #define STORE_SCHEMA_VERSION 1
 
+/* A backend's connection as the shared schema migration sees it: run a statement, read the
+ * highest version in schema_version (0 when there is none). */
+typedef struct store_sql {
+    void *conn;
+    bk_err (*exec)(void *conn, const char *sql);
+    bk_err (*version)(void *conn, int *version);
+} store_sql;
+
+/* The migration every backend shares, run inside a write transaction the backend has begun (and
+ * locked against other migrating processes): creates schema_version, refuses a database newer
+ * than this program (BK_ERR_CORRUPT), runs migrations[v] for each missing version v and records
+ * it, then commits, or rolls back on failure. *message (transfer full) names `what` ("SQLite")
+ * on failure. */
+bk_err store_migrate(const store_sql *q, const char *const *migrations, const char *what,
+                     char **message);
+
 /* What the import logic needs to know of a stored appointment. */
 typedef struct store_meta {
     store_status status;
