@@ -1,7 +1,9 @@
 /* biokiosk signature render POINTS.json OUT.png: the signature image from a points file
  * (sigfile.h), the vector record the kiosk keeps. The device's counts_per_mm (the pad's
  * resolution) caps the scale; its size bounds the coordinates.
- * biokiosk signature pads: the USB signature pads attached now, usable or not (sigpad_scan). */
+ * biokiosk signature pads: the USB signature pads attached now, usable or not (sigpad_scan), with
+ * what a technician needs for a pad that is not in the table of known pads: its vendor:product
+ * id (the kiosk's udev rules are made from the table, so such a pad needs a rule of its own). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "sigink.h"
 #include "sigpad.h"
 #include "sigrender.h"
+#include "sigtable.h"
 
 #define CMD "signature"
 
@@ -23,6 +26,7 @@ static int render(const char *points_path, const char *png_path, const sigrender
     sigrender_image img = {0};
     int status = CLI_EXIT_USAGE;
     if (sigfile_read(points_path, &ink, &device, &why) != BK_OK) {
+        /* why never names the file: it is named here, once */
         cli_usage_error(CMD, "%s: %s", points_path, why ? why : "cannot be read");
         goto out;
     }
@@ -82,6 +86,10 @@ static int pads(void)
         json_builder_set_member_name(b, "product");
         snprintf(id, sizeof id, "%04x", found[i].product);
         json_builder_add_string_value(b, id);
+        json_builder_set_member_name(b, "id");
+        char both[16];
+        snprintf(both, sizeof both, "%04x:%04x", found[i].vendor, found[i].product);
+        json_builder_add_string_value(b, both);
         json_builder_set_member_name(b, "bus");
         json_builder_add_int_value(b, found[i].bus);
         json_builder_set_member_name(b, "address");
@@ -95,6 +103,18 @@ static int pads(void)
         if (found[i].reason[0]) {
             json_builder_set_member_name(b, "reason");
             json_builder_add_string_value(b, found[i].reason);
+        }
+        bool known = sigtable_lookup(found[i].vendor, found[i].product) != NULL;
+        json_builder_set_member_name(b, "known");
+        json_builder_add_boolean_value(b, known);
+        if (!known && found[i].verdict == SIGPAD_USABLE) {
+            char note[160];
+            snprintf(note, sizeof note,
+                     "read as a generic HID pen; not in the table of known pads, so the kiosk "
+                     "user needs a udev rule for %s",
+                     both);
+            json_builder_set_member_name(b, "note");
+            json_builder_add_string_value(b, note);
         }
         json_builder_end_object(b);
     }

@@ -1,12 +1,29 @@
 #!/bin/sh
 # biokiosk signature pads, run inside umockdev-run with one emulated pad:
-#   check-pads.sh BIOKIOSK EXPECTED-SUBSTRING
-# The JSON line must hold the expected text ("model":"...","usable":...).
+#   check-pads.sh BIOKIOSK EXPECTED-SUBSTRING [EXPECTED-SUBSTRING | !UNWANTED-SUBSTRING ...]
+# The JSON line must hold each expected text ("model":"...","usable":...) and none of the
+# unwanted ones.
 set -eu
-out=$("$1" signature pads)
+bin=$1
+shift
+out=$("$bin" signature pads)
 echo "# $out"
-case "$out" in
-*"$2"*) echo "ok 1 - pads lists $2" ;;
-*) echo "not ok 1 - pads does not list $2"; exit 1 ;;
-esac
-echo "1..1"
+n=0
+fail=0
+for want in "$@"; do
+    n=$((n + 1))
+    case "$want" in
+    !*)
+        case "$out" in
+        *"${want#!}"*) echo "not ok $n - pads lists ${want#!}"; fail=1 ;;
+        *) echo "ok $n - pads does not list ${want#!}" ;;
+        esac ;;
+    *)
+        case "$out" in
+        *"$want"*) echo "ok $n - pads lists $want" ;;
+        *) echo "not ok $n - pads does not list $want"; fail=1 ;;
+        esac ;;
+    esac
+done
+echo "1..$n"
+exit $fail

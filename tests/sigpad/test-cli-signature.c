@@ -95,14 +95,100 @@ static void expect_bad(const char *json, const char *why)
     g_assert_true(g_str_has_prefix(r.err, "biokiosk signature: "));
     g_assert_nonnull(strstr(r.err, why));
     g_assert_cmpuint(strchr(r.err, '\n') - r.err, ==, strlen(r.err) - 1); /* one line */
+    /* the file is named once */
+    const char *first = strstr(r.err, "bad.json");
+    g_assert_nonnull(first);
+    g_assert_null(strstr(first + 1, "bad.json"));
     g_assert_false(g_file_test(png, G_FILE_TEST_EXISTS));
     g_free(r.out);
     g_free(r.err);
 }
 
+/* What is not a signature on a pad or a screen: refused whether or not a device is named. */
+static void test_absurd_coordinates(void)
+{
+    /* negative, with and without a device */
+    expect_bad("{\"strokes\": [[{\"x_mm\": -0.5, \"y_mm\": 2}]]}",
+               "stroke 1 point 1: coordinates out of range: 'x_mm' is negative");
+    expect_bad("{\"strokes\": [[{\"x_mm\": 5, \"y_mm\": 2}, {\"x_mm\": 6, \"y_mm\": -1999}]]}",
+               "stroke 1 point 2: coordinates out of range: 'y_mm' is negative");
+    expect_bad("{\"device\": {\"width_mm\": 96, \"height_mm\": 60}, \"strokes\": [[{\"x_mm\": "
+               "-3, \"y_mm\": 2}]]}",
+               "'x_mm' is negative");
+    /* no device: a generous pad is 500 mm */
+    expect_bad("{\"strokes\": [[{\"x_mm\": 1999, \"y_mm\": 2}]]}",
+               "'x_mm' is beyond 500 mm (the file gives no device width)");
+    expect_bad("{\"strokes\": [[{\"x_mm\": 1, \"y_mm\": 2}], [{\"x_mm\": 2, \"y_mm\": 500.5}]]}",
+               "stroke 2 point 1: coordinates out of range: 'y_mm' is beyond 500 mm (the file "
+               "gives no device height)");
+    /* a device with only a width: the height is still bounded */
+    expect_bad("{\"device\": {\"width_mm\": 96}, \"strokes\": [[{\"x_mm\": 1, \"y_mm\": 700}]]}",
+               "'y_mm' is beyond 500 mm");
+    /* a device: its own size (1 mm of slack) */
+    expect_bad("{\"device\": {\"width_mm\": 96, \"height_mm\": 60}, \"strokes\": [[{\"x_mm\": "
+               "97.5, \"y_mm\": 2}]]}",
+               "'x_mm' is beyond the device's width");
+    expect_bad("{\"device\": {\"width_mm\": 96, \"height_mm\": 60}, \"strokes\": [[{\"x_mm\": "
+               "9, \"y_mm\": 61.5}]]}",
+               "'y_mm' is beyond the device's height");
+    /* a device no desk has */
+    expect_bad("{\"device\": {\"width_mm\": 1500, \"height_mm\": 60}, \"strokes\": [[{\"x_mm\": "
+               "9, \"y_mm\": 6}]]}",
+               "the device's size or resolution is out of range");
+    /* not a number at all */
+    expect_bad("{\"strokes\": [[{\"x_mm\": 1e400, \"y_mm\": 2}]]}", "bad.json: ");
+}
+
+/* A misspelt member would otherwise be read as its default, silently. */
+static void test_unknown_members(void)
+{
+    expect_bad("{\"strokes\": [[{\"x_mm\": 1, \"y_mm\": 2}]], \"stroke\": []}",
+               "unknown member 'stroke'");
+    expect_bad("{\"device\": {\"width\": 96}, \"strokes\": [[{\"x_mm\": 1, \"y_mm\": 2}]]}",
+               "'device' has an unknown member 'width'");
+    expect_bad("{\"strokes\": [[{\"x_mm\": 1, \"y_mm\": 2}, {\"x_mm\": 1, \"y_mm\": 2, "
+               "\"presure\": 0.2}]]}",
+               "stroke 1 point 2: unknown member 'presure'");
+}
+
+/* Files that are right still render: no device and near the 500 mm bound, the edges of a
+ * device's area, and the members `biokiosk record --signature` also reads. */
+static void render_ok(const char *json, gint64 points)
+{
+    g_autofree char *path = write_points("ok.json", json);
+    g_autofree char *png = g_build_filename(dir, "ok.png", NULL);
+    run r = biokiosk("render", path, png, NULL);
+    g_assert_cmpstr(r.err, ==, "");
+    g_assert_cmpint(r.status, ==, 0);
+    g_autofree char *want = g_strdup_printf("\"points\":%" G_GINT64_FORMAT "}", points);
+    g_assert_nonnull(strstr(r.out, want));
+    g_assert_true(g_file_test(png, G_FILE_TEST_IS_REGULAR));
+    g_unlink(png);
+    g_unlink(path);
+    g_free(r.out);
+    g_free(r.err);
+}
+
+static void test_render_edges(void)
+{
+    render_ok("{\"strokes\": [[{\"x_mm\": 0, \"y_mm\": 0}, {\"x_mm\": 499.5, \"y_mm\": 120}]]}", 2);
+    render_ok("{\"device\": {\"kind\": \"hid\", \"width_mm\": 96, \"height_mm\": 60}, "
+              "\"strokes\": [[{\"x_mm\": 0, \"y_mm\": 60}, {\"x_mm\": 96.5, \"y_mm\": 0}]]}",
+              2);
+    render_ok("{\"device\": {\"kind\": \"stu\", \"model\": \"Wacom STU-540\", \"serial\": "
+              "\"STU540-7A21C0\", \"pressure_max\": 1023, \"counts_per_mm\": 100}, \"strokes\": "
+              "[[{\"x_mm\": 10, \"y_mm\": 20, \"pressure\": 1023}, {\"x_mm\": 40, \"y_mm\": 25, "
+              "\"pressure\": 300}], [{\"x_mm\": 20, \"y_mm\": 30}]]}",
+              3);
+    /* pressure beyond pressure_max is still refused */
+    expect_bad("{\"device\": {\"pressure_max\": 1023}, \"strokes\": [[{\"x_mm\": 1, \"y_mm\": 2, "
+               "\"pressure\": 1024}]]}",
+               "pressure or time out of range");
+}
+
 static void test_bad_input(void)
 {
-    expect_bad("{\"strokes\": [[{\"x_mm\": 1, \"y_mm\": 2}", "bad.json");
+    expect_bad("{\"strokes\": [[{\"x_mm\": 1, \"y_mm\": 2}", "not valid JSON: line 1, column ");
     expect_bad("[1, 2]", "not a JSON object");
     expect_bad("{\"strokes\": []}", "no strokes");
     expect_bad("{\"strokes\": [[], []]}", "no strokes");
@@ -118,6 +204,9 @@ static void test_bad_input(void)
 
     run r = biokiosk("render", "/nonexistent/points.json", "/tmp/x.png", NULL);
     g_assert_cmpint(r.status, ==, 2);
+    g_assert_cmpstr(r.err, ==,
+                    "biokiosk signature: /nonexistent/points.json: cannot be read: No such file "
+                    "or directory\n");
     g_free(r.out);
     g_free(r.err);
     r = biokiosk("draw", "a", "b", NULL);
@@ -133,6 +222,9 @@ int main(int argc, char **argv)
     dir = g_dir_make_tmp("cli-signature-XXXXXX", NULL);
     g_test_add_func("/cli/signature/render", test_render);
     g_test_add_func("/cli/signature/bad-input", test_bad_input);
+    g_test_add_func("/cli/signature/absurd-coordinates", test_absurd_coordinates);
+    g_test_add_func("/cli/signature/unknown-members", test_unknown_members);
+    g_test_add_func("/cli/signature/render-edges", test_render_edges);
     int r = g_test_run();
     g_autofree char *p1 = g_build_filename(dir, "points.json", NULL);
     g_autofree char *p2 = g_build_filename(dir, "bad.json", NULL);

@@ -195,7 +195,7 @@ static void test_file_round_trip(void)
     add_line(ink, 1, 50, 50, 50, 50);
     sigink_point p = {12.3456f, 7.0f, 0.875f, 4000000000u};
     g_assert_cmpint(sigink_add(ink, &p), ==, BK_OK);
-    sigfile_device dev = {"stu", "Wacom STU-540", 96, 60, 100};
+    sigfile_device dev = {"stu", "Wacom STU-540", 96, 60, 100, "STU540-7A21C0"};
     g_autofree char *dir = g_dir_make_tmp("sigfile-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(dir, "points.json", NULL);
     g_assert_cmpint(sigfile_write(path, ink, &dev), ==, BK_OK);
@@ -207,6 +207,7 @@ static void test_file_round_trip(void)
     g_assert_null(why);
     g_assert_cmpstr(dev2.kind, ==, "stu");
     g_assert_cmpstr(dev2.model, ==, "Wacom STU-540");
+    g_assert_cmpstr(dev2.serial, ==, "STU540-7A21C0");
     g_assert_cmpfloat(dev2.width_mm, ==, 96);
     g_assert_cmpfloat(dev2.counts_per_mm, ==, 100);
     g_assert_cmpuint(sigink_stroke_count(back), ==, 3);

@@ -4,6 +4,9 @@
  *
  *   /ui/signature/touch      touch strokes in the box, a refused trivial signature (too short,
  *                            too small) with the message, Clear, then an accepted signature
+ *   /ui/signature/mouse      the same signing with a mouse (SDL mouse motion and button events,
+ *                            `mouse-stroke`): every point, the press point too, reaches the
+ * record's vectored signature with its strokes; a drag outside the box adds nothing
  *   /ui/signature/unable     staff marks "unable to sign" with a reason
  *   /ui/signature/pad        the kiosk under umockdev-run with a USB pad written by sigpad-gen
  *                            from a strokes file: the strokes on screen equal the file's
@@ -210,9 +213,8 @@ static void read_key(fixture *fx, const char *name, seal_key_kind kind, uint8_t 
     g_assert_cmpint(seal_key_read(path, kind, key, len, why, sizeof why), ==, BK_OK);
 }
 
-/* Field 2.<tag> of the one record in the outbox, opened with the back-office key; the ANSI/NIST
- * separators (US, RS) shown as '|' and ';' (transfer full, NULL when the field is absent). */
-static char *record_field(fixture *fx, unsigned tag)
+/* The one record in the outbox, opened with the back-office key (transfer full: an2k_free). */
+static an2k *open_record(fixture *fx)
 {
     uint8_t kiosk_pk[32], office_sk[32];
     read_key(fx, "kiosk.pub", SEAL_KEY_KIOSK_PUBLIC, kiosk_pk, sizeof kiosk_pk);
@@ -234,6 +236,14 @@ static char *record_field(fixture *fx, unsigned tag)
     an2k *t = NULL;
     g_assert_cmpint(an2k_read(payload, plen, &t, why, sizeof why), ==, BK_OK);
     biomem_free(payload);
+    return t;
+}
+
+/* Field 2.<tag> of the one record in the outbox; the ANSI/NIST separators (US, RS) shown as '|'
+ * and ';' (transfer full, NULL when the field is absent). */
+static char *record_field(fixture *fx, unsigned tag)
+{
+    an2k *t = open_record(fx);
     char *value = NULL;
     for (size_t i = 0; i < t->n_records && value == NULL; i++) {
         if (t->records[i].type != 2)
@@ -246,6 +256,32 @@ static char *record_field(fixture *fx, unsigned tag)
     for (char *c = value; c && *c; c++)
         *c = *c == AN2K_US ? '|' : *c == AN2K_RS ? ';' : *c;
     return value;
+}
+
+/* The record's vectored signature (Type-8, SRT 2): *points pen points and *strokes pen-ups
+ * (one after each stroke). Its wire bytes: LEN (4), IDC, SIG, SRT, ISR, HLL (2), VLL (2), then
+ * 5 bytes a point, the last of them the pressure (0: pen up). */
+static void record_signature(fixture *fx, size_t *points, size_t *strokes)
+{
+    an2k *t = open_record(fx);
+    bool found = false;
+    *points = *strokes = 0;
+    for (size_t i = 0; i < t->n_records; i++) {
+        const an2k_record *r = &t->records[i];
+        if (r->type != 8 || r->bin_len < 12 || r->bin[6] != 2)
+            continue;
+        g_assert_false(found);
+        found = true;
+        g_assert_cmpuint((r->bin_len - 12) % 5, ==, 0);
+        for (size_t k = 12; k + 5 <= r->bin_len; k += 5) {
+            if (r->bin[k + 4] == 0)
+                (*strokes)++;
+            else
+                (*points)++;
+        }
+    }
+    an2k_free(t);
+    g_assert_true(found);
 }
 
 /* How often `needle` occurs in `hay`. */
@@ -277,15 +313,20 @@ static char *to_signature(fixture *fx, int i)
                            fx->codes[i]);
 }
 
-/* A stroke of n points along a wave, in box pixels. */
-static void wave(GString *s, int n, double x0, double y0, double w, double h)
+/* A stroke of n points along a wave, in box pixels, by `cmd` (stroke: touch; mouse-stroke). */
+static void wave_by(GString *s, const char *cmd, int n, double x0, double y0, double w, double h)
 {
-    g_string_append(s, "stroke");
+    g_string_append(s, cmd);
     for (int i = 0; i < n; i++) {
         double t = (double)i / (n - 1);
         g_string_append_printf(s, " %.0f,%.0f", x0 + w * t, y0 + h * (0.5 + 0.5 * sin(t * 9.0)));
     }
     g_string_append_c(s, '\n');
+}
+
+static void wave(GString *s, int n, double x0, double y0, double w, double h)
+{
+    wave_by(s, "stroke", n, x0, y0, w, h);
 }
 
 static void test_touch(fixture *fx, gconstpointer data)
@@ -339,6 +380,52 @@ static void test_touch(fixture *fx, gconstpointer data)
     g_assert_nonnull(strstr(err, "signature refused: "));
     g_assert_nonnull(strstr(err, "signature accepted: source=touch"));
     g_assert_null(strstr(err, "Lina"));
+}
+
+/* The touch-screen backend's mouse path: SDL mouse events (motion, button down and up) pushed
+ * through the kiosk's event loop as a mouse sends them. */
+static void test_mouse(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *start = to_signature(fx, 7);
+    GString *s = g_string_new(start);
+    g_string_append(s, "expect-text \"Sign in the box with your finger\"\n"
+                       "tap \"Sign out\"\n");
+    /* too short first, as with a finger */
+    wave_by(s, "mouse-stroke", 4, 100, 100, 80, 20);
+    g_string_append(s, "signature-count 4\n"
+                       "tap \"Accept\"\n"
+                       "expect-text \"This signature is too short\"\n"
+                       "tap \"Clear\"\n"
+                       "signature-count 0\n");
+    /* a signature: a stroke of 40 points (the press point is the first), a drag outside the box
+     * (it ends the stroke before it and adds nothing), a stroke of 25 points that is still open
+     * when Accept is tapped, as when the mouse goes straight from the box to the button */
+    wave_by(s, "mouse-stroke", 40, 60, 80, 700, 220);
+    g_string_append(s, "signature-count 40\n"
+                       "mouse-stroke -50,-50 -40,-60 -30,-70\n"
+                       "signature-count 40\n");
+    wave_by(s, "mouse-stroke", 25, 780, 120, 250, 160);
+    g_string_append(s, "signature-count 65\n"
+                       "screenshot en-signature-mouse\n"
+                       "tap \"Accept\"\n"
+                       "expect-screen review\n"
+                       "tap \"Finish\"\n"
+                       "expect-screen done\n");
+    g_autofree char *err = NULL;
+    assert_kiosk(fx, "touch", NULL, s->str, &err);
+    g_string_free(s, TRUE);
+    g_assert_nonnull(strstr(err, "signature refused: "));
+    g_assert_nonnull(strstr(err, "signature accepted: source=touch"));
+    /* every point in the record, in two strokes; the device is the kiosk's touch screen */
+    size_t points = 0, strokes = 0;
+    record_signature(fx, &points, &strokes);
+    g_assert_cmpuint(points, ==, 65);
+    g_assert_cmpuint(strokes, ==, 2);
+    g_autofree char *devices = record_field(fx, 123);
+    g_assert_nonnull(devices);
+    g_test_message("2.123: %s", devices);
+    g_assert_nonnull(strstr(devices, "touch|kiosk touch screen|DEN-HAAG-07"));
 }
 
 static void test_unable(fixture *fx, gconstpointer data)
@@ -635,6 +722,8 @@ int main(int argc, char **argv)
      * needs the preload in this process too. */
     if (g_getenv("SIGNATURE_REPLUG") == NULL) {
         g_test_add("/ui/signature/touch", fixture, NULL, fixture_set_up, test_touch,
+                   fixture_tear_down);
+        g_test_add("/ui/signature/mouse", fixture, NULL, fixture_set_up, test_mouse,
                    fixture_tear_down);
         g_test_add("/ui/signature/unable", fixture, NULL, fixture_set_up, test_unable,
                    fixture_tear_down);

@@ -315,14 +315,22 @@ static bool input(screen *scr, const SDL_Event *ev)
         touch_at(scr, ev->tfinger.x * u->w, ev->tfinger.y * u->h, ev->type != SDL_FINGERUP, pr);
         return true;
     }
-    case SDL_MOUSEMOTION:
+    case SDL_MOUSEMOTION: {
         /* Touches come as finger events; SDL's mouse copies of them are ignored. */
         if (ev->motion.which == SDL_TOUCH_MOUSEID)
             return false;
-        if (!(ev->motion.state & SDL_BUTTON_LMASK) && !p->touch_down)
+        bool held = (ev->motion.state & SDL_BUTTON_LMASK) != 0;
+        if (!held && !p->touch_down)
             return false;
-        touch_at(scr, ev->motion.x, ev->motion.y, (ev->motion.state & SDL_BUTTON_LMASK) != 0, -1.0);
+        /* The button events go to the runner's buttons, not to screens: a stroke begins with the
+         * first motion with the button held, and the point where it went down is where that
+         * motion started (SDL's relative motion), so the stroke does not lose its first point. */
+        if (held && !p->touch_down)
+            touch_at(scr, ev->motion.x - ev->motion.xrel, ev->motion.y - ev->motion.yrel, true,
+                     -1.0);
+        touch_at(scr, ev->motion.x, ev->motion.y, held, -1.0);
         return true;
+    }
     default:
         return false;
     }
@@ -622,6 +630,66 @@ static bk_err cmd_stroke(script *sc, int argc, char **argv, const char *rest)
     return BK_OK;
 }
 
+/* mouse-stroke X,Y X,Y ...: what SDL sends for a mouse drag in the box, through the same input
+ * path as a real mouse: the pointer moves to the first point (button up), the left button goes
+ * down there, the pointer moves to each next point with the button held, the button goes up at
+ * the last point. Nothing more: as with a real mouse the stroke ends at the next motion without
+ * the button (or when it leaves the box), so a last stroke is still open at "Accept". */
+static bk_err cmd_mouse_stroke(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)rest;
+    bk_err err = need_active(sc, false);
+    if (err != BK_OK)
+        return err;
+    session *s = script_session(sc);
+    int px = 0, py = 0; /* the pointer's last place, for SDL's relative motion */
+    for (int i = 1; i < argc; i++) {
+        double x, y;
+        char tail;
+        if (sscanf(argv[i], "%lf,%lf%c", &x, &y, &tail) != 2)
+            return script_fail(sc, "mouse-stroke: '%s' is not X,Y", argv[i]);
+        if (active == NULL)
+            return script_fail(sc, "mouse-stroke: the signing screen went away");
+        int ax = active->box.x + (int)lround(x), ay = active->box.y + (int)lround(y);
+        SDL_Event ev = {0};
+        ev.type = SDL_MOUSEMOTION;
+        ev.motion.which = 0;
+        ev.motion.state = i == 1 ? 0 : SDL_BUTTON_LMASK;
+        ev.motion.x = ax;
+        ev.motion.y = ay;
+        ev.motion.xrel = i == 1 ? 0 : ax - px;
+        ev.motion.yrel = i == 1 ? 0 : ay - py;
+        script_push(sc, &ev);
+        px = ax;
+        py = ay;
+        if (i == 1) {
+            SDL_Event b = {0};
+            b.type = SDL_MOUSEBUTTONDOWN;
+            b.button.which = 0;
+            b.button.button = SDL_BUTTON_LEFT;
+            b.button.state = SDL_PRESSED;
+            b.button.clicks = 1;
+            b.button.x = ax;
+            b.button.y = ay;
+            script_push(sc, &b);
+        }
+        if (i + 1 < argc)
+            session_advance(s, STROKE_STEP_MS);
+        if (i + 1 == argc) {
+            SDL_Event b = {0};
+            b.type = SDL_MOUSEBUTTONUP;
+            b.button.which = 0;
+            b.button.button = SDL_BUTTON_LEFT;
+            b.button.state = SDL_RELEASED;
+            b.button.clicks = 1;
+            b.button.x = ax;
+            b.button.y = ay;
+            script_push(sc, &b);
+        }
+    }
+    return BK_OK;
+}
+
 typedef struct want_strokes {
     GArray *points; /* sigink_point */
     GArray *ends;   /* size_t */
@@ -806,6 +874,8 @@ bk_err capture_signature_setup(const capture_signature_settings *s)
     if (err != BK_OK)
         return err;
     script_register("stroke", 1, 4096, cmd_stroke, "stroke X,Y X,Y ... (pixels in the box)");
+    script_register("mouse-stroke", 1, 4096, cmd_mouse_stroke,
+                    "mouse-stroke X,Y X,Y ... (pixels in the box)");
     script_register("pad-strokes", 1, 1, cmd_pad_strokes, "pad-strokes FILE");
     script_register("pad-points", 1, 1, cmd_pad_strokes, "pad-points FILE");
     script_register("pad-wait-paused", 0, 0, cmd_pad_wait_paused, "pad-wait-paused");
