@@ -3,7 +3,10 @@
 other pad does; every device rule gives group biokiosk and mode 0660; nothing is world-writable;
 the camera rule keeps automounters away; libfprint's image readers are there.
 
-  check-udev-rules.py RULES PADTABLE-PROGRAM FPRINT-HWDB
+  check-udev-rules.py RULES PADTABLE-PROGRAM FPRINT-HWDB [LOCAL-PAD-EXAMPLE]
+
+The technician's example rule for a pad outside the table (udev/local-pad.rules.example) is held
+to the same access: group biokiosk, 0660, one device matched by vendor and product id.
 """
 import re
 import subprocess
@@ -80,6 +83,19 @@ if found != image:
     fail(f"fingerprint rules: {len(found)} found, {len(image)} expected; missing {sorted(image - found)[:5]}, extra {sorted(found - image)[:5]}")
 if not any(d == "aes2501" for _, _, d in found):
     fail("the aes2501 reader (one of the recorded ones) has no rule")
+
+if len(sys.argv) > 4:
+    local = [l.split("#", 1)[0].strip() for l in open(sys.argv[4], encoding="utf-8")]
+    access = [l for l in local if "GROUP" in l or "MODE" in l]
+    if len(access) != 1:
+        fail(f"the local pad example should give access once, not {len(access)} times")
+    for l in access:
+        if not re.search(r'ATTR\{idVendor\}=="[0-9a-f]{4}", ATTR\{idProduct\}=="[0-9a-f]{4}"', l) \
+                or 'GROUP:="biokiosk"' not in l or 'MODE:="0660"' not in l or "sigpad" not in l:
+            fail(f"the local pad example's rule is not one pad, group biokiosk, 0660: {l}")
+    labels = {m for l in local for m in re.findall(r'(?:GOTO|LABEL)="(\w+)"', l)}
+    if labels != {"biokiosk_local_end"}:
+        fail(f"the local pad example's GOTO/LABEL do not match: {labels}")
 
 for f in failures:
     print("FAIL:", f)
