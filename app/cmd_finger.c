@@ -193,7 +193,7 @@ int cmd_finger(int argc, char **argv)
          "capture: seconds to wait for a finger (default 30)", "S"},
         {"ppi", 0, 0, G_OPTION_ARG_INT, &ppi,
          "capture: the reader's resolution when libfprint reports none (default 500); the "
-         "image is resampled from it to 500 ppi",
+         "image is shrunk from it to 500 ppi, never enlarged: below 500 the capture is refused",
          "N"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };

@@ -117,7 +117,7 @@ static const key_row table[] = {
     {"fingerprint.virtual_socket", KIND_STRING, "", 0, 0, NULL,
      "Emulation only (demo, scripted mode): socket of libfprint's virtual image device; the "
      "kiosk sets FP_VIRTUAL_IMAGE to it and feeds the fingers itself. Empty: real readers."},
-    {"fingerprint.assume_ppi", KIND_INT, "500", 200, 1500, NULL,
+    {"fingerprint.assume_ppi", KIND_INT, "500", 500, 1500, NULL,
      "The reader's resolution in pixels per inch when libfprint reports none (libfprint 1.94's "
      "drivers report none): prints are resampled from it to 500 ppi for the record."},
     /* -- signature */

@@ -14,11 +14,46 @@
 #ifndef BIOKIOSK_CAPTURE_H
 #define BIOKIOSK_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bk_err.h"
 #include "flow.h"
 #include "runner.h"
+
+/* A hands-on device check run through the module that holds the device (the technician screen,
+ * ui/technician.h): the module uses its own open device, never a second handle. The results are
+ * the self-test's (app/selftest/selftest.h): the same check names, values and units, so a fleet
+ * report means the same whether `biokiosk selftest` or the kiosk made it. */
+typedef enum capture_check_status {
+    CAPTURE_CHECK_PASS,
+    CAPTURE_CHECK_FAIL,
+    CAPTURE_CHECK_SKIP,
+} capture_check_status;
+
+typedef struct capture_check_result {
+    const char *name; /* "camera.live_view": the self-test's check name */
+    capture_check_status status;
+    const char *value; /* what was measured, in words (English, as the command's) */
+    bool has_number;   /* number and unit hold the measurement */
+    double number;
+    const char *unit;   /* static: "fps", "quality", ... or NULL */
+    const char *action; /* what to do (failures, some skips), or NULL */
+    double duration_ms; /* how long the check took */
+} capture_check_result;
+
+typedef struct capture_check_run {
+    bool hands_on; /* include the steps that need the technician (test photo, finger) */
+    /* Each result as it is made, on the caller's thread (the strings are valid during the call
+     * only). */
+    void (*result)(void *data, const capture_check_result *r);
+    /* A prompt for the technician (an English msgid, marked for translation: the screen shows
+     * it translated), NULL when it is over; on the caller's thread. */
+    void (*prompt)(void *data, const char *text);
+    void *data;
+    /* Non-zero: end the waits at once (the technician left). Read atomically. */
+    const int *cancel;
+} capture_check_run;
 
 typedef struct capture_class {
     flow_item item;
@@ -27,6 +62,13 @@ typedef struct capture_class {
     const screen_class *screen;
     /* One line on the device for the staff's device status (optional). */
     void (*status)(char *buf, size_t size);
+    /* The module's device checks with its own open device (optional): called on a thread of the
+     * caller's that is neither the main thread nor one of the module's; blocks until the checks
+     * are made (each within its own time limit, sooner on cancel) and reports every check it
+     * owns (passed, failed or skipped) through run->result. Safe against the module's own
+     * threads. BK_ERR_BUSY (and no result) while the module's capture step is on screen or
+     * another check runs. */
+    bk_err (*check)(const capture_check_run *run);
 } capture_class;
 
 /* Registers cls for cls->item (transfer none: cls must outlive the kiosk). BK_ERR_EXISTS when the

@@ -32,8 +32,9 @@
  *   expect-finger-hands
  *                   the hands drawing shows the left hand (and its label) left of the right one
  *
- * Prints reach the screen at 500 ppi: the driver resamples them from the reader's resolution
- * (libfprint's, or `assume_ppi` when libfprint reports none).
+ * Prints reach the screen at 500 ppi: the driver shrinks them from the reader's resolution
+ * (libfprint's, or `assume_ppi` when libfprint reports none); a reader below 500 ppi gives a
+ * reader error for staff instead (never upscaled).
  */
 #ifndef BIOKIOSK_CAPTURE_FINGER_H
 #define BIOKIOSK_CAPTURE_FINGER_H
@@ -50,7 +51,7 @@ typedef struct capture_finger_settings {
     fingerplan_settings plan;   /* thresholds, fallback order, attempts */
     int match_threshold;        /* uniqueness check: score counting as the same finger */
     int assume_ppi; /* the reader's resolution when libfprint reports none; 0 = 500 (prints are
-                     * resampled from it to 500 ppi) */
+                     * shrunk from it to 500 ppi; below 500 the reader is refused) */
 } capture_finger_settings;
 
 /* Registers the screen for the fingerprints step and the script commands, and starts opening the

@@ -6,9 +6,11 @@
  * with pass/fail/skip, what was measured and what to do. The kiosk's own capture modules may
  * hold a device open; the screen does not open such a device a second time:
  *   - camera: with [photo] enabled the kiosk's photo module holds it: "found" is its live status
- *     line (ui/capture.h), live view, decoding, faces and the test photo are not run here;
+ *     line (ui/capture.h); live view, decoding, faces and the test photo are run by the module
+ *     with its own camera (capture_class.check), reporting the self-test's names and values;
  *     without, the self-test opens the camera itself.
- *   - fingerprint reader: the same with [fingerprint] enabled and the fingerprint module.
+ *   - fingerprint reader: the same with [fingerprint] enabled and the fingerprint module (the
+ *     finger step through the module's reader thread).
  *   - signature pad: the kiosk opens it only at the signature step, so outside a visit the
  *     self-test opens it itself (while it is open at a step, the module's status line is used).
  *   - screen and touch: from the kiosk's own window, fonts and catalogues (read on the main
@@ -16,11 +18,12 @@
  *   - store, outbox, keys, audit log, clock: the self-test's checks as they are (the store on a
  *     connection of their own).
  * The screen says for each group where its results come from. "With hands-on steps" adds the
- * interactive steps where the device is free (test photo, finger, a line on the pad), with the
- * prompt on screen. A display test pattern (colour bars, grey ramp, 1-px grid, the resolution)
- * and a touch test (targets in the corners and the centre turn green when touched; missed ones
- * are reported) fill the whole screen. Everything is logged (domain biokiosk-technician) with
- * check names and results only, and each run ends with an audit entry technician.selftest.
+ * interactive steps (test photo, finger, a line on the pad), with the prompt on screen; results
+ * appear as they are made. A display test pattern (colour bars, grey ramp, 1-px grid, the
+ * resolution) and a touch test (targets in the corners and the centre turn green when touched;
+ * missed ones are reported) fill the whole screen. Everything is logged (domain
+ * biokiosk-technician) with check names, results and measured numbers only, and each run ends with
+ * an audit entry technician.selftest.
  *
  * Script commands (scripted mode):
  *   technician-wait SECONDS   wait in real time, up to SECONDS, until the running checks ended

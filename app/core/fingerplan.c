@@ -275,7 +275,8 @@ bk_err fingerplan_attempt(fingerplan *p, int quality, const fingerplan_check *ch
     a->quality = quality;
     int threshold = fingerplan_threshold(p, f);
     fingerplan_outcome out;
-    if (check != NULL && check->result != FINGERPLAN_UNIQUE) {
+    if (check != NULL && check->result != FINGERPLAN_UNIQUE &&
+        check->result != FINGERPLAN_UNVERIFIED) {
         a->not_unique = true;
         out = FINGERPLAN_NOT_UNIQUE;
     } else if (quality >= threshold) {
@@ -347,6 +348,17 @@ int fingerplan_kept(const fingerplan *p, int finger)
 int fingerplan_attempts(const fingerplan *p, int finger)
 {
     return valid_finger(finger) ? p->f[finger].n : 0;
+}
+
+int fingerplan_attempts_left(const fingerplan *p, int finger)
+{
+    if (!valid_finger(finger))
+        return 0;
+    const finger_state *fs = &p->f[finger];
+    int left = p->s.max_attempts - counted(fs);
+    if (ATTEMPT_SLOTS - fs->n < left)
+        left = ATTEMPT_SLOTS - fs->n;
+    return left < 0 ? 0 : left;
 }
 
 int fingerplan_attempt_quality(const fingerplan *p, int finger, int n)
@@ -424,7 +436,9 @@ size_t fingerplan_log_format(const fingerplan_log_entry *e, char *buf, size_t si
             n = snprintf(buf, size,
                          "attempt finger=%s n=%d quality=%d threshold=%d %s %s=%s score=%d", f,
                          e->attempt, e->quality, e->threshold, fingerplan_outcome_str(e->outcome),
-                         e->check.result == FINGERPLAN_SAME_FINGER ? "same-as" : "swapped-with",
+                         e->check.result == FINGERPLAN_SAME_FINGER  ? "same-as"
+                         : e->check.result == FINGERPLAN_UNVERIFIED ? "unverified-with"
+                                                                    : "swapped-with",
                          fingerplan_finger_str(e->check.other), e->check.score);
         break;
     case FINGERPLAN_LOG_VETO_REJECT:

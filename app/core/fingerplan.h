@@ -73,9 +73,12 @@ typedef enum fingerplan_outcome {
 
 /* The result of comparing a new image with the other prints, filled in by the caller. */
 typedef enum fingerplan_unique {
-    FINGERPLAN_UNIQUE,       /* matches nothing */
-    FINGERPLAN_SAME_FINGER,  /* matches the print kept for `other` (same finger twice) */
-    FINGERPLAN_HANDS_SWAPPED /* matches the print on file for `other`, a finger of the other hand */
+    FINGERPLAN_UNIQUE,        /* matches nothing */
+    FINGERPLAN_SAME_FINGER,   /* matches the print kept for `other` (same finger twice) */
+    FINGERPLAN_HANDS_SWAPPED, /* matches the print on file for `other`, a finger of the other hand
+                               */
+    FINGERPLAN_UNVERIFIED     /* matched nothing, but it or the print of `other` has too few
+                               * minutiae for a verdict: kept as unique, the officer is told */
 } fingerplan_unique;
 
 typedef struct fingerplan_check {
@@ -163,6 +166,11 @@ int fingerplan_hand_finger(const fingerplan *p, int hand);
 /* Attempts made of `finger` since its last restart, and the quality of attempt n (1..). */
 int fingerplan_attempts(const fingerplan *p, int finger);
 int fingerplan_attempt_quality(const fingerplan *p, int finger, int n);
+
+/* Attempts `finger` may still make before its counter is used up (rejected ones count, those
+ * refused as not unique do not). 0 with no kept attempt means every attempt was rejected: the
+ * officer restarts the finger or marks it unusable (fingerplan_attempt answers CONFLICT). */
+int fingerplan_attempts_left(const fingerplan *p, int finger);
 
 /* The threshold that applies to `finger`. */
 int fingerplan_threshold(const fingerplan *p, int finger);

@@ -500,7 +500,10 @@ static int find_minutiae(work *k, fingerfeat *f)
  * and the sum is scaled by the square root of the print area against 200 x 200 pixels (a small
  * single-finger sensor's full field), so a clean but tiny touch still scores low, and by the
  * minutiae count against 15 when below it: with fewer, no comparison is reliable, however
- * clean the ridges look.
+ * clean the ridges look. Below FINGERFEAT_MIN_MINUTIAE the score is also capped at
+ * FINGERFEAT_FEW_MINUTIAE_QUALITY: clean but detail-poor captures (vfs5011: 8 minutiae, aes3500:
+ * 11) scored 42 and 58 without the cap, yet match turned or moved copies of themselves with score
+ * 0, so a print that passed the threshold would have defeated the uniqueness check.
  * Weights and ranges were set by looking at real captures from the libfprint test suite and at
  * smudged synthetic prints; the score orders attempts of one finger sensibly but is not
  * calibrated against NFIQ 2. */
@@ -549,6 +552,8 @@ static void score(const work *k, fingerfeat *f)
     float q = 100 * sqrtf(area) * (0.5f * clarity + 0.2f * contrast + 0.3f * minutiae) *
               clampf((float)f->n_minutiae / 15.0f, 0, 1);
     f->quality = (int)lrintf(clampf(q, 0, 100));
+    if (f->n_minutiae < FINGERFEAT_MIN_MINUTIAE && f->quality > FINGERFEAT_FEW_MINUTIAE_QUALITY)
+        f->quality = FINGERFEAT_FEW_MINUTIAE_QUALITY;
 }
 
 bk_err fingerfeat_analyse(const uint8_t *pix, int width, int height, fingerfeat **out)

@@ -13,6 +13,14 @@
 
 #include "bk_err.h"
 
+/* Fewer minutiae than this and a print cannot be compared reliably: even turned or moved a
+ * little against itself it keeps too few pairs to reach fingermatch's threshold (see
+ * fingermatch.h). Its quality is capped at FINGERFEAT_FEW_MINUTIAE_QUALITY, below the lowest
+ * default threshold (10, ring fingers), so it is never kept as passing, and the uniqueness check
+ * says "could not be verified" for it instead of "unique". */
+#define FINGERFEAT_MIN_MINUTIAE         15
+#define FINGERFEAT_FEW_MINUTIAE_QUALITY 9
+
 typedef enum fingerfeat_kind {
     FINGERFEAT_ENDING = 1,
     FINGERFEAT_BIFURCATION = 3,

@@ -136,6 +136,13 @@ static bk_err decode_png(const uint8_t *d, size_t len, fingerimg **out, const ch
         *why = "image larger than 5000 pixels a side";
         return BK_ERR_INVALID;
     }
+    if ((png.format & PNG_FORMAT_FLAG_LINEAR) != 0) {
+        /* libpng would take 16-bit samples as linear light and gamma-encode them to 8 bits,
+         * changing every grey value; the standard's prints are 8-bit grey */
+        png_image_free(&png);
+        *why = "16-bit image: only 8-bit grey fingerprint images are read";
+        return BK_ERR_INVALID;
+    }
     int alpha = (png.format & PNG_FORMAT_FLAG_ALPHA) != 0;
     int colour = (png.format & PNG_FORMAT_FLAG_COLOR) != 0;
     int w = (int)png.width, h = (int)png.height;

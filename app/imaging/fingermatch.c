@@ -302,6 +302,7 @@ bk_err fingermatch_check(const fingerfeat *print, int finger,
     if (print == NULL || finger < 1 || finger > 10 || out == NULL)
         return BK_ERR_INVALID;
     fingerplan_check c = {FINGERPLAN_UNIQUE, FINGERPLAN_NONE, 0};
+    int unsure = FINGERPLAN_NONE, unsure_score = 0; /* a comparison too poor for a verdict */
     for (int f = 1; f <= 10 && kept != NULL; f++) {
         if (f == finger || kept[f] == NULL)
             continue;
@@ -311,6 +312,11 @@ bk_err fingermatch_check(const fingerfeat *print, int finger,
             return err;
         if (r.score >= threshold && r.score > c.score)
             c = (fingerplan_check){FINGERPLAN_SAME_FINGER, f, r.score};
+        else if (unsure == FINGERPLAN_NONE && (print->n_minutiae < FINGERFEAT_MIN_MINUTIAE ||
+                                               kept[f]->n_minutiae < FINGERFEAT_MIN_MINUTIAE)) {
+            unsure = f;
+            unsure_score = r.score;
+        }
     }
     int own = 0; /* the score against this finger's own print on file */
     if (c.result == FINGERPLAN_UNIQUE && on_file != NULL && on_file[finger] != NULL) {
@@ -335,6 +341,8 @@ bk_err fingermatch_check(const fingerfeat *print, int finger,
                 c = (fingerplan_check){FINGERPLAN_HANDS_SWAPPED, f, r.score};
         }
     }
+    if (c.result == FINGERPLAN_UNIQUE && unsure != FINGERPLAN_NONE)
+        c = (fingerplan_check){FINGERPLAN_UNVERIFIED, unsure, unsure_score};
     *out = c;
     return BK_OK;
 }

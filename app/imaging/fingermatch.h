@@ -32,10 +32,12 @@ bk_err fingermatch_compare(const fingerfeat *a, const fingerfeat *b, fingermatch
 /* The uniqueness check of a new print of `finger` (TR-03121 4.6.2), for fingerplan_attempt():
  * SAME_FINGER when it matches the print kept for another finger (kept[f], NULL when none);
  * HANDS_SWAPPED when it matches a print on file (on_file[f], NULL when none) of a finger of the
- * other hand better than the print on file of `finger` itself; otherwise UNIQUE. Without prints
- * on file a swap of two different fingers cannot be seen: only the same finger twice. Both arrays
- * are indexed by finger position (1..10) and may be NULL as a whole. A match is a score at or above
- * `threshold`. BK_ERR_INVALID, BK_ERR_NOMEM. */
+ * other hand better than the print on file of `finger` itself; UNVERIFIED (other = that finger)
+ * when nothing matched but the new print or a kept print compared with it has fewer than
+ * FINGERFEAT_MIN_MINUTIAE minutiae (no score could reach the threshold); otherwise UNIQUE. Without
+ * prints on file a swap of two different fingers cannot be seen: only the same finger twice. Both
+ * arrays are indexed by finger position (1..10) and may be NULL as a whole. A match is a score at
+ * or above `threshold`. BK_ERR_INVALID, BK_ERR_NOMEM. */
 bk_err fingermatch_check(const fingerfeat *print, int finger,
                          const fingerfeat *const kept[FINGERPLAN_FINGERS],
                          const fingerfeat *const on_file[FINGERPLAN_FINGERS], int threshold,

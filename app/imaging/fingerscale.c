@@ -11,6 +11,11 @@ bool fingerscale_plausible(double ppmm)
     return isfinite(ppmm) && ppmm >= FINGERSCALE_PPMM_MIN && ppmm <= FINGERSCALE_PPMM_MAX;
 }
 
+bool fingerscale_below_500(double ppmm)
+{
+    return ppmm < FINGERSCALE_PPMM_500 * (1.0 - 1e-3);
+}
+
 static int scaled(int n, double s)
 {
     double v = floor((double)n * s + 0.5);
@@ -50,10 +55,10 @@ static void axis_free(axis *a)
     free(a->weights);
 }
 
-/* n old pixels to m new ones at scale s (new per old). */
+/* n old pixels to m new ones at scale s (new per old, below 1: only shrinking). */
 static bk_err axis_make(int n, int m, double s, axis *a)
 {
-    int most = s < 1.0 ? (int)ceil(1.0 / s) + 2 : 2;
+    int most = (int)ceil(1.0 / s) + 2;
     a->t = calloc((size_t)m, sizeof *a->t);
     a->weights = calloc((size_t)m * (size_t)most, sizeof *a->weights);
     if (a->t == NULL || a->weights == NULL) {
@@ -63,42 +68,25 @@ static bk_err axis_make(int n, int m, double s, axis *a)
     for (int o = 0; o < m; o++) {
         taps *t = &a->t[o];
         t->w = a->weights + (size_t)o * (size_t)most;
-        if (s < 1.0) {
-            /* the new pixel covers [lo, hi) of the old axis */
-            double lo = (double)o / s, hi = (double)(o + 1) / s;
-            if (hi > n)
-                hi = n;
-            int i0 = (int)floor(lo), i1 = (int)ceil(hi);
-            if (i1 > n)
-                i1 = n;
-            if (i1 - i0 > most)
-                i1 = i0 + most;
-            double sum = 0;
-            t->first = i0;
-            for (int i = i0; i < i1; i++) {
-                double a0 = i > lo ? i : lo, a1 = i + 1 < hi ? i + 1 : hi;
-                double cover = a1 > a0 ? a1 - a0 : 0;
-                t->w[t->count++] = (float)cover;
-                sum += cover;
-            }
-            for (int k = 0; k < t->count && sum > 0; k++)
-                t->w[k] = (float)(t->w[k] / sum);
-        } else {
-            /* centre of the new pixel on the old axis, between two old centres */
-            double c = ((double)o + 0.5) / s - 0.5;
-            if (c < 0)
-                c = 0;
-            if (c > n - 1)
-                c = n - 1;
-            int i0 = (int)floor(c);
-            double f = c - i0;
-            t->first = i0;
-            t->w[t->count++] = (float)(1.0 - f);
-            if (i0 + 1 < n)
-                t->w[t->count++] = (float)f;
-            else
-                t->w[0] = 1.0f;
+        /* the new pixel covers [lo, hi) of the old axis */
+        double lo = (double)o / s, hi = (double)(o + 1) / s;
+        if (hi > n)
+            hi = n;
+        int i0 = (int)floor(lo), i1 = (int)ceil(hi);
+        if (i1 > n)
+            i1 = n;
+        if (i1 - i0 > most)
+            i1 = i0 + most;
+        double sum = 0;
+        t->first = i0;
+        for (int i = i0; i < i1; i++) {
+            double a0 = i > lo ? i : lo, a1 = i + 1 < hi ? i + 1 : hi;
+            double cover = a1 > a0 ? a1 - a0 : 0;
+            t->w[t->count++] = (float)cover;
+            sum += cover;
         }
+        for (int k = 0; k < t->count && sum > 0; k++)
+            t->w[k] = (float)(t->w[k] / sum);
     }
     return BK_OK;
 }
@@ -112,6 +100,8 @@ bk_err fingerscale_resample(const fingerimg *in, double from_ppmm, double to_ppm
     double s = to_ppmm / from_ppmm;
     if (fabs(s - 1.0) < 1e-3)
         return fingerimg_new_from(in->width, in->height, in->pix, out);
+    if (s > 1.0)
+        return BK_ERR_UNSUPPORTED; /* never upscale (TR-03121): no detail would be gained */
     axis ax = {0}, ay = {0};
     fingerimg *img = NULL;
     float *mid = NULL; /* rows of the old image, already resampled across: in->height x w */

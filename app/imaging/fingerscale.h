@@ -3,8 +3,9 @@
  *
  * Pure functions over fingerimg buffers. Shrinking averages areas: each new pixel is the mean of
  * the old pixels it covers, weighted by how much of each it covers (no ridge is lost between
- * samples and no aliasing moiré appears). Growing is bilinear between the four nearest old
- * pixel centres (no new detail is invented). Both map pixel centres, so the print stays centred.
+ * samples and no aliasing moiré appears); pixel centres are mapped, so the print stays centred.
+ * Images are never enlarged (TR-03121: "never upscale"): a reader below 500 ppi does not meet
+ * the standard and its images are refused, not grown.
  */
 #ifndef BIOKIOSK_FINGERSCALE_H
 #define BIOKIOSK_FINGERSCALE_H
@@ -31,8 +32,13 @@ bk_err fingerscale_size(int width, int height, double from_ppmm, double to_ppmm,
                         int *out_height);
 
 /* `in` (taken at from_ppmm) resampled to to_ppmm into *out (transfer full, biomem pixels): area
- * averaging when it shrinks, bilinear when it grows, a plain copy when the two are equal within
- * 0.1 %. Errors as fingerscale_size, BK_ERR_NOMEM. */
+ * averaging when it shrinks, a plain copy when the two are equal within 0.1 %.
+ * BK_ERR_UNSUPPORTED when it would grow (to_ppmm above from_ppmm: never upscale); otherwise
+ * errors as fingerscale_size, BK_ERR_NOMEM. */
 bk_err fingerscale_resample(const fingerimg *in, double from_ppmm, double to_ppmm, fingerimg **out);
+
+/* true when an image at ppmm would have to be enlarged to reach 500 ppi (more than 0.1 % below):
+ * the reader does not meet the standard. */
+bool fingerscale_below_500(double ppmm);
 
 #endif

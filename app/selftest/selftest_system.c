@@ -379,7 +379,13 @@ static char *ntp_synchronised(void)
     g_autofree char *out = NULL;
     int status = 0;
     const char *argv[] = {"timedatectl", "show", "--property=NTPSynchronized", "--value", NULL};
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+    /* Leaving the descriptors open lets GLib start it with posix_spawn: inside the kiosk (the
+     * technician screen) other threads run meanwhile, and a forked child that runs code before
+     * exec (closing descriptors, an LD_PRELOAD's hooks) can wait forever for a lock one of them
+     * held at the fork. The kiosk opens its descriptors close-on-exec. */
+    if (!g_spawn_sync(NULL, (char **)argv, NULL,
+                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL |
+                          G_SPAWN_LEAVE_DESCRIPTORS_OPEN,
                       NULL, NULL, &out, NULL, &status, NULL) ||
         !g_spawn_check_wait_status(status, NULL) || out == NULL)
         return NULL;

@@ -8,7 +8,9 @@
  *
  * Every image is resampled to 500 ppi (19.685 pixels per mm) from the resolution libfprint
  * reports for it (fp_image_get_ppmm) before its quality is computed, so quality, comparison and
- * the record all see 500 ppi; when libfprint reports none, `assume_ppmm` is taken.
+ * the record all see 500 ppi; when libfprint reports none, `assume_ppmm` is taken. Images are
+ * only ever shrunk: a reader below 500 ppi (reported or assumed) gives no IMAGE but an ERROR
+ * (err BK_ERR_UNSUPPORTED) whose text tells staff it does not meet the standard.
  *
  * A reader that is unplugged is reported (FINGERPRINT_EVENT_READER_REMOVED); the module then
  * looks for a reader again every `rescan_ms` and reports FINGERPRINT_EVENT_READER_ADDED when one

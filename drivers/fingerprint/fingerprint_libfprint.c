@@ -349,7 +349,8 @@ static void analyse_in_thread(GTask *task, gpointer source, gpointer data, GCanc
 {
     analysis *a = data;
     fingerimg *scaled = NULL;
-    /* quality, comparison and the record work at 500 ppi */
+    /* quality, comparison and the record work at 500 ppi; only ever shrunk (start_analysis
+     * refuses a reader below 500 ppi) */
     if (fingerscale_resample(a->img, a->ppmm, FINGERSCALE_PPMM_500, &scaled) == BK_OK) {
         fingerimg_free(a->img);
         a->img = scaled;
@@ -401,6 +402,20 @@ static void start_analysis(fingerprint_reader *r, fingerimg *img, double ppmm)
                       "assuming %.1f ppi",
                       r->dev ? fp_device_get_driver(r->dev) : "?", ppmm, r->assume_ppmm * 25.4);
         r->told_assumed = TRUE;
+    }
+    if (fingerscale_below_500(a->ppmm)) {
+        /* never upscale (TR-03121): the reader does not meet the standard; staff must know */
+        fingerprint_event *ev = push(r, FINGERPRINT_EVENT_ERROR);
+        ev->err = BK_ERR_UNSUPPORTED;
+        ev->owned_text_ = g_strdup_printf(
+            "This fingerprint reader gives %.0f ppi%s, below the 500 ppi the standard requires; "
+            "images are never enlarged. Use a reader of 500 ppi or more.",
+            a->ppmm * 25.4, a->assumed ? " (assumed)" : "");
+        ev->text = ev->owned_text_;
+        g_warning("fingerprint reader %s: %.1f ppi is below 500 ppi; capture refused",
+                  r->dev ? fp_device_get_driver(r->dev) : "?", a->ppmm * 25.4);
+        analysis_free(a);
+        return;
     }
     GTask *task = g_task_new(NULL, NULL, on_analysed, r);
     g_task_set_task_data(task, a, analysis_free);

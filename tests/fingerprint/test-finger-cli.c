@@ -2,6 +2,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fingerimg.h"
@@ -108,7 +109,21 @@ static void test_bad_input(void)
     g_assert_true(g_file_set_contents(empty, "", 0, NULL));
     g_assert_true(g_file_set_contents(big, "P5 5001 2 255\n", -1, NULL));
     g_assert_true(g_file_set_contents(text, "not an image at all", -1, NULL));
-    const char *files[] = {empty, big, text, absent};
+    /* a 2 x 2 grey PNG of 16 bits per sample: refused, not gamma-converted by libpng */
+    static const char png16[] =
+        "\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x02"
+        "\x00\x00\x00\x02\x10\x00\x00\x00\x00\x07\x4d\x8e\xbb\x00\x00\x00\x10\x49\x44\x41"
+        "\x54\x78\x9c\x63\x10\x32\x59\x7d\x96\x01\x44\x00\x00\x0e\xce\x03\x7d\xee\xaf\x71"
+        "\x65\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
+    g_autofree char *deep = g_build_filename(tmp_dir, "grey16.png", NULL);
+    g_assert_true(g_file_set_contents(deep, png16, sizeof png16 - 1, NULL));
+    const char *args16[] = {bin, "finger", "check", deep, NULL};
+    run r16 = run_cmd(args16);
+    g_assert_cmpint(r16.status, ==, 2);
+    g_assert_cmpstr(r16.out, ==, "");
+    g_assert_nonnull(strstr(r16.err, "16-bit image: only 8-bit grey fingerprint images are read"));
+    run_clear(&r16);
+    const char *files[] = {empty, big, text, absent, deep};
     for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
         const char *args[] = {bin, "finger", "check", files[i], NULL};
         run r = run_cmd(args);
@@ -119,6 +134,22 @@ static void test_bad_input(void)
         g_assert_cmpstr(strchr(r.err, '\n'), ==, "\n"); /* exactly one line */
         run_clear(&r);
     }
+    /* the configuration refuses an assumed resolution below 500 ppi (never upscale) */
+    g_autofree char *conf = g_build_filename(tmp_dir, "kiosk.conf", NULL);
+    static const char *const ppi[] = {"381", "499", "500", "1000"};
+    for (size_t i = 0; i < G_N_ELEMENTS(ppi); i++) {
+        g_autofree char *body = g_strdup_printf(
+            "[kiosk]\ndesk = X\nid = X-1\n[fingerprint]\nassume_ppi = %s\n", ppi[i]);
+        g_assert_true(g_file_set_contents(conf, body, -1, NULL));
+        const char *args[] = {bin, "config", "check", "--config", conf, NULL};
+        run r = run_cmd(args);
+        gboolean low = atoi(ppi[i]) < 500;
+        g_assert_cmpint(r.status, ==, low ? 1 : 0);
+        if (low)
+            g_assert_nonnull(strstr(r.err, "assume_ppi: "));
+        run_clear(&r);
+    }
+    g_unlink(conf);
     const char *usage[][6] = {
         {bin, "finger", NULL},
         {bin, "finger", "check", NULL},
@@ -173,7 +204,7 @@ static void test_capture_replay(void)
     const char *args[] = {umockdev, "-d",      device, "-i", replay, "--", g_getenv("BIOKIOSK_BIN"),
                           "finger", "capture", out,    NULL};
     run r = run_cmd(args);
-    /* the same reader taken as 381 ppi (libfprint reports no resolution): resampled to 500 */
+    /* the same reader taken as 381 ppi (libfprint reports no resolution): refused */
     g_autofree char *out381 = g_build_filename(tmp_dir, "captured-381.png", NULL);
     const char *args381[] = {
         umockdev, "-d",      device,  "-i",  replay, "--", g_getenv("BIOKIOSK_BIN"),
@@ -189,11 +220,13 @@ static void test_capture_replay(void)
     g_assert_nonnull(strstr(r.out, "\"sensor_width\":224,\"sensor_height\":224,"
                                    "\"sensor_ppi\":500,\"ppi_assumed\":true}"));
     run_clear(&r);
-    g_assert_cmpint(r381.status, ==, 0);
-    g_assert_true(g_str_has_prefix(r381.out, "{\"width\":294,\"height\":294,"));
-    g_assert_nonnull(strstr(r381.out, "\"sensor_ppi\":381,\"ppi_assumed\":true}"));
+    /* never upscale: a reader below 500 ppi is refused with a message for the technician */
+    g_assert_cmpint(r381.status, ==, 3);
+    g_assert_cmpstr(r381.out, ==, "");
+    g_assert_nonnull(strstr(r381.err, "381 ppi (assumed), below the 500 ppi the standard "
+                                      "requires; images are never enlarged"));
+    g_assert_false(g_file_test(out381, G_FILE_TEST_EXISTS));
     run_clear(&r381);
-    g_unlink(out381);
     const char *cmp[] = {g_getenv("BIOKIOSK_BIN"), "finger", "compare", out, expected, NULL};
     r = run_cmd(cmp);
     g_assert_cmpstr(r.out, ==, "{\"score\":100,\"same_finger\":true}\n");

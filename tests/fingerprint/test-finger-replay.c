@@ -1,11 +1,11 @@
 /* libfprint's recordings of eight real USB readers, replayed under umockdev-run: the kiosk's
  * driver code opens each emulated reader, captures, and must get exactly the image libfprint
- * made from that traffic (capture.png), resampled to 500 ppi. libfprint 1.94 reports no
- * resolution for any of them (fp_image_get_ppmm gives 0), so the driver takes the assumed one:
- * 500 ppi by default (the image must then be capture.png byte for byte), and in the case
- * "vfs7552-381ppi" 15 px/mm (381 ppi), where the image must be capture.png resampled to 500 ppi
- * (294 x 294 instead of 224 x 224). The test runs itself as the program under umockdev-run
- * ("--child EXPECTED.png [ASSUMED-PPMM]"). */
+ * made from that traffic (capture.png) at 500 ppi. libfprint 1.94 reports no resolution for any
+ * of them (fp_image_get_ppmm gives 0), so the driver takes the assumed one: 500 ppi by default
+ * (the image must then be capture.png byte for byte), and in the case "vfs7552-381ppi" 15 px/mm
+ * (381 ppi), which is below 500 ppi: images are never enlarged, so the capture must be refused
+ * with an error for staff that says so, and no image. The test runs itself as the program under
+ * umockdev-run ("--child EXPECTED.png [ASSUMED-PPMM]"). */
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,7 +28,8 @@ static int child(const char *expected_path, double assume_ppmm)
         return 3;
     }
     double from = assume_ppmm > 0 ? assume_ppmm : FINGERSCALE_PPMM_500;
-    if (fingerscale_resample(raw, from, FINGERSCALE_PPMM_500, &want) != BK_OK) {
+    bool refuse = fingerscale_below_500(from); /* never upscale: no image, an error */
+    if (!refuse && fingerscale_resample(raw, from, FINGERSCALE_PPMM_500, &want) != BK_OK) {
         fprintf(stderr, "cannot resample %s\n", expected_path);
         fingerimg_free(raw);
         return 3;
@@ -47,6 +48,11 @@ static int child(const char *expected_path, double assume_ppmm)
         fprintf(stderr, "event %s\n", fingerprint_event_str(ev.kind));
         if ((ev.kind == FINGERPRINT_EVENT_READY) && !capturing) {
             capturing = fingerprint_capture(r) == BK_OK;
+        } else if (ev.kind == FINGERPRINT_EVENT_IMAGE && refuse) {
+            fprintf(stderr, "image %dx%d: NOT REFUSED\n", ev.image->width, ev.image->height);
+            status = 1;
+            fingerprint_event_clear(&ev);
+            break;
         } else if (ev.kind == FINGERPRINT_EVENT_IMAGE) {
             gboolean same =
                 ev.image->width == want->width && ev.image->height == want->height &&
@@ -66,7 +72,7 @@ static int child(const char *expected_path, double assume_ppmm)
             break;
         } else if (ev.kind == FINGERPRINT_EVENT_ERROR) {
             fprintf(stderr, "error: %s\n", ev.text);
-            status = 2;
+            status = refuse && ev.err == BK_ERR_UNSUPPORTED ? 0 : 2;
             fingerprint_event_clear(&ev);
             break;
         }
@@ -92,9 +98,10 @@ static char *first_line_value(const char *path, const char *prefix)
 }
 
 typedef struct replay_case {
-    const char *name;  /* the recording */
-    const char *ppmm;  /* the assumed resolution passed to the child, NULL = default */
-    int width, height; /* the image expected at 500 ppi, 0 = as capture.png */
+    const char *name;    /* the recording */
+    const char *ppmm;    /* the assumed resolution passed to the child, NULL = default */
+    int width, height;   /* the image expected at 500 ppi, 0 = as capture.png */
+    const char *refusal; /* below 500 ppi: the error text expected instead of an image */
 } replay_case;
 
 static void test_replay(gconstpointer data)
@@ -147,6 +154,11 @@ static void test_replay(gconstpointer data)
             g_str_has_prefix(*l, "resolution") || g_str_has_prefix(*l, "cannot"))
             g_test_message("%s: %s", name, *l);
     g_assert_true(g_spawn_check_wait_status(wait_status, NULL));
+    if (rc->refusal != NULL) {
+        g_assert_nonnull(strstr(err, rc->refusal));
+        g_assert_null(strstr(err, "image "));
+        return;
+    }
     g_assert_nonnull(strstr(err, "identical"));
     if (rc->width > 0) {
         g_autofree char *size = g_strdup_printf("image %dx%d, expected %dx%d", rc->width,
@@ -176,12 +188,15 @@ int main(int argc, char **argv)
                                           "upektc_img", "vfs301",  "vfs5011",  "vfs7552"};
     static replay_case cases[G_N_ELEMENTS(readers)];
     for (size_t i = 0; i < G_N_ELEMENTS(readers); i++) {
-        cases[i] = (replay_case){readers[i], NULL, 0, 0};
+        cases[i] = (replay_case){readers[i], NULL, 0, 0, NULL};
         g_autofree char *path = g_strdup_printf("/finger-replay/%s", readers[i]);
         g_test_add_data_func(path, &cases[i], test_replay);
     }
-    /* 224 x 224 at 381 ppi: 294 x 294 at 500 ppi */
-    static const replay_case scaled = {"vfs7552", "15.0", 294, 294};
+    /* 381 ppi: refused, never enlarged to 500 ppi */
+    static const replay_case scaled = {
+        "vfs7552", "15.0", 0, 0,
+        "error: This fingerprint reader gives 381 ppi (assumed), below the 500 ppi the standard "
+        "requires; images are never enlarged."};
     g_test_add_data_func("/finger-replay/vfs7552-381ppi", &scaled, test_replay);
     return g_test_run();
 }

@@ -124,6 +124,54 @@ static void test_uniqueness(void)
     fingerplan_free(p);
 }
 
+/* A finger that fails once the capture has started: every attempt rejected is a dead end for
+ * attempts (no attempts left, none kept), and marking the finger unusable then moves the hand on
+ * to its next finger in the fallback order. */
+static void test_fails_during_capture(void)
+{
+    fingerplan *p = plan_new();
+    g_assert_cmpint(fingerplan_attempts_left(p, FINGERPLAN_RIGHT_INDEX), ==, 3);
+    attempt(p, 12);
+    g_assert_cmpint(fingerplan_attempts_left(p, FINGERPLAN_RIGHT_INDEX), ==, 2);
+    attempt(p, 14);
+    g_assert_cmpint(attempt(p, 16), ==, FINGERPLAN_BEST_KEPT);
+    for (int n = 3; n >= 1; n--)
+        g_assert_cmpint(fingerplan_veto(p, FINGERPLAN_RIGHT_INDEX, n, false), ==, BK_OK);
+    g_assert_cmpint(fingerplan_kept(p, FINGERPLAN_RIGHT_INDEX), ==, 0);
+    g_assert_cmpint(fingerplan_attempts_left(p, FINGERPLAN_RIGHT_INDEX), ==, 0);
+    fingerplan_outcome o;
+    g_assert_cmpint(fingerplan_attempt(p, 50, NULL, &o, NULL), ==, BK_ERR_CONFLICT);
+    /* the officer: this finger cannot be used (injured, temporary) */
+    g_assert_cmpint(
+        fingerplan_mark_missing(p, FINGERPLAN_RIGHT_INDEX, FINGERPLAN_REASON_INJURED, false), ==,
+        BK_OK);
+    g_assert_cmpint(fingerplan_current(p), ==, FINGERPLAN_LEFT_INDEX);
+    attempt(p, 60);
+    g_assert_cmpint(fingerplan_current(p), ==, FINGERPLAN_RIGHT_THUMB);
+    /* a kept print that the officer then finds unusable: the hand moves on too */
+    attempt(p, 70);
+    g_assert_cmpint(fingerplan_hand_finger(p, 0), ==, FINGERPLAN_RIGHT_THUMB);
+    g_assert_cmpint(
+        fingerplan_mark_missing(p, FINGERPLAN_RIGHT_THUMB, FINGERPLAN_REASON_OTHER, true), ==,
+        BK_OK);
+    g_assert_cmpint(fingerplan_hand_finger(p, 0), ==, FINGERPLAN_NONE);
+    g_assert_cmpint(fingerplan_current(p), ==, FINGERPLAN_RIGHT_MIDDLE);
+    g_assert_cmpint(fingerplan_attempts_left(p, 0), ==, 0);
+    /* an unverifiable uniqueness check is kept like a unique one and logged as such */
+    fingerplan_check unsure = {FINGERPLAN_UNVERIFIED, FINGERPLAN_LEFT_INDEX, 0};
+    g_assert_cmpint(fingerplan_attempt(p, 25, &unsure, &o, NULL), ==, BK_OK);
+    g_assert_cmpint(o, ==, FINGERPLAN_KEPT);
+    g_assert_cmpint(fingerplan_hand_finger(p, 0), ==, FINGERPLAN_RIGHT_MIDDLE);
+    char line[160];
+    fingerplan_log_format(fingerplan_log_get(p, fingerplan_log_count(p) - 1), line, sizeof line);
+    g_assert_cmpstr(line, ==,
+                    "attempt finger=right-middle n=1 quality=25 threshold=20 kept "
+                    "unverified-with=left-index score=0");
+    fingerplan_log_format(fingerplan_log_get(p, 6), line, sizeof line);
+    g_assert_cmpstr(line, ==, "missing finger=right-index reason=injured temporary");
+    fingerplan_free(p);
+}
+
 static void test_exception_and_log(void)
 {
     fingerplan *p = plan_new();
@@ -165,6 +213,7 @@ int main(int argc, char **argv)
     g_test_add_func("/fingerplan/fallback-order", test_fallback_order);
     g_test_add_func("/fingerplan/attempts", test_attempts);
     g_test_add_func("/fingerplan/uniqueness", test_uniqueness);
+    g_test_add_func("/fingerplan/fails-during-capture", test_fails_during_capture);
     g_test_add_func("/fingerplan/exception-and-log", test_exception_and_log);
     return g_test_run();
 }

@@ -203,8 +203,8 @@ static void test_two_fingers(fixture *fx, gconstpointer data)
     check_record(fx);
 }
 
-/* The record of the visit holds the two prints (Type-14) as grey PNG at 500 ppi. */
-static void check_record(fixture *fx)
+/* The sealed record of the visit, opened with the back office's key (transfer full). */
+static an2k *open_record(fixture *fx)
 {
     uint8_t kiosk_pk[32], office_sk[32];
     char why[300] = "";
@@ -231,6 +231,12 @@ static void check_record(fixture *fx)
     an2k *t = NULL;
     g_assert_cmpint(an2k_read(payload, plen, &t, why, sizeof why), ==, BK_OK);
     biomem_free(payload);
+    return t;
+}
+
+/* The record's Type-14 prints: each checked to be a grey 8-bit PNG at 500 ppi. */
+static int record_prints(const an2k *t)
+{
     int prints = 0;
     static const uint8_t phys[] = {'p', 'H', 'Y', 's', 0, 0, 0x4c, 0xe5, 0, 0, 0x4c, 0xe5, 1};
     static const uint8_t sig[] = {0x89, 'P', 'N', 'G'};
@@ -246,8 +252,27 @@ static void check_record(fixture *fx)
         g_assert_nonnull(memmem(f->value, f->len, phys, sizeof phys));
         prints++;
     }
+    return prints;
+}
+
+/* Field 2.`field` of the record as text, or NULL (transfer full). */
+static char *record_field(const an2k *t, int field)
+{
+    for (size_t i = 0; i < t->n_records; i++) {
+        if (t->records[i].type != 2)
+            continue;
+        const an2k_field *f = an2k_get(&t->records[i], field);
+        return f ? g_strndup((const char *)f->value, f->len) : NULL;
+    }
+    return NULL;
+}
+
+/* The record of the visit holds the two prints (Type-14) as grey PNG at 500 ppi. */
+static void check_record(fixture *fx)
+{
+    an2k *t = open_record(fx);
+    g_assert_cmpint(record_prints(t), ==, 2);
     an2k_free(t);
-    g_assert_cmpint(prints, ==, 2);
 }
 
 /* A missing right index finger: the right thumb is taken instead. */
@@ -569,6 +594,185 @@ static void test_exception(fixture *fx, gconstpointer data)
     assert_has(err, "exception no-fingerprints reason=injured permanent");
 }
 
+/* The permanent exception reaches the sealed record: no print, the exception with its reason. */
+static void test_exception_record(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Cannot give fingerprints\"\n"
+                                      "tap \"Amputated\"\n"
+                                      "expect-no-text \"Start the fingerprints\"\n"
+                                      "tap \"Staff menu\"\n"
+                                      "tap \"Skip this step\"\n"
+                                      "tap \"Not available on this kiosk\"\n"
+                                      "expect-screen review\n"
+                                      "tap \"Finish\"\n"
+                                      "expect-screen done\n");
+    assert_has(err, "exception no-fingerprints reason=amputated permanent");
+    an2k *t = open_record(fx);
+    g_assert_cmpint(record_prints(t), ==, 0);
+    g_autofree char *exc = record_field(t, 121);
+    an2k_free(t);
+    g_assert_nonnull(exc);
+    /* item, position (0: the whole item), P(ermanent), reason */
+    if (strstr(exc, "fingerprints\x1f"
+                    "0\x1f"
+                    "P\x1f"
+                    "amputated") == NULL)
+        g_printerr("2.121: %s\n", exc);
+    g_assert_nonnull(strstr(exc, "fingerprints\x1f"
+                                 "0\x1f"
+                                 "P\x1f"
+                                 "amputated"));
+}
+
+/* libfprint's retry reasons reach the person as plain instructions. */
+static void test_retry_reasons(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err =
+        run_ok(fx, "tap \"Start the fingerprints\"\n"
+                   "finger-retry too-short\n"
+                   "expect-text \"Please keep your finger on the reader a little longer.\"\n"
+                   "finger-retry remove\n"
+                   "expect-text \"Please lift your finger and place it again.\"\n"
+                   "expect-no-text \"a little longer\"\n"
+                   "finger-retry centre\n"
+                   "expect-text \"Please place your finger in the middle of the reader.\"\n"
+                   "finger synthetic:81\n"
+                   "expect-text \"kept\"\n"
+                   "expect-no-text \"middle of the reader\"\n");
+    assert_has(err, "attempt finger=right-index n=1");
+}
+
+/* The right index finger fails once the capture has started (a poor first attempt): the officer
+ * marks it unusable during the capture, and the right hand moves on to its thumb (after the left
+ * index finger). The exception is logged and reaches the record with the finger's position. */
+static void test_unusable_during_capture(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Start the fingerprints\"\n"
+                                      "finger synthetic:91:smudge\n"
+                                      "expect-text \"Place this finger flat on the reader\"\n"
+                                      "expect-text \"Attempt 1\"\n"
+                                      "tap \"This finger cannot be used\"\n"
+                                      "expect-text \"Why can this finger not be used?\"\n"
+                                      "screenshot finger-unusable\n"
+                                      "tap \"Injured\"\n"
+                                      "expect-no-text \"Why can this finger not be used?\"\n"
+                                      "expect-text \"Left index finger\"\n"
+                                      "finger synthetic:92\n"
+                                      "expect-text \"kept\"\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"Right thumb\"\n"
+                                      "finger synthetic:93\n"
+                                      "expect-text \"kept\"\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"These prints are kept\"\n"
+                                      "tap \"Accept the fingerprints\"\n"
+                                      "tap \"Staff menu\"\n"
+                                      "tap \"Skip this step\"\n"
+                                      "tap \"Not available on this kiosk\"\n"
+                                      "expect-screen review\n"
+                                      "tap \"Finish\"\n"
+                                      "expect-screen done\n");
+    assert_has(err, "attempt finger=right-index n=1");
+    assert_has(err, "missing finger=right-index reason=injured temporary");
+    assert_has(err, "attempt finger=left-index n=1");
+    assert_has(err, "attempt finger=right-thumb n=1");
+    g_assert_null(strstr(err, "attempt finger=right-index n=2"));
+    an2k *t = open_record(fx);
+    g_assert_cmpint(record_prints(t), ==, 2);
+    g_autofree char *exc = record_field(t, 121);
+    an2k_free(t);
+    g_assert_nonnull(exc);
+    if (strstr(exc, "\x1f"
+                    "2\x1f"
+                    "T\x1f"
+                    "injured") == NULL)
+        g_printerr("2.121: %s\n", exc);
+    g_assert_nonnull(strstr(exc, "\x1f"
+                                 "2\x1f"
+                                 "T\x1f"
+                                 "injured"));
+}
+
+/* The officer rejects every attempt of a finger: no print is kept and no attempt is left. The
+ * review stays, says so and offers restart or "cannot be used" (no silent dead end); the finger
+ * is then marked unusable in the review (permanent) and the hand moves on. */
+static void test_all_rejected(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Start the fingerprints\"\n"
+                                      "finger synthetic:94:smudge\n"
+                                      "finger synthetic:95:smudge\n"
+                                      "finger synthetic:96:smudge\n"
+                                      "expect-text \"Attempt 3\"\n"
+                                      "tap \"Reject the kept print\"\n"
+                                      "tap \"Reject the kept print\"\n"
+                                      "tap \"Reject the kept print\"\n"
+                                      "expect-text \"Every attempt of this finger was rejected\"\n"
+                                      "expect-no-text \"Reject the kept print\"\n"
+                                      "expect-text \"Restart this finger\"\n"
+                                      "screenshot finger-all-rejected\n"
+                                      "expect-no-text \"Continue\"\n"
+                                      "tap \"This finger cannot be used\"\n"
+                                      "tap \"Permanent (not temporary)\"\n"
+                                      "tap \"Bandaged\"\n"
+                                      "expect-text \"Left index finger\"\n"
+                                      "finger synthetic:97\n"
+                                      "expect-text \"kept\"\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"Right thumb\"\n"
+                                      "finger synthetic:98\n"
+                                      "expect-text \"kept\"\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"These prints are kept\"\n");
+    assert_has(err, "veto reject finger=right-index n=3");
+    assert_has(err, "missing finger=right-index reason=bandaged permanent");
+    assert_has(err, "attempt finger=right-thumb n=1");
+}
+
+/* A print with too few minutiae for a verdict (vfs5011: 8) kept for the right index finger by
+ * the officer: the left index finger's print cannot be verified against it. The officer sees it
+ * and the audit log holds it; it is not a silent pass. */
+static void test_unverified(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *a =
+        g_build_filename(SHARED_DIR, "data", "fingerprints", "captures", "vfs5011.png", NULL);
+    g_autofree char *b =
+        g_build_filename(SHARED_DIR, "data", "fingerprints", "captures", "elanspi.png", NULL);
+    if (!g_file_test(a, G_FILE_TEST_EXISTS) || !g_file_test(b, G_FILE_TEST_EXISTS)) {
+        g_test_skip("SKIP: ../shared/data/fingerprints/captures is not there");
+        return;
+    }
+    g_autofree char *body =
+        g_strdup_printf("tap \"Start the fingerprints\"\n"
+                        "finger %s\n"
+                        "expect-text \"Place this finger flat on the reader\"\n"
+                        "tap \"Show the attempts\"\n"
+                        "tap \"Attempt 1\"\n"
+                        "expect-text \"kept\"\n"
+                        "expect-no-text \"Uniqueness could not be verified\"\n"
+                        "tap \"Continue\"\n"
+                        "finger %s\n"
+                        "expect-text \"kept\"\n"
+                        "expect-text \"Uniqueness could not be verified against: Right index "
+                        "finger\"\n"
+                        "screenshot finger-unverified\n"
+                        "tap \"Continue\"\n"
+                        "expect-text \"These prints are kept\"\n"
+                        "expect-text \"Uniqueness could not be verified against\"\n",
+                        a, b);
+    g_autofree char *err = run_ok(fx, body);
+    assert_has(err, "attempt finger=right-index n=1 quality=9 threshold=30 again");
+    assert_has(err, "attempt finger=left-index n=1 quality=64 threshold=30 kept "
+                    "unverified-with=right-index");
+    g_autofree char *audit = audit_text(fx);
+    assert_has(audit, "fingerprint.uniqueness-unverified");
+    assert_has(audit, "finger=left-index other=right-index");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -587,6 +791,11 @@ int main(int argc, char **argv)
     ADD("hands-rtl", test_hands_rtl);
     ADD("reader-back-audit", test_reader_back_audit);
     ADD("exception", test_exception);
+    ADD("exception-record", test_exception_record);
+    ADD("retry-reasons", test_retry_reasons);
+    ADD("unusable-during-capture", test_unusable_during_capture);
+    ADD("all-rejected", test_all_rejected);
+    ADD("unverified", test_unverified);
     ADD("real-captures", test_real_captures);
     return g_test_run();
 }

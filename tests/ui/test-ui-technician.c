@@ -26,9 +26,13 @@
 #include "staff.h"
 #include "store.h"
 #include "uitest.h"
+/* after uitest.h */
+#include "uicamera.h"
 
-#define NOW  "2026-11-23T09:20:00+01:00"
-#define DESK "DEN-HAAG"
+#define NOW      "2026-11-23T09:20:00+01:00"
+#define DESK     "DEN-HAAG"
+#define PORTRAIT "frontal/frl_london_001_03.jpg"
+#define CAMERA   GINT_TO_POINTER(3)
 
 typedef struct fixture {
     char *dir;
@@ -37,6 +41,7 @@ typedef struct fixture {
     char *audit;
     char *socket;                          /* the virtual reader's */
     char code[APPTCODE_FORMATTED_LEN + 1]; /* the first appointment's */
+    uicamera cam;                          /* the emulated camera (CAMERA only) */
 } fixture;
 
 /* The i-th test code, formatted. */
@@ -65,9 +70,11 @@ static void appt(GString *s, int i, const char *desk, const char *start, const c
 
 /* data: NULL, the kiosk's fingerprint module holds the virtual reader; 1, the kiosk has none
  * ([fingerprint] enabled = false) and the virtual reader is free for the self-test; 2, no
- * fingerprint reader at all. */
+ * fingerprint reader at all; CAMERA, no reader and the kiosk's photo module holds the emulated
+ * PTP/IP camera (skipped without the emulator or the portraits). */
 static void fixture_set_up(fixture *fx, gconstpointer data)
 {
+    fx->cam = (uicamera){.fifo_fd = -1};
     fx->dir = g_dir_make_tmp("biokiosk-tech-XXXXXX", NULL);
     g_assert_nonnull(fx->dir);
     const char *shots = g_getenv("KIOSK_SHOTS");
@@ -116,15 +123,31 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
                         "[selftest]\n"
                         "require_ntp = false\n",
                         g_getenv("KIOSK_LOCALE_DIR"), uri, data ? "false" : "true",
-                        GPOINTER_TO_INT(data) == 2 ? "" : fx->socket);
+                        GPOINTER_TO_INT(data) >= 2 ? "" : fx->socket);
     g_autofree char *record = recordconf_lines(fx->dir);
-    g_autofree char *full = g_strconcat(conf, record, NULL);
+    g_autofree char *camera = NULL;
+    if (data == CAMERA && g_getenv("PTPIP_CAMERA_BIN") && g_getenv("BIOKIOSK_FACES")) {
+        g_autofree char *portrait = uicamera_portrait(fx->dir, PORTRAIT);
+        g_autofree char *fifo = g_build_filename(fx->dir, "camera-control", NULL);
+        uicamera_start(&fx->cam, portrait, fifo);
+        const char *cascades = g_getenv("BIOKIOSK_CASCADES");
+        camera = g_strdup_printf("[photo]\n"
+                                 "enabled = true\n"
+                                 "cascades = %s\n"
+                                 "[camera]\n"
+                                 "model = PTP/IP Camera\n"
+                                 "port = ptpip:127.0.0.1:%d:%d\n"
+                                 "emulator_control = %s\n",
+                                 cascades ? cascades : "", fx->cam.port, fx->cam.event_port, fifo);
+    }
+    g_autofree char *full = g_strconcat(conf, record, camera, NULL);
     write_file(fx->conf, full);
 }
 
 static void fixture_tear_down(fixture *fx, gconstpointer data)
 {
     (void)data;
+    uicamera_stop(&fx->cam);
     if (!g_getenv("KEEP_DIR"))
         remove_tree(fx->dir);
     g_free(fx->dir);
@@ -134,8 +157,9 @@ static void fixture_tear_down(fixture *fx, gconstpointer data)
     g_free(fx->socket);
 }
 
-/* Plays script in the kiosk; fails the test unless it passes. Returns stderr (transfer full). */
-static char *play(fixture *fx, const char *script)
+/* Plays script in the kiosk with environment envp (NULL: this one's); fails the test unless it
+ * passes. Returns stderr (transfer full). */
+static char *play_env(fixture *fx, const char *script, char **envp)
 {
     g_autofree char *path = g_build_filename(fx->dir, "script.txt", NULL);
     write_file(path, script);
@@ -145,7 +169,7 @@ static char *play(fixture *fx, const char *script)
     int status = 0;
     GError *error = NULL;
     char *out = NULL, *err = NULL;
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
                                &status, &error));
     g_free(out);
     if (!g_spawn_check_wait_status(status, NULL)) {
@@ -156,6 +180,11 @@ static char *play(fixture *fx, const char *script)
     g_assert_null(strstr(err, "Amira"));
     g_assert_null(strstr(err, "30950695"));
     return err;
+}
+
+static char *play(fixture *fx, const char *script)
+{
+    return play_env(fx, script, NULL);
 }
 
 static char *audit_text(fixture *fx)
@@ -257,20 +286,71 @@ static void test_checks(fixture *fx, gconstpointer data)
     g_assert_nonnull(strstr(audit, "hands-on=no"));
 }
 
-/* Hands-on: the reader is the kiosk's, so its step says it cannot be done here. */
+/* The number after `prefix` in the log, which must be followed by `unit`. */
+static double logged_number(const char *log, const char *prefix, const char *unit)
+{
+    const char *at = strstr(log, prefix);
+    if (at == NULL)
+        g_error("not in the log: %s", prefix);
+    char *end = NULL;
+    double v = g_ascii_strtod(at + strlen(prefix), &end);
+    g_assert_true(end != at + strlen(prefix));
+    g_assert_true(g_str_has_prefix(end, " ") && g_str_has_prefix(end + 1, unit));
+    return v;
+}
+
+/* The time of day (seconds) of the first log line holding `text` (GLib's "HH:MM:SS.mmm: "). */
+static double log_time(const char *log, const char *text)
+{
+    const char *at = strstr(log, text);
+    g_assert_nonnull(at);
+    const char *line = at;
+    while (line > log && line[-1] != '\n')
+        line--;
+    for (const char *p = line; p < at; p++) {
+        int h, m;
+        double sec;
+        if (sscanf(p, ": %2d:%2d:%lf: ", &h, &m, &sec) == 3)
+            return h * 3600.0 + m * 60.0 + sec;
+    }
+    g_error("no time on the log line of: %s", text);
+}
+
+/* Hands-on with the reader held by the kiosk's fingerprint module: the finger step runs through
+ * the module (ui/capture.h's check), which prompts on the technician screen when its reader asks
+ * for the finger; a synthetic finger placed on the module's virtual reader gives an image whose
+ * quality the screen shows. */
 static void test_hands_on(fixture *fx, gconstpointer data)
 {
     (void)data;
     g_autofree char *err = play(fx, OPEN "tap \"With hands-on steps\"\n"
+                                         "technician-prompt 120\n"
+                                         "expect-text \"Fingerprint reader: place a finger on the "
+                                         "reader now\"\n"
+                                         "screenshot technician-hands-on-kiosk-finger\n"
+                                         /* through the kiosk's own virtual reader */
+                                         "finger synthetic:7\n"
                                          "technician-wait 120\n"
+                                         "expect-no-text \"place a finger\"\n"
                                          "technician-show fingerprint.capture\n"
-                                         "expect-text \"fingerprint.capture  not possible here: "
-                                         "the kiosk holds the device\"\n"
+                                         "expect-text \"Fingerprint reader: from the kiosk's "
+                                         "capture module\"\n"
+                                         "expect-text \"fingerprint.capture  an image of \"\n"
+                                         "expect-text \"minutiae\"\n"
+                                         "expect-text \"fingerprint.open_close  not run here\"\n"
+                                         "screenshot technician-hands-on-kiosk-finger-done\n"
                                          "technician-show camera.capture\n"
                                          "expect-text \"camera.capture  Skipped: no camera.\"\n"
                                          "technician-show sigpad.draw\n"
                                          "expect-text \"sigpad.draw  Skipped: no pad.\"\n");
     g_assert_nonnull(strstr(err, "hands-on=yes"));
+    g_assert_nonnull(strstr(err, "prompt on screen: Fingerprint reader: place a finger"));
+    /* the quality the screen shows, as the log names it: a number from 1 to 100 */
+    double quality =
+        logged_number(err, "check fingerprint.capture: pass (from the kiosk's module)", "quality");
+    g_assert_cmpfloat(quality, >, 0);
+    g_test_message("finger through the kiosk's fingerprint module: quality %.0f", quality);
+    g_assert_cmpfloat(quality, <=, 100);
     g_autofree char *audit = audit_text(fx);
     g_assert_nonnull(strstr(audit, "hands-on=yes"));
 }
@@ -351,6 +431,109 @@ static void test_hands_on_finger(fixture *fx, gconstpointer data)
     fingerimg_free(print);
     g_object_unref(child);
     g_object_unref(l);
+}
+
+/* Leaving while the module's reader waits for the finger ends the wait at once and gives the
+ * reader back in order: the next run's finger step through the module passes. */
+static void test_hands_on_cancel(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = play(fx, OPEN "tap \"With hands-on steps\"\n"
+                                         "technician-prompt 120\n"
+                                         "tap \"Stop and go back\"\n"
+                                         "expect-screen staff-menu\n"
+                                         "tap \"Test this kiosk\"\n"
+                                         "expect-screen technician\n"
+                                         "technician-wait 60\n"
+                                         "tap \"With hands-on steps\"\n"
+                                         "technician-prompt 120\n"
+                                         "finger synthetic:11\n"
+                                         "technician-wait 120\n"
+                                         "technician-show fingerprint.capture\n"
+                                         "expect-text \"fingerprint.capture  an image of \"\n");
+    g_assert_nonnull(strstr(err, "check fingerprint.capture: fail (from the kiosk's module)"));
+    g_assert_nonnull(strstr(err, "technician's check: finger capture failed (cancelled)"));
+    g_assert_nonnull(strstr(err, "check fingerprint.capture: pass (from the kiosk's module)"));
+}
+
+/* The emulated PTP/IP camera held by the kiosk's photo module: live view, decoding, the face
+ * search and (hands-on) a test photo run on the technician screen through the module, with the
+ * camera it has open. */
+static void test_hands_on_camera(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    if (fx->cam.pid == 0) {
+        g_test_skip("SKIP: PTPIP_CAMERA_BIN or BIOKIOSK_FACES is not set");
+        return;
+    }
+    /* libgphoto2 keeps its PTP/IP host GUID under $HOME: a home of this test's own */
+    char **envp = g_get_environ();
+    envp = g_environ_setenv(envp, "HOME", fx->dir, TRUE);
+    /* after the checks the photo step has its camera as before: live view and analysis */
+    g_autofree char *visit = g_strdup_printf("tap \"Sign out\"\n"
+                                             "tap \"Start\"\n"
+                                             "type %s\n"
+                                             "key Return\n"
+                                             "expect-screen appointment\n"
+                                             "tap \"Continue\"\n"
+                                             "expect-screen documents\n"
+                                             "staff jdevries 123456\n"
+                                             "tap \"Close this menu\"\n"
+                                             "tap \"Amira Haddad\"\n"
+                                             "tap \"Continue\"\n"
+                                             "expect-screen person\n"
+                                             "tap \"Start\"\n"
+                                             "expect-screen capture-photo\n"
+                                             "camera-wait frame 30\n"
+                                             "camera-wait analysis 30\n",
+                                             fx->code);
+    g_autofree char *script = g_strconcat(
+        OPEN "tap \"Run the checks\"\n"
+             "technician-wait 120\n"
+             "technician-show camera.capture\n"
+             "expect-text \"camera.capture  Only with the hands-on steps.\"\n"
+             "expect-text \"camera.face_detection  1 face found in \"\n"
+             "tap \"With hands-on steps\"\n"
+             /* the emulator may deliver the photo before the prompt is drawn */
+             "technician-prompt 120\n"
+             "technician-wait 120\n"
+             "expect-no-text \"taking a test photo\"\n"
+             "technician-show camera.found\n"
+             "expect-text \"Camera: from the kiosk's capture module\"\n"
+             "expect-text \"camera.found  camera: PTP/IP Camera, serial BKEMU-000001\"\n"
+             "technician-show camera.live_view\n"
+             "expect-text \"frames per second over 3.0 s\"\n"
+             "technician-show camera.frames_decode\n"
+             "technician-show camera.face_detection\n"
+             "expect-text \"camera.face_detection  1 face found in \"\n"
+             "technician-show camera.capture\n"
+             "expect-text \"camera.capture  3600x2400 photo, \"\n"
+             "expect-text \"taken and downloaded\"\n"
+             "screenshot technician-hands-on-camera\n"
+             "tap \"Back\"\n"
+             "expect-screen staff-menu\n",
+        visit, NULL);
+    g_autofree char *err = play_env(fx, script, envp);
+    g_strfreev(envp);
+    g_assert_true(strstr(err, "prompt on screen: Camera: taking a test photo now.") ||
+                  strstr(err, "prompt answered before it was drawn: Camera: taking a test photo"));
+    double fps =
+        logged_number(err, "check camera.live_view: pass (from the kiosk's module)", "fps");
+    g_assert_cmpfloat(fps, >, 0);
+    g_test_message("live view through the kiosk's photo module: %.1f fps", fps);
+    g_test_message("the camera's checks through the module with the test photo: %.2f s",
+                   log_time(err, "check camera.capture: pass") -
+                       log_time(err, "technician's check: camera (hands-on yes)"));
+    /* every frame decodes */
+    double share =
+        logged_number(err, "check camera.frames_decode: pass (from the kiosk's module)", "share");
+    g_assert_cmpfloat(share, ==, 1.0);
+    g_assert_nonnull(strstr(err, "check camera.face_detection: pass (from the kiosk's module)"));
+    g_assert_nonnull(strstr(err, "check camera.capture: pass (from the kiosk's module)"));
+    /* the test photo is not taken for an applicant */
+    g_assert_null(strstr(err, "photo processed"));
+    g_autofree char *audit = audit_text(fx);
+    g_assert_nonnull(strstr(audit, "hands-on=yes"));
 }
 
 /* Hands-on with an emulated USB pad (sigpad-gen, the kiosk under umockdev-run): the kiosk opens
@@ -530,6 +713,10 @@ int main(int argc, char **argv)
                fixture_tear_down);
     g_test_add("/ui/technician/hands-on-finger", fixture, GINT_TO_POINTER(1), fixture_set_up,
                test_hands_on_finger, fixture_tear_down);
+    g_test_add("/ui/technician/hands-on-cancel", fixture, NULL, fixture_set_up,
+               test_hands_on_cancel, fixture_tear_down);
+    g_test_add("/ui/technician/hands-on-camera", fixture, CAMERA, fixture_set_up,
+               test_hands_on_camera, fixture_tear_down);
     g_test_add("/ui/technician/hands-on-pad", fixture, GINT_TO_POINTER(2), fixture_set_up,
                test_hands_on_pad, fixture_tear_down);
     g_test_add("/ui/technician/test-pattern", fixture, NULL, fixture_set_up, test_pattern,

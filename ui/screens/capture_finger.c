@@ -50,7 +50,8 @@ typedef enum cmd_kind {
 typedef struct cmd {
     cmd_kind kind;
     fingerimg *img; /* CMD_QUEUE_IMAGE (owned) */
-    int finger;     /* CMD_CAPTURE: the finger asked for (the demo's synthetic prints) */
+    int finger;     /* CMD_CAPTURE: the finger asked for (the demo's synthetic prints);
+                     * CMD_RETRY: libfprint's retry code */
 } cmd;
 
 static struct {
@@ -72,6 +73,9 @@ static struct {
     unsigned answers[FINGERPRINT_EVENT_CANCELLED + 1];
     bool ready;
     char name[TAKES_TEXT_MAX];
+    bool screen_up;     /* the fingerprint step is on screen */
+    bool checking;      /* a technician's check has the reader's events (finger_check) */
+    GQueue check_queue; /* fingerprint_event * for the check */
     /* the worker's own */
     fingerprint_reader *reader;
     fingerfeed *feed;
@@ -117,11 +121,16 @@ static void forward(fingerprint_event *ev)
         fm.ready = false;
     }
     fingerprint_event_kind kind = copy->kind;
-    g_queue_push_tail(&fm.queue, copy);
+    /* while a technician's check runs its events are its own: the technician's finger never
+     * reaches the fingerprint step */
+    bool to_check = fm.checking;
+    g_queue_push_tail(to_check ? &fm.check_queue : &fm.queue, copy);
     g_mutex_unlock(&fm.lock);
-    SDL_Event wake = {0};
-    wake.type = fm.wake;
-    SDL_PushEvent(&wake);
+    if (!to_check) {
+        SDL_Event wake = {0};
+        wake.type = fm.wake;
+        SDL_PushEvent(&wake);
+    }
     /* counted only once the wake-up is queued, so a script that sees the answer and settles
      * also finds the event */
     g_mutex_lock(&fm.lock);
@@ -170,7 +179,7 @@ static gboolean run_cmd(gpointer data)
         break;
     case CMD_RETRY:
         if (fm.feed != NULL)
-            fingerfeed_queue_retry(fm.feed, 0);
+            fingerfeed_queue_retry(fm.feed, c->finger);
         break;
     case CMD_ERROR:
         if (fm.feed != NULL)
@@ -369,7 +378,8 @@ enum {
     ID_RESTART,
     ID_TRY_AGAIN,
     ID_SHOW_ATTEMPTS,
-    ID_KEEP = 60,         /* + attempt number: keep this attempt (staff veto) */
+    ID_UNUSABLE,  /* during capture and review: this finger cannot be used (reason follows) */
+    ID_KEEP = 60, /* + attempt number: keep this attempt (staff veto) */
     ID_RESTART_HAND = 80, /* + hand */
 };
 
@@ -389,12 +399,15 @@ typedef struct priv {
     bool capturing, paused, present, error;
     int retry; /* -1 none, else fingerprint_retry */
     int not_unique_other;
-    int review;          /* the finger under review */
-    GPtrArray *images;   /* fingerimg * by attempt id */
-    GPtrArray *feats;    /* fingerfeat * by attempt id */
-    int id_attempt[256]; /* by attempt id: its number within its finger */
-    int id_finger[256];  /* by attempt id: its finger, 0 once its image is wiped */
-    bool show_attempts;  /* the officer asked for the attempts' images during the capture */
+    int review;             /* the finger under review */
+    GPtrArray *images;      /* fingerimg * by attempt id */
+    GPtrArray *feats;       /* fingerfeat * by attempt id */
+    int id_attempt[256];    /* by attempt id: its number within its finger */
+    int id_finger[256];     /* by attempt id: its finger, 0 once its image is wiped */
+    bool show_attempts;     /* the officer asked for the attempts' images during the capture */
+    bool unusable;          /* the officer marks the finger in hand unusable: reasons shown */
+    int id_unverified[256]; /* by attempt id: the finger uniqueness could not be verified
+                             * against (too few minutiae), 0 when verified */
     int64_t when[TAKES_MAX_LOG];
     size_t logged;
     devwait wait;       /* the reader's absences, audited; staff may skip after a while */
@@ -453,6 +466,7 @@ static void start_capture(priv *p)
 /* After the plan changed: capture the finger it asks for, or show the kept prints. */
 static void go_on(priv *p)
 {
+    p->unusable = false;
     if (fingerplan_current(p->plan) != FINGERPLAN_NONE) {
         p->phase = PHASE_CAPTURE;
         start_capture(p);
@@ -480,6 +494,7 @@ static void enter(screen *scr)
     p->retry = -1;
     g_mutex_lock(&fm.lock);
     p->paused = !fm.ready;
+    fm.screen_up = true; /* a technician's check still running gives the reader back */
     g_mutex_unlock(&fm.lock);
     devwait_init(&p->wait, "fingerprint-reader");
     if (p->paused)
@@ -495,6 +510,9 @@ static void leave(screen *scr)
     priv *p = scr->priv;
     if (p->capturing)
         send_cmd(CMD_CANCEL, NULL, 0);
+    g_mutex_lock(&fm.lock);
+    fm.screen_up = false;
+    g_mutex_unlock(&fm.lock);
     fingerplan_free(p->plan);
     p->plan = NULL;
     clear_shots(p);
@@ -558,7 +576,17 @@ static void on_image(session *s, priv *p, fingerprint_event *ev)
     int quality = ev->features ? ev->features->quality : 0;
     fingerplan_outcome outcome;
     int id = 0;
-    if (fingerplan_attempt(p->plan, quality, &check, &outcome, &id) != BK_OK)
+    bk_err err = fingerplan_attempt(p->plan, quality, &check, &outcome, &id);
+    if (err == BK_ERR_CONFLICT) {
+        /* every attempt of this finger was rejected: nothing more is taken until the officer
+         * restarts the finger or marks it unusable (the review says so) */
+        g_message("fingerprints: no attempts left for %s; the officer decides",
+                  fingerplan_finger_str(finger));
+        p->phase = PHASE_REVIEW;
+        p->review = finger;
+        return;
+    }
+    if (err != BK_OK)
         return;
     if ((guint)id >= p->images->len) {
         g_ptr_array_set_size(p->images, id + 1);
@@ -574,6 +602,14 @@ static void on_image(session *s, priv *p, fingerprint_event *ev)
     }
     if (outcome == FINGERPLAN_NOT_UNIQUE)
         drop_image(p, id); /* never shown, never kept */
+    if (check.result == FINGERPLAN_UNVERIFIED && id < (int)G_N_ELEMENTS(p->id_unverified)) {
+        /* no verdict possible (too few minutiae): the officer is told, never a silent pass */
+        p->id_unverified[id] = check.other;
+        g_autofree char *detail = g_strdup_printf(
+            "finger=%s other=%s n=%d", fingerplan_finger_str(finger),
+            fingerplan_finger_str(check.other), fingerplan_attempts(p->plan, finger));
+        session_audit(s, "fingerprint.uniqueness-unverified", detail);
+    }
     stamp(s, p);
     p->not_unique_other = 0;
     switch (outcome) {
@@ -733,6 +769,53 @@ static void start_plan(priv *p)
     go_on(p);
 }
 
+/* A finger that fails once the capture has started: marked unusable like a missing finger
+ * (reason, temporary or permanent: a log line and an exception in the record), its images
+ * wiped, and the plan goes on to the next finger of that hand in the fallback order. */
+static void mark_unusable(session *s, priv *p, int finger, fingerplan_reason reason)
+{
+    if (fingerplan_mark_missing(p->plan, finger, reason, p->permanent) != BK_OK)
+        return;
+    p->marks[finger] = (mark){true, reason, p->permanent};
+    drop_finger_images(p, finger, 0);
+    p->unusable = false;
+    p->permanent = false;
+    p->show_attempts = false;
+    p->not_unique_other = 0;
+    stamp(s, p);
+    /* a capture that waits for this finger is ended; its "cancelled" asks for the next one */
+    if (p->capturing)
+        send_cmd(CMD_CANCEL, NULL, 0);
+    go_on(p);
+}
+
+/* The officer's "This finger cannot be used" and its reasons, in the capture and the review.
+ * Returns true when `id` was one of them. */
+static bool unusable_action(session *s, priv *p, int finger, int id)
+{
+    if (id == ID_UNUSABLE) {
+        p->unusable = !p->unusable;
+        return true;
+    }
+    if (!p->unusable)
+        return false;
+    if (id == ID_PERMANENT) {
+        p->permanent = !p->permanent;
+        return true;
+    }
+    if (id >= ID_REASON && id < ID_REASON + FINGERPLAN_REASON_COUNT_) {
+        mark_unusable(s, p, finger, (fingerplan_reason)(id - ID_REASON));
+        return true;
+    }
+    return false;
+}
+
+/* No attempt kept and none left: every attempt was rejected. */
+static bool dead_end(const priv *p, int finger)
+{
+    return fingerplan_kept(p->plan, finger) == 0 && fingerplan_attempts_left(p->plan, finger) == 0;
+}
+
 static void action(screen *scr, int id)
 {
     session *s = SCREEN_SESSION(scr);
@@ -776,7 +859,9 @@ static void action(screen *scr, int id)
         }
     } else if (p->phase == PHASE_CAPTURE) {
         int f = fingerplan_current(p->plan);
-        if (id == ID_TRY_AGAIN) {
+        if (staff && unusable_action(s, p, f, id)) {
+            /* handled: the finger is marked, or the reasons are shown or hidden */
+        } else if (id == ID_TRY_AGAIN) {
             p->error = false;
             start_capture(p);
         } else if (staff && id == ID_SHOW_ATTEMPTS) {
@@ -793,7 +878,11 @@ static void action(screen *scr, int id)
     } else if (p->phase == PHASE_REVIEW) {
         int f = p->review;
         int kept = fingerplan_kept(p->plan, f);
-        if (id == SCREEN_ID_NEXT) {
+        if (staff && unusable_action(s, p, f, id)) {
+            /* handled */
+        } else if (id == SCREEN_ID_NEXT && dead_end(p, f)) {
+            /* nothing to go on with: the officer restarts the finger or marks it unusable */
+        } else if (id == SCREEN_ID_NEXT) {
             drop_finger_images(p, f, kept); /* the finger is decided */
             p->show_attempts = false;
             go_on(p);
@@ -801,7 +890,9 @@ static void action(screen *scr, int id)
                    kept < (int)G_N_ELEMENTS(p->id_attempt)) {
             fingerplan_veto(p->plan, f, p->id_attempt[kept], false);
             stamp(s, p);
-            if (fingerplan_kept(p->plan, f) == 0)
+            /* with attempts left the finger is taken again; with none left (every attempt
+             * rejected) the review stays and says what the officer can do */
+            if (fingerplan_kept(p->plan, f) == 0 && !dead_end(p, f))
                 go_on(p);
         } else if (staff && id > ID_KEEP && id <= ID_KEEP + 10) {
             fingerplan_veto(p->plan, f, id - ID_KEEP, true);
@@ -937,8 +1028,8 @@ static int draw_attempt_images(ui *u, SDL_Rect r, const priv *p, int f, bool sta
         int q = fingerplan_attempt_quality(p->plan, f, i);
         if (kept > 0 && kept < (int)G_N_ELEMENTS(p->id_attempt) && p->id_attempt[kept] == i)
             best = i, best_q = 101;
-        else if (kept == 0 && q > best_q)
-            best = i, best_q = q;
+        else if (kept == 0 && q > best_q && fingerplan_attempts_left(p->plan, f) > 0)
+            best = i, best_q = q; /* not when every attempt was rejected */
     }
     int used = 0;
     fm.thumbs_drawn = 0;
@@ -993,6 +1084,37 @@ static int draw_attempts(ui *u, SDL_Rect r, const priv *p, int f)
         y += draw_bar(u, (SDL_Rect){r.x, y, r.w, r.h - (y - r.y)}, line, q, thr, is_kept);
     }
     return y - r.y;
+}
+
+/* The officer's "This finger cannot be used" (capture and review) and, once tapped, the reasons
+ * and the permanent tick as before the capture. Returns the y below. */
+static int draw_unusable(ui *u, SDL_Rect side, int y, const priv *p)
+{
+    int gap = ui_px(u, 12);
+    button_draw(u, (SDL_Rect){side.x, y, side.w / 2 - gap, u->target},
+                _("This finger cannot be used"), ID_UNUSABLE,
+                p->unusable ? BUTTON_PRIMARY : BUTTON_ALERT);
+    y += u->target + gap;
+    if (!p->unusable)
+        return y;
+    y += ui_text(u, _("Why can this finger not be used?"), (SDL_Rect){side.x, y, side.w, u->target},
+                 UI_FONT_BODY, UI_COLOR_TEXT, UI_ALIGN_START) +
+         gap;
+    int rw = (side.w - 3 * gap) / FINGERPLAN_REASON_COUNT_;
+    for (int i = 0; i < FINGERPLAN_REASON_COUNT_; i++)
+        button_draw(u, (SDL_Rect){side.x + i * (rw + gap), y, rw, u->target}, _(reason_names[i]),
+                    ID_REASON + i, BUTTON_STAFF);
+    y += u->target + gap;
+    checkbox_draw(u, (SDL_Rect){side.x, y, side.w / 2 - gap, u->target},
+                  _("Permanent (not temporary)"), p->permanent, ID_PERMANENT);
+    return y + u->target + gap;
+}
+
+/* The finger the kept print of `finger` could not be checked against, 0 when it was. */
+static int unverified_with(const priv *p, int finger)
+{
+    int id = fingerplan_kept(p->plan, finger);
+    return id > 0 && id < (int)G_N_ELEMENTS(p->id_unverified) ? p->id_unverified[id] : 0;
 }
 
 static void draw(screen *scr, ui *u)
@@ -1101,6 +1223,8 @@ static void draw(screen *scr, ui *u)
                         ID_SHOW_ATTEMPTS, BUTTON_STAFF);
             y += u->target + gap;
         }
+        if (staff)
+            y = draw_unusable(u, side, y, p);
         if (staff && p->show_attempts)
             draw_attempt_images(u, (SDL_Rect){side.x, y, side.w, side.h - (y - side.y)}, p, current,
                                 staff);
@@ -1111,7 +1235,22 @@ static void draw(screen *scr, ui *u)
 
     if (p->phase == PHASE_REVIEW) {
         LINE(_(finger_names[p->review]), UI_COLOR_TEXT);
-        int below = staff ? 2 * (u->target + gap) : 0; /* the officer's buttons */
+        bool stuck = dead_end(p, p->review);
+        if (stuck && staff)
+            LINE(_("Every attempt of this finger was rejected. Restart the finger, or mark it as a "
+                   "finger that cannot be used."),
+                 UI_COLOR_ALERT);
+        else if (stuck)
+            LINE(_("Please wait: the desk officer will help you."), UI_COLOR_ALERT);
+        int other = unverified_with(p, p->review);
+        if (staff && other > 0) {
+            char line[200];
+            g_snprintf(line, sizeof line, "%s: %s", _("Uniqueness could not be verified against"),
+                       _(finger_names[other]));
+            LINE(line, UI_COLOR_ALERT);
+        }
+        /* the officer's buttons: reject/restart, keep, "cannot be used" and its reasons */
+        int below = staff ? (p->unusable ? 6 : 3) * (u->target + gap) : 0;
         y += draw_attempt_images(u,
                                  (SDL_Rect){side.x, y, side.w, side.h - (y - side.y) - below - gap},
                                  p, p->review, staff) +
@@ -1128,17 +1267,24 @@ static void draw(screen *scr, ui *u)
             button_draw(u, (SDL_Rect){x, y, bw, u->target}, _("Restart this finger"), ID_RESTART,
                         BUTTON_STAFF);
             y += u->target + gap;
+            y = draw_unusable(u, side, y, p);
             x = side.x;
+            int kw = (side.w - 2 * gap) / 3; /* three fit in a row (every attempt rejected) */
             for (int i = 1; i <= n && i <= 10; i++) {
                 if (kept > 0 && kept < (int)G_N_ELEMENTS(p->id_attempt) && p->id_attempt[kept] == i)
                     continue;
                 char label[96];
                 g_snprintf(label, sizeof label, _("Keep attempt %d"), i);
-                button_draw(u, (SDL_Rect){x, y, bw, u->target}, label, ID_KEEP + i, BUTTON_STAFF);
-                x += bw + gap;
+                if (x + kw > side.x + side.w) {
+                    x = side.x;
+                    y += u->target + gap;
+                }
+                button_draw(u, (SDL_Rect){x, y, kw, u->target}, label, ID_KEEP + i, BUTTON_STAFF);
+                x += kw + gap;
             }
         }
-        screens_main_button(u, left, _("Continue"), SCREEN_ID_NEXT);
+        if (!stuck)
+            screens_main_button(u, left, _("Continue"), SCREEN_ID_NEXT);
         return;
     }
 
@@ -1158,6 +1304,12 @@ static void draw(screen *scr, ui *u)
         g_snprintf(line, sizeof line, "%s: %s", _(finger_names[f]), q);
         y += draw_bar(u, (SDL_Rect){side.x, y, side.w, side.h - (y - side.y)}, line,
                       shot_quality(p, id), fingerplan_threshold(p->plan, f), true);
+        int other = unverified_with(p, f);
+        if (staff && other > 0) {
+            g_snprintf(line, sizeof line, "%s: %s", _("Uniqueness could not be verified against"),
+                       _(finger_names[other]));
+            LINE(line, UI_COLOR_ALERT);
+        }
         if (staff) {
             g_snprintf(line, sizeof line, "%s: %s", _("Restart"), _(finger_names[f]));
             button_draw(u, (SDL_Rect){side.x, y, bw, u->target}, line, ID_RESTART_HAND + hand,
@@ -1195,6 +1347,162 @@ static void status(char *buf, size_t size)
     g_mutex_unlock(&fm.lock);
 }
 
+/* ---- the technician's check (ui/capture.h) ------------------------------------------------ */
+
+#define CHECK_ASK_MS    10000 /* the reader asks for the finger (the self-test's READER_OPEN_MS) */
+#define CHECK_FINGER_MS 30000 /* the technician places it (the self-test's FINGER_WAIT_MS) */
+#define CHECK_CANCEL_MS 2000
+
+/* Under fm.lock. A NULL run is never cancelled (the check's own clean-up). */
+static bool check_cancelled(const capture_check_run *run)
+{
+    return run && ((run->cancel && g_atomic_int_get(run->cancel)) || fm.screen_up);
+}
+
+/* The check's next event of kind `want`, an error or the reader's removal, within timeout_ms;
+ * NULL when none came, the technician left or the fingerprint step came on screen (transfer
+ * full: take_free). */
+static fingerprint_event *check_wait(const capture_check_run *run, int timeout_ms,
+                                     fingerprint_event_kind want)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
+    fingerprint_event *got = NULL;
+    g_mutex_lock(&fm.lock);
+    while (got == NULL && !check_cancelled(run)) {
+        fingerprint_event *ev = g_queue_pop_head(&fm.check_queue);
+        if (ev == NULL) {
+            gint64 now = g_get_monotonic_time();
+            if (now >= end)
+                break;
+            /* in slices, so that a cancel is seen at once */
+            g_cond_wait_until(&fm.cond, &fm.lock, MIN(end, now + 100 * G_TIME_SPAN_MILLISECOND));
+        } else if (ev->kind == want || ev->kind == FINGERPRINT_EVENT_ERROR ||
+                   ev->kind == FINGERPRINT_EVENT_READER_REMOVED) {
+            got = ev;
+        } else {
+            take_free(ev);
+        }
+    }
+    g_mutex_unlock(&fm.lock);
+    return got;
+}
+
+static void check_report(const capture_check_run *run, capture_check_status st, gint64 t0,
+                         const char *action, const char *value)
+{
+    capture_check_result r = {
+        .name = "fingerprint.capture",
+        .status = st,
+        .value = value,
+        .action = action,
+        .duration_ms = t0 ? (double)(g_get_monotonic_time() - t0) / 1000.0 : 0,
+    };
+    run->result(run->data, &r);
+}
+
+/* fingerprint.capture as `biokiosk selftest --interactive` makes it, on the reader the module
+ * holds: a capture on the reader's thread, the prompt when the reader asks for the finger, the
+ * image's quality. Nothing of the image is kept or logged. */
+static bk_err finger_check(const capture_check_run *run)
+{
+    g_mutex_lock(&fm.lock);
+    if (fm.screen_up || fm.checking) {
+        g_mutex_unlock(&fm.lock);
+        return BK_ERR_BUSY;
+    }
+    bool ready = fm.ready;
+    fm.checking = ready && run->hands_on;
+    /* what came before the check is not the check's */
+    fingerprint_event *old;
+    while ((old = g_queue_pop_head(&fm.check_queue)) != NULL)
+        take_free(old);
+    g_mutex_unlock(&fm.lock);
+    if (!run->hands_on) {
+        check_report(run, CAPTURE_CHECK_SKIP, 0, NULL, "Only with the hands-on steps.");
+        return BK_OK;
+    }
+    if (!ready) {
+        check_report(run, CAPTURE_CHECK_SKIP, 0, NULL, "Skipped: no reader.");
+        return BK_OK;
+    }
+    g_message("technician's check: finger capture started");
+    gint64 t0 = g_get_monotonic_time();
+    send_cmd(CMD_CAPTURE, NULL, 0);
+    /* the prompt comes when the reader waits for the finger, not before */
+    fingerprint_event *ev = check_wait(run, CHECK_ASK_MS, FINGERPRINT_EVENT_FINGER_NEEDED);
+    bool prompted = false;
+    if (ev && ev->kind == FINGERPRINT_EVENT_FINGER_NEEDED) {
+        take_free(ev);
+        run->prompt(run->data, N_("Fingerprint reader: place a finger on the reader now (30 s)."));
+        prompted = true;
+        ev = check_wait(run, CHECK_FINGER_MS, FINGERPRINT_EVENT_IMAGE);
+    }
+    bool done = ev != NULL; /* the capture ended by itself (image, error, reader gone) */
+    if (ev && ev->kind == FINGERPRINT_EVENT_IMAGE && ev->image && ev->features) {
+        g_autofree char *value =
+            g_strdup_printf("an image of %dx%d, quality %d, %d minutiae", ev->image->width,
+                            ev->image->height, ev->features->quality, ev->features->n_minutiae);
+        capture_check_result r = {
+            .name = "fingerprint.capture",
+            .status = CAPTURE_CHECK_PASS,
+            .value = value,
+            .has_number = true,
+            .number = ev->features->quality,
+            .unit = "quality",
+            .duration_ms = (double)(g_get_monotonic_time() - t0) / 1000.0,
+        };
+        run->result(run->data, &r);
+        g_message("technician's check: finger capture passed");
+    } else {
+        g_mutex_lock(&fm.lock);
+        bool cancelled = check_cancelled(run);
+        g_mutex_unlock(&fm.lock);
+        const char *why = ev && ev->text ? ev->text
+                          : ev && ev->kind == FINGERPRINT_EVENT_READER_REMOVED
+                              ? "the reader was unplugged"
+                          : cancelled ? "cancelled"
+                          : prompted  ? "no finger within 30 s"
+                                      : "the reader did not ask for a finger within 10 s";
+        g_autofree char *value = g_strdup_printf("no image: %s", why);
+        check_report(run, CAPTURE_CHECK_FAIL, t0,
+                     "Clean the reader's glass and try again; replace the reader if this "
+                     "repeats.",
+                     value);
+        g_message("technician's check: finger capture failed (%s)",
+                  cancelled ? "cancelled" : "no image");
+    }
+    if (ev)
+        take_free(ev);
+    if (prompted)
+        run->prompt(run->data, NULL);
+    if (!done) {
+        /* the capture still waits: end it before the reader is given back */
+        send_cmd(CMD_CANCEL, NULL, 0);
+        fingerprint_event *c = check_wait(NULL, CHECK_CANCEL_MS, FINGERPRINT_EVENT_CANCELLED);
+        if (c)
+            take_free(c);
+    }
+    g_mutex_lock(&fm.lock);
+    fm.checking = false;
+    while ((old = g_queue_pop_head(&fm.check_queue)) != NULL)
+        take_free(old);
+    bool step = fm.screen_up;
+    if (step) {
+        /* the step came on screen meanwhile: a capture it asked for was refused (the reader was
+         * busy with the check); "cancelled" makes it ask again */
+        fingerprint_event *c = g_new0(fingerprint_event, 1);
+        c->kind = FINGERPRINT_EVENT_CANCELLED;
+        g_queue_push_tail(&fm.queue, c);
+    }
+    g_mutex_unlock(&fm.lock);
+    if (step) {
+        SDL_Event wake = {0};
+        wake.type = fm.wake;
+        SDL_PushEvent(&wake);
+    }
+    return BK_OK;
+}
+
 static const screen_class finger_screen = {
     .name = "capture-finger",
     .applicant = true,
@@ -1212,6 +1520,7 @@ static const capture_class finger_capture = {
     .item = FLOW_ITEM_FINGERPRINTS,
     .screen = &finger_screen,
     .status = status,
+    .check = finger_check,
 };
 
 /* ---- script commands ---------------------------------------------------------------------- */
@@ -1315,22 +1624,32 @@ static bk_err cmd_finger(script *sc, int argc, char **argv, const char *rest)
 }
 
 static bk_err cmd_simple(script *sc, cmd_kind kind, fingerprint_event_kind k1,
-                         fingerprint_event_kind k2, const char *what)
+                         fingerprint_event_kind k2, const char *what, int arg)
 {
     if (need_feed(sc) != BK_OK)
         return BK_ERR_INVALID;
     answers before = answers_now();
-    send_cmd(kind, NULL, 0);
+    send_cmd(kind, NULL, arg);
     const fingerprint_event_kind kinds[] = {k1, k2, 0};
     return wait_answer(sc, &before, kinds, what);
 }
 
 static bk_err cmd_finger_retry(script *sc, int argc, char **argv, const char *rest)
 {
-    (void)argc;
-    (void)argv;
     (void)rest;
-    return cmd_simple(sc, CMD_RETRY, FINGERPRINT_EVENT_RETRY, 0, "with a retry");
+    /* libfprint's FpDeviceRetry codes, in its order */
+    static const char *const names[] = {"general", "too-short", "centre", "remove"};
+    int code = 0;
+    if (argc > 1) {
+        code = -1;
+        for (int i = 0; i < (int)G_N_ELEMENTS(names); i++)
+            if (strcmp(argv[1], names[i]) == 0)
+                code = i;
+        if (code < 0)
+            return script_fail(sc, "finger-retry: '%s' is not general, too-short, centre or remove",
+                               argv[1]);
+    }
+    return cmd_simple(sc, CMD_RETRY, FINGERPRINT_EVENT_RETRY, 0, "with a retry", code);
 }
 
 static bk_err cmd_finger_error(script *sc, int argc, char **argv, const char *rest)
@@ -1338,7 +1657,7 @@ static bk_err cmd_finger_error(script *sc, int argc, char **argv, const char *re
     (void)argc;
     (void)argv;
     (void)rest;
-    return cmd_simple(sc, CMD_ERROR, FINGERPRINT_EVENT_ERROR, 0, "with an error");
+    return cmd_simple(sc, CMD_ERROR, FINGERPRINT_EVENT_ERROR, 0, "with an error", 0);
 }
 
 static bk_err cmd_reader_unplug(script *sc, int argc, char **argv, const char *rest)
@@ -1346,7 +1665,7 @@ static bk_err cmd_reader_unplug(script *sc, int argc, char **argv, const char *r
     (void)argc;
     (void)argv;
     (void)rest;
-    return cmd_simple(sc, CMD_UNPLUG, FINGERPRINT_EVENT_READER_REMOVED, 0, "by going away");
+    return cmd_simple(sc, CMD_UNPLUG, FINGERPRINT_EVENT_READER_REMOVED, 0, "by going away", 0);
 }
 
 static bk_err cmd_reader_plug(script *sc, int argc, char **argv, const char *rest)
@@ -1355,7 +1674,7 @@ static bk_err cmd_reader_plug(script *sc, int argc, char **argv, const char *res
     (void)argv;
     (void)rest;
     return cmd_simple(sc, CMD_PLUG, FINGERPRINT_EVENT_READER_ADDED, FINGERPRINT_EVENT_READY,
-                      "by coming back");
+                      "by coming back", 0);
 }
 
 /* The demo's automatic fingers (as in a window, not scripted): from now on every "finger needed"
@@ -1470,6 +1789,7 @@ bk_err capture_finger_setup(const capture_finger_settings *set, char **message)
     g_mutex_init(&fm.lock);
     g_cond_init(&fm.cond);
     g_queue_init(&fm.queue);
+    g_queue_init(&fm.check_queue);
     bk_err err = capture_register(&finger_capture);
     if (err != BK_OK) {
         g_free(fm.driver);
@@ -1479,7 +1799,8 @@ bk_err capture_finger_setup(const capture_finger_settings *set, char **message)
         return err;
     }
     script_register("finger", 1, 1, cmd_finger, "finger IMAGE|synthetic:N[:again:K|:smudge]");
-    script_register("finger-retry", 0, 0, cmd_finger_retry, "finger-retry");
+    script_register("finger-retry", 0, 1, cmd_finger_retry,
+                    "finger-retry [general|too-short|centre|remove]");
     script_register("finger-error", 0, 0, cmd_finger_error, "finger-error");
     script_register("reader-unplug", 0, 0, cmd_reader_unplug, "reader-unplug");
     script_register("reader-plug", 0, 0, cmd_reader_plug, "reader-plug");
@@ -1505,6 +1826,8 @@ void capture_finger_teardown(void)
     fm.up = false;
     fingerprint_event *ev;
     while ((ev = take_event()) != NULL)
+        take_free(ev);
+    while ((ev = g_queue_pop_head(&fm.check_queue)) != NULL)
         take_free(ev);
     g_main_context_unref(fm.ctx);
     g_mutex_clear(&fm.lock);

@@ -299,8 +299,8 @@ static void kiosk_finger(selftest_report *r, const char *line)
 
 /* The checks a capture module makes with the device it holds (capture_class.check), in the
  * self-test's order; the same names as the command's. */
-static const char *const camera_module_checks[] = {
-    "camera.live_view", "camera.frames_decode", "camera.face_detection", "camera.capture", NULL};
+static const char *const camera_module_checks[] = {"camera.live_view", "camera.frames_decode",
+                                                   "camera.face_detection", "camera.capture", NULL};
 static const char *const finger_module_checks[] = {"fingerprint.capture", NULL};
 
 typedef struct module_run {
@@ -318,8 +318,8 @@ static void on_module_result(void *data, const capture_check_result *res)
     };
     selftest_status st = map[res->status];
     g_mutex_lock(&tm.lock);
-    selftest_check *c =
-        selftest_report_add(&tm.reps[mr->g], res->name, st, res->action, res->value ? res->value : "");
+    selftest_check *c = selftest_report_add(&tm.reps[mr->g], res->name, st, res->action,
+                                            res->value ? res->value : "");
     if (res->has_number) {
         c->has_number = true;
         c->number = res->number;
@@ -327,7 +327,12 @@ static void on_module_result(void *data, const capture_check_result *res)
     }
     c->duration_ms = res->duration_ms;
     g_mutex_unlock(&tm.lock);
-    g_message("check %s: %s (from the kiosk's module)", res->name, selftest_status_name(st));
+    /* the measured number too: the tests read it (never anything of a person) */
+    if (res->has_number)
+        g_message("check %s: %s (from the kiosk's module) %.2f %s", res->name,
+                  selftest_status_name(st), res->number, res->unit ? res->unit : "");
+    else
+        g_message("check %s: %s (from the kiosk's module)", res->name, selftest_status_name(st));
     wake();
 }
 
@@ -348,7 +353,6 @@ static void module_checks(group g, flow_item item, bool ready)
             .data = &mr,
             .cancel = &tm.cancel,
         };
-        /* (on_prompt takes its text; the prompt callback's data is not used) */
         err = cc->check(&run);
     }
     if (err == BK_OK)
@@ -620,11 +624,13 @@ static void draw_list(screen *scr, ui *u)
     y += ui_text(u, summary, (SDL_Rect){area.x, y, area.w, area.h}, UI_FONT_BODY, UI_COLOR_TEXT,
                  UI_ALIGN_START);
     if (tm.prompt) {
-        int th = ui_line_height(u, UI_FONT_BODY, tm.prompt) * 2 + 2 * gap;
+        /* a capture module's prompts are marked for translation (the self-test's are English) */
+        const char *prompt = _(tm.prompt);
+        int th = ui_line_height(u, UI_FONT_BODY, prompt) * 2 + 2 * gap;
         SDL_Rect box = {area.x, y + gap, area.w, th};
         ui_fill_round(u, box, ui_px(u, 12), UI_COLOR_PRIMARY);
-        ui_text(u, tm.prompt, (SDL_Rect){box.x + gap, box.y + gap, box.w - 2 * gap, th},
-                UI_FONT_BODY, UI_COLOR_ON_PRIMARY, UI_ALIGN_START);
+        ui_text(u, prompt, (SDL_Rect){box.x + gap, box.y + gap, box.w - 2 * gap, th}, UI_FONT_BODY,
+                UI_COLOR_ON_PRIMARY, UI_ALIGN_START);
         y += th + gap;
     }
     y += gap;
@@ -1052,7 +1058,7 @@ static bk_err cmd_prompt(script *sc, int argc, char **argv, const char *rest)
         last = g_strdup(tm.last_prompt);
         bool running = tm.running;
         g_mutex_unlock(&tm.lock);
-        if (prompt && ui_shows_text(session_ui(s), prompt)) {
+        if (prompt && ui_shows_text(session_ui(s), _(prompt))) {
             g_message("prompt on screen: %s", prompt);
             break;
         }
