@@ -1,5 +1,6 @@
 /* biokiosk audit: append to and verify the tamper-evident audit log. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -42,7 +43,7 @@ static int audit_append_cmd(const char *log, const char *kiosk_key, const char *
 int cmd_audit(int argc, char **argv)
 {
     g_autofree char *kiosk_key = NULL, *hash_key = NULL, *event = NULL, *v_number = NULL,
-                    *detail = NULL;
+                    *detail = NULL, *head = NULL;
     const GOptionEntry entries[] = {
         {"kiosk-key", 0, 0, G_OPTION_ARG_FILENAME, &kiosk_key,
          "verify: the kiosk's public key; append: its secret key (required)", "FILE"},
@@ -51,6 +52,10 @@ int cmd_audit(int argc, char **argv)
         {"v-number", 0, 0, G_OPTION_ARG_STRING, &v_number,
          "append: the person (stored as a keyed hash)", "V"},
         {"detail", 0, 0, G_OPTION_ARG_STRING, &detail, "append: key=value text", "TEXT"},
+        {"head", 0, 0, G_OPTION_ARG_STRING, &head,
+         "verify: this entry must be in the log (a record's audit_head, from record open): "
+         "detects a log cut short",
+         "ENTRY:HASH"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     if (!cli_parse_options(CMD, "verify|append LOG",
@@ -73,8 +78,16 @@ int cmd_audit(int argc, char **argv)
     char why[256] = "";
     if (seal_key_read(kiosk_key, SEAL_KEY_KIOSK_PUBLIC, pk, sizeof(pk), why, sizeof(why)) != BK_OK)
         return cli_usage_error(CMD, "--kiosk-key: %s", why);
+    audit_verify_options options = {0};
+    if (head != NULL) {
+        char *colon = strchr(head, ':'), *end = NULL;
+        options.head_seq = colon ? strtoul(head, &end, 10) : 0;
+        options.head_hash = colon ? colon + 1 : NULL;
+        if (colon == NULL || end != colon || options.head_seq == 0 || strlen(colon + 1) != 64)
+            return cli_usage_error(CMD, "--head: '%s' is not ENTRY:HASH (64 hex digits)", head);
+    }
     audit_report report = {0};
-    bk_err err = audit_verify(argv[2], pk, &report);
+    bk_err err = audit_verify_with(argv[2], pk, &options, &report);
     if (err != BK_OK && err != BK_ERR_CORRUPT)
         return cli_usage_error(CMD, "cannot read '%s': %s", argv[2], bk_err_str(err));
     JsonBuilder *b = json_builder_new();

@@ -15,17 +15,20 @@
  *                  "time": "YYYY-MM-DDThh:mm:ssZ"}],
  *    "devices": [{"kind": "camera", "model": "...", "serial": "..."}]}
  * given_names, fingers (needed for each --finger), exceptions, attempts and devices may be
- * left out; "name_as_booked" (2.112) is the whole name when it could not be split. POINTS.json is
- * the signature pad's points file (drivers/sigpad/sigfile.h):
+ * left out; "name_as_booked" (2.112) is the whole name when it could not be split; "applied"
+ * (YYYY-MM-DD) is the application date the age rules use (default: the session's date). POINTS.json
+ * is the signature pad's points file (drivers/sigpad/sigfile.h):
  * {"device": {"kind", "model", "serial", "width_mm", "height_mm", "counts_per_mm",
  * "pressure_max"}, "strokes": [[{"x_mm", "y_mm", "pressure", "t_ms"}, ...], ...]}; every device
  * member is optional; pressure (divided by pressure_max, default 1, to give 0..1) defaults to
  * 0.5 and t_ms to 0; points outside width_mm x height_mm (1 mm slack) are refused.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "an2k.h"
 #include "audit.h"
@@ -210,7 +213,8 @@ static gboolean parse_person(inputs *in, const char *path, char *why, size_t why
     static const char *const known[] = {
         "v_number", "surname",    "given_names", "birth_date", "category",       "appointment_code",
         "desk",     "kiosk_id",   "staff_id",    "started",    "ended",          "plan",
-        "fingers",  "exceptions", "attempts",    "devices",    "name_as_booked", NULL};
+        "fingers",  "exceptions", "attempts",    "devices",    "name_as_booked", "applied",
+        NULL};
     GError *error = NULL;
     in->person = json_parser_new();
     if (!json_parser_load_from_file(in->person, path, &error)) {
@@ -233,6 +237,7 @@ static gboolean parse_person(inputs *in, const char *path, char *why, size_t why
     s->given_names = str_member(o, "given_names", &bad);
     s->name_unsplit = str_member(o, "name_as_booked", &bad);
     s->birth_date = str_member(o, "birth_date", &bad);
+    s->applied = str_member(o, "applied", &bad);
     s->appointment_code = str_member(o, "appointment_code", &bad);
     s->desk = str_member(o, "desk", &bad);
     s->kiosk_id = str_member(o, "kiosk_id", &bad);
@@ -603,6 +608,10 @@ static int record_build(int argc, char **argv)
         return cli_usage_error(CMD, "%s", why);
     }
 
+    /* the log's head goes into the record (2.126), as the kiosk does */
+    char head[65];
+    if (log != NULL && audit_head(log, &in.s.audit_seq, head) == BK_OK && in.s.audit_seq > 0)
+        in.s.audit_hash = head;
     record_committed done = {0};
     bk_err err = record_commit(&in.s, sk, pk, outbox, &done, why, sizeof(why));
     biomem_wipe(sk, sizeof(sk));
@@ -730,6 +739,8 @@ static gboolean describe(JsonBuilder *b, const an2k *t, const char *extract, cha
         add_list(b, "devices", r, 123, dev);
         static const char *const img[] = {"px_per_mm", "box_width", "box_height", NULL};
         add_list(b, "signature_image", r, 125, img);
+        static const char *const head[] = {"entry", "hash", NULL};
+        add_list(b, "audit_head", r, 126, head);
         break;
     }
     /* the pen times, kept in Type-2 because Type-8 vectors have none */
@@ -786,7 +797,12 @@ static gboolean describe(JsonBuilder *b, const an2k *t, const char *extract, cha
             if (extract != NULL && r->bin[6] == 0 && (size_t)w * h == r->bin_len - 12 && w > 0) {
                 sigrender_image img = {(int)w, (int)h, (uint8_t *)r->bin + 12, 0, 0, 0};
                 g_autofree char *path = g_build_filename(extract, "signature.png", NULL);
-                if (sigrender_write_png(&img, path) != BK_OK) {
+                /* a signature is personal data: 0600 like the other files, before any pixel */
+                int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+                gboolean made = fd >= 0 && fchmod(fd, 0600) == 0;
+                if (fd >= 0 && close(fd) != 0)
+                    made = FALSE;
+                if (!made || sigrender_write_png(&img, path) != BK_OK) {
                     g_snprintf(why, why_size, "%s: cannot write the signature image", path);
                     ok = FALSE;
                 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h> /* -- record */
 
 #include <glib.h>
 
@@ -165,7 +166,10 @@ int kiosk_main(int argc, char **argv)
         goto out;
     }
 
-    /* -- record: no kiosk without its keys, its outbox and its audit log */
+    /* -- record: no kiosk without its keys, its outbox and its audit log. The process holds
+     * faces, prints and pen points: no core dump of it, and no ptrace by other users */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        g_warning("cannot make the kiosk process non-dumpable: core dumps may hold biometrics");
     kioskrec_settings rs = {
         .outbox = config_get_string(cfg, "record.outbox"),
         .kiosk_key = config_get_string(cfg, "record.kiosk_key"),
@@ -177,6 +181,7 @@ int kiosk_main(int argc, char **argv)
         .kiosk_id = config_get_string(cfg, "kiosk.id"),
         .signature_box_width = (int)config_get_int(cfg, "signature.image_width"),
         .signature_box_height = (int)config_get_int(cfg, "signature.image_height"),
+        .signature_min_points = (unsigned)config_get_int(cfg, "signature.min_points"),
     };
     err = kioskrec_open(&rs, wall_base, &rec, &message);
     if (err != BK_OK) {

@@ -16,6 +16,7 @@ typedef struct ident {
     char *v_number; /* g_strdup; wiped on free */
     char *name;
     char birth[11];
+    char applied[11]; /* the application date: the rules take ages on it */
     rules_category category;
     bool committed; /* its record is durable in the outbox */
 } ident;
@@ -173,6 +174,7 @@ void kioskrec_visit_begin(kioskrec *k, const store_appointment *appt, int64_t wa
         k->persons[i].v_number = g_strdup(p->v_number ? p->v_number : "");
         k->persons[i].name = g_strdup(p->name ? p->name : "");
         caldate_format(p->rules.birth, k->persons[i].birth);
+        caldate_format(p->rules.applied, k->persons[i].applied);
         k->persons[i].category = p->rules.category;
         kioskrec_audit(k, "checkin.person", k->persons[i].v_number, "person=%zu category=%s", i + 1,
                        rules_category_str(p->rules.category));
@@ -241,6 +243,12 @@ static bk_err commit_person(kioskrec *k, size_t i, const flow_person *fp, const 
     rs.signature_box_width = k->set.signature_box_width;
     rs.signature_box_height = k->set.signature_box_height;
     rs.birth_date = id->birth;
+    rs.applied = id->applied;
+    rs.signature_min_points = k->set.signature_min_points;
+    /* the log's head goes into the record (2.126): a log cut short shows at the back office */
+    char head[65];
+    if (audit_head(k->log, &rs.audit_seq, head) == BK_OK && rs.audit_seq > 0)
+        rs.audit_hash = head;
     rs.category = id->category;
     rs.appointment_code = k->code;
     rs.desk = k->set.desk;

@@ -32,6 +32,8 @@ typedef struct kioskrec_settings {
     /* the signature image's box in pixels ([signature] image_width/image_height); 0: the
      * record's default 600 x 200 */
     int signature_box_width, signature_box_height;
+    /* [signature] min_points: the trivial-signature rule the record checks too; 0: default */
+    unsigned signature_min_points;
 } kioskrec_settings;
 
 typedef struct kioskrec kioskrec;

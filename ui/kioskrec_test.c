@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,7 +60,12 @@ static bk_err cmd_scan_memory(script *sc, int argc, char **argv, const char *res
     }
     uint8_t *buf = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     FILE *maps = fopen("/proc/self/maps", "re");
+    /* the kiosk is not dumpable (no core dumps of biometric memory), which makes /proc/self/mem
+     * root's: dumpable only while the file is opened */
+    int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     int mem = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+    (void)prctl(PR_SET_DUMPABLE, dumpable > 0 ? 1 : 0, 0, 0, 0);
     if (buf == MAP_FAILED || maps == NULL || mem < 0) {
         if (buf != MAP_FAILED)
             munmap(buf, CHUNK);

@@ -2,8 +2,9 @@
  *
  * Every such buffer is allocated here. biomem_free() overwrites the whole buffer before giving
  * it back, and buffers are locked into memory (kept out of swap) where the system allows it; a
- * refused lock is not an error. The module counts what is live, so a session's end can check
- * that nothing biometric is left.
+ * refused lock is not an error. The whole pages of a buffer are marked MADV_DONTDUMP (left out
+ * of a core dump); the kiosk process is also not dumpable at all. The module counts what is live,
+ * so a session's end can check that nothing biometric is left.
  *
  * Thread-safe.
  */

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +26,7 @@ struct audit {
     unsigned long seq;        /* of the last entry */
     unsigned long signed_seq; /* of the last checkpoint */
     char last_hash[HASH_HEX];
+    off_t known_size; /* the file's size when seq/signed_seq/last_hash were last right */
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
     uint8_t hash_key[32];
 };
@@ -145,8 +148,102 @@ static bk_err write_line(audit *a, const char *text, size_t len)
         }
         return err;
     }
-    return fdatasync(a->fd) == 0 ? BK_OK : errno_err(errno);
+    if (fdatasync(a->fd) != 0)
+        return errno_err(errno);
+    struct stat st;
+    a->known_size = fstat(a->fd, &st) == 0 ? st.st_size : -1;
+    return BK_OK;
 }
+
+/* Another process (the kiosk and `outbox export --audit`) may append to the same file: every
+ * append and checkpoint holds an exclusive lock on it, and continues the chain from what the
+ * file holds under that lock, not from what this handle wrote last. */
+static bk_err lock(audit *a)
+{
+    while (flock(a->fd, LOCK_EX) != 0)
+        if (errno != EINTR)
+            return errno_err(errno);
+    return BK_OK;
+}
+
+static void unlock(audit *a)
+{
+    if (flock(a->fd, LOCK_UN) != 0)
+        g_warning("audit: cannot release the lock: %s", g_strerror(errno));
+}
+
+/* Reads the chain's head (last entry, last checkpoint) from the file, under the lock. An
+ * incomplete last line (a crash during an append, which therefore never returned BK_OK) is cut
+ * off and its size put in *dropped. A last line that cannot be parsed: BK_ERR_CORRUPT. */
+static bk_err load_state(audit *a, size_t *dropped, char *why, size_t why_size)
+{
+    struct stat st;
+    *dropped = 0;
+    if (fstat(a->fd, &st) != 0) {
+        g_snprintf(why, why_size, "%s: %s", a->path, g_strerror(errno));
+        return errno_err(errno);
+    }
+    if (st.st_size == a->known_size)
+        return BK_OK; /* nobody else wrote since this handle's last line */
+    size_t length = (size_t)st.st_size;
+    char *contents = g_try_malloc(length + 1);
+    if (contents == NULL)
+        return BK_ERR_NOMEM;
+    size_t got = 0;
+    while (got < length) {
+        ssize_t n = pread(a->fd, contents + got, length - got, (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            g_free(contents);
+            g_snprintf(why, why_size, "%s: cannot read", a->path);
+            return BK_ERR_IO;
+        }
+        got += (size_t)n;
+    }
+    contents[length] = '\0';
+    if (length > 0 && contents[length - 1] != '\n') {
+        /* a line cut off by a crash or power loss was never reported as appended (the append
+         * returns only after fdatasync): drop it, and the caller says so in the log */
+        char *last_nl = g_strrstr_len(contents, (gssize)length, "\n");
+        size_t keep = last_nl ? (size_t)(last_nl - contents) + 1 : 0;
+        if (ftruncate(a->fd, (off_t)keep) != 0 || fdatasync(a->fd) != 0) {
+            g_free(contents);
+            g_snprintf(why, why_size, "%s: cannot remove an incomplete last line", a->path);
+            return errno_err(errno);
+        }
+        *dropped = length - keep;
+        length = keep;
+        contents[keep] = '\0';
+        g_warning("audit: removed an incomplete last line (%zu bytes)", *dropped);
+    }
+    a->seq = 0;
+    a->signed_seq = 0;
+    g_strlcpy(a->last_hash, ZERO_HASH, sizeof(a->last_hash));
+    char **lines = g_strsplit(contents, "\n", -1);
+    g_free(contents);
+    bk_err err = BK_OK;
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        if (lines[i][0] == '\0')
+            continue;
+        parsed p = parse_line(lines[i]);
+        if (p.kind == 'E') {
+            a->seq = p.seq;
+            g_strlcpy(a->last_hash, p.hash, sizeof(a->last_hash));
+        } else if (p.kind == 'S') {
+            a->signed_seq = p.seq;
+        } else if (lines[i + 1] == NULL || lines[i + 1][0] == '\0') {
+            err = BK_ERR_CORRUPT;
+            g_snprintf(why, why_size, "%s: line %zu cannot be read", a->path, i + 1);
+        }
+    }
+    g_strfreev(lines);
+    a->known_size = err == BK_OK ? (off_t)length : -1;
+    return err;
+}
+
+static bk_err append_locked(audit *a, const char *event, const char *subject, const char *detail);
+static bk_err checkpoint_locked(audit *a);
 
 bk_err audit_open(const char *path, const uint8_t kiosk_sk[64], const uint8_t hash_key[32],
                   unsigned sign_every, audit **out, char *why, size_t why_size)
@@ -158,6 +255,7 @@ bk_err audit_open(const char *path, const uint8_t kiosk_sk[64], const uint8_t ha
     audit *a = g_new0(audit, 1);
     a->path = g_strdup(path);
     a->sign_every = sign_every ? sign_every : AUDIT_DEFAULT_SIGN_EVERY;
+    a->known_size = -1;
     memcpy(a->sk, kiosk_sk, sizeof(a->sk));
     memcpy(a->hash_key, hash_key, sizeof(a->hash_key));
     g_strlcpy(a->last_hash, ZERO_HASH, sizeof(a->last_hash));
@@ -168,64 +266,37 @@ bk_err audit_open(const char *path, const uint8_t kiosk_sk[64], const uint8_t ha
         g_snprintf(why, why_size, "%s: %s", path, g_strerror(errno));
         goto fail;
     }
-    /* continue the chain from the last entry and checkpoint */
-    gchar *contents = NULL;
-    gsize length = 0;
-    if (!g_file_get_contents(path, &contents, &length, NULL)) {
-        err = BK_ERR_IO;
-        g_snprintf(why, why_size, "%s: cannot read", path);
+    err = lock(a);
+    if (err != BK_OK) {
+        g_snprintf(why, why_size, "%s: cannot lock", path);
         goto fail;
     }
     size_t dropped = 0;
-    if (length > 0 && contents[length - 1] != '\n') {
-        /* a line cut off by a crash or power loss was never reported as appended (the append
-         * returns only after fdatasync): drop it, and say so in the log below */
-        char *last_nl = g_strrstr_len(contents, (gssize)length, "\n");
-        size_t keep = last_nl ? (size_t)(last_nl - contents) + 1 : 0;
-        if (ftruncate(a->fd, (off_t)keep) != 0 || fdatasync(a->fd) != 0) {
-            g_free(contents);
-            err = errno_err(errno);
-            g_snprintf(why, why_size, "%s: cannot remove an incomplete last line", path);
-            goto fail;
-        }
-        dropped = length - keep;
-        contents[keep] = '\0';
-        g_warning("audit: removed an incomplete last line (%zu bytes)", dropped);
-    }
-    char **lines = g_strsplit(contents, "\n", -1);
-    g_free(contents);
-    for (size_t i = 0; lines[i] != NULL; i++) {
-        if (lines[i][0] == '\0')
-            continue;
-        parsed p = parse_line(lines[i]);
-        if (p.kind == 'E') {
-            a->seq = p.seq;
-            g_strlcpy(a->last_hash, p.hash, sizeof(a->last_hash));
-        } else if (p.kind == 'S') {
-            a->signed_seq = p.seq;
-        } else if (lines[i + 1] == NULL || lines[i + 1][0] == '\0') {
-            g_strfreev(lines);
-            err = BK_ERR_CORRUPT;
-            g_snprintf(why, why_size, "%s: line %zu cannot be read", path, i + 1);
-            goto fail;
-        }
-    }
-    g_strfreev(lines);
-    if (dropped > 0) {
+    err = load_state(a, &dropped, why, why_size);
+    if (err == BK_OK && dropped > 0) {
         char detail[64];
         snprintf(detail, sizeof(detail), "dropped_bytes=%zu", dropped);
-        err = audit_append(a, "audit.recovered", NULL, detail);
-        if (err != BK_OK) {
+        err = append_locked(a, "audit.recovered", "-", detail);
+        if (err != BK_OK)
             g_snprintf(why, why_size, "%s: cannot append", path);
-            goto fail;
-        }
     }
+    /* a stop between an entry and its due checkpoint: sign now, so that no stretch of the log
+     * stays unsigned longer than sign_every entries (audit_verify relies on it) */
+    if (err == BK_OK && a->seq - a->signed_seq >= a->sign_every) {
+        err = checkpoint_locked(a);
+        if (err != BK_OK)
+            g_snprintf(why, why_size, "%s: cannot write a checkpoint", path);
+    }
+    unlock(a);
+    if (err != BK_OK)
+        goto fail;
     *out = a;
     return BK_OK;
 fail:
     if (a->fd >= 0)
         close(a->fd);
     sodium_memzero(a->sk, sizeof(a->sk));
+    sodium_memzero(a->hash_key, sizeof(a->hash_key));
     g_free(a->path);
     g_free(a);
     return err;
@@ -247,14 +318,9 @@ static int detail_ok(const char *d)
     return 1;
 }
 
-bk_err audit_append(audit *a, const char *event, const char *v_number, const char *detail)
+/* Under the lock, with the state loaded: one entry, and the checkpoint when it is due. */
+static bk_err append_locked(audit *a, const char *event, const char *subject, const char *detail)
 {
-    if (a == NULL || !event_ok(event) || (detail != NULL && !detail_ok(detail)) ||
-        (v_number != NULL && v_number[0] == '\0'))
-        return BK_ERR_INVALID;
-    char subject[33] = "-";
-    if (v_number != NULL)
-        audit_subject(a->hash_key, v_number, subject);
     char stamp[32];
     time_t now = time(NULL);
     struct tm tm;
@@ -269,20 +335,19 @@ bk_err audit_append(audit *a, const char *event, const char *v_number, const cha
     bk_err err = write_line(a, line->str, line->len);
     g_string_free(line, TRUE);
     if (err != BK_OK) {
+        a->known_size = -1;
         g_warning("audit: cannot append: %s", bk_err_str(err));
         return err;
     }
     a->seq++;
     g_strlcpy(a->last_hash, hash, sizeof(a->last_hash));
     if (a->seq - a->signed_seq >= a->sign_every)
-        return audit_checkpoint(a);
+        return checkpoint_locked(a);
     return BK_OK;
 }
 
-bk_err audit_checkpoint(audit *a)
+static bk_err checkpoint_locked(audit *a)
 {
-    if (a == NULL)
-        return BK_ERR_INVALID;
     if (a->seq == a->signed_seq)
         return BK_OK;
     GString *msg = g_string_new(NULL);
@@ -296,7 +361,71 @@ bk_err audit_checkpoint(audit *a)
     g_string_free(msg, TRUE);
     if (err == BK_OK)
         a->signed_seq = a->seq;
+    else
+        a->known_size = -1;
     return err;
+}
+
+/* Takes the lock and brings the handle up to date with the file. */
+static bk_err begin(audit *a)
+{
+    bk_err err = lock(a);
+    if (err != BK_OK)
+        return err;
+    char why[256] = "";
+    size_t dropped = 0;
+    err = load_state(a, &dropped, why, sizeof(why));
+    if (err == BK_OK && dropped > 0) {
+        char detail[64];
+        snprintf(detail, sizeof(detail), "dropped_bytes=%zu", dropped);
+        err = append_locked(a, "audit.recovered", "-", detail);
+    }
+    if (err != BK_OK) {
+        g_warning("audit: the log cannot be continued: %s", why[0] ? why : bk_err_str(err));
+        unlock(a);
+    }
+    return err;
+}
+
+bk_err audit_append(audit *a, const char *event, const char *v_number, const char *detail)
+{
+    if (a == NULL || !event_ok(event) || (detail != NULL && !detail_ok(detail)) ||
+        (v_number != NULL && v_number[0] == '\0'))
+        return BK_ERR_INVALID;
+    char subject[33] = "-";
+    if (v_number != NULL)
+        audit_subject(a->hash_key, v_number, subject);
+    bk_err err = begin(a);
+    if (err != BK_OK)
+        return err;
+    err = append_locked(a, event, subject, detail);
+    unlock(a);
+    return err;
+}
+
+bk_err audit_checkpoint(audit *a)
+{
+    if (a == NULL)
+        return BK_ERR_INVALID;
+    bk_err err = begin(a);
+    if (err != BK_OK)
+        return err;
+    err = checkpoint_locked(a);
+    unlock(a);
+    return err;
+}
+
+bk_err audit_head(audit *a, unsigned long *seq, char hash[65])
+{
+    if (a == NULL || seq == NULL || hash == NULL)
+        return BK_ERR_INVALID;
+    bk_err err = begin(a);
+    if (err != BK_OK)
+        return err;
+    *seq = a->seq;
+    g_strlcpy(hash, a->last_hash, HASH_HEX);
+    unlock(a);
+    return BK_OK;
 }
 
 void audit_close(audit *a)
@@ -353,6 +482,44 @@ void audit_report_clear(audit_report *report)
 
 bk_err audit_verify(const char *path, const uint8_t kiosk_pk[32], audit_report *report)
 {
+    return audit_verify_with(path, kiosk_pk, NULL, report);
+}
+
+/* The kiosk signs at least every sign_every entries and at every close (audit_open signs a
+ * due checkpoint a stop left out), so a genuine log never has more than sign_every entries
+ * in a row without a checkpoint, nor more after its last one. A longer unsigned stretch means
+ * checkpoints were removed, typically to rewrite entries with recomputed hashes. */
+static void check_coverage(GArray *problems, GArray *signed_seqs, unsigned long max_seq,
+                           unsigned every)
+{
+    g_array_sort(signed_seqs, seq_cmp);
+    unsigned long from = 0; /* the last signed entry so far */
+    for (guint i = 0; i <= signed_seqs->len; i++) {
+        unsigned long to =
+            i < signed_seqs->len ? g_array_index(signed_seqs, unsigned long, i) : max_seq;
+        if (to <= from)
+            continue;
+        if (to - from > every) {
+            if (i < signed_seqs->len)
+                problem(problems, "unsigned", 0, from + 1,
+                        "entries %lu to %lu have no signed checkpoint between them (the kiosk "
+                        "signs every %u entries): checkpoints were removed",
+                        from + 1, to, every);
+            else
+                problem(problems, "unsigned", 0, from + 1,
+                        "entries %lu to %lu come after the last signed checkpoint, more than "
+                        "the %u the kiosk leaves unsigned: checkpoints were removed",
+                        from + 1, to, every);
+        }
+        from = to;
+    }
+}
+
+bk_err audit_verify_with(const char *path, const uint8_t kiosk_pk[32],
+                         const audit_verify_options *options, audit_report *report)
+{
+    unsigned sign_every =
+        options && options->sign_every ? options->sign_every : AUDIT_DEFAULT_SIGN_EVERY;
     if (sodium_init() < 0)
         return BK_ERR_INTERNAL;
     gchar *contents = NULL;
@@ -492,6 +659,7 @@ bk_err audit_verify(const char *path, const uint8_t kiosk_pk[32], audit_report *
         }
     }
     /* 6. checkpoints */
+    GArray *signed_seqs = g_array_new(FALSE, FALSE, sizeof(unsigned long));
     entry *C = (entry *)sigs->data;
     for (size_t i = 0; i < sigs->len; i++) {
         if (!C[i].self_ok) {
@@ -508,9 +676,30 @@ bk_err audit_verify(const char *path, const uint8_t kiosk_pk[32], audit_report *
                 problem(problems, "changed", C[i].line, C[i].seq,
                         "line %zu: entries up to %lu differ from what the kiosk signed", C[i].line,
                         C[i].seq);
+        } else {
+            g_array_append_val(signed_seqs, C[i].seq);
         }
     }
     g_hash_table_destroy(present);
+    /* 7. coverage: stretches no checkpoint signs */
+    check_coverage(problems, signed_seqs, max_seq, sign_every);
+    g_array_free(signed_seqs, TRUE);
+    /* 8. a head a record names (Type-2 2.126) must still be in the log: a log cut at a
+     * checkpoint is otherwise whole */
+    if (options != NULL && options->head_seq > 0) {
+        int found = 0;
+        for (size_t i = 0; i < n && !found; i++)
+            found = !E[i].inserted && E[i].seq == options->head_seq &&
+                    g_strcmp0(E[i].hash, options->head_hash) == 0;
+        if (!found)
+            problem(problems, max_seq < options->head_seq ? "removed" : "changed", 0,
+                    options->head_seq,
+                    max_seq < options->head_seq
+                        ? "entry %lu, the head of the log when a record was written, is not in "
+                          "the log: its end was cut off"
+                        : "entry %lu is not the one a record names as the head of the log",
+                    options->head_seq);
+    }
 
     report->entries = n;
     report->checkpoints = checkpoints;

@@ -12,7 +12,14 @@
  *   S  SEQ  HASH  SIGNATURE
  * signs ("biokiosk-audit-sig-v1\n" SEQ TAB HASH) with the kiosk's Ed25519 key, so that a
  * rewritten chain (hashes recomputed) is still detected up to the last checkpoint.
- * Each line is appended with O_APPEND and fdatasync'ed before audit_append returns.
+ * Each line is appended with O_APPEND and fdatasync'ed before audit_append returns, under an
+ * exclusive flock(2) on the file: several handles and processes (the kiosk, `outbox export
+ * --audit`) may append to one log, and each continues the chain from the file's true last line.
+ * A genuine log never has more than `sign_every` entries in a row without a checkpoint (nor
+ * after its last one); audit_verify refuses a longer unsigned stretch, the trace of removed
+ * checkpoints. Cutting off the end of the log together with its last checkpoints cannot be
+ * seen in the file alone: record_session.audit_seq/audit_hash put the head of the log into
+ * every record, so the back office can compare.
  */
 #ifndef BIOKIOSK_AUDIT_H
 #define BIOKIOSK_AUDIT_H
@@ -41,6 +48,10 @@ bk_err audit_append(audit *a, const char *event, const char *v_number, const cha
 /* Writes a signed checkpoint for the last entry now (nothing when there is no new entry). */
 bk_err audit_checkpoint(audit *a);
 
+/* The log's last entry now: its number (0 for an empty log) and hash (64 hex digits and NUL;
+ * all zeros for an empty log). */
+bk_err audit_head(audit *a, unsigned long *seq, char hash[65]);
+
 /* Writes a checkpoint when entries are unsigned, wipes the keys and frees; NULL does nothing. */
 void audit_close(audit *a);
 
@@ -48,7 +59,8 @@ void audit_close(audit *a);
 void audit_subject(const uint8_t hash_key[32], const char *v_number, char out[33]);
 
 typedef struct audit_problem {
-    const char *kind; /* "changed", "removed", "reordered", "inserted", "signature", "malformed" */
+    const char *kind; /* "changed", "removed", "reordered", "inserted", "signature", "malformed",
+                         "unsigned" (a stretch of entries no checkpoint signs) */
     size_t line;      /* line in the file (1-based); 0 when the problem is an absence */
     unsigned long seq;
     char text[200]; /* one English sentence */
@@ -66,6 +78,15 @@ typedef struct audit_report {
  * returns BK_OK when nothing is wrong, BK_ERR_CORRUPT when problems were found (listed in the
  * report, each naming the entry), or an I/O error. */
 bk_err audit_verify(const char *path, const uint8_t kiosk_pk[32], audit_report *report);
+typedef struct audit_verify_options {
+    unsigned sign_every;    /* the writer's interval; 0: AUDIT_DEFAULT_SIGN_EVERY */
+    unsigned long head_seq; /* > 0: this entry, with this hash, must be in the log (a record's */
+    const char *head_hash;  /* 2.126, the head when it was written): detects a log cut short */
+} audit_verify_options;
+
+/* audit_verify with options (NULL: the defaults). */
+bk_err audit_verify_with(const char *path, const uint8_t kiosk_pk[32],
+                         const audit_verify_options *options, audit_report *report);
 void audit_report_clear(audit_report *report);
 
 #endif

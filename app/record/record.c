@@ -11,6 +11,7 @@
 #include "biomem.h"
 #include "caldate.h"
 #include "outbox.h"
+#include "rules.h"
 #include "seal.h"
 #include "sigink.h"
 #include "sigrender.h"
@@ -144,6 +145,65 @@ static bk_err check_item(const char *name, rules_action action, int present, siz
     return BK_OK;
 }
 
+/* The plan against the rules. What is on file is not in the record, so the rules are asked
+ * twice: with nothing on file and with everything recently on file. Where both answers agree,
+ * the item does not depend on the file and the plan must follow it. */
+static bk_err check_rules(const record_session *s, caldate birth, char *why, size_t why_size)
+{
+    caldate on, applied;
+    char day[11];
+    snprintf(day, sizeof(day), "%.4s-%.2s-%.2s", s->started, s->started + 4, s->started + 6);
+    if (caldate_parse(day, &on) != BK_OK)
+        return refuse(why, why_size, "the session start is not a date");
+    applied = on;
+    if (s->applied != NULL && s->applied[0] != '\0' && caldate_parse(s->applied, &applied) != BK_OK)
+        return refuse(why, why_size, "the application date must be a valid YYYY-MM-DD date");
+    if (caldate_cmp(applied, on) > 0)
+        applied = on; /* a clock set wrong is no reason to lose a record */
+    if (caldate_cmp(birth, on) > 0)
+        return refuse(why, why_size, "the birth date %s is after the session date %s",
+                      s->birth_date, day);
+    rules_person fresh = {.birth = birth, .applied = applied, .on = on, .category = s->category};
+    rules_person filed = fresh;
+    filed.has_photo = filed.has_fingerprints = filed.has_signature = true;
+    filed.photo = filed.fingerprints = filed.signature = on;
+    rules_plan a, b;
+    const char *problem = NULL;
+    if (rules_decide(&fresh, &a, &problem) != BK_OK)
+        return refuse(why, why_size, "%s", problem ? problem : "the dates do not fit together");
+    if (rules_decide(&filed, &b, &problem) != BK_OK)
+        return refuse(why, why_size, "%s", problem ? problem : "the dates do not fit together");
+    const struct {
+        const char *name;
+        rules_item item;
+        rules_action plan, fresh, filed;
+    } items[] = {
+        {"photo", RULES_ITEM_PHOTO, s->photo, a.photo, b.photo},
+        {"fingerprints", RULES_ITEM_FINGERPRINTS, s->fingerprints, a.fingerprints, b.fingerprints},
+        {"signature", RULES_ITEM_SIGNATURE, s->signature, a.signature, b.signature},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(items); i++) {
+        if (items[i].fresh != items[i].filed)
+            continue; /* depends on what is on file: the kiosk's plan knows, we do not */
+        const char *rule = "";
+        for (size_t r = 0; r < a.n_reasons; r++)
+            if (a.reasons[r].item == items[i].item)
+                rule = a.reasons[r].text;
+        if (items[i].fresh != RULES_ACTION_CAPTURE && items[i].plan == RULES_ACTION_CAPTURE)
+            return refuse(why, why_size,
+                          "the plan says capture the %s, but the rules say %s for this person "
+                          "(%d years old): %s",
+                          items[i].name, rules_action_str(items[i].fresh), a.age, rule);
+        if (items[i].fresh == RULES_ACTION_CAPTURE && items[i].plan != RULES_ACTION_CAPTURE &&
+            count_exceptions(s, items[i].name) == 0)
+            return refuse(why, why_size,
+                          "the plan says %s for the %s, but the rules say capture (%s) and no "
+                          "exception says why",
+                          rules_action_str(items[i].plan), items[i].name, rule);
+    }
+    return BK_OK;
+}
+
 bk_err record_check(const record_session *s, char *why, size_t why_size)
 {
     if (s == NULL)
@@ -168,6 +228,9 @@ bk_err record_check(const record_session *s, char *why, size_t why_size)
                       "desk, kiosk id and staff id must be 1-32 letters, digits, - or _");
     if (!stamp_ok(s->started) || !stamp_ok(s->ended) || strcmp(s->started, s->ended) > 0)
         return refuse(why, why_size, "session start and end must be YYYYMMDDhhmmssZ, start first");
+    if (s->audit_hash != NULL && (s->audit_seq == 0 || strlen(s->audit_hash) != 64 ||
+                                  strspn(s->audit_hash, "0123456789abcdef") != 64))
+        return refuse(why, why_size, "the audit head must be an entry number and 64 hex digits");
     const char *reasons[] = {s->photo_reason, s->fingerprints_reason, s->signature_reason};
     for (size_t i = 0; i < 3; i++)
         if (!text_ok(reasons[i], 500))
@@ -212,8 +275,15 @@ bk_err record_check(const record_session *s, char *why, size_t why_size)
             return refuse(why, why_size, "device %zu: kind, model and serial are required", i + 1);
     }
 
-    bk_err err = check_item("photo", s->photo, s->face_jpeg != NULL, count_exceptions(s, "photo"),
-                            why, why_size);
+    if (s->photo < 0 || s->photo >= RULES_ACTION_COUNT_ || s->fingerprints < 0 ||
+        s->fingerprints >= RULES_ACTION_COUNT_ || s->signature < 0 ||
+        s->signature >= RULES_ACTION_COUNT_)
+        return refuse(why, why_size, "unknown plan action");
+    bk_err err = check_rules(s, birth, why, why_size);
+    if (err != BK_OK)
+        return err;
+    err = check_item("photo", s->photo, s->face_jpeg != NULL, count_exceptions(s, "photo"), why,
+                     why_size);
     if (err != BK_OK)
         return err;
     if (s->face_jpeg != NULL) {
@@ -280,6 +350,16 @@ bk_err record_check(const record_session *s, char *why, size_t why_size)
     }
     if (total > 200000)
         return refuse(why, why_size, "the signature has too many points (%zu)", total);
+    /* the kiosk's trivial-signature rule, on the points alone (the record does not carry the
+     * pad's writing area): a short scrawl is accepted only with an exception saying why */
+    size_t min_points =
+        s->signature_min_points ? s->signature_min_points : SIGINK_RULE_DEFAULT.min_points;
+    if (s->n_strokes > 0 && total - s->n_strokes < min_points &&
+        count_exceptions(s, "signature") == 0)
+        return refuse(why, why_size,
+                      "the signature has %zu pen points; fewer than %zu is a trivial signature, "
+                      "accepted only with a signature exception saying why",
+                      total - s->n_strokes, min_points);
     bool box_default = s->signature_box_width == 0 && s->signature_box_height == 0;
     if (!box_default && (s->signature_box_width < 16 || s->signature_box_width > 4000 ||
                          s->signature_box_height < 16 || s->signature_box_height > 4000))
@@ -461,6 +541,11 @@ static bk_err encode_type2(an2k *t, const record_session *s, const sigrender_ima
     }
     if (err == BK_OK)
         err = set_gstring(r, 124, g);
+    if (s->audit_hash != NULL && s->audit_seq > 0) {
+        put(g, 0, "%lu%c%s", s->audit_seq, AN2K_US, s->audit_hash);
+        if (err == BK_OK)
+            err = set_gstring(r, 126, g);
+    }
     if (img != NULL) {
         char scale[G_ASCII_DTOSTR_BUF_SIZE];
         g_ascii_formatd(scale, sizeof scale, "%.3f", img->px_per_mm);

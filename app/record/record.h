@@ -45,7 +45,9 @@
  *            is 30.5 x 10.2 mm); how many pixels one mm of writing became is in 2.125.
  *   Type-2   2.112 the name as booked, unchanged, when it is not of the form "Surname, Given
  *            names" (2.102 then holds all of it; see record_split_name); 2.125 the signature
- *            image: pixels per mm of writing US box width US box height.
+ *            image: pixels per mm of writing US box width US box height; 2.126 the audit log's
+ *            head when the record was written: entry number US hash (audit.h), so the back
+ *            office can tell a log that was cut short.
  * Items the plan marks reuse, by-post or none are absent; 2.120 says why.
  */
 #ifndef BIOKIOSK_RECORD_H
@@ -151,14 +153,29 @@ typedef struct record_session {
     size_t n_attempts;
     const record_device *devices;
     size_t n_devices;
+
+    /* The application date (YYYY-MM-DD), on which the rules take ages; NULL: the session's
+     * start date. */
+    const char *applied;
+    /* The kiosk's [signature] min_points: fewer pen points is a trivial signature (sigink.h);
+     * 0: SIGINK_RULE_DEFAULT. */
+    unsigned signature_min_points;
+    /* The audit log's last entry when the record is made (audit_head; 2.126); 0/NULL: none. */
+    unsigned long audit_seq;
+    const char *audit_hash;
 } record_session;
 
 /* Checks a session as the kiosk would: identity fields present and well formed, text without
- * control characters, each item present exactly when the plan says capture (a missing finger
- * needs a "finger" exception; missing fingerprints or signature under capture need an exception
- * for the item), the face a baseline JPEG of RECORD_FACE_WIDTH x RECORD_FACE_HEIGHT, each print
- * an 8-bit grey PNG of at least 16 x 20 mm at 500 ppi and at most 5000 px a side, distinct
- * positions 1-10, pen points within the pad and pressure 0..1. BK_ERR_INVALID with `why`. */
+ * control characters, the birth date not after the session, each item present exactly when the
+ * plan says capture (a missing finger needs a "finger" exception; missing fingerprints or
+ * signature under capture need an exception for the item), the plan agreeing with the rules
+ * (rules.h) for the person's age and category on the application date: an item the rules say
+ * none (or by-post) for is not captured, and one they say capture for whatever is on file is
+ * planned capture unless an exception for the item says why; a signature of fewer pen points
+ * than the trivial-signature rule allows (sigink.h) only with a signature exception; the face a
+ * baseline JPEG of RECORD_FACE_WIDTH x RECORD_FACE_HEIGHT, each print an 8-bit grey PNG of at least
+ * 16 x 20 mm at 500 ppi and at most 5000 px a side, distinct positions 1-10, pen points within the
+ * pad and pressure 0..1. BK_ERR_INVALID with `why`. */
 bk_err record_check(const record_session *s, char *why, size_t why_size);
 
 /* Builds the transaction (after record_check) with transaction control number `tcn`.

@@ -437,6 +437,17 @@ static bk_err take_file(CameraFile *f, uint8_t **data, size_t *size)
     return BK_OK;
 }
 
+/* Drops a CameraFile after wiping its bytes: libgphoto2 frees them without, and a frame or a
+ * photo is the applicant's face. */
+static void file_drop(CameraFile *f)
+{
+    const char *d = NULL;
+    unsigned long n = 0;
+    if (f != NULL && gp_file_get_data_and_size(f, &d, &n) == GP_OK && d != NULL && n > 0)
+        biomem_wipe((void *)d, n);
+    gp_file_unref(f);
+}
+
 static void live_frame(camera *cam)
 {
     if (g_atomic_int_get(&cam->waiting_frames) >= MAX_WAITING_FRAMES) {
@@ -450,7 +461,7 @@ static void live_frame(camera *cam)
     int r = gp_camera_capture_preview(cam->gp, f, cam->ctx);
     bool overran = deadline_end(cam, NULL);
     if (r != GP_OK || overran) {
-        gp_file_unref(f);
+        file_drop(f); /* a late or partial frame may hold part of a face */
         lost(cam);
         return;
     }
@@ -463,7 +474,7 @@ static void live_frame(camera *cam)
     } else {
         emit(cam, ev);
     }
-    gp_file_unref(f);
+    file_drop(f);
 }
 
 static void capture(camera *cam)
@@ -506,7 +517,7 @@ static void capture(camera *cam)
     r = gp_camera_file_get(cam->gp, path.folder, path.name, GP_FILE_TYPE_NORMAL, f, cam->ctx);
     overran = deadline_end(cam, NULL);
     if (r != GP_OK || overran) {
-        gp_file_unref(f);
+        file_drop(f); /* a late or partial frame may hold part of a face */
         lost(cam);
         return;
     }
@@ -517,7 +528,7 @@ static void capture(camera *cam)
     camera_event *ev = g_new0(camera_event, 1);
     ev->kind = CAMERA_EVENT_CAPTURED;
     bk_err err = take_file(f, &ev->data, &ev->size);
-    gp_file_unref(f);
+    file_drop(f);
     pic *check = NULL;
     /* decoded at 1/8 scale: cheap, and still reads every byte, so a cut-off file shows */
     if (err == BK_OK)

@@ -1,6 +1,8 @@
 /* The audit log: a chain that verifies, and each of the four kinds of tampering named. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -10,14 +12,14 @@
 
 static uint8_t pk[32], sk[64], hk[32];
 
-/* Writes a log of n entries (a checkpoint every 4) and returns its lines. */
-static char *make_log(const char *dir, int n)
+/* Writes a log of n entries (a checkpoint every `every`) and returns its path. */
+static char *make_log_every(const char *dir, int n, unsigned every)
 {
     char *path = g_build_filename(dir, "audit.log", NULL);
     g_unlink(path);
     audit *a = NULL;
     char why[256];
-    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
+    g_assert_cmpint(audit_open(path, sk, hk, every, &a, why, sizeof(why)), ==, BK_OK);
     for (int i = 0; i < n; i++) {
         char detail[64];
         snprintf(detail, sizeof(detail), "step=%d quality=%d", i, 40 + i);
@@ -27,6 +29,12 @@ static char *make_log(const char *dir, int n)
     }
     audit_close(a);
     return path;
+}
+
+/* A log of n entries with a checkpoint every 4. */
+static char *make_log(const char *dir, int n)
+{
+    return make_log_every(dir, n, 4);
 }
 
 static char **read_lines(const char *path)
@@ -57,10 +65,11 @@ static int line_of(char **lines, unsigned long seq)
     return -1;
 }
 
-static void expect(const char *path, const char *kind, unsigned long seq)
+static void expect_with(const char *path, const audit_verify_options *o, const char *kind,
+                        unsigned long seq)
 {
     audit_report r = {0};
-    g_assert_cmpint(audit_verify(path, pk, &r), ==, BK_ERR_CORRUPT);
+    g_assert_cmpint(audit_verify_with(path, pk, o, &r), ==, BK_ERR_CORRUPT);
     gboolean found = FALSE;
     for (size_t i = 0; i < r.n_problems; i++) {
         g_test_message("%s: %s", r.problems[i].kind, r.problems[i].text);
@@ -70,6 +79,276 @@ static void expect(const char *path, const char *kind, unsigned long seq)
     if (!found)
         g_error("expected a '%s' problem for entry %lu", kind, seq);
     audit_report_clear(&r);
+}
+
+static void expect(const char *path, const char *kind, unsigned long seq)
+{
+    expect_with(path, NULL, kind, seq);
+}
+
+static void verifies(const char *path, const audit_verify_options *o)
+{
+    audit_report r = {0};
+    bk_err err = audit_verify_with(path, pk, o, &r);
+    for (size_t i = 0; i < r.n_problems; i++)
+        g_test_message("%s: %s", r.problems[i].kind, r.problems[i].text);
+    g_assert_cmpint(err, ==, BK_OK);
+    audit_report_clear(&r);
+}
+
+static void hash_body(const char *body, char hex[65])
+{
+    uint8_t h[32];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 32);
+    crypto_generichash_update(&st, (const uint8_t *)"biokiosk-audit-v1\n", 18);
+    crypto_generichash_update(&st, (const uint8_t *)body, strlen(body));
+    crypto_generichash_final(&st, h, 32);
+    sodium_bin2hex(hex, 65, h, 32);
+}
+
+/* What someone who knows the construction (but not the kiosk's key) does: drops every
+ * checkpoint line, and recomputes PREV and HASH of every entry in file order. */
+static void strip_and_rechain(char **lines)
+{
+    char prev[65];
+    memset(prev, '0', 64);
+    prev[64] = '\0';
+    size_t k = 0;
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        if (lines[i][0] == 'S') {
+            g_free(lines[i]);
+            continue;
+        }
+        if (lines[i][0] == 'E') {
+            char **f = g_strsplit(lines[i], "\t", -1);
+            g_assert_cmpuint(g_strv_length(f), ==, 8);
+            g_free(f[6]);
+            f[6] = g_strdup(prev);
+            g_free(f[7]);
+            f[7] = NULL;
+            char *body = g_strjoinv("\t", f);
+            hash_body(body, prev);
+            g_free(lines[i]);
+            lines[i] = g_strdup_printf("%s\t%s", body, prev);
+            g_free(body);
+            g_strfreev(f);
+        }
+        lines[k++] = lines[i];
+    }
+    lines[k] = NULL;
+}
+
+static void test_rewritten_without_checkpoints(void)
+{
+    /* the reviewer's case: every checkpoint removed, an entry changed, the chain recomputed.
+     * Chain and links are consistent again; only the missing signatures give it away */
+    g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
+    g_autofree char *path = make_log(dir, 10);
+    audit_verify_options every4 = {.sign_every = 4};
+    verifies(path, &every4);
+    char **lines = read_lines(path);
+    char *q = strstr(lines[line_of(lines, 3)], "quality=42");
+    g_assert_nonnull(q);
+    q[9] = '9';
+    strip_and_rechain(lines);
+    write_lines(path, lines);
+    expect_with(path, &every4, "unsigned", 1);
+    g_strfreev(lines);
+
+    /* the same with the kiosk's default interval, as `biokiosk audit verify` checks it */
+    g_free(path);
+    path = make_log_every(dir, 40, AUDIT_DEFAULT_SIGN_EVERY);
+    verifies(path, NULL);
+    lines = read_lines(path);
+    q = strstr(lines[line_of(lines, 20)], "quality=59");
+    g_assert_nonnull(q);
+    q[9] = '0';
+    strip_and_rechain(lines);
+    write_lines(path, lines);
+    expect(path, "unsigned", 1);
+    g_strfreev(lines);
+
+    /* only the checkpoints in the middle removed, the entries rechained from there: the
+     * stretch between the first and the closing checkpoint is too long */
+    g_free(path);
+    path = make_log(dir, 14);
+    lines = read_lines(path);
+    int k = 0;
+    for (int i = 0; lines[i] != NULL; i++) {
+        if (lines[i][0] == 'S' && !g_str_has_prefix(lines[i], "S\t4\t") &&
+            !g_str_has_prefix(lines[i], "S\t14\t")) {
+            g_free(lines[i]);
+            continue;
+        }
+        lines[k++] = lines[i];
+    }
+    lines[k] = NULL;
+    write_lines(path, lines);
+    expect_with(path, &every4, "unsigned", 5);
+    g_strfreev(lines);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+static void test_cut_tail(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
+    g_autofree char *path = make_log(dir, 10);
+    audit_verify_options o = {.sign_every = 4};
+    /* the head a record written now would carry (2.126) */
+    audit *a = NULL;
+    char why[256], head[65];
+    unsigned long head_seq = 0;
+    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
+    g_assert_cmpint(audit_head(a, &head_seq, head), ==, BK_OK);
+    audit_close(a);
+    g_assert_cmpuint(head_seq, ==, 10);
+    o.head_seq = head_seq;
+    o.head_hash = head;
+    verifies(path, &o);
+
+    /* entries 9 and 10 cut off with their checkpoint, leaving the log ending on checkpoint 8:
+     * the file alone is consistent, the record's head is not in it */
+    char **lines = read_lines(path);
+    int i9 = line_of(lines, 9);
+    for (int j = i9; lines[j] != NULL; j++) {
+        g_free(lines[j]);
+        lines[j] = NULL;
+    }
+    lines[i9] = g_strdup(""); /* the file keeps its final newline */
+    write_lines(path, lines);
+    audit_verify_options no_head = {.sign_every = 4};
+    verifies(path, &no_head); /* what cannot be seen locally */
+    expect_with(path, &o, "removed", 10);
+
+    /* cut in the middle of an unsigned stretch longer than the interval: seen locally */
+    g_strfreev(lines);
+    g_free(path);
+    path = make_log_every(dir, 10, 100); /* one checkpoint at close, at 10 */
+    lines = read_lines(path);
+    int s = 0;
+    while (lines[s] != NULL && lines[s][0] != 'S')
+        s++;
+    g_free(lines[s]);
+    lines[s] = g_strdup("");
+    g_free(lines[s + 1]);
+    lines[s + 1] = NULL;
+    write_lines(path, lines);
+    expect_with(path, &o, "unsigned", 1);
+    g_strfreev(lines);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+static void test_closed_mid_interval(void)
+{
+    /* a log closed after 6 entries (checkpoints at 4 and 6), reopened for 3 more and closed,
+     * then 2 more written by a process that stopped without closing: all genuine */
+    g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
+    g_autofree char *path = make_log(dir, 6);
+    audit_verify_options o = {.sign_every = 4};
+    verifies(path, &o);
+    audit *a = NULL;
+    char why[256];
+    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
+    for (int i = 0; i < 3; i++)
+        g_assert_cmpint(audit_append(a, "session.start", NULL, NULL), ==, BK_OK);
+    audit_close(a);
+    verifies(path, &o);
+    /* a stop without close leaves up to `every` entries unsigned: still fine */
+    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
+    for (int i = 0; i < 3; i++)
+        g_assert_cmpint(audit_append(a, "session.start", NULL, NULL), ==, BK_OK);
+    audit_report r = {0};
+    g_assert_cmpint(audit_verify_with(path, pk, &o, &r), ==, BK_OK);
+    g_assert_cmpuint(r.unsigned_tail, ==, 3);
+    audit_report_clear(&r);
+    audit_close(a);
+    verifies(path, &o);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+static void test_stop_before_due_checkpoint(void)
+{
+    /* the process stopped right after the entry that made a checkpoint due: reopening signs
+     * it first, so no stretch grows past the interval */
+    g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
+    g_autofree char *path = make_log(dir, 8);
+    char **lines = read_lines(path);
+    guint n = g_strv_length(lines);
+    g_assert_true(g_str_has_prefix(lines[n - 2], "S\t8\t"));
+    g_free(lines[n - 2]);
+    lines[n - 2] = g_strdup("");
+    g_free(lines[n - 1]);
+    lines[n - 1] = NULL;
+    write_lines(path, lines);
+    g_strfreev(lines);
+    audit *a = NULL;
+    char why[256];
+    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
+    g_assert_cmpint(audit_append(a, "kiosk.start", NULL, NULL), ==, BK_OK);
+    audit_close(a);
+    audit_verify_options o = {.sign_every = 4};
+    verifies(path, &o);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+/* Two processes, each with its own handle, append at the same time (the kiosk and `outbox
+ * export --audit`): the lock keeps one chain. */
+static void test_two_writers(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
+    g_autofree char *path = make_log(dir, 3);
+    enum { WRITERS = 2, EACH = 60 };
+    pid_t pids[WRITERS];
+    for (int w = 0; w < WRITERS; w++) {
+        pids[w] = fork();
+        g_assert_cmpint(pids[w], >=, 0);
+        if (pids[w] == 0) {
+            audit *a = NULL;
+            char why[256];
+            int bad = audit_open(path, sk, hk, 4, &a, why, sizeof(why)) != BK_OK;
+            for (int i = 0; i < EACH && !bad; i++) {
+                char detail[32];
+                snprintf(detail, sizeof(detail), "writer=%d i=%d", w, i);
+                bad = audit_append(a, w ? "record.exported" : "attempt", NULL, detail) != BK_OK;
+            }
+            audit_close(a);
+            _exit(bad);
+        }
+    }
+    for (int w = 0; w < WRITERS; w++) {
+        int status = 0;
+        g_assert_cmpint(waitpid(pids[w], &status, 0), ==, pids[w]);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    }
+    audit_report r = {0};
+    audit_verify_options o = {.sign_every = 4};
+    bk_err err = audit_verify_with(path, pk, &o, &r);
+    for (size_t i = 0; i < r.n_problems; i++)
+        g_test_message("%s: %s", r.problems[i].kind, r.problems[i].text);
+    g_assert_cmpint(err, ==, BK_OK);
+    g_assert_cmpuint(r.entries, ==, 3 + WRITERS * EACH);
+    audit_report_clear(&r);
+
+    /* two handles in one process (separate open files) interleave just as well */
+    audit *a = NULL, *b = NULL;
+    char why[256];
+    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
+    g_assert_cmpint(audit_open(path, sk, hk, 4, &b, why, sizeof(why)), ==, BK_OK);
+    for (int i = 0; i < 7; i++) {
+        g_assert_cmpint(audit_append(a, "attempt", NULL, NULL), ==, BK_OK);
+        g_assert_cmpint(audit_append(b, "record.exported", NULL, NULL), ==, BK_OK);
+    }
+    audit_close(a);
+    audit_close(b);
+    verifies(path, &o);
+    g_unlink(path);
+    g_rmdir(dir);
 }
 
 static void test_clean_log(void)
@@ -282,5 +561,10 @@ int main(int argc, char **argv)
     g_test_add_func("/audit/reordered", test_reordered);
     g_test_add_func("/audit/inserted", test_inserted);
     g_test_add_func("/audit/partial-last-line", test_partial_last_line);
+    g_test_add_func("/audit/rewritten-without-checkpoints", test_rewritten_without_checkpoints);
+    g_test_add_func("/audit/cut-tail", test_cut_tail);
+    g_test_add_func("/audit/closed-mid-interval", test_closed_mid_interval);
+    g_test_add_func("/audit/stop-before-due-checkpoint", test_stop_before_due_checkpoint);
+    g_test_add_func("/audit/two-writers", test_two_writers);
     return g_test_run();
 }

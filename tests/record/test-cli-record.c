@@ -1,4 +1,5 @@
 /* biokiosk keys, record, outbox and audit as scripts and the back office use them. */
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -6,6 +7,7 @@
 #include <png.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sodium.h>
 
 #include "an2k.h"
 #include "biomem.h"
@@ -93,6 +95,16 @@ static const char person_fmt[] =
     "   \"accepted\": true, \"veto\": \"none\", \"time\": \"2026-11-22T10:03:00Z\"}],"
     " \"devices\": [{\"kind\": \"camera\", \"model\": \"PTP/IP Camera\", \"serial\": \"C1\"}]%s}";
 
+/* PERSON.json with another birth date. */
+static char *person_born(const char *dir, const char *name, const char *birth)
+{
+    g_autofree char *text = g_strdup_printf(person_fmt, "1234567890", "");
+    char *at = strstr(text, "1990-04-12");
+    g_assert_nonnull(at);
+    memcpy(at, birth, 10);
+    return testimg_save(dir, name, text, strlen(text));
+}
+
 typedef struct setup {
     char *dir, *keys, *office, *outbox;
     char *person, *face, *finger2, *finger7, *points;
@@ -124,12 +136,18 @@ static void setup_init(setup *s)
     size_t len;
     g_autofree uint8_t *f7 = testimg_png(400, 500, 0, 4, &len);
     s->finger7 = testimg_save(s->dir, "f7.png", f7, len);
-    static const char points[] =
+    /* 21 points: the kiosk refuses a signature of fewer than 20 (sigink's rule) */
+    GString *points = g_string_new(
         "{\"device\": {\"model\": \"STU-540\", \"serial\": \"W1\", \"pressure_max\": 1023},"
         " \"strokes\": [[{\"x_mm\": 1.0, \"y_mm\": 2.0, \"pressure\": 300, \"t_ms\": 0},"
         "  {\"x_mm\": 1.5, \"y_mm\": 2.5, \"pressure\": 1023, \"t_ms\": 5}],"
-        "  [{\"x_mm\": 10, \"y_mm\": 3, \"pressure\": 512, \"t_ms\": 400}]]}";
-    s->points = testimg_save(s->dir, "points.json", points, strlen(points));
+        "  [{\"x_mm\": 10, \"y_mm\": 3, \"pressure\": 512, \"t_ms\": 400}");
+    for (int i = 1; i < 19; i++)
+        g_string_append_printf(points, ", {\"x_mm\": %d, \"y_mm\": %d.5, \"t_ms\": %d}", 10 + 2 * i,
+                               3 + i % 5, 400 + 8 * i);
+    g_string_append(points, "]]}");
+    s->points = testimg_save(s->dir, "points.json", points->str, points->len);
+    g_string_free(points, TRUE);
 }
 
 static void rm_rf(const char *dir)
@@ -238,7 +256,7 @@ static void test_keys_build_open(void)
             types[i]);
     JsonObject *sig = json_array_get_object_element(records, 5);
     g_assert_cmpint(json_object_get_int_member(sig, "strokes"), ==, 2);
-    g_assert_cmpint(json_object_get_int_member(sig, "points"), ==, 3);
+    g_assert_cmpint(json_object_get_int_member(sig, "points"), ==, 21);
     JsonObject *sig_img = json_array_get_object_element(records, 6);
     g_assert_false(json_object_get_boolean_member(sig_img, "vectored"));
     g_assert_false(json_object_get_boolean_member(sig_img, "compressed"));
@@ -288,8 +306,16 @@ static void test_keys_build_open(void)
     char why[256];
     g_assert_cmpint(an2k_read((const uint8_t *)data, len, &t, why, sizeof(why)), ==, BK_OK);
     g_assert_cmpuint(t->n_records, ==, 7);
-    /* signature.png: the Type-8 image's pixels, as an 8-bit grey PNG */
+    /* signature.png: the Type-8 image's pixels, as an 8-bit grey PNG, readable by its owner
+     * only, like every file --extract writes */
     g_autofree char *png_out = path_in(extract, "signature.png");
+    const char *extracted[] = {"signature.png", "signature.json", "face.jpg", "finger-2.png"};
+    for (size_t i = 0; i < G_N_ELEMENTS(extracted); i++) {
+        g_autofree char *x = path_in(extract, extracted[i]);
+        g_assert_cmpint(stat(x, &st), ==, 0);
+        if ((st.st_mode & 0777) != 0600)
+            g_error("%s has mode %o", extracted[i], st.st_mode & 0777);
+    }
     gchar *png_data = NULL;
     gsize png_len = 0;
     g_assert_true(g_file_get_contents(png_out, &png_data, &png_len, NULL));
@@ -407,6 +433,26 @@ static void test_refused_inputs(void)
     g_autofree char *p3 = testimg_save(s.dir, "p3.json", "{\"v_number\": ", 13);
     expect_refused(build(&s, p3, s.face), "--person");
 
+    /* what the kiosk refuses: born after the visit, a signature from a child of 6 (the rules
+     * say none under 12), a 2-point signature */
+    g_autofree char *later = person_born(s.dir, "later.json", "2027-01-05");
+    expect_refused(build(&s, later, s.face), "after the session date");
+    g_autofree char *child = person_born(s.dir, "child.json", "2020-06-01");
+    expect_refused(build(&s, child, s.face),
+                   "capture the signature, but the rules say none for this person (6 years old)");
+    static const char dash[] = "{\"strokes\": [[{\"x_mm\": 10, \"y_mm\": 10},"
+                               " {\"x_mm\": 40, \"y_mm\": 11}]]}";
+    g_autofree char *dash_path = testimg_save(s.dir, "dash.json", dash, strlen(dash));
+    {
+        g_autofree char *f2 = g_strconcat("2=", s.finger2, NULL);
+        g_autofree char *f7 = g_strconcat("7=", s.finger7, NULL);
+        expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
+                          "--finger", f7, "--signature", dash_path, "--outbox", s.outbox,
+                          "--kiosk-key", s.kiosk_key, "--backoffice-key", s.office_pub, NULL),
+                       "2 pen points; fewer than 20 is a trivial signature");
+    }
+    g_assert_cmpuint(outbox_count(s.outbox), ==, 0);
+
     size_t len;
     g_autofree uint8_t *wrong = testimg_jpeg(1350, 1350, 1, &len);
     g_autofree char *wrong_face = testimg_save(s.dir, "wrong.jpg", wrong, len);
@@ -452,12 +498,16 @@ static void test_refused_inputs(void)
     g_assert_cmpuint(outbox_count(s.outbox), ==, 0);
 
     /* the signature pad's own points file (drivers/sigpad/sigfile.h), optional members left out */
-    static const char pad[] =
+    GString *pad = g_string_new(
         "{\"device\": {\"kind\": \"stu\", \"model\": \"Wacom STU-540\", \"width_mm\": 96,"
         " \"height_mm\": 60, \"counts_per_mm\": 100},"
         " \"strokes\": [[{\"x_mm\": 1.5, \"y_mm\": 2.25}, {\"x_mm\": 2, \"y_mm\": 3,"
-        " \"pressure\": 0.4, \"t_ms\": 10}]]}";
-    g_autofree char *pad_path = testimg_save(s.dir, "pad.json", pad, strlen(pad));
+        " \"pressure\": 0.4, \"t_ms\": 10}");
+    for (int i = 0; i < 18; i++)
+        g_string_append_printf(pad, ", {\"x_mm\": %d, \"y_mm\": %d}", 3 + 2 * i, 3 + i % 4);
+    g_string_append(pad, "]]}");
+    g_autofree char *pad_path = testimg_save(s.dir, "pad.json", pad->str, pad->len);
+    g_string_free(pad, TRUE);
     r = bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2, "--finger",
            f7, "--signature", pad_path, "--signature-box", "300x80", "--outbox", s.outbox,
            "--kiosk-key", s.kiosk_key, "--backoffice-key", s.office_pub, NULL);
@@ -511,11 +561,128 @@ static void test_audit_cli(void)
     setup_clear(&s);
 }
 
+static void append_events(setup *s, const char *log, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char detail[32];
+        snprintf(detail, sizeof(detail), "q=%d", 40 + i);
+        run r = bk("audit", "append", log, "--kiosk-key", s->kiosk_key, "--hash-key", s->audit_key,
+                   "--event", "attempt", "--detail", detail, NULL);
+        g_assert_cmpint(r.status, ==, 0);
+        run_clear(&r);
+    }
+}
+
+/* The reviewer's rewrite through the command line: checkpoints removed, an entry changed, the
+ * chain recomputed. And a log cut short, found through the head a record carries. */
+static void test_audit_rewrite_and_cut(void)
+{
+    setup s;
+    setup_init(&s);
+    run r = bk("keys", "kiosk-init", "--dir", s.keys, NULL);
+    run_clear(&r);
+    r = bk("keys", "backoffice-init", "--dir", s.office, NULL);
+    run_clear(&r);
+    g_autofree char *log = path_in(s.dir, "audit.log");
+    append_events(&s, log, 20);
+
+    /* a record written now carries the log's head (2.126) */
+    g_autofree char *f2 = g_strconcat("2=", s.finger2, NULL);
+    g_autofree char *f7 = g_strconcat("7=", s.finger7, NULL);
+    r = bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2, "--finger",
+           f7, "--signature", s.points, "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,
+           "--backoffice-key", s.office_pub, "--audit", log, "--audit-hash-key", s.audit_key, NULL);
+    if (r.status != 0)
+        g_error("build: %s", r.err);
+    JsonParser *p;
+    JsonObject *o = parse(r.out, &p);
+    g_autofree char *record = g_strdup(json_object_get_string_member(o, "path"));
+    g_object_unref(p);
+    run_clear(&r);
+    r = bk("record", "open", record, "--secret", s.office_key, "--kiosk-key", s.kiosk_pub, NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    o = parse(r.out, &p);
+    JsonObject *head =
+        json_array_get_object_element(json_object_get_array_member(o, "audit_head"), 0);
+    g_assert_cmpstr(json_object_get_string_member(head, "entry"), ==, "20");
+    g_autofree char *head_arg =
+        g_strdup_printf("%s:%s", json_object_get_string_member(head, "entry"),
+                        json_object_get_string_member(head, "hash"));
+    g_object_unref(p);
+    run_clear(&r);
+    append_events(&s, log, 3);
+    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, "--head", head_arg, NULL);
+    if (r.status != 0)
+        g_error("verify: %s", r.out);
+    run_clear(&r);
+    expect_refused(bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, "--head", "20", NULL),
+                   "ENTRY:HASH");
+
+    /* cut back to entry 16 and its checkpoint: consistent in itself, not with the record */
+    gchar *text = NULL;
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    char *cut = strstr(text, "\nS\t16\t");
+    g_assert_nonnull(cut);
+    cut = strchr(cut + 1, '\n');
+    g_autofree char *saved = g_strdup(text);
+    cut[1] = '\0';
+    g_file_set_contents(log, text, -1, NULL);
+    g_free(text);
+    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
+    g_assert_cmpint(r.status, ==, 0); /* what the file alone cannot show */
+    run_clear(&r);
+    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, "--head", head_arg, NULL);
+    g_assert_cmpint(r.status, ==, 1);
+    g_assert_nonnull(strstr(r.out, "\"kind\":\"removed\",\"entry\":20"));
+    run_clear(&r);
+
+    /* every checkpoint removed, entry 5 changed, the chain recomputed */
+    char **lines = g_strsplit(saved, "\n", -1);
+    char prev[65];
+    memset(prev, '0', 64);
+    prev[64] = '\0';
+    GString *out = g_string_new(NULL);
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        if (lines[i][0] != 'E')
+            continue;
+        char **f = g_strsplit(lines[i], "\t", -1);
+        if (strcmp(f[1], "5") == 0) {
+            g_free(f[5]);
+            f[5] = g_strdup("q=99");
+        }
+        g_free(f[6]);
+        f[6] = g_strdup(prev);
+        g_free(f[7]);
+        f[7] = NULL;
+        char *body = g_strjoinv("\t", f);
+        uint8_t h[32];
+        crypto_generichash_state st;
+        crypto_generichash_init(&st, NULL, 0, 32);
+        crypto_generichash_update(&st, (const uint8_t *)"biokiosk-audit-v1\n", 18);
+        crypto_generichash_update(&st, (const uint8_t *)body, strlen(body));
+        crypto_generichash_final(&st, h, 32);
+        sodium_bin2hex(prev, sizeof(prev), h, 32);
+        g_string_append_printf(out, "%s\t%s\n", body, prev);
+        g_free(body);
+        g_strfreev(f);
+    }
+    g_strfreev(lines);
+    g_file_set_contents(log, out->str, (gssize)out->len, NULL);
+    g_string_free(out, TRUE);
+    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
+    g_assert_cmpint(r.status, ==, 1);
+    g_assert_nonnull(strstr(r.out, "\"ok\":false"));
+    g_assert_nonnull(strstr(r.out, "\"kind\":\"unsigned\""));
+    run_clear(&r);
+    setup_clear(&s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cli-record/keys-build-open", test_keys_build_open);
     g_test_add_func("/cli-record/refused-inputs", test_refused_inputs);
     g_test_add_func("/cli-record/audit", test_audit_cli);
+    g_test_add_func("/cli-record/audit-rewrite-and-cut", test_audit_rewrite_and_cut);
     return g_test_run();
 }

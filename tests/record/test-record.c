@@ -15,12 +15,15 @@
 #include "sigrender.h"
 #include "testimg.h"
 
+/* Two strokes of this many points: 20 in all, the kiosk's least for a signature. */
+#define PEN_POINTS 10
+
 typedef struct fixture {
     uint8_t *face;
     size_t face_len;
     uint8_t *print[2];
     size_t print_len[2];
-    record_point points[2][5];
+    record_point points[2][PEN_POINTS];
     record_stroke strokes[2];
     record_exception exceptions[2];
     record_attempt attempts[3];
@@ -35,10 +38,10 @@ static void fixture_init(fixture *f)
     f->print[0] = testimg_png(400, 500, 0, 1, &f->print_len[0]);
     f->print[1] = testimg_png(416, 416, 0, 2, &f->print_len[1]);
     for (int s = 0; s < 2; s++) {
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < PEN_POINTS; i++)
             f->points[s][i] =
-                (record_point){10.0 + 3.1 * i + 20 * s, 5.0 + 1.7 * i, 0.2 * i, 10.0 * i + 100 * s};
-        f->strokes[s] = (record_stroke){f->points[s], 5};
+                (record_point){10.0 + 3.1 * i + 20 * s, 5.0 + 1.7 * i, 0.1 * i, 10.0 * i + 100 * s};
+        f->strokes[s] = (record_stroke){f->points[s], PEN_POINTS};
     }
     f->exceptions[0] = (record_exception){"finger", 7, true, "left index missing since birth"};
     f->attempts[0] = (record_attempt){"finger", 2, 25, 30, false, 'N', "20261122100301Z"};
@@ -239,11 +242,11 @@ static void test_round_trip_full(void)
     g_assert_cmpint(record_pen_decode(sig->bin + 12, sig->bin_len - 12, &pts, &np, &ends, &ns), ==,
                     BK_OK);
     g_assert_cmpuint(ns, ==, 2);
-    g_assert_cmpuint(np, ==, 10);
-    g_assert_cmpuint(ends[0], ==, 5);
+    g_assert_cmpuint(np, ==, 2 * PEN_POINTS);
+    g_assert_cmpuint(ends[0], ==, PEN_POINTS);
     for (size_t s = 0; s < 2; s++)
-        for (size_t i = 0; i < 5; i++) {
-            const record_point *a = &f.points[s][i], *b = &pts[s * 5 + i];
+        for (size_t i = 0; i < PEN_POINTS; i++) {
+            const record_point *a = &f.points[s][i], *b = &pts[s * PEN_POINTS + i];
             g_assert_cmpfloat(fabs(a->x_mm - b->x_mm), <=, 0.0128);
             g_assert_cmpfloat(fabs(a->y_mm - b->y_mm), <=, 0.0128);
             g_assert_cmpfloat(fabs(a->pressure - b->pressure), <=, 0.5 / 253 + 1e-9);
@@ -252,6 +255,7 @@ static void test_round_trip_full(void)
     g_free(ends);
     assert_signature_image(&t->records[6], &f.s, 600, 200);
     assert_field(r2, 112, NULL); /* the name came split */
+    assert_field(r2, 126, NULL); /* no audit log given */
     an2k_free(t);
     fixture_clear(&f);
 }
@@ -378,6 +382,94 @@ static void expect_refused(const record_session *s, const char *needle)
     g_assert_cmpint(record_check(s, why, sizeof(why)), ==, BK_ERR_INVALID);
     if (strstr(why, needle) == NULL)
         g_error("expected '%s' in '%s'", needle, why);
+}
+
+static void expect_accepted(const record_session *s)
+{
+    char why[256] = "";
+    if (record_check(s, why, sizeof(why)) != BK_OK)
+        g_error("refused: %s", why);
+}
+
+/* What the kiosk refuses, record_check refuses: the trivial-signature rule, dates that do not
+ * fit, a plan against the age rules. */
+static void test_kiosk_rules(void)
+{
+    fixture f;
+    fixture_init(&f);
+    record_session s = f.s;
+    expect_accepted(&s);
+
+    /* a 2-point signature: trivial (sigink's rule), unless an exception says why */
+    record_point two[2] = {{10, 10, 0.5, 0}, {30, 12, 0.5, 40}};
+    record_stroke dash = {two, 2};
+    s.strokes = &dash;
+    s.n_strokes = 1;
+    expect_refused(&s, "trivial signature");
+    record_exception sig_exc[2] = {f.exceptions[0],
+                                   {"signature", 0, true, "cannot write: signs with a mark"}};
+    s.exceptions = sig_exc;
+    s.n_exceptions = 2;
+    expect_accepted(&s);
+    /* the kiosk's own setting, when lower, is the rule */
+    s = f.s;
+    s.strokes = &dash;
+    s.n_strokes = 1;
+    s.signature_min_points = 2;
+    expect_accepted(&s);
+
+    /* born after the visit */
+    s = f.s;
+    s.birth_date = "2027-01-01";
+    expect_refused(&s, "after the session date");
+    s.birth_date = "2026-11-22"; /* born that day: a valid date, but a photo by post */
+    expect_refused(&s, "capture the photo, but the rules say by-post");
+
+    /* a child of 6: no signature under 12, whatever the plan says */
+    s = f.s;
+    s.birth_date = "2020-05-01";
+    expect_refused(&s, "capture the signature, but the rules say none");
+    s.signature = RULES_ACTION_NONE;
+    s.strokes = NULL;
+    s.n_strokes = 0;
+    expect_accepted(&s);
+    /* ages are taken on the application date: 12 at the visit, 11 when applying */
+    s = f.s;
+    s.birth_date = "2014-11-01";
+    s.applied = "2026-10-01";
+    expect_refused(&s, "capture the signature, but the rules say none");
+    s.applied = NULL;
+    expect_accepted(&s);
+    /* a child of 5: no fingerprints */
+    s = f.s;
+    s.birth_date = "2021-03-03";
+    s.signature = RULES_ACTION_NONE;
+    s.strokes = NULL;
+    s.n_strokes = 0;
+    expect_refused(&s, "capture the fingerprints, but the rules say none");
+
+    /* the rules say capture whatever is on file (a minor's photo): the plan cannot say reuse
+     * unless an exception says why */
+    s = f.s;
+    s.birth_date = "2010-02-02";
+    s.photo = RULES_ACTION_REUSE;
+    s.face_jpeg = NULL;
+    expect_refused(&s, "the rules say capture");
+    record_exception photo_exc[2] = {f.exceptions[0],
+                                     {"photo", 0, false, "camera out of order: photo posted"}};
+    s.exceptions = photo_exc;
+    s.n_exceptions = 2;
+    expect_accepted(&s);
+    /* an adult's photo may be reused: the record cannot know what is on file */
+    s = f.s;
+    s.photo = RULES_ACTION_REUSE;
+    s.face_jpeg = NULL;
+    expect_accepted(&s);
+    /* mvv: nothing at this desk */
+    s = f.s;
+    s.category = RULES_CATEGORY_MVV;
+    expect_refused(&s, "rules say none");
+    fixture_clear(&f);
 }
 
 static void test_refusals(void)
@@ -544,6 +636,7 @@ int main(int argc, char **argv)
     g_test_add_func("/record/names", test_names);
     g_test_add_func("/record/plan-without-items", test_plan_without_items);
     g_test_add_func("/record/refusals", test_refusals);
+    g_test_add_func("/record/kiosk-rules", test_kiosk_rules);
     g_test_add_func("/record/commit-and-open", test_commit_and_open);
     g_test_add_func("/record/image-headers", test_headers);
     return g_test_run();

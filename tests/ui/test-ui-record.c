@@ -248,7 +248,16 @@ static void photo_lines(GString *s)
  * the documents, then for each person the photo on the camera (with `scan`, the face is looked
  * for in memory right after it was taken and must be found), the fingerprints marked an
  * exception and the signature skipped by staff. Ends on the review screen. */
+static void visit_lines_signing(GString *s, const fixture *fx, int i, const char *scan, bool sign);
+
 static void visit_lines(GString *s, const fixture *fx, int i, const char *scan)
+{
+    visit_lines_signing(s, fx, i, scan, false);
+}
+
+/* The same; with `sign`, each person signs on the touch screen (a wave of 40 points, the same
+ * in every run) instead of staff skipping the step. */
+static void visit_lines_signing(GString *s, const fixture *fx, int i, const char *scan, bool sign)
 {
     g_string_append_printf(s,
                            "memory\n"
@@ -272,8 +281,16 @@ static void visit_lines(GString *s, const fixture *fx, int i, const char *scan)
         g_string_append(s, "expect-text \"Fingerprints\"\n"
                            "tap \"Staff menu\"\n"
                            "tap \"Mark an exception\"\n"
-                           "tap \"Temporarily impossible (injury)\"\n"
-                           "tap \"Staff menu\"\n"
+                           "tap \"Temporarily impossible (injury)\"\n");
+        if (sign) {
+            g_string_append(s, "expect-screen capture-signature\n"
+                               "stroke");
+            for (int k = 0; k < 40; k++)
+                g_string_append_printf(s, " %d,%d", 60 + 11 * k, 90 + (k * 37) % 60);
+            g_string_append(s, "\ntap \"Accept\"\n");
+            continue;
+        }
+        g_string_append(s, "tap \"Staff menu\"\n"
                            "tap \"Skip this step\"\n"
                            "tap \"Not available on this kiosk\"\n");
     }
@@ -371,6 +388,19 @@ static const an2k_field *face_of(const an2k *t)
     return NULL;
 }
 
+/* The vectored signature's pen data (Type-8 SRT 2, after its 12-byte header), or NULL. */
+static const uint8_t *pen_of(const an2k *t, size_t *len)
+{
+    for (size_t r = 0; r < t->n_records; r++) {
+        const an2k_record *rec = &t->records[r];
+        if (rec->type == 8 && rec->bin_len > 12 && rec->bin[6] == 2) {
+            *len = rec->bin_len - 12;
+            return rec->bin + 12;
+        }
+    }
+    return NULL;
+}
+
 /* The records of appointment a are in the outbox (and nothing else): identity, the name split
  * or not, plan exceptions, the photo attempt and the camera's face. Returns how many. */
 static size_t check_outbox(fixture *fx, int a)
@@ -427,6 +457,19 @@ static size_t check_outbox(fixture *fx, int a)
         g_assert_cmpint(record_jpeg_size(face->value, face->len, &w, &h), ==, BK_OK);
         g_assert_cmpuint(w, ==, RECORD_FACE_WIDTH);
         g_assert_cmpuint(h, ==, RECORD_FACE_HEIGHT);
+        /* 2.126: the audit log's head when the record was written, which the log still holds */
+        g_autofree char *head = field_str(t, 2, 126);
+        g_assert_nonnull(head);
+        char *us = strchr(head, '\x1f');
+        g_assert_nonnull(us);
+        *us = '\0';
+        audit_verify_options o = {.head_seq = strtoul(head, NULL, 10), .head_hash = us + 1};
+        g_assert_cmpuint(o.head_seq, >, 0);
+        uint8_t kiosk_pk[32];
+        read_key(fx, "kiosk.pub", SEAL_KEY_KIOSK_PUBLIC, kiosk_pk, sizeof kiosk_pk);
+        audit_report rep = {0};
+        g_assert_cmpint(audit_verify_with(fx->log, kiosk_pk, &o, &rep), ==, BK_OK);
+        audit_report_clear(&rep);
     }
     for (size_t k = 0; k < want; k++)
         g_assert_true(seen[k]);
@@ -809,7 +852,7 @@ static void test_memory(fixture *fx, gconstpointer data)
     (void)data;
     /* a first run: its record gives the face the camera's picture becomes */
     GString *s = g_string_new("");
-    visit_lines(s, fx, A_MEMREF, NULL);
+    visit_lines_signing(s, fx, A_MEMREF, NULL, true);
     g_string_append(s, "tap \"Finish\"\n"
                        "expect-screen done\n");
     g_autofree char *out0 = NULL, *err0 = NULL;
@@ -829,11 +872,20 @@ static void test_memory(fixture *fx, gconstpointer data)
     g_autofree char *mid = face_pattern(fx, "pattern-mid.bin", face_bytes, face_len / 2);
     g_autofree char *early = face_pattern(fx, "pattern-early.bin", face_bytes, face_len / 8);
     const char *const patterns[2] = {mid, early};
+    /* the signature's pen points as the record encodes them (x, y, pressure: 5 bytes a point;
+     * the touch strokes are the same in every run): what the visit's points, their encoding
+     * and the kiosk's copies turn into */
+    size_t pen_len = 0;
+    const uint8_t *pen = pen_of(all[0], &pen_len);
+    g_assert_nonnull(pen);
+    g_assert_cmpuint(pen_len, >=, 41 * 5);
+    uint8_t *pen_bytes = g_memdup2(pen, pen_len);
+    g_autofree char *pen_pat = face_pattern(fx, "pattern-pen.bin", pen_bytes, 0);
     free_records(all, n);
 
     s = g_string_new("");
-    /* a completed visit (the scan at the photo: mid; then early, still holding it) */
-    visit_lines(s, fx, A_MEMDONE, mid);
+    /* a completed visit (the scan at the photo: mid; then early, still holding it), signed */
+    visit_lines_signing(s, fx, A_MEMDONE, mid, true);
     g_string_append_printf(s,
                            "test-scan-memory %s found\n"
                            "memory\n"
@@ -844,6 +896,7 @@ static void test_memory(fixture *fx, gconstpointer data)
                            "memory\n",
                            early);
     after_lines(s, patterns);
+    g_string_append_printf(s, "test-scan-memory %s report\n", pen_pat);
     /* idle on the fingerprint step after the photo was taken */
     g_string_append_printf(s,
                            "tap \"Start\"\n"
@@ -904,24 +957,27 @@ static void test_memory(fixture *fx, gconstpointer data)
     g_assert_cmpint(live[5], >, live[0]);
     g_assert_cmpint(live[6], ==, live[0]);
     /* the scans in order: 2 found, 2 after; per visit */
-    int scans[12];
+    int scans[16];
     size_t n_scans = 0;
-    for (const char *p = out; (p = strstr(p, "scan: ")) != NULL && n_scans < 12; p++) {
+    for (const char *p = out; (p = strstr(p, "scan: ")) != NULL && n_scans < 16; p++) {
         const char *f = strstr(p, "found=");
         g_assert_nonnull(f);
         scans[n_scans++] = f[6] - '0';
     }
-    g_assert_cmpuint(n_scans, ==, 12);
+    g_assert_cmpuint(n_scans, ==, 13);
     GString *left = g_string_new("");
     static const char *const ending[3] = {"completed visit", "idle wipe", "abort"};
+    static const size_t first[3] = {0, 5, 9}; /* the completed visit has the pen scan too */
     for (size_t v = 0; v < 3; v++) {
-        g_assert_cmpint(scans[4 * v], ==, 1); /* the search finds what a visit holds */
-        g_assert_cmpint(scans[4 * v + 1], ==, 1);
+        g_assert_cmpint(scans[first[v]], ==, 1); /* the search finds what a visit holds */
+        g_assert_cmpint(scans[first[v] + 1], ==, 1);
         for (size_t k = 0; k < 2; k++)
-            if (scans[4 * v + 2 + k])
+            if (scans[first[v] + 2 + k])
                 g_string_append_printf(left, "%s%s: %s", left->len ? "; " : "", ending[v],
                                        k ? "start" : "middle");
     }
+    if (scans[4])
+        g_string_append_printf(left, "%scompleted visit: pen points", left->len ? "; " : "");
     /* the completed visit's face is the one the patterns came from (the search had its target) */
     all = open_outbox(fx, &n);
     g_assert_cmpuint(n, ==, 2);
@@ -931,8 +987,17 @@ static void test_memory(fixture *fx, gconstpointer data)
         same += face && face->len == face_len && memcmp(face->value, face_bytes, face_len) == 0;
     }
     g_assert_cmpuint(same, ==, 2);
+    /* and its pen points are the ones the pen pattern came from */
+    size_t same_pen = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0;
+        const uint8_t *p = pen_of(all[i], &len);
+        same_pen += p && len == pen_len && memcmp(p, pen_bytes, pen_len) == 0;
+    }
+    g_assert_cmpuint(same_pen, ==, 2);
     free_records(all, n);
     g_free(face_bytes);
+    g_free(pen_bytes);
     g_assert_cmpint(status_of(fx, V[A_MEM][0]), ==, STORE_STATUS_BOOKED);
     g_autofree char *log = audit_text(fx);
     g_assert_nonnull(strstr(log, "\tsession.idle-timeout\t"));
