@@ -11,6 +11,7 @@
 #include "biomem.h"
 #include "cli.h"
 #include "commands.h"
+#include "config.h"
 #include "face.h"
 #include "icao.h"
 #include "picio.h"
@@ -96,6 +97,21 @@ static void print_result(const face_result *fr, const icao_result *ir)
         g_string_append(j, "},");
         put_number(j, "roll_deg", fr->roll_deg, 0.1);
     }
+    /* every face found, largest first (the checks and the crop are about the first) */
+    g_string_append(j, ",\"face_boxes\":[");
+    for (int i = 0; i < fr->n_faces; i++) {
+        const face_box *fb = &fr->faces[i];
+        g_string_append_printf(j, "%s{", i ? "," : "");
+        put_number(j, "x", fb->x, 1);
+        g_string_append_c(j, ',');
+        put_number(j, "y", fb->y, 1);
+        g_string_append_c(j, ',');
+        put_number(j, "w", fb->w, 1);
+        g_string_append_c(j, ',');
+        put_number(j, "h", fb->h, 1);
+        g_string_append_c(j, '}');
+    }
+    g_string_append_c(j, ']');
     g_string_append(j, ",\"checks\":[");
     for (int i = 0; i < ir->n_checks; i++) {
         const icao_check *c = &ir->checks[i];
@@ -108,6 +124,12 @@ static void print_result(const face_result *fr, const icao_result *ir)
         g_string_append_printf(j, ",\"pass\":%s}", c->pass ? "true" : "false");
     }
     g_string_append_printf(j, "],\"compliant\":%s", ir->compliant ? "true" : "false");
+    /* what "compliant" does not cover: the officer looks at these */
+    g_string_append(j, ",\"not_checked\":[");
+    const char *const *nc = icao_not_checked();
+    for (int i = 0; nc[i] != NULL; i++)
+        g_string_append_printf(j, "%s\"%s\"", i ? "," : "", nc[i]);
+    g_string_append_c(j, ']');
     if (ir->cropped) {
         g_string_append_printf(j, ",\"output\":{\"width\":%d,\"height\":%d,\"eyes\":{",
                                ICAO_OUT_WIDTH, ICAO_OUT_HEIGHT);
@@ -146,9 +168,28 @@ static bk_err write_jpeg(const char *path, const pic *p)
     return BK_OK;
 }
 
-static int check(const char *image, const char *out_path, gboolean child)
+/* The [photo] limits of a configuration, as the kiosk uses them (a child's own where the
+ * setting has a child variant). */
+static icao_settings limits_from_config(const config *cfg, bool child)
+{
+    icao_settings s = icao_settings_default(child);
+    if (cfg == NULL)
+        return s;
+    size_t n = 0;
+    const icao_limit *lim = icao_limits(&n);
+    for (size_t i = 0; i < n; i++) {
+        g_autofree char *key = g_strdup_printf(
+            "photo.%s%s", child && lim[i].child_variant ? "child_" : "", lim[i].name);
+        icao_limit_set(&s, &lim[i], config_get_double(cfg, key));
+    }
+    return s;
+}
+
+static int check(const char *image, const char *out_path, gboolean child, const config *cfg)
 {
     const char *dir = g_getenv("BIOKIOSK_CASCADES");
+    if ((dir == NULL || dir[0] == 0) && cfg != NULL)
+        dir = config_get_string(cfg, "photo.cascades");
     if (dir == NULL || dir[0] == 0)
         dir = DEFAULT_CASCADES;
     uint8_t *data = NULL;
@@ -188,7 +229,7 @@ static int check(const char *image, const char *out_path, gboolean child)
     face_result fr;
     face_options opts = face_options_still();
     err = face_find(finder, picture, &opts, &fr);
-    icao_settings settings = icao_settings_default(child);
+    icao_settings settings = limits_from_config(cfg, child);
     if (err == BK_OK)
         err = icao_check_picture(picture, &fr, &settings, &ir);
     if (err != BK_OK) {
@@ -214,9 +255,11 @@ out:
 
 int cmd_photo(int argc, char **argv)
 {
-    char *out_path = NULL;
+    char *out_path = NULL, *config_path = NULL;
     gboolean child = FALSE;
     GOptionEntry entries[] = {
+        {"config", 0, 0, G_OPTION_ARG_FILENAME, &config_path,
+         "take the check limits ([photo] settings) from this configuration file", "FILE"},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out_path,
          "write the 1244x1600 crop as JPEG (only when a face was found)", "OUT.jpg"},
         {"child", 0, 0, G_OPTION_ARG_NONE, &child,
@@ -231,14 +274,21 @@ int cmd_photo(int argc, char **argv)
         "covering, gaze. Face models: BIOKIOSK_CASCADES or " DEFAULT_CASCADES ".";
     if (!cli_parse_options(CMD, "check IMAGE", summary, entries, &argc, &argv)) {
         g_free(out_path);
+        g_free(config_path);
         return CLI_EXIT_USAGE;
     }
     int status;
+    config *cfg = NULL;
+    g_autofree char *message = NULL;
     if (argc != 3 || strcmp(argv[1], "check") != 0)
-        status =
-            cli_usage_error(CMD, "usage: biokiosk photo check IMAGE [--out OUT.jpg] [--child]");
+        status = cli_usage_error(
+            CMD, "usage: biokiosk photo check IMAGE [--out OUT.jpg] [--child] [--config FILE]");
+    else if (config_path != NULL && config_load(config_path, &cfg, &message) != BK_OK)
+        status = cli_usage_error(CMD, "%s", message);
     else
-        status = check(argv[2], out_path, child);
+        status = check(argv[2], out_path, child, cfg);
+    config_free(cfg);
     g_free(out_path);
+    g_free(config_path);
     return status;
 }

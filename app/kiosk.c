@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "config.h"
 #include "i18n.h"
+#include "icao.h" /* -- photo */
 #include "kioskrec.h"
 #include "script.h"
 #include "session.h"
@@ -242,12 +243,24 @@ int kiosk_main(int argc, char **argv)
     /* -- photo */
     if (config_get_bool(cfg, "photo.enabled")) {
         const char *ctl = config_get_string(cfg, "camera.emulator_control");
+        /* the check limits: [photo] <name>, and child_<name> where a child's may be wider */
+        icao_settings lim[2] = {icao_settings_default(false), icao_settings_default(true)};
+        size_t n_lim = 0;
+        const icao_limit *limit = icao_limits(&n_lim);
+        for (size_t i = 0; i < n_lim; i++)
+            for (int child = 0; child < 2; child++) {
+                g_autofree char *key = g_strdup_printf(
+                    "photo.%s%s", child && limit[i].child_variant ? "child_" : "", limit[i].name);
+                icao_limit_set(&lim[child], &limit[i], config_get_double(cfg, key));
+            }
         capture_photo_config pc = {
             .camera_model = config_get_string(cfg, "camera.model"),
             .camera_port = config_get_string(cfg, "camera.port"),
             .cascade_dir = config_get_string(cfg, "photo.cascades"),
             .attempts = (int)config_get_int(cfg, "photo.attempts"),
             .emulator_control = ctl[0] ? ctl : NULL,
+            .limits = &lim[0],
+            .child_limits = &lim[1],
         };
         err = capture_photo_setup(&pc, &message);
         if (err != BK_OK) {

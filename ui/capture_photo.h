@@ -25,6 +25,9 @@ typedef struct capture_photo_config {
     const char *cascade_dir;  /* the Haar cascades; NULL or "" = /usr/share/opencv4/haarcascades */
     int attempts;             /* photos before the officer decides (3) */
     const char *emulator_control; /* scripted mode: the emulated camera's command pipe, or NULL */
+    /* the check limits (the [photo] settings; copied), for adults and for children under 10;
+     * NULL: icao_settings_default() */
+    const struct icao_settings *limits, *child_limits;
 } capture_photo_config;
 
 /* Opens the camera and registers the screen and script commands. Call after session_new and

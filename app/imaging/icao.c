@@ -1,6 +1,7 @@
 #include "icao.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ icao_settings icao_settings_default(bool child)
         .centre_min = 0.45,
         .centre_max = 0.55,
         .face_luma_min = 35,
+        .face_luma_max = 235,
         .clipped_max = 0.05,
         .sharpness_min = 2.0,
         .background_spread_max = 14,
@@ -50,6 +52,50 @@ icao_settings icao_settings_default(bool child)
         s.centre_max = 0.58;
     }
     return s;
+}
+
+#define LIMIT(field, child)                                                                        \
+    {                                                                                              \
+#field, offsetof(icao_settings, field), child                                              \
+    }
+static const icao_limit limits[] = {
+    LIMIT(eye_distance_min, false),
+    LIMIT(roll_max_deg, true),
+    LIMIT(head_width_min, true),
+    LIMIT(head_width_max, true),
+    LIMIT(head_height_min, true),
+    LIMIT(head_height_max, true),
+    LIMIT(eye_line_min, true),
+    LIMIT(eye_line_max, true),
+    LIMIT(centre_min, true),
+    LIMIT(centre_max, true),
+    LIMIT(face_luma_min, false),
+    LIMIT(face_luma_max, false),
+    LIMIT(clipped_max, false),
+    LIMIT(sharpness_min, false),
+    LIMIT(background_spread_max, false),
+    LIMIT(background_luma_min, false),
+    LIMIT(background_luma_max, false),
+    LIMIT(background_tint_max, false),
+    LIMIT(colour_cast_max, false),
+};
+
+const icao_limit *icao_limits(size_t *n)
+{
+    *n = sizeof(limits) / sizeof(limits[0]);
+    return limits;
+}
+
+void icao_limit_set(icao_settings *s, const icao_limit *limit, double value)
+{
+    memcpy((char *)s + limit->offset, &value, sizeof value);
+}
+
+double icao_limit_get(const icao_settings *s, const icao_limit *limit)
+{
+    double v;
+    memcpy(&v, (const char *)s + limit->offset, sizeof v);
+    return v;
 }
 
 static const char *const not_checked[] = {
@@ -292,7 +338,7 @@ bk_err icao_check_picture(const pic *picture, const face_result *faces, const ic
     double emx = (mx - x0) / step * k, emy = (my - y0) / step * k;
     double fx0 = emx - oiod, fx1 = emx + oiod, fy0 = emy - 0.4 * oiod, fy1 = emy + 1.3 * oiod;
     stats face = region_stats(o, fx0, fy0, fx1, fy1);
-    c = add(&r, "face_brightness", face.luma, set->face_luma_min, 235);
+    c = add(&r, "face_brightness", face.luma, set->face_luma_min, set->face_luma_max);
     say(c, "staff: too dark, check the lights", "staff: too bright, check the lights", true);
     c = add(&r, "overexposure", face.clipped, NAN, set->clipped_max);
     say(c, NULL, "staff: too bright, check the lights", true);

@@ -16,6 +16,7 @@
 #define BIOKIOSK_ICAO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bk_err.h"
@@ -37,6 +38,7 @@ typedef struct icao_settings {
     double eye_line_min, eye_line_max;       /* 0.3 .. 0.5 */
     double centre_min, centre_max;           /* 0.45 .. 0.55 */
     double face_luma_min;         /* mean luma of the face, 0..255: darker is under-exposed */
+    double face_luma_max;         /* brighter is over-exposed (235) */
     double clipped_max;           /* fraction of face pixels at 250 or more: over-exposed */
     double sharpness_min;         /* edge strength of the face at half output size */
     double background_spread_max; /* standard deviation of the background's luma */
@@ -49,6 +51,23 @@ typedef struct icao_settings {
 
 /* Adult limits; `child` widens pose and position limits as the standard allows under 10. */
 icao_settings icao_settings_default(bool child);
+
+/* The limits a kiosk may set (the [photo] settings of the same names; those with
+ * `child_variant` also as "child_<name>" for children under 10). */
+typedef struct icao_limit {
+    const char *name;   /* the icao_settings field's name, e.g. "roll_max_deg" */
+    size_t offset;      /* of that double in icao_settings */
+    bool child_variant; /* the standard allows a wider limit for children */
+} icao_limit;
+
+/* The table of settable limits; *n gets its length. */
+const icao_limit *icao_limits(size_t *n);
+
+/* Sets one limit of `s` (a row of icao_limits()). */
+void icao_limit_set(icao_settings *s, const icao_limit *limit, double value);
+
+/* Reads one limit of `s`. */
+double icao_limit_get(const icao_settings *s, const icao_limit *limit);
 
 typedef struct icao_check {
     const char *name; /* stable identifier: "eye_distance", "roll", ... */

@@ -350,16 +350,129 @@ static void test_roll_and_child_limits(void)
     icao_result_clear(&ir);
 }
 
+/* A frontal portrait changed outside the head (an ellipse round the face box, wider than the
+ * head: the background the checks look at is the crop's upper corners beside it). */
+typedef enum change { STRIPES, TINT, CAST } change;
+
+static pic *changed(const pic *src, const face_result *fr, change what)
+{
+    pic *p = NULL;
+    g_assert_cmpint(pic_new(src->width, src->height, 3, &p), ==, BK_OK);
+    memcpy(p->px, src->px, (size_t)src->width * (size_t)src->height * 3);
+    const face_box *b = &fr->faces[0];
+    double cx = (fr->left[0] + fr->right[0]) / 2, cy = (fr->left[1] + fr->right[1]) / 2;
+    double ax = 0.6 * b->w, ay = 1.1 * b->h;
+    for (int y = 0; y < p->height; y++)
+        for (int x = 0; x < p->width; x++) {
+            uint8_t *px = p->px + ((size_t)y * (size_t)p->width + (size_t)x) * 3;
+            double dx = (x - cx) / ax, dy = (y - cy) / ay;
+            bool background = dx * dx + dy * dy > 1;
+            int d[3] = {0, 0, 0};
+            if (what == STRIPES && background)
+                d[0] = d[1] = d[2] = (x / 24 + y / 24) % 2 ? 35 : -35; /* a chequered backdrop */
+            else if (what == TINT && background)
+                d[0] = 25, d[2] = -25; /* a beige backdrop of the same brightness */
+            else if (what == CAST)
+                d[0] = 40, d[2] = -40; /* the whole picture: white balance off */
+            for (int k = 0; k < 3; k++)
+                px[k] = (uint8_t)CLAMP(px[k] + d[k], 0, 255);
+        }
+    return p;
+}
+
+/* A chequered backdrop fails background_uniformity, a beige one background_grey, a picture
+ * with a colour cast colour_cast; the portrait they are made from passes all three. */
+static void test_background_and_colour(void)
+{
+    static const struct {
+        change what;
+        const char *check;
+    } cases[] = {
+        {STRIPES, "background_uniformity"},
+        {TINT, "background_grey"},
+        {CAST, "colour_cast"},
+    };
+    const char *file = "frontal/frl_london_001_03.jpg";
+    pic *src = load(file);
+    face_result fr;
+    find(file, src, &fr);
+    g_assert_cmpint(fr.n_faces, ==, 1);
+    icao_settings set = icao_settings_default(false);
+    icao_result ir;
+    g_assert_cmpint(icao_check_picture(src, &fr, &set, &ir), ==, BK_OK);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+        g_assert_true(get_check(&ir, cases[i].check)->pass);
+    icao_result_clear(&ir);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        pic *p = changed(src, &fr, cases[i].what);
+        face_result f2;
+        face_options o = face_options_still();
+        g_assert_cmpint(face_find(finder, p, &o, &f2), ==, BK_OK);
+        g_assert_cmpint(f2.n_faces, ==, 1);
+        g_assert_cmpint(icao_check_picture(p, &f2, &set, &ir), ==, BK_OK);
+        const icao_check *c = get_check(&ir, cases[i].check);
+        g_test_message("%s: %s = %.2f (limit %.2f)", file, c->name, c->value, c->max);
+        g_assert_false(c->pass);
+        g_assert_true(c->for_staff);
+        g_assert_nonnull(c->instruction);
+        g_assert_false(ir.compliant);
+        icao_result_clear(&ir);
+        pic_free(p);
+    }
+    pic_free(src);
+}
+
+/* Every limit is a setting: the table names each field once, with the default's value, and a
+ * limit set through it is the one the check uses. */
+static void test_limits_are_settings(void)
+{
+    size_t n = 0;
+    const icao_limit *lim = icao_limits(&n);
+    g_assert_cmpuint(n, >=, 19);
+    icao_settings def = icao_settings_default(false), child = icao_settings_default(true);
+    bool roll_child = false;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < i; k++)
+            g_assert_cmpuint(lim[k].offset, !=, lim[i].offset);
+        g_assert_true(isfinite(icao_limit_get(&def, &lim[i])));
+        if (!lim[i].child_variant)
+            g_assert_cmpfloat(icao_limit_get(&def, &lim[i]), ==, icao_limit_get(&child, &lim[i]));
+        roll_child =
+            roll_child || (strcmp(lim[i].name, "roll_max_deg") == 0 && lim[i].child_variant);
+    }
+    g_assert_true(roll_child);
+    /* face_brightness's upper limit was a constant (235): now a setting */
+    const char *file = "frontal/frl_london_001_03.jpg";
+    face_result fr;
+    icao_result ir;
+    check(file, false, &fr, &ir);
+    double luma = get_check(&ir, "face_brightness")->value;
+    g_assert_true(get_check(&ir, "face_brightness")->pass);
+    icao_result_clear(&ir);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(lim[i].name, "face_luma_max") == 0)
+            icao_limit_set(&def, &lim[i], luma - 1);
+    g_assert_cmpfloat(def.face_luma_max, ==, luma - 1);
+    pic *p = load(file);
+    g_assert_cmpint(icao_check_picture(p, &fr, &def, &ir), ==, BK_OK);
+    g_assert_false(get_check(&ir, "face_brightness")->pass);
+    g_assert_cmpfloat(get_check(&ir, "face_brightness")->max, ==, luma - 1);
+    icao_result_clear(&ir);
+    pic_free(p);
+}
+
 /* What the finder does not check is named. */
 static void test_not_checked_is_said(void)
 {
     const char *const *n = icao_not_checked();
-    bool yaw = false, mouth = false;
+    bool yaw = false, mouth = false, expression = false, eyes = false;
     for (; *n; n++) {
         yaw = yaw || strcmp(*n, "yaw") == 0;
         mouth = mouth || strcmp(*n, "mouth_closed") == 0;
+        expression = expression || strcmp(*n, "expression") == 0;
+        eyes = eyes || strcmp(*n, "eyes_open") == 0;
     }
-    g_assert_true(yaw && mouth);
+    g_assert_true(yaw && mouth && expression && eyes);
 }
 
 int main(int argc, char **argv)
@@ -392,6 +505,8 @@ int main(int argc, char **argv)
     g_test_add_func("/faces/negatives-fail-the-right-check", test_negatives_fail_the_right_check);
     g_test_add_func("/faces/roll-and-child-limits", test_roll_and_child_limits);
     g_test_add_func("/faces/not-checked-is-said", test_not_checked_is_said);
+    g_test_add_func("/faces/background-and-colour", test_background_and_colour);
+    g_test_add_func("/faces/limits-are-settings", test_limits_are_settings);
     int r = g_test_run();
     face_finder_free(finder);
     g_hash_table_unref(found);

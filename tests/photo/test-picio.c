@@ -1,6 +1,7 @@
 /* JPEG and PNG reading and writing, and `biokiosk photo check` as other tools see it: exit
  * statuses, one line on stderr for bad input, the JSON shape of the issue. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "biomem.h"
+#include "icao.h"
 #include "picio.h"
 
 static pic *gradient(int w, int h)
@@ -93,10 +95,10 @@ typedef struct run {
     char *out, *err;
 } run;
 
-static run photo_check(const char *image, const char *extra)
+static run photo_check3(const char *image, const char *a1, const char *a2, const char *a3)
 {
     const char *bin = g_getenv("BIOKIOSK_BIN");
-    const char *argv[] = {bin, "photo", "check", image, extra, NULL};
+    const char *argv[] = {bin, "photo", "check", image, a1, a2, a3, NULL};
     run r = {0};
     int ws = 0;
     GError *error = NULL;
@@ -106,6 +108,11 @@ static run photo_check(const char *image, const char *extra)
     g_assert_true(WIFEXITED(ws));
     r.status = WEXITSTATUS(ws);
     return r;
+}
+
+static run photo_check(const char *image, const char *extra)
+{
+    return photo_check3(image, extra, NULL, NULL);
 }
 
 static void run_clear(run *r)
@@ -260,6 +267,172 @@ static void test_cli_json(void)
     g_free(image);
 }
 
+/* frl_london_001_03 at 1.6 times its size (2160 px, as a closer or finer camera would take it):
+ * eyes about 350 px apart, every check passes. Written to dir; the path (g_free). */
+static char *big_portrait(const char *faces, const char *dir)
+{
+    g_autofree char *image = g_build_filename(faces, "frontal", "frl_london_001_03.jpg", NULL);
+    char *data = NULL;
+    gsize size = 0;
+    g_assert_true(g_file_get_contents(image, &data, &size, NULL));
+    pic *small = NULL, *big = NULL;
+    g_assert_cmpint(picio_decode((const uint8_t *)data, size, 1, &small), ==, BK_OK);
+    g_free(data);
+    g_assert_cmpint(pic_resize(small, small->width * 8 / 5, small->height * 8 / 5, &big), ==,
+                    BK_OK);
+    uint8_t *jpeg = NULL;
+    size_t jsize = 0;
+    g_assert_cmpint(picio_encode_jpeg(big, 92, &jpeg, &jsize), ==, BK_OK);
+    char *path = g_build_filename(dir, "portrait-2160.jpg", NULL);
+    g_assert_true(g_file_set_contents(path, (const char *)jpeg, (gssize)jsize, NULL));
+    biomem_free(jpeg);
+    pic_free(small);
+    pic_free(big);
+    return path;
+}
+
+/* The [photo] limit settings are every limit of icao_limits() (and a child_ one where a child's
+ * may be wider), with icao's defaults as their defaults: `biokiosk config example`. */
+static void test_cli_config_defaults(void)
+{
+    const char *bin = g_getenv("BIOKIOSK_BIN");
+    if (bin == NULL) {
+        g_test_skip("BIOKIOSK_BIN not set");
+        return;
+    }
+    const char *argv[] = {bin, "config", "example", NULL};
+    g_autofree char *out = NULL;
+    int ws = 0;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               &out, NULL, &ws, NULL));
+    g_assert_cmpint(WEXITSTATUS(ws), ==, 0);
+    const char *photo = strstr(out, "[photo]\n");
+    g_assert_nonnull(photo);
+    size_t n = 0;
+    const icao_limit *lim = icao_limits(&n);
+    icao_settings adult = icao_settings_default(false), child = icao_settings_default(true);
+    for (size_t i = 0; i < n; i++)
+        for (int c = 0; c < (lim[i].child_variant ? 2 : 1); c++) {
+            g_autofree char *key = g_strdup_printf("\n#%s%s = ", c ? "child_" : "", lim[i].name);
+            const char *at = strstr(photo, key);
+            if (at == NULL)
+                g_error("config example lacks [photo] %s", key + 2);
+            double v = g_ascii_strtod(at + strlen(key), NULL);
+            g_assert_cmpfloat(v, ==, icao_limit_get(c ? &child : &adult, &lim[i]));
+        }
+}
+
+/* The limits are the [photo] settings of --config FILE: a portrait that passes with the
+ * defaults fails with a tighter limit, and a child's limit is the child_ setting. */
+static void test_cli_config_limits(void)
+{
+    const char *faces = g_getenv("BIOKIOSK_FACES");
+    if (g_getenv("BIOKIOSK_BIN") == NULL || faces == NULL) {
+        g_test_skip("the face photographs or the biokiosk binary are not there");
+        return;
+    }
+    char *dir = g_dir_make_tmp("biokiosk-photo-XXXXXX", NULL);
+    char *image = big_portrait(faces, dir);
+    char *conf = g_build_filename(dir, "kiosk.conf", NULL);
+    /* the defaults as a file: passes */
+    g_assert_true(
+        g_file_set_contents(conf, "[kiosk]\ndesk = DEN-HAAG\nid = DEN-HAAG-01\n", -1, NULL));
+    run r = photo_check3(image, "--config", conf, NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    run_clear(&r);
+    /* the face may be no brighter than 100 (the default is 235): fails that check only */
+    g_assert_true(g_file_set_contents(
+        conf, "[kiosk]\ndesk = DEN-HAAG\nid = DEN-HAAG-01\n[photo]\nface_luma_max = 100\n", -1,
+        NULL));
+    r = photo_check3(image, "--config", conf, NULL);
+    g_assert_cmpint(r.status, ==, 1);
+    g_assert_nonnull(strstr(r.out, "\"name\":\"face_brightness\""));
+    g_assert_nonnull(strstr(r.out, "\"max\":100,\"pass\":false}"));
+    g_assert_nonnull(strstr(r.out, "\"compliant\":false"));
+    run_clear(&r);
+    /* a child's roll limit is child_roll_max_deg; the adult one does not apply to a child */
+    g_assert_true(g_file_set_contents(conf,
+                                      "[kiosk]\ndesk = DEN-HAAG\nid = DEN-HAAG-01\n[photo]\n"
+                                      "roll_max_deg = 0.001\nchild_roll_max_deg = 9\n",
+                                      -1, NULL));
+    r = photo_check3(image, "--config", conf, NULL);
+    g_assert_cmpint(r.status, ==, 1);
+    g_assert_nonnull(strstr(r.out, "\"min\":-0.001,\"max\":0.001,\"pass\":false}"));
+    run_clear(&r);
+    r = photo_check3(image, "--config", conf, "--child");
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "\"min\":-9,\"max\":9,\"pass\":true}"));
+    run_clear(&r);
+    /* a bad value is bad input: exit 2, one line naming the key */
+    g_assert_true(g_file_set_contents(
+        conf, "[kiosk]\ndesk = DEN-HAAG\nid = DEN-HAAG-01\n[photo]\nsharpness_min = lots\n", -1,
+        NULL));
+    r = photo_check3(image, "--config", conf, NULL);
+    g_assert_cmpint(r.status, ==, 2);
+    g_assert_cmpstr(r.out, ==, "");
+    g_assert_nonnull(strstr(r.err, "sharpness_min"));
+    run_clear(&r);
+    g_remove(conf);
+    g_remove(image);
+    g_rmdir(dir);
+    g_free(conf);
+    g_free(image);
+    g_free(dir);
+}
+
+/* Every face found is reported (largest first, the first is "face"), and what the checks do not
+ * cover is named, so that "compliant" is not read as covering them. */
+static void test_cli_every_face_and_not_checked(void)
+{
+    const char *faces = g_getenv("BIOKIOSK_FACES");
+    if (g_getenv("BIOKIOSK_BIN") == NULL || faces == NULL) {
+        g_test_skip("the face photographs or the biokiosk binary are not there");
+        return;
+    }
+    g_autofree char *two =
+        g_build_filename(faces, "negative", "derived_twofaces_004_03_012_03.jpg", NULL);
+    run r = photo_check(two, NULL);
+    g_assert_cmpint(r.status, ==, 1);
+    JsonParser *parser = json_parser_new();
+    g_assert_true(json_parser_load_from_data(parser, r.out, -1, NULL));
+    JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+    g_assert_cmpint(json_object_get_int_member(o, "faces"), ==, 2);
+    JsonArray *boxes = json_object_get_array_member(o, "face_boxes");
+    g_assert_cmpuint(json_array_get_length(boxes), ==, 2);
+    JsonObject *face = json_object_get_object_member(o, "face");
+    JsonObject *b0 = json_array_get_object_element(boxes, 0);
+    JsonObject *b1 = json_array_get_object_element(boxes, 1);
+    g_assert_cmpint(json_object_get_int_member(b0, "x"), ==, json_object_get_int_member(face, "x"));
+    g_assert_cmpint(json_object_get_int_member(b0, "w"), ==, json_object_get_int_member(face, "w"));
+    /* two people side by side: the boxes do not overlap */
+    gint64 x0 = json_object_get_int_member(b0, "x"), x1 = json_object_get_int_member(b1, "x");
+    gint64 w0 = json_object_get_int_member(b0, "w"), w1 = json_object_get_int_member(b1, "w");
+    g_assert_true(x0 + w0 <= x1 || x1 + w1 <= x0);
+    g_assert_cmpint(w0, >=, w1);
+    g_object_unref(parser);
+    run_clear(&r);
+    /* a smiling, open-mouthed portrait: the checks made cannot see it, and the JSON says so */
+    g_autofree char *smiling =
+        g_build_filename(faces, "negative", "frl_london_smiling_002_08.jpg", NULL);
+    r = photo_check(smiling, NULL);
+    g_assert_cmpint(r.status, ==, 1); /* eye_distance: 1350 px portraits */
+    parser = json_parser_new();
+    g_assert_true(json_parser_load_from_data(parser, r.out, -1, NULL));
+    o = json_node_get_object(json_parser_get_root(parser));
+    JsonArray *nc = json_object_get_array_member(o, "not_checked");
+    g_assert_nonnull(nc);
+    bool mouth = false, expression = false;
+    for (guint i = 0; i < json_array_get_length(nc); i++) {
+        const char *name = json_array_get_string_element(nc, i);
+        mouth = mouth || strcmp(name, "mouth_closed") == 0;
+        expression = expression || strcmp(name, "expression") == 0;
+    }
+    g_assert_true(mouth && expression);
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(o, "face_boxes")), ==, 1);
+    g_object_unref(parser);
+    run_clear(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -267,5 +440,8 @@ int main(int argc, char **argv)
     g_test_add_func("/picio/over-100-megapixels", test_over_100_megapixels);
     g_test_add_func("/photo-cli/bad-input", test_cli_bad_input);
     g_test_add_func("/photo-cli/json", test_cli_json);
+    g_test_add_func("/photo-cli/config-defaults", test_cli_config_defaults);
+    g_test_add_func("/photo-cli/config-limits", test_cli_config_limits);
+    g_test_add_func("/photo-cli/every-face-and-not-checked", test_cli_every_face_and_not_checked);
     return g_test_run();
 }

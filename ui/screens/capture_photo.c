@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,6 +40,11 @@
 /* Live view tracks the face between full searches (face_track): a full search every this many
  * frames still sees a second person stepping in within about half a second. */
 #define FULL_SEARCH_EVERY 10
+/* The camera driver's own deadline for capture plus download, and the screen's: a driver whose
+ * watchdog does not end a hung call (a USB camera relies on libgphoto2's port timeout) must not
+ * hold the person on "Hold still" for ever. */
+#define CAPTURE_TIMEOUT_MS        20000
+#define SCREEN_CAPTURE_TIMEOUT_MS (CAPTURE_TIMEOUT_MS + 10000)
 
 enum { ID_TAKE = 500, ID_USE, ID_RETAKE, ID_STAFF_REJECT, ID_STAFF_ACCEPT = 520 };
 
@@ -69,6 +75,7 @@ typedef struct attempt {
     const char *instruction; /* first failure's, or NULL */
     bool for_staff;
     int64_t when;
+    bool rejected; /* the officer rejected it ("Reject these and take another photo") */
 } attempt;
 
 /* Shared between the threads and the screen; everything under `lock`. */
@@ -77,6 +84,8 @@ static struct {
     camera *cam;
     face_finder *finder;
     int max_attempts;
+    /* the check limits: [0] adults, [1] children under 10 */
+    icao_settings limits[2];
     char *control; /* the emulator's command pipe (scripted mode) */
     uint32_t ev_type;
     GThread *pump, *worker;
@@ -93,6 +102,9 @@ static struct {
     char model[64];
     char serial[64];
     bool capturing;
+    /* captures the screen gave up on (its deadline) whose answer has not come: the camera
+     * answers captures in order, so the next answers are theirs and are dropped */
+    int stale_captures;
     /* live view */
     pic *preview;
     uint64_t preview_seq;
@@ -110,6 +122,27 @@ static struct {
     size_t cap_len;
     attempt *result; /* processed, not yet taken by the screen */
     uint64_t result_seq;
+    /* a technician's check (photo_check): while `checking` and the photo step is not on screen,
+     * frames, the capture and its problems are the check's, not the screen's */
+    bool screen_up;
+    bool checking;
+    GCond chk_cond;       /* the check waits on this one (mod.cond is the analysis thread's) */
+    bool chk_live;        /* live-view frames are counted */
+    bool chk_capturing;   /* the test photo is on its way */
+    gint64 chk_first;     /* when the first frame came (monotonic, us; 0: none yet) */
+    gint64 chk_last;      /* when the last counted one came */
+    unsigned chk_frames;  /* after the first */
+    unsigned chk_decoded; /* of all, the first included */
+    pic *chk_sample;      /* the newest decoded frame */
+    char chk_problem[160];
+    uint8_t *chk_jpeg; /* the test photo (biomem) */
+    size_t chk_len;
+    camera_problem chk_cap_problem;
+    pic *chk_face_pic; /* a frame for the analysis thread's face finder */
+    bool chk_face_done;
+    bk_err chk_face_err;
+    int chk_faces;
+    double chk_face_ms;
 } mod;
 
 static void attempt_free(attempt *a)
@@ -134,6 +167,31 @@ static void wake(void)
 
 /* ---- the pump thread: camera events in, preview and jobs out ---- */
 
+/* A live-view frame during a technician's check: counted, timed and decoded as the self-test
+ * does (at half size), never shown or analysed for a person. */
+static void check_frame(const camera_event *ev)
+{
+    gint64 now = g_get_monotonic_time();
+    pic *p = NULL;
+    bool ok = picio_decode(ev->data, ev->size, LIVE_DECODE_SCALE, &p) == BK_OK;
+    g_mutex_lock(&mod.lock);
+    if (mod.chk_first == 0) {
+        mod.chk_first = now;
+    } else {
+        mod.chk_frames++;
+        mod.chk_last = now;
+    }
+    if (ok) {
+        mod.chk_decoded++;
+        pic_free(mod.chk_sample);
+        mod.chk_sample = p;
+        p = NULL;
+    }
+    g_cond_broadcast(&mod.chk_cond);
+    g_mutex_unlock(&mod.lock);
+    pic_free(p);
+}
+
 static gpointer pump_main(gpointer data)
 {
     (void)data;
@@ -150,7 +208,12 @@ static gpointer pump_main(gpointer data)
         case CAMERA_EVENT_FRAME: {
             g_mutex_lock(&mod.lock);
             bool wanted = mod.live_wanted;
+            bool check = mod.chk_live && !mod.screen_up;
             g_mutex_unlock(&mod.lock);
+            if (check) {
+                check_frame(ev);
+                break;
+            }
             if (!wanted)
                 break; /* a frame still in flight after live view was switched off */
             pic *p = NULL, *copy = NULL;
@@ -159,6 +222,13 @@ static gpointer pump_main(gpointer data)
             if (pic_new(p->width, p->height, p->channels, &copy) == BK_OK)
                 memcpy(copy->px, p->px, (size_t)p->width * (size_t)p->height * (size_t)p->channels);
             g_mutex_lock(&mod.lock);
+            if (!mod.live_wanted) {
+                /* the step ended while this frame was decoded: nothing of the person stays */
+                g_mutex_unlock(&mod.lock);
+                pic_free(p);
+                pic_free(copy);
+                break;
+            }
             pic_free(mod.preview);
             mod.preview = p;
             mod.preview_seq = ev->seq ? ev->seq : mod.preview_seq + 1;
@@ -173,6 +243,28 @@ static gpointer pump_main(gpointer data)
         }
         case CAMERA_EVENT_CAPTURED:
             g_mutex_lock(&mod.lock);
+            if (mod.chk_capturing) {
+                /* the technician's test photo: never processed as an attempt (one that comes
+                 * after its check ended is dropped with the event). The camera answers captures
+                 * in order, so the first answer after the test photo's request is its own, also
+                 * when the photo step has asked for a photo since. */
+                if (mod.checking) {
+                    biomem_free(mod.chk_jpeg);
+                    mod.chk_jpeg = ev->data;
+                    mod.chk_len = ev->size;
+                    ev->data = NULL;
+                }
+                mod.chk_capturing = false;
+                g_cond_broadcast(&mod.chk_cond);
+                g_mutex_unlock(&mod.lock);
+                break;
+            }
+            if (mod.stale_captures > 0) {
+                mod.stale_captures--;
+                g_mutex_unlock(&mod.lock);
+                g_message("photo: a capture came after the screen's deadline, dropped");
+                break;
+            }
             biomem_free(mod.cap_jpeg);
             mod.cap_jpeg = ev->data;
             mod.cap_len = ev->size;
@@ -182,13 +274,35 @@ static gpointer pump_main(gpointer data)
             break;
         case CAMERA_EVENT_PROBLEM:
             g_mutex_lock(&mod.lock);
+            if (mod.chk_live)
+                g_strlcpy(mod.chk_problem, ev->text ? ev->text : "", sizeof mod.chk_problem);
+            if (mod.chk_capturing) {
+                /* the test photo failed, or was lost with the connection */
+                mod.chk_cap_problem = ev->problem;
+                mod.chk_capturing = false;
+                g_cond_broadcast(&mod.chk_cond);
+                if (ev->problem == CAMERA_PROBLEM_BUSY ||
+                    ev->problem == CAMERA_PROBLEM_CAPTURE_TIMEOUT ||
+                    ev->problem == CAMERA_PROBLEM_CORRUPT) {
+                    g_mutex_unlock(&mod.lock);
+                    g_message("camera problem in the technician's check: %s",
+                              camera_problem_name(ev->problem));
+                    break;
+                }
+            }
             if (ev->problem == CAMERA_PROBLEM_BUSY ||
                 ev->problem == CAMERA_PROBLEM_CAPTURE_TIMEOUT ||
                 ev->problem == CAMERA_PROBLEM_CORRUPT) {
-                mod.cap_problem = ev->problem;
-                mod.cap_problem_seq++;
-                mod.capturing = false;
+                if (mod.stale_captures > 0) {
+                    /* a capture the screen already gave up on (and said so) */
+                    mod.stale_captures--;
+                } else {
+                    mod.cap_problem = ev->problem;
+                    mod.cap_problem_seq++;
+                    mod.capturing = false;
+                }
             } else {
+                mod.stale_captures = 0; /* nothing in flight survives the connection */
                 if (mod.ready || mod.gone_why == CAMERA_PROBLEM_NONE)
                     mod.gone_why = ev->problem;
                 mod.ready = false;
@@ -207,6 +321,7 @@ static gpointer pump_main(gpointer data)
         case CAMERA_EVENT_READY:
             g_mutex_lock(&mod.lock);
             mod.ready = true;
+            mod.stale_captures = 0;
             mod.problem = CAMERA_PROBLEM_NONE;
             mod.gone_why = CAMERA_PROBLEM_NONE;
             g_strlcpy(mod.model, ev->model[0] ? ev->model : (ev->text ? ev->text : ""),
@@ -229,7 +344,7 @@ static void analyse_frame(pic *p, bool child, int capture_width)
 {
     face_result fr;
     face_options fo = face_options_live();
-    icao_settings set = icao_settings_default(child);
+    icao_settings set = mod.limits[child ? 1 : 0];
     set.live = true;
     /* the checks are about the photo that will be taken, not the frame */
     set.capture_scale = capture_width > 0 ? (double)capture_width / p->width
@@ -277,7 +392,7 @@ static void process_capture(const uint8_t *jpeg, size_t len, bool child)
         width = p->width;
         face_result fr;
         face_options fo = face_options_still();
-        icao_settings set = icao_settings_default(child);
+        icao_settings set = mod.limits[child ? 1 : 0];
         if (face_find(mod.finder, p, &fo, &fr) == BK_OK &&
             icao_check_picture(p, &fr, &set, &ir) == BK_OK) {
             a->compliant = ir.compliant;
@@ -323,7 +438,26 @@ static gpointer worker_main(gpointer data)
     (void)data;
     g_mutex_lock(&mod.lock);
     while (!mod.stopping) {
-        if (mod.cap_jpeg) {
+        if (mod.chk_face_pic) {
+            /* a technician's check: one face search on a live frame, timed */
+            pic *f = mod.chk_face_pic;
+            mod.chk_face_pic = NULL;
+            mod.working = true;
+            g_mutex_unlock(&mod.lock);
+            face_options fo = face_options_live();
+            face_result fr;
+            gint64 t0 = g_get_monotonic_time();
+            bk_err err = face_find(mod.finder, f, &fo, &fr);
+            double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
+            pic_free(f);
+            g_mutex_lock(&mod.lock);
+            mod.working = false;
+            mod.chk_face_err = err;
+            mod.chk_faces = err == BK_OK ? fr.n_faces : 0;
+            mod.chk_face_ms = ms;
+            mod.chk_face_done = true;
+            g_cond_broadcast(&mod.chk_cond);
+        } else if (mod.cap_jpeg) {
             uint8_t *j = mod.cap_jpeg;
             size_t n = mod.cap_len;
             bool child = mod.child;
@@ -370,6 +504,7 @@ typedef struct photo_priv {
     int allowed; /* attempts before the officer decides (grows when the officer asks another) */
     int64_t pass_since; /* -1: the checks are not passing */
     int64_t countdown_end;
+    int64_t capture_deadline; /* PHASE_CAPTURING: the screen gives up at this time */
     bool live_on;
     SDL_Texture *live_tex;
     int live_w, live_h;
@@ -501,6 +636,8 @@ static void enter(screen *scr)
     g_strlcpy(p->model, mod.model, sizeof p->model);
     g_strlcpy(p->serial, mod.serial, sizeof p->serial);
     mod.track_reset = true;
+    mod.screen_up = true; /* a technician's check still running gives the camera back */
+    g_cond_broadcast(&mod.chk_cond);
     g_mutex_unlock(&mod.lock);
     g_atomic_int_set(&mod.wake_pending, 0);
     sync_device(p, SCREEN_SESSION(scr));
@@ -526,6 +663,7 @@ static void exit_(screen *scr)
     attempt_free(mod.result);
     mod.result = NULL;
     mod.an = (analysis){.seq = mod.an.seq};
+    mod.screen_up = false;
     g_mutex_unlock(&mod.lock);
 }
 
@@ -541,6 +679,7 @@ static void start_capture(screen *scr)
     g_mutex_unlock(&mod.lock);
     p->phase = PHASE_CAPTURING;
     p->pass_since = -1;
+    p->capture_deadline = session_now_ms(SCREEN_SESSION(scr)) + SCREEN_CAPTURE_TIMEOUT_MS;
     camera_capture(mod.cam);
     g_message("photo capture started: attempt=%d", p->n_attempts + 1);
 }
@@ -615,6 +754,12 @@ static bool input(screen *scr, const SDL_Event *ev)
     }
     if (!p->ready && p->phase == PHASE_COUNTDOWN)
         p->phase = PHASE_LIVE;
+    if (got && p->phase != PHASE_CAPTURING) {
+        /* the screen gave up on this capture: the person was told to take it again */
+        g_message("photo: a capture came after the screen's deadline, dropped");
+        attempt_free(got);
+        got = NULL;
+    }
     if (got) {
         got->when = session_wall(s);
         p->attempts[p->n_attempts++] = got;
@@ -647,6 +792,23 @@ static int64_t update(screen *scr, int64_t now)
             return due;
         runner_invalidate(scr->owner);
         return 1000;
+    }
+    if (p->phase == PHASE_CAPTURING) {
+        if (now < p->capture_deadline)
+            return p->capture_deadline - now;
+        g_message("photo: no photo from the camera within %d s, back to live view",
+                  SCREEN_CAPTURE_TIMEOUT_MS / 1000);
+        g_mutex_lock(&mod.lock);
+        mod.capturing = false;
+        mod.stale_captures++;
+        g_mutex_unlock(&mod.lock);
+        p->cap_problem = CAMERA_PROBLEM_CAPTURE_TIMEOUT;
+        p->problems_seen++;
+        p->phase = PHASE_LIVE;
+        p->live_on = false;
+        set_live(p, true);
+        runner_invalidate(scr->owner);
+        return -1;
     }
     if (p->phase == PHASE_COUNTDOWN) {
         if (now >= p->countdown_end) {
@@ -689,7 +851,8 @@ static void accept_attempt(screen *scr, int i, char veto)
             .quality = b->n_checks ? 100 * b->n_passed / b->n_checks : 0,
             .threshold = 100,
             .accepted = k == i,
-            .veto = k == i ? veto : (veto == 'R' && b->compliant ? 'R' : 'N'),
+            /* a passing photo the officer rejected: veto R (TR 4.7) */
+            .veto = k == i ? veto : (b->rejected && b->compliant ? 'R' : 'N'),
             .when = b->when,
         };
         takes_add_attempt(t, person, &ta);
@@ -737,6 +900,8 @@ static void action(screen *scr, int id)
         session_staff_touch(s);
         g_message("photo: staff=%s rejected the photos taken, one more attempt",
                   session_staff_id(s));
+        for (int k = 0; k < p->n_attempts; k++)
+            p->attempts[k]->rejected = true;
         p->allowed = p->n_attempts + 1;
         retake(scr);
     }
@@ -910,6 +1075,12 @@ static const char *check_label(const char *name)
     return name;
 }
 
+/* What no check of icao.c covers (icao_not_checked()), said wherever "meets the rules" is. */
+static const char not_checked_text[] =
+    N_("Not checked by the kiosk: head turned or tilted forward, eyes open, mouth closed and "
+       "expression, glasses and reflections, shadows, head covering, gaze — the officer "
+       "looks.");
+
 static void draw_result(screen *scr, ui *u, SDL_Rect r)
 {
     photo_priv *p = scr->priv;
@@ -939,10 +1110,14 @@ static void draw_result(screen *scr, ui *u, SDL_Rect r)
         ui_text(u, line, cr, UI_FONT_SMALL, a->checks[i].pass ? UI_COLOR_TEXT : UI_COLOR_ALERT,
                 UI_ALIGN_START);
     }
-    if (a->for_staff && a->instruction) {
-        y += ((a->n_checks + 1) / 2) * ui_line_height(u, UI_FONT_SMALL, "A") + ui_px(u, 8);
+    y += ((a->n_checks + 1) / 2) * ui_line_height(u, UI_FONT_SMALL, "A") + ui_px(u, 8);
+    if (a->for_staff && a->instruction)
         draw_staff_line(u, side, &y, staff_instruction(a->instruction));
-    }
+    /* "meets the rules" covers only the checks above (a failing photo with a staff line says
+     * nothing of the kind, and the lines would not fit above the buttons) */
+    if (a->compliant)
+        ui_text(u, _(not_checked_text), (SDL_Rect){side.x, y, side.w, side.h}, UI_FONT_SMALL,
+                UI_COLOR_TEXT, UI_ALIGN_START);
     if (a->compliant)
         screens_main_button(u, side, _("Use this photo"), ID_USE);
     screens_side_button(u, side, _("Take it again"), ID_RETAKE);
@@ -959,6 +1134,9 @@ static void draw_officer(screen *scr, ui *u, SDL_Rect r)
                  staff ? _("Choose the photo to keep, or take another one.")
                        : _("The desk officer chooses the photo. Please wait."),
                  (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_BODY, UI_COLOR_TEXT, UI_ALIGN_START);
+    if (staff)
+        y += ui_text(u, _(not_checked_text), (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_SMALL,
+                     UI_COLOR_TEXT, UI_ALIGN_START);
     y += ui_px(u, 12);
     int n = p->n_attempts;
     int gap = ui_px(u, 24);
@@ -1070,6 +1248,250 @@ static screen_class photo_screen = {
     .events = photo_event_types,
 };
 
+/* ---- the technician's check (ui/capture.h) ---- */
+
+#define CHECK_LIVE_US    (3 * G_USEC_PER_SEC)  /* live view measured (the self-test's 3 s) */
+#define CHECK_FIRST_US   (13 * G_USEC_PER_SEC) /* the first frame (the self-test's 3 + 10 s) */
+#define CHECK_FACE_US    (20 * G_USEC_PER_SEC)
+#define CHECK_CAPTURE_US (60 * G_USEC_PER_SEC) /* the self-test's CAPTURE_MS */
+
+/* Under mod.lock. */
+static bool check_cancelled(const capture_check_run *run)
+{
+    return (run->cancel && g_atomic_int_get(run->cancel)) || mod.screen_up || mod.stopping;
+}
+
+/* Waits on the check's condition until `end` (under mod.lock), in slices so that a cancel is
+ * seen at once; false when `end` has passed. */
+static bool check_sleep(gint64 end)
+{
+    gint64 now = g_get_monotonic_time();
+    if (now >= end)
+        return false;
+    g_cond_wait_until(&mod.chk_cond, &mod.lock, MIN(end, now + 100 * G_TIME_SPAN_MILLISECOND));
+    return true;
+}
+
+static void check_report(const capture_check_run *run, const char *name, capture_check_status st,
+                         gint64 t0, const char *action, const char *unit, double number,
+                         const char *fmt, ...) G_GNUC_PRINTF(8, 9);
+
+/* One result (unit NULL: no number); `t0` 0: no duration. */
+static void check_report(const capture_check_run *run, const char *name, capture_check_status st,
+                         gint64 t0, const char *action, const char *unit, double number,
+                         const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *value = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    capture_check_result r = {
+        .name = name,
+        .status = st,
+        .value = value,
+        .has_number = unit != NULL,
+        .number = number,
+        .unit = unit,
+        .action = st == CAPTURE_CHECK_PASS ? NULL : action,
+        .duration_ms = t0 ? (double)(g_get_monotonic_time() - t0) / 1000.0 : 0,
+    };
+    run->result(run->data, &r);
+}
+
+static void check_skip_all(const capture_check_run *run, const char *why)
+{
+    static const char *const names[] = {"camera.live_view", "camera.frames_decode",
+                                        "camera.face_detection", "camera.capture"};
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        check_report(run, names[i], CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0, "%s", why);
+}
+
+/* Live view for 3 s, then the frames' rate and how many decoded; the newest decoded frame in
+ * *sample (transfer full). False when the check was cancelled. */
+static bool check_live(const capture_check_run *run, pic **sample)
+{
+    gint64 t0 = g_get_monotonic_time();
+    g_mutex_lock(&mod.lock);
+    if (check_cancelled(run)) {
+        g_mutex_unlock(&mod.lock);
+        return false;
+    }
+    mod.chk_live = true;
+    /* under the lock: the photo step coming on screen switches live view on after this */
+    camera_set_live(mod.cam, true);
+    gint64 end = t0 + CHECK_FIRST_US;
+    while (!check_cancelled(run)) {
+        if (mod.chk_first != 0)
+            end = mod.chk_first + CHECK_LIVE_US;
+        if (!check_sleep(end))
+            break;
+    }
+    mod.chk_live = false;
+    bool cancelled = check_cancelled(run);
+    if (!mod.screen_up)
+        camera_set_live(mod.cam, false);
+    gint64 first = mod.chk_first, last = mod.chk_last;
+    unsigned frames = mod.chk_frames, decoded = mod.chk_decoded;
+    *sample = mod.chk_sample;
+    mod.chk_sample = NULL;
+    char problem[sizeof mod.chk_problem];
+    g_strlcpy(problem, mod.chk_problem, sizeof problem);
+    g_mutex_unlock(&mod.lock);
+    if (cancelled)
+        return false;
+
+    /* as `biokiosk selftest` reports them */
+    unsigned total = frames + (first != 0);
+    double fps =
+        frames > 0 && last > first ? frames / ((double)(last - first) / G_USEC_PER_SEC) : 0.0;
+    double seconds = (double)CHECK_LIVE_US / G_USEC_PER_SEC;
+    if (total == 0)
+        check_report(run, "camera.live_view", CAPTURE_CHECK_FAIL, t0,
+                     "Switch the camera off and on; check that it is in a mode with live view.",
+                     "fps", fps, "no live-view frame in %.0f s%s%s", seconds + 10,
+                     problem[0] ? ": " : "", problem);
+    else
+        check_report(run, "camera.live_view", CAPTURE_CHECK_PASS, t0, NULL, "fps", fps,
+                     "%u frames, %.1f frames per second over %.1f s", total, fps, seconds);
+    if (total == 0)
+        check_report(run, "camera.frames_decode", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
+                     "Skipped: no frames.");
+    else
+        check_report(run, "camera.frames_decode",
+                     decoded == total ? CAPTURE_CHECK_PASS : CAPTURE_CHECK_FAIL, t0,
+                     "Frames from the camera are damaged: check the cable, then switch the camera "
+                     "off and on.",
+                     "share", (double)decoded / total, "%u of %u frames decode", decoded, total);
+    return true;
+}
+
+/* One face search on the frame, by the analysis thread with the module's face finder (so that
+ * it never runs beside the step's own analysis). False when cancelled. */
+static bool check_faces(const capture_check_run *run, pic *sample)
+{
+    if (sample == NULL) {
+        check_report(run, "camera.face_detection", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
+                     "Skipped: no frame.");
+        return true;
+    }
+    gint64 t0 = g_get_monotonic_time();
+    int w = sample->width, h = sample->height;
+    g_mutex_lock(&mod.lock);
+    mod.chk_face_done = false;
+    mod.chk_face_pic = sample;
+    g_cond_signal(&mod.cond);
+    gint64 end = t0 + CHECK_FACE_US;
+    while (!mod.chk_face_done && !check_cancelled(run)) {
+        if (!check_sleep(end))
+            break;
+    }
+    bool done = mod.chk_face_done, cancelled = check_cancelled(run);
+    /* a frame the analysis thread has not taken yet is the check's to free */
+    pic_free(mod.chk_face_pic);
+    mod.chk_face_pic = NULL;
+    bk_err err = mod.chk_face_err;
+    int faces = mod.chk_faces;
+    double ms = mod.chk_face_ms;
+    g_mutex_unlock(&mod.lock);
+    if (!done && cancelled)
+        return false;
+    if (!done)
+        check_report(run, "camera.face_detection", CAPTURE_CHECK_FAIL, t0,
+                     "The face detector failed on a live frame: report it.", NULL, 0,
+                     "no answer from the face detector within %d s",
+                     (int)(CHECK_FACE_US / G_USEC_PER_SEC));
+    else if (err != BK_OK)
+        check_report(run, "camera.face_detection", CAPTURE_CHECK_FAIL, t0,
+                     "The face detector failed on a live frame: report it.", "ms", ms, "%s",
+                     bk_err_str(err));
+    else
+        check_report(run, "camera.face_detection", CAPTURE_CHECK_PASS, t0, NULL, "ms", ms,
+                     "%d face%s found in %.0f ms on a %dx%d frame", faces, faces == 1 ? "" : "s",
+                     ms, w, h);
+    return true;
+}
+
+/* A test photo taken and downloaded; its size. */
+static void check_capture(const capture_check_run *run)
+{
+    run->prompt(run->data, N_("Camera: taking a test photo now."));
+    gint64 t0 = g_get_monotonic_time();
+    g_mutex_lock(&mod.lock);
+    bool cancelled = check_cancelled(run);
+    if (!cancelled) {
+        mod.chk_capturing = true;
+        mod.chk_cap_problem = CAMERA_PROBLEM_NONE;
+        camera_capture(mod.cam);
+        gint64 end = t0 + CHECK_CAPTURE_US;
+        while (mod.chk_capturing && !check_cancelled(run)) {
+            if (!check_sleep(end))
+                break;
+        }
+        cancelled = mod.chk_capturing && check_cancelled(run);
+    }
+    uint8_t *jpeg = mod.chk_jpeg;
+    size_t len = mod.chk_len;
+    mod.chk_jpeg = NULL;
+    camera_problem problem = mod.chk_cap_problem;
+    g_mutex_unlock(&mod.lock);
+    int w = 0, h = 0;
+    if (jpeg && picio_peek_size(jpeg, len, &w, &h) == BK_OK)
+        check_report(run, "camera.capture", CAPTURE_CHECK_PASS, t0, NULL, "ms",
+                     (double)(g_get_monotonic_time() - t0) / 1000.0,
+                     "%dx%d photo, %zu bytes, taken and downloaded", w, h, len);
+    else
+        check_report(run, "camera.capture", CAPTURE_CHECK_FAIL, t0,
+                     "Check the camera's battery, lens cap and memory; switch it off and on.", NULL,
+                     0, "%s",
+                     jpeg                             ? "the photo does not decode"
+                     : problem != CAMERA_PROBLEM_NONE ? camera_problem_message(problem)
+                     : cancelled                      ? "cancelled"
+                                                      : "no photo within 60 s");
+    /* the technician's photo is not kept */
+    biomem_free(jpeg);
+    run->prompt(run->data, NULL);
+}
+
+/* camera.live_view, camera.frames_decode, camera.face_detection and (hands-on) camera.capture as
+ * `biokiosk selftest` makes them, with the camera this module holds. */
+static bk_err photo_check(const capture_check_run *run)
+{
+    g_mutex_lock(&mod.lock);
+    if (mod.screen_up || mod.checking || mod.capturing || mod.working || mod.cap_jpeg ||
+        mod.live_wanted) {
+        g_mutex_unlock(&mod.lock);
+        return BK_ERR_BUSY;
+    }
+    bool ready = mod.ready;
+    mod.checking = true;
+    mod.chk_first = mod.chk_last = 0;
+    mod.chk_frames = mod.chk_decoded = 0;
+    mod.chk_problem[0] = '\0';
+    g_mutex_unlock(&mod.lock);
+    g_message("technician's check: camera (hands-on %s)", run->hands_on ? "yes" : "no");
+    pic *sample = NULL;
+    if (!ready)
+        check_skip_all(run, "Skipped: no camera.");
+    else if (!check_live(run, &sample))
+        check_skip_all(run, "cancelled");
+    else if (!check_faces(run, sample))
+        check_report(run, "camera.capture", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0, "cancelled");
+    else if (!run->hands_on)
+        check_report(run, "camera.capture", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
+                     "Only with the hands-on steps.");
+    else
+        check_capture(run);
+    g_mutex_lock(&mod.lock);
+    mod.checking = false;
+    mod.chk_live = false;
+    pic_free(mod.chk_sample);
+    mod.chk_sample = NULL;
+    biomem_free(mod.chk_jpeg);
+    mod.chk_jpeg = NULL;
+    g_mutex_unlock(&mod.lock);
+    return BK_OK;
+}
+
 static void status_line(char *buf, size_t size)
 {
     g_mutex_lock(&mod.lock);
@@ -1087,6 +1509,7 @@ static const capture_class photo_capture = {
     .item = FLOW_ITEM_PHOTO,
     .screen = &photo_screen,
     .status = status_line,
+    .check = photo_check,
 };
 
 /* ---- script commands ---- */
@@ -1280,6 +1703,7 @@ bk_err capture_photo_setup(const capture_photo_config *cfg, char **message)
     camera_config cc = {
         .model = model ? cfg->camera_model : NULL,
         .port = model ? cfg->camera_port : NULL,
+        .capture_timeout_ms = CAPTURE_TIMEOUT_MS,
     };
     err = camera_new(&cc, &mod.cam);
     if (err != BK_OK) {
@@ -1290,12 +1714,15 @@ bk_err capture_photo_setup(const capture_photo_config *cfg, char **message)
         return err;
     }
     mod.max_attempts = cfg->attempts > 0 ? MIN(cfg->attempts, MAX_ATTEMPTS) : 3;
+    mod.limits[0] = cfg->limits ? *cfg->limits : icao_settings_default(false);
+    mod.limits[1] = cfg->child_limits ? *cfg->child_limits : icao_settings_default(true);
     mod.control = cfg->emulator_control ? g_strdup(cfg->emulator_control) : NULL;
     mod.ev_type = SDL_RegisterEvents(1);
     photo_event_types[0] = mod.ev_type;
     mod.stopping = false;
     g_mutex_init(&mod.lock);
     g_cond_init(&mod.cond);
+    g_cond_init(&mod.chk_cond);
     face_tracker_init(&mod.track, FULL_SEARCH_EVERY);
     mod.pump = g_thread_new("photo-pump", pump_main, NULL);
     mod.worker = g_thread_new("photo-analysis", worker_main, NULL);
@@ -1325,8 +1752,12 @@ void capture_photo_teardown(void)
     pic_free(mod.live_pic);
     biomem_free(mod.cap_jpeg);
     attempt_free(mod.result);
+    pic_free(mod.chk_sample);
+    pic_free(mod.chk_face_pic);
+    biomem_free(mod.chk_jpeg);
     g_free(mod.control);
     g_mutex_clear(&mod.lock);
     g_cond_clear(&mod.cond);
+    g_cond_clear(&mod.chk_cond);
     memset(&mod, 0, sizeof mod);
 }
