@@ -76,21 +76,28 @@ static void put_point(GString *j, const char *name, const double p[2])
     g_string_append_c(j, ']');
 }
 
+/* {"x":..,"y":..,"w":..,"h":..} of a face box. */
+static void put_box(GString *j, const face_box *fb)
+{
+    g_string_append_c(j, '{');
+    put_number(j, "x", fb->x, 1);
+    g_string_append_c(j, ',');
+    put_number(j, "y", fb->y, 1);
+    g_string_append_c(j, ',');
+    put_number(j, "w", fb->w, 1);
+    g_string_append_c(j, ',');
+    put_number(j, "h", fb->h, 1);
+    g_string_append_c(j, '}');
+}
+
 static void print_result(const face_result *fr, const icao_result *ir)
 {
     GString *j = g_string_new(NULL);
     g_string_append_printf(j, "{\"faces\":%d", fr->n_faces);
     if (fr->n_faces > 0) {
-        const face_box *fb = &fr->faces[0];
-        g_string_append(j, ",\"face\":{");
-        put_number(j, "x", fb->x, 1);
-        g_string_append_c(j, ',');
-        put_number(j, "y", fb->y, 1);
-        g_string_append_c(j, ',');
-        put_number(j, "w", fb->w, 1);
-        g_string_append_c(j, ',');
-        put_number(j, "h", fb->h, 1);
-        g_string_append(j, "},\"eyes\":{");
+        g_string_append(j, ",\"face\":");
+        put_box(j, &fr->faces[0]);
+        g_string_append(j, ",\"eyes\":{");
         put_point(j, "left", fr->left);
         g_string_append_c(j, ',');
         put_point(j, "right", fr->right);
@@ -100,16 +107,9 @@ static void print_result(const face_result *fr, const icao_result *ir)
     /* every face found, largest first (the checks and the crop are about the first) */
     g_string_append(j, ",\"face_boxes\":[");
     for (int i = 0; i < fr->n_faces; i++) {
-        const face_box *fb = &fr->faces[i];
-        g_string_append_printf(j, "%s{", i ? "," : "");
-        put_number(j, "x", fb->x, 1);
-        g_string_append_c(j, ',');
-        put_number(j, "y", fb->y, 1);
-        g_string_append_c(j, ',');
-        put_number(j, "w", fb->w, 1);
-        g_string_append_c(j, ',');
-        put_number(j, "h", fb->h, 1);
-        g_string_append_c(j, '}');
+        if (i > 0)
+            g_string_append_c(j, ',');
+        put_box(j, &fr->faces[i]);
     }
     g_string_append_c(j, ']');
     g_string_append(j, ",\"checks\":[");
