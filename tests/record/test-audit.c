@@ -37,6 +37,15 @@ static char *make_log(const char *dir, int n)
     return make_log_every(dir, n, 4);
 }
 
+/* The log at path opened for appending (a checkpoint every 4); the test fails if it cannot. */
+static audit *open_log(const char *path)
+{
+    audit *a = NULL;
+    char why[256];
+    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
+    return a;
+}
+
 static char **read_lines(const char *path)
 {
     gchar *text = NULL;
@@ -86,13 +95,20 @@ static void expect(const char *path, const char *kind, unsigned long seq)
     expect_with(path, NULL, kind, seq);
 }
 
+/* The log verifies (any problems printed); *r its report, for audit_report_clear. */
+static void verify_report(const char *path, const audit_verify_options *o, audit_report *r)
+{
+    *r = (audit_report){0};
+    bk_err err = audit_verify_with(path, pk, o, r);
+    for (size_t i = 0; i < r->n_problems; i++)
+        g_test_message("%s: %s", r->problems[i].kind, r->problems[i].text);
+    g_assert_cmpint(err, ==, BK_OK);
+}
+
 static void verifies(const char *path, const audit_verify_options *o)
 {
-    audit_report r = {0};
-    bk_err err = audit_verify_with(path, pk, o, &r);
-    for (size_t i = 0; i < r.n_problems; i++)
-        g_test_message("%s: %s", r.problems[i].kind, r.problems[i].text);
-    g_assert_cmpint(err, ==, BK_OK);
+    audit_report r;
+    verify_report(path, o, &r);
     audit_report_clear(&r);
 }
 
@@ -197,10 +213,9 @@ static void test_cut_tail(void)
     g_autofree char *path = make_log(dir, 10);
     audit_verify_options o = {.sign_every = 4};
     /* the head a record written now would carry (2.126) */
-    audit *a = NULL;
-    char why[256], head[65];
+    char head[65];
     unsigned long head_seq = 0;
-    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
+    audit *a = open_log(path);
     g_assert_cmpint(audit_head(a, &head_seq, head), ==, BK_OK);
     audit_close(a);
     g_assert_cmpuint(head_seq, ==, 10);
@@ -249,19 +264,17 @@ static void test_closed_mid_interval(void)
     g_autofree char *path = make_log(dir, 6);
     audit_verify_options o = {.sign_every = 4};
     verifies(path, &o);
-    audit *a = NULL;
-    char why[256];
-    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
+    audit *a = open_log(path);
     for (int i = 0; i < 3; i++)
         g_assert_cmpint(audit_append(a, "session.start", NULL, NULL), ==, BK_OK);
     audit_close(a);
     verifies(path, &o);
     /* a stop without close leaves up to `every` entries unsigned: still fine */
-    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
+    a = open_log(path);
     for (int i = 0; i < 3; i++)
         g_assert_cmpint(audit_append(a, "session.start", NULL, NULL), ==, BK_OK);
-    audit_report r = {0};
-    g_assert_cmpint(audit_verify_with(path, pk, &o, &r), ==, BK_OK);
+    audit_report r;
+    verify_report(path, &o, &r);
     g_assert_cmpuint(r.unsigned_tail, ==, 3);
     audit_report_clear(&r);
     audit_close(a);
@@ -285,9 +298,7 @@ static void test_stop_before_due_checkpoint(void)
     lines[n - 1] = NULL;
     write_lines(path, lines);
     g_strfreev(lines);
-    audit *a = NULL;
-    char why[256];
-    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
+    audit *a = open_log(path);
     g_assert_cmpint(audit_append(a, "kiosk.start", NULL, NULL), ==, BK_OK);
     audit_close(a);
     audit_verify_options o = {.sign_every = 4};
@@ -326,20 +337,14 @@ static void test_two_writers(void)
         g_assert_true(WIFEXITED(status));
         g_assert_cmpint(WEXITSTATUS(status), ==, 0);
     }
-    audit_report r = {0};
+    audit_report r;
     audit_verify_options o = {.sign_every = 4};
-    bk_err err = audit_verify_with(path, pk, &o, &r);
-    for (size_t i = 0; i < r.n_problems; i++)
-        g_test_message("%s: %s", r.problems[i].kind, r.problems[i].text);
-    g_assert_cmpint(err, ==, BK_OK);
+    verify_report(path, &o, &r);
     g_assert_cmpuint(r.entries, ==, 3 + WRITERS * EACH);
     audit_report_clear(&r);
 
     /* two handles in one process (separate open files) interleave just as well */
-    audit *a = NULL, *b = NULL;
-    char why[256];
-    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
-    g_assert_cmpint(audit_open(path, sk, hk, 4, &b, why, sizeof(why)), ==, BK_OK);
+    audit *a = open_log(path), *b = open_log(path);
     for (int i = 0; i < 7; i++) {
         g_assert_cmpint(audit_append(a, "attempt", NULL, NULL), ==, BK_OK);
         g_assert_cmpint(audit_append(b, "record.exported", NULL, NULL), ==, BK_OK);
@@ -372,9 +377,7 @@ static void test_clean_log(void)
     g_free(text);
 
     /* reopening continues the chain */
-    audit *a = NULL;
-    char why[256];
-    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
+    audit *a = open_log(path);
     g_assert_cmpint(audit_append(a, "record.written", NULL, "tcn=K-1"), ==, BK_OK);
     g_assert_cmpint(audit_append(a, "BAD EVENT", NULL, NULL), ==, BK_ERR_INVALID);
     g_assert_cmpint(audit_append(a, "x", NULL, "tab\there"), ==, BK_ERR_INVALID);
@@ -423,14 +426,8 @@ static void test_changed_with_recomputed_hash(void)
     g_free(f[7]);
     f[7] = NULL;
     char *body = g_strjoinv("\t", f);
-    uint8_t h[32];
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, NULL, 0, 32);
-    crypto_generichash_update(&st, (const uint8_t *)"biokiosk-audit-v1\n", 18);
-    crypto_generichash_update(&st, (const uint8_t *)body, strlen(body));
-    crypto_generichash_final(&st, h, 32);
     char hex[65];
-    sodium_bin2hex(hex, sizeof(hex), h, 32);
+    hash_body(body, hex);
     g_free(lines[i]);
     lines[i] = g_strdup_printf("%s\t%s", body, hex);
     g_free(body);
@@ -491,14 +488,8 @@ static void test_inserted(void)
     char **f5 = g_strsplit(lines[i5], "\t", -1);
     char *body =
         g_strdup_printf("E\t6\t2026-11-22T10:00:00Z\tstaff.veto\t-\tveto=accept\t%s", f5[7]);
-    uint8_t h[32];
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, NULL, 0, 32);
-    crypto_generichash_update(&st, (const uint8_t *)"biokiosk-audit-v1\n", 18);
-    crypto_generichash_update(&st, (const uint8_t *)body, strlen(body));
-    crypto_generichash_final(&st, h, 32);
     char hex[65];
-    sodium_bin2hex(hex, sizeof(hex), h, 32);
+    hash_body(body, hex);
     guint n = g_strv_length(lines);
     char **out = g_new0(char *, n + 2);
     for (guint j = 0, k = 0; j < n; j++) {
@@ -528,9 +519,7 @@ static void test_partial_last_line(void)
     FILE *f = fopen(path, "a");
     fputs("E\t6\t2026-11-22T10:00:00Z\tsession.st", f); /* power lost mid-append */
     fclose(f);
-    audit *a = NULL;
-    char why[256];
-    g_assert_cmpint(audit_open(path, sk, hk, 4, &a, why, sizeof(why)), ==, BK_OK);
+    audit *a = open_log(path);
     g_assert_cmpint(audit_append(a, "session.end", NULL, NULL), ==, BK_OK);
     audit_close(a);
     audit_report r = {0};

@@ -178,6 +178,16 @@ static void setup_clear(setup *s)
     g_free(s->finger_bytes);
 }
 
+/* setup_init, and the kiosk's keys made in s->keys and the back office's in s->office. */
+static void setup_with_keys(setup *s)
+{
+    setup_init(s);
+    run r = bk("keys", "kiosk-init", "--dir", s->keys, NULL);
+    run_clear(&r);
+    r = bk("keys", "backoffice-init", "--dir", s->office, NULL);
+    run_clear(&r);
+}
+
 static run build(setup *s, const char *person, const char *face)
 {
     g_autofree char *f2 = g_strconcat("2=", s->finger2, NULL);
@@ -417,11 +427,7 @@ static void test_keys_build_open(void)
 static void test_refused_inputs(void)
 {
     setup s;
-    setup_init(&s);
-    run r = bk("keys", "kiosk-init", "--dir", s.keys, NULL);
-    run_clear(&r);
-    r = bk("keys", "backoffice-init", "--dir", s.office, NULL);
-    run_clear(&r);
+    setup_with_keys(&s);
 
     g_autofree char *text = g_strdup_printf(person_fmt, "12345", "");
     g_autofree char *p1 = testimg_save(s.dir, "p1.json", text, strlen(text));
@@ -508,9 +514,9 @@ static void test_refused_inputs(void)
     g_string_append(pad, "]]}");
     g_autofree char *pad_path = testimg_save(s.dir, "pad.json", pad->str, pad->len);
     g_string_free(pad, TRUE);
-    r = bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2, "--finger",
-           f7, "--signature", pad_path, "--signature-box", "300x80", "--outbox", s.outbox,
-           "--kiosk-key", s.kiosk_key, "--backoffice-key", s.office_pub, NULL);
+    run r = bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
+               "--finger", f7, "--signature", pad_path, "--signature-box", "300x80", "--outbox",
+               s.outbox, "--kiosk-key", s.kiosk_key, "--backoffice-key", s.office_pub, NULL);
     if (r.status != 0)
         g_error("pad points file: %s", r.err);
     run_clear(&r);
@@ -578,18 +584,15 @@ static void append_events(setup *s, const char *log, int n)
 static void test_audit_rewrite_and_cut(void)
 {
     setup s;
-    setup_init(&s);
-    run r = bk("keys", "kiosk-init", "--dir", s.keys, NULL);
-    run_clear(&r);
-    r = bk("keys", "backoffice-init", "--dir", s.office, NULL);
-    run_clear(&r);
+    setup_with_keys(&s);
     g_autofree char *log = path_in(s.dir, "audit.log");
     append_events(&s, log, 20);
 
     /* a record written now carries the log's head (2.126) */
     g_autofree char *f2 = g_strconcat("2=", s.finger2, NULL);
     g_autofree char *f7 = g_strconcat("7=", s.finger7, NULL);
-    r = bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2, "--finger",
+    run r =
+        bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2, "--finger",
            f7, "--signature", s.points, "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,
            "--backoffice-key", s.office_pub, "--audit", log, "--audit-hash-key", s.audit_key, NULL);
     if (r.status != 0)

@@ -31,10 +31,18 @@
 #include "store.h"
 #include "uitest.h"
 #include "uicamera.h"
+#include "recordconf.h"
 
 #define NOW      "2026-11-23T09:20:00+01:00"
 #define DESK     "DEN-HAAG"
 #define PORTRAIT "frontal/frl_london_001_03.jpg"
+
+/* Script lines: the photo is taken with the button, after the countdown on the kiosk's clock,
+ * and its result awaited. */
+#define TAKE_PHOTO                                                                                 \
+    "tap \"Take the photo\"\n"                                                                     \
+    "wait 3000\n"                                                                                  \
+    "camera-wait result 60\n"
 
 typedef struct fixture {
     char *dir;
@@ -45,11 +53,6 @@ typedef struct fixture {
     char child_code[APPTCODE_FORMATTED_LEN + 1];
     uicamera cam;
 } fixture;
-
-static const char *faces_dir(void)
-{
-    return g_getenv("BIOKIOSK_FACES");
-}
 
 static void fixture_set_up(fixture *fx, gconstpointer data)
 {
@@ -88,60 +91,21 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
         "\"2019-03-14\", \"category\": \"third-country\", \"applied\": \"2026-11-02\", "
         "\"born_in_nl\": false, \"previous\": {}}]}]}",
         fx->code, fx->child_code);
-    store *st = NULL;
-    g_assert_cmpint(store_open(uri, &st, NULL), ==, BK_OK);
-    store_import_report *report = NULL;
-    g_assert_cmpint(store_import(st, json, strlen(json), &report), ==, BK_OK);
-    store_import_report_free(report);
-    g_assert_cmpint(staff_add(st, "jdevries", "J. de Vries", STAFF_ROLE_DESK, "123456"), ==, BK_OK);
-    store_free(st);
+    fill_store(uri, json, FALSE);
 
-    /* the kiosk does not start without its record keys */
-    g_autofree char *keys = g_build_filename(fx->dir, "keys", NULL);
-    g_assert_cmpint(g_mkdir(keys, 0700), ==, 0);
-    const char *init[][5] = {{"keys", "kiosk-init", "--dir", keys, NULL},
-                             {"keys", "backoffice-init", "--dir", keys, NULL}};
-    for (size_t i = 0; i < G_N_ELEMENTS(init); i++) {
-        const char *argv[] = {
-            g_getenv("BIOKIOSK_BIN"), init[i][0], init[i][1], init[i][2], init[i][3], NULL};
-        int status = 0;
-        g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                                   NULL, NULL, NULL, &status, NULL));
-        g_assert_true(g_spawn_check_wait_status(status, NULL));
-    }
+    g_autofree char *record = recordconf_lines(fx->dir);
 
     g_autofree char *portrait = uicamera_portrait(fx->dir, PORTRAIT);
     uicamera_start(&fx->cam, portrait, fx->fifo);
-    int port = fx->cam.port, event_port = fx->cam.event_port;
     fx->conf = g_build_filename(fx->dir, "kiosk.conf", NULL);
-    const char *cascades = g_getenv("BIOKIOSK_CASCADES");
-    g_autofree char *conf =
-        g_strdup_printf("[kiosk]\n"
-                        "desk = " DESK "\n"
-                        "id = DEN-HAAG-07\n"
-                        "default_language = en\n"
-                        "locale_dir = %s\n"
-                        "[store]\n"
-                        "uri = %s\n"
-                        "[record]\n"
-                        "outbox = %s/outbox\n"
-                        "kiosk_key = %s/kiosk.key\n"
-                        "backoffice_key = %s/backoffice.pub\n"
-                        "audit_hash_key = %s/audit-hash.key\n"
-                        "[audit]\n"
-                        "log = %s/audit.log\n"
-                        /* the least the setting allows: the staff strip after 5 s away */
-                        "[devices]\n"
-                        "reconnect_seconds = 5\n"
-                        "[photo]\n"
-                        "enabled = true\n"
-                        "cascades = %s\n"
-                        "[camera]\n"
-                        "model = PTP/IP Camera\n"
-                        "port = ptpip:127.0.0.1:%d:%d\n"
-                        "emulator_control = %s\n",
-                        g_getenv("KIOSK_LOCALE_DIR"), uri, fx->dir, keys, keys, keys, fx->dir,
-                        cascades ? cascades : "", port, event_port, fx->fifo);
+    g_autofree char *kiosk = kiosk_lines(DESK, uri);
+    g_autofree char *camera = uicamera_conf_lines(&fx->cam, fx->fifo);
+    g_autofree char *conf = g_strconcat(kiosk, record,
+                                        /* the least the setting allows: the staff strip after
+                                         * 5 s away */
+                                        "[devices]\n"
+                                        "reconnect_seconds = 5\n",
+                                        camera, NULL);
     write_file(fx->conf, conf);
 }
 
@@ -218,10 +182,12 @@ static int run_script(fixture *fx, const char *script, char **err, char **out_te
     return 0;
 }
 
-static void assert_script(fixture *fx, const char *script, char **err_out)
+/* As run_script, and the kiosk must end well (its log printed when it does not); its stdout in
+ * *out_text unless that is NULL. */
+static void assert_script(fixture *fx, const char *script, char **err_out, char **out_text)
 {
     char *err = NULL;
-    int rc = run_script(fx, script, &err, NULL);
+    int rc = run_script(fx, script, &err, out_text);
     if (rc != 0)
         g_printerr("%s", err);
     g_assert_cmpint(rc, ==, 0);
@@ -269,24 +235,15 @@ static char *open_record(const fixture *fx)
 /* From the welcome screen to the photo step with the live view running. */
 static char *to_photo(const fixture *fx)
 {
-    return g_strdup_printf("tap \"Start\"\n"
-                           "type %s\n"
-                           "key Return\n"
-                           "expect-screen appointment\n"
-                           "tap \"Continue\"\n"
-                           "expect-screen documents\n"
-                           "staff jdevries 123456\n"
-                           "tap \"Close this menu\"\n"
-                           "tap \"Amira Haddad\"\n"
-                           "tap \"Continue\"\n"
-                           "expect-screen person\n"
-                           "expect-text \"Photo: taken now\"\n"
-                           "tap \"Start\"\n"
-                           "expect-screen capture-photo\n"
-                           "camera-wait ready 30\n"
-                           "camera-wait frame 30\n"
-                           "camera-wait analysis 30\n",
-                           fx->code);
+    g_autofree char *checkin = checkin_lines(fx->code, "Amira Haddad");
+    return g_strconcat(checkin,
+                       "expect-text \"Photo: taken now\"\n"
+                       "tap \"Start\"\n"
+                       "expect-screen capture-photo\n"
+                       "camera-wait ready 30\n"
+                       "camera-wait frame 30\n"
+                       "camera-wait analysis 30\n",
+                       NULL);
 }
 
 static void test_photo_taken(fixture *fx, gconstpointer data)
@@ -316,13 +273,7 @@ static void test_photo_taken(fixture *fx, gconstpointer data)
                                           "expect-no-text \"Take the photo\"\n"
                                           "memory\n"
                                           /* the other steps are not this test's: staff skips */
-                                          "tap \"Staff menu\"\n"
-                                          "tap \"Skip this step\"\n"
-                                          "tap \"Not available on this kiosk\"\n"
-                                          "tap \"Staff menu\"\n"
-                                          "tap \"Skip this step\"\n"
-                                          "tap \"Not available on this kiosk\"\n"
-                                          "expect-screen review\n"
+                                          STAFF_SKIPS_STEP STAFF_SKIPS_STEP "expect-screen review\n"
                                           "expect-text \"Photo: done\"\n"
                                           "expect-text \"Fingerprints: skipped\"\n"
                                           "tap \"Finish\"\n"
@@ -334,10 +285,7 @@ static void test_photo_taken(fixture *fx, gconstpointer data)
                                           NULL);
     g_autofree char *err = NULL, *out = NULL;
     g_autofree char *with_memory = g_strconcat("memory\n", script, NULL);
-    int rc = run_script(fx, with_memory, &err, &out);
-    if (rc != 0)
-        g_printerr("%s", err);
-    g_assert_cmpint(rc, ==, 0);
+    assert_script(fx, with_memory, &err, &out);
     /* every biometric buffer of the visit (frames, captures, crops, takes) is wiped and freed */
     unsigned long before = 0, after = 0;
     const char *m1 = strstr(out, "biomem_live=");
@@ -389,7 +337,7 @@ static void test_photo_automatic(fixture *fx, gconstpointer data)
                                           "expect-text \"This photo meets the rules.\"\n",
                                           NULL);
     g_autofree char *err = NULL;
-    assert_script(fx, script, &err);
+    assert_script(fx, script, &err, NULL);
     g_assert_nonnull(strstr(err, "every check passed for a second, capturing"));
 }
 
@@ -415,14 +363,11 @@ static void test_photo_faults(fixture *fx, gconstpointer data)
                                           "expect-text \"damaged or incomplete\"\n"
                                           "camera-wait frame 30\n"
                                           /* nothing was counted as an attempt */
-                                          "expect-text \"Photo 1 of 3\"\n"
-                                          "tap \"Take the photo\"\n"
-                                          "wait 3000\n"
-                                          "camera-wait result 60\n"
+                                          "expect-text \"Photo 1 of 3\"\n" TAKE_PHOTO
                                           "expect-text \"This photo meets the rules.\"\n",
                                           NULL);
     g_autofree char *err = NULL;
-    assert_script(fx, script, &err);
+    assert_script(fx, script, &err, NULL);
     g_assert_nonnull(strstr(err, "camera problem: busy"));
     g_assert_nonnull(strstr(err, "camera problem: corrupt"));
 }
@@ -447,19 +392,6 @@ static char *audit_log(const fixture *fx)
     return text;
 }
 
-/* The events follow each other in the audit log in this order (NULL-terminated). */
-static void assert_in_order(const char *log, const char *const *events)
-{
-    const char *at = log;
-    for (int i = 0; events[i] != NULL; i++) {
-        const char *hit = strstr(at, events[i]);
-        if (hit == NULL)
-            g_error("the audit log lacks \"%s\" (in this order) after offset %ld:\n%s", events[i],
-                    (long)(at - log), log);
-        at = hit + strlen(events[i]);
-    }
-}
-
 /* Unplugged: the screen pauses with the staff's message ("connection lost", then "no camera
  * found" while it stays away: the log shows both); plugged in again, live view resumes. The
  * audit log has the camera's leaving and its return. */
@@ -481,7 +413,7 @@ static void test_photo_unplug(fixture *fx, gconstpointer data)
                                           "expect-text \"Photo 1 of 3\"\n",
                                           NULL);
     g_autofree char *err = NULL;
-    assert_script(fx, script, &err);
+    assert_script(fx, script, &err, NULL);
     g_assert_nonnull(strstr(err, "camera problem: lost"));
     g_autofree char *log = audit_log(fx);
     static const char *const events[] = {"device.unplugged", "kind=camera reason=lost",
@@ -515,17 +447,11 @@ static void test_photo_unplug_overdue(fixture *fx, gconstpointer data)
                                           "tap \"Skip this step\"\n"
                                           "expect-no-text \"The camera has not come back\"\n"
                                           /* the other steps are not this test's: staff skips */
-                                          "tap \"Staff menu\"\n"
-                                          "tap \"Skip this step\"\n"
-                                          "tap \"Not available on this kiosk\"\n"
-                                          "tap \"Staff menu\"\n"
-                                          "tap \"Skip this step\"\n"
-                                          "tap \"Not available on this kiosk\"\n"
-                                          "expect-screen review\n"
+                                          STAFF_SKIPS_STEP STAFF_SKIPS_STEP "expect-screen review\n"
                                           "expect-text \"Photo: skipped\"\n",
                                           NULL);
     g_autofree char *err = NULL;
-    assert_script(fx, script, &err);
+    assert_script(fx, script, &err, NULL);
     g_autofree char *log = audit_log(fx);
     static const char *const events[] = {"device.unplugged",
                                          "kind=camera reason=lost",
@@ -546,10 +472,7 @@ static void test_photo_officer(fixture *fx, gconstpointer data)
     for (int i = 1; i <= 3; i++) {
         g_string_append_printf(s,
                                "camera-wait frame 30\n"
-                               "expect-text \"Photo %d of 3\"\n"
-                               "tap \"Take the photo\"\n"
-                               "wait 3000\n"
-                               "camera-wait result 60\n",
+                               "expect-text \"Photo %d of 3\"\n" TAKE_PHOTO,
                                i);
         if (i < 3)
             g_string_append(s, "tap \"Take it again\"\n");
@@ -559,7 +482,7 @@ static void test_photo_officer(fixture *fx, gconstpointer data)
                        "tap \"Keep photo 2\"\n"
                        "expect-no-text \"Take the photo\"\n");
     g_autofree char *err = NULL;
-    assert_script(fx, s->str, &err);
+    assert_script(fx, s->str, &err, NULL);
     g_string_free(s, TRUE);
     g_assert_nonnull(strstr(err, "photo attempt 3 of 3"));
     g_assert_nonnull(strstr(err, "photo accepted: attempt=2 of 3"));
@@ -569,46 +492,33 @@ static void test_photo_officer(fixture *fx, gconstpointer data)
 static void test_photo_child(fixture *fx, gconstpointer data)
 {
     (void)data;
-    g_autofree char *script =
-        g_strdup_printf("tap \"Start\"\n"
-                        "type %s\n"
-                        "key Return\n"
-                        "expect-screen appointment\n"
-                        "tap \"Continue\"\n"
-                        "staff jdevries 123456\n"
-                        "tap \"Close this menu\"\n"
-                        "tap \"Olena Kovalenko\"\n"
-                        "tap \"Sofiia Kovalenko\"\n"
-                        "tap \"A parent is present\"\n"
-                        "tap \"Continue\"\n"
-                        "expect-text \"Person 1 of 2\"\n"
-                        /* the parent's steps are skipped by staff: this test is about the child */
-                        "tap \"Start\"\n"
-                        "expect-screen capture-photo\n"
-                        "tap \"Staff menu\"\n"
-                        "tap \"Skip this step\"\n"
-                        "tap \"Not available on this kiosk\"\n"
-                        "tap \"Staff menu\"\n"
-                        "tap \"Skip this step\"\n"
-                        "tap \"Not available on this kiosk\"\n"
-                        "tap \"Staff menu\"\n"
-                        "tap \"Skip this step\"\n"
-                        "tap \"Not available on this kiosk\"\n"
-                        "expect-text \"Person 2 of 2\"\n"
-                        "tap \"Start\"\n"
-                        "expect-screen capture-photo\n"
-                        "camera-wait ready 30\n"
-                        "camera-wait frame 30\n"
-                        "screenshot photo-child\n"
-                        "tap \"Take the photo\"\n"
-                        "wait 3000\n"
-                        "camera-wait result 60\n"
-                        "expect-text \"This photo meets the rules.\"\n"
-                        "tap \"Use this photo\"\n"
-                        "expect-no-text \"Take the photo\"\n",
-                        fx->child_code);
+    g_autofree char *script = g_strdup_printf(
+        "tap \"Start\"\n"
+        "type %s\n"
+        "key Return\n"
+        "expect-screen appointment\n"
+        "tap \"Continue\"\n"
+        "staff jdevries 123456\n"
+        "tap \"Close this menu\"\n"
+        "tap \"Olena Kovalenko\"\n"
+        "tap \"Sofiia Kovalenko\"\n"
+        "tap \"A parent is present\"\n"
+        "tap \"Continue\"\n"
+        "expect-text \"Person 1 of 2\"\n"
+        /* the parent's steps are skipped by staff: this test is about the child */
+        "tap \"Start\"\n"
+        "expect-screen capture-photo\n" STAFF_SKIPS_STEP STAFF_SKIPS_STEP STAFF_SKIPS_STEP
+        "expect-text \"Person 2 of 2\"\n"
+        "tap \"Start\"\n"
+        "expect-screen capture-photo\n"
+        "camera-wait ready 30\n"
+        "camera-wait frame 30\n"
+        "screenshot photo-child\n" TAKE_PHOTO "expect-text \"This photo meets the rules.\"\n"
+        "tap \"Use this photo\"\n"
+        "expect-no-text \"Take the photo\"\n",
+        fx->child_code);
     g_autofree char *err = NULL;
-    assert_script(fx, script, &err);
+    assert_script(fx, script, &err, NULL);
     g_assert_nonnull(strstr(err, "photo step: child=no"));
     g_assert_nonnull(strstr(err, "photo step: child=yes"));
     g_assert_nonnull(strstr(err, "photo accepted: attempt=1 of 1 veto=N"));
@@ -655,31 +565,22 @@ static void test_photo_officer_accepts_failing(fixture *fx, gconstpointer data)
     (void)data;
     photo_settings(fx, "attempts = 1\nsharpness_min = 99\n");
     g_autofree char *start = to_photo(fx);
-    g_autofree char *script = g_strconcat(start,
-                                          "expect-text \"Photo 1 of 1\"\n"
-                                          "tap \"Take the photo\"\n"
-                                          "wait 3000\n"
-                                          "camera-wait result 60\n"
-                                          "expect-text \"Choose the photo to keep\"\n"
-                                          "expect-text \"1: does not meet the rules\"\n"
-                                          "expect-text \"Sharpness\"\n"
-                                          "expect-text \"Not checked by the kiosk:\"\n"
-                                          "screenshot photo-officer-failing\n"
-                                          "tap \"Keep photo 1\"\n"
-                                          "expect-no-text \"Choose the photo to keep\"\n"
-                                          "tap \"Staff menu\"\n"
-                                          "tap \"Skip this step\"\n"
-                                          "tap \"Not available on this kiosk\"\n"
-                                          "tap \"Staff menu\"\n"
-                                          "tap \"Skip this step\"\n"
-                                          "tap \"Not available on this kiosk\"\n"
-                                          "expect-screen review\n"
-                                          "expect-text \"Photo: done\"\n"
-                                          "tap \"Finish\"\n"
-                                          "expect-screen done\n",
-                                          NULL);
+    g_autofree char *script = g_strconcat(
+        start,
+        "expect-text \"Photo 1 of 1\"\n" TAKE_PHOTO "expect-text \"Choose the photo to keep\"\n"
+        "expect-text \"1: does not meet the rules\"\n"
+        "expect-text \"Sharpness\"\n"
+        "expect-text \"Not checked by the kiosk:\"\n"
+        "screenshot photo-officer-failing\n"
+        "tap \"Keep photo 1\"\n"
+        "expect-no-text \"Choose the photo to keep\"\n" STAFF_SKIPS_STEP STAFF_SKIPS_STEP
+        "expect-screen review\n"
+        "expect-text \"Photo: done\"\n"
+        "tap \"Finish\"\n"
+        "expect-screen done\n",
+        NULL);
     g_autofree char *err = NULL;
-    assert_script(fx, script, &err);
+    assert_script(fx, script, &err, NULL);
     g_assert_nonnull(strstr(err, "photo attempt 1 of 1: compliant=no"));
     g_assert_nonnull(strstr(err, "photo accepted: attempt=1 of 1 veto=A"));
     g_autofree char *vetoes = record_vetoes(fx);
@@ -693,33 +594,22 @@ static void test_photo_officer_rejects_passing(fixture *fx, gconstpointer data)
     (void)data;
     photo_settings(fx, "attempts = 1\n");
     g_autofree char *start = to_photo(fx);
-    g_autofree char *script = g_strconcat(start,
-                                          "tap \"Take the photo\"\n"
-                                          "wait 3000\n"
-                                          "camera-wait result 60\n"
-                                          "expect-text \"1: meets the rules\"\n"
-                                          "expect-text \"Not checked by the kiosk:\"\n"
-                                          "tap \"Reject these and take another photo\"\n"
-                                          "camera-wait frame 30\n"
-                                          "expect-text \"Photo 2 of 2\"\n"
-                                          "tap \"Take the photo\"\n"
-                                          "wait 3000\n"
-                                          "camera-wait result 60\n"
-                                          "expect-text \"2: meets the rules\"\n"
-                                          "tap \"Keep photo 2\"\n"
-                                          "expect-no-text \"Choose the photo to keep\"\n"
-                                          "tap \"Staff menu\"\n"
-                                          "tap \"Skip this step\"\n"
-                                          "tap \"Not available on this kiosk\"\n"
-                                          "tap \"Staff menu\"\n"
-                                          "tap \"Skip this step\"\n"
-                                          "tap \"Not available on this kiosk\"\n"
-                                          "expect-screen review\n"
-                                          "tap \"Finish\"\n"
-                                          "expect-screen done\n",
-                                          NULL);
+    g_autofree char *script = g_strconcat(
+        start,
+        TAKE_PHOTO "expect-text \"1: meets the rules\"\n"
+                   "expect-text \"Not checked by the kiosk:\"\n"
+                   "tap \"Reject these and take another photo\"\n"
+                   "camera-wait frame 30\n"
+                   "expect-text \"Photo 2 of 2\"\n" TAKE_PHOTO
+                   "expect-text \"2: meets the rules\"\n"
+                   "tap \"Keep photo 2\"\n"
+                   "expect-no-text \"Choose the photo to keep\"\n" STAFF_SKIPS_STEP STAFF_SKIPS_STEP
+                   "expect-screen review\n"
+                   "tap \"Finish\"\n"
+                   "expect-screen done\n",
+        NULL);
     g_autofree char *err = NULL;
-    assert_script(fx, script, &err);
+    assert_script(fx, script, &err, NULL);
     g_assert_nonnull(strstr(err, "rejected the photos taken, one more attempt"));
     g_assert_nonnull(strstr(err, "photo accepted: attempt=2 of 2 veto=N"));
     g_autofree char *vetoes = record_vetoes(fx);
@@ -753,14 +643,11 @@ static void test_photo_capture_deadline(fixture *fx, gconstpointer data)
                                           "camera-fault none\n"
                                           /* the driver gives up too (its problem event comes
                                            * before live view's frames), live view is back */
-                                          "camera-wait frame 60\n"
-                                          "tap \"Take the photo\"\n"
-                                          "wait 3000\n"
-                                          "camera-wait result 60\n"
+                                          "camera-wait frame 60\n" TAKE_PHOTO
                                           "expect-text \"This photo meets the rules.\"\n",
                                           NULL);
     g_autofree char *err = NULL;
-    assert_script(fx, script, &err);
+    assert_script(fx, script, &err, NULL);
     const char *screen = strstr(err, "no photo from the camera within 30 s, back to live view");
     g_assert_nonnull(screen);
     const char *driver = strstr(err, "camera problem: capture-timeout");
@@ -789,42 +676,26 @@ static void test_photo_capture_deadline(fixture *fx, gconstpointer data)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    const char *faces = faces_dir();
-    g_autofree char *portrait = faces ? g_build_filename(faces, PORTRAIT, NULL) : NULL;
-    const char *cascades = g_getenv("BIOKIOSK_CASCADES");
-    g_autofree char *cascade =
-        cascades ? g_build_filename(cascades, "haarcascade_frontalface_default.xml", NULL) : NULL;
-    if (portrait == NULL || !g_file_test(portrait, G_FILE_TEST_EXISTS)) {
-        printf("SKIP: the portraits of ../shared/data/faces are not there\n");
-        return 77;
-    }
-    if (cascade == NULL || !g_file_test(cascade, G_FILE_TEST_EXISTS)) {
-        printf("SKIP: opencv-data's Haar cascades are not installed\n");
+    const char *missing = uicamera_missing(PORTRAIT);
+    if (missing != NULL) {
+        printf("SKIP: %s\n", missing);
         return 77;
     }
     if (g_getenv("PTPIP_CAMERA_BIN") == NULL || g_getenv("BIOKIOSK_BIN") == NULL) {
         printf("SKIP: PTPIP_CAMERA_BIN or BIOKIOSK_BIN not set\n");
         return 77;
     }
-    g_test_add("/ui-photo/taken", fixture, NULL, fixture_set_up, test_photo_taken,
-               fixture_tear_down);
-    g_test_add("/ui-photo/automatic", fixture, NULL, fixture_set_up, test_photo_automatic,
-               fixture_tear_down);
-    g_test_add("/ui-photo/faults", fixture, NULL, fixture_set_up, test_photo_faults,
-               fixture_tear_down);
-    g_test_add("/ui-photo/unplug", fixture, NULL, fixture_set_up, test_photo_unplug,
-               fixture_tear_down);
-    g_test_add("/ui-photo/unplug-overdue-skip", fixture, NULL, fixture_set_up,
-               test_photo_unplug_overdue, fixture_tear_down);
-    g_test_add("/ui-photo/officer", fixture, NULL, fixture_set_up, test_photo_officer,
-               fixture_tear_down);
-    g_test_add("/ui-photo/child", fixture, NULL, fixture_set_up, test_photo_child,
-               fixture_tear_down);
-    g_test_add("/ui-photo/officer-accepts-failing", fixture, NULL, fixture_set_up,
-               test_photo_officer_accepts_failing, fixture_tear_down);
-    g_test_add("/ui-photo/officer-rejects-passing", fixture, NULL, fixture_set_up,
-               test_photo_officer_rejects_passing, fixture_tear_down);
-    g_test_add("/ui-photo/capture-deadline", fixture, NULL, fixture_set_up,
-               test_photo_capture_deadline, fixture_tear_down);
+#define ADD(name, fn)                                                                              \
+    g_test_add("/ui-photo/" name, fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+    ADD("taken", test_photo_taken);
+    ADD("automatic", test_photo_automatic);
+    ADD("faults", test_photo_faults);
+    ADD("unplug", test_photo_unplug);
+    ADD("unplug-overdue-skip", test_photo_unplug_overdue);
+    ADD("officer", test_photo_officer);
+    ADD("child", test_photo_child);
+    ADD("officer-accepts-failing", test_photo_officer_accepts_failing);
+    ADD("officer-rejects-passing", test_photo_officer_rejects_passing);
+    ADD("capture-deadline", test_photo_capture_deadline);
     return g_test_run();
 }

@@ -53,6 +53,7 @@
 #include "store.h"
 #include "uitest.h"
 #include "uicamera.h"
+#include "recordconf.h"
 
 #define NOW      "2026-11-23T09:20:00+01:00"
 #define DESK     "DEN-HAAG"
@@ -90,11 +91,6 @@ typedef struct fixture {
     uicamera cam;
 } fixture;
 
-static const char *faces_dir(void)
-{
-    return g_getenv("BIOKIOSK_FACES");
-}
-
 static void fixture_set_up(fixture *fx, gconstpointer data)
 {
     (void)data;
@@ -129,38 +125,20 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     g_string_append(json, "]}");
     g_autofree char *db = g_build_filename(fx->dir, "appointments.db", NULL);
     fx->uri = g_strconcat("sqlite:", db, NULL);
-    store *st = NULL;
-    g_assert_cmpint(store_open(fx->uri, &st, NULL), ==, BK_OK);
-    store_import_report *report = NULL;
-    g_assert_cmpint(store_import(st, json->str, json->len, &report), ==, BK_OK);
-    store_import_report_free(report);
-    g_assert_cmpint(staff_add(st, "jdevries", "J. de Vries", STAFF_ROLE_DESK, "123456"), ==, BK_OK);
-    store_free(st);
+    fill_store(fx->uri, json->str, FALSE);
     g_string_free(json, TRUE);
 
+    g_autofree char *record = recordconf_lines(fx->dir);
     fx->keys = g_build_filename(fx->dir, "keys", NULL);
-    g_assert_cmpint(g_mkdir(fx->keys, 0700), ==, 0);
-    char fp[17];
-    g_assert_cmpint(seal_kiosk_init(fx->keys, fp), ==, BK_OK);
-    g_assert_cmpint(seal_backoffice_init(fx->keys, fp), ==, BK_OK);
     fx->outbox = g_build_filename(fx->dir, "outbox", NULL);
     fx->log = g_build_filename(fx->dir, "audit.log", NULL);
 
     g_autofree char *portrait = uicamera_portrait(fx->dir, PORTRAIT);
     uicamera_start(&fx->cam, portrait, fx->fifo);
-    int port = fx->cam.port, event_port = fx->cam.event_port;
-    const char *cascades = g_getenv("BIOKIOSK_CASCADES");
     fx->conf = g_build_filename(fx->dir, "kiosk.conf", NULL);
-    g_autofree char *conf = g_strdup_printf(
-        "[kiosk]\ndesk = " DESK "\nid = DEN-HAAG-07\ndefault_language = en\nlocale_dir = %s\n"
-        "[store]\nuri = %s\n"
-        "[record]\noutbox = %s\nkiosk_key = %s/kiosk.key\nbackoffice_key = %s/backoffice.pub\n"
-        "audit_hash_key = %s/audit-hash.key\n"
-        "[audit]\nlog = %s\n"
-        "[photo]\nenabled = true\ncascades = %s\n"
-        "[camera]\nmodel = PTP/IP Camera\nport = ptpip:127.0.0.1:%d:%d\nemulator_control = %s\n",
-        g_getenv("KIOSK_LOCALE_DIR"), fx->uri, fx->outbox, fx->keys, fx->keys, fx->keys, fx->log,
-        cascades ? cascades : "", port, event_port, fx->fifo);
+    g_autofree char *kiosk = kiosk_lines(DESK, fx->uri);
+    g_autofree char *camera = uicamera_conf_lines(&fx->cam, fx->fifo);
+    g_autofree char *conf = g_strconcat(kiosk, record, camera, NULL);
     write_file(fx->conf, conf);
 }
 
@@ -228,6 +206,15 @@ static int run_script(fixture *fx, const char *script, char **out, char **err)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
+/* As run_script, and the kiosk must exit 0 (its output printed when it does not). */
+static void assert_script(fixture *fx, const char *script, char **out, char **err)
+{
+    int rc = run_script(fx, script, out, err);
+    if (rc != 0)
+        g_printerr("%s\n%s", *out, *err);
+    g_assert_cmpint(rc, ==, 0);
+}
+
 /* The photo step on the real screen: live view, the button, the countdown on the kiosk's
  * clock, the camera's capture, its checks, "Use this photo". */
 static void photo_lines(GString *s)
@@ -242,6 +229,23 @@ static void photo_lines(GString *s)
                        "expect-text \"This photo meets the rules.\"\n"
                        "tap \"Use this photo\"\n"
                        "expect-no-text \"Take the photo\"\n");
+}
+
+/* From the welcome screen to the first step of appointment a's first person (staff signed in
+ * for the documents). */
+static void start_lines(GString *s, const fixture *fx, int a)
+{
+    g_string_append_printf(s,
+                           "tap \"Start\"\n"
+                           "type %s\n"
+                           "key Return\n"
+                           "tap \"Continue\"\n"
+                           "staff jdevries 123456\n"
+                           "tap \"Close this menu\"\n"
+                           "tap \"%s\"\n"
+                           "tap \"Continue\"\n"
+                           "tap \"Start\"\n",
+                           fx->codes[a], NAME[a][0]);
 }
 
 /* The script lines of a visit of appointment i from the welcome screen: check-in, staff confirms
@@ -290,9 +294,7 @@ static void visit_lines_signing(GString *s, const fixture *fx, int i, const char
             g_string_append(s, "\ntap \"Accept\"\n");
             continue;
         }
-        g_string_append(s, "tap \"Staff menu\"\n"
-                           "tap \"Skip this step\"\n"
-                           "tap \"Not available on this kiosk\"\n");
+        g_string_append(s, STAFF_SKIPS_STEP);
     }
     g_string_append(s, "expect-screen review\n");
 }
@@ -304,6 +306,16 @@ static size_t memory_lines(const char *out, long *live, size_t max)
     for (const char *p = out; p && (p = strstr(p, "biomem_live=")) != NULL && n < max; p++)
         live[n++] = strtol(p + strlen("biomem_live="), NULL, 10);
     return n;
+}
+
+/* The output has three `memory` lines: the biometric buffers held in the middle one (a visit,
+ * or a session kept while it waits) and back at the first one's count at the end. */
+static void assert_memory_back(const char *out)
+{
+    long live[8];
+    g_assert_cmpuint(memory_lines(out, live, 8), ==, 3);
+    g_assert_cmpint(live[1], >, live[0]);
+    g_assert_cmpint(live[2], ==, live[0]);
 }
 
 static store_status status_of(fixture *fx, const char *v_number)
@@ -340,9 +352,8 @@ static char *field_str(const an2k *t, unsigned type, unsigned tag)
  * an2k_free each, g_free the array); *n their number. Nothing else may be in the outbox. */
 static an2k **open_outbox(fixture *fx, size_t *n)
 {
-    uint8_t kiosk_pk[32], office_sk[32];
+    uint8_t kiosk_pk[32];
     read_key(fx, "kiosk.pub", SEAL_KEY_KIOSK_PUBLIC, kiosk_pk, sizeof kiosk_pk);
-    read_key(fx, "backoffice.key", SEAL_KEY_BACKOFFICE_SECRET, office_sk, sizeof office_sk);
     outbox_entry *e = NULL;
     size_t count = 0;
     g_assert_cmpint(outbox_list(fx->outbox, &e, &count), ==, BK_OK);
@@ -351,14 +362,7 @@ static an2k **open_outbox(fixture *fx, size_t *n)
         g_autofree char *path = g_build_filename(fx->outbox, e[i].name, NULL);
         char why[300] = "";
         g_assert_cmpint(outbox_verify_file(path, kiosk_pk, why, sizeof why), ==, BK_OK);
-        uint8_t *file = NULL, *payload = NULL;
-        size_t len = 0, plen = 0;
-        g_assert_cmpint(outbox_read_file(path, &file, &len), ==, BK_OK);
-        g_assert_cmpint(seal_open(file, len, office_sk, kiosk_pk, &payload, &plen, why, sizeof why),
-                        ==, BK_OK);
-        g_free(file);
-        g_assert_cmpint(an2k_read(payload, plen, &all[i], why, sizeof why), ==, BK_OK);
-        biomem_free(payload);
+        all[i] = recordconf_open_file(fx->dir, path);
     }
     outbox_entries_free(e, count);
     /* nothing half-written */
@@ -505,15 +509,9 @@ static void test_two_records(fixture *fx, gconstpointer data)
                        "tap \"Close\"\n"
                        "expect-screen welcome\n");
     g_autofree char *out = NULL, *err = NULL;
-    int rc = run_script(fx, s->str, &out, &err);
+    assert_script(fx, s->str, &out, &err);
     g_string_free(s, TRUE);
-    if (rc != 0)
-        g_printerr("%s", err);
-    g_assert_cmpint(rc, ==, 0);
-    long live[8];
-    g_assert_cmpuint(memory_lines(out, live, 8), ==, 3);
-    g_assert_cmpint(live[1], >, live[0]);  /* the two faces were held ... */
-    g_assert_cmpint(live[2], ==, live[0]); /* ... and nothing is left after the end */
+    assert_memory_back(out); /* the two faces were held, and nothing is left after the end */
 
     g_assert_cmpuint(check_outbox(fx, A_TWO), ==, 2);
     g_assert_cmpint(status_of(fx, V[A_TWO][0]), ==, STORE_STATUS_COMPLETED);
@@ -648,10 +646,7 @@ static void run_failing(fixture *fx, int a, void (*repair)(fixture *fx, GPid pid
                            go);
     g_autofree char *out = run_waiting(fx, a, s->str, go, repair);
     g_string_free(s, TRUE);
-    long live[8];
-    g_assert_cmpuint(memory_lines(out, live, 8), ==, 3);
-    g_assert_cmpint(live[1], >, live[0]); /* the session is kept while it waits */
-    g_assert_cmpint(live[2], ==, live[0]);
+    assert_memory_back(out); /* the session is kept while it waits */
 
     g_assert_cmpuint(check_outbox(fx, a), ==, 1);
     g_assert_cmpint(status_of(fx, V[a][0]), ==, STORE_STATUS_COMPLETED);
@@ -728,10 +723,7 @@ static void test_discard(fixture *fx, gconstpointer data)
                            go);
     g_autofree char *out = run_waiting(fx, A_DISCARD, s->str, go, NULL);
     g_string_free(s, TRUE);
-    long live[8];
-    g_assert_cmpuint(memory_lines(out, live, 8), ==, 3);
-    g_assert_cmpint(live[1], >, live[0]);
-    g_assert_cmpint(live[2], ==, live[0]);
+    assert_memory_back(out);
     /* nothing written, the appointment booked again (the applicant must come back) */
     g_assert_true(g_file_test(fx->outbox, G_FILE_TEST_IS_REGULAR));
     g_assert_cmpint(status_of(fx, V[A_DISCARD][0]), ==, STORE_STATUS_BOOKED);
@@ -770,34 +762,20 @@ static void test_stop(fixture *fx, gconstpointer data)
 {
     (void)data;
     g_autofree char *go = g_build_filename(fx->dir, "go", NULL);
-    g_autofree char *script =
-        g_strdup_printf("tap \"Start\"\n"
-                        "type %s\n"
-                        "key Return\n"
-                        "tap \"Continue\"\n"
-                        "staff jdevries 123456\n"
-                        "tap \"Close this menu\"\n"
-                        "tap \"%s\"\n"
-                        "tap \"Continue\"\n"
-                        "tap \"Start\"\n"
-                        "expect-screen capture-photo\n"
-                        "tap \"Staff menu\"\n"
-                        "tap \"Skip this step\"\n"
-                        "tap \"Not available on this kiosk\"\n"
-                        "tap \"Staff menu\"\n"
-                        "tap \"Skip this step\"\n"
-                        "tap \"Not available on this kiosk\"\n"
-                        "tap \"Staff menu\"\n"
-                        "tap \"Skip this step\"\n"
-                        "tap \"Not available on this kiosk\"\n"
-                        "expect-screen review\n"
-                        "tap \"Finish\"\n"
-                        "expect-screen record-failed\n"
-                        "test-wait-file %s 60\n"
-                        /* the stop is seen on the next tick; the script ends with the kiosk */
-                        "wait 2000\n"
-                        "expect-screen the-kiosk-should-have-stopped\n",
-                        fx->codes[A_STOP], NAME[A_STOP][0], go);
+    GString *s = g_string_new("");
+    start_lines(s, fx, A_STOP);
+    g_string_append_printf(
+        s,
+        "expect-screen capture-photo\n" STAFF_SKIPS_STEP STAFF_SKIPS_STEP STAFF_SKIPS_STEP
+        "expect-screen review\n"
+        "tap \"Finish\"\n"
+        "expect-screen record-failed\n"
+        "test-wait-file %s 60\n"
+        /* the stop is seen on the next tick; the script ends with the kiosk */
+        "wait 2000\n"
+        "expect-screen the-kiosk-should-have-stopped\n",
+        go);
+    g_autofree char *script = g_string_free(s, FALSE);
     write_file(fx->outbox, "not a directory");
     g_free(run_waiting(fx, A_STOP, script, go, sigterm_outbox));
     g_assert_cmpint(status_of(fx, V[A_STOP][0]), ==, STORE_STATUS_BOOKED);
@@ -856,10 +834,7 @@ static void test_memory(fixture *fx, gconstpointer data)
     g_string_append(s, "tap \"Finish\"\n"
                        "expect-screen done\n");
     g_autofree char *out0 = NULL, *err0 = NULL;
-    int rc = run_script(fx, s->str, &out0, &err0);
-    if (rc != 0)
-        g_printerr("%s", err0);
-    g_assert_cmpint(rc, ==, 0);
+    assert_script(fx, s->str, &out0, &err0);
     g_string_free(s, TRUE);
     size_t n = 0;
     an2k **all = open_outbox(fx, &n);
@@ -898,17 +873,7 @@ static void test_memory(fixture *fx, gconstpointer data)
     after_lines(s, patterns);
     g_string_append_printf(s, "test-scan-memory %s report\n", pen_pat);
     /* idle on the fingerprint step after the photo was taken */
-    g_string_append_printf(s,
-                           "tap \"Start\"\n"
-                           "type %s\n"
-                           "key Return\n"
-                           "tap \"Continue\"\n"
-                           "staff jdevries 123456\n"
-                           "tap \"Close this menu\"\n"
-                           "tap \"%s\"\n"
-                           "tap \"Continue\"\n"
-                           "tap \"Start\"\n",
-                           fx->codes[A_MEM], NAME[A_MEM][0]);
+    start_lines(s, fx, A_MEM);
     photo_lines(s);
     g_string_append_printf(s,
                            "test-scan-memory %s found\n"
@@ -920,17 +885,7 @@ static void test_memory(fixture *fx, gconstpointer data)
                            mid, early);
     after_lines(s, patterns);
     /* again, and staff aborts */
-    g_string_append_printf(s,
-                           "tap \"Start\"\n"
-                           "type %s\n"
-                           "key Return\n"
-                           "tap \"Continue\"\n"
-                           "staff jdevries 123456\n"
-                           "tap \"Close this menu\"\n"
-                           "tap \"%s\"\n"
-                           "tap \"Continue\"\n"
-                           "tap \"Start\"\n",
-                           fx->codes[A_MEM], NAME[A_MEM][0]);
+    start_lines(s, fx, A_MEM);
     photo_lines(s);
     g_string_append_printf(s,
                            "test-scan-memory %s found\n"
@@ -943,11 +898,8 @@ static void test_memory(fixture *fx, gconstpointer data)
                            mid, early);
     after_lines(s, patterns);
     g_autofree char *out = NULL, *err = NULL;
-    rc = run_script(fx, s->str, &out, &err);
+    assert_script(fx, s->str, &out, &err);
     g_string_free(s, TRUE);
-    if (rc != 0)
-        g_printerr("%s\n%s", out, err);
-    g_assert_cmpint(rc, ==, 0);
     long live[12];
     g_assert_cmpuint(memory_lines(out, live, 12), ==, 7);
     g_assert_cmpint(live[1], >, live[0]); /* visit 1 holds the face */
@@ -1036,17 +988,9 @@ int main(int argc, char **argv)
                "through meson test)\n");
         return 77;
     }
-    const char *faces = faces_dir();
-    g_autofree char *portrait = faces ? g_build_filename(faces, PORTRAIT, NULL) : NULL;
-    const char *cascades = g_getenv("BIOKIOSK_CASCADES");
-    g_autofree char *cascade =
-        cascades ? g_build_filename(cascades, "haarcascade_frontalface_default.xml", NULL) : NULL;
-    if (portrait == NULL || !g_file_test(portrait, G_FILE_TEST_EXISTS)) {
-        printf("SKIP: the portraits of ../shared/data/faces are not there\n");
-        return 77;
-    }
-    if (cascade == NULL || !g_file_test(cascade, G_FILE_TEST_EXISTS)) {
-        printf("SKIP: opencv-data's Haar cascades are not installed\n");
+    const char *missing = uicamera_missing(PORTRAIT);
+    if (missing != NULL) {
+        printf("SKIP: %s\n", missing);
         return 77;
     }
 #define ADD(name, fn) g_test_add(name, fixture, NULL, fixture_set_up, fn, fixture_tear_down)

@@ -120,31 +120,11 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
         appt_json(json, fx, i, DESK, "2026-11-23T09:30:00+01:00", "booked");
     g_string_append(json, "]}");
 
-    store *st = NULL;
-    g_autofree char *message = NULL;
-    g_assert_cmpint(store_open(fx->uri, &st, &message), ==, BK_OK);
-    store_import_report *report = NULL;
-    bk_err err = store_import(st, json->str, json->len, &report);
-    if (err != BK_OK && report)
-        for (size_t i = 0; i < report->n_problems; i++)
-            g_test_message("import: %s", report->problems[i]);
-    g_assert_cmpint(err, ==, BK_OK);
-    store_import_report_free(report);
-    g_assert_cmpint(staff_add(st, "jdevries", "J. de Vries", STAFF_ROLE_DESK, "123456"), ==, BK_OK);
-    g_assert_cmpint(staff_add(st, "tech", "T. Technician", STAFF_ROLE_TECHNICIAN, "654321"), ==,
-                    BK_OK);
-    store_free(st);
+    fill_store(fx->uri, json->str, TRUE);
     g_string_free(json, TRUE);
 
     fx->conf = g_build_filename(fx->dir, "kiosk.conf", NULL);
-    g_autofree char *conf = g_strdup_printf("[kiosk]\n"
-                                            "desk = " DESK "\n"
-                                            "id = DEN-HAAG-07\n"
-                                            "default_language = en\n"
-                                            "locale_dir = %s\n"
-                                            "[store]\n"
-                                            "uri = %s\n",
-                                            g_getenv("KIOSK_LOCALE_DIR"), fx->uri);
+    g_autofree char *conf = kiosk_lines(DESK, fx->uri);
     /* -- record: the kiosk's keys, outbox and audit log */
     g_autofree char *record = recordconf_lines(fx->dir);
     g_autofree char *full = g_strconcat(conf, record, NULL);

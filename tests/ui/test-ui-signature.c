@@ -35,12 +35,10 @@
 
 #include "an2k.h"
 #include "apptcode.h"
-#include "biomem.h"
-#include "outbox.h"
-#include "seal.h"
 #include "staff.h"
 #include "store.h"
 #include "uitest.h"
+#include "recordconf.h"
 
 #define NOW     "2026-11-23T09:20:00+01:00"
 #define DESK    "DEN-HAAG"
@@ -50,6 +48,7 @@ typedef struct fixture {
     char *dir;
     char *uri;
     char *shots;
+    char *record; /* the configuration's [record] and [audit] lines */
     char codes[N_CODES][APPTCODE_FORMATTED_LEN + 1];
 } fixture;
 
@@ -84,30 +83,11 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
             i ? ",\n" : "", fx->codes[i], i);
     }
     g_string_append(json, "]}");
-    store *st = NULL;
-    g_assert_cmpint(store_open(fx->uri, &st, NULL), ==, BK_OK);
-    store_import_report *report = NULL;
-    bk_err err = store_import(st, json->str, json->len, &report);
-    if (err != BK_OK && report)
-        for (size_t i = 0; i < report->n_problems; i++)
-            g_test_message("import: %s", report->problems[i]);
-    g_assert_cmpint(err, ==, BK_OK);
-    store_import_report_free(report);
-    g_assert_cmpint(staff_add(st, "jdevries", "J. de Vries", STAFF_ROLE_DESK, "123456"), ==, BK_OK);
-    store_free(st);
+    fill_store(fx->uri, json->str, FALSE);
     g_string_free(json, TRUE);
 
     /* The kiosk does not start without its record keys. */
-    g_autofree char *keys = g_build_filename(fx->dir, "keys", NULL);
-    g_assert_cmpint(g_mkdir(keys, 0700), ==, 0);
-    const char *init[] = {"kiosk-init", "backoffice-init"};
-    for (size_t i = 0; i < G_N_ELEMENTS(init); i++) {
-        const char *argv[] = {g_getenv("BIOKIOSK_BIN"), "keys", init[i], "--dir", keys, NULL};
-        int status = 0;
-        g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                                   NULL, NULL, NULL, &status, NULL));
-        g_assert_true(g_spawn_check_wait_status(status, NULL));
-    }
+    fx->record = recordconf_lines(fx->dir);
 }
 
 static void fixture_tear_down(fixture *fx, gconstpointer data)
@@ -117,31 +97,20 @@ static void fixture_tear_down(fixture *fx, gconstpointer data)
     g_free(fx->dir);
     g_free(fx->uri);
     g_free(fx->shots);
+    g_free(fx->record);
 }
 
 static char *write_config(fixture *fx, const char *source)
 {
     char *path = g_build_filename(fx->dir, "kiosk.conf", NULL);
-    g_autofree char *conf = g_strdup_printf("[kiosk]\n"
-                                            "desk = " DESK "\n"
-                                            "id = DEN-HAAG-07\n"
-                                            "default_language = en\n"
-                                            "locale_dir = %s\n"
-                                            "[store]\n"
-                                            "uri = %s\n"
-                                            "[record]\n"
-                                            "outbox = %s/outbox\n"
-                                            "kiosk_key = %s/keys/kiosk.key\n"
-                                            "backoffice_key = %s/keys/backoffice.pub\n"
-                                            "audit_hash_key = %s/keys/audit-hash.key\n"
-                                            "[audit]\n"
-                                            "log = %s/audit.log\n"
+    g_autofree char *kiosk = kiosk_lines(DESK, fx->uri);
+    g_autofree char *conf = g_strdup_printf("%s"
+                                            "%s"
                                             "[devices]\n"
                                             "reconnect_seconds = 5\n"
                                             "[signature]\n"
                                             "source = %s\n",
-                                            g_getenv("KIOSK_LOCALE_DIR"), fx->uri, fx->dir, fx->dir,
-                                            fx->dir, fx->dir, fx->dir, source);
+                                            kiosk, fx->record, source);
     write_file(path, conf);
     return path;
 }
@@ -197,53 +166,11 @@ static void assert_kiosk(fixture *fx, const char *source, const char *pad, const
         g_free(err);
 }
 
-/* The kiosk's audit log as text (transfer full). */
-static char *audit_text(fixture *fx)
-{
-    g_autofree char *path = g_build_filename(fx->dir, "audit.log", NULL);
-    char *text = NULL;
-    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    return text;
-}
-
-static void read_key(fixture *fx, const char *name, seal_key_kind kind, uint8_t *key, size_t len)
-{
-    g_autofree char *path = g_build_filename(fx->dir, "keys", name, NULL);
-    char why[200];
-    g_assert_cmpint(seal_key_read(path, kind, key, len, why, sizeof why), ==, BK_OK);
-}
-
-/* The one record in the outbox, opened with the back-office key (transfer full: an2k_free). */
-static an2k *open_record(fixture *fx)
-{
-    uint8_t kiosk_pk[32], office_sk[32];
-    read_key(fx, "kiosk.pub", SEAL_KEY_KIOSK_PUBLIC, kiosk_pk, sizeof kiosk_pk);
-    read_key(fx, "backoffice.key", SEAL_KEY_BACKOFFICE_SECRET, office_sk, sizeof office_sk);
-    g_autofree char *outbox = g_build_filename(fx->dir, "outbox", NULL);
-    outbox_entry *e = NULL;
-    size_t count = 0;
-    g_assert_cmpint(outbox_list(outbox, &e, &count), ==, BK_OK);
-    g_assert_cmpuint(count, ==, 1);
-    g_autofree char *path = g_build_filename(outbox, e[0].name, NULL);
-    outbox_entries_free(e, count);
-    uint8_t *file = NULL, *payload = NULL;
-    size_t len = 0, plen = 0;
-    char why[300] = "";
-    g_assert_cmpint(outbox_read_file(path, &file, &len), ==, BK_OK);
-    g_assert_cmpint(seal_open(file, len, office_sk, kiosk_pk, &payload, &plen, why, sizeof why), ==,
-                    BK_OK);
-    g_free(file);
-    an2k *t = NULL;
-    g_assert_cmpint(an2k_read(payload, plen, &t, why, sizeof why), ==, BK_OK);
-    biomem_free(payload);
-    return t;
-}
-
 /* Field 2.<tag> of the one record in the outbox; the ANSI/NIST separators (US, RS) shown as '|'
  * and ';' (transfer full, NULL when the field is absent). */
 static char *record_field(fixture *fx, unsigned tag)
 {
-    an2k *t = open_record(fx);
+    an2k *t = recordconf_open_record(fx->dir);
     char *value = NULL;
     for (size_t i = 0; i < t->n_records && value == NULL; i++) {
         if (t->records[i].type != 2)
@@ -263,7 +190,7 @@ static char *record_field(fixture *fx, unsigned tag)
  * 5 bytes a point, the last of them the pressure (0: pen up). */
 static void record_signature(fixture *fx, size_t *points, size_t *strokes)
 {
-    an2k *t = open_record(fx);
+    an2k *t = recordconf_open_record(fx->dir);
     bool found = false;
     *points = *strokes = 0;
     for (size_t i = 0; i < t->n_records; i++) {
@@ -296,21 +223,12 @@ static int count_of(const char *hay, const char *needle)
 /* From the welcome screen to the signing screen of appointment i. */
 static char *to_signature(fixture *fx, int i)
 {
-    return g_strdup_printf("tap \"Start\"\n"
-                           "type %s\n"
-                           "key Return\n"
-                           "expect-screen appointment\n"
-                           "tap \"Continue\"\n"
-                           "expect-screen documents\n"
-                           "staff jdevries 123456\n"
-                           "tap \"Close this menu\"\n"
-                           "tap \"Lina Haddad\"\n"
-                           "tap \"Continue\"\n"
-                           "expect-screen person\n"
-                           "expect-text \"Person 1 of 1\"\n"
-                           "tap \"Start\"\n"
-                           "expect-screen capture-signature\n",
-                           fx->codes[i]);
+    g_autofree char *checkin = checkin_lines(fx->codes[i], "Lina Haddad");
+    return g_strconcat(checkin,
+                       "expect-text \"Person 1 of 1\"\n"
+                       "tap \"Start\"\n"
+                       "expect-screen capture-signature\n",
+                       NULL);
 }
 
 /* A stroke of n points along a wave, in box pixels, by `cmd` (stroke: touch; mouse-stroke). */
@@ -327,6 +245,20 @@ static void wave_by(GString *s, const char *cmd, int n, double x0, double y0, do
 static void wave(GString *s, int n, double x0, double y0, double w, double h)
 {
     wave_by(s, "stroke", n, x0, y0, w, h);
+}
+
+/* Runs script s (freed), signing on the touch screen up to the review, and finishes the visit:
+ * a signature was refused first, then one accepted. Returns the kiosk's log (transfer full). */
+static char *sign_on_screen(fixture *fx, GString *s)
+{
+    g_string_append(s, "tap \"Finish\"\n"
+                       "expect-screen done\n");
+    char *err = NULL;
+    assert_kiosk(fx, "touch", NULL, s->str, &err);
+    g_string_free(s, TRUE);
+    g_assert_nonnull(strstr(err, "signature refused: "));
+    g_assert_nonnull(strstr(err, "signature accepted: source=touch"));
+    return err;
 }
 
 static void test_touch(fixture *fx, gconstpointer data)
@@ -371,14 +303,8 @@ static void test_touch(fixture *fx, gconstpointer data)
                        "signature-count 65\n"
                        "tap \"Accept\"\n"
                        "expect-screen review\n"
-                       "expect-text \"Signature\"\n"
-                       "tap \"Finish\"\n"
-                       "expect-screen done\n");
-    g_autofree char *err = NULL;
-    assert_kiosk(fx, "touch", NULL, s->str, &err);
-    g_string_free(s, TRUE);
-    g_assert_nonnull(strstr(err, "signature refused: "));
-    g_assert_nonnull(strstr(err, "signature accepted: source=touch"));
+                       "expect-text \"Signature\"\n");
+    g_autofree char *err = sign_on_screen(fx, s);
     g_assert_null(strstr(err, "Lina"));
 }
 
@@ -409,14 +335,8 @@ static void test_mouse(fixture *fx, gconstpointer data)
     g_string_append(s, "signature-count 65\n"
                        "screenshot en-signature-mouse\n"
                        "tap \"Accept\"\n"
-                       "expect-screen review\n"
-                       "tap \"Finish\"\n"
-                       "expect-screen done\n");
-    g_autofree char *err = NULL;
-    assert_kiosk(fx, "touch", NULL, s->str, &err);
-    g_string_free(s, TRUE);
-    g_assert_nonnull(strstr(err, "signature refused: "));
-    g_assert_nonnull(strstr(err, "signature accepted: source=touch"));
+                       "expect-screen review\n");
+    g_autofree char *err = sign_on_screen(fx, s);
     /* every point in the record, in two strokes; the device is the kiosk's touch screen */
     size_t points = 0, strokes = 0;
     record_signature(fx, &points, &strokes);
@@ -575,16 +495,15 @@ static void test_overdue(fixture *fx, gconstpointer data)
     assert_kiosk(fx, "pad", pad, script, &err);
     g_assert_nonnull(strstr(err, "action=skip-step reason=device-unavailable"));
     g_assert_null(strstr(err, "signature accepted"));
-    g_autofree char *log = audit_text(fx);
-    const char *unplugged = strstr(log, "device.unplugged");
-    g_assert_nonnull(unplugged);
-    g_assert_nonnull(strstr(unplugged, "kind=signature-pad reason=unplugged"));
-    const char *overdue = strstr(unplugged, "device.overdue");
-    g_assert_nonnull(overdue);
-    g_assert_nonnull(strstr(overdue, "kind=signature-pad after_s=5"));
-    const char *gave_up = strstr(overdue, "device.gave-up");
-    g_assert_nonnull(gave_up);
-    g_assert_nonnull(strstr(gave_up, "kind=signature-pad choice=skip"));
+    g_autofree char *log = recordconf_audit_text(fx->dir);
+    static const char *const events[] = {"device.unplugged",
+                                         "kind=signature-pad reason=unplugged",
+                                         "device.overdue",
+                                         "kind=signature-pad after_s=5",
+                                         "device.gave-up",
+                                         "kind=signature-pad choice=skip",
+                                         NULL};
+    assert_in_order(log, events);
     g_assert_null(strstr(log, "device.plugged"));
     g_autofree char *exc = record_field(fx, 121);
     g_assert_nonnull(exc);
@@ -611,11 +530,10 @@ static void test_absent(fixture *fx, gconstpointer data)
                                           NULL);
     g_autofree char *err = NULL;
     assert_kiosk(fx, "pad", "", script, &err);
-    g_autofree char *log = audit_text(fx);
-    const char *absent = strstr(log, "device.unplugged");
-    g_assert_nonnull(absent);
-    g_assert_nonnull(strstr(absent, "kind=signature-pad reason=not-found"));
-    g_assert_nonnull(strstr(absent, "device.gave-up"));
+    g_autofree char *log = recordconf_audit_text(fx->dir);
+    static const char *const events[] = {"device.unplugged", "kind=signature-pad reason=not-found",
+                                         "device.gave-up", NULL};
+    assert_in_order(log, events);
 }
 
 #ifdef HAVE_UMOCKDEV
@@ -697,13 +615,10 @@ static void test_replug(fixture *fx, gconstpointer data)
     g_assert_true(replugged);
     g_assert_nonnull(strstr(log->str, "signature accepted: source=pad"));
     /* The audit log has the pad's leaving, then its return, and no staff choice. */
-    g_autofree char *audit = audit_text(fx);
-    const char *gone = strstr(audit, "device.unplugged");
-    g_assert_nonnull(gone);
-    g_assert_nonnull(strstr(gone, "kind=signature-pad reason=unplugged"));
-    const char *back = strstr(gone, "device.plugged");
-    g_assert_nonnull(back);
-    g_assert_nonnull(strstr(back, "kind=signature-pad away_s="));
+    g_autofree char *audit = recordconf_audit_text(fx->dir);
+    static const char *const events[] = {"device.unplugged", "kind=signature-pad reason=unplugged",
+                                         "device.plugged", "kind=signature-pad away_s=", NULL};
+    assert_in_order(audit, events);
     g_assert_null(strstr(audit, "device.gave-up"));
     g_assert_null(strstr(audit, "device.overdue"));
     g_string_free(log, TRUE);

@@ -93,52 +93,29 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     appt(json, 4, "AMSTERDAM", "2026-11-23T09:30:00+01:00", "booked");
     appt(json, 5, DESK, "2026-11-24T09:30:00+01:00", "booked");
     g_string_append(json, "]}");
-    store *st = NULL;
-    g_autofree char *message = NULL;
-    g_assert_cmpint(store_open(uri, &st, &message), ==, BK_OK);
-    store_import_report *report = NULL;
-    g_assert_cmpint(store_import(st, json->str, json->len, &report), ==, BK_OK);
-    store_import_report_free(report);
-    g_assert_cmpint(staff_add(st, "jdevries", "J. de Vries", STAFF_ROLE_DESK, "123456"), ==, BK_OK);
-    g_assert_cmpint(staff_add(st, "tech", "T. Technician", STAFF_ROLE_TECHNICIAN, "654321"), ==,
-                    BK_OK);
-    store_free(st);
+    fill_store(uri, json->str, TRUE);
     g_string_free(json, TRUE);
 
     fx->conf = g_build_filename(fx->dir, "kiosk.conf", NULL);
     fx->audit = g_build_filename(fx->dir, "audit.log", NULL);
     fx->socket = g_build_filename(fx->dir, "vi.sock", NULL);
     code_of(0, fx->code);
-    g_autofree char *conf =
-        g_strdup_printf("[kiosk]\n"
-                        "desk = " DESK "\n"
-                        "id = DEN-HAAG-07\n"
-                        "default_language = en\n"
-                        "locale_dir = %s\n"
-                        "[store]\n"
-                        "uri = %s\n"
-                        "[fingerprint]\n"
-                        "enabled = %s\n"
-                        "virtual_socket = %s\n"
-                        "[selftest]\n"
-                        "require_ntp = false\n",
-                        g_getenv("KIOSK_LOCALE_DIR"), uri, data ? "false" : "true",
-                        GPOINTER_TO_INT(data) >= 2 ? "" : fx->socket);
+    g_autofree char *kiosk = kiosk_lines(DESK, uri);
+    g_autofree char *conf = g_strdup_printf("%s"
+                                            "[fingerprint]\n"
+                                            "enabled = %s\n"
+                                            "virtual_socket = %s\n"
+                                            "[selftest]\n"
+                                            "require_ntp = false\n",
+                                            kiosk, data ? "false" : "true",
+                                            GPOINTER_TO_INT(data) >= 2 ? "" : fx->socket);
     g_autofree char *record = recordconf_lines(fx->dir);
     g_autofree char *camera = NULL;
     if (data == CAMERA && g_getenv("PTPIP_CAMERA_BIN") && g_getenv("BIOKIOSK_FACES")) {
         g_autofree char *portrait = uicamera_portrait(fx->dir, PORTRAIT);
         g_autofree char *fifo = g_build_filename(fx->dir, "camera-control", NULL);
         uicamera_start(&fx->cam, portrait, fifo);
-        const char *cascades = g_getenv("BIOKIOSK_CASCADES");
-        camera = g_strdup_printf("[photo]\n"
-                                 "enabled = true\n"
-                                 "cascades = %s\n"
-                                 "[camera]\n"
-                                 "model = PTP/IP Camera\n"
-                                 "port = ptpip:127.0.0.1:%d:%d\n"
-                                 "emulator_control = %s\n",
-                                 cascades ? cascades : "", fx->cam.port, fx->cam.event_port, fifo);
+        camera = uicamera_conf_lines(&fx->cam, fifo);
     }
     g_autofree char *full = g_strconcat(conf, record, camera, NULL);
     write_file(fx->conf, full);
@@ -470,23 +447,13 @@ static void test_hands_on_camera(fixture *fx, gconstpointer data)
     char **envp = g_get_environ();
     envp = g_environ_setenv(envp, "HOME", fx->dir, TRUE);
     /* after the checks the photo step has its camera as before: live view and analysis */
-    g_autofree char *visit = g_strdup_printf("tap \"Sign out\"\n"
-                                             "tap \"Start\"\n"
-                                             "type %s\n"
-                                             "key Return\n"
-                                             "expect-screen appointment\n"
-                                             "tap \"Continue\"\n"
-                                             "expect-screen documents\n"
-                                             "staff jdevries 123456\n"
-                                             "tap \"Close this menu\"\n"
-                                             "tap \"Amira Haddad\"\n"
-                                             "tap \"Continue\"\n"
-                                             "expect-screen person\n"
-                                             "tap \"Start\"\n"
-                                             "expect-screen capture-photo\n"
-                                             "camera-wait frame 30\n"
-                                             "camera-wait analysis 30\n",
-                                             fx->code);
+    g_autofree char *checkin = checkin_lines(fx->code, "Amira Haddad");
+    g_autofree char *visit = g_strconcat("tap \"Sign out\"\n", checkin,
+                                         "tap \"Start\"\n"
+                                         "expect-screen capture-photo\n"
+                                         "camera-wait frame 30\n"
+                                         "camera-wait analysis 30\n",
+                                         NULL);
     g_autofree char *script = g_strconcat(
         OPEN "tap \"Run the checks\"\n"
              "technician-wait 120\n"
@@ -707,23 +674,16 @@ int main(int argc, char **argv)
         printf("1..0 # SKIP: BIOKIOSK_BIN and KIOSK_LOCALE_DIR are needed (run through meson)\n");
         return 77;
     }
-    g_test_add("/ui/technician/checks", fixture, NULL, fixture_set_up, test_checks,
-               fixture_tear_down);
-    g_test_add("/ui/technician/hands-on", fixture, NULL, fixture_set_up, test_hands_on,
-               fixture_tear_down);
-    g_test_add("/ui/technician/hands-on-finger", fixture, GINT_TO_POINTER(1), fixture_set_up,
-               test_hands_on_finger, fixture_tear_down);
-    g_test_add("/ui/technician/hands-on-cancel", fixture, NULL, fixture_set_up,
-               test_hands_on_cancel, fixture_tear_down);
-    g_test_add("/ui/technician/hands-on-camera", fixture, CAMERA, fixture_set_up,
-               test_hands_on_camera, fixture_tear_down);
-    g_test_add("/ui/technician/hands-on-pad", fixture, GINT_TO_POINTER(2), fixture_set_up,
-               test_hands_on_pad, fixture_tear_down);
-    g_test_add("/ui/technician/test-pattern", fixture, NULL, fixture_set_up, test_pattern,
-               fixture_tear_down);
-    g_test_add("/ui/technician/touch-test", fixture, NULL, fixture_set_up, test_touch,
-               fixture_tear_down);
-    g_test_add("/ui/technician/desk-staff", fixture, NULL, fixture_set_up, test_desk_staff,
-               fixture_tear_down);
+#define ADD(name, data, fn)                                                                        \
+    g_test_add("/ui/technician/" name, fixture, data, fixture_set_up, fn, fixture_tear_down)
+    ADD("checks", NULL, test_checks);
+    ADD("hands-on", NULL, test_hands_on);
+    ADD("hands-on-finger", GINT_TO_POINTER(1), test_hands_on_finger);
+    ADD("hands-on-cancel", NULL, test_hands_on_cancel);
+    ADD("hands-on-camera", CAMERA, test_hands_on_camera);
+    ADD("hands-on-pad", GINT_TO_POINTER(2), test_hands_on_pad);
+    ADD("test-pattern", NULL, test_pattern);
+    ADD("touch-test", NULL, test_touch);
+    ADD("desk-staff", NULL, test_desk_staff);
     return g_test_run();
 }

@@ -59,6 +59,22 @@ static inline char *uicamera_portrait(const char *dir, const char *rel)
     return path;
 }
 
+/* What a test with the camera lacks: the portrait `rel` of BIOKIOSK_FACES or opencv-data's Haar
+ * cascades in BIOKIOSK_CASCADES, as the line to print after "SKIP: "; NULL when nothing is. */
+static inline const char *uicamera_missing(const char *rel)
+{
+    const char *faces = g_getenv("BIOKIOSK_FACES");
+    g_autofree char *portrait = faces ? g_build_filename(faces, rel, NULL) : NULL;
+    const char *cascades = g_getenv("BIOKIOSK_CASCADES");
+    g_autofree char *cascade =
+        cascades ? g_build_filename(cascades, "haarcascade_frontalface_default.xml", NULL) : NULL;
+    if (portrait == NULL || !g_file_test(portrait, G_FILE_TEST_EXISTS))
+        return "the portraits of ../shared/data/faces are not there";
+    if (cascade == NULL || !g_file_test(cascade, G_FILE_TEST_EXISTS))
+        return "opencv-data's Haar cascades are not installed";
+    return NULL;
+}
+
 /* In the camera's process: end with the test, even when an assertion aborts it. */
 static inline void uicamera_die_with_parent(gpointer data)
 {
@@ -89,6 +105,22 @@ static inline void uicamera_start(uicamera *c, const char *portrait, const char 
     char line[128];
     g_assert_nonnull(fgets(line, sizeof line, c->out));
     g_assert_cmpint(sscanf(line, "ptpip-camera: %d %d", &c->port, &c->event_port), ==, 2);
+}
+
+/* The configuration's [photo] lines (the photo step on, opencv-data's cascades from
+ * BIOKIOSK_CASCADES) and [camera] lines for the started emulator c, with its commands through the
+ * pipe `fifo` (the kiosk's camera.emulator_control); transfer full. */
+static inline char *uicamera_conf_lines(const uicamera *c, const char *fifo)
+{
+    const char *cascades = g_getenv("BIOKIOSK_CASCADES");
+    return g_strdup_printf("[photo]\n"
+                           "enabled = true\n"
+                           "cascades = %s\n"
+                           "[camera]\n"
+                           "model = PTP/IP Camera\n"
+                           "port = ptpip:127.0.0.1:%d:%d\n"
+                           "emulator_control = %s\n",
+                           cascades ? cascades : "", c->port, c->event_port, fifo);
 }
 
 /* Asks the emulator to quit (SIGTERM, then SIGKILL after 5 s) and closes its pipes. A camera
