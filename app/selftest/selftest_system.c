@@ -253,8 +253,8 @@ void selftest_store(const selftest_options *opt, selftest_report *r)
         /* an opened store has this program's schema: store_open migrates an older one and
          * refuses a newer one */
         c = selftest_add(r, "store.today", SELFTEST_PASS, t0, NULL,
-                         "schema current; %zu appointment%s today (%s) at desk %s", today,
-                         today == 1 ? "" : "s", ds, desk);
+                         "schema version %d; %zu appointment%s today (%s) at desk %s",
+                         store_schema_version(s), today, today == 1 ? "" : "s", ds, desk);
         selftest_number(c, (double)today, "appointments");
     } else {
         selftest_add(r, "store.today", SELFTEST_FAIL, t0,

@@ -1122,3 +1122,9 @@ bk_err store_migrate(const store_sql *q, const char *const *migrations, const ch
         *message = g_strdup_printf("store: cannot create or migrate the %s schema", what);
     return err;
 }
+
+int store_schema_version(const store *s)
+{
+    (void)s;
+    return STORE_SCHEMA_VERSION;
+}

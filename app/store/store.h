@@ -126,6 +126,9 @@ void store_free(store *s);
 
 /* "sqlite" or "postgresql" (transfer none). */
 const char *store_backend_name(const store *s);
+/* The schema version of an opened store: always this program's, since store_open migrates an
+ * older database and refuses a newer one (for the self-test's report). */
+int store_schema_version(const store *s);
 
 /* Reads a typed code and answers for the arrival without changing anything. For
  * MALFORMED/CHECK_FAILED no lookup is made. *appointment (may be NULL to not receive it) gets

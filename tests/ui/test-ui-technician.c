@@ -242,7 +242,7 @@ static void test_checks(fixture *fx, gconstpointer data)
                       "expect-text \"Screen and touch: from the kiosk's own window\"\n"
                       "expect-text \"display.mode  the kiosk draws 1920x1080\"\n"
                       "technician-show store.today\n"
-                      "expect-text \"store.today  schema current; 3 appointments today "
+                      "expect-text \"store.today  schema version 1; 3 appointments today "
                       "(2026-11-23) at desk DEN-HAAG\"\n"
                       "screenshot technician-results-store\n"
                       "technician-show keys.kiosk\n"
