@@ -1553,11 +1553,18 @@ static bk_err wait_answer(script *sc, const answers *before, const fingerprint_e
         if (!got && !g_cond_wait_until(&fm.cond, &fm.lock, end))
             break;
     }
+    bool ready = fm.ready;
     g_mutex_unlock(&fm.lock);
     script_settle(sc);
+    /* where it stuck, for a failure that is hard to repeat: the reader not open yet, or open
+     * but never asking for a finger, or asking and getting nothing back (waiting_finger is the
+     * reader thread's: read once, for the message only) */
     if (!got)
-        return script_fail(sc, "the fingerprint reader did not answer %s within %d s", what,
-                           ANSWER_WAIT_MS / 1000);
+        return script_fail(sc,
+                           "the fingerprint reader did not answer %s within %d s (reader %s, "
+                           "%s)",
+                           what, ANSWER_WAIT_MS / 1000, ready ? "ready" : "not ready",
+                           fm.waiting_finger ? "asking for a finger" : "not asking for a finger");
     return BK_OK;
 }
 
