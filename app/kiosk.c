@@ -8,19 +8,19 @@
 
 #include <glib.h>
 
-#include "capture_finger.h"
-#include "capture_photo.h"
-#include "capture_signature.h"
-#include "cli.h"
-#include "config.h"
-#include "i18n.h"
-#include "icao.h" /* -- photo */
-#include "kioskrec.h"
-#include "script.h"
-#include "session.h"
-#include "store.h"
-#include "technician.h" /* -- technicians */
-#include "ui.h"
+#include "ui/capture_finger.h"
+#include "ui/capture_photo.h"
+#include "ui/capture_signature.h"
+#include "cli/cli.h"
+#include "config/config.h"
+#include "ui/i18n.h"
+#include "imaging/icao.h" /* -- photo */
+#include "ui/kioskrec.h"
+#include "ui/script.h"
+#include "ui/session.h"
+#include "store/store.h"
+#include "ui/technician.h" /* -- technicians */
+#include "ui/ui.h"
 
 typedef struct options {
     gboolean windowed;

@@ -5,7 +5,7 @@
 
 #include <glib.h>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "kiosk.h"
 #include "version.h"
 

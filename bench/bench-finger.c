@@ -14,11 +14,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "fingerfeat.h"
-#include "fingerimg.h"
-#include "fingermatch.h"
-#include "fingerscale.h"
-#include "fingersynth.h"
+#include "imaging/fingerfeat.h"
+#include "imaging/fingerimg.h"
+#include "imaging/fingermatch.h"
+#include "imaging/fingerscale.h"
+#include "emulators/finger/fingersynth.h"
 
 #define MAX_IMAGES 64
 #define VARIANTS   6

@@ -9,9 +9,9 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "apptcode.h"
-#include "staff.h"
-#include "store.h"
+#include "core/apptcode.h"
+#include "store/staff.h"
+#include "store/store.h"
 
 #define SESSIONS 50
 

@@ -20,12 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "biomem.h"
-#include "camera.h"
-#include "face.h"
-#include "icao.h"
-#include "picio.h"
-#include "ptpip_emu.h"
+#include "core/biomem.h"
+#include "drivers/camera/camera.h"
+#include "imaging/face.h"
+#include "imaging/icao.h"
+#include "imaging/picio.h"
+#include "emulators/ptpip/ptpip_emu.h"
 
 #define FRAMES      40
 #define CAPTURES    5

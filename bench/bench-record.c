@@ -16,10 +16,10 @@
 #include <jpeglib.h>
 #include <sodium.h>
 
-#include "biomem.h"
-#include "outbox.h"
-#include "record.h"
-#include "seal.h"
+#include "core/biomem.h"
+#include "record/outbox.h"
+#include "record/record.h"
+#include "record/seal.h"
 #include "testimg.h"
 
 static double now_ms(void)

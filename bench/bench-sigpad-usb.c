@@ -27,10 +27,10 @@
 #include <SDL.h>
 #include <glib.h>
 
-#include "biomem.h"
-#include "sigcapture.h"
-#include "sigpad.h"
-#include "sigrender.h"
+#include "core/biomem.h"
+#include "drivers/sigpad/sigcapture.h"
+#include "drivers/sigpad/sigpad.h"
+#include "imaging/sigrender.h"
 
 enum {
     SAMPLES = 20000, /* canvas: reports */

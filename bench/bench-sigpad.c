@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "sigcapture.h"
-#include "sigrender.h"
-#include "sigreport.h"
+#include "drivers/sigpad/sigcapture.h"
+#include "imaging/sigrender.h"
+#include "drivers/sigpad/sigreport.h"
 
 static const uint8_t pen[] = {
     0x05, 0x0D, 0x09, 0x02, 0xA1, 0x01, 0x85, 0x02, 0x09, 0x20, 0xA1, 0x00, 0x09, 0x42, 0x09, 0x32,

@@ -15,7 +15,7 @@
 
 #include <glib.h>
 
-#include "store.h"
+#include "store/store.h"
 
 #define CHECKS              20000
 #define CHECKINS_PER_CLIENT 2000

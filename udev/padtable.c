@@ -2,7 +2,7 @@
  * '*' for every product of a vendor), for gen-rules.py and the udev test. */
 #include <stdio.h>
 
-#include "sigtable.h"
+#include "drivers/sigpad/sigtable.h"
 
 int main(void)
 {

@@ -1,4 +1,4 @@
-#include "capture.h"
+#include "ui/capture.h"
 
 static const capture_class *registered[FLOW_ITEM_COUNT_];
 

@@ -17,9 +17,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bk_err.h"
-#include "flow.h"
-#include "runner.h"
+#include "core/bk_err.h"
+#include "core/flow.h"
+#include "ui/runner.h"
 
 /* A hands-on device check run through the module that holds the device (the technician screen,
  * ui/technician.h): the module uses its own open device, never a second handle. The results are

@@ -41,8 +41,8 @@
 
 #include <stdbool.h>
 
-#include "bk_err.h"
-#include "fingerplan.h"
+#include "core/bk_err.h"
+#include "core/fingerplan.h"
 
 typedef struct capture_finger_settings {
     const char *driver;         /* libfprint driver id, NULL or "" = the first image reader */

@@ -17,7 +17,7 @@
 
 #include <stdbool.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 typedef struct capture_photo_config {
     const char *camera_model; /* libgphoto2 model; NULL or "" = first camera found on USB */

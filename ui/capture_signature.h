@@ -28,8 +28,8 @@
 #ifndef BIOKIOSK_CAPTURE_SIGNATURE_H
 #define BIOKIOSK_CAPTURE_SIGNATURE_H
 
-#include "bk_err.h"
-#include "session.h"
+#include "core/bk_err.h"
+#include "ui/session.h"
 
 typedef enum capture_signature_source {
     CAPTURE_SIGNATURE_AUTO,  /* the pad when one can be opened, else the touch screen */

@@ -1,10 +1,10 @@
 /* Audit and staff choice for a capture device that went away (devwait.h). */
-#include "devwait.h"
+#include "ui/devwait.h"
 
 #include <glib.h>
 
-#include "i18n.h"
-#include "widgets/widgets.h"
+#include "ui/i18n.h"
+#include "ui/widgets/widgets.h"
 
 void devwait_init(devwait *w, const char *kind)
 {

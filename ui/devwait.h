@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "session.h"
-#include "ui.h"
+#include "ui/session.h"
+#include "ui/ui.h"
 
 /* Target ids of the strip's buttons (screens keep their own ids away from 860-869). */
 #define DEVWAIT_ID_STAFF 860 /* opens the staff PIN pad */

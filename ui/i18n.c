@@ -1,4 +1,4 @@
-#include "i18n.h"
+#include "ui/i18n.h"
 
 #include <string.h>
 

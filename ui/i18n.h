@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 /* Marks a string for translation and looks it up in the current language (transfer none). */
 #define _(s) i18n_text(s)

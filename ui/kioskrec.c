@@ -1,16 +1,16 @@
-#include "kioskrec.h"
+#include "ui/kioskrec.h"
 
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
 
-#include "audit.h"
-#include "biomem.h"
-#include "caldate.h"
-#include "outbox.h"
-#include "record.h"
-#include "seal.h"
-#include "staff.h"
+#include "record/audit.h"
+#include "core/biomem.h"
+#include "core/caldate.h"
+#include "record/outbox.h"
+#include "record/record.h"
+#include "record/seal.h"
+#include "store/staff.h"
 
 typedef struct ident {
     char *v_number; /* g_strdup; wiped on free */

@@ -16,10 +16,10 @@
 
 #include <glib.h>
 
-#include "bk_err.h"
-#include "flow.h"
-#include "store.h"
-#include "takes.h"
+#include "core/bk_err.h"
+#include "core/flow.h"
+#include "store/store.h"
+#include "core/takes.h"
 
 typedef struct kioskrec_settings {
     const char *outbox;         /* record.outbox */

@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "biomem.h"
-#include "kioskrec.h"
-#include "script.h"
+#include "core/biomem.h"
+#include "ui/kioskrec.h"
+#include "ui/script.h"
 
 #define MASK  0xA5
 #define CHUNK (1u << 20)

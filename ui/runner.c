@@ -1,4 +1,4 @@
-#include "runner.h"
+#include "ui/runner.h"
 
 #include <string.h>
 

@@ -17,7 +17,7 @@
 
 #include <SDL.h>
 
-#include "ui.h"
+#include "ui/ui.h"
 
 #define RUNNER_MAX_DEPTH 8
 /* Hit ids from here on belong to the host (drawn by hooks.draw over every screen). */

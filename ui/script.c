@@ -1,4 +1,4 @@
-#include "script.h"
+#include "ui/script.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,8 +7,8 @@
 
 #include <glib.h>
 
-#include "biomem.h"
-#include "i18n.h"
+#include "core/biomem.h"
+#include "ui/i18n.h"
 
 typedef struct command {
     const char *name;

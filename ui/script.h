@@ -30,8 +30,8 @@
 
 #include <glib.h>
 
-#include "bk_err.h"
-#include "session.h"
+#include "core/bk_err.h"
+#include "ui/session.h"
 
 typedef struct script script;
 

@@ -1,14 +1,14 @@
-#include "session.h"
+#include "ui/session.h"
 
 #include <string.h>
 
 #include <glib.h>
 
-#include "capture.h"
-#include "i18n.h"
-#include "kioskrec.h"
-#include "staff.h"
-#include "widgets/widgets.h"
+#include "ui/capture.h"
+#include "ui/i18n.h"
+#include "ui/kioskrec.h"
+#include "store/staff.h"
+#include "ui/widgets/widgets.h"
 
 #define LONG_PRESS_MS  2000
 #define STAFF_BAR_MENU (RUNNER_HOST_HIT + 1)

@@ -12,12 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "flow.h"
-#include "runner.h"
-#include "takes.h"
-#include "staff.h"
-#include "store.h"
-#include "ui.h"
+#include "core/flow.h"
+#include "ui/runner.h"
+#include "core/takes.h"
+#include "store/staff.h"
+#include "store/store.h"
+#include "ui/ui.h"
 
 typedef struct session_settings {
     const char *desk;

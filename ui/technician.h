@@ -40,7 +40,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 struct config;
 

@@ -1,4 +1,4 @@
-#include "ui.h"
+#include "ui/ui.h"
 
 #include <math.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include <glib.h>
 #include <png.h>
 
-#include "i18n.h"
+#include "ui/i18n.h"
 
 static const int font_px[UI_FONT_COUNT_] = {UI_SMALL_PX, UI_BODY_PX, UI_TITLE_PX, UI_HUGE_PX};
 

@@ -16,7 +16,7 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 #define UI_TARGET_MM 15.0 /* smallest touch target, in millimetres */
 #define UI_BODY_PX   32   /* body text at 1080 lines (at least 28) */

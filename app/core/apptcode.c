@@ -1,4 +1,4 @@
-#include "apptcode.h"
+#include "core/apptcode.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "biomem.h"
+#include "core/biomem.h"
 
 #include <stdatomic.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 #include <stddef.h>
 

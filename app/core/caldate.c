@@ -1,4 +1,4 @@
-#include "caldate.h"
+#include "core/caldate.h"
 
 bool caldate_is_leap_year(int year)
 {

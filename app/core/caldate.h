@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 typedef struct caldate {
     int year;  /* 1..9999 */

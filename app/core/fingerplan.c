@@ -1,4 +1,4 @@
-#include "fingerplan.h"
+#include "core/fingerplan.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 enum {
     FINGERPLAN_NONE = 0,

@@ -1,9 +1,9 @@
-#include "flow.h"
+#include "core/flow.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 struct flow {
     flow_stage stage;

@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
-#include "rules.h"
+#include "core/bk_err.h"
+#include "core/rules.h"
 
 #define FLOW_MAX_PERSONS 12
 #define FLOW_NAME_MAX    96

@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bk_err.h"
-#include "caldate.h"
+#include "core/bk_err.h"
+#include "core/caldate.h"
 
 typedef enum rules_category {
     RULES_CATEGORY_THIRD_COUNTRY,        /* "third-country": the ordinary case */

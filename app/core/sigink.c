@@ -1,9 +1,9 @@
-#include "sigink.h"
+#include "core/sigink.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 struct sigink {
     sigink_point *points; /* biomem */

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 typedef struct sigink_point {
     float x_mm;     /* from the left edge of the writing area */

@@ -1,8 +1,8 @@
-#include "takes.h"
+#include "core/takes.h"
 
 #include <string.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 typedef struct person_takes {
     uint8_t *face;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 #define TAKES_MAX_PERSONS 12
 #define TAKES_MAX_FINGERS 10

@@ -1,11 +1,11 @@
-#include "face.h"
+#include "imaging/face.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "haar.h"
+#include "imaging/haar.h"
 
 struct face_finder {
     haar *face;

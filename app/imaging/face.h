@@ -11,8 +11,8 @@
 
 #include <stdbool.h>
 
-#include "bk_err.h"
-#include "pic.h"
+#include "core/bk_err.h"
+#include "imaging/pic.h"
 
 #define FACE_MAX 16
 

@@ -1,10 +1,10 @@
-#include "fingerfeat.h"
+#include "imaging/fingerfeat.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 /* Analysis blocks: about one and a half ridge periods at 500 ppi, two at 300 ppi. */
 #define BLOCK 12

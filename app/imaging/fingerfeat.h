@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 /* Fewer minutiae than this and a print cannot be compared reliably: even turned or moved a
  * little against itself it keeps too few pairs to reach fingermatch's threshold (see

@@ -1,11 +1,11 @@
-#include "fingerimg.h"
+#include "imaging/fingerimg.h"
 
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 /* Files above this are refused before decoding: a 5000 x 5000 grey PNG never needs more. */
 #define MAX_FILE_BYTES (64u * 1024u * 1024u)

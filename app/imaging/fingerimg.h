@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 /* Largest accepted side, the same limit as libfprint's virtual image device. */
 #define FINGERIMG_MAX_SIDE 5000

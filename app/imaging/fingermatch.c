@@ -1,4 +1,4 @@
-#include "fingermatch.h"
+#include "imaging/fingermatch.h"
 
 #include <math.h>
 #include <stdlib.h>

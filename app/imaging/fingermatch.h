@@ -10,9 +10,9 @@
 #ifndef BIOKIOSK_FINGERMATCH_H
 #define BIOKIOSK_FINGERMATCH_H
 
-#include "bk_err.h"
-#include "fingerfeat.h"
-#include "fingerplan.h"
+#include "core/bk_err.h"
+#include "imaging/fingerfeat.h"
+#include "core/fingerplan.h"
 
 /* Default decision threshold on the score: at or above it two prints are taken to be the same
  * finger (measured on real captures, see the README). */

@@ -1,10 +1,10 @@
-#include "fingerscale.h"
+#include "imaging/fingerscale.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 bool fingerscale_plausible(double ppmm)
 {

@@ -12,8 +12,8 @@
 
 #include <stdbool.h>
 
-#include "bk_err.h"
-#include "fingerimg.h"
+#include "core/bk_err.h"
+#include "imaging/fingerimg.h"
 
 /* 500 pixels per inch in pixels per millimetre. */
 #define FINGERSCALE_PPMM_500 (500.0 / 25.4)

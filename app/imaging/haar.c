@@ -1,4 +1,4 @@
-#include "haar.h"
+#include "imaging/haar.h"
 
 #include <errno.h>
 #include <math.h>

@@ -10,8 +10,8 @@
 
 #include <stddef.h>
 
-#include "bk_err.h"
-#include "pic.h"
+#include "core/bk_err.h"
+#include "imaging/pic.h"
 
 typedef struct haar haar;
 

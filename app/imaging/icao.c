@@ -1,4 +1,4 @@
-#include "icao.h"
+#include "imaging/icao.h"
 
 #include <math.h>
 #include <stddef.h>

@@ -19,9 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
-#include "face.h"
-#include "pic.h"
+#include "core/bk_err.h"
+#include "imaging/face.h"
+#include "imaging/pic.h"
 
 #define ICAO_OUT_WIDTH  1244
 #define ICAO_OUT_HEIGHT 1600

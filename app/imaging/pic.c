@@ -1,9 +1,9 @@
-#include "pic.h"
+#include "imaging/pic.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 bk_err pic_new(int width, int height, int channels, pic **out)
 {

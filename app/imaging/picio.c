@@ -1,4 +1,4 @@
-#include "picio.h"
+#include "imaging/picio.h"
 
 #include <setjmp.h>
 #include <stdint.h>
@@ -10,7 +10,7 @@
 #include <jerror.h>
 #include <png.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 typedef struct jerr {
     struct jpeg_error_mgr mgr;

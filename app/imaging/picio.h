@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
-#include "pic.h"
+#include "core/bk_err.h"
+#include "imaging/pic.h"
 
 /* Decodes a JPEG or PNG held in memory into an RGB picture (transfer full). `scale_denom`
  * (1, 2, 4 or 8) shrinks a JPEG while decoding (libjpeg's DCT scaling, much faster than decoding

@@ -1,4 +1,4 @@
-#include "sigrender.h"
+#include "imaging/sigrender.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 
 #include <png.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 enum { MAX_SIDE = 8192, MAX_PASSES = 4 };
 

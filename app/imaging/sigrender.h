@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
-#include "sigink.h"
+#include "core/bk_err.h"
+#include "core/sigink.h"
 
 typedef struct sigrender_options {
     int max_width; /* the box to fit, in pixels */

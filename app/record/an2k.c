@@ -1,11 +1,11 @@
-#include "an2k.h"
+#include "record/an2k.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 /* Smallest legal length of each binary type: LEN(4) IDC(1), then the fixed header. Types 3-6
  * carry IMP FGP(6) ISR HLL(2) VLL(2) GCA; Type-8 SIG SRT ISR HLL(2) VLL(2); Type-7 is

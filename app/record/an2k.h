@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 #define AN2K_GS 0x1D /* ends a field */
 #define AN2K_RS 0x1E /* separates subfields */

@@ -1,4 +1,4 @@
-#include "audit.h"
+#include "record/audit.h"
 
 #include <errno.h>
 #include <fcntl.h>

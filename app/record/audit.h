@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 #define AUDIT_DEFAULT_SIGN_EVERY 16
 

@@ -1,4 +1,4 @@
-#include "outbox.h"
+#include "record/outbox.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 
 #include <glib.h>
 
-#include "seal.h"
+#include "record/seal.h"
 
 static bk_err errno_err(int e)
 {

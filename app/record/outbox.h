@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 #define OUTBOX_SUFFIX            ".bkrec"
 #define OUTBOX_DEFAULT_RETENTION 14 /* days */

@@ -1,4 +1,4 @@
-#include "record.h"
+#include "record/record.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -8,13 +8,13 @@
 #include <glib.h>
 #include <sodium.h>
 
-#include "biomem.h"
-#include "caldate.h"
-#include "outbox.h"
-#include "rules.h"
-#include "seal.h"
-#include "sigink.h"
-#include "sigrender.h"
+#include "core/biomem.h"
+#include "core/caldate.h"
+#include "record/outbox.h"
+#include "core/rules.h"
+#include "record/seal.h"
+#include "core/sigink.h"
+#include "imaging/sigrender.h"
 
 #define UNIT_MM      0.0254 /* Type-8 coordinates: 1/1000 inch */
 #define MAX_SIDE     5000

@@ -57,10 +57,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "an2k.h"
-#include "bk_err.h"
-#include "rules.h"
-#include "sigrender.h"
+#include "record/an2k.h"
+#include "core/bk_err.h"
+#include "core/rules.h"
+#include "imaging/sigrender.h"
 
 #define RECORD_MAX_FINGERS 10
 #define RECORD_FACE_WIDTH  1244

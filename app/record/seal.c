@@ -1,4 +1,4 @@
-#include "seal.h"
+#include "record/seal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <glib.h>
 #include <sodium.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 static const char outer_magic[8] = {'B', 'K', 'S', 'E', 'A', 'L', 'E', 'D'};
 static const char inner_magic[8] = {'B', 'K', 'I', 'N', 'N', 'E', 'R', '1'};

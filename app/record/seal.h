@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 #define SEAL_PUBLIC_BYTES      32
 #define SEAL_SIGN_SECRET_BYTES 64

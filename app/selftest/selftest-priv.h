@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-#include "selftest.h"
+#include "selftest/selftest.h"
 
 /* Appends one result and returns it (to add a number). `started` is g_get_monotonic_time() at
  * the start of the check (0: no duration); `action` is kept for failures and skips only. */

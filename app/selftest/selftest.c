@@ -1,4 +1,4 @@
-#include "selftest.h"
+#include "selftest/selftest.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "selftest-priv.h"
+#include "selftest/selftest-priv.h"
 
 selftest_check *selftest_add(selftest_report *r, const char *name, selftest_status status,
                              gint64 started, const char *action, const char *fmt, ...)

@@ -2,13 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "biomem.h"
-#include "camera.h"
-#include "face.h"
-#include "fingerprint.h"
-#include "picio.h"
-#include "selftest-priv.h"
-#include "sigpad.h"
+#include "core/biomem.h"
+#include "drivers/camera/camera.h"
+#include "imaging/face.h"
+#include "drivers/fingerprint/fingerprint.h"
+#include "imaging/picio.h"
+#include "selftest/selftest-priv.h"
+#include "drivers/sigpad/sigpad.h"
 
 #define DEFAULT_CASCADES "/usr/share/opencv4/haarcascades"
 

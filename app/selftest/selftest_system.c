@@ -11,13 +11,13 @@
 #include <SDL_ttf.h>
 #include <glib/gstdio.h>
 
-#include "audit.h"
-#include "biomem.h"
-#include "i18n.h"
-#include "seal.h"
-#include "selftest-priv.h"
-#include "store.h"
-#include "ui.h"
+#include "record/audit.h"
+#include "core/biomem.h"
+#include "ui/i18n.h"
+#include "record/seal.h"
+#include "selftest/selftest-priv.h"
+#include "store/store.h"
+#include "ui/ui.h"
 
 /* A touch screen as the kernel describes it: an input device with INPUT_PROP_DIRECT (bit 1 of
  * `properties`) and absolute axes. SDL lists touch devices only once a window is open on a real

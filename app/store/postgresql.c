@@ -7,7 +7,7 @@
 #include <glib.h>
 #include <libpq-fe.h>
 
-#include "store-backend.h"
+#include "store/store-backend.h"
 
 /* Serialises schema migrations of several kiosks starting at once (any fixed number). */
 #define MIGRATION_LOCK "7236001"

@@ -8,7 +8,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "store-backend.h"
+#include "store/store-backend.h"
 
 /* Writers wait this long for each other (a check-in takes well under a millisecond). */
 #define BUSY_TIMEOUT_MS 30000

@@ -1,12 +1,12 @@
 /* Staff accounts: Argon2id PIN hashes (libsodium) and the lockout, on top of the store backend. */
-#include "staff.h"
+#include "store/staff.h"
 
 #include <string.h>
 
 #include <glib.h>
 #include <sodium.h>
 
-#include "store-backend.h"
+#include "store/store-backend.h"
 
 static const char *const role_names[STAFF_ROLE_COUNT_] = {"desk", "technician"};
 static const char *const verdict_names[STAFF_VERDICT_COUNT_] = {"ok", "wrong-pin", "locked",

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
-#include "store.h"
+#include "core/bk_err.h"
+#include "store/store.h"
 
 #define STAFF_PIN_MIN 4  /* digits */
 #define STAFF_PIN_MAX 12 /* digits */

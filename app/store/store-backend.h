@@ -10,8 +10,8 @@
 #ifndef BIOKIOSK_STORE_BACKEND_H
 #define BIOKIOSK_STORE_BACKEND_H
 
-#include "staff.h"
-#include "store.h"
+#include "store/staff.h"
+#include "store/store.h"
 
 /* The current schema version; both backends migrate up to it on open. */
 #define STORE_SCHEMA_VERSION 1

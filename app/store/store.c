@@ -1,13 +1,13 @@
 /* The logic every backend shares: opening by URI, the answers to a code, status changes on top of
  * the backends' one atomic transition, and the back-office import. */
-#include "store.h"
+#include "store/store.h"
 
 #include <string.h>
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-#include "store-backend.h"
+#include "store/store-backend.h"
 
 /* How often a status change is retried when another kiosk changed the row between our read and
  * our conditional update; each retry reads the new state, so two rounds settle every race. */

@@ -25,10 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "apptcode.h"
-#include "bk_err.h"
-#include "caldate.h"
-#include "rules.h"
+#include "core/apptcode.h"
+#include "core/bk_err.h"
+#include "core/caldate.h"
+#include "core/rules.h"
 
 typedef struct store store;
 

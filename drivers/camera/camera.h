@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 typedef struct camera camera;
 

@@ -1,5 +1,5 @@
 /* The libgphoto2 backend of camera.h. */
-#include "camera.h"
+#include "drivers/camera/camera.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -16,8 +16,8 @@
 #include <glib.h>
 #include <gphoto2/gphoto2.h>
 
-#include "biomem.h"
-#include "picio.h"
+#include "core/biomem.h"
+#include "imaging/picio.h"
 
 #define MAX_WAITING_FRAMES 2
 

@@ -22,9 +22,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bk_err.h"
-#include "fingerfeat.h"
-#include "fingerimg.h"
+#include "core/bk_err.h"
+#include "imaging/fingerfeat.h"
+#include "imaging/fingerimg.h"
 
 typedef enum fingerprint_event_kind {
     FINGERPRINT_EVENT_NONE = 0,

@@ -6,13 +6,13 @@
  * Every libfprint call is asynchronous; each callback holds a count in `pending` so that
  * fingerprint_close() can wait for them before freeing.
  */
-#include "fingerprint.h"
+#include "drivers/fingerprint/fingerprint.h"
 
 #include <fprint.h>
 #include <glib.h>
 #include <string.h>
 
-#include "fingerscale.h"
+#include "imaging/fingerscale.h"
 
 #define DEFAULT_RESCAN_MS 1000
 /* fingerprint_close() gives libfprint this long to finish what is running. */

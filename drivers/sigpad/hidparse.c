@@ -1,4 +1,4 @@
-#include "hidparse.h"
+#include "drivers/sigpad/hidparse.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "sigcapture.h"
+#include "drivers/sigpad/sigcapture.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -23,9 +23,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bk_err.h"
-#include "sigink.h"
-#include "sigpad.h"
+#include "core/bk_err.h"
+#include "core/sigink.h"
+#include "drivers/sigpad/sigpad.h"
 
 typedef struct sigcapture sigcapture;
 

@@ -1,4 +1,4 @@
-#include "sigfile.h"
+#include "drivers/sigpad/sigfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -7,7 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 /* No desk pad or kiosk screen has a writing area a metre wide. */
 static const double DEVICE_MAX_MM = 1000.0;

@@ -14,8 +14,8 @@
 #ifndef BIOKIOSK_SIGFILE_H
 #define BIOKIOSK_SIGFILE_H
 
-#include "bk_err.h"
-#include "sigink.h"
+#include "core/bk_err.h"
+#include "core/sigink.h"
 
 typedef struct sigfile_device {
     char kind[16];        /* "hid", "stu", "touch", or empty */

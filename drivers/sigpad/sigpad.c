@@ -1,4 +1,4 @@
-#include "sigpad.h"
+#include "drivers/sigpad/sigpad.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 #include <glib.h>
 #include <libusb.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 enum {
     QUEUE_MAX = 1 << 16,    /* events kept for an owner that does not drain */

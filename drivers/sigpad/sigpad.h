@@ -21,9 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
-#include "sigreport.h"
-#include "sigtable.h"
+#include "core/bk_err.h"
+#include "drivers/sigpad/sigreport.h"
+#include "drivers/sigpad/sigtable.h"
 
 /* Room for a serial number: USB string descriptors hold up to 126 characters; a longer one is
  * cut. Characters outside printable ASCII become '?'. */

@@ -1,4 +1,4 @@
-#include "sigreport.h"
+#include "drivers/sigpad/sigreport.h"
 
 #include <string.h>
 

@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bk_err.h"
-#include "hidparse.h"
+#include "core/bk_err.h"
+#include "drivers/sigpad/hidparse.h"
 
 typedef enum sigreport_kind {
     SIGREPORT_HID, /* layout from the HID report descriptor */

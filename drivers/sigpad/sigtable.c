@@ -1,4 +1,4 @@
-#include "sigtable.h"
+#include "drivers/sigpad/sigtable.h"
 
 /* Product ids of the STU family as published in Wacom's own udev rules and drivers; only the
  * STU-540 (0x00A8) has been checked against a device description. signotec and Topaz make

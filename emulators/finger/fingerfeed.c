@@ -1,4 +1,4 @@
-#include "fingerfeed.h"
+#include "emulators/finger/fingerfeed.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -9,7 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 /* The virtual image device's commands: two native int32, negative first for a command. */
 enum {

@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bk_err.h"
-#include "fingerimg.h"
+#include "core/bk_err.h"
+#include "imaging/fingerimg.h"
 
 typedef struct fingerfeed fingerfeed;
 

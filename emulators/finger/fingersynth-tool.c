@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fingersynth.h"
+#include "emulators/finger/fingersynth.h"
 
 static int usage(void)
 {

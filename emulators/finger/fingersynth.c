@@ -1,10 +1,10 @@
-#include "fingersynth.h"
+#include "emulators/finger/fingersynth.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846

@@ -11,8 +11,8 @@
 
 #include <stdint.h>
 
-#include "bk_err.h"
-#include "fingerimg.h"
+#include "core/bk_err.h"
+#include "imaging/fingerimg.h"
 
 typedef enum fingersynth_pattern {
     FINGERSYNTH_ARCH,

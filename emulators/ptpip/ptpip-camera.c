@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "biomem.h"
-#include "picio.h"
-#include "ptpip_emu.h"
+#include "core/biomem.h"
+#include "imaging/picio.h"
+#include "emulators/ptpip/ptpip_emu.h"
 
 static int usage(void)
 {

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "ptpip_emu.h"
+#include "emulators/ptpip/ptpip_emu.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "biomem.h"
-#include "picio.h"
+#include "core/biomem.h"
+#include "imaging/picio.h"
 
 /* PTP/IP packet types (CIPA DC-005) */
 enum {

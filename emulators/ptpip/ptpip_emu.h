@@ -19,8 +19,8 @@
 
 #include <stdbool.h>
 
-#include "bk_err.h"
-#include "pic.h"
+#include "core/bk_err.h"
+#include "imaging/pic.h"
 
 typedef struct ptpip_emu ptpip_emu;
 

@@ -3,10 +3,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fingerfeat.h"
-#include "fingerimg.h"
-#include "fingermatch.h"
-#include "fingerscale.h"
+#include "imaging/fingerfeat.h"
+#include "imaging/fingerimg.h"
+#include "imaging/fingermatch.h"
+#include "imaging/fingerscale.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

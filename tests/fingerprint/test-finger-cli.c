@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fingerimg.h"
+#include "imaging/fingerimg.h"
 
 static char *tmp_dir;
 

@@ -4,13 +4,13 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "biomem.h"
-#include "fingerfeat.h"
-#include "fingerfeed.h"
-#include "fingermatch.h"
-#include "fingerplan.h"
-#include "fingerprint.h"
-#include "fingersynth.h"
+#include "core/biomem.h"
+#include "imaging/fingerfeat.h"
+#include "emulators/finger/fingerfeed.h"
+#include "imaging/fingermatch.h"
+#include "core/fingerplan.h"
+#include "drivers/fingerprint/fingerprint.h"
+#include "emulators/finger/fingersynth.h"
 
 #define WAIT_MS 15000
 #define W       256

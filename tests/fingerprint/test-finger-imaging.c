@@ -5,12 +5,12 @@
 #include <png.h>
 #include <string.h>
 
-#include "biomem.h"
-#include "fingerfeat.h"
-#include "fingerimg.h"
-#include "fingermatch.h"
-#include "fingerscale.h"
-#include "fingersynth.h"
+#include "core/biomem.h"
+#include "imaging/fingerfeat.h"
+#include "imaging/fingerimg.h"
+#include "imaging/fingermatch.h"
+#include "imaging/fingerscale.h"
+#include "emulators/finger/fingersynth.h"
 
 static char *tmp_dir;
 

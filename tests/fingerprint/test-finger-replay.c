@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fingerimg.h"
-#include "fingerprint.h"
-#include "fingerscale.h"
+#include "imaging/fingerimg.h"
+#include "drivers/fingerprint/fingerprint.h"
+#include "imaging/fingerscale.h"
 
 #define CHILD_WAIT_MS 20000
 

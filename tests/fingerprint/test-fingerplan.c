@@ -2,7 +2,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "fingerplan.h"
+#include "core/fingerplan.h"
 
 static fingerplan *plan_new(void)
 {

@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "haar.h"
-#include "picio.h"
+#include "imaging/haar.h"
+#include "imaging/picio.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

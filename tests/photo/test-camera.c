@@ -12,13 +12,13 @@
 #include <gphoto2/gphoto2.h>
 #include <stdio.h>
 
-#include "biomem.h"
-#include "camera.h"
-#include "face.h"
-#include "icao.h"
-#include "pic.h"
-#include "picio.h"
-#include "ptpip_emu.h"
+#include "core/biomem.h"
+#include "drivers/camera/camera.h"
+#include "imaging/face.h"
+#include "imaging/icao.h"
+#include "imaging/pic.h"
+#include "imaging/picio.h"
+#include "emulators/ptpip/ptpip_emu.h"
 
 typedef struct fixture {
     ptpip_emu *emu;

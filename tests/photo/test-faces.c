@@ -9,10 +9,10 @@
 
 #include <glib.h>
 
-#include "biomem.h"
-#include "face.h"
-#include "icao.h"
-#include "picio.h"
+#include "core/biomem.h"
+#include "imaging/face.h"
+#include "imaging/icao.h"
+#include "imaging/picio.h"
 
 static const char *faces_dir;
 static face_finder *finder;

@@ -9,9 +9,9 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "biomem.h"
-#include "icao.h"
-#include "picio.h"
+#include "core/biomem.h"
+#include "imaging/icao.h"
+#include "imaging/picio.h"
 
 static pic *gradient(int w, int h)
 {

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "an2k.h"
-#include "biomem.h"
+#include "record/an2k.h"
+#include "core/biomem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

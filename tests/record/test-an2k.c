@@ -3,9 +3,9 @@
 
 #include <glib.h>
 
-#include "an2k.h"
-#include "biomem.h"
-#include "record.h"
+#include "record/an2k.h"
+#include "core/biomem.h"
+#include "record/record.h"
 
 static const char *shared_dir(void)
 {

@@ -8,7 +8,7 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
-#include "audit.h"
+#include "record/audit.h"
 
 static uint8_t pk[32], sk[64], hk[32];
 

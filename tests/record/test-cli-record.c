@@ -9,8 +9,8 @@
 #include <json-glib/json-glib.h>
 #include <sodium.h>
 
-#include "an2k.h"
-#include "biomem.h"
+#include "record/an2k.h"
+#include "core/biomem.h"
 #include "testimg.h"
 
 typedef struct run {

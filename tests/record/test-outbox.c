@@ -18,8 +18,8 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
-#include "outbox.h"
-#include "seal.h"
+#include "record/outbox.h"
+#include "record/seal.h"
 
 static uint8_t kpk[32], ksk[64], opk[32], osk[32];
 

@@ -6,13 +6,13 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
-#include "an2k.h"
-#include "biomem.h"
-#include "outbox.h"
-#include "record.h"
-#include "seal.h"
-#include "sigink.h"
-#include "sigrender.h"
+#include "record/an2k.h"
+#include "core/biomem.h"
+#include "record/outbox.h"
+#include "record/record.h"
+#include "record/seal.h"
+#include "core/sigink.h"
+#include "imaging/sigrender.h"
 #include "testimg.h"
 
 /* Two strokes of this many points: 20 in all, the kiosk's least for a signature. */

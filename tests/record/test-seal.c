@@ -7,8 +7,8 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
-#include "biomem.h"
-#include "seal.h"
+#include "core/biomem.h"
+#include "record/seal.h"
 
 static char *tmpdir(void)
 {

@@ -10,10 +10,10 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "fingerfeed.h"
-#include "fingersynth.h"
-#include "pic.h"
-#include "ptpip_emu.h"
+#include "emulators/finger/fingerfeed.h"
+#include "emulators/finger/fingersynth.h"
+#include "imaging/pic.h"
+#include "emulators/ptpip/ptpip_emu.h"
 
 typedef struct env {
     char *dir;

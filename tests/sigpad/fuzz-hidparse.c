@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "hidparse.h"
-#include "sigreport.h"
+#include "drivers/sigpad/hidparse.h"
+#include "drivers/sigpad/sigreport.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-#include "hidparse.h"
+#include "drivers/sigpad/hidparse.h"
 
 /* A pen: report 2, tip and in-range bits, X 0..10000 over 0..1000 x 10^-2 cm, Y 0..6000 over
  * 0..600, pressure 0..1023 without unit. */

@@ -5,10 +5,10 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "biomem.h"
-#include "sigcapture.h"
-#include "sigfile.h"
-#include "sigink.h"
+#include "core/biomem.h"
+#include "drivers/sigpad/sigcapture.h"
+#include "drivers/sigpad/sigfile.h"
+#include "core/sigink.h"
 
 static void add_line(sigink *ink, size_t n, float x0, float y0, float x1, float y1)
 {

@@ -11,8 +11,8 @@
 #include <glib.h>
 #include <umockdev.h>
 
-#include "sigcapture.h"
-#include "sigpad.h"
+#include "drivers/sigpad/sigcapture.h"
+#include "drivers/sigpad/sigpad.h"
 
 static size_t count_points(const char *path, size_t *strokes)
 {

@@ -23,8 +23,8 @@
 
 #include <glib.h>
 
-#include "sigcapture.h"
-#include "sigpad.h"
+#include "drivers/sigpad/sigcapture.h"
+#include "drivers/sigpad/sigpad.h"
 
 typedef struct stroke_set {
     GArray *points; /* sigink_point, the pressure 0..1 */

@@ -7,8 +7,8 @@
 #include <glib/gstdio.h>
 #include <png.h>
 
-#include "biomem.h"
-#include "sigrender.h"
+#include "core/biomem.h"
+#include "imaging/sigrender.h"
 
 static void add_line(sigink *ink, size_t n, float x0, float y0, float x1, float y1, float p)
 {

@@ -4,8 +4,8 @@
 
 #include <glib.h>
 
-#include "sigreport.h"
-#include "sigtable.h"
+#include "drivers/sigpad/sigreport.h"
+#include "drivers/sigpad/sigtable.h"
 
 /* The pen of test-hidparse.c: report 2, 100 x 60 mm at 0.01 mm, pressure 0..1023. */
 static const uint8_t pen[] = {

@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-#include "apptcode.h"
+#include "core/apptcode.h"
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 

@@ -10,7 +10,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "apptcode.h"
+#include "core/apptcode.h"
 
 static const char *bin;
 static char *tmpdir;

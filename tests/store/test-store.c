@@ -15,8 +15,8 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
-#include "staff.h"
-#include "store.h"
+#include "store/staff.h"
+#include "store/store.h"
 
 #define ROUNDS      20 /* concurrency: rounds ... */
 #define CONTENDERS  20 /* ... of this many processes checking in one code */

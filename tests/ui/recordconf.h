@@ -11,10 +11,10 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "an2k.h"
-#include "biomem.h"
-#include "outbox.h"
-#include "seal.h"
+#include "record/an2k.h"
+#include "core/biomem.h"
+#include "record/outbox.h"
+#include "record/seal.h"
 
 static inline char *recordconf_lines(const char *dir)
 {

@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "flow.h"
+#include "core/flow.h"
 
 static caldate d(const char *text)
 {

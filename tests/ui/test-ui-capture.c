@@ -9,14 +9,14 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "apptcode.h"
-#include "capture.h"
-#include "i18n.h"
-#include "script.h"
-#include "session.h"
-#include "staff.h"
-#include "store.h"
-#include "widgets/widgets.h"
+#include "core/apptcode.h"
+#include "ui/capture.h"
+#include "ui/i18n.h"
+#include "ui/script.h"
+#include "ui/session.h"
+#include "store/staff.h"
+#include "store/store.h"
+#include "ui/widgets/widgets.h"
 
 static uint32_t photo_event; /* "the camera delivered a photo" */
 static uint32_t photo_events[2];

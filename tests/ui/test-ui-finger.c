@@ -13,10 +13,10 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "an2k.h"
-#include "apptcode.h"
-#include "staff.h"
-#include "store.h"
+#include "record/an2k.h"
+#include "core/apptcode.h"
+#include "store/staff.h"
+#include "store/store.h"
 #include "uitest.h"
 #include "recordconf.h"
 

@@ -24,11 +24,11 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "apptcode.h"
-#include "biomem.h"
-#include "picio.h"
-#include "staff.h"
-#include "store.h"
+#include "core/apptcode.h"
+#include "core/biomem.h"
+#include "imaging/picio.h"
+#include "store/staff.h"
+#include "store/store.h"
 #include "uitest.h"
 #include "uicamera.h"
 #include "recordconf.h"

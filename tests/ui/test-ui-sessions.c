@@ -12,11 +12,11 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "apptcode.h"
-#include "i18n.h"
+#include "core/apptcode.h"
+#include "ui/i18n.h"
 #include "recordconf.h"
-#include "staff.h"
-#include "store.h"
+#include "store/staff.h"
+#include "store/store.h"
 #include "uitest.h"
 
 #define NOW  "2026-11-23T09:20:00+01:00"

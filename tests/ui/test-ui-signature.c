@@ -33,10 +33,10 @@
 #include <umockdev.h>
 #endif
 
-#include "an2k.h"
-#include "apptcode.h"
-#include "staff.h"
-#include "store.h"
+#include "record/an2k.h"
+#include "core/apptcode.h"
+#include "store/staff.h"
+#include "store/store.h"
 #include "uitest.h"
 #include "recordconf.h"
 

@@ -19,12 +19,12 @@
 #include <glib/gstdio.h>
 #include <png.h>
 
-#include "apptcode.h"
-#include "fingerfeed.h"
-#include "fingersynth.h"
+#include "core/apptcode.h"
+#include "emulators/finger/fingerfeed.h"
+#include "emulators/finger/fingersynth.h"
 #include "recordconf.h"
-#include "staff.h"
-#include "store.h"
+#include "store/staff.h"
+#include "store/store.h"
 #include "uitest.h"
 /* after uitest.h */
 #include "uicamera.h"

@@ -6,8 +6,8 @@
 
 #include <glib.h>
 
-#include "i18n.h"
-#include "ui.h"
+#include "ui/i18n.h"
+#include "ui/ui.h"
 
 static ui *u;
 

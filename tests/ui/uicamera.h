@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <glib.h>
 
-#include "biomem.h"
-#include "picio.h"
+#include "core/biomem.h"
+#include "imaging/picio.h"
 
 typedef struct uicamera {
     GPid pid;    /* 0 while not started */

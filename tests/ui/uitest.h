@@ -7,8 +7,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "staff.h"
-#include "store.h"
+#include "store/staff.h"
+#include "store/store.h"
 
 /* Script lines (ui/script.c): staff skips the step on screen from the staff menu. */
 #define STAFF_SKIPS_STEP                                                                           \

@@ -2,7 +2,7 @@
 
 #include <glib.h>
 
-#include "biomem.h"
+#include "core/biomem.h"
 
 static void test_alloc_free(void)
 {

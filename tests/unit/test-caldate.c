@@ -1,6 +1,6 @@
 #include <glib.h>
 
-#include "caldate.h"
+#include "core/caldate.h"
 
 static caldate d(int y, int m, int day)
 {

@@ -2,7 +2,7 @@
 
 #include <glib.h>
 
-#include "config.h"
+#include "config/config.h"
 
 static const char *const good = "# a kiosk\n"
                                 "[kiosk]\n"

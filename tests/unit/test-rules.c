@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-#include "rules.h"
+#include "core/rules.h"
 
 typedef struct person_case {
     const char *name;

@@ -2,8 +2,8 @@
 
 #include <glib.h>
 
-#include "biomem.h"
-#include "takes.h"
+#include "core/biomem.h"
+#include "core/takes.h"
 
 static void test_items(void)
 {

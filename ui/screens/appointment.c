@@ -1,5 +1,5 @@
 /* "appointment": who is on the accepted appointment. */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 static void draw(screen *scr, ui *u)
 {

@@ -9,22 +9,22 @@
  * The reader runs on its own thread, which runs GLib's default main context (libfprint enumerates
  * devices on that one); its events are queued here and an SDL user event wakes the kiosk. Nothing
  * of an applicant is logged: only finger positions, qualities and outcomes. */
-#include "capture_finger.h"
+#include "ui/capture_finger.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <png.h>
 
-#include "biomem.h"
-#include "capture.h"
-#include "devwait.h"
-#include "fingerfeed.h"
-#include "fingermatch.h"
-#include "fingerprint.h"
-#include "fingersynth.h"
-#include "screens.h"
-#include "script.h"
+#include "core/biomem.h"
+#include "ui/capture.h"
+#include "ui/devwait.h"
+#include "emulators/finger/fingerfeed.h"
+#include "imaging/fingermatch.h"
+#include "drivers/fingerprint/fingerprint.h"
+#include "emulators/finger/fingersynth.h"
+#include "ui/screens/screens.h"
+#include "ui/script.h"
 
 #define ANSWER_WAIT_MS 20000
 #define SYNTH_W        256

@@ -9,7 +9,7 @@
  * captures. Neither touches the screen: they keep their results in `mod` under its lock and push
  * one SDL user event to wake the main thread, which then reads what is new.
  */
-#include "capture_photo.h"
+#include "ui/capture_photo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,15 +19,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "biomem.h"
-#include "camera.h"
-#include "capture.h"
-#include "devwait.h"
-#include "face.h"
-#include "icao.h"
-#include "picio.h"
-#include "screens.h"
-#include "script.h"
+#include "core/biomem.h"
+#include "drivers/camera/camera.h"
+#include "ui/capture.h"
+#include "ui/devwait.h"
+#include "imaging/face.h"
+#include "imaging/icao.h"
+#include "imaging/picio.h"
+#include "ui/screens/screens.h"
+#include "ui/script.h"
 
 #define DEFAULT_CASCADES   "/usr/share/opencv4/haarcascades"
 #define MAX_ATTEMPTS       8

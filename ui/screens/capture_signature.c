@@ -6,7 +6,7 @@
  * user event to wake the loop (the runner sleeps in SDL_WaitEventTimeout). The event carries no
  * data, so one that no screen consumes is simply dropped.
  */
-#include "capture_signature.h"
+#include "ui/capture_signature.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -14,14 +14,14 @@
 
 #include <glib.h>
 
-#include "biomem.h"
-#include "capture.h"
-#include "devwait.h"
-#include "screens.h"
-#include "script.h"
-#include "sigcapture.h"
-#include "sigpad.h"
-#include "sigrender.h"
+#include "core/biomem.h"
+#include "ui/capture.h"
+#include "ui/devwait.h"
+#include "ui/screens/screens.h"
+#include "ui/script.h"
+#include "drivers/sigpad/sigcapture.h"
+#include "drivers/sigpad/sigpad.h"
+#include "imaging/sigrender.h"
 
 #define QUEUE_CAP      4096 /* pad events waiting for the screen: 20 s of a 200 Hz pad */
 #define WAIT_REAL_MS   20000

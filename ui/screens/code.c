@@ -1,11 +1,11 @@
 /* "code": the appointment code, from the on-screen keyboard, a keyboard or a barcode scanner
  * (which types the code and Enter). Only the code's symbols are accepted; the forgiving reading
  * (O as 0, I and L as 1) happens as the symbols come in. */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 #include <string.h>
 
-#include "apptcode.h"
+#include "core/apptcode.h"
 
 typedef struct priv {
     char typed[APPTCODE_LEN + 1];

@@ -1,4 +1,4 @@
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 #include <string.h>
 

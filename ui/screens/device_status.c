@@ -1,5 +1,5 @@
 /* "device-status": for staff, a line per capture device and the store. */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 #define ID_CLOSE 800
 

@@ -1,6 +1,6 @@
 /* "documents": the documents the desk officer checks for each person (rules.md, "Documents the
  * desk checks"); staff ticks them off, and that a parent is present when a child is under 14. */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 #define ID_PERSON 300 /* + person index */
 #define ID_PARENT 299

@@ -1,6 +1,6 @@
 /* "done": what happens next; that this was not an application for a residence permit; that it
  * was free. Returns to the welcome screen by itself (the session's timer) or on a tap. */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 static void draw(screen *scr, ui *u)
 {

@@ -1,6 +1,6 @@
 /* "person": what is taken today from the current person, and why; or, when nothing is taken at
  * this desk, the instruction instead. */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 static const char *action_text(rules_action a)
 {

@@ -4,8 +4,8 @@
  * are refused meanwhile (the records would be lost); the only way to end the visit without its
  * records is "Discard the records" and a second, explicit confirmation, audited with the staff
  * id. The staff lines say what is wrong without personal data. */
-#include "kioskrec.h"
-#include "screens.h"
+#include "ui/kioskrec.h"
+#include "ui/screens/screens.h"
 
 enum {
     ID_RETRY = 500,

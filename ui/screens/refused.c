@@ -1,5 +1,5 @@
 /* "refused": the code was not accepted; why, and what to do next. */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 static void texts(flow_refusal r, const char **title, const char **what, bool *retry)
 {

@@ -1,5 +1,5 @@
 /* "review": what was taken from each person; staff may restart a step from here. */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 #define ID_RESTART 400 /* + person * FLOW_ITEM_COUNT_ + item */
 

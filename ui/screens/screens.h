@@ -4,9 +4,9 @@
 
 #include <glib.h>
 
-#include "i18n.h"
-#include "session.h"
-#include "widgets/widgets.h"
+#include "ui/i18n.h"
+#include "ui/session.h"
+#include "ui/widgets/widgets.h"
 
 /* The session of a screen. */
 #define SCREEN_SESSION(scr) ((session *)(scr)->host)

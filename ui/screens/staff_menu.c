@@ -1,5 +1,5 @@
 /* "staff-menu": what staff may do at this point of the session. */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 enum {
     ID_CLOSE = 600,

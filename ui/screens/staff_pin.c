@@ -1,10 +1,10 @@
 /* "staff-pin": staff choose their account (when there are several) and type their PIN. Closes
  * itself after the configured time without input (the session's timer). */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 #include <string.h>
 
-#include "staff.h"
+#include "store/staff.h"
 
 #define ID_DIGIT   500 /* + digit */
 #define ID_DELETE  510

@@ -1,6 +1,6 @@
 /* "staff-reason": staff choose why they override, skip or mark an exception. The reasons are a
  * fixed list so that the log stays free of personal text. */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 #define ID_REASON 700
 #define ID_CANCEL 799

@@ -1,6 +1,6 @@
 /* "step-unavailable": the plan asks for a capture that this kiosk has no screen for. Staff may
  * skip it with a reason from the staff menu; nothing is captured in its place. */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 static void draw(screen *scr, ui *u)
 {

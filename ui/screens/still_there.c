@@ -1,6 +1,6 @@
 /* "still-there": after the idle time, a question with a countdown; no answer wipes the session
  * (the session's timer does that). */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 static void draw(screen *scr, ui *u)
 {

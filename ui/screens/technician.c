@@ -2,15 +2,15 @@
  * (ui/technician.h). Built into app/selftest's library, which it calls; the session knows the
  * screen only through session_technician_set_screen, so the ui library does not need the
  * self-test. */
-#include "technician.h"
+#include "ui/technician.h"
 
 #include <string.h>
 
-#include "capture.h"
-#include "config.h"
-#include "screens.h"
-#include "script.h"
-#include "selftest.h"
+#include "ui/capture.h"
+#include "config/config.h"
+#include "ui/screens/screens.h"
+#include "ui/script.h"
+#include "selftest/selftest.h"
 
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "biokiosk-technician"

@@ -1,5 +1,5 @@
 /* "welcome": the first screen; choose a language and start. */
-#include "screens.h"
+#include "ui/screens/screens.h"
 
 static void draw(screen *scr, ui *u)
 {

@@ -1,4 +1,4 @@
-#include "widgets.h"
+#include "ui/widgets/widgets.h"
 
 static void colors(button_style style, ui_color *bg, ui_color *fg)
 {

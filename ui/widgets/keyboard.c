@@ -1,4 +1,4 @@
-#include "widgets.h"
+#include "ui/widgets/widgets.h"
 
 #include <string.h>
 

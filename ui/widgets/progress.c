@@ -1,4 +1,4 @@
-#include "widgets.h"
+#include "ui/widgets/widgets.h"
 
 void progress_draw(ui *u, SDL_Rect r, size_t steps_total, size_t steps_ended, bool in_step,
                    const char *line)

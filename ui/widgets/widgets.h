@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ui.h"
+#include "ui/ui.h"
 
 typedef enum button_style {
     BUTTON_PRIMARY,   /* the one main action of a screen */

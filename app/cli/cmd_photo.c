@@ -8,13 +8,13 @@
 
 #include <glib.h>
 
-#include "biomem.h"
-#include "cli.h"
-#include "commands.h"
-#include "config.h"
-#include "face.h"
-#include "icao.h"
-#include "picio.h"
+#include "core/biomem.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "config/config.h"
+#include "imaging/face.h"
+#include "imaging/icao.h"
+#include "imaging/picio.h"
 
 #define CMD              "photo"
 #define DEFAULT_CASCADES "/usr/share/opencv4/haarcascades"

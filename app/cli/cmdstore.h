@@ -2,8 +2,8 @@
 #ifndef BIOKIOSK_CMDSTORE_H
 #define BIOKIOSK_CMDSTORE_H
 
-#include "config.h"
-#include "store.h"
+#include "config/config.h"
+#include "store/store.h"
 
 /* Opens the store for command cmd: --store URI (store_uri, may be NULL) wins; otherwise
  * store.uri of the configuration file (config_path, or the default path when NULL). On success

@@ -1,8 +1,8 @@
-#include "cmdstore.h"
+#include "cli/cmdstore.h"
 
 #include <glib.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 int cmdstore_config(const char *cmd, const char *config_path, config **cfg)
 {

@@ -5,8 +5,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-#include "bk_err.h"
-#include "rules.h"
+#include "core/bk_err.h"
+#include "core/rules.h"
 
 /* Exit statuses shared by every subcommand. */
 enum {

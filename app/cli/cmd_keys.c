@@ -1,9 +1,9 @@
 /* biokiosk keys: make the kiosk's signing key and the back office's sealing key pair. */
 #include <stdio.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "seal.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "record/seal.h"
 
 #define CMD "keys"
 

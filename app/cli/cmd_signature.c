@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "sigfile.h"
-#include "sigink.h"
-#include "sigpad.h"
-#include "sigrender.h"
-#include "sigtable.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "drivers/sigpad/sigfile.h"
+#include "core/sigink.h"
+#include "drivers/sigpad/sigpad.h"
+#include "imaging/sigrender.h"
+#include "drivers/sigpad/sigtable.h"
 
 #define CMD "signature"
 

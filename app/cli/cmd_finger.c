@@ -3,12 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "fingerfeat.h"
-#include "fingerimg.h"
-#include "fingermatch.h"
-#include "fingerprint.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "imaging/fingerfeat.h"
+#include "imaging/fingerimg.h"
+#include "imaging/fingermatch.h"
+#include "drivers/fingerprint/fingerprint.h"
 
 #define CMD "finger"
 

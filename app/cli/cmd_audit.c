@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "cli.h"
-#include "commands.h"
-#include "seal.h"
+#include "record/audit.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "record/seal.h"
 
 #define CMD "audit"
 

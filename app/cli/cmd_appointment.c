@@ -5,11 +5,11 @@
 
 #include <sodium.h>
 
-#include "cli.h"
-#include "cmdstore.h"
-#include "commands.h"
-#include "rules.h"
-#include "store.h"
+#include "cli/cli.h"
+#include "cli/cmdstore.h"
+#include "cli/commands.h"
+#include "core/rules.h"
+#include "store/store.h"
 
 #define CMD "appointment"
 

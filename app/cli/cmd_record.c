@@ -30,15 +30,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "an2k.h"
-#include "audit.h"
-#include "biomem.h"
-#include "cli.h"
-#include "commands.h"
-#include "outbox.h"
-#include "record.h"
-#include "seal.h"
-#include "sigrender.h"
+#include "record/an2k.h"
+#include "record/audit.h"
+#include "core/biomem.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "record/outbox.h"
+#include "record/record.h"
+#include "record/seal.h"
+#include "imaging/sigrender.h"
 
 #define CMD "record"
 

@@ -1,9 +1,9 @@
 /* biokiosk rules: the capture plan for one person, as JSON. */
 #include <stdio.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "rules.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "core/rules.h"
 
 #define CMD "rules"
 

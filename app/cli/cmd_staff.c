@@ -5,10 +5,10 @@
 
 #include <sodium.h>
 
-#include "cli.h"
-#include "cmdstore.h"
-#include "commands.h"
-#include "staff.h"
+#include "cli/cli.h"
+#include "cli/cmdstore.h"
+#include "cli/commands.h"
+#include "store/staff.h"
 
 #define CMD "staff"
 

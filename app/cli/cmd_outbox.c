@@ -4,11 +4,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "audit.h"
-#include "cli.h"
-#include "commands.h"
-#include "outbox.h"
-#include "seal.h"
+#include "record/audit.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "record/outbox.h"
+#include "record/seal.h"
 
 #define CMD "outbox"
 

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "config.h"
-#include "selftest.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "config/config.h"
+#include "selftest/selftest.h"
 #include "version.h"
 
 #define CMD "selftest"

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "config.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "config/config.h"
 
 #define CMD "config"
 

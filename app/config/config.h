@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "bk_err.h"
+#include "core/bk_err.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/biokiosk/biokiosk.conf"
 
