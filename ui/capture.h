@@ -17,43 +17,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "capture/check.h"
 #include "core/bk_err.h"
 #include "core/flow.h"
 #include "ui/runner.h"
-
-/* A hands-on device check run through the module that holds the device (the technician screen,
- * ui/technician.h): the module uses its own open device, never a second handle. The results are
- * the self-test's (app/selftest/selftest.h): the same check names, values and units, so a fleet
- * report means the same whether `biokiosk selftest` or the kiosk made it. */
-typedef enum capture_check_status {
-    CAPTURE_CHECK_PASS,
-    CAPTURE_CHECK_FAIL,
-    CAPTURE_CHECK_SKIP,
-} capture_check_status;
-
-typedef struct capture_check_result {
-    const char *name; /* "camera.live_view": the self-test's check name */
-    capture_check_status status;
-    const char *value; /* what was measured, in words (English, as the command's) */
-    bool has_number;   /* number and unit hold the measurement */
-    double number;
-    const char *unit;   /* static: "fps", "quality", ... or NULL */
-    const char *action; /* what to do (failures, some skips), or NULL */
-    double duration_ms; /* how long the check took */
-} capture_check_result;
-
-typedef struct capture_check_run {
-    bool hands_on; /* include the steps that need the technician (test photo, finger) */
-    /* Each result as it is made, on the caller's thread (the strings are valid during the call
-     * only). */
-    void (*result)(void *data, const capture_check_result *r);
-    /* A prompt for the technician (an English msgid, marked for translation: the screen shows
-     * it translated), NULL when it is over; on the caller's thread. */
-    void (*prompt)(void *data, const char *text);
-    void *data;
-    /* Non-zero: end the waits at once (the technician left). Read atomically. */
-    const int *cancel;
-} capture_check_run;
 
 typedef struct capture_class {
     flow_item item;
