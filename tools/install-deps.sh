@@ -20,6 +20,8 @@ packages=(
     opencv-data
     # tests: formatting, the PostgreSQL store, USB replays, libFuzzer
     clang-format postgresql umockdev libumockdev-dev libclang-rt-14-dev
+    # tests and benchmarks: the OpenCV runtime NIST's NFIQ 2 (../shared/tools/nfiq2) needs
+    libopencv-core406 libopencv-imgproc406 libopencv-ml406 libpng16-16
     # the kiosk compositor named by the systemd unit (checked by systemd-analyze)
     cage
     # tests: checking the systemd unit
