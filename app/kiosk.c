@@ -21,6 +21,9 @@
 #include "store/store.h"
 #include "ui/technician.h" /* -- technicians */
 #include "ui/ui.h"
+#ifdef BIOKIOSK_TEST_HOOKS
+#include "testhooks/hooks.h"
+#endif
 
 typedef struct options {
     gboolean windowed;
@@ -141,16 +144,16 @@ int kiosk_main(int argc, char **argv)
         status = fail(2, "%s", message);
         goto out;
     }
-    languages = g_strsplit(config_get_string(cfg, "kiosk.languages"), ",", -1);
+    languages = g_strsplit(config_get_string(cfg, CONFIG_KIOSK_LANGUAGES), ",", -1);
     for (char **l = languages; *l; l++)
         g_strstrip(*l);
-    const char *def_lang = config_get_string(cfg, "kiosk.default_language");
+    const char *def_lang = config_get_string(cfg, CONFIG_KIOSK_DEFAULT_LANGUAGE);
     if (!g_strv_contains((const char *const *)languages, def_lang)) {
         status = fail(2, "%s: [kiosk] default_language: '%s' is not in [kiosk] languages", path,
                       def_lang);
         goto out;
     }
-    const char *locale_dir = config_get_string(cfg, "kiosk.locale_dir");
+    const char *locale_dir = config_get_string(cfg, CONFIG_KIOSK_LOCALE_DIR);
     const char *missing = NULL;
     bk_err err = i18n_load(locale_dir[0] ? locale_dir : NULL, (const char *const *)languages,
                            g_strv_length(languages), &missing);
@@ -160,7 +163,7 @@ int kiosk_main(int argc, char **argv)
         goto out;
     }
 
-    err = store_open(config_get_string(cfg, "store.uri"), &st, &message);
+    err = store_open(config_get_string(cfg, CONFIG_STORE_URI), &st, &message);
     if (err != BK_OK) {
         status = fail(err == BK_ERR_INVALID ? 2 : 3, "[store] uri: %s",
                       message ? message : bk_err_str(err));
@@ -172,17 +175,17 @@ int kiosk_main(int argc, char **argv)
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
         g_warning("cannot make the kiosk process non-dumpable: core dumps may hold biometrics");
     kioskrec_settings rs = {
-        .outbox = config_get_string(cfg, "record.outbox"),
-        .kiosk_key = config_get_string(cfg, "record.kiosk_key"),
-        .backoffice_key = config_get_string(cfg, "record.backoffice_key"),
-        .audit_hash_key = config_get_string(cfg, "record.audit_hash_key"),
-        .audit_log = config_get_string(cfg, "audit.log"),
-        .retention_days = (unsigned)config_get_int(cfg, "record.retention_days"),
-        .desk = config_get_string(cfg, "kiosk.desk"),
-        .kiosk_id = config_get_string(cfg, "kiosk.id"),
-        .signature_box_width = (int)config_get_int(cfg, "signature.image_width"),
-        .signature_box_height = (int)config_get_int(cfg, "signature.image_height"),
-        .signature_min_points = (unsigned)config_get_int(cfg, "signature.min_points"),
+        .outbox = config_get_string(cfg, CONFIG_RECORD_OUTBOX),
+        .kiosk_key = config_get_string(cfg, CONFIG_RECORD_KIOSK_KEY),
+        .backoffice_key = config_get_string(cfg, CONFIG_RECORD_BACKOFFICE_KEY),
+        .audit_hash_key = config_get_string(cfg, CONFIG_RECORD_AUDIT_HASH_KEY),
+        .audit_log = config_get_string(cfg, CONFIG_AUDIT_LOG),
+        .retention_days = (unsigned)config_get_int(cfg, CONFIG_RECORD_RETENTION_DAYS),
+        .desk = config_get_string(cfg, CONFIG_KIOSK_DESK),
+        .kiosk_id = config_get_string(cfg, CONFIG_KIOSK_ID),
+        .signature_box_width = (int)config_get_int(cfg, CONFIG_SIGNATURE_IMAGE_WIDTH),
+        .signature_box_height = (int)config_get_int(cfg, CONFIG_SIGNATURE_IMAGE_HEIGHT),
+        .signature_min_points = (unsigned)config_get_int(cfg, CONFIG_SIGNATURE_MIN_POINTS),
     };
     err = kioskrec_open(&rs, wall_base, &rec, &message);
     if (err != BK_OK) {
@@ -193,12 +196,12 @@ int kiosk_main(int argc, char **argv)
     ui_options uo = {
         .width = width,
         .height = height,
-        .fullscreen = !o.windowed && config_get_bool(cfg, "kiosk.fullscreen") && !o.script,
+        .fullscreen = !o.windowed && config_get_bool(cfg, CONFIG_KIOSK_FULLSCREEN) && !o.script,
         .headless = o.script != NULL,
-        .width_mm = config_get_double(cfg, "screen.width_mm"),
-        .height_mm = config_get_double(cfg, "screen.height_mm"),
-        .font = config_get_string(cfg, "kiosk.font"),
-        .font_arabic = config_get_string(cfg, "kiosk.font_arabic"),
+        .width_mm = config_get_double(cfg, CONFIG_SCREEN_WIDTH_MM),
+        .height_mm = config_get_double(cfg, CONFIG_SCREEN_HEIGHT_MM),
+        .font = config_get_string(cfg, CONFIG_KIOSK_FONT),
+        .font_arabic = config_get_string(cfg, CONFIG_KIOSK_FONT_ARABIC),
     };
     if (o.script && width == 0) {
         uo.width = 1920;
@@ -216,18 +219,18 @@ int kiosk_main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     session_settings set = {
-        .desk = config_get_string(cfg, "kiosk.desk"),
-        .kiosk_id = config_get_string(cfg, "kiosk.id"),
-        .early_minutes = (int)config_get_int(cfg, "arrival.early_minutes"),
-        .late_minutes = (int)config_get_int(cfg, "arrival.late_minutes"),
-        .idle_seconds = (int)config_get_int(cfg, "session.idle_seconds"),
-        .countdown_seconds = (int)config_get_int(cfg, "session.idle_countdown_seconds"),
-        .courier = strcmp(config_get_string(cfg, "session.after_desk"), "courier") == 0,
-        .working_days = (int)config_get_int(cfg, "session.working_days"),
-        .max_pin_failures = (int)config_get_int(cfg, "staff.max_pin_failures"),
-        .lockout_minutes = (int)config_get_int(cfg, "staff.lockout_minutes"),
-        .pin_pad_timeout_seconds = (int)config_get_int(cfg, "staff.pin_pad_timeout_seconds"),
-        .reconnect_seconds = (int)config_get_int(cfg, "devices.reconnect_seconds"),
+        .desk = config_get_string(cfg, CONFIG_KIOSK_DESK),
+        .kiosk_id = config_get_string(cfg, CONFIG_KIOSK_ID),
+        .early_minutes = (int)config_get_int(cfg, CONFIG_ARRIVAL_EARLY_MINUTES),
+        .late_minutes = (int)config_get_int(cfg, CONFIG_ARRIVAL_LATE_MINUTES),
+        .idle_seconds = (int)config_get_int(cfg, CONFIG_SESSION_IDLE_SECONDS),
+        .countdown_seconds = (int)config_get_int(cfg, CONFIG_SESSION_IDLE_COUNTDOWN_SECONDS),
+        .courier = strcmp(config_get_string(cfg, CONFIG_SESSION_AFTER_DESK), "courier") == 0,
+        .working_days = (int)config_get_int(cfg, CONFIG_SESSION_WORKING_DAYS),
+        .max_pin_failures = (int)config_get_int(cfg, CONFIG_STAFF_MAX_PIN_FAILURES),
+        .lockout_minutes = (int)config_get_int(cfg, CONFIG_STAFF_LOCKOUT_MINUTES),
+        .pin_pad_timeout_seconds = (int)config_get_int(cfg, CONFIG_STAFF_PIN_PAD_TIMEOUT_SECONDS),
+        .reconnect_seconds = (int)config_get_int(cfg, CONFIG_DEVICES_RECONNECT_SECONDS),
         .languages = (const char *const *)languages,
         .n_languages = g_strv_length(languages),
         .default_language = def_lang,
@@ -241,8 +244,8 @@ int kiosk_main(int argc, char **argv)
     /* Capture devices: each area opens its device, registers its capture screen
      * (ui/capture.h) and its script commands here, one block each. */
     /* -- photo */
-    if (config_get_bool(cfg, "photo.enabled")) {
-        const char *ctl = config_get_string(cfg, "camera.emulator_control");
+    if (config_get_bool(cfg, CONFIG_PHOTO_ENABLED)) {
+        const char *ctl = config_get_string(cfg, CONFIG_CAMERA_EMULATOR_CONTROL);
         /* the check limits: [photo] <name>, and child_<name> where a child's may be wider */
         icao_settings lim[2] = {icao_settings_default(false), icao_settings_default(true)};
         size_t n_lim = 0;
@@ -251,13 +254,16 @@ int kiosk_main(int argc, char **argv)
             for (int child = 0; child < 2; child++) {
                 g_autofree char *key = g_strdup_printf(
                     "photo.%s%s", child && limit[i].child_variant ? "child_" : "", limit[i].name);
-                icao_limit_set(&lim[child], &limit[i], config_get_double(cfg, key));
+                config_key k;
+                if (!config_key_find(key, &k))
+                    g_error("no setting %s for the ICAO limit %s", key, limit[i].name);
+                icao_limit_set(&lim[child], &limit[i], config_get_double(cfg, k));
             }
         capture_photo_config pc = {
-            .camera_model = config_get_string(cfg, "camera.model"),
-            .camera_port = config_get_string(cfg, "camera.port"),
-            .cascade_dir = config_get_string(cfg, "photo.cascades"),
-            .attempts = (int)config_get_int(cfg, "photo.attempts"),
+            .camera_model = config_get_string(cfg, CONFIG_CAMERA_MODEL),
+            .camera_port = config_get_string(cfg, CONFIG_CAMERA_PORT),
+            .cascade_dir = config_get_string(cfg, CONFIG_PHOTO_CASCADES),
+            .attempts = (int)config_get_int(cfg, CONFIG_PHOTO_ATTEMPTS),
             .emulator_control = ctl[0] ? ctl : NULL,
             .limits = &lim[0],
             .child_limits = &lim[1],
@@ -269,24 +275,24 @@ int kiosk_main(int argc, char **argv)
         }
     }
     /* -- fingerprints */
-    if (config_get_bool(cfg, "fingerprint.enabled")) {
+    if (config_get_bool(cfg, CONFIG_FINGERPRINT_ENABLED)) {
         capture_finger_settings fs = {
-            .driver = config_get_string(cfg, "fingerprint.driver"),
-            .virtual_socket = config_get_string(cfg, "fingerprint.virtual_socket"),
+            .driver = config_get_string(cfg, CONFIG_FINGERPRINT_DRIVER),
+            .virtual_socket = config_get_string(cfg, CONFIG_FINGERPRINT_VIRTUAL_SOCKET),
             .scripted = o.script != NULL,
-            .match_threshold = (int)config_get_int(cfg, "fingerprint.match_threshold"),
-            .assume_ppi = (int)config_get_int(cfg, "fingerprint.assume_ppi"),
+            .match_threshold = (int)config_get_int(cfg, CONFIG_FINGERPRINT_MATCH_THRESHOLD),
+            .assume_ppi = (int)config_get_int(cfg, CONFIG_FINGERPRINT_ASSUME_PPI),
         };
         fingerplan_default_settings(&fs.plan);
         fs.plan.threshold[FINGERPLAN_INDEX] =
-            (int)config_get_int(cfg, "fingerprint.threshold_index");
+            (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_INDEX);
         fs.plan.threshold[FINGERPLAN_THUMB] =
-            (int)config_get_int(cfg, "fingerprint.threshold_thumb");
+            (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_THUMB);
         fs.plan.threshold[FINGERPLAN_MIDDLE] =
-            (int)config_get_int(cfg, "fingerprint.threshold_middle");
-        fs.plan.threshold[FINGERPLAN_RING] = (int)config_get_int(cfg, "fingerprint.threshold_ring");
-        fs.plan.max_attempts = (int)config_get_int(cfg, "fingerprint.attempts");
-        if (fingerplan_parse_order(config_get_string(cfg, "fingerprint.fallback_order"),
+            (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_MIDDLE);
+        fs.plan.threshold[FINGERPLAN_RING] = (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_RING);
+        fs.plan.max_attempts = (int)config_get_int(cfg, CONFIG_FINGERPRINT_ATTEMPTS);
+        if (fingerplan_parse_order(config_get_string(cfg, CONFIG_FINGERPRINT_FALLBACK_ORDER),
                                    &fs.plan) != BK_OK) {
             status = fail(2, "%s: [fingerprint] fallback_order: thumb, middle and ring, each once",
                           path);
@@ -300,12 +306,12 @@ int kiosk_main(int argc, char **argv)
     /* -- signature */
     {
         capture_signature_settings sig = {
-            .min_points = (int)config_get_int(cfg, "signature.min_points"),
-            .min_box_share = config_get_double(cfg, "signature.min_box_share"),
-            .image_width = (int)config_get_int(cfg, "signature.image_width"),
-            .image_height = (int)config_get_int(cfg, "signature.image_height"),
+            .min_points = (int)config_get_int(cfg, CONFIG_SIGNATURE_MIN_POINTS),
+            .min_box_share = config_get_double(cfg, CONFIG_SIGNATURE_MIN_BOX_SHARE),
+            .image_width = (int)config_get_int(cfg, CONFIG_SIGNATURE_IMAGE_WIDTH),
+            .image_height = (int)config_get_int(cfg, CONFIG_SIGNATURE_IMAGE_HEIGHT),
         };
-        capture_signature_source_parse(config_get_string(cfg, "signature.source"), &sig.source);
+        capture_signature_source_parse(config_get_string(cfg, CONFIG_SIGNATURE_SOURCE), &sig.source);
         capture_signature_setup(&sig);
     }
     /* -- technicians: the technician screen (staff menu, technician role) */
@@ -313,9 +319,13 @@ int kiosk_main(int argc, char **argv)
         technician_settings ts = {.cfg = cfg};
         technician_setup(&ts);
     }
+#ifdef BIOKIOSK_TEST_HOOKS
+    if (o.script) {
+        testhooks_context hc = {.sess = sess, .cfg = cfg};
+        testhooks_register(&hc);
+    }
+#endif
     /* -- record */
-    if (o.script)
-        kioskrec_register_test_commands();
     kioskrec_audit(rec, "kiosk.start", NULL, "mode=%s", o.script ? "script" : "kiosk");
 
     g_message("kiosk started: desk=%s kiosk=%s store=%s screen=%dx%d", set.desk, set.kiosk_id,

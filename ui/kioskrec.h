@@ -83,8 +83,4 @@ void kioskrec_discard(kioskrec *k, const flow *fl, const char *staff_id);
 /* One English line for staff on the last failed commit ("" when none). */
 const char *kioskrec_problem(const kioskrec *k);
 
-/* Scripted-mode commands for tests only (ui/kioskrec_test.c): test-scan-memory,
- * test-wait-file. */
-void kioskrec_register_test_commands(void);
-
 #endif

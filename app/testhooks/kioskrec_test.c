@@ -1,4 +1,5 @@
-/* Scripted-mode commands for TESTS ONLY (registered by app/kiosk.c in --script mode alone):
+/* Scripted-mode commands for TESTS ONLY (registered through testhooks_register,
+ * in --script mode alone, in a -Dtest_hooks=true build):
  *
  *   test-scan-memory FILE found|absent|report
  *                                 search this process's readable memory (/proc/self/maps and
@@ -21,7 +22,7 @@
 #include <unistd.h>
 
 #include "core/biomem.h"
-#include "ui/kioskrec.h"
+#include "testhooks/hooks.h"
 #include "ui/script.h"
 
 #define MASK  0xA5

@@ -1,0 +1,12 @@
+/* The registry of the test hooks (hooks.h): one call per area. */
+#include "testhooks/hooks.h"
+
+void testhooks_register(const testhooks_context *ctx)
+{
+    (void)ctx;
+    /* -- record */
+    kioskrec_register_test_commands();
+    /* -- photo */
+    /* -- fingerprints */
+    /* -- signature */
+}
