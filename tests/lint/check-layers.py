@@ -50,7 +50,7 @@ FLOORS = [
 ]
 # Same-floor uses that are allowed: (from module, to module).
 SIDEWAYS_OK = {("visit", "capture"), ("selftest", "capture"), ("front", "cli"), ("cli", "front"),
-               ("testhooks", "front"), ("testhooks", "cli")}
+               ("testhooks", "front"), ("testhooks", "cli"), ("front", "testhooks")}
 UI_FORBIDDEN = {"drivers", "store", "record", "emulators"}
 THREAD_RE = re.compile(r"\b(g_thread_new|g_thread_try_new|pthread_create|SDL_CreateThread|thrd_create)\s*\(")
 PRODUCT_DIRS = ("app/", "ui/", "drivers/")
