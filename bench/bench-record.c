@@ -16,6 +16,7 @@
 #include <jpeglib.h>
 #include <sodium.h>
 
+#include "bench.h"
 #include "core/biomem.h"
 #include "record/outbox.h"
 #include "record/record.h"
@@ -101,7 +102,7 @@ static uint8_t *crop_face(const char *path, size_t *len)
 int main(int argc, char **argv)
 {
     const char *face_path = argc > 1 ? argv[1] : NULL;
-    int runs = argc > 2 ? atoi(argv[2]) : 30;
+    int runs = argc > 2 ? atoi(argv[2]) : (int)bench_n(30, 1);
     if (runs < 1 || seal_init() != BK_OK)
         return 2;
     size_t face_len = 0;

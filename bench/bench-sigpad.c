@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "drivers/sigpad/sigcapture.h"
 #include "imaging/sigrender.h"
 #include "drivers/sigpad/sigreport.h"
@@ -23,7 +24,7 @@ static const uint8_t pen[] = {
     0x26, 0xFF, 0x03, 0x45, 0x00, 0x65, 0x00, 0x55, 0x00, 0x81, 0x02, 0xC0, 0xC0,
 };
 
-enum { ROUNDS = 7, REPORTS = 4096 };
+enum { MAX_ROUNDS = 7, REPORTS = 4096 };
 
 static double now(void)
 {
@@ -67,12 +68,13 @@ int main(void)
     static uint8_t reports[REPORTS][8];
     make_reports(reports);
 
-    double rate[ROUNDS], ink[ROUNDS], render[ROUNDS];
+    const int ROUNDS = (int)bench_n(MAX_ROUNDS, 1);
+    double rate[MAX_ROUNDS], ink[MAX_ROUNDS], render[MAX_ROUNDS];
     volatile double sink = 0;
     for (int k = 0; k < ROUNDS; k++) {
         double t0 = now();
         int n = 0;
-        while (now() - t0 < 0.2) {
+        while (now() - t0 < (bench_short() ? 0.01 : 0.2)) {
             for (int i = 0; i < REPORTS; i++) {
                 sigreport_sample s;
                 if (sigreport_decode(&layout, reports[i], 8, &s) == BK_OK)

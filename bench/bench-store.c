@@ -15,10 +15,11 @@
 
 #include <glib.h>
 
+#include "bench.h"
 #include "store/store.h"
 
-#define CHECKS              20000
-#define CHECKINS_PER_CLIENT 2000
+#define CHECKS              ((int)bench_n(20000, 200))
+#define CHECKINS_PER_CLIENT bench_n(2000, 20)
 
 static void code_n(long n, char out[static APPTCODE_FORMATTED_LEN + 1])
 {
