@@ -95,6 +95,7 @@ int kiosk_main(int argc, char **argv)
     ui *u = NULL;
     session *sess = NULL;
     kioskrec *rec = NULL; /* -- record */
+    signature_service *sigsvc = NULL; /* -- signature */
     char *message = NULL;
     char **languages = NULL;
 
@@ -290,7 +291,8 @@ int kiosk_main(int argc, char **argv)
             (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_THUMB);
         fs.plan.threshold[FINGERPLAN_MIDDLE] =
             (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_MIDDLE);
-        fs.plan.threshold[FINGERPLAN_RING] = (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_RING);
+        fs.plan.threshold[FINGERPLAN_RING] =
+            (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_RING);
         fs.plan.max_attempts = (int)config_get_int(cfg, CONFIG_FINGERPRINT_ATTEMPTS);
         if (fingerplan_parse_order(config_get_string(cfg, CONFIG_FINGERPRINT_FALLBACK_ORDER),
                                    &fs.plan) != BK_OK) {
@@ -311,8 +313,14 @@ int kiosk_main(int argc, char **argv)
             .image_width = (int)config_get_int(cfg, CONFIG_SIGNATURE_IMAGE_WIDTH),
             .image_height = (int)config_get_int(cfg, CONFIG_SIGNATURE_IMAGE_HEIGHT),
         };
-        capture_signature_source_parse(config_get_string(cfg, CONFIG_SIGNATURE_SOURCE), &sig.source);
-        capture_signature_setup(&sig);
+        signature_service_settings ss = {.source = SIGNATURE_SOURCE_AUTO};
+        signature_source_parse(config_get_string(cfg, CONFIG_SIGNATURE_SOURCE), &ss.source);
+        sigsvc = signature_service_new(&ss, &message);
+        if (sigsvc == NULL) {
+            status = fail(2, "%s: %s", path, message);
+            goto out;
+        }
+        capture_signature_setup(&sig, sigsvc);
     }
     /* -- technicians: the technician screen (staff menu, technician role) */
     {
@@ -321,7 +329,7 @@ int kiosk_main(int argc, char **argv)
     }
 #ifdef BIOKIOSK_TEST_HOOKS
     if (o.script) {
-        testhooks_context hc = {.sess = sess, .cfg = cfg};
+        testhooks_context hc = {.sess = sess, .cfg = cfg, .signature = sigsvc};
         testhooks_register(&hc);
     }
 #endif
@@ -351,6 +359,7 @@ out:
     capture_finger_teardown();
     /* -- signature */
     capture_signature_teardown();
+    signature_service_free(sigsvc);
     /* -- record */
     if (rec)
         kioskrec_audit(rec, "kiosk.stop", NULL, "status=%d", status);

@@ -233,13 +233,15 @@ static int answer(const char *sub, answer_fn fn, bool needs_kiosk, int argc, cha
     int rc = cmdstore_open(CMD, store_uri, config_path, &s, &cfg);
     if (rc != CLI_EXIT_OK)
         return rc;
-    arr.desk = desk != NULL ? desk : cfg != NULL ? config_get_string(cfg, "kiosk.desk") : NULL;
-    arr.kiosk = kiosk != NULL ? kiosk : cfg != NULL ? config_get_string(cfg, "kiosk.id") : NULL;
+    arr.desk = desk != NULL ? desk : cfg != NULL ? config_get_string(cfg, CONFIG_KIOSK_DESK) : NULL;
+    arr.kiosk = kiosk != NULL ? kiosk
+                : cfg != NULL ? config_get_string(cfg, CONFIG_KIOSK_ID)
+                              : NULL;
     arr.early_minutes = early >= 0    ? early
-                        : cfg != NULL ? (int)config_get_int(cfg, "arrival.early_minutes")
+                        : cfg != NULL ? (int)config_get_int(cfg, CONFIG_ARRIVAL_EARLY_MINUTES)
                                       : 30;
     arr.late_minutes = late >= 0     ? late
-                       : cfg != NULL ? (int)config_get_int(cfg, "arrival.late_minutes")
+                       : cfg != NULL ? (int)config_get_int(cfg, CONFIG_ARRIVAL_LATE_MINUTES)
                                      : 15;
     arr.ignore_window = override;
     if (arr.desk == NULL) {

@@ -39,7 +39,7 @@ int cmd_config(int argc, char **argv)
         return err == BK_ERR_IO ? CLI_EXIT_USAGE : CLI_EXIT_NO;
     }
     printf("%s: valid; desk %s, kiosk %s\n", path ? path : CONFIG_DEFAULT_PATH,
-           config_get_string(cfg, "kiosk.desk"), config_get_string(cfg, "kiosk.id"));
+           config_get_string(cfg, CONFIG_KIOSK_DESK), config_get_string(cfg, CONFIG_KIOSK_ID));
     config_free(cfg);
     return CLI_EXIT_OK;
 }

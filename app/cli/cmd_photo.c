@@ -180,7 +180,10 @@ static icao_settings limits_from_config(const config *cfg, bool child)
     for (size_t i = 0; i < n; i++) {
         g_autofree char *key = g_strdup_printf(
             "photo.%s%s", child && lim[i].child_variant ? "child_" : "", lim[i].name);
-        icao_limit_set(&s, &lim[i], config_get_double(cfg, key));
+        config_key k;
+        if (!config_key_find(key, &k))
+            g_error("no setting %s for the ICAO limit %s", key, lim[i].name);
+        icao_limit_set(&s, &lim[i], config_get_double(cfg, k));
     }
     return s;
 }
@@ -189,7 +192,7 @@ static int check(const char *image, const char *out_path, gboolean child, const 
 {
     const char *dir = g_getenv("BIOKIOSK_CASCADES");
     if ((dir == NULL || dir[0] == 0) && cfg != NULL)
-        dir = config_get_string(cfg, "photo.cascades");
+        dir = config_get_string(cfg, CONFIG_PHOTO_CASCADES);
     if (dir == NULL || dir[0] == 0)
         dir = DEFAULT_CASCADES;
     uint8_t *data = NULL;

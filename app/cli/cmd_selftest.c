@@ -33,9 +33,9 @@ static void print_json(const selftest_report *rep, const config *cfg, bool inter
     json_builder_set_member_name(b, "version");
     json_builder_add_string_value(b, BIOKIOSK_VERSION);
     json_builder_set_member_name(b, "kiosk");
-    json_builder_add_string_value(b, config_get_string(cfg, "kiosk.id"));
+    json_builder_add_string_value(b, config_get_string(cfg, CONFIG_KIOSK_ID));
     json_builder_set_member_name(b, "desk");
-    json_builder_add_string_value(b, config_get_string(cfg, "kiosk.desk"));
+    json_builder_add_string_value(b, config_get_string(cfg, CONFIG_KIOSK_DESK));
     GDateTime *now = g_date_time_new_now_utc();
     g_autofree char *ts = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
     g_date_time_unref(now);

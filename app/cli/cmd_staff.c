@@ -240,8 +240,8 @@ static int verify(int argc, char **argv)
         goto out;
     staff_policy policy = {5, 5};
     if (cfg != NULL) {
-        policy.max_failures = (int)config_get_int(cfg, "staff.max_pin_failures");
-        policy.lockout_minutes = (int)config_get_int(cfg, "staff.lockout_minutes");
+        policy.max_failures = (int)config_get_int(cfg, CONFIG_STAFF_MAX_PIN_FAILURES);
+        policy.lockout_minutes = (int)config_get_int(cfg, CONFIG_STAFF_LOCKOUT_MINUTES);
     }
     staff_answer ans;
     bk_err err = staff_verify(s, argv[1], pin, now, &policy, &ans);

@@ -25,7 +25,7 @@ int cmdstore_open(const char *cmd, const char *store_uri, const char *config_pat
         return rc;
     const char *uri = store_uri;
     if (uri == NULL && cfg != NULL)
-        uri = config_get_string(cfg, "store.uri");
+        uri = config_get_string(cfg, CONFIG_STORE_URI);
     if (uri == NULL) {
         config_free(cfg);
         return cli_usage_error(cmd, "no store: give --store URI or a configuration file with "

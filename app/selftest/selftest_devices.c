@@ -46,8 +46,8 @@ static const char *str_or(const char *s, const char *fallback)
 
 void selftest_camera(const selftest_options *opt, selftest_report *r)
 {
-    const char *model = config_get_string(opt->cfg, "camera.model");
-    const char *port = config_get_string(opt->cfg, "camera.port");
+    const char *model = config_get_string(opt->cfg, CONFIG_CAMERA_MODEL);
+    const char *port = config_get_string(opt->cfg, CONFIG_CAMERA_PORT);
     camera_config cc = {
         .model = model[0] ? model : NULL,
         .port = port[0] ? port : NULL,
@@ -146,7 +146,7 @@ void selftest_camera(const selftest_options *opt, selftest_report *r)
     t0 = g_get_monotonic_time();
     const char *dir = opt->cascade_dir;
     if (dir == NULL || dir[0] == 0)
-        dir = config_get_string(opt->cfg, "photo.cascades");
+        dir = config_get_string(opt->cfg, CONFIG_PHOTO_CASCADES);
     if (dir[0] == 0)
         dir = g_getenv("BIOKIOSK_CASCADES");
     if (dir == NULL || dir[0] == 0)
@@ -225,12 +225,12 @@ static bool reader_wait(const selftest_options *opt, fingerprint_reader *rd, fin
 
 void selftest_fingerprint(const selftest_options *opt, selftest_report *r)
 {
-    const char *socket = config_get_string(opt->cfg, "fingerprint.virtual_socket");
+    const char *socket = config_get_string(opt->cfg, CONFIG_FINGERPRINT_VIRTUAL_SOCKET);
     /* (only when it changes: the technician screen sets it on the kiosk's main thread first,
      * and the environment must not be written while other threads read it) */
     if (socket[0] && g_strcmp0(g_getenv("FP_VIRTUAL_IMAGE"), socket) != 0)
         g_setenv("FP_VIRTUAL_IMAGE", socket, TRUE);
-    const char *driver = config_get_string(opt->cfg, "fingerprint.driver");
+    const char *driver = config_get_string(opt->cfg, CONFIG_FINGERPRINT_DRIVER);
     gint64 t0 = g_get_monotonic_time();
     char **list = NULL;
     bk_err err = fingerprint_list(&list);

@@ -64,8 +64,8 @@ static void display_mode(const selftest_options *opt, selftest_report *r)
                          "Check the screen's cable and that it is switched on.",
                          "video driver %s reports no screen", SDL_GetCurrentVideoDriver());
         } else {
-            long min_w = config_get_int(opt->cfg, "selftest.min_width");
-            long min_h = config_get_int(opt->cfg, "selftest.min_height");
+            long min_w = config_get_int(opt->cfg, CONFIG_SELFTEST_MIN_WIDTH);
+            long min_h = config_get_int(opt->cfg, CONFIG_SELFTEST_MIN_HEIGHT);
             bool small = mode.w < min_w || mode.h < min_h;
             char hz[16] = "unknown";
             if (mode.refresh_rate > 0)
@@ -121,9 +121,9 @@ static void display_text(const selftest_options *opt, selftest_report *r)
                      "SDL_ttf does not start: %s", TTF_GetError());
     } else {
         g_autofree char *latin = NULL, *arabic = NULL;
-        bool a = font_loads(config_get_string(opt->cfg, "kiosk.font"), "Noto Sans", &latin);
-        bool b = font_loads(config_get_string(opt->cfg, "kiosk.font_arabic"), "Noto Sans Arabic",
-                            &arabic);
+        bool a = font_loads(config_get_string(opt->cfg, CONFIG_KIOSK_FONT), "Noto Sans", &latin);
+        bool b = font_loads(config_get_string(opt->cfg, CONFIG_KIOSK_FONT_ARABIC),
+                            "Noto Sans Arabic", &arabic);
         selftest_add(r, "display.fonts", a && b ? SELFTEST_PASS : SELFTEST_FAIL, t0,
                      "Install Debian's fonts-noto-core, or correct [kiosk] font and font_arabic.",
                      "Latin and Cyrillic: %s%s; Arabic: %s%s", latin ? latin : "not found",
@@ -133,7 +133,7 @@ static void display_text(const selftest_options *opt, selftest_report *r)
     }
 
     t0 = g_get_monotonic_time();
-    const char *dir = config_get_string(opt->cfg, "kiosk.locale_dir");
+    const char *dir = config_get_string(opt->cfg, CONFIG_KIOSK_LOCALE_DIR);
     const char *missing = NULL;
     bk_err err = i18n_load(dir[0] ? dir : NULL, (const char *const *)i18n_languages,
                            i18n_n_languages, &missing);
@@ -165,8 +165,8 @@ void selftest_display_screen(const selftest_options *opt, const selftest_screen 
                              selftest_report *r)
 {
     gint64 t0 = g_get_monotonic_time();
-    long min_w = config_get_int(opt->cfg, "selftest.min_width");
-    long min_h = config_get_int(opt->cfg, "selftest.min_height");
+    long min_w = config_get_int(opt->cfg, CONFIG_SELFTEST_MIN_WIDTH);
+    long min_h = config_get_int(opt->cfg, CONFIG_SELFTEST_MIN_HEIGHT);
     bool small = k->window_w < min_w || k->window_h < min_h;
     char hz[16] = "unknown";
     if (k->refresh_hz > 0)
@@ -220,7 +220,7 @@ void selftest_display_screen(const selftest_options *opt, const selftest_screen 
 void selftest_store(const selftest_options *opt, selftest_report *r)
 {
     gint64 t0 = g_get_monotonic_time();
-    const char *uri = config_get_string(opt->cfg, "store.uri");
+    const char *uri = config_get_string(opt->cfg, CONFIG_STORE_URI);
     store *s = NULL;
     g_autofree char *message = NULL;
     bk_err err = store_open(uri, &s, &message);
@@ -238,7 +238,7 @@ void selftest_store(const selftest_options *opt, selftest_report *r)
                                      "%s store opened", store_backend_name(s));
     selftest_number(c, (double)(g_get_monotonic_time() - t0) / 1000.0, "ms");
     t0 = g_get_monotonic_time();
-    const char *desk = config_get_string(opt->cfg, "kiosk.desk");
+    const char *desk = config_get_string(opt->cfg, CONFIG_KIOSK_DESK);
     /* today as the kiosk sees it: its local date, or the date of opt->now (the kiosk's --now) */
     GDateTime *now =
         opt->now > 0 ? g_date_time_new_from_unix_local(opt->now) : g_date_time_new_now_local();
@@ -283,7 +283,7 @@ static bool dir_writable(const char *dir, char *why, size_t why_size)
 
 void selftest_files(const selftest_options *opt, selftest_report *r)
 {
-    const char *outbox = config_get_string(opt->cfg, "record.outbox");
+    const char *outbox = config_get_string(opt->cfg, CONFIG_RECORD_OUTBOX);
     gint64 t0 = g_get_monotonic_time();
     char why[200] = "";
     if (dir_writable(outbox, why, sizeof(why)))
@@ -295,7 +295,7 @@ void selftest_files(const selftest_options *opt, selftest_report *r)
                      "%s: %s", outbox, why);
 
     t0 = g_get_monotonic_time();
-    long min_mb = config_get_int(opt->cfg, "selftest.min_free_mb");
+    long min_mb = config_get_int(opt->cfg, CONFIG_SELFTEST_MIN_FREE_MB);
     struct statvfs sv;
     if (statvfs(outbox, &sv) != 0) {
         selftest_add(r, "outbox.free_space", SELFTEST_FAIL, t0,
@@ -313,7 +313,7 @@ void selftest_files(const selftest_options *opt, selftest_report *r)
     /* the keys: the kiosk's secret signing key and the back office's public sealing key */
     uint8_t sk[SEAL_SIGN_SECRET_BYTES], pk[SEAL_PUBLIC_BYTES];
     char fp[17];
-    const char *kpath = config_get_string(opt->cfg, "record.kiosk_key");
+    const char *kpath = config_get_string(opt->cfg, CONFIG_RECORD_KIOSK_KEY);
     t0 = g_get_monotonic_time();
     bool have_kiosk = false;
     bk_err err = seal_init();
@@ -330,7 +330,7 @@ void selftest_files(const selftest_options *opt, selftest_report *r)
                      "%s: %s", kpath[0] ? kpath : "[record] kiosk_key not set",
                      err == BK_ERR_INVALID ? why : bk_err_str(err));
     }
-    const char *bpath = config_get_string(opt->cfg, "record.backoffice_key");
+    const char *bpath = config_get_string(opt->cfg, CONFIG_RECORD_BACKOFFICE_KEY);
     t0 = g_get_monotonic_time();
     err = seal_key_read(bpath, SEAL_KEY_BACKOFFICE_PUBLIC, pk, sizeof(pk), why, sizeof(why));
     if (err == BK_OK) {
@@ -344,7 +344,7 @@ void selftest_files(const selftest_options *opt, selftest_report *r)
                      err == BK_ERR_INVALID ? why : bk_err_str(err));
     }
 
-    const char *log = config_get_string(opt->cfg, "audit.log");
+    const char *log = config_get_string(opt->cfg, CONFIG_AUDIT_LOG);
     t0 = g_get_monotonic_time();
     if (!have_kiosk) {
         selftest_add(r, "audit.verify", SELFTEST_SKIP, 0, NULL,
@@ -414,7 +414,7 @@ void selftest_clock(const selftest_options *opt, selftest_report *r)
     if (sync == NULL)
         selftest_add(r, "clock.ntp", SELFTEST_SKIP, t0, NULL,
                      "the system does not report its time synchronisation (no timedatectl)");
-    else if (strcmp(sync, "no") == 0 && !config_get_bool(opt->cfg, "selftest.require_ntp"))
+    else if (strcmp(sync, "no") == 0 && !config_get_bool(opt->cfg, CONFIG_SELFTEST_REQUIRE_NTP))
         selftest_add(r, "clock.ntp", SELFTEST_SKIP, t0, NULL,
                      "NTP synchronised: no (not required: [selftest] require_ntp = false)");
     else

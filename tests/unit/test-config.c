@@ -23,21 +23,21 @@ static void test_good(void)
     g_autofree char *message = NULL;
     g_assert_cmpint(config_load_text(good, "k.conf", &cfg, &message), ==, BK_OK);
     g_assert_null(message);
-    g_assert_cmpstr(config_get_string(cfg, "kiosk.desk"), ==, "DEN-HAAG");
-    g_assert_cmpstr(config_get_string(cfg, "kiosk.id"), ==, "DEN-HAAG-03");
-    g_assert_cmpstr(config_get_string(cfg, "store.uri"), ==, "postgresql://kiosk@db/biokiosk");
-    g_assert_false(config_get_bool(cfg, "kiosk.fullscreen"));
-    g_assert_cmpfloat(config_get_double(cfg, "screen.width_mm"), ==, 344.5);
-    g_assert_cmpint(config_get_int(cfg, "arrival.early_minutes"), ==, 30); /* default */
-    g_assert_false(config_is_set(cfg, "arrival.early_minutes"));
-    g_assert_true(config_is_set(cfg, "kiosk.desk"));
+    g_assert_cmpstr(config_get_string(cfg, CONFIG_KIOSK_DESK), ==, "DEN-HAAG");
+    g_assert_cmpstr(config_get_string(cfg, CONFIG_KIOSK_ID), ==, "DEN-HAAG-03");
+    g_assert_cmpstr(config_get_string(cfg, CONFIG_STORE_URI), ==, "postgresql://kiosk@db/biokiosk");
+    g_assert_false(config_get_bool(cfg, CONFIG_KIOSK_FULLSCREEN));
+    g_assert_cmpfloat(config_get_double(cfg, CONFIG_SCREEN_WIDTH_MM), ==, 344.5);
+    g_assert_cmpint(config_get_int(cfg, CONFIG_ARRIVAL_EARLY_MINUTES), ==, 30); /* default */
+    g_assert_false(config_is_set(cfg, CONFIG_ARRIVAL_EARLY_MINUTES));
+    g_assert_true(config_is_set(cfg, CONFIG_KIOSK_DESK));
 
     g_autofree char *m2 = NULL;
     g_assert_cmpint(config_set(cfg, "arrival.late_minutes", "20", &m2), ==, BK_OK);
-    g_assert_cmpint(config_get_int(cfg, "arrival.late_minutes"), ==, 20);
+    g_assert_cmpint(config_get_int(cfg, CONFIG_ARRIVAL_LATE_MINUTES), ==, 20);
     g_assert_cmpint(config_set(cfg, "arrival.late_minutes", "-1", &m2), ==, BK_ERR_INVALID);
     g_assert_nonnull(strstr(m2, "late_minutes"));
-    g_assert_cmpint(config_get_int(cfg, "arrival.late_minutes"), ==, 20);
+    g_assert_cmpint(config_get_int(cfg, CONFIG_ARRIVAL_LATE_MINUTES), ==, 20);
     g_autofree char *m3 = NULL;
     g_assert_cmpint(config_set(cfg, "arrival.nope", "1", &m3), ==, BK_ERR_NOT_FOUND);
     config_free(cfg);
@@ -98,10 +98,36 @@ static void test_example_loads_once_filled(void)
     g_string_replace(filled, "\ndesk = \n", "\ndesk = ZWOLLE\n", 1);
     g_string_replace(filled, "\nid = \n", "\nid = ZWOLLE-01\n", 1);
     g_assert_cmpint(config_load_text(filled->str, "example", &cfg, NULL), ==, BK_OK);
-    g_assert_cmpstr(config_get_string(cfg, "kiosk.desk"), ==, "ZWOLLE");
+    g_assert_cmpstr(config_get_string(cfg, CONFIG_KIOSK_DESK), ==, "ZWOLLE");
     config_free(cfg);
     g_string_free(filled, TRUE);
     free(buf);
+}
+
+/* The table's enumerators and names agree both ways, and every default passes its own checks. */
+static void test_keys(void)
+{
+    g_assert_cmpstr(config_key_name(CONFIG_PHOTO_ENABLED), ==, "photo.enabled");
+    g_assert_cmpint(config_key_kind(CONFIG_PHOTO_ENABLED), ==, CONFIG_KIND_BOOL);
+    for (int k = 0; k < CONFIG_N_KEYS; k++) {
+        config_key found = CONFIG_N_KEYS;
+        g_assert_true(config_key_find(config_key_name((config_key)k), &found));
+        g_assert_cmpint(found, ==, k);
+    }
+    config_key untouched = CONFIG_KIOSK_ID;
+    g_assert_false(config_key_find("photo.nope", &untouched));
+    g_assert_cmpint(untouched, ==, CONFIG_KIOSK_ID);
+    /* a default set again by name is accepted */
+    config *cfg = config_new();
+    for (int k = 0; k < CONFIG_N_KEYS; k++) {
+        if (!config_is_set(cfg, (config_key)k) && config_get_string(cfg, (config_key)k)[0] != 0) {
+            g_autofree char *value = g_strdup(config_get_string(cfg, (config_key)k));
+            g_autofree char *message = NULL;
+            if (config_set(cfg, config_key_name((config_key)k), value, &message) != BK_OK)
+                g_error("default of %s refused: %s", config_key_name((config_key)k), message);
+        }
+    }
+    config_free(cfg);
 }
 
 static void test_missing_file(void)
@@ -118,6 +144,7 @@ int main(int argc, char **argv)
     g_test_add_func("/config/good", test_good);
     g_test_add_func("/config/bad", test_bad);
     g_test_add_func("/config/example", test_example_loads_once_filled);
+    g_test_add_func("/config/keys", test_keys);
     g_test_add_func("/config/missing-file", test_missing_file);
     return g_test_run();
 }

@@ -1095,7 +1095,7 @@ bk_err technician_setup(const technician_settings *set)
     /* libfprint's virtual reader (emulation) when the kiosk's fingerprint module does not hold
      * the reader: the self-test reads FP_VIRTUAL_IMAGE on its thread, so it is set here, on the
      * main thread, before any other thread could read the environment meanwhile */
-    const char *socket = config_get_string(tm.cfg, "fingerprint.virtual_socket");
+    const char *socket = config_get_string(tm.cfg, CONFIG_FINGERPRINT_VIRTUAL_SOCKET);
     if (socket[0] && capture_lookup(FLOW_ITEM_FINGERPRINTS) == NULL)
         g_setenv("FP_VIRTUAL_IMAGE", socket, TRUE);
     session_technician_set_screen(&technician_screen);
