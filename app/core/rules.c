@@ -223,14 +223,24 @@ static const row table[] = {
 
 #define TABLE_SIZE (sizeof table / sizeof table[0])
 
+/* Decided after the table: a person who would come to the desk but from whom nothing is taken
+ * (every item reused, not needed or posted) need not come at all, so the slot can go to someone
+ * who waits. Last in rules_table_row's list. */
+static const rules_reason desk_all_reused = {
+    RULES_ITEM_DESK, "desk.all-reused",
+    "Everything on file is used again: nothing is taken at the desk, the person need not come.",
+    SRC_ADULT};
+
 size_t rules_table_size(void)
 {
-    return TABLE_SIZE;
+    return TABLE_SIZE + 1;
 }
 
 const rules_reason *rules_table_row(size_t i)
 {
-    return i < TABLE_SIZE ? &table[i].reason : NULL;
+    if (i < TABLE_SIZE)
+        return &table[i].reason;
+    return i == TABLE_SIZE ? &desk_all_reused : NULL;
 }
 
 static const char *const category_names[RULES_CATEGORY_COUNT_] = {
@@ -389,6 +399,11 @@ bk_err rules_decide(const rules_person *person, rules_plan *plan, const char **p
     out.signature = (rules_action)outcome[RULES_ITEM_SIGNATURE];
     out.may_post = outcome[RULES_ITEM_MAY_POST] != 0;
     out.may_come_alone = outcome[RULES_ITEM_MAY_COME_ALONE] != 0;
+    if (out.desk && out.photo != RULES_ACTION_CAPTURE && out.fingerprints != RULES_ACTION_CAPTURE &&
+        out.signature != RULES_ACTION_CAPTURE) {
+        out.desk = false;
+        out.reasons[RULES_ITEM_DESK] = desk_all_reused;
+    }
     *plan = out;
     return BK_OK;
 }

@@ -141,6 +141,27 @@ static void test_rules_json(void)
     g_object_unref(parser);
     run_clear(&r);
 
+    /* an adult whose photo, fingerprints and signature are all used again need not come */
+    r = run_biokiosk("rules", "--birth-date", "1990-01-01", "--on", "2026-11-22", "--applied",
+                     "2026-10-01", "--previous-photo", "2026-09-01", "--previous-fingerprints",
+                     "2020-01-01", "--previous-signature", "2020-01-01", NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    o = parse_object(r.out, &parser);
+    g_assert_false(json_object_get_boolean_member(o, "desk"));
+    g_assert_cmpstr(json_object_get_string_member(o, "photo"), ==, "reuse");
+    reasons = json_object_get_array_member(o, "reasons");
+    found = FALSE;
+    for (guint i = 0; i < json_array_get_length(reasons); i++) {
+        JsonObject *reason = json_array_get_object_element(reasons, i);
+        if (g_strcmp0(json_object_get_string_member(reason, "item"), "desk") == 0) {
+            g_assert_cmpstr(json_object_get_string_member(reason, "rule"), ==, "desk.all-reused");
+            found = TRUE;
+        }
+    }
+    g_assert_true(found);
+    g_object_unref(parser);
+    run_clear(&r);
+
     r = run_biokiosk("rules", "--birth-date", "2026-01-01", "--on", "2026-11-22", NULL);
     g_assert_cmpint(r.status, ==, 0);
     o = parse_object(r.out, &parser);

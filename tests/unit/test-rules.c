@@ -97,16 +97,16 @@ static const person_case cases[] = {
      "capture", "capture", "capture", FALSE, TRUE, "photo.none-on-file",
      "fingerprints.none-on-file", "signature.none-on-file"},
     {"adult, everything reusable", ADULT, NULL, "2026-11-22", NULL, "2026-07-01", "2021-03-01",
-     "2015-03-01", FALSE, 36, TRUE, "reuse", "reuse", "reuse", FALSE, TRUE, "photo.recent",
+     "2015-03-01", FALSE, 36, FALSE, "reuse", "reuse", "reuse", FALSE, TRUE, "photo.recent",
      "fingerprints.on-file", "signature.on-file"},
     {"adult, photo exactly 6 months old", ADULT, NULL, "2026-09-01", NULL, "2026-03-01",
-     "2021-03-01", "2015-03-01", FALSE, 36, TRUE, "reuse", "reuse", "reuse", FALSE, TRUE,
+     "2021-03-01", "2015-03-01", FALSE, 36, FALSE, "reuse", "reuse", "reuse", FALSE, TRUE,
      "photo.recent", "fingerprints.on-file", "signature.on-file"},
     {"adult, photo 6 months and a day old", ADULT, NULL, "2026-09-02", NULL, "2026-03-01",
      "2021-03-01", "2015-03-01", FALSE, 36, TRUE, "capture", "reuse", "reuse", FALSE, TRUE,
      "photo.too-old", "fingerprints.on-file", "signature.on-file"},
     {"adult, photo of 31 August, 28 February", ADULT, NULL, "2027-02-28", NULL, "2026-08-31",
-     "2021-03-01", "2015-03-01", FALSE, 36, TRUE, "reuse", "reuse", "reuse", FALSE, TRUE,
+     "2021-03-01", "2015-03-01", FALSE, 36, FALSE, "reuse", "reuse", "reuse", FALSE, TRUE,
      "photo.recent", "fingerprints.on-file", "signature.on-file"},
     {"adult, photo of 31 August, 1 March", ADULT, NULL, "2027-03-01", NULL, "2026-08-31",
      "2021-03-01", "2015-03-01", FALSE, 36, TRUE, "capture", "reuse", "reuse", FALSE, TRUE,
@@ -183,6 +183,10 @@ static void test_cases(void)
         g_test_message("case: %s", c->name);
         g_assert_cmpint(plan.age, ==, c->age);
         g_assert_cmpint(plan.desk, ==, c->desk);
+        /* nobody comes for nothing: at the desk means something is taken there */
+        g_assert_true(!plan.desk || plan.photo == RULES_ACTION_CAPTURE ||
+                      plan.fingerprints == RULES_ACTION_CAPTURE ||
+                      plan.signature == RULES_ACTION_CAPTURE);
         g_assert_cmpstr(rules_action_str(plan.photo), ==, c->photo_action);
         g_assert_cmpstr(rules_action_str(plan.fingerprints), ==, c->fingerprints_action);
         g_assert_cmpstr(rules_action_str(plan.signature), ==, c->signature_action);
