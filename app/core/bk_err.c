@@ -1,5 +1,6 @@
 #include "core/bk_err.h"
 
+#include <errno.h>
 #include <stddef.h>
 
 static const char *const names[BK_ERR_COUNT_] = {
@@ -29,4 +30,34 @@ const char *bk_err_str(bk_err err)
     if ((int)err < 0 || err >= BK_ERR_COUNT_ || names[err] == NULL)
         return "unknown error";
     return names[err];
+}
+
+bk_err bk_err_from_errno(int errnum)
+{
+    switch (errnum) {
+    case ENOENT:
+    case ENOTDIR:
+        return BK_ERR_NOT_FOUND;
+    case EEXIST:
+        return BK_ERR_EXISTS;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        return BK_ERR_PERMISSION;
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+        return BK_ERR_NO_SPACE;
+    case ENOMEM:
+        return BK_ERR_NOMEM;
+    case EBUSY:
+        return BK_ERR_BUSY;
+    case ETIMEDOUT:
+        return BK_ERR_TIMEOUT;
+    case ENODEV:
+    case ENXIO:
+        return BK_ERR_NO_DEVICE;
+    default:
+        return BK_ERR_IO;
+    }
 }

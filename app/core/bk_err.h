@@ -34,4 +34,12 @@ typedef enum bk_err {
  * Never NULL; unknown values give "unknown error". */
 const char *bk_err_str(bk_err err);
 
+/* The one translation of an errno value (from open, write, fsync, rename, mkdir, ...) into a
+ * bk_err: missing file or folder (ENOENT, ENOTDIR) BK_ERR_NOT_FOUND, EEXIST BK_ERR_EXISTS,
+ * refused access or a read-only file system BK_ERR_PERMISSION, a full disk or quota
+ * BK_ERR_NO_SPACE, ENOMEM BK_ERR_NOMEM, EBUSY BK_ERR_BUSY, ETIMEDOUT BK_ERR_TIMEOUT, ENODEV and
+ * ENXIO BK_ERR_NO_DEVICE; anything else BK_ERR_IO. Pass errno itself, read right after the call
+ * that failed (a later call may change it). */
+bk_err bk_err_from_errno(int errnum);
+
 #endif

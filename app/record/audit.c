@@ -31,24 +31,6 @@ struct audit {
     uint8_t hash_key[32];
 };
 
-static bk_err errno_err(int e)
-{
-    switch (e) {
-    case ENOENT:
-        return BK_ERR_NOT_FOUND;
-    case EACCES:
-    case EPERM:
-    case EROFS:
-        return BK_ERR_PERMISSION;
-    case ENOSPC:
-    case EDQUOT:
-    case EFBIG:
-        return BK_ERR_NO_SPACE;
-    default:
-        return BK_ERR_IO;
-    }
-}
-
 static void line_hash(const char *line, size_t len, char out[HASH_HEX])
 {
     uint8_t h[HASH_BYTES];
@@ -139,7 +121,7 @@ static bk_err write_line(audit *a, const char *text, size_t len)
 {
     ssize_t n = write(a->fd, text, len);
     if (n != (ssize_t)len) {
-        bk_err err = n < 0 ? errno_err(errno) : BK_ERR_NO_SPACE;
+        bk_err err = n < 0 ? bk_err_from_errno(errno) : BK_ERR_NO_SPACE;
         /* a partial line would break the log for good: cut it off again */
         if (n > 0) {
             off_t end = lseek(a->fd, 0, SEEK_END);
@@ -149,7 +131,7 @@ static bk_err write_line(audit *a, const char *text, size_t len)
         return err;
     }
     if (fdatasync(a->fd) != 0)
-        return errno_err(errno);
+        return bk_err_from_errno(errno);
     struct stat st;
     a->known_size = fstat(a->fd, &st) == 0 ? st.st_size : -1;
     return BK_OK;
@@ -162,7 +144,7 @@ static bk_err lock(audit *a)
 {
     while (flock(a->fd, LOCK_EX) != 0)
         if (errno != EINTR)
-            return errno_err(errno);
+            return bk_err_from_errno(errno);
     return BK_OK;
 }
 
@@ -181,7 +163,7 @@ static bk_err load_state(audit *a, size_t *dropped, char *why, size_t why_size)
     *dropped = 0;
     if (fstat(a->fd, &st) != 0) {
         g_snprintf(why, why_size, "%s: %s", a->path, g_strerror(errno));
-        return errno_err(errno);
+        return bk_err_from_errno(errno);
     }
     if (st.st_size == a->known_size)
         return BK_OK; /* nobody else wrote since this handle's last line */
@@ -210,7 +192,7 @@ static bk_err load_state(audit *a, size_t *dropped, char *why, size_t why_size)
         if (ftruncate(a->fd, (off_t)keep) != 0 || fdatasync(a->fd) != 0) {
             g_free(contents);
             g_snprintf(why, why_size, "%s: cannot remove an incomplete last line", a->path);
-            return errno_err(errno);
+            return bk_err_from_errno(errno);
         }
         *dropped = length - keep;
         length = keep;
@@ -262,7 +244,7 @@ bk_err audit_open(const char *path, const uint8_t kiosk_sk[64], const uint8_t ha
     bk_err err = BK_OK;
     a->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (a->fd < 0) {
-        err = errno_err(errno);
+        err = bk_err_from_errno(errno);
         g_snprintf(why, why_size, "%s: %s", path, g_strerror(errno));
         goto fail;
     }

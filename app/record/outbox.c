@@ -13,27 +13,6 @@
 
 #include "record/seal.h"
 
-static bk_err errno_err(int e)
-{
-    switch (e) {
-    case ENOENT:
-    case ENOTDIR:
-        return BK_ERR_NOT_FOUND;
-    case EEXIST:
-        return BK_ERR_EXISTS;
-    case EACCES:
-    case EPERM:
-    case EROFS:
-        return BK_ERR_PERMISSION;
-    case ENOSPC:
-    case EDQUOT:
-    case EFBIG:
-        return BK_ERR_NO_SPACE;
-    default:
-        return BK_ERR_IO;
-    }
-}
-
 static int is_record_name(const char *name)
 {
     return name[0] != '.' && g_str_has_suffix(name, OUTBOX_SUFFIX) &&
@@ -44,8 +23,8 @@ static bk_err sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        return errno_err(errno);
-    bk_err err = fsync(fd) == 0 ? BK_OK : errno_err(errno);
+        return bk_err_from_errno(errno);
+    bk_err err = fsync(fd) == 0 ? BK_OK : bk_err_from_errno(errno);
     close(fd);
     return err;
 }
@@ -64,7 +43,7 @@ bk_err outbox_commit(const char *dir, const char *name, const uint8_t *data, siz
     if (fd < 0) {
         int e = errno;
         g_warning("outbox: cannot create a temporary file: %s", g_strerror(e));
-        return errno_err(e);
+        return bk_err_from_errno(e);
     }
     bk_err err = BK_OK;
     size_t done = 0;
@@ -73,20 +52,20 @@ bk_err outbox_commit(const char *dir, const char *name, const uint8_t *data, siz
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            err = errno_err(errno);
+            err = bk_err_from_errno(errno);
             break;
         }
         done += (size_t)n;
     }
     if (err == BK_OK && fsync(fd) != 0)
-        err = errno_err(errno);
+        err = bk_err_from_errno(errno);
     if (close(fd) != 0 && err == BK_OK)
-        err = errno_err(errno);
+        err = bk_err_from_errno(errno);
     /* link() instead of rename() would refuse an existing name atomically, but some removable
      * media filesystems lack hard links; the access() check above covers the kiosk's single
      * writer. */
     if (err == BK_OK && rename(tmp, final) != 0)
-        err = errno_err(errno);
+        err = bk_err_from_errno(errno);
     if (err != BK_OK) {
         g_warning("outbox: commit failed: %s", bk_err_str(err));
         unlink(tmp);
@@ -121,7 +100,7 @@ bk_err outbox_list(const char *dir, outbox_entry **entries, size_t *n)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
-        return errno_err(errno);
+        return bk_err_from_errno(errno);
     GArray *list = g_array_new(FALSE, TRUE, sizeof(outbox_entry));
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
@@ -177,7 +156,7 @@ bk_err outbox_clean_temp(const char *dir, size_t *removed)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
-        return errno_err(errno);
+        return bk_err_from_errno(errno);
     size_t count = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
@@ -243,7 +222,7 @@ bk_err outbox_export(const char *dir, const char *dest, const uint8_t *kiosk_pk,
             on_event(entries[i].name, "exported", data);
         if (remove) {
             if (unlink(src) != 0) {
-                err = errno_err(errno);
+                err = bk_err_from_errno(errno);
                 g_snprintf(why, why_size, "%s: exported but not removed: %s", entries[i].name,
                            bk_err_str(err));
                 break;
@@ -275,7 +254,7 @@ bk_err outbox_purge(const char *dir, unsigned days, time_t now, outbox_event_fn 
             continue;
         g_autofree char *path = g_build_filename(dir, entries[i].name, NULL);
         if (unlink(path) != 0) {
-            err = errno_err(errno);
+            err = bk_err_from_errno(errno);
             g_warning("outbox: cannot delete %s: %s", entries[i].name, g_strerror(errno));
             continue;
         }

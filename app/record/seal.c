@@ -61,26 +61,6 @@ static void say(char *why, size_t why_size, const char *fmt, ...)
     va_end(ap);
 }
 
-static bk_err errno_err(int e)
-{
-    switch (e) {
-    case ENOENT:
-        return BK_ERR_NOT_FOUND;
-    case EEXIST:
-        return BK_ERR_EXISTS;
-    case EACCES:
-    case EPERM:
-    case EROFS:
-        return BK_ERR_PERMISSION;
-    case ENOSPC:
-    case EDQUOT:
-    case EFBIG:
-        return BK_ERR_NO_SPACE;
-    default:
-        return BK_ERR_IO;
-    }
-}
-
 bk_err seal_init(void)
 {
     return sodium_init() < 0 ? BK_ERR_INTERNAL : BK_OK;
@@ -108,16 +88,16 @@ bk_err seal_key_write(const char *path, seal_key_kind kind, const uint8_t *key, 
         open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kind_is_secret(kind) ? 0600 : 0644);
     if (fd < 0) {
         sodium_memzero(line, sizeof(line));
-        return errno_err(errno);
+        return bk_err_from_errno(errno);
     }
     bk_err err = BK_OK;
     /* the umask could have narrowed a public file; a secret one is never wider than 0600 */
     if (fchmod(fd, kind_is_secret(kind) ? 0600 : 0644) != 0 || write(fd, line, n) != (ssize_t)n ||
         fsync(fd) != 0)
-        err = errno_err(errno);
+        err = bk_err_from_errno(errno);
     sodium_memzero(line, sizeof(line));
     if (close(fd) != 0 && err == BK_OK)
-        err = errno_err(errno);
+        err = bk_err_from_errno(errno);
     if (err != BK_OK)
         unlink(path);
     return err;
@@ -132,7 +112,7 @@ bk_err seal_key_read(const char *path, seal_key_kind kind, uint8_t *key, size_t 
     if (fd < 0) {
         int e = errno;
         say(why, why_size, "%s: %s", path, g_strerror(e));
-        return errno_err(e);
+        return bk_err_from_errno(e);
     }
     char line[257];
     ssize_t n = read(fd, line, sizeof(line) - 1);
@@ -140,7 +120,7 @@ bk_err seal_key_read(const char *path, seal_key_kind kind, uint8_t *key, size_t 
     close(fd);
     if (n < 0) {
         say(why, why_size, "%s: %s", path, g_strerror(e));
-        return errno_err(e);
+        return bk_err_from_errno(e);
     }
     line[n] = '\0';
     bk_err err = BK_ERR_INVALID;
