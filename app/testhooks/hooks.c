@@ -7,6 +7,8 @@ void testhooks_register(const testhooks_context *ctx)
     /* -- record */
     kioskrec_register_test_commands();
     /* -- photo */
+    photo_hooks_register(ctx);
     /* -- fingerprints */
     /* -- signature */
+    signature_hooks_register(ctx);
 }

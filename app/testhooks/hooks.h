@@ -32,8 +32,11 @@ void testhooks_register(const testhooks_context *ctx);
 /* -- record: test-scan-memory, test-wait-file (kioskrec_test.c) */
 void kioskrec_register_test_commands(void);
 
-/* -- photo: declare photo_hooks_register here */
+/* -- photo: camera-fault, camera-unplug, camera-plug, camera-wait, camera-watch (photo_hooks.c) */
+void photo_hooks_register(const testhooks_context *ctx);
 /* -- fingerprints: declare finger_hooks_register here */
-/* -- signature: declare signature_hooks_register here */
+/* -- signature: stroke, mouse-stroke, pad-strokes, pad-points, pad-wait-paused, signature-count
+ * (signature_hooks.c) */
+void signature_hooks_register(const testhooks_context *ctx);
 
 #endif

@@ -1,31 +1,24 @@
 /* "capture-signature": the person signs in a box, on the USB pad or on the touch screen.
  *
- * The screen keeps no ink of its own: the strokes live in a sigcapture (drivers/sigpad), which
- * keeps them across a pad pulled out and plugged in again. The pad is read by the driver's
- * worker; a bridge thread of this module moves its events into a queue here and pushes one SDL
- * user event to wake the loop (the runner sleeps in SDL_WaitEventTimeout). The event carries no
- * data, so one that no screen consumes is simply dropped.
+ * The screen keeps no ink and no device of its own: the strokes and the pad live in the signature
+ * service (app/capture/signature.h), which keeps them across a pad pulled out and plugged in
+ * again. The service's worker wakes the loop with an SDL user event of this screen's (the event
+ * carries no data, so one that no screen consumes is simply dropped); the screen then drains the
+ * service's queue on the main thread.
  */
 #include "ui/capture_signature.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
 
 #include "core/biomem.h"
+#include "imaging/sigrender.h"
 #include "ui/capture.h"
 #include "ui/devwait.h"
 #include "ui/screens/screens.h"
-#include "ui/script.h"
-#include "drivers/sigpad/sigcapture.h"
-#include "drivers/sigpad/sigpad.h"
-#include "imaging/sigrender.h"
 
-#define QUEUE_CAP      4096 /* pad events waiting for the screen: 20 s of a 200 Hz pad */
-#define WAIT_REAL_MS   20000
-#define STROKE_STEP_MS 10
 #define SMOOTH_PASSES  2
 #define INK_PX_AT_1080 5.0 /* live ink width at half pressure, in pixels at 1080 lines */
 
@@ -36,26 +29,15 @@ enum {
 };
 
 static capture_signature_settings settings;
+static signature_service *svc; /* the kiosk's (transfer none), set by capture_signature_setup */
 static bool set_up;
 static uint32_t wake_type;
 static uint32_t wake_types[2];
 
-/* The pad and the thread that moves its events to the screen. */
-static struct {
-    sigpad *pad;
-    sigpad_info info;
-    GThread *thread;
-    GMutex lock;
-    sigpad_event *queue; /* ring of QUEUE_CAP (biomem: pen samples) */
-    size_t head, len;
-    bool wake_pending;
-    gint stop;
-    uint64_t dropped;
-} br;
-
 typedef struct sig_priv {
-    sigcapture *cap; /* NULL while waiting for a pad (source = pad) */
-    bool pad;        /* the ink comes from the USB pad */
+    bool inking; /* the service holds an ink for this step (false: waiting for a pad) */
+    bool pad;    /* the ink comes from the USB pad */
+    signature_pad_info info;
     bool pen_down;   /* the pad's pen touches it (last sample) */
     bool touch_down; /* a touch or mouse stroke is open */
     SDL_Rect box;    /* the signing box on screen */
@@ -68,86 +50,15 @@ typedef struct sig_priv {
     SDL_Texture *tex;
 } sig_priv;
 
-static sig_priv *active; /* the screen showing now, for the script commands */
+static sig_priv *active; /* the screen showing now, for the test hooks' queries */
 
-bk_err capture_signature_source_parse(const char *text, capture_signature_source *out)
-{
-    static const char *const names[] = {"auto", "pad", "touch"};
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-        if (text && strcmp(text, names[i]) == 0) {
-            *out = (capture_signature_source)i;
-            return BK_OK;
-        }
-    return BK_ERR_INVALID;
-}
-
-static gpointer bridge_run(gpointer data)
+/* The service's worker: wakes the main loop (thread-safe). */
+static void wake(void *data)
 {
     (void)data;
-    sigpad_event e;
-    while (!g_atomic_int_get(&br.stop)) {
-        if (!sigpad_next_event(br.pad, &e, 100))
-            continue;
-        g_mutex_lock(&br.lock);
-        if (br.len < QUEUE_CAP) {
-            br.queue[(br.head + br.len) % QUEUE_CAP] = e;
-            br.len++;
-        } else {
-            br.dropped++;
-        }
-        bool wake = !br.wake_pending;
-        br.wake_pending = true;
-        g_mutex_unlock(&br.lock);
-        if (wake) {
-            SDL_Event ev = {0};
-            ev.type = wake_type;
-            SDL_PushEvent(&ev);
-        }
-    }
-    biomem_wipe(&e, sizeof e);
-    return NULL;
-}
-
-static bk_err bridge_open(void)
-{
-    sigpad *pad = NULL;
-    bk_err err = sigpad_open(&pad);
-    if (err != BK_OK)
-        return err;
-    br.queue = biomem_calloc(QUEUE_CAP, sizeof *br.queue);
-    if (br.queue == NULL) {
-        sigpad_free(pad);
-        return BK_ERR_NOMEM;
-    }
-    br.pad = pad;
-    sigpad_get_info(pad, &br.info);
-    br.head = br.len = 0;
-    br.wake_pending = false;
-    br.dropped = 0;
-    g_atomic_int_set(&br.stop, 0);
-    br.thread = g_thread_new("sigpad-bridge", bridge_run, NULL);
-    g_message("signature pad open: %s serial %s (%.0f x %.0f mm)", br.info.model, br.info.serial,
-              br.info.width_mm, br.info.height_mm);
-    return BK_OK;
-}
-
-static void bridge_close(void)
-{
-    if (br.pad == NULL)
-        return;
-    g_atomic_int_set(&br.stop, 1);
-    g_thread_join(br.thread);
-    br.thread = NULL;
-    sigpad_stats st;
-    sigpad_get_stats(br.pad, &st);
-    g_message("signature pad closed: reports=%" G_GUINT64_FORMAT " malformed=%" G_GUINT64_FORMAT
-              " unplugs=%" G_GUINT64_FORMAT " dropped=%" G_GUINT64_FORMAT,
-              st.reports, st.malformed, st.unplugs, br.dropped);
-    sigpad_free(br.pad);
-    br.pad = NULL;
-    biomem_free(br.queue);
-    br.queue = NULL;
-    br.len = 0;
+    SDL_Event ev = {0};
+    ev.type = wake_type;
+    SDL_PushEvent(&ev);
 }
 
 /* The signing box: as wide as a good part of the screen, shaped like the writing area. */
@@ -163,21 +74,32 @@ static SDL_Rect layout_box(const ui *u, double w_mm, double h_mm)
     return (SDL_Rect){(u->w - w) / 2, ui_px(u, 330), w, h};
 }
 
-static sigcapture_box capture_box(const sig_priv *p)
+static signature_box capture_box(const sig_priv *p)
 {
-    return (sigcapture_box){p->box.x, p->box.y, p->box.w, p->box.h};
+    return (signature_box){p->box.x, p->box.y, p->box.w, p->box.h};
 }
 
 static void make_capture(sig_priv *p, const ui *u)
 {
     if (p->pad) {
-        p->box = layout_box(u, br.info.width_mm, br.info.height_mm);
-        p->cap = sigcapture_new(br.info.width_mm, br.info.height_mm);
+        p->box = layout_box(u, p->info.width_mm, p->info.height_mm);
+        p->inking = signature_service_begin(svc, p->info.width_mm, p->info.height_mm) == BK_OK;
     } else {
         p->box = layout_box(u, 3.0, 1.0);
-        p->cap = sigcapture_new(p->box.w / u->px_per_mm, p->box.h / u->px_per_mm);
+        p->inking =
+            signature_service_begin(svc, p->box.w / u->px_per_mm, p->box.h / u->px_per_mm) == BK_OK;
     }
     p->ink_dirty = true;
+}
+
+/* Opens the pad through the service; true when it is open. */
+static bool open_pad(sig_priv *p)
+{
+    if (signature_service_source(svc) == SIGNATURE_SOURCE_TOUCH ||
+        signature_service_open_pad(svc) != BK_OK)
+        return false;
+    p->pad = signature_service_pad(svc, &p->info);
+    return p->pad;
 }
 
 static void enter(screen *scr)
@@ -187,9 +109,8 @@ static void enter(screen *scr)
     active = p;
     p->t0 = session_now_ms(s);
     devwait_init(&p->wait, "signature-pad");
-    if (settings.source != CAPTURE_SIGNATURE_TOUCH && bridge_open() == BK_OK)
-        p->pad = true;
-    if (p->pad || settings.source != CAPTURE_SIGNATURE_PAD)
+    open_pad(p);
+    if (p->pad || signature_service_source(svc) != SIGNATURE_SOURCE_PAD)
         make_capture(p, runner_ui(scr->owner));
     else
         devwait_update(&p->wait, s, false, "not-found"); /* source = pad and none is there */
@@ -204,9 +125,8 @@ static void exit_screen(screen *scr)
         SDL_DestroyTexture(p->tex);
     p->tex = NULL;
     sigrender_image_clear(&p->canvas);
-    sigcapture_free(p->cap);
-    p->cap = NULL;
-    bridge_close();
+    p->inking = false;
+    signature_service_end(svc);
 }
 
 /* Source = pad and none was there: look again every second. While the pad is away, once a
@@ -216,15 +136,14 @@ static int64_t update(screen *scr, int64_t now_ms)
     (void)now_ms;
     sig_priv *p = scr->priv;
     session *s = SCREEN_SESSION(scr);
-    if (p->cap == NULL && bridge_open() == BK_OK) {
-        p->pad = true;
+    if (!p->inking && open_pad(p)) {
         make_capture(p, runner_ui(scr->owner));
         devwait_update(&p->wait, s, true, NULL);
         runner_invalidate(scr->owner);
     }
     if (!devwait_away(&p->wait)) {
         p->overdue = false;
-        return p->cap == NULL ? 1000 : -1;
+        return p->inking ? -1 : 1000;
     }
     bool overdue = devwait_overdue(&p->wait, s);
     if (overdue || overdue != p->overdue)
@@ -241,41 +160,27 @@ static void ink_changed(screen *scr)
     session_touch(SCREEN_SESSION(scr));
 }
 
-/* Takes the bridge's events one by one; the lock is not held while one is handled (an unplug
- * writes to the audit log). The wake flag is cleared only when the queue is found empty, so an
- * event queued after that wakes the loop again. */
+/* Takes the service's events one by one (each is applied to the ink as it is taken); an unplug
+ * writes to the audit log. */
 static void drain_pad(screen *scr)
 {
     sig_priv *p = scr->priv;
     bool inked = false;
-    sigpad_event e;
-    for (;;) {
-        g_mutex_lock(&br.lock);
-        if (br.len == 0) {
-            br.wake_pending = false;
-            g_mutex_unlock(&br.lock);
-            break;
-        }
-        e = br.queue[br.head];
-        biomem_wipe(&br.queue[br.head], sizeof e);
-        br.head = (br.head + 1) % QUEUE_CAP;
-        br.len--;
-        g_mutex_unlock(&br.lock);
-        if (p->cap == NULL)
+    signature_event e;
+    while (signature_service_next_event(svc, &e)) {
+        if (!p->inking)
             continue;
-        if (e.type == SIGPAD_EVENT_PEN) {
-            if (e.sample.tip)
+        if (e.type == SIGNATURE_EVENT_PEN) {
+            if (e.tip)
                 inked = true;
-            p->pen_down = e.sample.tip;
+            p->pen_down = e.tip;
         } else {
-            bool back = e.type != SIGPAD_EVENT_UNPLUGGED;
+            bool back = e.type != SIGNATURE_EVENT_UNPLUGGED;
             p->pen_down = false;
             g_message("signature pad %s", back ? "ready" : "unplugged");
             devwait_update(&p->wait, SCREEN_SESSION(scr), back, back ? NULL : "unplugged");
         }
-        sigcapture_pad_event(p->cap, &e);
     }
-    biomem_wipe(&e, sizeof e);
     if (inked)
         ink_changed(scr);
 }
@@ -284,12 +189,12 @@ static void touch_at(screen *scr, double x, double y, bool down, double pressure
 {
     sig_priv *p = scr->priv;
     session *s = SCREEN_SESSION(scr);
-    sigcapture_box box = capture_box(p);
-    bool inside = sigcapture_map(p->cap, &box, x, y, &(double){0}, &(double){0}) == BK_OK;
+    signature_box box = capture_box(p);
+    bool inside = signature_service_inside(svc, &box, x, y);
     if (!inside && !p->touch_down)
         return;
     uint32_t t = (uint32_t)(session_now_ms(s) - p->t0);
-    sigcapture_touch(p->cap, &box, x, y, down, pressure, t);
+    signature_service_touch(svc, &box, x, y, down, pressure, t);
     p->touch_down = down && inside;
     ink_changed(scr);
 }
@@ -301,7 +206,7 @@ static bool input(screen *scr, const SDL_Event *ev)
         drain_pad(scr);
         return true;
     }
-    if (p->cap == NULL || p->pad)
+    if (!p->inking || p->pad)
         return false;
     ui *u = runner_ui(scr->owner);
     switch (ev->type) {
@@ -405,11 +310,11 @@ static void accept(screen *scr)
 {
     sig_priv *p = scr->priv;
     session *s = SCREEN_SESSION(scr);
-    if (p->cap == NULL || sigcapture_paused(p->cap))
+    if (!p->inking || signature_service_paused(svc))
         return;
     sigink_rule rule = {(size_t)settings.min_points, settings.min_box_share};
-    sigink_verdict v = sigcapture_accept(p->cap, &rule);
-    const sigink *ink = sigcapture_ink(p->cap);
+    sigink_verdict v = signature_service_accept(svc, &rule);
+    const sigink *ink = signature_service_ink(svc);
     size_t person = flow_current_person(session_flow(s));
     add_attempt(s, person, sigink_point_count(ink), v == SIGINK_ACCEPT);
     if (v != SIGINK_ACCEPT) {
@@ -426,7 +331,7 @@ static void accept(screen *scr)
     takes *t = session_takes(s);
     if (t && p->pad) {
         /* The pad's own serial number, or "unknown" when it has none or did not say. */
-        takes_set_device(t, "sigpad", br.info.model, br.info.serial);
+        takes_set_device(t, "sigpad", p->info.model, p->info.serial);
     } else if (t) {
         /* The touch screen is part of the kiosk: the kiosk's name stands for its serial. */
         takes_set_device(t, "touch", "kiosk touch screen", session_get_settings(s)->kiosk_id);
@@ -443,8 +348,8 @@ static void action(screen *scr, int id)
         return;
     switch (id) {
     case ID_CLEAR:
-        if (p->cap) {
-            sigcapture_clear(p->cap);
+        if (p->inking) {
+            signature_service_clear(svc);
             ink_changed(scr);
         }
         return;
@@ -467,11 +372,11 @@ static void action(screen *scr, int id)
 static void render_ink(sig_priv *p, ui *u)
 {
     if (p->canvas.pixels == NULL &&
-        sigrender_canvas(p->box.w, p->box.h, p->box.w / sigcapture_width_mm(p->cap), 0, 0,
+        sigrender_canvas(p->box.w, p->box.h, p->box.w / signature_service_width_mm(svc), 0, 0,
                          &p->canvas) != BK_OK)
         return;
     double pen_mm = INK_PX_AT_1080 * u->unit / p->canvas.px_per_mm;
-    if (sigrender_live(&p->canvas, sigcapture_ink(p->cap), SMOOTH_PASSES, pen_mm) != BK_OK)
+    if (sigrender_live(&p->canvas, signature_service_ink(svc), SMOOTH_PASSES, pen_mm) != BK_OK)
         return;
     size_t n_px = (size_t)p->canvas.width * (size_t)p->canvas.height;
     uint32_t *argb = biomem_alloc(n_px * sizeof *argb);
@@ -496,15 +401,15 @@ static void draw(screen *scr, ui *u)
     session *s = SCREEN_SESSION(scr);
     SDL_Rect r = session_draw_frame(s, u, _("Signature"), true);
     int y = r.y;
-    const char *say = p->cap == NULL ? _("Waiting for the signature pad. Please ask the desk "
-                                         "officer.")
-                      : p->pad       ? _("Sign on the signature pad with the pen, above the line.")
-                                     : _("Sign in the box with your finger, above the line.");
+    const char *say = !p->inking ? _("Waiting for the signature pad. Please ask the desk "
+                                     "officer.")
+                      : p->pad   ? _("Sign on the signature pad with the pen, above the line.")
+                                 : _("Sign in the box with your finger, above the line.");
     y += ui_text(u, say, (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_BODY, UI_COLOR_TEXT, UI_ALIGN_START);
     /* The staff strip at the bottom while the pad has been away too long; the buttons above it. */
     int strip = devwait_draw(&p->wait, s, u, r);
     r.h -= strip;
-    if (p->cap == NULL)
+    if (!p->inking)
         return;
     /* The size was fixed at enter (it is the touch writing area); only the place follows the
      * frame above it. */
@@ -535,7 +440,7 @@ static void draw(screen *scr, ui *u)
 
     int below = shown.y + shown.h + ui_px(u, 16);
     SDL_Rect line = {r.x, below, r.w, ui_px(u, 80)};
-    if (sigcapture_paused(p->cap) && strip == 0)
+    if (signature_service_paused(svc) && strip == 0)
         ui_text(u,
                 _("The signature pad was disconnected. Please wait while it is connected again."),
                 line, UI_FONT_BODY, UI_COLOR_ALERT, UI_ALIGN_START);
@@ -543,7 +448,7 @@ static void draw(screen *scr, ui *u)
         ui_text(u, _(p->message), line, UI_FONT_BODY, UI_COLOR_ALERT, UI_ALIGN_START);
 
     screens_side_button(u, r, _("Clear"), ID_CLEAR);
-    if (!sigcapture_paused(p->cap))
+    if (!signature_service_paused(svc))
         screens_main_button(u, r, _("Accept"), ID_ACCEPT);
     if (session_staff_active(s)) {
         int w = ui_px(u, 420), h = u->target;
@@ -554,14 +459,12 @@ static void draw(screen *scr, ui *u)
 
 static void status(char *buf, size_t size)
 {
-    if (br.pad)
-        g_snprintf(buf, size, "signature: pad %s, serial %s", br.info.model, br.info.serial);
-    else if (settings.source == CAPTURE_SIGNATURE_TOUCH)
-        g_snprintf(buf, size, "signature: touch screen");
-    else if (settings.source == CAPTURE_SIGNATURE_PAD)
-        g_snprintf(buf, size, "signature: USB pad (opened at the signature step)");
-    else
-        g_snprintf(buf, size, "signature: USB pad when attached, else touch screen");
+    signature_service_status(svc, buf, size);
+}
+
+static bk_err check(const capture_check_run *run)
+{
+    return signature_service_check(svc, run);
 }
 
 static const screen_class signature_screen = {
@@ -581,313 +484,52 @@ static const capture_class signature_capture = {
     .item = FLOW_ITEM_SIGNATURE,
     .screen = &signature_screen,
     .status = status,
+    .check = check,
 };
 
-/* ---- script commands ---- */
-
-static bk_err need_active(script *sc, bool pad)
+bool capture_signature_showing(capture_signature_view *view)
 {
-    if (active == NULL || active->cap == NULL)
-        return script_fail(sc, "the signing screen is not showing (screen '%s')",
-                           session_screen_name(script_session(sc)));
-    if (pad != active->pad)
-        return script_fail(sc, "the signing screen reads the %s, not the %s",
-                           active->pad ? "USB pad" : "touch screen",
-                           pad ? "USB pad" : "touch screen");
-    return BK_OK;
-}
-
-static bk_err cmd_stroke(script *sc, int argc, char **argv, const char *rest)
-{
-    (void)rest;
-    bk_err err = need_active(sc, false);
-    if (err != BK_OK)
-        return err;
-    session *s = script_session(sc);
-    ui *u = session_ui(s);
-    for (int i = 1; i < argc; i++) {
-        double x, y;
-        char tail;
-        if (sscanf(argv[i], "%lf,%lf%c", &x, &y, &tail) != 2)
-            return script_fail(sc, "stroke: '%s' is not X,Y", argv[i]);
-        if (active == NULL)
-            return script_fail(sc, "stroke: the signing screen went away");
-        SDL_Event ev = {0};
-        ev.type = i == 1 ? SDL_FINGERDOWN : SDL_FINGERMOTION;
-        ev.tfinger.touchId = 1;
-        ev.tfinger.fingerId = 1;
-        ev.tfinger.x = (float)((active->box.x + x) / u->w);
-        ev.tfinger.y = (float)((active->box.y + y) / u->h);
-        ev.tfinger.pressure = 0.5f;
-        script_push(sc, &ev);
-        if (i + 1 < argc)
-            session_advance(s, STROKE_STEP_MS);
-        if (i + 1 == argc) {
-            ev.type = SDL_FINGERUP;
-            script_push(sc, &ev);
-        }
-    }
-    return BK_OK;
-}
-
-/* mouse-stroke X,Y X,Y ...: what SDL sends for a mouse drag in the box, through the same input
- * path as a real mouse: the pointer moves to the first point (button up), the left button goes
- * down there, the pointer moves to each next point with the button held, the button goes up at
- * the last point. Nothing more: as with a real mouse the stroke ends at the next motion without
- * the button (or when it leaves the box), so a last stroke is still open at "Accept". */
-static bk_err cmd_mouse_stroke(script *sc, int argc, char **argv, const char *rest)
-{
-    (void)rest;
-    bk_err err = need_active(sc, false);
-    if (err != BK_OK)
-        return err;
-    session *s = script_session(sc);
-    int px = 0, py = 0; /* the pointer's last place, for SDL's relative motion */
-    for (int i = 1; i < argc; i++) {
-        double x, y;
-        char tail;
-        if (sscanf(argv[i], "%lf,%lf%c", &x, &y, &tail) != 2)
-            return script_fail(sc, "mouse-stroke: '%s' is not X,Y", argv[i]);
-        if (active == NULL)
-            return script_fail(sc, "mouse-stroke: the signing screen went away");
-        int ax = active->box.x + (int)lround(x), ay = active->box.y + (int)lround(y);
-        SDL_Event ev = {0};
-        ev.type = SDL_MOUSEMOTION;
-        ev.motion.which = 0;
-        ev.motion.state = i == 1 ? 0 : SDL_BUTTON_LMASK;
-        ev.motion.x = ax;
-        ev.motion.y = ay;
-        ev.motion.xrel = i == 1 ? 0 : ax - px;
-        ev.motion.yrel = i == 1 ? 0 : ay - py;
-        script_push(sc, &ev);
-        px = ax;
-        py = ay;
-        if (i == 1) {
-            SDL_Event b = {0};
-            b.type = SDL_MOUSEBUTTONDOWN;
-            b.button.which = 0;
-            b.button.button = SDL_BUTTON_LEFT;
-            b.button.state = SDL_PRESSED;
-            b.button.clicks = 1;
-            b.button.x = ax;
-            b.button.y = ay;
-            script_push(sc, &b);
-        }
-        if (i + 1 < argc)
-            session_advance(s, STROKE_STEP_MS);
-        if (i + 1 == argc) {
-            SDL_Event b = {0};
-            b.type = SDL_MOUSEBUTTONUP;
-            b.button.which = 0;
-            b.button.button = SDL_BUTTON_LEFT;
-            b.button.state = SDL_RELEASED;
-            b.button.clicks = 1;
-            b.button.x = ax;
-            b.button.y = ay;
-            script_push(sc, &b);
-        }
-    }
-    return BK_OK;
-}
-
-typedef struct want_strokes {
-    GArray *points; /* sigink_point */
-    GArray *ends;   /* size_t */
-} want_strokes;
-
-static bool read_strokes(const char *path, want_strokes *w)
-{
-    g_autofree char *text = NULL;
-    if (!g_file_get_contents(path, &text, NULL, NULL))
+    if (active == NULL || !active->inking)
         return false;
-    w->points = g_array_new(FALSE, FALSE, sizeof(sigink_point));
-    w->ends = g_array_new(FALSE, FALSE, sizeof(size_t));
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    for (char **l = lines; *l; l++) {
-        g_strstrip(*l);
-        if (**l == '\0' || **l == '#')
-            continue;
-        g_auto(GStrv) pts = g_strsplit_set(*l, " \t", -1);
-        for (char **q = pts; *q; q++) {
-            sigink_point pt = {0};
-            if (**q && sscanf(*q, "%f,%f,%f", &pt.x_mm, &pt.y_mm, &pt.pressure) == 3)
-                g_array_append_val(w->points, pt);
-        }
-        size_t end = w->points->len;
-        if (w->ends->len == 0 || g_array_index(w->ends, size_t, w->ends->len - 1) != end)
-            g_array_append_val(w->ends, end);
+    if (view) {
+        view->pad = active->pad;
+        view->pen_down = active->pen_down;
+        view->box = capture_box(active);
     }
-    return w->points->len > 0;
+    return true;
 }
 
-static void free_strokes(want_strokes *w)
+signature_service *capture_signature_service(void)
 {
-    if (w->points)
-        g_array_free(w->points, TRUE);
-    if (w->ends)
-        g_array_free(w->ends, TRUE);
+    return svc;
 }
 
-/* The first strokes on screen must be the file's. More may follow: umockdev starts the pad's
- * script again when the driver reopens the device after the script's end. */
-static bk_err compare_strokes(script *sc, const sigink *ink, const want_strokes *w, bool strokes)
-{
-    if (sigink_point_count(ink) < w->points->len)
-        return script_fail(sc, "pad-strokes: %zu points on screen, %u in the file",
-                           sigink_point_count(ink), w->points->len);
-    if (!strokes) {
-        /* Points only: a stroke cut by an unplug comes back as two. */
-        size_t k = 0;
-        for (size_t i = 0; i < sigink_stroke_count(ink) && k < w->points->len; i++) {
-            size_t n = 0;
-            const sigink_point *got = sigink_stroke(ink, i, &n);
-            for (size_t j = 0; j < n && k < w->points->len; j++, k++) {
-                const sigink_point *e = &g_array_index(w->points, sigink_point, k);
-                if (fabsf(got[j].x_mm - e->x_mm) > 0.006f || fabsf(got[j].y_mm - e->y_mm) > 0.006f)
-                    return script_fail(sc, "pad-points: point %zu differs from the file", k + 1);
-            }
-        }
-        return BK_OK;
-    }
-    if (sigink_stroke_count(ink) < w->ends->len)
-        return script_fail(sc, "pad-strokes: %zu strokes on screen, %u in the file",
-                           sigink_stroke_count(ink), w->ends->len);
-    size_t k = 0;
-    for (size_t i = 0; i < w->ends->len; i++) {
-        size_t n = 0;
-        const sigink_point *got = sigink_stroke(ink, i, &n);
-        size_t start = i ? g_array_index(w->ends, size_t, i - 1) : 0;
-        if (n != g_array_index(w->ends, size_t, i) - start)
-            return script_fail(sc, "pad-strokes: stroke %zu has %zu points, the file %zu", i + 1, n,
-                               g_array_index(w->ends, size_t, i) - start);
-        for (size_t j = 0; j < n; j++, k++) {
-            const sigink_point *e = &g_array_index(w->points, sigink_point, k);
-            if (fabsf(got[j].x_mm - e->x_mm) > 0.006f || fabsf(got[j].y_mm - e->y_mm) > 0.006f)
-                return script_fail(sc, "pad-strokes: stroke %zu point %zu differs from the file",
-                                   i + 1, j + 1);
-        }
-    }
-    return BK_OK;
-}
-
-/* Lets real time pass for the pad's worker, handling the events it sends, until done() or the
- * deadline. */
-static bool wait_real(script *sc, bool (*done)(const want_strokes *), const want_strokes *w)
-{
-    runner *r = session_runner(script_session(sc));
-    gint64 deadline = g_get_monotonic_time() + (gint64)WAIT_REAL_MS * 1000;
-    while (g_get_monotonic_time() < deadline && !runner_quitting(r)) {
-        if (active && active->cap && done(w))
-            return true;
-        runner_wait(r, 100);
-    }
-    return active && active->cap && done(w);
-}
-
-/* The file's points are all in closed strokes. Only the points of a stroke still open count as
- * not in: an emulated pad replays its strokes without pause, so waiting for the pen to be up
- * when the loop looks would be luck. */
-static bool all_points_in(const want_strokes *w)
-{
-    const sigink *ink = sigcapture_ink(active->cap);
-    size_t total = sigink_point_count(ink), ns = sigink_stroke_count(ink), open = 0;
-    if (active->pen_down && ns > 0)
-        sigink_stroke(ink, ns - 1, &open);
-    return total - open >= w->points->len;
-}
-
-static bool paused(const want_strokes *w)
-{
-    (void)w;
-    return sigcapture_paused(active->cap);
-}
-
-static bk_err cmd_pad_strokes(script *sc, int argc, char **argv, const char *rest)
-{
-    (void)argc;
-    (void)rest;
-    bool strokes = strcmp(argv[0], "pad-strokes") == 0;
-    bk_err err = need_active(sc, true);
-    if (err != BK_OK)
-        return err;
-    want_strokes w = {0};
-    if (!read_strokes(argv[1], &w)) {
-        free_strokes(&w);
-        return script_fail(sc, "pad-strokes: cannot read strokes from '%s'", argv[1]);
-    }
-    if (!wait_real(sc, all_points_in, &w)) {
-        size_t got = active && active->cap ? sigink_point_count(sigcapture_ink(active->cap)) : 0;
-        unsigned want = w.points->len;
-        free_strokes(&w);
-        return script_fail(sc, "%s: the pad gave %zu of %u points in %d s", argv[0], got, want,
-                           WAIT_REAL_MS / 1000);
-    }
-    script_settle(sc);
-    err = compare_strokes(sc, sigcapture_ink(active->cap), &w, strokes);
-    free_strokes(&w);
-    return err;
-}
-
-static bk_err cmd_pad_wait_paused(script *sc, int argc, char **argv, const char *rest)
-{
-    (void)argc;
-    (void)argv;
-    (void)rest;
-    bk_err err = need_active(sc, true);
-    if (err != BK_OK)
-        return err;
-    if (!wait_real(sc, paused, NULL))
-        return script_fail(sc, "pad-wait-paused: the pad did not go away in %d s",
-                           WAIT_REAL_MS / 1000);
-    script_settle(sc);
-    return BK_OK;
-}
-
-static bk_err cmd_signature_count(script *sc, int argc, char **argv, const char *rest)
-{
-    (void)argc;
-    (void)rest;
-    if (active == NULL || active->cap == NULL)
-        return script_fail(sc, "the signing screen is not showing (screen '%s')",
-                           session_screen_name(script_session(sc)));
-    char *end = NULL;
-    unsigned long want = strtoul(argv[1], &end, 10);
-    if (end == argv[1] || *end)
-        return script_fail(sc, "signature-count: '%s' is not a number", argv[1]);
-    size_t got = sigink_point_count(sigcapture_ink(active->cap));
-    if (got != want)
-        return script_fail(sc, "signature-count: %zu points in the box, expected %lu", got, want);
-    return BK_OK;
-}
-
-bk_err capture_signature_setup(const capture_signature_settings *s)
+bk_err capture_signature_setup(const capture_signature_settings *s, signature_service *service)
 {
     if (set_up)
         return BK_ERR_EXISTS;
+    if (service == NULL)
+        return BK_ERR_INVALID;
     settings = *s;
     wake_type = SDL_RegisterEvents(1);
     if (wake_type == (uint32_t)-1)
         return BK_ERR_NO_SPACE;
     wake_types[0] = wake_type;
-    g_mutex_init(&br.lock);
     bk_err err = capture_register(&signature_capture);
     if (err != BK_OK)
         return err;
-    script_register("stroke", 1, 4096, cmd_stroke, "stroke X,Y X,Y ... (pixels in the box)");
-    script_register("mouse-stroke", 1, 4096, cmd_mouse_stroke,
-                    "mouse-stroke X,Y X,Y ... (pixels in the box)");
-    script_register("pad-strokes", 1, 1, cmd_pad_strokes, "pad-strokes FILE");
-    script_register("pad-points", 1, 1, cmd_pad_strokes, "pad-points FILE");
-    script_register("pad-wait-paused", 0, 0, cmd_pad_wait_paused, "pad-wait-paused");
-    script_register("signature-count", 1, 1, cmd_signature_count, "signature-count N");
+    svc = service;
+    signature_service_set_wake(svc, wake, NULL);
     set_up = true;
     return BK_OK;
 }
 
 void capture_signature_teardown(void)
 {
-    bridge_close();
-    if (set_up)
-        g_mutex_clear(&br.lock);
+    if (svc) {
+        signature_service_end(svc);
+        signature_service_set_wake(svc, NULL, NULL);
+    }
+    svc = NULL;
     set_up = false;
 }
