@@ -39,6 +39,7 @@
 #include "record/record.h"
 #include "record/seal.h"
 #include "imaging/sigrender.h"
+#include "jsoncheck/jsoncheck.h"
 
 #define CMD "record"
 
@@ -105,15 +106,11 @@ static gboolean read_bio_file(const char *path, uint8_t **out, size_t *len, char
 static gboolean members_known(JsonObject *o, const char *const *known, const char *where, char *why,
                               size_t why_size)
 {
-    GList *names = json_object_get_members(o);
-    for (GList *l = names; l != NULL; l = l->next) {
-        if (!g_strv_contains(known, l->data)) {
-            g_snprintf(why, why_size, "%s: unknown member \"%s\"", where, (const char *)l->data);
-            g_list_free(names);
-            return FALSE;
-        }
+    g_autofree const char **unknown = jsoncheck_unknown_members(o, known);
+    if (unknown != NULL) {
+        g_snprintf(why, why_size, "%s: unknown member \"%s\"", where, unknown[0]);
+        return FALSE;
     }
-    g_list_free(names);
     return TRUE;
 }
 

@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "jsoncheck/jsoncheck.h"
 #include "store/store-backend.h"
 
 /* How often a status change is retried when another kiosk changed the row between our read and
@@ -671,20 +672,14 @@ static bool get_date(JsonObject *o, const char *name, bool required, bool *has, 
 static void check_members(JsonObject *o, const char *const *known, problems *p, long entry,
                           const char *prefix)
 {
-    GList *names = json_object_get_members(o);
-    for (GList *l = names; l != NULL; l = l->next) {
-        bool found = false;
-        for (size_t i = 0; known[i] != NULL; i++)
-            found = found || strcmp(known[i], l->data) == 0;
-        if (!found) {
-            /* Named like the known fields: "persons[0].colour", or "colour" at the top. */
-            g_autofree char *shown = g_strescape(l->data, NULL);
-            g_autofree char *field = prefix != NULL ? g_strdup_printf("%s.%.40s", prefix, shown)
-                                                    : g_strdup_printf("%.40s", shown);
-            problem(p, entry, field, "unknown field");
-        }
+    g_autofree const char **unknown = jsoncheck_unknown_members(o, known);
+    for (size_t i = 0; unknown != NULL && unknown[i] != NULL; i++) {
+        /* Named like the known fields: "persons[0].colour", or "colour" at the top. */
+        g_autofree char *shown = g_strescape(unknown[i], NULL);
+        g_autofree char *field = prefix != NULL ? g_strdup_printf("%s.%.40s", prefix, shown)
+                                                : g_strdup_printf("%.40s", shown);
+        problem(p, entry, field, "unknown field");
     }
-    g_list_free(names);
 }
 
 static bool text_ok(const char *text, size_t max)

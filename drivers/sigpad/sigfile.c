@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/biomem.h"
+#include "jsoncheck/jsoncheck.h"
 
 /* No desk pad or kiosk screen has a writing area a metre wide. */
 static const double DEVICE_MAX_MM = 1000.0;
@@ -23,18 +24,6 @@ static const char *const TOP_MEMBERS[] = {"device", "strokes", NULL};
 static const char *const DEVICE_MEMBERS[] = {
     "kind", "model", "serial", "width_mm", "height_mm", "counts_per_mm", "pressure_max", NULL};
 static const char *const POINT_MEMBERS[] = {"x_mm", "y_mm", "pressure", "t_ms", NULL};
-
-/* The first member of o that is not in known, or NULL. Transfer none (o owns it). */
-static const char *unknown_member(JsonObject *o, const char *const *known)
-{
-    GList *names = json_object_get_members(o);
-    const char *found = NULL;
-    for (GList *l = names; l != NULL && found == NULL; l = l->next)
-        if (!g_strv_contains(known, l->data))
-            found = l->data;
-    g_list_free(names);
-    return found;
-}
 
 static bool number_member(JsonObject *o, const char *name, bool required, double *out, char **why)
 {
@@ -80,9 +69,9 @@ static bool read_device(JsonObject *top, sigfile_device *dev, double *pressure_m
         return false;
     }
     JsonObject *d = json_node_get_object(node);
-    const char *unknown = unknown_member(d, DEVICE_MEMBERS);
+    g_autofree const char **unknown = jsoncheck_unknown_members(d, DEVICE_MEMBERS);
     if (unknown != NULL) {
-        *why = g_strdup_printf("'device' has an unknown member '%s'", unknown);
+        *why = g_strdup_printf("'device' has an unknown member '%s'", unknown[0]);
         return false;
     }
     if (!string_member(d, "kind", dev->kind, sizeof dev->kind, why) ||
@@ -127,9 +116,9 @@ static bool read_point(JsonNode *pn, const sigfile_device *dev, double pressure_
         return false;
     }
     JsonObject *p = json_node_get_object(pn);
-    const char *unknown = unknown_member(p, POINT_MEMBERS);
+    g_autofree const char **unknown = jsoncheck_unknown_members(p, POINT_MEMBERS);
     if (unknown != NULL) {
-        *why = g_strdup_printf("stroke %u point %u: unknown member '%s'", s + 1, i + 1, unknown);
+        *why = g_strdup_printf("stroke %u point %u: unknown member '%s'", s + 1, i + 1, unknown[0]);
         return false;
     }
     double x, y, pressure = 0.5 * pressure_max, t = 0;
@@ -279,9 +268,10 @@ bk_err sigfile_read(const char *path, sigink **ink_out, sigfile_device *device, 
         goto out;
     }
     JsonObject *top = json_node_get_object(root);
-    const char *unknown = unknown_member(top, TOP_MEMBERS);
+    const char **unknown = jsoncheck_unknown_members(top, TOP_MEMBERS);
     if (unknown != NULL) {
-        reason = g_strdup_printf("unknown member '%s'", unknown);
+        reason = g_strdup_printf("unknown member '%s'", unknown[0]);
+        g_free(unknown);
         goto out;
     }
     if (!read_device(top, &dev, &pressure_max, &reason) ||

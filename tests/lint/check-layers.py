@@ -10,7 +10,7 @@ What is checked, in the product's files (app/, ui/, drivers/; not tests, bench, 
     5  ui/                                                   (screens draw and turn input into actions)
     4  app/visit/, app/capture/, app/selftest/               (controller and device services)
     3  app/record/, app/store/, app/config/, drivers/        (the libraries)
-    2  app/imaging/                                          (pixel algorithms the libraries share)
+    2  app/imaging/, app/jsoncheck/                          (what the libraries share)
     1  app/core/                                             (pure logic)
   On floor 4, the visit controller and the self-test may use the capture services (they drive
   them); a capture service uses neither. Nothing in the product includes emulators/ (test hooks
@@ -45,6 +45,7 @@ FLOORS = [
     ("app/config/", "config", 3),
     ("drivers/", "drivers", 3),
     ("app/imaging/", "imaging", 2),
+    ("app/jsoncheck/", "jsoncheck", 2),
     ("app/core/", "core", 1),
     ("emulators/", "emulators", 0),
 ]
