@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "drivers/sigpad/sigfile.h"
 #include "record/an2k.h"
 #include "record/audit.h"
 #include "core/biomem.h"
@@ -46,7 +47,8 @@
 /* Everything parsed from the input files; owns what the session borrows. */
 typedef struct inputs {
     JsonParser *person;
-    JsonParser *points;
+    sigink *ink;           /* the pen points as read (sigfile) */
+    sigfile_device sigdev; /* the pad they come from; the record's device entry points here */
     record_session s;
     uint8_t *face; /* biomem */
     uint8_t *fingers[RECORD_MAX_FINGERS];
@@ -62,8 +64,7 @@ static void inputs_clear(inputs *in)
 {
     if (in->person)
         g_object_unref(in->person);
-    if (in->points)
-        g_object_unref(in->points);
+    sigink_free(in->ink);
     biomem_free(in->face);
     for (size_t i = 0; i < RECORD_MAX_FINGERS; i++)
         biomem_free(in->fingers[i]);
@@ -137,21 +138,6 @@ static gboolean int_member(JsonObject *o, const char *name, gint64 *out, gboolea
         return FALSE;
     }
     *out = json_node_get_int(n);
-    return TRUE;
-}
-
-static gboolean num_member(JsonObject *o, const char *name, double *out)
-{
-    JsonNode *n = json_object_get_member(o, name);
-    if (n == NULL || !JSON_NODE_HOLDS_VALUE(n))
-        return FALSE;
-    GType t = json_node_get_value_type(n);
-    if (t == G_TYPE_INT64)
-        *out = (double)json_node_get_int(n);
-    else if (t == G_TYPE_DOUBLE)
-        *out = json_node_get_double(n);
-    else
-        return FALSE;
     return TRUE;
 }
 
@@ -377,101 +363,43 @@ static gboolean finger_quality(inputs *in, record_finger *f, char *why, size_t w
     return FALSE;
 }
 
+/* The pen points: the signature pad's points file, read by its one reader (sigfile). */
 static gboolean parse_points(inputs *in, const char *path, char *why, size_t why_size)
 {
-    GError *error = NULL;
-    in->points = json_parser_new();
-    if (!json_parser_load_from_file(in->points, path, &error)) {
-        g_snprintf(why, why_size, "--signature: %s", error->message);
-        g_error_free(error);
+    g_autofree char *reason = NULL;
+    bk_err err = sigfile_read(path, &in->ink, &in->sigdev, &reason);
+    if (err != BK_OK) {
+        g_snprintf(why, why_size, "--signature: %s", reason ? reason : bk_err_str(err));
         return FALSE;
     }
-    JsonNode *root = json_parser_get_root(in->points);
-    JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-    static const char *const known[] = {"device", "strokes", NULL};
-    if (o == NULL || !members_known(o, known, "--signature", why, why_size)) {
-        if (o == NULL)
-            g_snprintf(why, why_size, "--signature: not a JSON object");
+    /* the pad's resolution caps the image's scale, as in `biokiosk signature render` */
+    in->s.signature_px_per_mm = in->sigdev.counts_per_mm;
+    if (in->s.signature_px_per_mm > 1000) {
+        g_snprintf(why, why_size, "--signature: device.counts_per_mm must be 0-1000");
         return FALSE;
     }
-    double pressure_max = 1.0, width_mm = 0, height_mm = 0;
-    JsonNode *dn = json_object_get_member(o, "device");
-    if (dn != NULL && JSON_NODE_HOLDS_OBJECT(dn)) {
-        JsonObject *d = json_node_get_object(dn);
-        gboolean bad = FALSE;
-        if (num_member(d, "pressure_max", &pressure_max) && !(pressure_max > 0)) {
-            g_snprintf(why, why_size, "--signature: device.pressure_max must be positive");
-            return FALSE;
-        }
-        num_member(d, "width_mm", &width_mm);
-        /* the pad's resolution caps the image's scale, as in `biokiosk signature render` */
-        if (num_member(d, "counts_per_mm", &in->s.signature_px_per_mm) &&
-            !(in->s.signature_px_per_mm >= 0 && in->s.signature_px_per_mm <= 1000)) {
-            g_snprintf(why, why_size, "--signature: device.counts_per_mm must be 0-1000");
-            return FALSE;
-        }
-        num_member(d, "height_mm", &height_mm);
-        const char *model = str_member(d, "model", &bad);
-        const char *serial = str_member(d, "serial", &bad);
-        if (model != NULL && model[0] != '\0') {
-            record_device *dev = &in->devices[in->s.n_devices++];
-            dev->kind = "sigpad";
-            dev->model = model;
-            dev->serial = serial != NULL && serial[0] != '\0' ? serial : "unknown";
-        }
+    if (in->sigdev.model[0] != '\0') {
+        record_device *dev = &in->devices[in->s.n_devices++];
+        dev->kind = "sigpad";
+        dev->model = in->sigdev.model;
+        dev->serial = in->sigdev.serial[0] != '\0' ? in->sigdev.serial : "unknown";
     }
-    gboolean bad = FALSE;
-    JsonArray *strokes = array_member(o, "strokes", &bad);
-    if (strokes == NULL || json_array_get_length(strokes) == 0) {
-        g_snprintf(why, why_size, "--signature: \"strokes\" must be a non-empty array");
-        return FALSE;
-    }
-    guint ns = json_array_get_length(strokes);
-    size_t total = 0;
-    for (guint i = 0; i < ns; i++) {
-        JsonNode *sn = json_array_get_element(strokes, i);
-        if (!JSON_NODE_HOLDS_ARRAY(sn) || json_array_get_length(json_node_get_array(sn)) == 0) {
-            g_snprintf(why, why_size, "--signature: stroke %u is not a non-empty array", i + 1);
-            return FALSE;
-        }
-        total += json_array_get_length(json_node_get_array(sn));
-    }
-    in->points_buf = biomem_calloc(total, sizeof(record_point));
+    size_t ns = sigink_stroke_count(in->ink);
+    in->points_buf = biomem_calloc(sigink_point_count(in->ink), sizeof(record_point));
     in->strokes = g_new0(record_stroke, ns);
     if (in->points_buf == NULL) {
         g_snprintf(why, why_size, "out of memory");
         return FALSE;
     }
     size_t k = 0;
-    for (guint i = 0; i < ns; i++) {
-        JsonArray *pts = json_node_get_array(json_array_get_element(strokes, i));
+    for (size_t i = 0; i < ns; i++) {
+        size_t n = 0;
+        const sigink_point *pts = sigink_stroke(in->ink, i, &n);
         in->strokes[i].points = in->points_buf + k;
-        in->strokes[i].n_points = json_array_get_length(pts);
-        for (guint j = 0; j < json_array_get_length(pts); j++, k++) {
-            static const char *const pk[] = {"x_mm", "y_mm", "pressure", "t_ms", NULL};
-            JsonObject *p = object_at(pts, j);
-            record_point *rp = &in->points_buf[k];
-            if (p == NULL || !members_known(p, pk, "signature point", why, why_size) ||
-                !num_member(p, "x_mm", &rp->x_mm) || !num_member(p, "y_mm", &rp->y_mm)) {
-                g_snprintf(why, why_size,
-                           "--signature: stroke %u point %u needs x_mm and y_mm (numbers)", i + 1,
-                           j + 1);
-                return FALSE;
-            }
-            /* as in the pad's points files: pressure 0.5 and t_ms 0 when a pen reports none */
-            if (!num_member(p, "pressure", &rp->pressure))
-                rp->pressure = 0.5 * pressure_max;
-            if (!num_member(p, "t_ms", &rp->t_ms))
-                rp->t_ms = 0;
-            rp->pressure /= pressure_max;
-            if ((width_mm > 0 && rp->x_mm > width_mm + 1) ||
-                (height_mm > 0 && rp->y_mm > height_mm + 1)) {
-                g_snprintf(why, why_size,
-                           "--signature: stroke %u point %u lies outside the pad's writing area",
-                           i + 1, j + 1);
-                return FALSE;
-            }
-        }
+        in->strokes[i].n_points = n;
+        for (size_t j = 0; j < n; j++, k++)
+            in->points_buf[k] =
+                (record_point){pts[j].x_mm, pts[j].y_mm, pts[j].pressure, pts[j].t_ms};
     }
     in->s.strokes = in->strokes;
     in->s.n_strokes = ns;
@@ -700,6 +628,37 @@ static gboolean write_out(const char *dir, const char *name, const void *data, s
     return TRUE;
 }
 
+/* The Type-8 pen points as the signature pad's points file (sigfile, its one writer), 0600.
+ * Times come from the user-defined timing field when it is there (0 otherwise). */
+static gboolean write_points(const char *dir, const record_point *pts, const size_t *ends,
+                             size_t ns, const an2k_field *timing, char *why, size_t why_size)
+{
+    sigink *ink = sigink_new();
+    gboolean ok = ink != NULL;
+    size_t start = 0;
+    for (size_t s = 0; ok && s < ns; s++) {
+        for (size_t p = start; ok && p < ends[s]; p++) {
+            g_autofree char *t_ms = timing ? item_text(timing, s, p - start) : NULL;
+            gboolean has_t = t_ms != NULL && t_ms[0] != '\0' &&
+                             strspn(t_ms, "0123456789") == strlen(t_ms) && strlen(t_ms) <= 9;
+            sigink_point pt = {(float)pts[p].x_mm, (float)pts[p].y_mm, (float)pts[p].pressure,
+                               has_t ? (uint32_t)strtoul(t_ms, NULL, 10) : 0};
+            ok = sigink_add(ink, &pt) == BK_OK;
+        }
+        sigink_end_stroke(ink);
+        start = ends[s];
+    }
+    g_autofree char *path = g_build_filename(dir, "signature.json", NULL);
+    sigfile_device none = {0};
+    bk_err err = ok ? sigfile_write(path, ink, &none) : BK_ERR_NOMEM;
+    sigink_free(ink);
+    if (err != BK_OK) {
+        g_snprintf(why, why_size, "%s: cannot write the pen points: %s", path, bk_err_str(err));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean describe(JsonBuilder *b, const an2k *t, const char *extract, char *why,
                          size_t why_size)
 {
@@ -814,35 +773,8 @@ static gboolean describe(JsonBuilder *b, const an2k *t, const char *extract, cha
                 json_builder_add_int_value(b, (gint64)ns);
                 json_builder_set_member_name(b, "points");
                 json_builder_add_int_value(b, (gint64)np);
-                if (extract != NULL) {
-                    GString *js = g_string_new("{\"strokes\":[");
-                    size_t start = 0;
-                    for (size_t s = 0; s < ns; s++) {
-                        g_string_append(js, s ? ",[" : "[");
-                        for (size_t p = start; p < ends[s]; p++) {
-                            /* JSON numbers, whatever the locale's decimal separator */
-                            char x[G_ASCII_DTOSTR_BUF_SIZE], y[G_ASCII_DTOSTR_BUF_SIZE];
-                            char pr[G_ASCII_DTOSTR_BUF_SIZE];
-                            g_ascii_formatd(x, sizeof(x), "%.4f", pts[p].x_mm);
-                            g_ascii_formatd(y, sizeof(y), "%.4f", pts[p].y_mm);
-                            g_ascii_formatd(pr, sizeof(pr), "%.4f", pts[p].pressure);
-                            g_autofree char *t_ms =
-                                timing ? item_text(timing, s, p - start) : g_strdup("");
-                            gboolean has_t =
-                                t_ms[0] != '\0' && strspn(t_ms, "0123456789") == strlen(t_ms);
-                            g_string_append_printf(
-                                js, "%s{\"x_mm\":%s,\"y_mm\":%s,\"pressure\":%s%s%s}",
-                                p > start ? "," : "", x, y, pr, has_t ? ",\"t_ms\":" : "",
-                                has_t ? t_ms : "");
-                        }
-                        g_string_append(js, "]");
-                        start = ends[s];
-                    }
-                    g_string_append(js, "]}\n");
-                    ok = write_out(extract, "signature.json", js->str, js->len, why, why_size);
-                    biomem_wipe(js->str, js->allocated_len);
-                    g_string_free(js, TRUE);
-                }
+                if (extract != NULL)
+                    ok = write_points(extract, pts, ends, ns, timing, why, why_size);
             }
             biomem_free(pts);
             g_free(ends);

@@ -351,7 +351,11 @@ bk_err sigfile_write(const char *path, const sigink *ink, const sigfile_device *
         g_string_append(s, "]");
     }
     g_string_append(s, "]}\n");
-    bk_err err = g_file_set_contents(path, s->str, (gssize)s->len, NULL) ? BK_OK : BK_ERR_IO;
+    /* personal data: readable by its owner only, whatever the caller's umask */
+    bk_err err = g_file_set_contents_full(path, s->str, (gssize)s->len,
+                                          G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL)
+                     ? BK_OK
+                     : BK_ERR_IO;
     biomem_wipe(s->str, s->allocated_len); /* the points are biometric data */
     g_string_free(s, TRUE);
     return err;

@@ -34,7 +34,8 @@ typedef struct sigfile_device {
  * what, in one line without personal data and without the file's name (the caller names it). */
 bk_err sigfile_read(const char *path, sigink **ink, sigfile_device *device, char **why);
 
-/* Writes the ink and its device as a points file (replacing it atomically). BK_ERR_IO. */
+/* Writes the ink and its device as a points file (replacing it atomically, mode 0600: pen
+ * points are personal data). BK_ERR_IO. */
 bk_err sigfile_write(const char *path, const sigink *ink, const sigfile_device *device);
 
 #endif

@@ -495,7 +495,7 @@ static void test_refused_inputs(void)
     expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
                       "--finger", f7, "--signature", outside_path, "--outbox", s.outbox,
                       "--kiosk-key", s.kiosk_key, "--backoffice-key", s.office_pub, NULL),
-                   "outside the pad's writing area");
+                   "beyond the device's width");
     expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
                       "--finger", f7, "--signature", s.points, "--signature-box", "600x10",
                       "--outbox", s.outbox, "--kiosk-key", s.kiosk_key, "--backoffice-key",

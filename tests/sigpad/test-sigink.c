@@ -2,6 +2,8 @@
  * drives: pad events, unplug, touch mapping, clear. */
 #include <math.h>
 
+#include <sys/stat.h>
+
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -198,7 +200,13 @@ static void test_file_round_trip(void)
     sigfile_device dev = {"stu", "Wacom STU-540", 96, 60, 100, "STU540-7A21C0"};
     g_autofree char *dir = g_dir_make_tmp("sigfile-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(dir, "points.json", NULL);
+    mode_t old_mask = umask(022);
     g_assert_cmpint(sigfile_write(path, ink, &dev), ==, BK_OK);
+    umask(old_mask);
+    /* pen points are personal data: the owner's alone, whatever the umask */
+    GStatBuf st;
+    g_assert_cmpint(g_stat(path, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0600);
 
     sigink *back = NULL;
     sigfile_device dev2;
