@@ -14,7 +14,7 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "ui/i18n.h"
-#include "imaging/icao.h" /* -- photo */
+#include "capture/photo.h" /* -- photo */
 #include "ui/kioskrec.h"
 #include "ui/script.h"
 #include "ui/session.h"
@@ -43,6 +43,15 @@ static void on_stop(int sig)
 {
     (void)sig;
     stop_requested = 1;
+}
+
+/* -- photo: the service's wake, called on its threads: an SDL user event of the type in `data`
+ * wakes the main loop, and the photo screen drains the service's events (SDL_PushEvent is
+ * thread-safe). */
+static void wake_photo_screen(void *data)
+{
+    SDL_Event ev = {.type = GPOINTER_TO_UINT(data)};
+    SDL_PushEvent(&ev);
 }
 
 static void options_clear(options *o)
@@ -96,6 +105,8 @@ int kiosk_main(int argc, char **argv)
     session *sess = NULL;
     kioskrec *rec = NULL; /* -- record */
     signature_service *sigsvc = NULL; /* -- signature */
+    photo_service *photo = NULL;      /* -- photo */
+    capture_photo *photo_screen = NULL;
     char *message = NULL;
     char **languages = NULL;
 
@@ -244,36 +255,19 @@ int kiosk_main(int argc, char **argv)
 
     /* Capture devices: each area opens its device, registers its capture screen
      * (ui/capture.h) and its script commands here, one block each. */
-    /* -- photo */
+    /* -- photo: the service (app/capture/photo.h) wakes its screen with an SDL user event */
     if (config_get_bool(cfg, CONFIG_PHOTO_ENABLED)) {
-        const char *ctl = config_get_string(cfg, CONFIG_CAMERA_EMULATOR_CONTROL);
-        /* the check limits: [photo] <name>, and child_<name> where a child's may be wider */
-        icao_settings lim[2] = {icao_settings_default(false), icao_settings_default(true)};
-        size_t n_lim = 0;
-        const icao_limit *limit = icao_limits(&n_lim);
-        for (size_t i = 0; i < n_lim; i++)
-            for (int child = 0; child < 2; child++) {
-                g_autofree char *key = g_strdup_printf(
-                    "photo.%s%s", child && limit[i].child_variant ? "child_" : "", limit[i].name);
-                config_key k;
-                if (!config_key_find(key, &k))
-                    g_error("no setting %s for the ICAO limit %s", key, limit[i].name);
-                icao_limit_set(&lim[child], &limit[i], config_get_double(cfg, k));
-            }
-        capture_photo_config pc = {
-            .camera_model = config_get_string(cfg, CONFIG_CAMERA_MODEL),
-            .camera_port = config_get_string(cfg, CONFIG_CAMERA_PORT),
-            .cascade_dir = config_get_string(cfg, CONFIG_PHOTO_CASCADES),
-            .attempts = (int)config_get_int(cfg, CONFIG_PHOTO_ATTEMPTS),
-            .emulator_control = ctl[0] ? ctl : NULL,
-            .limits = &lim[0],
-            .child_limits = &lim[1],
-        };
-        err = capture_photo_setup(&pc, &message);
+        photo_service_settings ps_set;
+        photo_service_settings_from_config(cfg, &ps_set);
+        uint32_t photo_wake = SDL_RegisterEvents(1);
+        ps_set.wake = wake_photo_screen;
+        ps_set.wake_data = GUINT_TO_POINTER(photo_wake);
+        err = photo_service_new(&ps_set, &photo, &message);
         if (err != BK_OK) {
             status = fail(2, "%s: %s", path, message);
             goto out;
         }
+        photo_screen = capture_photo_register(photo, photo_wake);
     }
     /* -- fingerprints */
     if (config_get_bool(cfg, CONFIG_FINGERPRINT_ENABLED)) {
@@ -329,7 +323,7 @@ int kiosk_main(int argc, char **argv)
     }
 #ifdef BIOKIOSK_TEST_HOOKS
     if (o.script) {
-        testhooks_context hc = {.sess = sess, .cfg = cfg, .signature = sigsvc};
+        testhooks_context hc = {.sess = sess, .cfg = cfg, .signature = sigsvc, .photo = photo};
         testhooks_register(&hc);
     }
 #endif
@@ -354,7 +348,8 @@ out:
     technician_teardown();
     /* Capture devices, closed after the session whose screens use them: one block each. */
     /* -- photo */
-    capture_photo_teardown();
+    capture_photo_free(photo_screen);
+    photo_service_free(photo);
     /* -- fingerprints */
     capture_finger_teardown();
     /* -- signature */

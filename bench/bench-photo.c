@@ -3,14 +3,13 @@
  * capture to the checked 1244x1600 output (decode, find, crop, check, encode), as medians; the
  * peak memory of the capture; OpenCV's own Haar face detector on the same frames
  * (bench-photo-opencv.py, python3-opencv), as a ratio; and end to end, the rate of instruction
- * updates the screen gets: the emulated PTP/IP camera (in this process) through libgphoto2 and
- * the camera driver, every frame decoded for the preview and the newest one analysed, as the
- * photo screen's threads do, for E2E_SECONDS with full searches only and with tracking.
+ * updates the screen gets: the emulated PTP/IP camera (in this process) through libgphoto2, the
+ * camera driver and the kiosk's photo service (every frame decoded for the preview and the newest
+ * one analysed), for E2E_SECONDS with full searches only and with tracking.
  *
  *   bench-photo PORTRAIT CASCADE_DIR [OPENCV_SCRIPT]
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/photo.h"
 #include "core/biomem.h"
-#include "drivers/camera/camera.h"
 #include "imaging/face.h"
 #include "imaging/icao.h"
 #include "imaging/picio.h"
@@ -116,61 +115,13 @@ static int process_capture(const face_finder *finder, const uint8_t *jpeg, size_
     return fr.n_faces;
 }
 
-/* ---- end to end: camera -> libgphoto2 -> driver -> decode -> analysis ---- */
+/* ---- end to end: camera -> libgphoto2 -> driver -> the photo service ---- */
 
-typedef struct e2e {
-    const face_finder *finder;
-    int full_every;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    bool stop;
-    pic *newest; /* the newest frame not yet analysed: a copy of the decoded preview */
-    int analyses;
-    int per_second[E2E_SECONDS + 2];
-    double start;
-} e2e;
-
-/* The photo screen's analysis thread: the newest frame (decoded at half size by the pump),
- * faces, checks. */
-static void *e2e_analyse(void *arg)
-{
-    e2e *x = arg;
-    face_tracker t;
-    face_tracker_init(&t, x->full_every);
-    face_options o = face_options_live();
-    icao_settings set = icao_settings_default(false);
-    set.live = true;
-    set.capture_scale = 6000.0 / 512;
-    pthread_mutex_lock(&x->lock);
-    while (!x->stop) {
-        if (x->newest == NULL) {
-            pthread_cond_wait(&x->cond, &x->lock);
-            continue;
-        }
-        pic *p = x->newest;
-        x->newest = NULL;
-        pthread_mutex_unlock(&x->lock);
-        face_result fr;
-        icao_result ir;
-        memset(&ir, 0, sizeof(ir));
-        if (face_track(x->finder, &t, p, &o, &fr, NULL) == BK_OK)
-            icao_check_picture(p, &fr, &set, &ir);
-        icao_result_clear(&ir);
-        pic_free(p);
-        pthread_mutex_lock(&x->lock);
-        int sec = (int)((now_ms() - x->start) / 1000);
-        if (!x->stop && sec >= 0 && sec < E2E_SECONDS) {
-            x->analyses++;
-            x->per_second[sec]++;
-        }
-    }
-    pthread_mutex_unlock(&x->lock);
-    return NULL;
-}
-
-/* Live view for E2E_SECONDS through the emulated camera; prints frames and analyses per second
+/* Live view for E2E_SECONDS through the emulated camera and the kiosk's own photo service
+ * (app/capture/photo.h: its pump decodes every frame for the preview and hands the newest to its
+ * analysis thread), drained as the photo screen drains it; prints frames and analyses per second
  * (overall and the median second). Returns the analyses per second, or -1. */
-static double e2e_run(const pic *portrait, const face_finder *finder, int full_every,
+static double e2e_run(const pic *portrait, const char *cascade_dir, int full_every,
                       const char *label)
 {
     ptpip_emu *emu = NULL;
@@ -180,87 +131,62 @@ static double e2e_run(const pic *portrait, const face_finder *finder, int full_e
     char port[96];
     snprintf(port, sizeof(port), "ptpip:127.0.0.1:%d:%d", ptpip_emu_port(emu),
              ptpip_emu_event_port(emu));
-    camera_config cc = {.model = "PTP/IP Camera", .port = port};
-    camera *cam = NULL;
-    if (camera_new(&cc, &cam) != BK_OK) {
+    photo_service_settings set;
+    photo_service_settings_init(&set);
+    set.camera_model = "PTP/IP Camera";
+    set.camera_port = port;
+    set.cascade_dir = cascade_dir;
+    set.full_search_every = full_every;
+    photo_service *ps = NULL;
+    char *message = NULL;
+    if (photo_service_new(&set, &ps, &message) != BK_OK) {
+        free(message);
         ptpip_emu_free(emu);
         return -1;
     }
+    photo_snapshot snap = {0};
     double until = now_ms() + 30000;
-    bool ready = false;
-    while (!ready && now_ms() < until) {
-        camera_event *ev = NULL;
-        if (camera_next_event(cam, 200, &ev)) {
-            ready = ev->kind == CAMERA_EVENT_READY;
-            camera_event_free(ev);
-        }
-    }
-    if (!ready) {
-        camera_free(cam);
+    while (photo_service_snapshot(ps, &snap), !snap.ready && now_ms() < until)
+        usleep(20000);
+    if (!snap.ready) {
+        photo_service_free(ps);
         ptpip_emu_free(emu);
         return -1;
     }
-    e2e x = {.finder = finder, .full_every = full_every};
-    pthread_mutex_init(&x.lock, NULL);
-    pthread_cond_init(&x.cond, NULL);
-    camera_set_live(cam, true);
+    photo_service_begin(ps, false);
+    photo_service_set_live(ps, true);
     /* the first frame starts the clock: opening live view is not part of the rate */
-    x.start = now_ms() + 1e9;
-    pthread_t th;
-    pthread_create(&th, NULL, e2e_analyse, &x);
-    int frames = 0;
-    double end = 0;
-    for (;;) {
-        camera_event *ev = NULL;
-        if (!camera_next_event(cam, 100, &ev)) {
-            if (end > 0 && now_ms() >= end)
-                break;
+    int frames = 0, analyses = 0, per_second[E2E_SECONDS] = {0};
+    double start = 0, end = now_ms() + 30000;
+    while (now_ms() < end) {
+        photo_event ev;
+        if (!photo_service_next_event(ps, &ev)) {
+            usleep(2000); /* the screen waits for the wake; a short sleep is as good here */
             continue;
         }
-        if (ev->kind == CAMERA_EVENT_FRAME) {
-            if (end == 0) {
-                pthread_mutex_lock(&x.lock);
-                x.start = now_ms();
-                pthread_mutex_unlock(&x.lock);
-                end = x.start + E2E_SECONDS * 1000.0;
-            }
-            /* the screen's pump thread decodes every frame for the preview and hands a copy of
-             * the newest to the analysis */
-            pic *preview = NULL, *copy = NULL;
-            if (picio_decode(ev->data, ev->size, 2, &preview) == BK_OK &&
-                pic_new(preview->width, preview->height, 3, &copy) == BK_OK) {
-                memcpy(copy->px, preview->px, (size_t)preview->width * (size_t)preview->height * 3);
-                frames += now_ms() < end;
-                pthread_mutex_lock(&x.lock);
-                pic_free(x.newest);
-                x.newest = copy;
-                pthread_cond_signal(&x.cond);
-                pthread_mutex_unlock(&x.lock);
-            }
-            pic_free(preview);
+        if (ev.kind == PHOTO_EVENT_FRAME && start == 0) {
+            start = now_ms();
+            end = start + E2E_SECONDS * 1000.0;
         }
-        camera_event_free(ev);
-        if (end > 0 && now_ms() >= end)
-            break;
+        int sec = start > 0 ? (int)((now_ms() - start) / 1000) : -1;
+        frames += ev.kind == PHOTO_EVENT_FRAME && sec >= 0;
+        if (ev.kind == PHOTO_EVENT_ANALYSIS && sec >= 0 && sec < E2E_SECONDS) {
+            analyses++;
+            per_second[sec]++;
+        }
+        photo_attempt_free(ev.attempt);
     }
-    pthread_mutex_lock(&x.lock);
-    x.stop = true;
-    pthread_cond_signal(&x.cond);
-    pthread_mutex_unlock(&x.lock);
-    pthread_join(th, NULL);
-    pic_free(x.newest);
-    camera_free(cam);
+    photo_service_end(ps);
+    photo_service_free(ps);
     ptpip_emu_free(emu);
     double secs[E2E_SECONDS];
     for (int i = 0; i < E2E_SECONDS; i++)
-        secs[i] = x.per_second[i];
-    double rate = x.analyses / (double)E2E_SECONDS;
+        secs[i] = per_second[i];
+    double rate = analyses / (double)E2E_SECONDS;
     printf("end to end, %s: %d s of live view: %.1f frames/s, %.1f instruction updates/s "
            "(median second %.0f)\n",
            label, E2E_SECONDS, frames / (double)E2E_SECONDS, rate, median(secs, E2E_SECONDS));
-    pthread_mutex_destroy(&x.lock);
-    pthread_cond_destroy(&x.cond);
-    return rate;
+    return start > 0 ? rate : -1;
 }
 
 int main(int argc, char **argv)
@@ -415,8 +341,8 @@ int main(int argc, char **argv)
     char home[512];
     snprintf(home, sizeof(home), "%s/bench-photo-home-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (mkdtemp(home) != NULL && setenv("HOME", home, 1) == 0) {
-        double full_rate = e2e_run(portrait, finder, 1, "full search every frame");
-        double track_rate = e2e_run(portrait, finder, FULL_EVERY, "tracked (as the screen)");
+        double full_rate = e2e_run(portrait, argv[2], 1, "full search every frame");
+        double track_rate = e2e_run(portrait, argv[2], FULL_EVERY, "tracked (as the screen)");
         if (full_rate < 0 || track_rate < 0)
             printf("end to end: the emulated camera did not open\n");
         char path[600];

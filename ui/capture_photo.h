@@ -1,43 +1,48 @@
-/* The photo step of the kiosk: live view from the camera (drivers/camera), guidance from the
- * ICAO checks (app/imaging/icao.h), capture, the cropped result with its checks, retakes and the
- * officer's choice after the last attempt.
+/* The photo step's screen, "capture-photo": live view with a head-shaped guide and the most
+ * important instruction, capture, the cropped result with its checks, retakes and the officer's
+ * choice after the last attempt. It draws the state of a photo service (app/capture/photo.h)
+ * and turns input into the service's requests; the service owns the camera and the threads.
  *
- * capture_photo_setup() opens the camera (its own worker thread), starts the photo's worker
- * thread (frame decoding, face finding, checks and the full-size processing never run on the
- * main thread), registers the "capture-photo" screen for the photo item (ui/capture.h) and the
- * script commands camera-fault, camera-unplug, camera-plug and camera-wait (ui/script.h).
- * Device results reach the screen as SDL user events.
- *
- * Script commands reach an emulated camera (emulators/ptpip, the ptpip-camera program) through
- * `emulator_control`: a file, normally a named pipe that the program reads as its stdin, to which
- * the commands write its lines ("fault busy 1", "unplug", "plug").
+ * The composer (app/kiosk.c) makes the service, registers an SDL user event type, has the
+ * service's wake function push that event, and registers the screen here with both. The
+ * screen drains the service's events when that SDL event reaches it.
  */
-#ifndef BIOKIOSK_CAPTURE_PHOTO_H
-#define BIOKIOSK_CAPTURE_PHOTO_H
+#ifndef BIOKIOSK_UI_CAPTURE_PHOTO_H
+#define BIOKIOSK_UI_CAPTURE_PHOTO_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
-#include "core/bk_err.h"
+#include "ui/runner.h"
 
-typedef struct capture_photo_config {
-    const char *camera_model; /* libgphoto2 model; NULL or "" = first camera found on USB */
-    const char *camera_port;  /* with camera_model, e.g. "ptpip:127.0.0.1:15740:15741" */
-    const char *cascade_dir;  /* the Haar cascades; NULL or "" = /usr/share/opencv4/haarcascades */
-    int attempts;             /* photos before the officer decides (3) */
-    const char *emulator_control; /* scripted mode: the emulated camera's command pipe, or NULL */
-    /* the check limits (the [photo] settings; copied), for adults and for children under 10;
-     * NULL: icao_settings_default() */
-    const struct icao_settings *limits, *child_limits;
-} capture_photo_config;
+struct photo_service;
 
-/* Opens the camera and registers the screen and script commands. Call after session_new and
- * before the session reaches a photo step. A camera that is not there is no error: the screen
- * then shows the problem for staff and resumes when the camera comes. BK_ERR_NOT_FOUND (with
- * *message, transfer full, g_free) when the face models cannot be loaded. Once per process. */
-bk_err capture_photo_setup(const capture_photo_config *cfg, char **message);
+/* The registration (the screen's class with its service). */
+typedef struct capture_photo capture_photo;
 
-/* Stops the worker threads and closes the camera. Call after session_free. Does nothing when
- * setup did not succeed. */
-void capture_photo_teardown(void);
+/* Registers the "capture-photo" screen for the photo item (ui/capture.h) with the service it
+ * draws (transfer none: ps must outlive the registration) and the SDL user event type the
+ * service's wake function pushes. The technician screen's camera check and the staff's device
+ * status run through this service. NULL when the photo item has a screen already. Transfer
+ * full: capture_photo_free, after session_free and the technician screen's teardown. */
+capture_photo *capture_photo_register(struct photo_service *ps, uint32_t wake_event);
+
+void capture_photo_free(capture_photo *cp);
+
+/* What the photo screen has seen and drawn, for the scripted mode's camera-wait and
+ * camera-watch (app/testhooks/photo_hooks.c). */
+typedef struct capture_photo_counters {
+    uint64_t frames_shown;       /* live-view frames that reached the screen */
+    uint64_t analyses_seen;      /* analysis results that reached the screen */
+    uint64_t results_seen;       /* photos taken and shown */
+    uint64_t problems_seen;      /* the camera went away, or a photo failed */
+    uint64_t instructions_drawn; /* analysis results drawn as the instruction */
+    bool ready;                  /* the camera is there */
+    bool pass;                   /* the newest analysis passes every check */
+} capture_photo_counters;
+
+/* The counters of the registered photo screen when it is on r's stack; false when it is not
+ * (or no photo screen is registered). */
+bool capture_photo_counters_get(runner *r, capture_photo_counters *out);
 
 #endif

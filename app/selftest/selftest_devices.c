@@ -2,15 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/biomem.h"
-#include "drivers/camera/camera.h"
-#include "imaging/face.h"
+#include "capture/photo.h"
 #include "drivers/fingerprint/fingerprint.h"
-#include "imaging/picio.h"
 #include "selftest/selftest-priv.h"
 #include "drivers/sigpad/sigpad.h"
-
-#define DEFAULT_CASCADES "/usr/share/opencv4/haarcascades"
 
 /* Long enough for a USB camera that wakes up or a PTP/IP camera on a slow network. */
 #define CAMERA_OPEN_MS    15000
@@ -24,184 +19,112 @@ static const char *const camera_action =
     "Switch the camera on, check its cable (or network), and that [camera] model and port in the "
     "configuration name it; `gphoto2 --auto-detect` lists the cameras libgphoto2 sees.";
 
-/* The next camera event that is not a live-view frame, within timeout_ms. */
-static camera_event *camera_wait(const selftest_options *opt, camera *cam, int timeout_ms)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-    while (g_get_monotonic_time() < end && !selftest_cancelled(opt)) {
-        camera_event *ev = NULL;
-        if (!camera_next_event(cam, 100, &ev))
-            continue;
-        if (ev->kind != CAMERA_EVENT_FRAME)
-            return ev;
-        camera_event_free(ev);
-    }
-    return NULL;
-}
-
 static const char *str_or(const char *s, const char *fallback)
 {
     return s && s[0] ? s : fallback;
 }
 
+typedef struct camera_run {
+    const selftest_options *opt;
+    selftest_report *r;
+} camera_run;
+
+/* A result of the photo service's check, as the self-test's. */
+static void camera_result(void *data, const capture_check_result *cr)
+{
+    const camera_run *cam = data;
+    static const selftest_status status[] = {
+        [CAPTURE_CHECK_PASS] = SELFTEST_PASS,
+        [CAPTURE_CHECK_FAIL] = SELFTEST_FAIL,
+        [CAPTURE_CHECK_SKIP] = SELFTEST_SKIP,
+    };
+    const char *value = cr->value;
+    if (cr->status == CAPTURE_CHECK_SKIP && !cam->opt->interactive &&
+        strcmp(cr->name, "camera.capture") == 0)
+        value = "Only with --interactive.";
+    gint64 started =
+        cr->duration_ms > 0 ? g_get_monotonic_time() - (gint64)(cr->duration_ms * 1000) : 0;
+    selftest_check *c =
+        selftest_add(cam->r, cr->name, status[cr->status], started, cr->action, "%s", value);
+    if (cr->has_number)
+        selftest_number(c, cr->number, cr->unit);
+}
+
+static void camera_prompt(void *data, const char *text)
+{
+    const camera_run *cam = data;
+    if (text)
+        selftest_prompt(cam->opt, "%s", text);
+    else
+        selftest_prompt_done(cam->opt);
+}
+
+/* Until the service's camera answers or says what is wrong (CAMERA_OPEN_MS at most). */
+static void camera_wait_ready(const selftest_options *opt, photo_service *ps, photo_snapshot *snap)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)CAMERA_OPEN_MS * 1000;
+    for (;;) {
+        photo_service_snapshot(ps, snap);
+        if (snap->ready || snap->problem != PHOTO_PROBLEM_NONE || selftest_cancelled(opt) ||
+            g_get_monotonic_time() >= end)
+            return;
+        g_usleep(50 * 1000);
+    }
+}
+
+/* camera.found here; the rest (live view, frames, faces, the test photo) is the photo service's
+ * own technician check (app/capture/photo.h), on a service of the self-test's. */
 void selftest_camera(const selftest_options *opt, selftest_report *r)
 {
-    const char *model = config_get_string(opt->cfg, CONFIG_CAMERA_MODEL);
-    const char *port = config_get_string(opt->cfg, CONFIG_CAMERA_PORT);
-    camera_config cc = {
-        .model = model[0] ? model : NULL,
-        .port = port[0] ? port : NULL,
-        .capture_timeout_ms = CAMERA_CAPTURE_MS / 2,
-        .open_retry_ms = 1000,
-    };
+    photo_service_settings set;
+    photo_service_settings_from_config(opt->cfg, &set);
+    if (opt->cascade_dir && opt->cascade_dir[0])
+        set.cascade_dir = opt->cascade_dir;
+    else if (set.cascade_dir[0] == 0)
+        set.cascade_dir = g_getenv("BIOKIOSK_CASCADES");
+    set.faces_optional = true; /* missing face models fail camera.face_detection */
+    set.capture_timeout_ms = CAMERA_CAPTURE_MS / 2;
+    set.open_retry_ms = 1000;
+    set.check_live_seconds = opt->live_seconds;
     gint64 t0 = g_get_monotonic_time();
-    camera *cam = NULL;
-    if (camera_new(&cc, &cam) != BK_OK) {
+    photo_service *ps = NULL;
+    g_autofree char *message = NULL;
+    photo_snapshot snap = {0};
+    if (photo_service_new(&set, &ps, &message) != BK_OK) {
         selftest_add(r, "camera.found", SELFTEST_FAIL, t0, camera_action,
                      "the camera driver could not start");
-        cam = NULL;
+        ps = NULL;
+    } else {
+        camera_wait_ready(opt, ps, &snap);
+        if (snap.ready)
+            /* the serial number as the camera gives it ("unknown" when it does not) */
+            selftest_add(r, "camera.found", SELFTEST_PASS, t0, NULL, "model %s, serial %s, port %s",
+                         str_or(snap.model, str_or(set.camera_model, "?")),
+                         str_or(snap.serial, "unknown"),
+                         str_or(set.camera_port, "first USB camera"));
+        else
+            selftest_add(r, "camera.found", SELFTEST_FAIL, t0, camera_action, "%s",
+                         snap.problem_text[0] ? snap.problem_text : "no answer within 15 s");
     }
-    camera_event *ev = cam ? camera_wait(opt, cam, CAMERA_OPEN_MS) : NULL;
-    bool found = ev && ev->kind == CAMERA_EVENT_READY;
-    if (cam && !found) {
-        const char *why = ev ? ev->text : "no answer within 15 s";
-        selftest_add(r, "camera.found", SELFTEST_FAIL, t0, camera_action, "%s", why);
-    } else if (found) {
-        /* the serial number as the camera gives it ("unknown" when it does not) */
-        selftest_add(r, "camera.found", SELFTEST_PASS, t0, NULL, "model %s, serial %s, port %s",
-                     str_or(ev->model, str_or(model, "?")), str_or(ev->serial, "unknown"),
-                     str_or(port, "first USB camera"));
-    }
-    camera_event_free(ev);
-    if (!found) {
+    if (!snap.ready) {
         const char *dep = "Skipped: no camera.";
         selftest_add(r, "camera.live_view", SELFTEST_SKIP, 0, NULL, "%s", dep);
         selftest_add(r, "camera.frames_decode", SELFTEST_SKIP, 0, NULL, "%s", dep);
         selftest_add(r, "camera.face_detection", SELFTEST_SKIP, 0, NULL, "%s", dep);
         selftest_add(r, "camera.capture", SELFTEST_SKIP, 0, NULL, "%s", dep);
-        camera_free(cam);
+        photo_service_free(ps);
         return;
     }
-
-    /* live view: frames per second over live_seconds, each frame decoded (at half size, as the
-     * live-view screen does) */
-    double seconds = opt->live_seconds > 0 ? opt->live_seconds : 3.0;
-    t0 = g_get_monotonic_time();
-    camera_set_live(cam, true);
-    gint64 first = 0, last = 0, end = t0 + (gint64)((seconds + 10) * G_USEC_PER_SEC);
-    unsigned frames = 0, decoded = 0;
-    pic *sample = NULL;
-    char problem[200] = "";
-    while (g_get_monotonic_time() < end) {
-        camera_event *fe = NULL;
-        if (!camera_next_event(cam, 100, &fe))
-            continue;
-        if (fe->kind == CAMERA_EVENT_FRAME) {
-            gint64 now = g_get_monotonic_time();
-            if (first == 0) {
-                first = now;
-                end = now + (gint64)(seconds * G_USEC_PER_SEC);
-            } else {
-                frames++;
-                last = now;
-            }
-            pic *p = NULL;
-            if (picio_decode(fe->data, fe->size, 2, &p) == BK_OK) {
-                decoded++;
-                pic_free(sample);
-                sample = p;
-            }
-        } else if (fe->kind == CAMERA_EVENT_PROBLEM) {
-            g_strlcpy(problem, fe->text, sizeof(problem));
-        }
-        camera_event_free(fe);
-    }
-    camera_set_live(cam, false);
-    unsigned total = frames + (first != 0);
-    double fps =
-        frames > 0 && last > first ? frames / ((double)(last - first) / G_USEC_PER_SEC) : 0.0;
-    selftest_check *c;
-    if (total == 0)
-        c = selftest_add(r, "camera.live_view", SELFTEST_FAIL, t0,
-                         "Switch the camera off and on; check that it is in a mode with live view.",
-                         "no live-view frame in %.0f s%s%s", seconds + 10, problem[0] ? ": " : "",
-                         problem);
-    else
-        c = selftest_add(r, "camera.live_view", SELFTEST_PASS, t0, NULL,
-                         "%u frames, %.1f frames per second over %.1f s", total, fps, seconds);
-    selftest_number(c, fps, "fps");
-    if (total == 0)
-        selftest_add(r, "camera.frames_decode", SELFTEST_SKIP, 0, NULL, "Skipped: no frames.");
-    else {
-        c = selftest_add(r, "camera.frames_decode",
-                         decoded == total ? SELFTEST_PASS : SELFTEST_FAIL, t0,
-                         "Frames from the camera are damaged: check the cable, then switch "
-                         "the camera off and on.",
-                         "%u of %u frames decode", decoded, total);
-        selftest_number(c, total ? (double)decoded / total : 0, "share");
-    }
-
-    /* face detection on the last frame: that it runs, and how long it takes; a face is not
-     * required (the technician need not sit in front of the camera) */
-    t0 = g_get_monotonic_time();
-    const char *dir = opt->cascade_dir;
-    if (dir == NULL || dir[0] == 0)
-        dir = config_get_string(opt->cfg, CONFIG_PHOTO_CASCADES);
-    if (dir[0] == 0)
-        dir = g_getenv("BIOKIOSK_CASCADES");
-    if (dir == NULL || dir[0] == 0)
-        dir = DEFAULT_CASCADES;
-    face_finder *finder = NULL;
-    if (sample == NULL) {
-        selftest_add(r, "camera.face_detection", SELFTEST_SKIP, 0, NULL, "Skipped: no frame.");
-    } else if (face_finder_new(dir, &finder) != BK_OK) {
-        selftest_add(r, "camera.face_detection", SELFTEST_FAIL, t0,
-                     "Install Debian's opencv-data (the face models in "
-                     "/usr/share/opencv4/haarcascades).",
-                     "face models not found in %s", dir);
-    } else {
-        face_options fo = face_options_live();
-        face_result fr;
-        /* the search alone (not the loading of the models), as the kiosk's photo module
-         * measures it on the technician screen */
-        gint64 t1 = g_get_monotonic_time();
-        bk_err err = face_find(finder, sample, &fo, &fr);
-        double ms = (double)(g_get_monotonic_time() - t1) / 1000.0;
-        if (err != BK_OK)
-            c = selftest_add(r, "camera.face_detection", SELFTEST_FAIL, t0,
-                             "The face detector failed on a live frame: report it.", "%s",
-                             bk_err_str(err));
-        else
-            c = selftest_add(r, "camera.face_detection", SELFTEST_PASS, t0, NULL,
-                             "%d face%s found in %.0f ms on a %dx%d frame", fr.n_faces,
-                             fr.n_faces == 1 ? "" : "s", ms, sample->width, sample->height);
-        selftest_number(c, ms, "ms");
-    }
-    face_finder_free(finder);
-    pic_free(sample);
-
-    if (!opt->interactive) {
-        selftest_add(r, "camera.capture", SELFTEST_SKIP, 0, NULL, "Only with --interactive.");
-    } else {
-        selftest_prompt(opt, "Camera: taking a test photo now.");
-        t0 = g_get_monotonic_time();
-        camera_capture(cam);
-        camera_event *ce = camera_wait(opt, cam, CAMERA_CAPTURE_MS);
-        int w = 0, h = 0;
-        if (ce && ce->kind == CAMERA_EVENT_CAPTURED &&
-            picio_peek_size(ce->data, ce->size, &w, &h) == BK_OK) {
-            c = selftest_add(r, "camera.capture", SELFTEST_PASS, t0, NULL,
-                             "%dx%d photo, %zu bytes, taken and downloaded", w, h, ce->size);
-            selftest_number(c, (double)(g_get_monotonic_time() - t0) / 1000.0, "ms");
-        } else {
-            selftest_add(r, "camera.capture", SELFTEST_FAIL, t0,
-                         "Check the camera's battery, lens cap and memory; switch it off and on.",
-                         "%s", ce ? str_or(ce->text, "no photo") : "no photo within 60 s");
-        }
-        camera_event_free(ce);
-        selftest_prompt_done(opt);
-    }
-    camera_free(cam);
+    camera_run cam = {.opt = opt, .r = r};
+    capture_check_run run = {
+        .hands_on = opt->interactive,
+        .result = camera_result,
+        .prompt = camera_prompt,
+        .data = &cam,
+        .cancel = opt->cancel,
+    };
+    photo_service_check(ps, &run);
+    photo_service_free(ps);
 }
 
 static const char *const reader_action =

@@ -1,0 +1,179 @@
+/* The photo service's analysis: the checks on a live frame and the full-size processing of a
+ * photo (two functions of a decoded picture and the limits), and the thread that runs them and
+ * the technician check's face search one at a time with the service's face finder. */
+#include <string.h>
+
+#include "capture/photo-priv.h"
+#include "core/biomem.h"
+#include "imaging/picio.h"
+
+#define CAPTURE_LIVE_RATIO (6000.0 / 1024.0) /* capture width over live width, until known */
+
+void photo_analyse_frame(const face_finder *finder, face_tracker *track, const pic *frame,
+                         const icao_settings *limits, photo_analysis *out)
+{
+    memset(out, 0, sizeof *out);
+    face_result fr;
+    face_options fo = face_options_live();
+    icao_result ir;
+    memset(&ir, 0, sizeof ir);
+    if (face_track(finder, track, frame, &fo, &fr, NULL) == BK_OK &&
+        icao_check_picture(frame, &fr, limits, &ir) == BK_OK) {
+        out->has_face = fr.n_faces > 0;
+        out->pass = ir.compliant;
+        const icao_check *c = icao_first_failure(&ir);
+        if (c) {
+            g_strlcpy(out->check, c->name, sizeof out->check);
+            out->instruction = c->instruction;
+            out->for_staff = c->for_staff;
+        }
+    } else {
+        out->instruction = "Look into the camera";
+        g_strlcpy(out->check, "faces", sizeof out->check);
+    }
+    icao_result_clear(&ir);
+}
+
+photo_attempt *photo_analyse_capture(const face_finder *finder, const pic *photo,
+                                     const icao_settings *limits)
+{
+    photo_attempt *a = g_new0(photo_attempt, 1);
+    icao_result ir;
+    memset(&ir, 0, sizeof ir);
+    face_result fr;
+    face_options fo = face_options_still();
+    if (photo != NULL && finder != NULL && face_find(finder, photo, &fo, &fr) == BK_OK &&
+        icao_check_picture(photo, &fr, limits, &ir) == BK_OK) {
+        a->compliant = ir.compliant;
+        a->n_checks = ir.n_checks;
+        for (int i = 0; i < ir.n_checks; i++) {
+            a->checks[i] =
+                (photo_shown_check){ir.checks[i].name, ir.checks[i].value, ir.checks[i].pass};
+            a->n_passed += ir.checks[i].pass;
+        }
+        const icao_check *c = icao_first_failure(&ir);
+        if (c) {
+            a->instruction = c->instruction;
+            a->for_staff = c->for_staff;
+        }
+        if (ir.output && picio_encode_jpeg(ir.output, 95, &a->jpeg, &a->len) == BK_OK &&
+            pic_resize(ir.output, PHOTO_THUMB_W, PHOTO_THUMB_H, &a->thumb) == BK_OK)
+            a->cropped = true;
+    }
+    if (!a->cropped) {
+        a->compliant = false;
+        if (a->instruction == NULL)
+            a->instruction = "Look into the camera";
+    }
+    icao_result_clear(&ir);
+    return a;
+}
+
+/* One live frame (transfer full: freed here). */
+static void analyse_live(photo_service *ps, pic *p, bool child, int capture_width)
+{
+    icao_settings set = ps->limits[child ? 1 : 0];
+    set.live = true;
+    /* the checks are about the photo that will be taken, not the frame */
+    set.capture_scale = capture_width > 0 ? (double)capture_width / p->width
+                                          : CAPTURE_LIVE_RATIO * PHOTO_LIVE_DECODE_SCALE;
+    g_mutex_lock(&ps->lock);
+    if (ps->track_reset) {
+        face_tracker_init(&ps->track, ps->full_search_every);
+        ps->track_reset = false;
+    }
+    g_mutex_unlock(&ps->lock);
+    photo_event ev = {.kind = PHOTO_EVENT_ANALYSIS};
+    photo_analyse_frame(ps->finder, &ps->track, p, &set, &ev.analysis);
+    pic_free(p);
+    g_mutex_lock(&ps->lock);
+    bool wake = false;
+    if (ps->live_wanted) { /* not after the step ended */
+        ev.analysis.seq = ++ps->an_seq;
+        wake = photo_push_locked(ps, &ev);
+    }
+    g_mutex_unlock(&ps->lock);
+    if (wake)
+        photo_wake(ps);
+}
+
+/* One photo (transfer none). */
+static void process_capture(photo_service *ps, const uint8_t *jpeg, size_t len, bool child)
+{
+    pic *p = NULL;
+    if (picio_decode(jpeg, len, 1, &p) != BK_OK)
+        p = NULL;
+    int width = p ? p->width : 0;
+    photo_attempt *a = photo_analyse_capture(ps->finder, p, &ps->limits[child ? 1 : 0]);
+    pic_free(p);
+    g_message("photo processed: compliant=%s cropped=%s checks_passed=%d/%d first_failure=%s",
+              a->compliant ? "yes" : "no", a->cropped ? "yes" : "no", a->n_passed, a->n_checks,
+              a->instruction ? a->instruction : "none");
+    g_mutex_lock(&ps->lock);
+    if (width > 0)
+        ps->capture_width = width;
+    ps->capturing = false;
+    bool wake = photo_push_locked(ps, &(photo_event){.kind = PHOTO_EVENT_RESULT, .attempt = a});
+    g_mutex_unlock(&ps->lock);
+    if (wake)
+        photo_wake(ps);
+}
+
+/* A technician's check: one face search on a live frame, timed (under the lock on entry and
+ * return). */
+static void check_faces_locked(photo_service *ps)
+{
+    pic *f = ps->chk_face_pic;
+    ps->chk_face_pic = NULL;
+    ps->working = true;
+    g_mutex_unlock(&ps->lock);
+    face_options fo = face_options_live();
+    face_result fr;
+    gint64 t0 = g_get_monotonic_time();
+    bk_err err = ps->finder ? face_find(ps->finder, f, &fo, &fr) : BK_ERR_NOT_FOUND;
+    double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
+    pic_free(f);
+    g_mutex_lock(&ps->lock);
+    ps->working = false;
+    ps->chk_face_err = err;
+    ps->chk_faces = err == BK_OK ? fr.n_faces : 0;
+    ps->chk_face_ms = ms;
+    ps->chk_face_done = true;
+    g_cond_broadcast(&ps->chk_cond);
+}
+
+gpointer photo_worker_main(gpointer data)
+{
+    photo_service *ps = data;
+    g_mutex_lock(&ps->lock);
+    while (!ps->stopping) {
+        if (ps->chk_face_pic) {
+            check_faces_locked(ps);
+        } else if (ps->cap_jpeg) {
+            uint8_t *j = ps->cap_jpeg;
+            size_t n = ps->cap_len;
+            bool child = ps->child;
+            ps->cap_jpeg = NULL;
+            ps->working = true;
+            g_mutex_unlock(&ps->lock);
+            process_capture(ps, j, n, child);
+            biomem_free(j);
+            g_mutex_lock(&ps->lock);
+            ps->working = false;
+        } else if (ps->live_pic && !ps->capturing && ps->finder) {
+            pic *f = ps->live_pic;
+            bool child = ps->child;
+            int cw = ps->capture_width;
+            ps->live_pic = NULL;
+            ps->working = true;
+            g_mutex_unlock(&ps->lock);
+            analyse_live(ps, f, child, cw);
+            g_mutex_lock(&ps->lock);
+            ps->working = false;
+        } else {
+            g_cond_wait(&ps->cond, &ps->lock);
+        }
+    }
+    g_mutex_unlock(&ps->lock);
+    return NULL;
+}
