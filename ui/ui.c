@@ -7,8 +7,8 @@
 #include <fontconfig/fontconfig.h>
 #endif
 #include <glib.h>
-#include <png.h>
 
+#include "imaging/picio.h"
 #include "ui/i18n.h"
 
 static const int font_px[UI_FONT_COUNT_] = {UI_SMALL_PX, UI_BODY_PX, UI_TITLE_PX, UI_HUGE_PX};
@@ -604,39 +604,10 @@ SDL_Rect ui_mirror(const ui *u, SDL_Rect r)
 bk_err ui_screenshot(ui *u, const char *path)
 {
     int w = u->w, h = u->h;
-    guint8 *pixels = g_malloc((gsize)w * (gsize)h * 3);
-    bk_err err = BK_OK;
-    FILE *fp = NULL;
-    png_structp png = NULL;
-    png_infop info = NULL;
-    if (SDL_RenderReadPixels(u->renderer, NULL, SDL_PIXELFORMAT_RGB24, pixels, w * 3) != 0) {
-        err = BK_ERR_UNSUPPORTED;
-        goto out;
-    }
-    fp = fopen(path, "wb");
-    if (fp == NULL) {
-        err = BK_ERR_IO;
-        goto out;
-    }
-    png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    info = png ? png_create_info_struct(png) : NULL;
-    if (info == NULL || setjmp(png_jmpbuf(png))) {
-        err = BK_ERR_IO;
-        goto out;
-    }
-    png_init_io(png, fp);
-    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_set_compression_level(png, 3);
-    png_write_info(png, info);
-    for (int y = 0; y < h; y++)
-        png_write_row(png, pixels + (size_t)y * (size_t)w * 3);
-    png_write_end(png, NULL);
-out:
-    if (png)
-        png_destroy_write_struct(&png, info ? &info : NULL);
-    if (fp && fclose(fp) != 0 && err == BK_OK)
-        err = BK_ERR_IO;
-    g_free(pixels);
+    pic shot = {w, h, 3, g_malloc((gsize)w * (gsize)h * 3)};
+    bk_err err = BK_ERR_UNSUPPORTED;
+    if (SDL_RenderReadPixels(u->renderer, NULL, SDL_PIXELFORMAT_RGB24, shot.px, w * 3) == 0)
+        err = picio_write_png(&shot, 0, path); /* the screen may show a person: 0600 */
+    g_free(shot.px);
     return err;
 }

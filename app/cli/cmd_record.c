@@ -753,12 +753,8 @@ static gboolean describe(JsonBuilder *b, const an2k *t, const char *extract, cha
             if (extract != NULL && r->bin[6] == 0 && (size_t)w * h == r->bin_len - 12 && w > 0) {
                 sigrender_image img = {(int)w, (int)h, (uint8_t *)r->bin + 12, 0, 0, 0};
                 g_autofree char *path = g_build_filename(extract, "signature.png", NULL);
-                /* a signature is personal data: 0600 like the other files, before any pixel */
-                int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-                gboolean made = fd >= 0 && fchmod(fd, 0600) == 0;
-                if (fd >= 0 && close(fd) != 0)
-                    made = FALSE;
-                if (!made || sigrender_write_png(&img, path) != BK_OK) {
+                /* a signature is personal data: written 0600 like the other files */
+                if (sigrender_write_png(&img, path) != BK_OK) {
                     g_snprintf(why, why_size, "%s: cannot write the signature image", path);
                     ok = FALSE;
                 }

@@ -1,11 +1,12 @@
 #include "imaging/fingerimg.h"
 
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/biomem.h"
+#include "imaging/pic.h"
+#include "imaging/picio.h"
 
 /* Files above this are refused before decoding: a 5000 x 5000 grey PNG never needs more. */
 #define MAX_FILE_BYTES (64u * 1024u * 1024u)
@@ -117,71 +118,33 @@ static bk_err decode_pgm(const uint8_t *d, size_t len, fingerimg **out, const ch
     return BK_OK;
 }
 
+/* PNG through picio, the one PNG reader; its reasons said of fingerprints. */
 static bk_err decode_png(const uint8_t *d, size_t len, fingerimg **out, const char **why)
 {
-    png_image png;
-    memset(&png, 0, sizeof png);
-    png.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_memory(&png, d, len)) {
-        *why = "not a readable PNG";
-        return BK_ERR_INVALID;
-    }
-    if (png.width == 0 || png.height == 0) {
-        png_image_free(&png);
-        *why = "empty image";
-        return BK_ERR_INVALID;
-    }
-    if (png.width > FINGERIMG_MAX_SIDE || png.height > FINGERIMG_MAX_SIDE) {
-        png_image_free(&png);
-        *why = "image larger than 5000 pixels a side";
-        return BK_ERR_INVALID;
-    }
-    if ((png.format & PNG_FORMAT_FLAG_LINEAR) != 0) {
-        /* libpng would take 16-bit samples as linear light and gamma-encode them to 8 bits,
-         * changing every grey value; the standard's prints are 8-bit grey */
-        png_image_free(&png);
-        *why = "16-bit image: only 8-bit grey fingerprint images are read";
-        return BK_ERR_INVALID;
-    }
-    int alpha = (png.format & PNG_FORMAT_FLAG_ALPHA) != 0;
-    int colour = (png.format & PNG_FORMAT_FLAG_COLOR) != 0;
-    int w = (int)png.width, h = (int)png.height;
-    png.format = PNG_FORMAT_RGBA;
-    size_t n = (size_t)w * (size_t)h;
-    uint8_t *rgba = biomem_alloc(n * 4);
-    if (rgba == NULL) {
-        png_image_free(&png);
+    static const struct {
+        const char *prefix, *said;
+    } reasons[] = {
+        {"16-bit", "16-bit image: only 8-bit grey fingerprint images are read"},
+        {"colour", "colour image: only grey fingerprint images are read"},
+        {"image too large", "image larger than 5000 pixels a side"},
+    };
+    pic *g = NULL;
+    bk_err err = picio_decode_png_grey(d, len, FINGERIMG_MAX_SIDE, &g, why);
+    if (err == BK_ERR_INVALID && *why != NULL)
+        for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+            if (strncmp(*why, reasons[i].prefix, strlen(reasons[i].prefix)) == 0)
+                *why = reasons[i].said;
+    if (err != BK_OK)
+        return err;
+    fingerimg *img = malloc(sizeof *img);
+    if (img == NULL) {
+        pic_free(g);
         return BK_ERR_NOMEM;
     }
-    if (!png_image_finish_read(&png, NULL, rgba, 0, NULL)) {
-        biomem_free(rgba);
-        *why = "corrupt PNG data";
-        return BK_ERR_INVALID;
-    }
-    fingerimg *img = NULL;
-    bk_err err = fingerimg_new(w, h, &img);
-    if (err != BK_OK) {
-        biomem_free(rgba);
-        return err;
-    }
-    /* With grey+alpha the grey channel is a constant and alpha carries the print: opaque is a
-     * ridge. Colour files are accepted only when they are grey in disguise. */
-    for (size_t i = 0; i < n && err == BK_OK; i++) {
-        const uint8_t *p = rgba + 4 * i;
-        if (colour && (p[0] != p[1] || p[1] != p[2])) {
-            *why = "colour image: only grey fingerprint images are read";
-            err = BK_ERR_INVALID;
-        } else if (alpha && !colour) {
-            img->pix[i] = (uint8_t)(255 - p[3]);
-        } else {
-            img->pix[i] = p[0];
-        }
-    }
-    biomem_free(rgba);
-    if (err != BK_OK) {
-        fingerimg_free(img);
-        return err;
-    }
+    /* the image takes the picture's pixels (both biomem) */
+    *img = (fingerimg){g->width, g->height, g->px};
+    g->px = NULL;
+    pic_free(g);
     *out = img;
     return BK_OK;
 }
@@ -250,15 +213,6 @@ out:
 
 bk_err fingerimg_save_png(const fingerimg *img, const char *path)
 {
-    png_image png;
-    memset(&png, 0, sizeof png);
-    png.version = PNG_IMAGE_VERSION;
-    png.width = (png_uint_32)img->width;
-    png.height = (png_uint_32)img->height;
-    png.format = PNG_FORMAT_GRAY;
-    if (!png_image_write_to_file(&png, path, 0, img->pix, 0, NULL)) {
-        png_image_free(&png);
-        return BK_ERR_IO;
-    }
-    return BK_OK;
+    const pic p = {img->width, img->height, 1, img->pix};
+    return picio_write_png(&p, 0, path);
 }

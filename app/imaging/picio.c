@@ -1,10 +1,15 @@
 #include "imaging/picio.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jpeglib.h>
 #include <jerror.h>
@@ -323,4 +328,183 @@ bk_err picio_encode_jpeg(const pic *p, int quality, uint8_t **data, size_t *size
     *data = fit ? fit : dest.buf;
     *size = len;
     return BK_OK;
+}
+
+bk_err picio_decode_png_grey(const uint8_t *data, size_t size, int max_side, pic **out,
+                             const char **why)
+{
+    const char *dummy = NULL;
+    if (why == NULL)
+        why = &dummy;
+    png_image png;
+    memset(&png, 0, sizeof png);
+    png.version = PNG_IMAGE_VERSION;
+    if (data == NULL || !is_png(data, size) ||
+        !png_image_begin_read_from_memory(&png, data, size)) {
+        *why = "not a readable PNG";
+        return BK_ERR_INVALID;
+    }
+    if (png.width == 0 || png.height == 0) {
+        png_image_free(&png);
+        *why = "empty image";
+        return BK_ERR_INVALID;
+    }
+    if (png.width > (png_uint_32)max_side || png.height > (png_uint_32)max_side) {
+        png_image_free(&png);
+        *why = "image too large";
+        return BK_ERR_INVALID;
+    }
+    if ((png.format & PNG_FORMAT_FLAG_LINEAR) != 0) {
+        png_image_free(&png);
+        *why = "16-bit image: only 8-bit grey images are read";
+        return BK_ERR_INVALID;
+    }
+    int alpha = (png.format & PNG_FORMAT_FLAG_ALPHA) != 0;
+    int colour = (png.format & PNG_FORMAT_FLAG_COLOR) != 0;
+    int w = (int)png.width, h = (int)png.height;
+    png.format = PNG_FORMAT_RGBA;
+    size_t n = (size_t)w * (size_t)h;
+    uint8_t *rgba = biomem_alloc(n * 4);
+    if (rgba == NULL) {
+        png_image_free(&png);
+        return BK_ERR_NOMEM;
+    }
+    if (!png_image_finish_read(&png, NULL, rgba, 0, NULL)) {
+        biomem_free(rgba);
+        *why = "corrupt PNG data";
+        return BK_ERR_INVALID;
+    }
+    pic *g = NULL;
+    bk_err err = pic_new(w, h, 1, &g);
+    for (size_t i = 0; i < n && err == BK_OK; i++) {
+        const uint8_t *q = rgba + 4 * i;
+        if (colour && (q[0] != q[1] || q[1] != q[2])) {
+            *why = "colour image: only grey images are read";
+            err = BK_ERR_INVALID;
+        } else if (alpha && !colour) {
+            g->px[i] = (uint8_t)(255 - q[3]);
+        } else {
+            g->px[i] = q[0];
+        }
+    }
+    biomem_free(rgba);
+    if (err != BK_OK) {
+        pic_free(g);
+        return err;
+    }
+    *out = g;
+    return BK_OK;
+}
+
+/* libpng's output into a biomem buffer that grows (biomem_realloc wipes what it leaves). */
+typedef struct png_sink {
+    uint8_t *buf;
+    size_t len, cap;
+} png_sink;
+
+static void png_sink_write(png_structp png, png_bytep data, size_t len)
+{
+    png_sink *o = png_get_io_ptr(png);
+    if (len > o->cap - o->len) {
+        size_t cap = o->cap;
+        while (len > cap - o->len) {
+            if (cap > SIZE_MAX / 2)
+                png_error(png, "too large");
+            cap *= 2;
+        }
+        uint8_t *n = biomem_realloc(o->buf, cap);
+        if (n == NULL)
+            png_error(png, "out of memory");
+        o->buf = n;
+        o->cap = cap;
+    }
+    memcpy(o->buf + o->len, data, len);
+    o->len += len;
+}
+
+static void png_sink_flush(png_structp png)
+{
+    (void)png;
+}
+
+bk_err picio_encode_png(const pic *p, double px_per_mm, uint8_t **data, size_t *size)
+{
+    if (p == NULL || p->px == NULL || p->width <= 0 || p->height <= 0 ||
+        (p->channels != 1 && p->channels != 3) || !(px_per_mm >= 0 && px_per_mm < 1e6))
+        return BK_ERR_INVALID;
+    /* on the heap: libpng longjmps out of the writer, and a local changed meanwhile would be
+     * indeterminate after the jump */
+    png_sink *sink = calloc(1, sizeof *sink);
+    if (sink == NULL)
+        return BK_ERR_NOMEM;
+    sink->cap = (size_t)p->width * (size_t)p->height * (size_t)p->channels / 2 + 1024;
+    sink->buf = biomem_alloc(sink->cap);
+    if (sink->buf == NULL) {
+        free(sink);
+        return BK_ERR_NOMEM;
+    }
+    png_structp png =
+        png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_error_jump, png_warn_silent);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (png == NULL || info == NULL) {
+        png_destroy_write_struct(&png, info ? &info : NULL);
+        biomem_free(sink->buf);
+        free(sink);
+        return BK_ERR_NOMEM;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        biomem_free(sink->buf);
+        free(sink);
+        return BK_ERR_NOMEM;
+    }
+    png_set_write_fn(png, sink, png_sink_write, png_sink_flush);
+    png_set_IHDR(png, info, (png_uint_32)p->width, (png_uint_32)p->height, 8,
+                 p->channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (px_per_mm > 0) {
+        png_uint_32 ppm = (png_uint_32)lround(px_per_mm * 1000.0);
+        png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
+    }
+    png_write_info(png, info);
+    size_t stride = (size_t)p->width * (size_t)p->channels;
+    for (int y = 0; y < p->height; y++)
+        png_write_row(png, p->px + (size_t)y * stride);
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    *data = sink->buf;
+    *size = sink->len;
+    free(sink);
+    return BK_OK;
+}
+
+bk_err picio_write_png(const pic *p, double px_per_mm, const char *path)
+{
+    uint8_t *data = NULL;
+    size_t size = 0;
+    bk_err err = picio_encode_png(p, px_per_mm, &data, &size);
+    if (err != BK_OK)
+        return err;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        err = bk_err_from_errno(errno);
+        biomem_free(data);
+        return err;
+    }
+    /* a file that was there keeps its mode through O_TRUNC: narrow it before any byte */
+    if (fchmod(fd, 0600) != 0)
+        err = bk_err_from_errno(errno);
+    for (size_t done = 0; err == BK_OK && done < size;) {
+        ssize_t n = write(fd, data + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            err = n < 0 ? bk_err_from_errno(errno) : BK_ERR_IO;
+        else
+            done += (size_t)n;
+    }
+    if (close(fd) != 0 && err == BK_OK)
+        err = bk_err_from_errno(errno);
+    biomem_free(data);
+    return err;
 }

@@ -1,4 +1,5 @@
-/* Reading and writing photographs: JPEG through libjpeg-turbo, PNG through libpng.
+/* Reading and writing pictures: JPEG through libjpeg-turbo, PNG through libpng. This is the
+ * project's one PNG reader and writer (photos, fingerprints, signature images, screenshots).
  *
  * Decoding refuses pictures over PIC_MAX_PIXELS before allocating them, and treats a truncated
  * or corrupt stream as an error (libjpeg would otherwise pad it with grey and warn). No GLib,
@@ -26,5 +27,26 @@ bk_err picio_peek_size(const uint8_t *data, size_t size, int *width, int *height
 /* Encodes an RGB or grey picture as baseline JPEG at `quality` (1..100) into a malloc'ed buffer
  * allocated with biomem (transfer full: biomem_free). */
 bk_err picio_encode_jpeg(const pic *p, int quality, uint8_t **data, size_t *size);
+
+/* Decodes a PNG of a picture that is grey by nature (a fingerprint, a signature) into a grey
+ * picture (transfer full). Grey with alpha is read as ink on white: the alpha carries the
+ * picture (255 - alpha); colour is accepted only when every pixel is grey; 16-bit samples are
+ * refused (libpng would gamma-convert them, changing every grey value). BK_ERR_INVALID with *why
+ * (static text, may be NULL) for data that is not such a PNG or a side over max_side,
+ * BK_ERR_NOMEM. */
+bk_err picio_decode_png_grey(const uint8_t *data, size_t size, int max_side, pic **out,
+                             const char **why);
+
+/* Encodes a grey or RGB picture as PNG into a buffer allocated with biomem (transfer full:
+ * biomem_free). px_per_mm > 0 records the resolution (pHYs); 0 leaves it out. Only p's size,
+ * channels and px are read, so a caller may wrap its own pixels in a pic on the stack.
+ * BK_ERR_INVALID, BK_ERR_NOMEM. */
+bk_err picio_encode_png(const pic *p, double px_per_mm, uint8_t **data, size_t *size);
+
+/* Writes a grey or RGB picture as a PNG file readable by its owner only (mode 0600 whatever the
+ * umask: pictures here are personal data), replacing what was there; never follows a symbolic
+ * link at path. As picio_encode_png, plus bk_err_from_errno's codes when the file cannot be
+ * written. */
+bk_err picio_write_png(const pic *p, double px_per_mm, const char *path);
 
 #endif

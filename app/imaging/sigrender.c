@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <png.h>
-
 #include "core/biomem.h"
+#include "imaging/pic.h"
+#include "imaging/picio.h"
 
 enum { MAX_SIDE = 8192, MAX_PASSES = 4 };
 
@@ -254,33 +254,11 @@ void sigrender_overlay_argb(const sigrender_image *canvas, uint32_t *argb)
 
 bk_err sigrender_write_png(const sigrender_image *image, const char *path)
 {
-    FILE *f = fopen(path, "wb");
-    if (f == NULL)
-        return BK_ERR_IO;
-    bk_err err = BK_ERR_IO;
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (png == NULL || info == NULL)
-        goto out;
-    if (setjmp(png_jmpbuf(png)))
-        goto out;
-    png_init_io(png, f);
-    png_set_IHDR(png, info, (png_uint_32)image->width, (png_uint_32)image->height, 8,
-                 PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-                 PNG_FILTER_TYPE_DEFAULT);
-    /* the scale in pixels per metre, so the image keeps its physical size */
-    png_uint_32 ppm = (png_uint_32)lround(image->px_per_mm * 1000.0);
-    png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
-    png_write_info(png, info);
-    for (int y = 0; y < image->height; y++)
-        png_write_row(png, image->pixels + (size_t)y * (size_t)image->width);
-    png_write_end(png, NULL);
-    err = BK_OK;
-out:
-    png_destroy_write_struct(&png, &info);
-    if (fclose(f) != 0)
-        err = BK_ERR_IO;
-    if (err != BK_OK)
-        remove(path);
-    return err;
+    /* the scale goes with the pixels, so the image keeps its physical size */
+    const pic p = {image->width, image->height, 1, image->pixels};
+    bk_err err = picio_write_png(&p, image->px_per_mm, path);
+    if (err == BK_OK || err == BK_ERR_NOMEM || err == BK_ERR_INVALID)
+        return err;
+    remove(path);
+    return BK_ERR_IO;
 }

@@ -73,7 +73,8 @@ bk_err sigrender_live(sigrender_image *canvas, const sigink *ink, int passes, do
  * height pixels (pen data: a biomem buffer). */
 void sigrender_overlay_argb(const sigrender_image *canvas, uint32_t *argb);
 
-/* Writes the image as an 8-bit greyscale PNG. BK_ERR_IO when the file cannot be written. */
+/* Writes the image as an 8-bit greyscale PNG with its scale (pHYs), mode 0600 (picio). BK_ERR_IO
+ * when the file cannot be written. */
 bk_err sigrender_write_png(const sigrender_image *image, const char *path);
 
 #endif

@@ -4,10 +4,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <png.h>
 
 #include "core/biomem.h"
 #include "imaging/icao.h"
@@ -79,6 +82,95 @@ static uint8_t *huge_jpeg(size_t *size)
         }
     g_error("no SOF0 marker");
     return NULL;
+}
+
+/* The one PNG writer and reader: grey and RGB round trips, the resolution kept, the grey
+ * reading's rules (alpha carries the ink, colour only when grey), files made 0600. */
+static void test_png(void)
+{
+    pic *rgb = NULL, *grey = NULL;
+    g_assert_cmpint(pic_new(37, 23, 3, &rgb), ==, BK_OK);
+    g_assert_cmpint(pic_new(37, 23, 1, &grey), ==, BK_OK);
+    for (size_t i = 0; i < (size_t)37 * 23 * 3; i++)
+        rgb->px[i] = (uint8_t)(i * 7 + i / 5);
+    for (size_t i = 0; i < (size_t)37 * 23; i++)
+        grey->px[i] = (uint8_t)(i * 13);
+    uint8_t *data = NULL;
+    size_t size = 0;
+    g_assert_cmpint(picio_encode_png(rgb, 0, &data, &size), ==, BK_OK);
+    pic *back = NULL;
+    g_assert_cmpint(picio_decode(data, size, 1, &back), ==, BK_OK);
+    g_assert_cmpint(back->channels, ==, 3);
+    g_assert_cmpmem(back->px, (size_t)37 * 23 * 3, rgb->px, (size_t)37 * 23 * 3);
+    pic_free(back);
+    /* a colour picture is refused by the grey reading */
+    const char *why = NULL;
+    back = (pic *)&why; /* a sentinel: must stay */
+    g_assert_cmpint(picio_decode_png_grey(data, size, 5000, &back, &why), ==, BK_ERR_INVALID);
+    g_assert_true(back == (pic *)&why);
+    g_assert_nonnull(strstr(why, "colour"));
+    biomem_free(data);
+
+    g_assert_cmpint(picio_encode_png(grey, 19.69, &data, &size), ==, BK_OK);
+    g_assert_cmpint(picio_decode_png_grey(data, size, 5000, &back, NULL), ==, BK_OK);
+    g_assert_cmpint(back->channels, ==, 1);
+    g_assert_cmpmem(back->px, (size_t)37 * 23, grey->px, (size_t)37 * 23);
+    pic_free(back);
+    g_assert_cmpint(picio_decode_png_grey(data, size, 36, &back, &why), ==, BK_ERR_INVALID);
+    /* the resolution as written: pHYs in pixels per metre, right after IHDR */
+    static const uint8_t phys[8] = {'p', 'H', 'Y', 's', 0, 0, 0x4c, 0xea}; /* 19690 */
+    bool found = false;
+    for (size_t i = 0; i + sizeof phys <= size && !found; i++)
+        found = memcmp(data + i, phys, sizeof phys) == 0;
+    g_assert_true(found);
+    biomem_free(data);
+
+    /* grey with alpha: the alpha is the ink (opaque is black) */
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    img.width = 2;
+    img.height = 1;
+    img.format = PNG_FORMAT_GA;
+    const uint8_t ga[4] = {0, 255, 0, 0};
+    size_t ga_size = 0;
+    g_assert_true(png_image_write_to_memory(&img, NULL, &ga_size, 0, ga, 0, NULL));
+    uint8_t *ga_png = g_malloc(ga_size);
+    g_assert_true(png_image_write_to_memory(&img, ga_png, &ga_size, 0, ga, 0, NULL));
+    g_assert_cmpint(picio_decode_png_grey(ga_png, ga_size, 10, &back, NULL), ==, BK_OK);
+    g_assert_cmpint(back->px[0], ==, 0);
+    g_assert_cmpint(back->px[1], ==, 255);
+    pic_free(back);
+    g_free(ga_png);
+
+    /* files: 0600 whatever the umask, also over a file that was 0644; never through a link */
+    g_autofree char *dir = g_dir_make_tmp("picio-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "a.png", NULL);
+    g_assert_true(g_file_set_contents(path, "old", 3, NULL));
+    g_assert_cmpint(g_chmod(path, 0644), ==, 0);
+    mode_t old_mask = umask(022);
+    g_assert_cmpint(picio_write_png(grey, 0, path), ==, BK_OK);
+    umask(old_mask);
+    GStatBuf st;
+    g_assert_cmpint(g_stat(path, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+    gchar *file = NULL;
+    gsize file_len = 0;
+    g_assert_true(g_file_get_contents(path, &file, &file_len, NULL));
+    g_assert_cmpint(picio_decode_png_grey((uint8_t *)file, file_len, 100, &back, NULL), ==, BK_OK);
+    g_assert_cmpmem(back->px, (size_t)37 * 23, grey->px, (size_t)37 * 23);
+    pic_free(back);
+    g_free(file);
+    g_autofree char *link = g_build_filename(dir, "link.png", NULL);
+    g_assert_cmpint(symlink(path, link), ==, 0);
+    g_assert_cmpint(picio_write_png(rgb, 0, link), !=, BK_OK);
+    g_autofree char *nowhere = g_build_filename(dir, "missing", "b.png", NULL);
+    g_assert_cmpint(picio_write_png(rgb, 0, nowhere), ==, BK_ERR_NOT_FOUND);
+    g_unlink(link);
+    g_unlink(path);
+    g_rmdir(dir);
+    pic_free(rgb);
+    pic_free(grey);
 }
 
 static void test_over_100_megapixels(void)
@@ -438,6 +530,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/picio/round-trip-and-scaled-decode", test_round_trip_and_scaled_decode);
     g_test_add_func("/picio/over-100-megapixels", test_over_100_megapixels);
+    g_test_add_func("/picio/png", test_png);
     g_test_add_func("/photo-cli/bad-input", test_cli_bad_input);
     g_test_add_func("/photo-cli/json", test_cli_json);
     g_test_add_func("/photo-cli/config-defaults", test_cli_config_defaults);

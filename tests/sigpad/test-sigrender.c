@@ -3,6 +3,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include <sys/stat.h>
+
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <png.h>
@@ -194,7 +196,12 @@ static void test_png(void)
     g_assert_cmpint(sigrender_render(ink, &o, &img), ==, BK_OK);
     g_autofree char *dir = g_dir_make_tmp("sigrender-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(dir, "sig.png", NULL);
+    mode_t old_mask = umask(022);
     g_assert_cmpint(sigrender_write_png(&img, path), ==, BK_OK);
+    umask(old_mask);
+    GStatBuf st; /* a signature is personal data: its owner's alone, whatever the umask */
+    g_assert_cmpint(g_stat(path, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0600);
 
     png_image back = {.version = PNG_IMAGE_VERSION};
     g_assert_true(png_image_begin_read_from_file(&back, path));
