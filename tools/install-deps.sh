@@ -11,6 +11,8 @@ packages=(
     libglib2.0-dev libjson-glib-dev
     libsqlite3-dev libpq-dev
     libsodium-dev
+    # delivery of records over HTTPS (kiosk and receiver); test certificates
+    libsoup-3.0-dev openssl
     libsdl2-dev libsdl2-ttf-dev libfontconfig-dev
     libgphoto2-dev libfprint-2-dev libusb-1.0-0-dev
     libjpeg62-turbo-dev libpng-dev

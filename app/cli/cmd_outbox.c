@@ -1,23 +1,42 @@
-/* biokiosk outbox: list, verify and export the sealed records waiting for transfer, and
- * delete those past the retention period. */
+/* biokiosk outbox: list, verify, export and deliver the sealed records, and purge the delivered
+ * ones past the retention period. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "record/audit.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "config/config.h"
+#include "record/audit.h"
+#include "record/delivery.h"
 #include "record/outbox.h"
+#include "record/receipt.h"
 #include "record/seal.h"
+#include "selftest/selftest.h"
 
 #define CMD "outbox"
+
+typedef struct options {
+    char *kiosk_key, *dest, *audit_log, *audit_key, *audit_hash, *ca, *receiver_key, *config;
+    gboolean remove;
+    gint retention;
+} options;
 
 /* Writes each record leaving the outbox to the audit log. */
 static void audit_event(const char *name, const char *event, void *data)
 {
-    g_autofree char *detail = g_strdup_printf("file=%s", name);
     const char *what = g_str_has_prefix(event, "deleted") ? "record.deleted" : "record.exported";
-    g_autofree char *full = g_strdup_printf("%s %s", detail, event);
+    g_autofree char *full = g_strdup_printf("file=%s %s", name, event);
+    if (audit_append(data, what, NULL, full) != BK_OK)
+        g_warning("outbox: the audit log refused an entry");
+}
+
+/* Writes each delivery outcome to the audit log (the record's name only). */
+static void audit_delivery(const char *name, const char *event, const char *detail, void *data)
+{
+    (void)detail;
+    g_autofree char *what = g_strdup_printf("record.%s", event);
+    g_autofree char *full = g_strdup_printf("file=%s", name);
     if (audit_append(data, what, NULL, full) != BK_OK)
         g_warning("outbox: the audit log refused an entry");
 }
@@ -44,148 +63,302 @@ static int open_audit(const char *log, const char *key, const char *hash_key, au
     return CLI_EXIT_OK;
 }
 
-int cmd_outbox(int argc, char **argv)
+static void add_time(JsonBuilder *b, const char *member, time_t t)
 {
-    g_autofree char *kiosk_key = NULL, *dest = NULL, *audit_log = NULL, *audit_key = NULL,
-                    *audit_hash = NULL;
-    gboolean remove = FALSE;
-    gint retention = OUTBOX_DEFAULT_RETENTION;
-    const GOptionEntry entries[] = {
-        {"kiosk-key", 0, 0, G_OPTION_ARG_FILENAME, &kiosk_key,
-         "verify/export: require this kiosk's signature (default: the key named in each file)",
-         "kiosk.pub"},
-        {"to", 0, 0, G_OPTION_ARG_FILENAME, &dest, "export: the destination directory", "DEST"},
-        {"remove", 0, 0, G_OPTION_ARG_NONE, &remove,
-         "export: delete each record once its copy is confirmed", NULL},
-        {"days", 0, 0, G_OPTION_ARG_INT, &retention,
-         "purge: delete records older than this many days (default 14)", "N"},
-        {"audit", 0, 0, G_OPTION_ARG_FILENAME, &audit_log,
-         "export/purge: write every export and deletion to this audit log", "LOG"},
-        {"audit-key", 0, 0, G_OPTION_ARG_FILENAME, &audit_key,
-         "the kiosk's secret key, to sign the audit log", "kiosk.key"},
-        {"audit-hash-key", 0, 0, G_OPTION_ARG_FILENAME, &audit_hash, "audit-hash.key", "FILE"},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
-    };
-    if (!cli_parse_options(CMD, "list|verify|export|purge DIR",
-                           "list: the records, as JSON. verify: every record complete and signed "
-                           "(without opening the seal).\nexport: copy every verified record to "
-                           "--to DEST (durably), optionally --remove. purge: retention.",
-                           entries, &argc, &argv))
-        return CLI_EXIT_USAGE;
-    if (argc != 3)
-        return cli_usage_error(CMD, "name an action (list, verify, export, purge) and a DIR");
-    const char *action = argv[1], *dir = argv[2];
-    if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
-        return cli_usage_error(CMD, "'%s' is not a directory", dir);
-    if (seal_init() != BK_OK)
-        return cli_usage_error(CMD, "libsodium cannot be initialised");
+    char when[RECEIPT_TIME_BYTES];
+    receipt_time(t, when);
+    json_builder_set_member_name(b, member);
+    json_builder_add_string_value(b, when);
+}
+
+/* One record of `list`/`verify`; `pk` non-NULL verifies it. Returns FALSE when it is bad. */
+static gboolean add_record(JsonBuilder *b, const char *dir, const outbox_entry *e,
+                           const char *state, const uint8_t *pk)
+{
+    gboolean ok = TRUE;
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "name");
+    json_builder_add_string_value(b, e->name);
+    json_builder_set_member_name(b, "state");
+    json_builder_add_string_value(b, state);
+    json_builder_set_member_name(b, "bytes");
+    json_builder_add_int_value(b, (gint64)e->size);
+    add_time(b, "written", e->mtime);
+    if (e->receipt != NULL) {
+        JsonNode *node = json_from_string(e->receipt, NULL);
+        json_builder_set_member_name(b, "receipt");
+        if (node != NULL)
+            json_builder_add_value(b, node); /* takes the node */
+        else
+            json_builder_add_null_value(b);
+    }
+    if (pk != NULL) {
+        g_autofree char *path = g_build_filename(dir, e->name, NULL);
+        char why[256] = "";
+        ok = outbox_verify_file(path, pk, why, sizeof(why)) == BK_OK;
+        json_builder_set_member_name(b, "ok");
+        json_builder_add_boolean_value(b, ok);
+        if (!ok) {
+            json_builder_set_member_name(b, "problem");
+            json_builder_add_string_value(b, why);
+        }
+    }
+    json_builder_end_object(b);
+    return ok;
+}
+
+static int do_list(const char *dir, const uint8_t *verify_pk)
+{
+    outbox_entry *waiting = NULL, *done = NULL;
+    size_t n = 0, n_done = 0, bad = 0;
+    bk_err err = outbox_list(dir, &waiting, &n);
+    if (err == BK_OK && verify_pk == NULL)
+        err = outbox_list_delivered(dir, &done, &n_done);
+    if (err != BK_OK) {
+        outbox_entries_free(waiting, n);
+        return cli_usage_error(CMD, "%s: %s", dir, bk_err_str(err));
+    }
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "records");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < n; i++)
+        if (!add_record(b, dir, &waiting[i], "waiting", verify_pk))
+            bad++;
+    for (size_t i = 0; i < n_done; i++)
+        add_record(b, dir, &done[i], "delivered", NULL);
+    json_builder_end_array(b);
+    if (verify_pk != NULL) {
+        json_builder_set_member_name(b, "bad");
+        json_builder_add_int_value(b, (gint64)bad);
+    }
+    json_builder_end_object(b);
+    cli_print_json(b);
+    g_object_unref(b);
+    outbox_entries_free(waiting, n);
+    outbox_entries_free(done, n_done);
+    return bad > 0 ? CLI_EXIT_NO : CLI_EXIT_OK;
+}
+
+static int do_export(const char *dir, const options *o, const uint8_t *pk, audit *log)
+{
+    if (o->dest == NULL || !g_file_test(o->dest, G_FILE_TEST_IS_DIR))
+        return cli_usage_error(CMD, "export needs --to DEST, an existing directory");
+    size_t exported = 0;
+    char why[256] = "";
+    bk_err err = outbox_export(dir, o->dest, pk, o->remove, log ? audit_event : NULL, log,
+                               &exported, why, sizeof(why));
+    if (err != BK_OK) {
+        fprintf(stderr, "biokiosk %s: export stopped after %zu records: %s\n", CMD, exported, why);
+        return err == BK_ERR_CORRUPT || err == BK_ERR_CRYPTO ? CLI_EXIT_NO : CLI_EXIT_UNAVAILABLE;
+    }
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "exported");
+    json_builder_add_int_value(b, (gint64)exported);
+    json_builder_set_member_name(b, "removed");
+    json_builder_add_boolean_value(b, o->remove);
+    json_builder_end_object(b);
+    cli_print_json(b);
+    g_object_unref(b);
+    return CLI_EXIT_OK;
+}
+
+static int do_deliver(const char *dir, const options *o, audit *log)
+{
+    if (o->dest == NULL || o->receiver_key == NULL)
+        return cli_usage_error(CMD, "deliver needs --to URL, --ca CERT (for https) and "
+                                    "--receiver-key receiver.pub");
     uint8_t pk[SEAL_PUBLIC_BYTES];
     char why[256] = "";
-    if (kiosk_key != NULL &&
-        seal_key_read(kiosk_key, SEAL_KEY_KIOSK_PUBLIC, pk, sizeof(pk), why, sizeof(why)) != BK_OK)
-        return cli_usage_error(CMD, "--kiosk-key: %s", why);
-    const uint8_t *want = kiosk_key ? pk : NULL;
+    if (seal_key_read(o->receiver_key, SEAL_KEY_RECEIVER_PUBLIC, pk, sizeof(pk), why,
+                      sizeof(why)) != BK_OK)
+        return cli_usage_error(CMD, "--receiver-key: %s", why);
+    delivery_settings set = {.url = o->dest, .ca = o->ca, .receiver_pk = pk};
+    delivery *d = NULL;
+    if (delivery_new(&set, &d, why, sizeof(why)) != BK_OK)
+        return cli_usage_error(CMD, "%s", why);
+    delivery_counts c;
+    bk_err err = delivery_run(d, dir, log ? audit_delivery : NULL, log, &c);
+    delivery_free(d);
+    if (err != BK_OK && !c.unreachable) {
+        fprintf(stderr, "biokiosk %s: %s\n", CMD, c.problem);
+        return CLI_EXIT_UNAVAILABLE;
+    }
+    if (c.problem[0] != '\0')
+        fprintf(stderr, "biokiosk %s: %s\n", CMD, c.problem);
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "delivered");
+    json_builder_add_int_value(b, (gint64)c.delivered);
+    json_builder_set_member_name(b, "failed");
+    json_builder_add_int_value(b, (gint64)c.failed);
+    json_builder_set_member_name(b, "waiting");
+    json_builder_add_int_value(b, (gint64)c.waiting);
+    json_builder_end_object(b);
+    cli_print_json(b);
+    g_object_unref(b);
+    if (c.unreachable)
+        return CLI_EXIT_UNAVAILABLE;
+    return c.waiting > 0 ? CLI_EXIT_NO : CLI_EXIT_OK;
+}
 
+/* The self-test's clock check decides whether receipts' ages can be trusted. */
+static gboolean clock_trusted(const char *config_path, char *why, size_t why_size)
+{
+    config *cfg = NULL;
+    char *message = NULL;
+    if (config_path != NULL) {
+        if (config_load(config_path, &cfg, &message) != BK_OK) {
+            g_snprintf(why, why_size, "--config: %s", message ? message : "cannot be read");
+            g_free(message);
+            return FALSE;
+        }
+    } else {
+        cfg = config_new();
+    }
+    selftest_options opt = {.cfg = cfg};
+    selftest_report r = {0};
+    selftest_clock(&opt, &r);
+    gboolean ok = TRUE;
+    for (size_t i = 0; i < r.n; i++)
+        if (r.checks[i].status == SELFTEST_FAIL) {
+            g_snprintf(why, why_size, "%s failed (%s): %s", r.checks[i].name, r.checks[i].value,
+                       r.checks[i].action ? r.checks[i].action : "");
+            ok = FALSE;
+            break;
+        }
+    selftest_report_clear(&r);
+    config_free(cfg);
+    return ok;
+}
+
+static int do_purge(const char *dir, const options *o, audit *log)
+{
+    if (o->retention < 0)
+        return cli_usage_error(CMD, "--days must be 0 or more");
+    char why[400] = "";
+    if (!clock_trusted(o->config, why, sizeof(why))) {
+        fprintf(stderr, "biokiosk %s: nothing purged: the clock is not known to be right: %s\n",
+                CMD, why);
+        return CLI_EXIT_UNAVAILABLE;
+    }
+    size_t deleted = 0, temp = 0;
+    bk_err err = outbox_clean_temp(dir, &temp);
+    if (err == BK_OK)
+        err = outbox_purge(dir, (unsigned)o->retention, time(NULL), log ? audit_event : NULL, log,
+                           &deleted);
+    if (err != BK_OK) {
+        fprintf(stderr, "biokiosk %s: purge: %s\n", CMD, bk_err_str(err));
+        return CLI_EXIT_UNAVAILABLE;
+    }
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "deleted");
+    json_builder_add_int_value(b, (gint64)deleted);
+    json_builder_set_member_name(b, "unfinished_removed");
+    json_builder_add_int_value(b, (gint64)temp);
+    json_builder_end_object(b);
+    cli_print_json(b);
+    g_object_unref(b);
+    return CLI_EXIT_OK;
+}
+
+static int run(const char *action, const char *dir, options *o)
+{
+    uint8_t pk[SEAL_PUBLIC_BYTES];
+    char why[256] = "";
+    gboolean needs_kiosk = strcmp(action, "verify") == 0 || strcmp(action, "export") == 0;
+    if (needs_kiosk && o->kiosk_key == NULL)
+        return cli_usage_error(CMD,
+                               "%s needs --kiosk-key kiosk.pub: the key named inside a file "
+                               "proves nothing about who wrote it",
+                               action);
+    if (o->kiosk_key != NULL && seal_key_read(o->kiosk_key, SEAL_KEY_KIOSK_PUBLIC, pk, sizeof(pk),
+                                              why, sizeof(why)) != BK_OK)
+        return cli_usage_error(CMD, "--kiosk-key: %s", why);
     audit *log = NULL;
-    int rc = open_audit(audit_log, audit_key, audit_hash, &log);
+    int rc = open_audit(o->audit_log, o->audit_key, o->audit_hash, &log);
     if (rc != CLI_EXIT_OK)
         return rc;
-    JsonBuilder *b = json_builder_new();
-    if (g_strcmp0(action, "list") == 0 || g_strcmp0(action, "verify") == 0) {
-        gboolean verify = action[0] == 'v';
-        outbox_entry *list = NULL;
-        size_t n = 0, bad = 0;
-        bk_err err = outbox_list(dir, &list, &n);
-        if (err != BK_OK) {
-            rc = cli_usage_error(CMD, "%s: %s", dir, bk_err_str(err));
-            goto out;
-        }
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "records");
-        json_builder_begin_array(b);
-        for (size_t i = 0; i < n; i++) {
-            json_builder_begin_object(b);
-            json_builder_set_member_name(b, "name");
-            json_builder_add_string_value(b, list[i].name);
-            json_builder_set_member_name(b, "bytes");
-            json_builder_add_int_value(b, (gint64)list[i].size);
-            char when[32];
-            struct tm tm;
-            gmtime_r(&list[i].mtime, &tm);
-            strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-            json_builder_set_member_name(b, "written");
-            json_builder_add_string_value(b, when);
-            if (verify) {
-                g_autofree char *path = g_build_filename(dir, list[i].name, NULL);
-                why[0] = '\0';
-                err = outbox_verify_file(path, want, why, sizeof(why));
-                json_builder_set_member_name(b, "ok");
-                json_builder_add_boolean_value(b, err == BK_OK);
-                if (err != BK_OK) {
-                    bad++;
-                    json_builder_set_member_name(b, "problem");
-                    json_builder_add_string_value(b, why);
-                }
-            }
-            json_builder_end_object(b);
-        }
-        json_builder_end_array(b);
-        if (verify) {
-            json_builder_set_member_name(b, "bad");
-            json_builder_add_int_value(b, (gint64)bad);
-        }
-        json_builder_end_object(b);
-        outbox_entries_free(list, n);
-        cli_print_json(b);
-        rc = bad > 0 ? CLI_EXIT_NO : CLI_EXIT_OK;
-    } else if (g_strcmp0(action, "export") == 0) {
-        if (dest == NULL || !g_file_test(dest, G_FILE_TEST_IS_DIR)) {
-            rc = cli_usage_error(CMD, "export needs --to DEST, an existing directory");
-            goto out;
-        }
-        size_t exported = 0;
-        bk_err err = outbox_export(dir, dest, want, remove, log ? audit_event : NULL, log,
-                                   &exported, why, sizeof(why));
-        if (err != BK_OK) {
-            fprintf(stderr, "biokiosk %s: export stopped after %zu records: %s\n", CMD, exported,
-                    why);
-            rc = err == BK_ERR_CORRUPT || err == BK_ERR_CRYPTO ? CLI_EXIT_NO : CLI_EXIT_UNAVAILABLE;
-            goto out;
-        }
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "exported");
-        json_builder_add_int_value(b, (gint64)exported);
-        json_builder_set_member_name(b, "removed");
-        json_builder_add_boolean_value(b, remove);
-        json_builder_end_object(b);
-        cli_print_json(b);
-    } else if (g_strcmp0(action, "purge") == 0) {
-        if (retention < 0) {
-            rc = cli_usage_error(CMD, "--days must be 0 or more");
-            goto out;
-        }
-        size_t deleted = 0, temp = 0;
-        bk_err err = outbox_clean_temp(dir, &temp);
-        if (err == BK_OK)
-            err = outbox_purge(dir, (unsigned)retention, time(NULL), log ? audit_event : NULL, log,
-                               &deleted);
-        if (err != BK_OK) {
-            fprintf(stderr, "biokiosk %s: purge: %s\n", CMD, bk_err_str(err));
-            rc = CLI_EXIT_UNAVAILABLE;
-            goto out;
-        }
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "deleted");
-        json_builder_add_int_value(b, (gint64)deleted);
-        json_builder_set_member_name(b, "unfinished_removed");
-        json_builder_add_int_value(b, (gint64)temp);
-        json_builder_end_object(b);
-        cli_print_json(b);
-    } else {
-        rc = cli_usage_error(CMD, "unknown action '%s' (list, verify, export, purge)", action);
-    }
-out:
-    g_object_unref(b);
+    if (strcmp(action, "list") == 0)
+        rc = do_list(dir, NULL);
+    else if (strcmp(action, "verify") == 0)
+        rc = do_list(dir, pk);
+    else if (strcmp(action, "export") == 0)
+        rc = do_export(dir, o, pk, log);
+    else if (strcmp(action, "deliver") == 0)
+        rc = do_deliver(dir, o, log);
+    else if (strcmp(action, "purge") == 0)
+        rc = do_purge(dir, o, log);
+    else
+        rc = cli_usage_error(CMD, "unknown action '%s' (list, verify, export, deliver, purge)",
+                             action);
     audit_close(log);
+    return rc;
+}
+
+int cmd_outbox(int argc, char **argv)
+{
+    options o = {.retention = OUTBOX_DEFAULT_RETENTION};
+    const GOptionEntry entries[] = {
+        {"kiosk-key", 0, 0, G_OPTION_ARG_FILENAME, &o.kiosk_key,
+         "verify/export (required): the kiosk's public key the records must be signed with",
+         "kiosk.pub"},
+        {"to", 0, 0, G_OPTION_ARG_FILENAME, &o.dest,
+         "export: the destination directory; deliver: the receiver's URL", "DEST|URL"},
+        {"remove", 0, 0, G_OPTION_ARG_NONE, &o.remove,
+         "export: delete each record once its copy is confirmed", NULL},
+        {"ca", 0, 0, G_OPTION_ARG_FILENAME, &o.ca,
+         "deliver: the receiver's certificate (or its CA) to pin", "CERT"},
+        {"receiver-key", 0, 0, G_OPTION_ARG_FILENAME, &o.receiver_key,
+         "deliver: the receiver's public key, to verify receipts", "receiver.pub"},
+        {"days", 0, 0, G_OPTION_ARG_INT, &o.retention,
+         "purge: delete delivered records whose receipt is older (default 14; 0: all delivered)",
+         "N"},
+        {"config", 0, 0, G_OPTION_ARG_FILENAME, &o.config,
+         "purge: the kiosk's configuration ([selftest] require_ntp for the clock check)", "FILE"},
+        {"audit", 0, 0, G_OPTION_ARG_FILENAME, &o.audit_log,
+         "export/deliver/purge: write every export, delivery and deletion to this audit log",
+         "LOG"},
+        {"audit-key", 0, 0, G_OPTION_ARG_FILENAME, &o.audit_key,
+         "the kiosk's secret key, to sign the audit log", "kiosk.key"},
+        {"audit-hash-key", 0, 0, G_OPTION_ARG_FILENAME, &o.audit_hash, "audit-hash.key", "FILE"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    int rc = CLI_EXIT_USAGE;
+    if (!cli_parse_options(CMD, "list|verify|export|deliver|purge DIR",
+                           "list: the records and their state (waiting, delivered with its "
+                           "receipt), as JSON.\nverify: every waiting record complete and signed "
+                           "by --kiosk-key (without opening the seal).\nexport: copy every "
+                           "verified record to --to DEST (durably), optionally --remove.\n"
+                           "deliver: send the waiting records to --to URL; each counts as "
+                           "delivered once its receipt verifies.\npurge: delete delivered records "
+                           "past the retention, only when the clock check passes.",
+                           entries, &argc, &argv))
+        goto out;
+    if (argc != 3) {
+        rc =
+            cli_usage_error(CMD, "name an action (list, verify, export, deliver, purge) and a DIR");
+        goto out;
+    }
+    if (!g_file_test(argv[2], G_FILE_TEST_IS_DIR)) {
+        rc = cli_usage_error(CMD, "'%s' is not a directory", argv[2]);
+        goto out;
+    }
+    if (seal_init() != BK_OK) {
+        rc = cli_usage_error(CMD, "libsodium cannot be initialised");
+        goto out;
+    }
+    rc = run(argv[1], argv[2], &o);
+out:
+    g_free(o.kiosk_key);
+    g_free(o.dest);
+    g_free(o.audit_log);
+    g_free(o.audit_key);
+    g_free(o.audit_hash);
+    g_free(o.ca);
+    g_free(o.receiver_key);
+    g_free(o.config);
     return rc;
 }

@@ -17,6 +17,7 @@
     X(keys, "make the kiosk's signing key or the back office's sealing key pair")                  \
     X(record, "build a signed, sealed record from files, or open one at the back office")          \
     X(outbox, "list, verify, export or purge the sealed records waiting for transfer")             \
+    X(receiver, "the back office's receiver of delivered records, or what its store holds")        \
     X(audit, "verify the tamper-evident audit log, or append to it")                               \
     X(selftest, "check the devices, screen, store, outbox, keys and clock of this kiosk")          \
     /* end of the list: add a line above, ending in a backslash */

@@ -206,11 +206,27 @@ CONFIG_KEY(RECORD_AUDIT_HASH_KEY, "record.audit_hash_key", STRING, "/etc/biokios
            0, 0, NULL,
            "The key of the V-number hashes in the audit log (audit-hash.key from kiosk-init).")
 CONFIG_KEY(RECORD_RETENTION_DAYS, "record.retention_days", INT, "14", 1, 3650, NULL,
-           "Records older than this many days are deleted from the outbox (at start; logged).")
+           "Delivered records are deleted this many days after their receipt (at start, only when "
+           "the clock check passes; logged). A record not delivered is never deleted.")
 
 /* -- audit */
 CONFIG_KEY(AUDIT_LOG, "audit.log", STRING, "/var/lib/biokiosk/audit.log", 0, 0, NULL,
            "The append-only audit log (biokiosk audit verify).")
+
+/* -- delivery */
+CONFIG_KEY(DELIVERY_URL, "delivery.url", STRING, "", 0, 0, NULL,
+           "The receiver's address (https://HOST:PORT); empty: records wait in the outbox for "
+           "`biokiosk outbox export` or `deliver`.")
+CONFIG_KEY(DELIVERY_CA, "delivery.ca", STRING, "/etc/biokiosk/receiver-ca.pem", 0, 0, NULL,
+           "The receiver's TLS certificate, or the CA that issued it: the only one trusted.")
+CONFIG_KEY(DELIVERY_RECEIVER_KEY, "delivery.receiver_key", STRING, "/etc/biokiosk/receiver.pub", 0,
+           0, NULL, "The receiver's public key (receiver.pub) that every receipt must verify with.")
+CONFIG_KEY(DELIVERY_INTERVAL_SECONDS, "delivery.interval_seconds", INT, "300", 5, 86400, NULL,
+           "How often the kiosk tries again while records wait (it also tries after every record; "
+           "an unreachable receiver doubles the wait, up to an hour).")
+CONFIG_KEY(DELIVERY_ALERT_HOURS, "delivery.alert_hours", INT, "24", 1, 24 * 30, NULL,
+           "A record waiting longer than this shows on the staff strip and fails the self-test's "
+           "outbox.delivery check.")
 
 /* -- selftest */
 CONFIG_KEY(

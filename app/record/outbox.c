@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
+#include <sodium.h>
 
+#include "record/receipt.h"
 #include "record/seal.h"
 
 static int is_record_name(const char *name)
@@ -29,20 +32,25 @@ static bk_err sync_dir(const char *dir)
     return err;
 }
 
-bk_err outbox_commit(const char *dir, const char *name, const uint8_t *data, size_t len)
+/* Writes data to a new temporary file ".NAME.RANDOM.tmp" in dir (O_EXCL | O_NOFOLLOW: never
+ * through a file or link someone placed there) and fsyncs it; *tmp_path (g_free) names it.
+ * Nothing is left behind on failure. */
+static bk_err write_temp(const char *dir, const char *name, const uint8_t *data, size_t len,
+                         char **tmp_path)
 {
-    if (dir == NULL || name == NULL || data == NULL || !is_record_name(name))
-        return BK_ERR_INVALID;
-    g_autofree char *final = g_build_filename(dir, name, NULL);
-    g_autofree char *tmp_name = g_strdup_printf(".%s.tmp", name);
-    g_autofree char *tmp = g_build_filename(dir, tmp_name, NULL);
-    if (access(final, F_OK) == 0)
-        return BK_ERR_EXISTS;
-
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    int fd = -1;
+    char *tmp = NULL;
+    for (int attempt = 0; attempt < 8 && fd < 0; attempt++) {
+        g_free(tmp);
+        tmp = g_strdup_printf("%s/.%s.%08x.tmp", dir, name, randombytes_random());
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
     if (fd < 0) {
         int e = errno;
         g_warning("outbox: cannot create a temporary file: %s", g_strerror(e));
+        g_free(tmp);
         return bk_err_from_errno(e);
     }
     bk_err err = BK_OK;
@@ -61,6 +69,43 @@ bk_err outbox_commit(const char *dir, const char *name, const uint8_t *data, siz
         err = bk_err_from_errno(errno);
     if (close(fd) != 0 && err == BK_OK)
         err = bk_err_from_errno(errno);
+    if (err != BK_OK) {
+        unlink(tmp);
+        g_free(tmp);
+        return err;
+    }
+    *tmp_path = tmp;
+    return BK_OK;
+}
+
+char *outbox_name_for_tcn(const char *tcn)
+{
+    /* KIOSK-ID-YYYYMMDDhhmmssZ-RANDOM: the time is the 15 characters before the last '-' */
+    const size_t tlen = 15;
+    const char *last = tcn ? strrchr(tcn, '-') : NULL;
+    if (last == NULL || (size_t)(last - tcn) < tlen + 2 || last[-1] != 'Z' ||
+        last[-(ptrdiff_t)tlen - 1] != '-' || last[1] == '\0')
+        return g_strconcat(tcn ? tcn : "", OUTBOX_SUFFIX, NULL);
+    const char *time_start = last - tlen;
+    for (size_t i = 0; i < tlen - 1; i++)
+        if (!g_ascii_isdigit(time_start[i]))
+            return g_strconcat(tcn, OUTBOX_SUFFIX, NULL);
+    return g_strdup_printf("%.*s%s%s", (int)(time_start - tcn), tcn, last + 1, OUTBOX_SUFFIX);
+}
+
+bk_err outbox_commit(const char *dir, const char *name, const uint8_t *data, size_t len)
+{
+    if (dir == NULL || name == NULL || data == NULL || !is_record_name(name))
+        return BK_ERR_INVALID;
+    g_autofree char *final = g_build_filename(dir, name, NULL);
+    g_autofree char *delivered = g_build_filename(dir, OUTBOX_DELIVERED, name, NULL);
+    /* a delivered record keeps its name on the receiver: never reuse it */
+    if (access(final, F_OK) == 0 || access(delivered, F_OK) == 0)
+        return BK_ERR_EXISTS;
+    g_autofree char *tmp = NULL;
+    bk_err err = write_temp(dir, name, data, len, &tmp);
+    if (err != BK_OK)
+        return err;
     /* link() instead of rename() would refuse an existing name atomically, but some removable
      * media filesystems lack hard links; the access() check above covers the kiosk's single
      * writer. */
@@ -82,6 +127,14 @@ bk_err outbox_commit(const char *dir, const char *name, const uint8_t *data, siz
     return BK_OK;
 }
 
+/* dir/NAME-without-suffix.receipt (g_free). */
+static char *receipt_path(const char *dir, const char *name)
+{
+    size_t stem = strlen(name) - strlen(OUTBOX_SUFFIX);
+    g_autofree char *file = g_strdup_printf("%.*s%s", (int)stem, name, OUTBOX_RECEIPT_SUFFIX);
+    return g_build_filename(dir, file, NULL);
+}
+
 static int entry_cmp(const void *a, const void *b)
 {
     return strcmp(((const outbox_entry *)a)->name, ((const outbox_entry *)b)->name);
@@ -91,8 +144,10 @@ void outbox_entries_free(outbox_entry *entries, size_t n)
 {
     if (entries == NULL)
         return;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         g_free(entries[i].name);
+        g_free(entries[i].receipt);
+    }
     g_free(entries);
 }
 
@@ -109,7 +164,7 @@ bk_err outbox_list(const char *dir, outbox_entry **entries, size_t *n)
         struct stat st;
         if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
             continue;
-        outbox_entry e = {g_strdup(de->d_name), (size_t)st.st_size, st.st_mtime};
+        outbox_entry e = {g_strdup(de->d_name), (size_t)st.st_size, st.st_mtime, NULL, 0};
         g_array_append_val(list, e);
     }
     closedir(d);
@@ -118,6 +173,94 @@ bk_err outbox_list(const char *dir, outbox_entry **entries, size_t *n)
     *n = list->len;
     *entries = (outbox_entry *)g_array_free(list, FALSE);
     return BK_OK;
+}
+
+bk_err outbox_list_delivered(const char *dir, outbox_entry **entries, size_t *n)
+{
+    g_autofree char *done = g_build_filename(dir, OUTBOX_DELIVERED, NULL);
+    if (!g_file_test(done, G_FILE_TEST_IS_DIR)) {
+        *entries = NULL;
+        *n = 0;
+        return g_file_test(dir, G_FILE_TEST_IS_DIR) ? BK_OK : BK_ERR_NOT_FOUND;
+    }
+    bk_err err = outbox_list(done, entries, n);
+    for (size_t i = 0; err == BK_OK && i < *n; i++) {
+        g_autofree char *rpath = receipt_path(done, (*entries)[i].name);
+        gchar *text = NULL;
+        gsize len = 0;
+        if (!g_file_get_contents(rpath, &text, &len, NULL))
+            continue;
+        JsonParser *p = json_parser_new();
+        if (json_parser_load_from_data(p, text, (gssize)len, NULL) &&
+            JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
+            JsonObject *o = json_node_get_object(json_parser_get_root(p));
+            time_t t = 0;
+            const char *when = json_object_get_string_member_with_default(o, "received", "");
+            if (receipt_parse_time(when, &t) == BK_OK) {
+                (*entries)[i].receipt = g_strchomp(text);
+                (*entries)[i].received = t;
+                text = NULL;
+            }
+        }
+        g_object_unref(p);
+        g_free(text);
+    }
+    return err;
+}
+
+bk_err outbox_waiting(const char *dir, size_t *count, time_t *oldest)
+{
+    outbox_entry *e = NULL;
+    size_t n = 0;
+    bk_err err = outbox_list(dir, &e, &n);
+    if (err != BK_OK)
+        return err;
+    time_t first = 0;
+    for (size_t i = 0; i < n; i++)
+        if (first == 0 || e[i].mtime < first)
+            first = e[i].mtime;
+    outbox_entries_free(e, n);
+    if (count != NULL)
+        *count = n;
+    if (oldest != NULL)
+        *oldest = first;
+    return BK_OK;
+}
+
+bk_err outbox_mark_delivered(const char *dir, const char *name, const char *receipt_json,
+                             size_t receipt_len)
+{
+    if (dir == NULL || name == NULL || receipt_json == NULL || !is_record_name(name))
+        return BK_ERR_INVALID;
+    g_autofree char *done = g_build_filename(dir, OUTBOX_DELIVERED, NULL);
+    if (mkdir(done, 0750) == 0)
+        sync_dir(dir); /* the new directory itself survives a power loss */
+    else if (errno != EEXIST)
+        return bk_err_from_errno(errno);
+    g_autofree char *src = g_build_filename(dir, name, NULL);
+    g_autofree char *dst = g_build_filename(done, name, NULL);
+    g_autofree char *rpath = receipt_path(done, name);
+    g_autofree char *rname = g_path_get_basename(rpath);
+    g_autofree char *tmp = NULL;
+    /* the receipt first: a record in delivered/ always has its receipt beside it */
+    bk_err err = write_temp(done, rname, (const uint8_t *)receipt_json, receipt_len, &tmp);
+    if (err != BK_OK)
+        return err;
+    if (rename(tmp, rpath) != 0) {
+        err = bk_err_from_errno(errno);
+        unlink(tmp);
+        return err;
+    }
+    err = sync_dir(done);
+    if (err == BK_OK && rename(src, dst) != 0)
+        err = bk_err_from_errno(errno);
+    if (err == BK_OK)
+        err = sync_dir(done);
+    if (err == BK_OK)
+        err = sync_dir(dir);
+    if (err != BK_OK)
+        g_warning("outbox: %s could not be moved to delivered/: %s", name, bk_err_str(err));
+    return err;
 }
 
 bk_err outbox_read_file(const char *path, uint8_t **data, size_t *len)
@@ -152,7 +295,21 @@ bk_err outbox_verify_file(const char *path, const uint8_t *kiosk_pk, char *why, 
     return err;
 }
 
+static bk_err clean_temp_in(const char *dir, size_t *removed);
+
 bk_err outbox_clean_temp(const char *dir, size_t *removed)
+{
+    size_t here = 0, there = 0;
+    bk_err err = clean_temp_in(dir, &here);
+    g_autofree char *done = g_build_filename(dir, OUTBOX_DELIVERED, NULL);
+    if (err == BK_OK && g_file_test(done, G_FILE_TEST_IS_DIR))
+        err = clean_temp_in(done, &there);
+    if (removed != NULL)
+        *removed = here + there;
+    return err;
+}
+
+static bk_err clean_temp_in(const char *dir, size_t *removed)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
@@ -160,7 +317,7 @@ bk_err outbox_clean_temp(const char *dir, size_t *removed)
     size_t count = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] != '.' || !g_str_has_suffix(de->d_name, OUTBOX_SUFFIX ".tmp"))
+        if (de->d_name[0] != '.' || !g_str_has_suffix(de->d_name, ".tmp"))
             continue;
         if (unlinkat(dirfd(d), de->d_name, 0) == 0) {
             count++;
@@ -245,27 +402,32 @@ bk_err outbox_purge(const char *dir, unsigned days, time_t now, outbox_event_fn 
 {
     outbox_entry *entries = NULL;
     size_t n = 0, count = 0;
-    bk_err err = outbox_list(dir, &entries, &n);
+    bk_err err = outbox_list_delivered(dir, &entries, &n);
     if (err != BK_OK)
         return err;
+    g_autofree char *done = g_build_filename(dir, OUTBOX_DELIVERED, NULL);
     time_t limit = now - (time_t)days * 24 * 3600;
     for (size_t i = 0; i < n; i++) {
-        if (entries[i].mtime >= limit)
+        /* no readable receipt, no deletion: its age is unknown */
+        if (entries[i].receipt == NULL || entries[i].received == 0 ||
+            (days > 0 && entries[i].received >= limit))
             continue;
-        g_autofree char *path = g_build_filename(dir, entries[i].name, NULL);
+        g_autofree char *path = g_build_filename(done, entries[i].name, NULL);
+        g_autofree char *rpath = receipt_path(done, entries[i].name);
         if (unlink(path) != 0) {
             err = bk_err_from_errno(errno);
             g_warning("outbox: cannot delete %s: %s", entries[i].name, g_strerror(errno));
             continue;
         }
+        unlink(rpath);
         count++;
-        g_message("outbox: deleted %s after the retention period of %u days", entries[i].name,
-                  days);
+        g_message("outbox: deleted the delivered %s after the retention period of %u days",
+                  entries[i].name, days);
         if (on_event != NULL)
             on_event(entries[i].name, "deleted-after-retention", data);
     }
     if (count > 0)
-        sync_dir(dir);
+        sync_dir(done);
     outbox_entries_free(entries, n);
     if (deleted != NULL)
         *deleted = count;

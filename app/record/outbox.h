@@ -7,9 +7,16 @@
  * temporary file, which outbox_clean_temp removes). Files whose name starts with '.' are never
  * records.
  *
- * Records leave the outbox after a confirmed transfer (outbox_export with remove) or when they
- * are older than the retention period (outbox_purge); every deletion is logged (by name, which
- * is the transaction control number and says nothing about the person).
+ * A record's name is the kiosk id and the random part of its transaction control number
+ * (outbox_name_for_tcn): not the visit's time. Temporary files get a random name and are
+ * created with O_EXCL | O_NOFOLLOW, so nothing planted in the directory is written through.
+ *
+ * States: a record in dir is waiting; once the receiver's receipt verifies (delivery.h) it
+ * moves to dir/delivered/ with its receipt beside it as NAME.receipt (outbox_mark_delivered).
+ * Only delivered records are ever purged, counted from the receipt's time (outbox_purge), and
+ * only when the caller knows the clock is right. A waiting record leaves only by a confirmed
+ * export with remove, or by the staff's audited discard. Every deletion is logged (by name,
+ * which says nothing about the person).
  */
 #ifndef BIOKIOSK_OUTBOX_H
 #define BIOKIOSK_OUTBOX_H
@@ -21,7 +28,14 @@
 #include "core/bk_err.h"
 
 #define OUTBOX_SUFFIX            ".bkrec"
-#define OUTBOX_DEFAULT_RETENTION 14 /* days */
+#define OUTBOX_DEFAULT_RETENTION 14          /* days */
+#define OUTBOX_DELIVERED         "delivered" /* sub-directory of delivered records */
+#define OUTBOX_RECEIPT_SUFFIX    ".receipt"
+
+/* The outbox file name of the record with transaction control number tcn
+ * (KIOSK-ID-YYYYMMDDhhmmssZ-RANDOM): "KIOSK-ID-RANDOM.bkrec", the visit's time left out. A tcn
+ * of another form keeps its whole text. Transfer full (g_free). */
+char *outbox_name_for_tcn(const char *tcn);
 
 /* Writes `data` as dir/name durably (see above). `name` must end in OUTBOX_SUFFIX and be a
  * plain file name. BK_ERR_EXISTS when a record of that name is there already; BK_ERR_NO_SPACE
@@ -33,10 +47,27 @@ typedef struct outbox_entry {
     char *name; /* file name (g_free) */
     size_t size;
     time_t mtime;
+    char *receipt;   /* outbox_list_delivered: the receipt's JSON (g_free), NULL if unreadable */
+    time_t received; /* outbox_list_delivered: the receipt's time, 0 if unreadable */
 } outbox_entry;
 
-/* The records in dir, sorted by name, in *entries (transfer full: outbox_entries_free). */
+/* The waiting records in dir, sorted by name, in *entries (transfer full:
+ * outbox_entries_free). */
 bk_err outbox_list(const char *dir, outbox_entry **entries, size_t *n);
+
+/* The delivered records (dir/delivered/), with their receipts, sorted by name (an absent
+ * delivered/ is an empty list). The receipts are read, not verified. */
+bk_err outbox_list_delivered(const char *dir, outbox_entry **entries, size_t *n);
+
+/* The waiting records: how many, and the modification time of the oldest (0 when none). */
+bk_err outbox_waiting(const char *dir, size_t *count, time_t *oldest);
+
+/* Moves the waiting record `name` to dir/delivered/ with `receipt` beside it as
+ * NAME.receipt: the receipt is written durably first, then the record renamed and both
+ * directories fsync'ed. After a crash in between the record is still waiting (and its next
+ * delivery writes the receipt again). The caller has verified the receipt. */
+bk_err outbox_mark_delivered(const char *dir, const char *name, const char *receipt_json,
+                             size_t receipt_len);
 void outbox_entries_free(outbox_entry *entries, size_t n);
 
 /* Checks one record file without opening the seal (seal_verify); kiosk_pk may be NULL to
@@ -59,8 +90,12 @@ bk_err outbox_export(const char *dir, const char *dest, const uint8_t *kiosk_pk,
                      outbox_event_fn on_event, void *data, size_t *exported, char *why,
                      size_t why_size);
 
-/* Deletes records whose modification time is more than `days` days before `now`; *deleted
- * counts them. Each deletion is logged and reported to on_event (may be NULL). */
+/* Deletes delivered records whose receipt is more than `days` days before `now` (0: every
+ * delivered record), with their receipts; *deleted counts them. Waiting records are never
+ * touched, nor a delivered record whose receipt cannot be read. The caller must call this only
+ * when the clock is known to be right (the self-test's clock check), since a clock far ahead
+ * would make every receipt old. Each deletion is logged and reported to on_event (may be
+ * NULL) as "deleted-after-retention". */
 bk_err outbox_purge(const char *dir, unsigned days, time_t now, outbox_event_fn on_event,
                     void *data, size_t *deleted);
 

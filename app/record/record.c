@@ -791,7 +791,8 @@ bk_err record_commit(const record_session *s, const uint8_t kiosk_sk[64],
             refuse(why, why_size, "sealing failed: %s", bk_err_str(err));
             return err;
         }
-        g_autofree char *name = g_strconcat(tcn, OUTBOX_SUFFIX, NULL);
+        /* the file name leaves the visit's time out (outbox.h) */
+        g_autofree char *name = outbox_name_for_tcn(tcn);
         err = outbox_commit(outbox_dir, name, sealed, sealed_len);
         g_free(sealed);
         if (err == BK_ERR_EXISTS)

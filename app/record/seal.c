@@ -25,14 +25,18 @@ static const char *const kind_names[] = {
     [SEAL_KEY_BACKOFFICE_SECRET] = "backoffice-secret",
     [SEAL_KEY_BACKOFFICE_PUBLIC] = "backoffice-public",
     [SEAL_KEY_AUDIT_HASH] = "audit-hash",
+    [SEAL_KEY_RECEIVER_SECRET] = "receiver-secret",
+    [SEAL_KEY_RECEIVER_PUBLIC] = "receiver-public",
 };
 
 static size_t kind_len(seal_key_kind kind)
 {
     switch (kind) {
     case SEAL_KEY_KIOSK_SECRET:
+    case SEAL_KEY_RECEIVER_SECRET:
         return crypto_sign_SECRETKEYBYTES;
     case SEAL_KEY_KIOSK_PUBLIC:
+    case SEAL_KEY_RECEIVER_PUBLIC:
         return crypto_sign_PUBLICKEYBYTES;
     case SEAL_KEY_BACKOFFICE_SECRET:
         return crypto_box_SECRETKEYBYTES;
@@ -47,7 +51,15 @@ static size_t kind_len(seal_key_kind kind)
 static int kind_is_secret(seal_key_kind kind)
 {
     return kind == SEAL_KEY_KIOSK_SECRET || kind == SEAL_KEY_BACKOFFICE_SECRET ||
-           kind == SEAL_KEY_AUDIT_HASH;
+           kind == SEAL_KEY_AUDIT_HASH || kind == SEAL_KEY_RECEIVER_SECRET;
+}
+
+/* A key file's mode wider than intended: a secret readable by others or writable by its group,
+ * any key writable by group or others. 0640 stays allowed for secrets (the service's group). */
+static int mode_too_wide(seal_key_kind kind, mode_t mode)
+{
+    mode_t refused = kind_is_secret(kind) ? (S_IWGRP | S_IXGRP | S_IRWXO) : (S_IWGRP | S_IWOTH);
+    return (mode & refused) != 0;
 }
 
 static void say(char *why, size_t why_size, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
@@ -114,6 +126,9 @@ bk_err seal_key_read(const char *path, seal_key_kind kind, uint8_t *key, size_t 
         say(why, why_size, "%s: %s", path, g_strerror(e));
         return bk_err_from_errno(e);
     }
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        st.st_mode = 0;
     char line[257];
     ssize_t n = read(fd, line, sizeof(line) - 1);
     int e = errno;
@@ -140,6 +155,14 @@ bk_err seal_key_read(const char *path, seal_key_kind kind, uint8_t *key, size_t 
     *space = '\0';
     if (strcmp(kind_text, kind_names[kind]) != 0) {
         say(why, why_size, "%s holds a %s key, not a %s key", path, kind_text, kind_names[kind]);
+        goto out;
+    }
+    if (mode_too_wide(kind, st.st_mode)) {
+        say(why, why_size,
+            "%s has mode %04o, wider than intended: chmod %s it (group and others must not %s it)",
+            path, (unsigned)(st.st_mode & 07777), kind_is_secret(kind) ? "0600 (or 0640)" : "0644",
+            kind_is_secret(kind) ? "read or write" : "write");
+        err = BK_ERR_PERMISSION;
         goto out;
     }
     size_t got = 0;
@@ -208,6 +231,20 @@ bk_err seal_backoffice_init(const char *dir, char fingerprint[17])
     crypto_box_keypair(pk, sk);
     static const char *const names[] = {"backoffice.key", "backoffice.pub"};
     static const seal_key_kind kinds[] = {SEAL_KEY_BACKOFFICE_SECRET, SEAL_KEY_BACKOFFICE_PUBLIC};
+    const uint8_t *const keys[] = {sk, pk};
+    bk_err err = write_keys(dir, 2, names, kinds, keys);
+    if (err == BK_OK && fingerprint != NULL)
+        seal_fingerprint(pk, fingerprint);
+    sodium_memzero(sk, sizeof(sk));
+    return err;
+}
+
+bk_err seal_receiver_init(const char *dir, char fingerprint[17])
+{
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    crypto_sign_keypair(pk, sk);
+    static const char *const names[] = {"receiver.key", "receiver.pub"};
+    static const seal_key_kind kinds[] = {SEAL_KEY_RECEIVER_SECRET, SEAL_KEY_RECEIVER_PUBLIC};
     const uint8_t *const keys[] = {sk, pk};
     bk_err err = write_keys(dir, 2, names, kinds, keys);
     if (err == BK_OK && fingerprint != NULL)

@@ -48,6 +48,8 @@ typedef enum seal_key_kind {
     SEAL_KEY_BACKOFFICE_SECRET,
     SEAL_KEY_BACKOFFICE_PUBLIC,
     SEAL_KEY_AUDIT_HASH,
+    SEAL_KEY_RECEIVER_SECRET, /* Ed25519: the receiver signs delivery receipts (64 bytes) */
+    SEAL_KEY_RECEIVER_PUBLIC, /* its public key, which kiosks pin (32 bytes) */
 } seal_key_kind;
 
 /* Initialises libsodium; call once before anything else here (safe to call again). */
@@ -58,7 +60,10 @@ bk_err seal_init(void);
 bk_err seal_key_write(const char *path, seal_key_kind kind, const uint8_t *key, size_t len);
 
 /* Reads a key file of the expected kind into key[len]; BK_ERR_INVALID with `why` when the file
- * is of another kind or malformed, BK_ERR_NOT_FOUND / BK_ERR_PERMISSION / BK_ERR_IO otherwise. */
+ * is of another kind or malformed, BK_ERR_NOT_FOUND / BK_ERR_PERMISSION / BK_ERR_IO otherwise.
+ * A file whose mode is wider than intended is refused with BK_ERR_PERMISSION and a `why` that
+ * says how to fix it: a secret key readable by others or writable by its group (0600, or 0640
+ * for the service's group, are intended), any key writable by its group or others. */
 bk_err seal_key_read(const char *path, seal_key_kind kind, uint8_t *key, size_t len, char *why,
                      size_t why_size);
 
@@ -69,6 +74,9 @@ bk_err seal_kiosk_init(const char *dir, char fingerprint[17]);
 
 /* Makes the back office's pair in `dir`: backoffice.key (0600) and backoffice.pub. */
 bk_err seal_backoffice_init(const char *dir, char fingerprint[17]);
+
+/* Makes a delivery receiver's Ed25519 pair in `dir`: receiver.key (0600) and receiver.pub. */
+bk_err seal_receiver_init(const char *dir, char fingerprint[17]);
 
 /* 16 hex digits naming a public key (the start of its BLAKE2b hash) for messages and JSON. */
 void seal_fingerprint(const uint8_t pk[SEAL_PUBLIC_BYTES], char out[17]);

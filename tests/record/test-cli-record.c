@@ -376,7 +376,7 @@ static void test_keys_build_open(void)
     /* a damaged file in the outbox: verify answers no */
     g_autofree char *bad_in_outbox = path_in(s.outbox, "zz-bad.bkrec");
     g_file_set_contents(bad_in_outbox, data, (gssize)len - 1000, NULL);
-    r = bk("outbox", "verify", s.outbox, NULL);
+    r = bk("outbox", "verify", s.outbox, "--kiosk-key", s.kiosk_pub, NULL);
     g_assert_cmpint(r.status, ==, 1);
     o = parse(r.out, &p);
     g_assert_cmpint(json_object_get_int_member(o, "bad"), ==, 1);
@@ -399,8 +399,8 @@ static void test_keys_build_open(void)
     /* export with removal, each step in the audit log */
     g_autofree char *usb = path_in(s.dir, "usb");
     g_mkdir(usb, 0700);
-    r = bk("outbox", "export", s.outbox, "--to", usb, "--remove", "--audit", log, "--audit-key",
-           s.kiosk_key, "--audit-hash-key", s.audit_key, NULL);
+    r = bk("outbox", "export", s.outbox, "--to", usb, "--remove", "--kiosk-key", s.kiosk_pub,
+           "--audit", log, "--audit-key", s.kiosk_key, "--audit-hash-key", s.audit_key, NULL);
     g_assert_cmpint(r.status, ==, 0);
     o = parse(r.out, &p);
     g_assert_cmpint(json_object_get_int_member(o, "exported"), ==, 2);

@@ -1,5 +1,7 @@
-/* The outbox: durable commits, verification, export, retention, a full disk, a read-only
- * directory, and a writer killed at random moments. */
+/* The outbox: durable commits, verification, export, delivered records and their receipts,
+ * retention (delivered records only), temporary files that never follow a planted link, record
+ * names without the visit's time, a full disk, a read-only directory, and a writer killed at
+ * random moments. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -19,9 +21,10 @@
 #include <sodium.h>
 
 #include "record/outbox.h"
+#include "record/receipt.h"
 #include "record/seal.h"
 
-static uint8_t kpk[32], ksk[64], opk[32], osk[32];
+static uint8_t kpk[32], ksk[64], opk[32], osk[32], rpk[32], rsk[64];
 
 static char *tmpdir(void)
 {
@@ -127,18 +130,44 @@ static void test_commit_list_verify(void)
     rm_rf(dir);
 }
 
-static void test_purge_and_temp(void)
+/* A signed receipt for `name` (outbox name) over rec, received at t. */
+static char *make_receipt(const char *name, const uint8_t *rec, size_t len, time_t t)
+{
+    receipt r = {0};
+    g_strlcpy(r.tcn, name, strlen(name) - strlen(OUTBOX_SUFFIX) + 1);
+    receipt_sha256_hex(rec, len, r.sha256);
+    receipt_time(t, r.received);
+    char *json = NULL;
+    g_assert_cmpint(receipt_sign(&r, rsk, &json, NULL), ==, BK_OK);
+    return json;
+}
+
+static void deliver_at(const char *dir, const char *name, const uint8_t *rec, size_t len, time_t t)
+{
+    g_autofree char *json = make_receipt(name, rec, len, t);
+    g_assert_cmpint(outbox_mark_delivered(dir, name, json, strlen(json)), ==, BK_OK);
+}
+
+/* Only delivered records are purged, counted from the receipt's time, never from the file's;
+ * a waiting record of any age stays (before: every record older than 14 days went, delivered
+ * or not). */
+static void test_purge_delivered_only(void)
 {
     GString *events = g_string_new(NULL);
     g_autofree char *dir = tmpdir();
     size_t len;
     g_autofree uint8_t *rec = sealed(200, &len);
-    g_assert_cmpint(outbox_commit(dir, "old.bkrec", rec, len), ==, BK_OK);
-    g_assert_cmpint(outbox_commit(dir, "new.bkrec", rec, len), ==, BK_OK);
-    g_autofree char *old = g_build_filename(dir, "old.bkrec", NULL);
-    struct timeval tv[2] = {{time(NULL) - 15 * 86400, 0}, {time(NULL) - 15 * 86400, 0}};
-    g_assert_cmpint(utimes(old, tv), ==, 0);
-    g_autofree char *tmp = g_build_filename(dir, ".x.bkrec.tmp", NULL);
+    const char *names[] = {"K1-old-waiting.bkrec", "K1-old-file-new-receipt.bkrec",
+                           "K1-old-receipt.bkrec"};
+    struct timeval tv[2] = {{time(NULL) - 40 * 86400, 0}, {time(NULL) - 40 * 86400, 0}};
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_assert_cmpint(outbox_commit(dir, names[i], rec, len), ==, BK_OK);
+        g_autofree char *path = g_build_filename(dir, names[i], NULL);
+        g_assert_cmpint(utimes(path, tv), ==, 0);
+    }
+    deliver_at(dir, names[1], rec, len, time(NULL) - 2 * 86400);
+    deliver_at(dir, names[2], rec, len, time(NULL) - 15 * 86400);
+    g_autofree char *tmp = g_build_filename(dir, ".x.bkrec.1234abcd.tmp", NULL);
     g_file_set_contents(tmp, "half", -1, NULL);
 
     size_t deleted = 99, removed = 99;
@@ -148,13 +177,85 @@ static void test_purge_and_temp(void)
         outbox_purge(dir, OUTBOX_DEFAULT_RETENTION, time(NULL), on_event, events, &deleted), ==,
         BK_OK);
     g_assert_cmpuint(deleted, ==, 1);
-    g_assert_false(g_file_test(old, G_FILE_TEST_EXISTS));
-    g_assert_cmpstr(events->str, ==, "deleted-after-retention old.bkrec;");
+    g_assert_cmpstr(events->str, ==, "deleted-after-retention K1-old-receipt.bkrec;");
+    g_autofree char *waiting = g_build_filename(dir, names[0], NULL);
+    g_assert_true(g_file_test(waiting, G_FILE_TEST_EXISTS));
+    outbox_entry *list = NULL;
+    size_t n = 0;
+    g_assert_cmpint(outbox_list_delivered(dir, &list, &n), ==, BK_OK);
+    g_assert_cmpuint(n, ==, 1);
+    g_assert_cmpstr(list[0].name, ==, names[1]);
+    g_assert_nonnull(list[0].receipt);
+    outbox_entries_free(list, n);
+    /* --days 0: every delivered record, still never a waiting one */
+    g_assert_cmpint(outbox_purge(dir, 0, time(NULL), on_event, events, &deleted), ==, BK_OK);
+    g_assert_cmpuint(deleted, ==, 1);
+    g_assert_true(g_file_test(waiting, G_FILE_TEST_EXISTS));
+    g_autofree char *done = g_build_filename(dir, OUTBOX_DELIVERED, NULL);
+    g_assert_cmpuint(count_files(done), ==, 0); /* receipts went with their records */
     g_string_free(events, TRUE);
     g_assert_cmpint(outbox_clean_temp(dir, &removed), ==, BK_OK);
     g_assert_cmpuint(removed, ==, 1);
-    g_assert_cmpuint(count_files(dir), ==, 1);
+    g_assert_cmpuint(count_files(dir), ==, 2); /* the waiting record and delivered/ */
     rm_rf(dir);
+}
+
+/* A delivered record sits in delivered/ with its receipt; the waiting list no longer has it and
+ * the counts of waiting records follow. */
+static void test_mark_delivered(void)
+{
+    g_autofree char *dir = tmpdir();
+    size_t len, count = 9;
+    time_t oldest = 0;
+    g_autofree uint8_t *rec = sealed(300, &len);
+    g_assert_cmpint(outbox_commit(dir, "K1-aaaa.bkrec", rec, len), ==, BK_OK);
+    g_assert_cmpint(outbox_commit(dir, "K1-bbbb.bkrec", rec, len), ==, BK_OK);
+    g_assert_cmpint(outbox_waiting(dir, &count, &oldest), ==, BK_OK);
+    g_assert_cmpuint(count, ==, 2);
+    g_assert_cmpint(oldest, >, 0);
+    deliver_at(dir, "K1-aaaa.bkrec", rec, len, time(NULL));
+    g_assert_cmpint(outbox_waiting(dir, &count, NULL), ==, BK_OK);
+    g_assert_cmpuint(count, ==, 1);
+    g_autofree char *r = g_build_filename(dir, OUTBOX_DELIVERED, "K1-aaaa.receipt", NULL);
+    g_autofree char *f = g_build_filename(dir, OUTBOX_DELIVERED, "K1-aaaa.bkrec", NULL);
+    g_autofree char *json = NULL;
+    g_assert_true(g_file_get_contents(r, &json, NULL, NULL));
+    g_assert_cmpint(receipt_verify(json, strlen(json), rpk, "K1-aaaa", rec, len, NULL, NULL, 0), ==,
+                    BK_OK);
+    g_assert_true(g_file_test(f, G_FILE_TEST_IS_REGULAR));
+    rm_rf(dir);
+}
+
+/* A link planted where the old fixed temporary name was (".NAME.tmp") is never written
+ * through: temporary names are random and opened O_EXCL | O_NOFOLLOW. */
+static void test_temp_never_follows(void)
+{
+    g_autofree char *dir = tmpdir();
+    g_autofree char *victim = g_build_filename(dir, "victim", NULL);
+    g_file_set_contents(victim, "precious", -1, NULL);
+    g_autofree char *link = g_build_filename(dir, ".K1-cccc.bkrec.tmp", NULL);
+    g_assert_cmpint(symlink(victim, link), ==, 0);
+    size_t len;
+    g_autofree uint8_t *rec = sealed(300, &len);
+    g_assert_cmpint(outbox_commit(dir, "K1-cccc.bkrec", rec, len), ==, BK_OK);
+    g_autofree char *text = NULL;
+    g_assert_true(g_file_get_contents(victim, &text, NULL, NULL));
+    g_assert_cmpstr(text, ==, "precious");
+    rm_rf(dir);
+}
+
+/* Record names keep the kiosk and the random part of the TCN, not the visit's time. */
+static void test_name_for_tcn(void)
+{
+    g_autofree char *a = outbox_name_for_tcn("ROTTERDAM-ZUID-02-20261123093000Z-k3j9x0ab");
+    g_assert_cmpstr(a, ==, "ROTTERDAM-ZUID-02-k3j9x0ab.bkrec");
+    g_autofree char *b = outbox_name_for_tcn("K1-20261123093000Z-abcdefgh");
+    g_assert_cmpstr(b, ==, "K1-abcdefgh.bkrec");
+    g_assert_null(strstr(b, "2026"));
+    g_autofree char *c = outbox_name_for_tcn("odd");
+    g_assert_cmpstr(c, ==, "odd.bkrec");
+    g_autofree char *d = outbox_name_for_tcn("K1-2026112309300XZ-abcdefgh");
+    g_assert_cmpstr(d, ==, "K1-2026112309300XZ-abcdefgh.bkrec");
 }
 
 /* Runs fn in a child and returns its exit status (a child keeps limits and namespaces away
@@ -382,8 +483,12 @@ int main(int argc, char **argv)
     g_assert_cmpint(seal_init(), ==, BK_OK);
     crypto_sign_keypair(kpk, ksk);
     crypto_box_keypair(opk, osk);
+    crypto_sign_keypair(rpk, rsk);
     g_test_add_func("/outbox/commit-list-verify", test_commit_list_verify);
-    g_test_add_func("/outbox/purge-and-temp", test_purge_and_temp);
+    g_test_add_func("/outbox/purge-delivered-only", test_purge_delivered_only);
+    g_test_add_func("/outbox/mark-delivered", test_mark_delivered);
+    g_test_add_func("/outbox/temp-never-follows", test_temp_never_follows);
+    g_test_add_func("/outbox/name-for-tcn", test_name_for_tcn);
     g_test_add_func("/outbox/file-size-limit", test_file_size_limit);
     g_test_add_func("/outbox/full-and-read-only", test_full_and_read_only_filesystem);
     g_test_add_func("/outbox/unwritable", test_unwritable_directory);
