@@ -8,6 +8,8 @@
 
 #include <glib.h>
 
+#include "core/limits.h"
+
 typedef struct key_row {
     const char *key; /* "section.name" */
     config_kind kind;
@@ -111,8 +113,10 @@ static char *check_value(const key_row *row, const char *value)
         for (const char *p = value; *p; p++)
             if (!(g_ascii_isupper(*p) || g_ascii_isdigit(*p) || *p == '-'))
                 return g_strdup_printf("'%s' may hold only capitals, digits and '-'", value);
-        if (strlen(value) > 40)
-            return g_strdup("longer than 40 characters");
+        /* the record's identifier limit: a kiosk id taken here always makes a valid
+         * transaction control number, and a desk name matches the appointments' */
+        if (strlen(value) > BK_IDENT_MAX)
+            return g_strdup_printf("longer than %d characters", BK_IDENT_MAX);
         return NULL;
     case CONFIG_KIND_INT: {
         errno = 0;

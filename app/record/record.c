@@ -10,6 +10,7 @@
 
 #include "core/biomem.h"
 #include "core/caldate.h"
+#include "core/limits.h"
 #include "record/outbox.h"
 #include "core/rules.h"
 #include "record/seal.h"
@@ -98,7 +99,7 @@ static int text_ok(const char *s, size_t max)
 /* Identifiers that end up in Type-1 fields and file names: letters, digits, '-' and '_'. */
 static int ident_ok(const char *s)
 {
-    if (s == NULL || s[0] == '\0' || strlen(s) > 32)
+    if (s == NULL || s[0] == '\0' || strlen(s) > BK_IDENT_MAX)
         return 0;
     for (const char *p = s; *p; p++)
         if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_')
@@ -204,28 +205,29 @@ static bk_err check_rules(const record_session *s, caldate birth, char *why, siz
     return BK_OK;
 }
 
-bk_err record_check(const record_session *s, char *why, size_t why_size)
+/* Who, when and where: the person's identity, the identifiers, the times, the reasons. */
+static bk_err check_identity(const record_session *s, caldate *birth, char *why, size_t why_size)
 {
-    if (s == NULL)
-        return refuse(why, why_size, "no session");
-    if (s->v_number == NULL || strlen(s->v_number) != 10 || strspn(s->v_number, "0123456789") != 10)
-        return refuse(why, why_size, "the V-number must be 10 digits");
+    if (s->v_number == NULL || strlen(s->v_number) != BK_V_NUMBER_DIGITS ||
+        strspn(s->v_number, "0123456789") != BK_V_NUMBER_DIGITS)
+        return refuse(why, why_size, "the V-number must be %d digits", BK_V_NUMBER_DIGITS);
     if (!text_ok(s->surname, 200))
         return refuse(why, why_size, "the surname is missing or has control characters");
     if (s->given_names != NULL && s->given_names[0] != '\0' && !text_ok(s->given_names, 200))
         return refuse(why, why_size, "the given names have control characters");
     if (s->name_unsplit != NULL && s->name_unsplit[0] != '\0' && !text_ok(s->name_unsplit, 400))
         return refuse(why, why_size, "the name as booked has control characters");
-    caldate birth;
-    if (s->birth_date == NULL || caldate_parse(s->birth_date, &birth) != BK_OK)
+    if (s->birth_date == NULL || caldate_parse(s->birth_date, birth) != BK_OK)
         return refuse(why, why_size, "the birth date must be a valid YYYY-MM-DD date");
     if (s->category < 0 || s->category >= RULES_CATEGORY_COUNT_)
         return refuse(why, why_size, "unknown category");
     if (!ident_ok(s->appointment_code))
-        return refuse(why, why_size, "the appointment code must be 1-32 letters, digits, - or _");
+        return refuse(why, why_size, "the appointment code must be 1-%d letters, digits, - or _",
+                      BK_IDENT_MAX);
     if (!ident_ok(s->desk) || !ident_ok(s->kiosk_id) || !ident_ok(s->staff_id))
         return refuse(why, why_size,
-                      "desk, kiosk id and staff id must be 1-32 letters, digits, - or _");
+                      "desk, kiosk id and staff id must be 1-%d letters, digits, - or _",
+                      BK_IDENT_MAX);
     if (!stamp_ok(s->started) || !stamp_ok(s->ended) || strcmp(s->started, s->ended) > 0)
         return refuse(why, why_size, "session start and end must be YYYYMMDDhhmmssZ, start first");
     if (s->audit_hash != NULL && (s->audit_seq == 0 || strlen(s->audit_hash) != 64 ||
@@ -237,7 +239,16 @@ bk_err record_check(const record_session *s, char *why, size_t why_size)
             return refuse(why, why_size,
                           "every plan item needs a reason without control "
                           "characters");
+    if (s->photo < 0 || s->photo >= RULES_ACTION_COUNT_ || s->fingerprints < 0 ||
+        s->fingerprints >= RULES_ACTION_COUNT_ || s->signature < 0 ||
+        s->signature >= RULES_ACTION_COUNT_)
+        return refuse(why, why_size, "unknown plan action");
+    return BK_OK;
+}
 
+/* The lists beside the biometrics: exceptions, attempts, devices. */
+static bk_err check_lists(const record_session *s, char *why, size_t why_size)
+{
     for (size_t i = 0; i < s->n_exceptions; i++) {
         const record_exception *e = &s->exceptions[i];
         if (e->item == NULL ||
@@ -274,35 +285,34 @@ bk_err record_check(const record_session *s, char *why, size_t why_size)
         if (!text_ok(d->kind, 32) || !text_ok(d->model, 100) || !text_ok(d->serial, 100))
             return refuse(why, why_size, "device %zu: kind, model and serial are required", i + 1);
     }
+    return BK_OK;
+}
 
-    if (s->photo < 0 || s->photo >= RULES_ACTION_COUNT_ || s->fingerprints < 0 ||
-        s->fingerprints >= RULES_ACTION_COUNT_ || s->signature < 0 ||
-        s->signature >= RULES_ACTION_COUNT_)
-        return refuse(why, why_size, "unknown plan action");
-    bk_err err = check_rules(s, birth, why, why_size);
-    if (err != BK_OK)
+static bk_err check_face(const record_session *s, char *why, size_t why_size)
+{
+    bk_err err = check_item("photo", s->photo, s->face_jpeg != NULL, count_exceptions(s, "photo"),
+                            why, why_size);
+    if (err != BK_OK || s->face_jpeg == NULL)
         return err;
-    err = check_item("photo", s->photo, s->face_jpeg != NULL, count_exceptions(s, "photo"), why,
-                     why_size);
+    unsigned w = 0, h = 0;
+    err = record_jpeg_size(s->face_jpeg, s->face_len, &w, &h);
+    if (err == BK_ERR_UNSUPPORTED)
+        return refuse(why, why_size, "the face must be a baseline JPEG");
     if (err != BK_OK)
-        return err;
-    if (s->face_jpeg != NULL) {
-        unsigned w = 0, h = 0;
-        err = record_jpeg_size(s->face_jpeg, s->face_len, &w, &h);
-        if (err == BK_ERR_UNSUPPORTED)
-            return refuse(why, why_size, "the face must be a baseline JPEG");
-        if (err != BK_OK)
-            return refuse(why, why_size, "the face is not a JPEG file");
-        if (w != RECORD_FACE_WIDTH || h != RECORD_FACE_HEIGHT)
-            return refuse(why, why_size, "the face is %ux%u; the ICAO crop is %dx%d", w, h,
-                          RECORD_FACE_WIDTH, RECORD_FACE_HEIGHT);
-    }
+        return refuse(why, why_size, "the face is not a JPEG file");
+    if (w != RECORD_FACE_WIDTH || h != RECORD_FACE_HEIGHT)
+        return refuse(why, why_size, "the face is %ux%u; the ICAO crop is %dx%d", w, h,
+                      RECORD_FACE_WIDTH, RECORD_FACE_HEIGHT);
+    return BK_OK;
+}
 
+static bk_err check_fingers(const record_session *s, char *why, size_t why_size)
+{
     if (s->n_fingers > 2)
         return refuse(why, why_size, "at most two flat prints are taken, not %zu", s->n_fingers);
-    err = check_item("fingerprints", s->fingerprints, s->n_fingers > 0,
-                     count_exceptions(s, "fingerprints") + count_exceptions(s, "finger"), why,
-                     why_size);
+    bk_err err = check_item("fingerprints", s->fingerprints, s->n_fingers > 0,
+                            count_exceptions(s, "fingerprints") + count_exceptions(s, "finger"),
+                            why, why_size);
     if (err != BK_OK)
         return err;
     if (s->fingerprints == RULES_ACTION_CAPTURE && s->n_fingers < 2 &&
@@ -328,9 +338,13 @@ bk_err record_check(const record_session *s, char *why, size_t why_size)
         if (f->quality < 0 || f->quality > 100 || f->algorithm > 0xFFFF || f->product > 0xFFFF)
             return refuse(why, why_size, "finger %u: quality must be 0-100", f->position);
     }
+    return BK_OK;
+}
 
-    err = check_item("signature", s->signature, s->n_strokes > 0, count_exceptions(s, "signature"),
-                     why, why_size);
+static bk_err check_signature(const record_session *s, char *why, size_t why_size)
+{
+    bk_err err = check_item("signature", s->signature, s->n_strokes > 0,
+                            count_exceptions(s, "signature"), why, why_size);
     if (err != BK_OK)
         return err;
     size_t total = 0;
@@ -368,6 +382,25 @@ bk_err record_check(const record_session *s, char *why, size_t why_size)
     if (!(s->signature_px_per_mm <= 1000)) /* NaN too */
         return refuse(why, why_size, "the pen resolution is out of range");
     return BK_OK;
+}
+
+bk_err record_check(const record_session *s, char *why, size_t why_size)
+{
+    if (s == NULL)
+        return refuse(why, why_size, "no session");
+    caldate birth;
+    bk_err err = check_identity(s, &birth, why, why_size);
+    if (err == BK_OK)
+        err = check_lists(s, why, why_size);
+    if (err == BK_OK)
+        err = check_rules(s, birth, why, why_size);
+    if (err == BK_OK)
+        err = check_face(s, why, why_size);
+    if (err == BK_OK)
+        err = check_fingers(s, why, why_size);
+    if (err == BK_OK)
+        err = check_signature(s, why, why_size);
+    return err;
 }
 
 bk_err record_split_name(const char *name, char **surname, char **given)
@@ -700,7 +733,7 @@ bk_err record_encode(const record_session *s, const char *tcn, uint8_t **out, si
     bk_err err = record_check(s, why, why_size);
     if (err != BK_OK)
         return err;
-    if (!text_ok(tcn, 40))
+    if (!text_ok(tcn, BK_TCN_MAX))
         return refuse(why, why_size, "bad transaction control number");
     an2k *t = an2k_new();
     if (t == NULL)
@@ -778,7 +811,8 @@ bk_err record_commit(const record_session *s, const uint8_t kiosk_sk[64],
     if (err != BK_OK)
         return err;
     for (int tries = 0; tries < 3; tries++) {
-        char tcn[64];
+        char tcn[BK_TCN_MAX + 1];
+        G_STATIC_ASSERT(sizeof tcn <= sizeof out->tcn);
         snprintf(tcn, sizeof(tcn), "%s-%s-%08x", s->kiosk_id, s->ended, randombytes_random());
         uint8_t *an2 = NULL, *sealed = NULL;
         size_t an2_len = 0, sealed_len = 0;

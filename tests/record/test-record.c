@@ -8,6 +8,7 @@
 
 #include "record/an2k.h"
 #include "core/biomem.h"
+#include "core/limits.h"
 #include "record/outbox.h"
 #include "record/record.h"
 #include "record/seal.h"
@@ -613,6 +614,55 @@ static void test_commit_and_open(void)
     fixture_clear(&f);
 }
 
+/* Issue 17: every kiosk id the configuration takes makes records (ROTTERDAM-ZUID-02 ended every
+ * visit on the record-failed screen when the TCN was limited to 40 characters), up to the
+ * longest identifier (core/limits.h); one character more is refused by the record too. */
+static void test_long_kiosk_ids(void)
+{
+    g_assert_cmpint(seal_init(), ==, BK_OK);
+    uint8_t kpk[32], ksk[64], opk[32], osk[32];
+    crypto_sign_keypair(kpk, ksk);
+    crypto_box_keypair(opk, osk);
+    char longest[BK_IDENT_MAX + 2];
+    memset(longest, 'K', sizeof longest - 1);
+    longest[BK_IDENT_MAX] = '\0';
+    const char *ids[] = {"ROTTERDAM-ZUID-02", longest};
+    for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
+        fixture f;
+        fixture_init(&f);
+        f.s.kiosk_id = ids[i];
+        g_autofree char *dir = g_dir_make_tmp("record-XXXXXX", NULL);
+        record_committed c = {0};
+        char why[256] = "";
+        if (record_commit(&f.s, ksk, opk, dir, &c, why, sizeof(why)) != BK_OK)
+            g_error("kiosk id %s: %s", ids[i], why);
+        g_assert_cmpuint(strlen(c.tcn), ==, strlen(ids[i]) + BK_TCN_SUFFIX_LEN);
+        g_assert_true(g_str_has_prefix(c.tcn, ids[i]));
+        uint8_t *file = NULL, *payload = NULL;
+        size_t len = 0, plen = 0;
+        g_assert_cmpint(outbox_read_file(c.path, &file, &len), ==, BK_OK);
+        g_assert_cmpint(seal_open(file, len, osk, kpk, &payload, &plen, why, sizeof(why)), ==,
+                        BK_OK);
+        an2k *t = NULL;
+        g_assert_cmpint(an2k_read(payload, plen, &t, why, sizeof(why)), ==, BK_OK);
+        assert_field(&t->records[0], 9, c.tcn);
+        an2k_free(t);
+        biomem_free(payload);
+        g_free(file);
+        g_unlink(c.path);
+        record_committed_clear(&c);
+        g_rmdir(dir);
+        fixture_clear(&f);
+    }
+    longest[BK_IDENT_MAX] = 'K';
+    longest[BK_IDENT_MAX + 1] = '\0';
+    fixture f;
+    fixture_init(&f);
+    f.s.kiosk_id = longest;
+    expect_refused(&f.s, "kiosk id");
+    fixture_clear(&f);
+}
+
 static void test_headers(void)
 {
     unsigned w, h, d, c;
@@ -645,5 +695,6 @@ int main(int argc, char **argv)
     g_test_add_func("/record/kiosk-rules", test_kiosk_rules);
     g_test_add_func("/record/commit-and-open", test_commit_and_open);
     g_test_add_func("/record/image-headers", test_headers);
+    g_test_add_func("/record/long-kiosk-ids", test_long_kiosk_ids);
     return g_test_run();
 }

@@ -3,6 +3,7 @@
 #include <glib.h>
 
 #include "config/config.h"
+#include "core/limits.h"
 
 static const char *const good = "# a kiosk\n"
                                 "[kiosk]\n"
@@ -130,6 +131,24 @@ static void test_keys(void)
     config_free(cfg);
 }
 
+/* Names are limited as the record limits its identifiers (core/limits.h): a kiosk id the
+ * configuration takes always makes records. */
+static void test_name_limit(void)
+{
+    char longest[BK_IDENT_MAX + 2];
+    memset(longest, 'K', sizeof longest - 1);
+    longest[BK_IDENT_MAX] = '\0';
+    config *cfg = config_new();
+    g_autofree char *m1 = NULL, *m2 = NULL;
+    g_assert_cmpint(config_set(cfg, "kiosk.id", "ROTTERDAM-ZUID-02", &m1), ==, BK_OK);
+    g_assert_cmpint(config_set(cfg, "kiosk.id", longest, &m1), ==, BK_OK);
+    longest[BK_IDENT_MAX] = 'K';
+    longest[BK_IDENT_MAX + 1] = '\0';
+    g_assert_cmpint(config_set(cfg, "kiosk.id", longest, &m2), ==, BK_ERR_INVALID);
+    g_assert_nonnull(strstr(m2, "longer than 32"));
+    config_free(cfg);
+}
+
 static void test_missing_file(void)
 {
     config *cfg = NULL;
@@ -145,6 +164,7 @@ int main(int argc, char **argv)
     g_test_add_func("/config/bad", test_bad);
     g_test_add_func("/config/example", test_example_loads_once_filled);
     g_test_add_func("/config/keys", test_keys);
+    g_test_add_func("/config/name-limit", test_name_limit);
     g_test_add_func("/config/missing-file", test_missing_file);
     return g_test_run();
 }

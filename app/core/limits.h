@@ -1,0 +1,30 @@
+/* Limits that more than one part of the program must agree on, defined once.
+ *
+ * The configuration, the appointment import, the store, the visit's flow and the record all
+ * check against these, so that nothing one part accepts is refused by another later (a kiosk id
+ * the configuration takes always makes valid records; an appointment the import takes can be
+ * served in full and recorded).
+ */
+#ifndef BIOKIOSK_LIMITS_H
+#define BIOKIOSK_LIMITS_H
+
+/* Identifiers that go into the record's Type-1 and Type-2 fields and into file names: the desk,
+ * the kiosk id, the staff id and the appointment code. 1 to this many of A-Z, a-z, 0-9, '-' and
+ * '_' (the configuration's names are the subset A-Z, 0-9 and '-'). */
+#define BK_IDENT_MAX 32
+
+/* The transaction control number (1.009) is the kiosk id followed by "-YYYYMMDDhhmmssZ-" and
+ * eight hex digits: this many characters after the kiosk id. */
+#define BK_TCN_SUFFIX_LEN 25
+
+/* The longest transaction control number: the longest kiosk id and the suffix. ANSI/NIST-ITL
+ * 1-2011 sets no maximum for 1.009; the record refuses anything longer than this. */
+#define BK_TCN_MAX (BK_IDENT_MAX + BK_TCN_SUFFIX_LEN)
+
+/* The V-number: exactly this many digits. */
+#define BK_V_NUMBER_DIGITS 10
+
+/* Persons on one appointment: the import refuses more, check-in serves this many. */
+#define BK_PERSONS_MAX 20
+
+#endif
