@@ -10,6 +10,9 @@
   of the units and are created by the tmpfiles.d entry, owned by biokiosk, not world-readable;
 - the "given display" unit has the same data, limits and hardening lines as the cage unit, no
   tty or PAM session, and conflicts with it;
+- both units: no input group, DevicePolicy=closed with DeviceAllow= for exactly the device kinds
+  the kiosk uses (USB, hidraw, DRM, input, the console), ProcSubset=pid, ordered after
+  time-sync.target (the outbox's purge counts days by the clock);
 - `systemd-analyze security --offline` rates both units no worse than 1.8 (it was 2.2).
 """
 import os
@@ -142,6 +145,24 @@ for name, unit in (("cage unit", cage), ("display unit", display)):
         fail(f"the {name} must run as biokiosk with Restart=always")
     if values(unit, "StartLimitIntervalSec", "Unit") != ["0"]:
         fail(f"the {name} stops restarting after a burst (StartLimitIntervalSec is not 0)")
+
+# devices, /proc and the clock (issue 17), in both units
+WANT_DEVICES = {"char-usb_device rw", "char-hidraw rw", "char-drm rw", "char-input rw",
+                "/dev/tty1 rw"}
+for name, unit in (("cage unit", cage), ("display unit", display)):
+    groups = " ".join(values(unit, "SupplementaryGroups")).split()
+    if "input" in groups:
+        fail(f"the {name} runs in the group input (every keyboard readable): {groups}")
+    if values(unit, "DevicePolicy") != ["closed"]:
+        fail(f"the {name} does not close the devices (DevicePolicy={values(unit, 'DevicePolicy')})")
+    allowed = set(values(unit, "DeviceAllow"))
+    if allowed != WANT_DEVICES:
+        fail(f"the {name}'s DeviceAllow {sorted(allowed)} is not {sorted(WANT_DEVICES)}")
+    if values(unit, "ProcSubset") != ["pid"]:
+        fail(f"the {name} sees all of /proc (ProcSubset={values(unit, 'ProcSubset')})")
+    after = " ".join(values(unit, "After", "Unit")).split()
+    if "time-sync.target" not in after:
+        fail(f"the {name} is not ordered after time-sync.target (After={after})")
 
 # exposure, where this systemd can rate a unit file offline
 analyze = shutil.which("systemd-analyze")
