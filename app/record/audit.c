@@ -26,7 +26,10 @@ struct audit {
     unsigned long seq;        /* of the last entry */
     unsigned long signed_seq; /* of the last checkpoint */
     char last_hash[HASH_HEX];
-    off_t known_size; /* the file's size when seq/signed_seq/last_hash were last right */
+    off_t known_size;    /* the file's size when seq/signed_seq/last_hash were last right; -1:
+                            unknown (read the whole file again) */
+    off_t signed_offset; /* where the last checkpoint's line starts; 0: no checkpoint */
+    int tampered;        /* the log was found changed: this handle never extends it again */
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
     uint8_t hash_key[32];
 };
@@ -154,43 +157,159 @@ static void unlock(audit *a)
         g_warning("audit: cannot release the lock: %s", g_strerror(errno));
 }
 
-/* Reads the chain's head (last entry, last checkpoint) from the file, under the lock. An
- * incomplete last line (a crash during an append, which therefore never returned BK_OK) is cut
- * off and its size put in *dropped. A last line that cannot be parsed: BK_ERR_CORRUPT. */
-static bk_err load_state(audit *a, size_t *dropped, char *why, size_t why_size)
+static int checkpoint_sig_ok(unsigned long seq, const char *hash, const char *sig_hex,
+                             const uint8_t pk[32])
 {
-    struct stat st;
-    *dropped = 0;
-    if (fstat(a->fd, &st) != 0) {
-        g_snprintf(why, why_size, "%s: %s", a->path, g_strerror(errno));
-        return bk_err_from_errno(errno);
+    uint8_t sig[crypto_sign_BYTES];
+    GString *msg = g_string_new(NULL);
+    sig_message(seq, hash, msg);
+    int ok = sodium_hex2bin(sig, sizeof(sig), sig_hex, 128, NULL, NULL, NULL) == 0 &&
+             crypto_sign_verify_detached(sig, (const uint8_t *)msg->str, msg->len, pk) == 0;
+    g_string_free(msg, TRUE);
+    return ok;
+}
+
+/* The chain as this handle must find it before it adds to it. */
+typedef struct chain {
+    unsigned long seq, signed_seq;
+    char hash[HASH_HEX];
+    off_t signed_offset;
+    int anchored; /* the entries so far are tied to a checkpoint (or to the start of the file) */
+} chain;
+
+/* One line of the tail; NULL when it continues the chain, else what is wrong (static). */
+static const char *chain_step(chain *c, char *line, off_t offset, const uint8_t pk[32])
+{
+    parsed q = parse_line(line);
+    if (q.kind == 'S') {
+        if (!checkpoint_sig_ok(q.seq, q.hash, q.sig, pk))
+            return "a checkpoint is not this kiosk's signature";
+        if (c->anchored && (q.seq != c->seq || strcmp(q.hash, c->hash) != 0))
+            return "a checkpoint does not sign the entries before it";
+        c->seq = c->signed_seq = q.seq;
+        g_strlcpy(c->hash, q.hash, sizeof(c->hash));
+        c->signed_offset = offset;
+        c->anchored = 1;
+        return NULL;
     }
-    if (st.st_size == a->known_size)
-        return BK_OK; /* nobody else wrote since this handle's last line */
-    size_t length = (size_t)st.st_size;
+    if (q.kind != 'E')
+        return "a line cannot be read";
+    char computed[HASH_HEX];
+    line_hash(line, q.body_len, computed);
+    if (!c->anchored)
+        return "an entry is not tied to a checkpoint";
+    if (strcmp(computed, q.hash) != 0)
+        return "an entry was changed";
+    if (q.seq != c->seq + 1 || strcmp(q.prev, c->hash) != 0)
+        return "an entry does not follow on from the one before it";
+    c->seq = q.seq;
+    g_strlcpy(c->hash, q.hash, sizeof(c->hash));
+    return NULL;
+}
+
+/* Checks the chain in text (complete lines starting at byte `offset` of the file: the last
+ * checkpoint, or the start of a file without one) and takes its head. What this handle wrote
+ * itself must still be there as written: a tail rewritten with recomputed hashes links up, but
+ * not to what the kiosk remembers. BK_ERR_CORRUPT with *why when anything does not hold: the log
+ * is then never extended, so the kiosk never signs a tail someone rewrote. */
+static bk_err check_tail(audit *a, char *text, off_t offset, int remembered, char *why,
+                         size_t why_size)
+{
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+    crypto_sign_ed25519_sk_to_pk(pk, a->sk);
+    chain c = {.anchored = offset == 0};
+    g_strlcpy(c.hash, ZERO_HASH, sizeof(c.hash));
+    int seen_own = !remembered || a->seq == 0;
+    const char *bad = NULL;
+    off_t at = offset;
+    for (char *p = text; *p != '\0' && bad == NULL;) {
+        char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        at = offset + (p - text);
+        if (len > 0) {
+            char *line = g_strndup(p, len);
+            bad = chain_step(&c, line, at, pk);
+            g_free(line);
+            if (bad == NULL && remembered && c.seq == a->seq)
+                seen_own = seen_own || strcmp(c.hash, a->last_hash) == 0;
+        }
+        p = nl ? nl + 1 : p + len;
+    }
+    if (bad == NULL && remembered && (c.seq < a->seq || !seen_own))
+        bad = "what this kiosk wrote is no longer there as written";
+    if (bad != NULL) {
+        g_snprintf(why, why_size, "%s: since the last checkpoint %s (near byte %lld): not extended",
+                   a->path, bad, (long long)at);
+        return BK_ERR_CORRUPT;
+    }
+    a->seq = c.seq;
+    a->signed_seq = c.signed_seq;
+    a->signed_offset = c.signed_offset;
+    g_strlcpy(a->last_hash, c.hash, sizeof(a->last_hash));
+    return BK_OK;
+}
+
+/* `length` bytes of the file from `from`, NUL-terminated (transfer full), or NULL. */
+static char *read_range(audit *a, off_t from, size_t length)
+{
     char *contents = g_try_malloc(length + 1);
     if (contents == NULL)
-        return BK_ERR_NOMEM;
+        return NULL;
     size_t got = 0;
     while (got < length) {
-        ssize_t n = pread(a->fd, contents + got, length - got, (off_t)got);
+        ssize_t n = pread(a->fd, contents + got, length - got, from + (off_t)got);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
             g_free(contents);
-            g_snprintf(why, why_size, "%s: cannot read", a->path);
-            return BK_ERR_IO;
+            return NULL;
         }
         got += (size_t)n;
     }
     contents[length] = '\0';
+    return contents;
+}
+
+/* Reads the chain's head (last entry, last checkpoint) from the file, under the lock, checking
+ * the chain from the last checkpoint on (check_tail). An incomplete last line (a crash during an
+ * append, which therefore never returned BK_OK) is cut off and its size put in *dropped. */
+static bk_err load_state(audit *a, size_t *dropped, char *why, size_t why_size)
+{
+    struct stat st;
+    *dropped = 0;
+    if (a->tampered) {
+        g_snprintf(why, why_size, "%s: the log was changed behind this kiosk: not extended",
+                   a->path);
+        return BK_ERR_CORRUPT;
+    }
+    if (fstat(a->fd, &st) != 0) {
+        g_snprintf(why, why_size, "%s: %s", a->path, g_strerror(errno));
+        return bk_err_from_errno(errno);
+    }
+    int remembered = a->known_size >= 0;
+    /* from the last checkpoint this handle knows of; the whole file the first time */
+    off_t from = remembered ? a->signed_offset : 0;
+    if (remembered && st.st_size < a->known_size) {
+        a->tampered = 1;
+        g_snprintf(why, why_size, "%s: the log is shorter than this kiosk left it: not extended",
+                   a->path);
+        return BK_ERR_CORRUPT;
+    }
+    size_t length = (size_t)(st.st_size - from);
+    char *contents = read_range(a, from, length);
+    if (contents == NULL) {
+        a->known_size = -1;
+        g_snprintf(why, why_size, "%s: cannot read", a->path);
+        return BK_ERR_IO;
+    }
     if (length > 0 && contents[length - 1] != '\n') {
         /* a line cut off by a crash or power loss was never reported as appended (the append
          * returns only after fdatasync): drop it, and the caller says so in the log */
         char *last_nl = g_strrstr_len(contents, (gssize)length, "\n");
         size_t keep = last_nl ? (size_t)(last_nl - contents) + 1 : 0;
-        if (ftruncate(a->fd, (off_t)keep) != 0 || fdatasync(a->fd) != 0) {
+        if (ftruncate(a->fd, from + (off_t)keep) != 0 || fdatasync(a->fd) != 0) {
             g_free(contents);
+            a->known_size = -1;
             g_snprintf(why, why_size, "%s: cannot remove an incomplete last line", a->path);
             return bk_err_from_errno(errno);
         }
@@ -199,28 +318,21 @@ static bk_err load_state(audit *a, size_t *dropped, char *why, size_t why_size)
         contents[keep] = '\0';
         g_warning("audit: removed an incomplete last line (%zu bytes)", *dropped);
     }
-    a->seq = 0;
-    a->signed_seq = 0;
-    g_strlcpy(a->last_hash, ZERO_HASH, sizeof(a->last_hash));
-    char **lines = g_strsplit(contents, "\n", -1);
-    g_free(contents);
-    bk_err err = BK_OK;
-    for (size_t i = 0; lines[i] != NULL; i++) {
-        if (lines[i][0] == '\0')
-            continue;
-        parsed p = parse_line(lines[i]);
-        if (p.kind == 'E') {
-            a->seq = p.seq;
-            g_strlcpy(a->last_hash, p.hash, sizeof(a->last_hash));
-        } else if (p.kind == 'S') {
-            a->signed_seq = p.seq;
-        } else if (lines[i + 1] == NULL || lines[i + 1][0] == '\0') {
-            err = BK_ERR_CORRUPT;
-            g_snprintf(why, why_size, "%s: line %zu cannot be read", a->path, i + 1);
-        }
+    size_t base = 0;
+    if (!remembered) {
+        /* the chain is checked from the last checkpoint */
+        for (size_t i = length; i-- > 0;)
+            if (contents[i] == 'S' && contents[i + 1] == '\t' &&
+                (i == 0 || contents[i - 1] == '\n')) {
+                base = i;
+                break;
+            }
     }
-    g_strfreev(lines);
-    a->known_size = err == BK_OK ? (off_t)length : -1;
+    bk_err err = check_tail(a, contents + base, from + (off_t)base, remembered, why, why_size);
+    g_free(contents);
+    if (err == BK_ERR_CORRUPT)
+        a->tampered = 1;
+    a->known_size = err == BK_OK ? from + (off_t)length : -1;
     return err;
 }
 
@@ -339,12 +451,17 @@ static bk_err checkpoint_locked(audit *a)
     char sig_hex[2 * crypto_sign_BYTES + 1];
     sodium_bin2hex(sig_hex, sizeof(sig_hex), sig, sizeof(sig));
     g_string_printf(msg, "S\t%lu\t%s\t%s\n", a->seq, a->last_hash, sig_hex);
+    off_t at = a->known_size; /* under the lock, with the state loaded: the end of the file */
+    if (at < 0)
+        return BK_ERR_IO; /* never: begin() and every write leave the size known */
     bk_err err = write_line(a, msg->str, msg->len);
     g_string_free(msg, TRUE);
-    if (err == BK_OK)
+    if (err == BK_OK) {
         a->signed_seq = a->seq;
-    else
+        a->signed_offset = at;
+    } else {
         a->known_size = -1;
+    }
     return err;
 }
 
@@ -497,6 +614,195 @@ static void check_coverage(GArray *problems, GArray *signed_seqs, unsigned long 
     }
 }
 
+/* Everything audit_verify_with collects while it reads the log. */
+typedef struct verify_state {
+    GArray *problems;       /* audit_problem */
+    GArray *entries;        /* entry: the E lines in file order */
+    GArray *sigs;           /* entry: the checkpoints (seq, hash, line, signature ok) */
+    GHashTable *referenced; /* hashes some entry or checkpoint names (owned strings) */
+    GHashTable *by_hash;    /* hash -> entry, genuine entries only */
+    GHashTable *present;    /* the sequence numbers of genuine entries */
+    size_t checkpoints;
+    unsigned long max_seq, last_signed;
+} verify_state;
+
+static void verify_read(verify_state *v, char **lines, const uint8_t kiosk_pk[32])
+{
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        if (lines[i][0] == '\0')
+            continue;
+        parsed p = parse_line(lines[i]);
+        if (p.kind == 'E') {
+            entry e = {.line = i + 1, .seq = p.seq};
+            g_strlcpy(e.prev, p.prev, sizeof(e.prev));
+            g_strlcpy(e.hash, p.hash, sizeof(e.hash));
+            char computed[HASH_HEX];
+            line_hash(lines[i], p.body_len, computed);
+            e.self_ok = strcmp(computed, e.hash) == 0;
+            g_array_append_val(v->entries, e);
+            g_hash_table_add(v->referenced, g_strdup(e.prev));
+        } else if (p.kind == 'S') {
+            v->checkpoints++;
+            entry c = {.line = i + 1, .seq = p.seq};
+            g_strlcpy(c.hash, p.hash, sizeof(c.hash));
+            c.self_ok = checkpoint_sig_ok(p.seq, p.hash, p.sig, kiosk_pk);
+            g_array_append_val(v->sigs, c);
+            g_hash_table_add(v->referenced, g_strdup(c.hash));
+        } else {
+            problem(v->problems, "malformed", i + 1, 0, "line %zu is not an audit entry", i + 1);
+        }
+    }
+}
+
+/* 1. content changed: the line no longer gives its own hash. 2. inserted: a sequence number
+ * that appears more than once; the copy that nothing links to (no later entry or checkpoint
+ * names its hash) is the stranger. */
+static void verify_changed_inserted(verify_state *v)
+{
+    entry *E = (entry *)v->entries->data;
+    size_t n = v->entries->len;
+    for (size_t i = 0; i < n; i++) {
+        if (!E[i].self_ok) {
+            E[i].flagged = 1;
+            problem(v->problems, "changed", E[i].line, E[i].seq,
+                    "line %zu: entry %lu was changed (its content no longer matches its hash)",
+                    E[i].line, E[i].seq);
+        }
+        v->max_seq = E[i].seq > v->max_seq ? E[i].seq : v->max_seq;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            if (i == j || E[i].seq != E[j].seq || E[i].inserted || E[j].inserted)
+                continue;
+            int ri = g_hash_table_contains(v->referenced, E[i].hash);
+            int rj = g_hash_table_contains(v->referenced, E[j].hash);
+            size_t bad = (!ri && rj) ? i : (ri && !rj) ? j : (i > j ? i : j);
+            E[bad].inserted = E[bad].flagged = 1;
+            problem(v->problems, "inserted", E[bad].line, E[bad].seq,
+                    "line %zu: an inserted entry (number %lu appears twice and this one is not "
+                    "part of the chain)",
+                    E[bad].line, E[bad].seq);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!E[i].inserted)
+            g_hash_table_insert(v->by_hash, E[i].hash, &E[i]);
+}
+
+/* 3. removed: numbers missing from 1..max (a set, not an array: a forged number may be huge).
+ * 4. reordered: genuine entries whose numbers do not rise in file order. */
+static void verify_removed_reordered(verify_state *v)
+{
+    entry *E = (entry *)v->entries->data;
+    size_t n = v->entries->len;
+    GArray *seqs = g_array_new(FALSE, FALSE, sizeof(unsigned long));
+    for (size_t i = 0; i < n; i++) {
+        if (E[i].inserted || g_hash_table_contains(v->present, GSIZE_TO_POINTER(E[i].seq)))
+            continue;
+        g_hash_table_add(v->present, GSIZE_TO_POINTER(E[i].seq));
+        g_array_append_val(seqs, E[i].seq);
+    }
+    g_array_sort(seqs, seq_cmp);
+    unsigned long expected = 1;
+    for (guint i = 0; i < seqs->len; i++) {
+        unsigned long s = g_array_index(seqs, unsigned long, i);
+        if (s > expected + 1)
+            problem(v->problems, "removed", 0, expected, "entries %lu to %lu were removed",
+                    expected, s - 1);
+        else if (s == expected + 1)
+            problem(v->problems, "removed", 0, expected, "entry %lu was removed", expected);
+        expected = s + 1;
+    }
+    g_array_free(seqs, TRUE);
+    unsigned long high = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (E[i].inserted)
+            continue;
+        if (E[i].seq < high) {
+            E[i].flagged = 1;
+            problem(v->problems, "reordered", E[i].line, E[i].seq,
+                    "line %zu: entry %lu is out of order (reordered: it comes after entry %lu)",
+                    E[i].line, E[i].seq, high);
+        }
+        high = E[i].seq > high ? E[i].seq : high;
+    }
+}
+
+/* 5. links: each entry must name the hash of entry seq-1; a break that nothing above explains
+ * means an entry was rewritten with a recomputed hash. */
+static void verify_links(verify_state *v)
+{
+    entry *E = (entry *)v->entries->data;
+    size_t n = v->entries->len;
+    for (size_t i = 0; i < n; i++) {
+        if (E[i].inserted || E[i].seq == 1 ||
+            !g_hash_table_contains(v->present, GSIZE_TO_POINTER(E[i].seq - 1)))
+            continue;
+        entry *before = g_hash_table_lookup(v->by_hash, E[i].prev);
+        if (before != NULL && before->seq == E[i].seq - 1)
+            continue;
+        int explained = 0;
+        for (size_t j = 0; j < n; j++)
+            if (!E[j].inserted && E[j].seq == E[i].seq - 1 && E[j].flagged)
+                explained = 1;
+        if (!explained && !E[i].flagged) {
+            problem(v->problems, "changed", E[i].line, E[i].seq - 1,
+                    "entry %lu was changed (entry %lu on line %zu no longer links to it)",
+                    E[i].seq - 1, E[i].seq, E[i].line);
+        }
+    }
+}
+
+/* 6. checkpoints: each the kiosk's, over an entry that is in the log as signed. 7. coverage:
+ * stretches no checkpoint signs. */
+static void verify_checkpoints(verify_state *v, unsigned sign_every)
+{
+    GArray *signed_seqs = g_array_new(FALSE, FALSE, sizeof(unsigned long));
+    entry *C = (entry *)v->sigs->data;
+    for (size_t i = 0; i < v->sigs->len; i++) {
+        if (!C[i].self_ok) {
+            problem(v->problems, "signature", C[i].line, C[i].seq,
+                    "line %zu: the checkpoint signature for entry %lu is not the kiosk's",
+                    C[i].line, C[i].seq);
+            continue;
+        }
+        v->last_signed = C[i].seq > v->last_signed ? C[i].seq : v->last_signed;
+        entry *e = g_hash_table_lookup(v->by_hash, C[i].hash);
+        if (e == NULL || e->seq != C[i].seq) {
+            int explained = v->problems->len > 0;
+            if (!explained)
+                problem(v->problems, "changed", C[i].line, C[i].seq,
+                        "line %zu: entries up to %lu differ from what the kiosk signed", C[i].line,
+                        C[i].seq);
+        } else {
+            g_array_append_val(signed_seqs, C[i].seq);
+        }
+    }
+    check_coverage(v->problems, signed_seqs, v->max_seq, sign_every);
+    g_array_free(signed_seqs, TRUE);
+}
+
+/* 8. a head a record names (Type-2 2.126) must still be in the log: a log cut at a checkpoint
+ * is otherwise whole. */
+static void verify_head(verify_state *v, const audit_verify_options *options)
+{
+    if (options == NULL || options->head_seq == 0)
+        return;
+    entry *E = (entry *)v->entries->data;
+    int found = 0;
+    for (size_t i = 0; i < v->entries->len && !found; i++)
+        found = !E[i].inserted && E[i].seq == options->head_seq &&
+                g_strcmp0(E[i].hash, options->head_hash) == 0;
+    if (!found)
+        problem(v->problems, v->max_seq < options->head_seq ? "removed" : "changed", 0,
+                options->head_seq,
+                v->max_seq < options->head_seq
+                    ? "entry %lu, the head of the log when a record was written, is not in "
+                      "the log: its end was cut off"
+                    : "entry %lu is not the one a record names as the head of the log",
+                options->head_seq);
+}
+
 bk_err audit_verify_with(const char *path, const uint8_t kiosk_pk[32],
                          const audit_verify_options *options, audit_report *report)
 {
@@ -512,186 +818,33 @@ bk_err audit_verify_with(const char *path, const uint8_t kiosk_pk[32],
         g_error_free(error);
         return err;
     }
-    GArray *problems = g_array_new(FALSE, TRUE, sizeof(audit_problem));
-    GArray *entries = g_array_new(FALSE, TRUE, sizeof(entry));
-    GHashTable *referenced = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    GHashTable *by_hash = g_hash_table_new(g_str_hash, g_str_equal);
-    size_t checkpoints = 0;
-    unsigned long last_signed = 0;
+    verify_state v = {
+        .problems = g_array_new(FALSE, TRUE, sizeof(audit_problem)),
+        .entries = g_array_new(FALSE, TRUE, sizeof(entry)),
+        .sigs = g_array_new(FALSE, TRUE, sizeof(entry)),
+        .referenced = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+        .by_hash = g_hash_table_new(g_str_hash, g_str_equal),
+        .present = g_hash_table_new(g_direct_hash, g_direct_equal),
+    };
     char **lines = g_strsplit(contents, "\n", -1);
     g_free(contents);
-    GArray *sigs = g_array_new(FALSE, TRUE, sizeof(entry)); /* checkpoints: seq, hash, line */
+    verify_read(&v, lines, kiosk_pk);
+    verify_changed_inserted(&v);
+    verify_removed_reordered(&v);
+    verify_links(&v);
+    verify_checkpoints(&v, sign_every);
+    verify_head(&v, options);
 
-    for (size_t i = 0; lines[i] != NULL; i++) {
-        if (lines[i][0] == '\0')
-            continue;
-        parsed p = parse_line(lines[i]);
-        if (p.kind == 'E') {
-            entry e = {.line = i + 1, .seq = p.seq};
-            g_strlcpy(e.prev, p.prev, sizeof(e.prev));
-            g_strlcpy(e.hash, p.hash, sizeof(e.hash));
-            char computed[HASH_HEX];
-            line_hash(lines[i], p.body_len, computed);
-            e.self_ok = strcmp(computed, e.hash) == 0;
-            g_array_append_val(entries, e);
-            g_hash_table_add(referenced, g_strdup(e.prev));
-        } else if (p.kind == 'S') {
-            checkpoints++;
-            entry c = {.line = i + 1, .seq = p.seq};
-            g_strlcpy(c.hash, p.hash, sizeof(c.hash));
-            uint8_t sig[crypto_sign_BYTES];
-            GString *msg = g_string_new(NULL);
-            sig_message(p.seq, p.hash, msg);
-            c.self_ok = sodium_hex2bin(sig, sizeof(sig), p.sig, 128, NULL, NULL, NULL) == 0 &&
-                        crypto_sign_verify_detached(sig, (const uint8_t *)msg->str, msg->len,
-                                                    kiosk_pk) == 0;
-            g_string_free(msg, TRUE);
-            g_array_append_val(sigs, c);
-            g_hash_table_add(referenced, g_strdup(c.hash));
-        } else {
-            problem(problems, "malformed", i + 1, 0, "line %zu is not an audit entry", i + 1);
-        }
-    }
-    entry *E = (entry *)entries->data;
-    size_t n = entries->len;
-
-    /* 1. content changed: the line no longer gives its own hash */
-    for (size_t i = 0; i < n; i++) {
-        if (!E[i].self_ok) {
-            E[i].flagged = 1;
-            problem(problems, "changed", E[i].line, E[i].seq,
-                    "line %zu: entry %lu was changed (its content no longer matches its hash)",
-                    E[i].line, E[i].seq);
-        }
-    }
-    /* 2. inserted: a sequence number that appears more than once; the copy that nothing links
-     * to (no later entry or checkpoint names its hash) is the stranger */
-    unsigned long max_seq = 0;
-    for (size_t i = 0; i < n; i++)
-        max_seq = E[i].seq > max_seq ? E[i].seq : max_seq;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < n; j++) {
-            if (i == j || E[i].seq != E[j].seq || E[i].inserted || E[j].inserted)
-                continue;
-            int ri = g_hash_table_contains(referenced, E[i].hash);
-            int rj = g_hash_table_contains(referenced, E[j].hash);
-            size_t bad = (!ri && rj) ? i : (ri && !rj) ? j : (i > j ? i : j);
-            E[bad].inserted = E[bad].flagged = 1;
-            problem(problems, "inserted", E[bad].line, E[bad].seq,
-                    "line %zu: an inserted entry (number %lu appears twice and this one is not "
-                    "part of the chain)",
-                    E[bad].line, E[bad].seq);
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!E[i].inserted)
-            g_hash_table_insert(by_hash, E[i].hash, &E[i]);
-    /* 3. removed: numbers missing from 1..max (a set, not an array: a forged number may be
-     * huge) */
-    GHashTable *present = g_hash_table_new(g_direct_hash, g_direct_equal);
-    GArray *seqs = g_array_new(FALSE, FALSE, sizeof(unsigned long));
-    for (size_t i = 0; i < n; i++) {
-        if (E[i].inserted || g_hash_table_contains(present, GSIZE_TO_POINTER(E[i].seq)))
-            continue;
-        g_hash_table_add(present, GSIZE_TO_POINTER(E[i].seq));
-        g_array_append_val(seqs, E[i].seq);
-    }
-    g_array_sort(seqs, seq_cmp);
-    unsigned long expected = 1;
-    for (guint i = 0; i < seqs->len; i++) {
-        unsigned long s = g_array_index(seqs, unsigned long, i);
-        if (s > expected + 1)
-            problem(problems, "removed", 0, expected, "entries %lu to %lu were removed", expected,
-                    s - 1);
-        else if (s == expected + 1)
-            problem(problems, "removed", 0, expected, "entry %lu was removed", expected);
-        expected = s + 1;
-    }
-    g_array_free(seqs, TRUE);
-    /* 4. reordered: genuine entries whose numbers do not rise in file order */
-    unsigned long high = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (E[i].inserted)
-            continue;
-        if (E[i].seq < high) {
-            E[i].flagged = 1;
-            problem(problems, "reordered", E[i].line, E[i].seq,
-                    "line %zu: entry %lu is out of order (reordered: it comes after entry %lu)",
-                    E[i].line, E[i].seq, high);
-        }
-        high = E[i].seq > high ? E[i].seq : high;
-    }
-    /* 5. links: each entry must name the hash of entry seq-1; a break that nothing above
-     * explains means an entry was rewritten with a recomputed hash */
-    for (size_t i = 0; i < n; i++) {
-        if (E[i].inserted || E[i].seq == 1 ||
-            !g_hash_table_contains(present, GSIZE_TO_POINTER(E[i].seq - 1)))
-            continue;
-        entry *before = g_hash_table_lookup(by_hash, E[i].prev);
-        if (before != NULL && before->seq == E[i].seq - 1)
-            continue;
-        int explained = 0;
-        for (size_t j = 0; j < n; j++)
-            if (!E[j].inserted && E[j].seq == E[i].seq - 1 && E[j].flagged)
-                explained = 1;
-        if (!explained && !E[i].flagged) {
-            problem(problems, "changed", E[i].line, E[i].seq - 1,
-                    "entry %lu was changed (entry %lu on line %zu no longer links to it)",
-                    E[i].seq - 1, E[i].seq, E[i].line);
-        }
-    }
-    /* 6. checkpoints */
-    GArray *signed_seqs = g_array_new(FALSE, FALSE, sizeof(unsigned long));
-    entry *C = (entry *)sigs->data;
-    for (size_t i = 0; i < sigs->len; i++) {
-        if (!C[i].self_ok) {
-            problem(problems, "signature", C[i].line, C[i].seq,
-                    "line %zu: the checkpoint signature for entry %lu is not the kiosk's",
-                    C[i].line, C[i].seq);
-            continue;
-        }
-        last_signed = C[i].seq > last_signed ? C[i].seq : last_signed;
-        entry *e = g_hash_table_lookup(by_hash, C[i].hash);
-        if (e == NULL || e->seq != C[i].seq) {
-            int explained = problems->len > 0;
-            if (!explained)
-                problem(problems, "changed", C[i].line, C[i].seq,
-                        "line %zu: entries up to %lu differ from what the kiosk signed", C[i].line,
-                        C[i].seq);
-        } else {
-            g_array_append_val(signed_seqs, C[i].seq);
-        }
-    }
-    g_hash_table_destroy(present);
-    /* 7. coverage: stretches no checkpoint signs */
-    check_coverage(problems, signed_seqs, max_seq, sign_every);
-    g_array_free(signed_seqs, TRUE);
-    /* 8. a head a record names (Type-2 2.126) must still be in the log: a log cut at a
-     * checkpoint is otherwise whole */
-    if (options != NULL && options->head_seq > 0) {
-        int found = 0;
-        for (size_t i = 0; i < n && !found; i++)
-            found = !E[i].inserted && E[i].seq == options->head_seq &&
-                    g_strcmp0(E[i].hash, options->head_hash) == 0;
-        if (!found)
-            problem(problems, max_seq < options->head_seq ? "removed" : "changed", 0,
-                    options->head_seq,
-                    max_seq < options->head_seq
-                        ? "entry %lu, the head of the log when a record was written, is not in "
-                          "the log: its end was cut off"
-                        : "entry %lu is not the one a record names as the head of the log",
-                    options->head_seq);
-    }
-
-    report->entries = n;
-    report->checkpoints = checkpoints;
-    report->unsigned_tail = max_seq > last_signed ? max_seq - last_signed : 0;
-    report->n_problems = problems->len;
-    report->problems = (audit_problem *)g_array_free(problems, FALSE);
-    g_array_free(entries, TRUE);
-    g_array_free(sigs, TRUE);
-    g_hash_table_destroy(referenced);
-    g_hash_table_destroy(by_hash);
+    report->entries = v.entries->len;
+    report->checkpoints = v.checkpoints;
+    report->unsigned_tail = v.max_seq > v.last_signed ? v.max_seq - v.last_signed : 0;
+    report->n_problems = v.problems->len;
+    report->problems = (audit_problem *)g_array_free(v.problems, FALSE);
+    g_array_free(v.entries, TRUE);
+    g_array_free(v.sigs, TRUE);
+    g_hash_table_destroy(v.referenced);
+    g_hash_table_destroy(v.by_hash);
+    g_hash_table_destroy(v.present);
     g_strfreev(lines);
     return report->n_problems == 0 ? BK_OK : BK_ERR_CORRUPT;
 }

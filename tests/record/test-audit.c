@@ -535,6 +535,115 @@ static void test_partial_last_line(void)
     g_rmdir(dir);
 }
 
+/* Rewrites entry seq's detail and recomputes its hash (chained to the same PREV): what someone
+ * who knows the construction but not the kiosk's key can do to the unsigned tail. */
+static void rewrite_entry(char **lines, unsigned long seq, const char *detail)
+{
+    int i = line_of(lines, seq);
+    char **f = g_strsplit(lines[i], "\t", -1);
+    g_free(f[5]);
+    f[5] = g_strdup(detail);
+    g_free(f[7]);
+    f[7] = NULL;
+    char *body = g_strjoinv("\t", f);
+    char hex[65];
+    hash_body(body, hex);
+    g_free(lines[i]);
+    lines[i] = g_strdup_printf("%s\t%s", body, hex);
+    g_free(body);
+    g_strfreev(f);
+}
+
+/* Issue 17: the kiosk checks the chain since the last signed checkpoint before it extends the
+ * log, so it never signs a tail someone rewrote while it was running. */
+static void test_rewritten_tail_not_signed(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
+    g_autofree char *path = make_log(dir, 8); /* checkpoint after entry 8 */
+    audit *a = open_log(path);
+    g_assert_cmpint(audit_append(a, "session.start", NULL, "step=9"), ==, BK_OK);
+    g_assert_cmpint(audit_append(a, "staff.veto", NULL, "veto=reject"), ==, BK_OK);
+    /* entry 10 rewritten in place with a recomputed hash: the chain still links up */
+    char **lines = read_lines(path);
+    rewrite_entry(lines, 10, "veto=accept");
+    /* in place, into the file the kiosk holds open (same length, so the size says nothing) */
+    char *text = g_strjoinv("\n", lines);
+    FILE *f = fopen(path, "r+");
+    g_assert_nonnull(f);
+    g_assert_cmpuint(fwrite(text, 1, strlen(text), f), ==, strlen(text));
+    g_assert_cmpint(fclose(f), ==, 0);
+    g_free(text);
+    g_strfreev(lines);
+    g_assert_cmpint(audit_append(a, "session.end", NULL, NULL), ==, BK_ERR_CORRUPT);
+    g_assert_cmpint(audit_checkpoint(a), ==, BK_ERR_CORRUPT);
+    audit_close(a); /* its checkpoint is refused too */
+    text = NULL;
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_assert_null(strstr(text, "\nS\t10\t"));
+    g_assert_null(strstr(text, "session.end"));
+    g_free(text);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+/* Opening a log whose tail after the last checkpoint does not hold together: refused, whatever
+ * was done to it (an entry changed, a forged link, a checkpoint not the kiosk's). */
+static void test_broken_tail_refused_on_open(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
+    for (int kind = 0; kind < 4; kind++) {
+        g_autofree char *path = make_log(dir, 6); /* checkpoints after 4 and 6 (the close) */
+        char **lines = read_lines(path);
+        /* without the closing checkpoint, as after a power cut: entries 5 and 6 unsigned */
+        guint n = g_strv_length(lines);
+        g_assert_true(n >= 2 && lines[n - 2][0] == 'S');
+        g_free(lines[n - 2]);
+        lines[n - 2] = lines[n - 1];
+        lines[n - 1] = NULL;
+        n--;
+        int i = line_of(lines, 6);
+        if (kind == 1) {
+            char *q = strstr(lines[i], "quality=45");
+            q[9] = '9'; /* changed, hash not recomputed */
+        } else if (kind == 2) {
+            rewrite_entry(lines, 5, "step=4 changed"); /* entry 6 no longer links to it */
+        } else if (kind == 3) {
+            /* a checkpoint over entry 6 signed with another key */
+            uint8_t opk[32], osk[64], sig[64];
+            crypto_sign_keypair(opk, osk);
+            char **f = g_strsplit(lines[i], "\t", -1);
+            GString *msg = g_string_new(NULL);
+            g_string_printf(msg, "biokiosk-audit-sig-v1\n6\t%s", f[7]);
+            crypto_sign_detached(sig, NULL, (const uint8_t *)msg->str, msg->len, osk);
+            char hex[129];
+            sodium_bin2hex(hex, sizeof(hex), sig, sizeof(sig));
+            lines = g_renew(char *, lines, n + 2);
+            lines[n - 1] = g_strdup_printf("S\t6\t%s\t%s", f[7], hex);
+            lines[n] = g_strdup("");
+            lines[n + 1] = NULL;
+            g_string_free(msg, TRUE);
+            g_strfreev(f);
+        }
+        write_lines(path, lines);
+        g_strfreev(lines);
+        audit *b = NULL;
+        char why[256] = "";
+        bk_err err = audit_open(path, sk, hk, 4, &b, why, sizeof(why));
+        if (kind == 0) {
+            /* the untouched tail is continued (and signed) */
+            g_assert_cmpint(err, ==, BK_OK);
+            audit_close(b);
+            verifies(path, NULL);
+        } else {
+            g_assert_cmpint(err, ==, BK_ERR_CORRUPT);
+            g_test_message("kind %d: %s", kind, why);
+            g_assert_nonnull(strstr(why, "not extended"));
+        }
+        g_unlink(path);
+    }
+    g_rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -555,5 +664,7 @@ int main(int argc, char **argv)
     g_test_add_func("/audit/closed-mid-interval", test_closed_mid_interval);
     g_test_add_func("/audit/stop-before-due-checkpoint", test_stop_before_due_checkpoint);
     g_test_add_func("/audit/two-writers", test_two_writers);
+    g_test_add_func("/audit/rewritten-tail-not-signed", test_rewritten_tail_not_signed);
+    g_test_add_func("/audit/broken-tail-refused-on-open", test_broken_tail_refused_on_open);
     return g_test_run();
 }
