@@ -13,6 +13,10 @@ packages=(
     libsodium-dev
     # delivery of records over HTTPS (kiosk and receiver); test certificates
     libsoup-3.0-dev openssl
+    # pictograms: SVG rendered with librsvg
+    librsvg2-dev
+    # spoken instructions: espeak-ng (its voices come with espeak-ng-data)
+    libespeak-ng-dev espeak-ng-data
     libsdl2-dev libsdl2-ttf-dev libfontconfig-dev
     libgphoto2-dev libfprint-2-dev libusb-1.0-0-dev
     libjpeg62-turbo-dev libpng-dev
