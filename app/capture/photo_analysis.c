@@ -113,8 +113,14 @@ static void process_capture(photo_service *ps, const uint8_t *jpeg, size_t len, 
     if (width > 0)
         ps->capture_width = width;
     ps->capturing = false;
-    bool wake = photo_push_locked(ps, &(photo_event){.kind = PHOTO_EVENT_RESULT, .attempt = a});
+    bool wake = false;
+    if (ps->screen_up) {
+        wake = photo_push_locked(ps, &(photo_event){.kind = PHOTO_EVENT_RESULT, .attempt = a});
+        a = NULL;
+    }
     g_mutex_unlock(&ps->lock);
+    /* the step ended while the photo was processed: nothing of the person stays */
+    photo_attempt_free(a);
     if (wake)
         photo_wake(ps);
 }
