@@ -181,6 +181,10 @@ int kiosk_main(int argc, char **argv)
                       message ? message : bk_err_str(err));
         goto out;
     }
+    /* persons of finished appointments leave the store after [store] keep_days */
+    if (store_purge_persons_today(st, (int)config_get_int(cfg, CONFIG_STORE_KEEP_DAYS), NULL) !=
+        BK_OK)
+        g_warning("store: the persons of finished appointments could not be removed now");
 
     /* -- record: no kiosk without its keys, its outbox and its audit log. The process holds
      * faces, prints and pen points: no core dump of it, and no ptrace by other users */

@@ -79,7 +79,7 @@ int main(int argc, char **argv)
             json,
             "%s{\"code\": \"%s\", \"desk\": \"DEN-HAAG\", \"start\": "
             "\"2026-11-23T09:30:00+01:00\", \"minutes\": 20, \"status\": \"booked\", "
-            "\"urgent\": false, \"persons\": [{\"v_number\": \"%d\", \"name\": \"Person %d\", "
+            "\"urgent\": false, \"persons\": [{\"v_number\": \"30%08d\", \"name\": \"Person %d\", "
             "\"birth_date\": \"1985-10-24\", \"category\": \"third-country\", \"applied\": "
             "\"2026-11-02\", \"born_in_nl\": false, \"previous\": {\"photo\": \"2026-09-24\", "
             "\"fingerprints\": \"2024-12-23\", \"signature\": \"2024-12-23\"}}]}",

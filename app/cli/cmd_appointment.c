@@ -184,6 +184,50 @@ static int import(int argc, char **argv)
     return rc;
 }
 
+/* ---- purge ---- */
+
+static int purge(int argc, char **argv)
+{
+    g_autofree char *store_uri = NULL, *config_path = NULL, *today_text = NULL;
+    int days = -1;
+    const GOptionEntry entries[] = {
+        {"days", 0, 0, G_OPTION_ARG_INT, &days, "Keep this many days (default: store.keep_days)",
+         "N"},
+        {"today", 0, 0, G_OPTION_ARG_STRING, &today_text, "The day to count from (default: today)",
+         "YYYY-MM-DD"},
+        {"store", 0, 0, G_OPTION_ARG_STRING, &store_uri, "The store (default: store.uri)", "URI"},
+        {"config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "FILE"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    if (!cli_parse_options(CMD " purge", "",
+                           "Deletes the persons of completed, no-show and cancelled appointments "
+                           "older than the days to keep.",
+                           entries, &argc, &argv))
+        return CLI_EXIT_USAGE;
+    if (argc != 1)
+        return cli_usage_error(CMD, "purge: unexpected argument '%s'", argv[1]);
+    caldate today = {0};
+    if (today_text != NULL && caldate_parse(today_text, &today) != BK_OK)
+        return cli_usage_error(CMD, "purge: --today must be YYYY-MM-DD");
+    store *s = NULL;
+    config *cfg = NULL;
+    int rc = cmdstore_open(CMD, store_uri, config_path, &s, &cfg);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (days < 0)
+        days = cfg != NULL ? (int)config_get_int(cfg, CONFIG_STORE_KEEP_DAYS)
+                           : STORE_KEEP_DAYS_DEFAULT;
+    config_free(cfg);
+    size_t purged = 0;
+    bk_err err = today_text != NULL ? store_purge_persons(s, today, days, &purged)
+                                    : store_purge_persons_today(s, days, &purged);
+    store_free(s);
+    if (err != BK_OK)
+        return store_error(err);
+    printf("{\"purged\":%zu}\n", purged);
+    return CLI_EXIT_OK;
+}
+
 /* ---- check, checkin, complete, no-show, release ---- */
 
 typedef bk_err (*answer_fn)(store *s, const char *typed_code, const store_arrival *arrival,
@@ -551,6 +595,8 @@ static void usage(FILE *out)
             "  checkin CODE --desk D --at TIME --kiosk K  check in (atomic)\n"
             "  complete|no-show|release CODE --desk D ...  status changes\n"
             "  find --v-number N | --name TEXT --birth-date YYYY-MM-DD\n"
+            "  purge [--days N] [--today YYYY-MM-DD]      delete the persons of finished "
+            "appointments\n"
             "  demo-set --desk D --date YYYY-MM-DD        an import file for the demo\n"
             "Common options: --store URI, --config FILE. 'biokiosk appointment SUB --help'.\n");
 }
@@ -586,8 +632,10 @@ int cmd_appointment(int argc, char **argv)
         return find(sub_argc, sub_argv);
     if (strcmp(sub, "demo-set") == 0)
         return demo_set(sub_argc, sub_argv);
+    if (strcmp(sub, "purge") == 0)
+        return purge(sub_argc, sub_argv);
     return cli_usage_error(CMD,
                            "unknown subcommand '%s' (new-code, import, check, checkin, "
-                           "complete, no-show, release, find, demo-set)",
+                           "complete, no-show, release, find, demo-set, purge)",
                            sub);
 }

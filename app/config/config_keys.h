@@ -30,6 +30,10 @@ CONFIG_KEY(
 /* -- store */
 CONFIG_KEY(STORE_URI, "store.uri", STRING, "sqlite:/var/lib/biokiosk/appointments.db", 0, 0, NULL,
            "Appointment store: sqlite:PATH (one kiosk) or postgresql://... (several kiosks).")
+CONFIG_KEY(STORE_KEEP_DAYS, "store.keep_days", INT, "7", 0, 3650, NULL,
+           "Days after an appointment's day when the persons (names, V-numbers, birth dates) of "
+           "completed, no-show and cancelled appointments are deleted from the store (at the "
+           "kiosk's start, and by `biokiosk appointment purge`).")
 
 /* -- arrival */
 CONFIG_KEY(ARRIVAL_EARLY_MINUTES, "arrival.early_minutes", INT, "30", 0, 24 * 60, NULL,

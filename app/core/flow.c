@@ -125,7 +125,7 @@ bk_err flow_accept(flow *f, const char *code, const flow_person_in *persons, siz
 {
     if (n == 0 || n > FLOW_MAX_PERSONS) {
         if (problem)
-            *problem = "an appointment has 1 to 12 persons";
+            *problem = "an appointment has too many persons or none";
         return BK_ERR_INVALID;
     }
     rules_plan plans[FLOW_MAX_PERSONS];

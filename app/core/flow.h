@@ -19,9 +19,10 @@
 #include <stdint.h>
 
 #include "core/bk_err.h"
+#include "core/limits.h"
 #include "core/rules.h"
 
-#define FLOW_MAX_PERSONS 12
+#define FLOW_MAX_PERSONS BK_PERSONS_MAX
 #define FLOW_NAME_MAX    96
 #define FLOW_REASON_MAX  96
 #define FLOW_CODE_MAX    16

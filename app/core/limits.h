@@ -24,7 +24,8 @@
 /* The V-number: exactly this many digits. */
 #define BK_V_NUMBER_DIGITS 10
 
-/* Persons on one appointment: the import refuses more, check-in serves this many. */
-#define BK_PERSONS_MAX 20
+/* Persons on one appointment: the import refuses more, check-in serves this many (the kiosk's
+ * screens and the visit's person masks are laid out for them). */
+#define BK_PERSONS_MAX 12
 
 #endif

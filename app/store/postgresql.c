@@ -25,6 +25,7 @@ typedef enum stmt_id {
     ST_FIND_V,
     ST_FIND_NAME,
     ST_COUNT_DAY,
+    ST_PURGE,
     ST_STAFF_INSERT,
     ST_STAFF_DELETE,
     ST_STAFF_ALL,
@@ -40,8 +41,13 @@ static const char *const sql[ST_COUNT_] = {
     [ST_PERSONS] = "SELECT v_number, name, born_in_nl, birth_date, applied, category, photo, "
                    "fingerprints, fingerprints_poor, signature FROM persons WHERE code = $1 "
                    "ORDER BY idx",
-    [ST_META] = "SELECT status, digest FROM appointments WHERE code = $1",
-    [ST_META_MANY] = "SELECT code, status, digest FROM appointments WHERE code = ANY ($1::text[])",
+    /* The import reads status and digest under a row lock held to its commit: a check-in that
+     * lands between its read and its write waits, and is then seen as a conflict instead of
+     * being undone by an unconditional update (a check-in first makes the import wait, then
+     * read checked-in). */
+    [ST_META] = "SELECT status, digest FROM appointments WHERE code = $1 FOR UPDATE",
+    [ST_META_MANY] = "SELECT code, status, digest FROM appointments WHERE code = ANY ($1::text[]) "
+                     "FOR UPDATE",
     [ST_INSERT] = "INSERT INTO appointments (code, desk, start, offset_minutes, day, minutes, "
                   "urgent, status, kiosk, digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, "
                   "$9)",
@@ -64,6 +70,9 @@ static const char *const sql[ST_COUNT_] = {
                      "ORDER BY a.start, a.code",
     [ST_COUNT_DAY] = "SELECT count(*) FROM appointments WHERE desk = $1 AND day = $2 "
                      "AND status <> 'cancelled'",
+    [ST_PURGE] = "WITH gone AS (DELETE FROM persons WHERE code IN (SELECT code FROM appointments "
+                 "WHERE day < $1 AND status IN ('completed', 'no-show', 'cancelled')) "
+                 "RETURNING code) SELECT count(DISTINCT code) FROM gone",
     [ST_STAFF_INSERT] = "INSERT INTO staff (id, name, role, pin_hash, failures, locked_until) "
                         "VALUES ($1, $2, $3, $4, 0, 0)",
     [ST_STAFF_DELETE] = "DELETE FROM staff WHERE id = $1",
@@ -613,6 +622,22 @@ static bk_err pg_count_day(store *s, const char *desk, const char *day, long lon
     return BK_OK;
 }
 
+static bk_err pg_purge_persons(store *s, const char *before, long long *count)
+{
+    const char *args[] = {before};
+    bk_err err;
+    PGresult *res = run(priv(s), ST_PURGE, 1, args, &err);
+    if (res == NULL)
+        return err;
+    bool one = PQntuples(res) == 1;
+    long long n = one ? val_int(res, 0, 0) : 0;
+    PQclear(res);
+    if (!one)
+        return BK_ERR_UNAVAILABLE;
+    *count = n;
+    return BK_OK;
+}
+
 static bk_err pg_staff_insert(store *s, const staff_account *a, const char *hash)
 {
     const char *args[] = {a->id, a->name, staff_role_str(a->role), hash};
@@ -738,6 +763,7 @@ const store_backend store_backend_postgresql = {
     .find_v_number = pg_find_v_number,
     .find_name = pg_find_name,
     .count_day = pg_count_day,
+    .purge_persons = pg_purge_persons,
     .staff_insert = pg_staff_insert,
     .staff_delete = pg_staff_delete,
     .staff_all = pg_staff_all,

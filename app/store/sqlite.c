@@ -25,6 +25,8 @@ typedef enum stmt_id {
     ST_FIND_V,
     ST_FIND_NAME,
     ST_COUNT_DAY,
+    ST_PURGE_COUNT,
+    ST_PURGE,
     ST_STAFF_INSERT,
     ST_STAFF_DELETE,
     ST_STAFF_ALL,
@@ -63,6 +65,11 @@ static const char *const sql[ST_COUNT_] = {
                      "ORDER BY a.start, a.code",
     [ST_COUNT_DAY] = "SELECT count(*) FROM appointments WHERE desk = ?1 AND day = ?2 "
                      "AND status <> 'cancelled'",
+    [ST_PURGE_COUNT] = "SELECT count(DISTINCT code) FROM persons WHERE code IN (SELECT code FROM "
+                       "appointments WHERE day < ?1 AND status IN ('completed', 'no-show', "
+                       "'cancelled'))",
+    [ST_PURGE] = "DELETE FROM persons WHERE code IN (SELECT code FROM appointments WHERE day < ?1 "
+                 "AND status IN ('completed', 'no-show', 'cancelled'))",
     [ST_STAFF_INSERT] = "INSERT INTO staff (id, name, role, pin_hash, failures, locked_until) "
                         "VALUES (?1, ?2, ?3, ?4, 0, 0)",
     [ST_STAFF_DELETE] = "DELETE FROM staff WHERE id = ?1",
@@ -263,7 +270,9 @@ static bk_err lite_open(store *s, const char *path, char **message)
         sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
         if (exec(l, "PRAGMA journal_mode = WAL") != BK_OK ||
             exec(l, "PRAGMA synchronous = NORMAL") != BK_OK ||
-            exec(l, "PRAGMA foreign_keys = ON") != BK_OK) {
+            exec(l, "PRAGMA foreign_keys = ON") != BK_OK ||
+            /* deleted names and birth dates are overwritten, not left in free pages */
+            exec(l, "PRAGMA secure_delete = ON") != BK_OK) {
             if (message != NULL)
                 *message =
                     g_strdup_printf("store: cannot use the SQLite file: %s", sqlite3_errmsg(l->db));
@@ -490,6 +499,42 @@ static bk_err lite_count_day(store *s, const char *desk, const char *day, long l
     return BK_OK;
 }
 
+static bk_err lite_purge_persons(store *s, const char *before, long long *count)
+{
+    lite *l = priv(s);
+    sqlite3_stmt *counting = stmt(l, ST_PURGE_COUNT), *deleting = stmt(l, ST_PURGE);
+    if (counting == NULL || deleting == NULL)
+        return BK_ERR_UNAVAILABLE;
+    bk_err err = exec(l, "BEGIN IMMEDIATE");
+    if (err != BK_OK)
+        return err;
+    bind_text(counting, 1, before);
+    int rc = sqlite3_step(counting);
+    long long n = rc == SQLITE_ROW ? sqlite3_column_int64(counting, 0) : 0;
+    sqlite3_reset(counting);
+    if (rc != SQLITE_ROW)
+        err = fail(l, "purge count");
+    if (err == BK_OK) {
+        bind_text(deleting, 1, before);
+        rc = sqlite3_step(deleting);
+        sqlite3_reset(deleting);
+        if (rc != SQLITE_DONE)
+            err = fail(l, "purge");
+    }
+    if (err == BK_OK)
+        err = exec(l, "COMMIT");
+    if (err != BK_OK) {
+        exec(l, "ROLLBACK");
+        return err;
+    }
+    /* the old pages may still be in the write-ahead log: copy back and empty it (a reader in
+     * the way only delays this to a later checkpoint) */
+    if (sqlite3_wal_checkpoint_v2(l->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+        g_message("sqlite: purge: the write-ahead log is emptied later: %s", sqlite3_errmsg(l->db));
+    *count = n;
+    return BK_OK;
+}
+
 static bk_err lite_staff_insert(store *s, const staff_account *a, const char *hash)
 {
     lite *l = priv(s);
@@ -643,6 +688,7 @@ const store_backend store_backend_sqlite = {
     .find_v_number = lite_find_v_number,
     .find_name = lite_find_name,
     .count_day = lite_count_day,
+    .purge_persons = lite_purge_persons,
     .staff_insert = lite_staff_insert,
     .staff_delete = lite_staff_delete,
     .staff_all = lite_staff_all,

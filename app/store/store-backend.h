@@ -80,6 +80,9 @@ typedef struct store_backend {
     bk_err (*find_name)(store *s, const char *name_lower, const char *birth, char ***codes);
     /* Appointments of desk on day ("YYYY-MM-DD"), cancelled ones not counted. */
     bk_err (*count_day)(store *s, const char *desk, const char *day, long long *count);
+    /* Deletes the persons of completed, no-show and cancelled appointments whose day is before
+     * `before` ("YYYY-MM-DD"), in one transaction; *count: appointments that had persons. */
+    bk_err (*purge_persons)(store *s, const char *before, long long *count);
 
     /* Staff. staff_insert: BK_ERR_EXISTS when the id is taken. staff_delete: BK_ERR_NOT_FOUND.
      * staff_get: the account and its hash (transfer full, g_free), BK_ERR_NOT_FOUND. */
@@ -108,6 +111,9 @@ extern const store_backend store_backend_postgresql;
 
 /* Helpers the backends share (store.c). */
 store_appointment *store_appointment_new_empty(void);
+
+/* The calendar day at `seconds` (Unix time) in the zone `offset_minutes` east of UTC. */
+caldate store_local_day(int64_t seconds, int offset_minutes);
 void store_account_clear(staff_account *a);
 
 #endif

@@ -177,6 +177,20 @@ bk_err store_find_by_name(store *s, const char *name, caldate birth, store_appoi
  * self-test and the technician screen show it. */
 bk_err store_count_day(store *s, const char *desk, caldate day, size_t *count);
 
+/* The default of [store] keep_days. */
+#define STORE_KEEP_DAYS_DEFAULT 7
+
+/* Deletes the persons (names, V-numbers, birth dates, what was on file) of appointments that
+ * are completed, no-show or cancelled and whose day lies more than keep_days before today; the
+ * appointment rows stay (code, desk, times, status: no personal data), so a re-import does not
+ * bring the persons back. SQLite overwrites what it deletes (secure_delete) and empties its
+ * write-ahead log afterwards. *purged (may be NULL) gets the number of appointments whose
+ * persons went. BK_ERR_INVALID for a bad day or keep_days < 0. */
+bk_err store_purge_persons(store *s, caldate today, int keep_days, size_t *purged);
+
+/* store_purge_persons counted from today's local date (the kiosk at its start). */
+bk_err store_purge_persons_today(store *s, int keep_days, size_t *purged);
+
 /* Imports a back-office file (JSON text, see the README for the format) in one transaction.
  * BK_ERR_INVALID when any entry is invalid: nothing is changed and report->problems lists every
  * problem. BK_OK otherwise, also when there are conflicts (those entries are skipped, the rest

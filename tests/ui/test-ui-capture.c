@@ -107,7 +107,8 @@ static void test_capture(void)
     g_autofree char *json = g_strdup_printf(
         "{\"appointments\": [{\"code\": \"%s\", \"desk\": \"DEN-HAAG\", \"start\": "
         "\"2026-11-23T09:30:00+01:00\", \"minutes\": 20, \"status\": \"booked\", \"urgent\": "
-        "false, \"persons\": [{\"v_number\": \"1\", \"name\": \"Test Person\", \"birth_date\": "
+        "false, \"persons\": [{\"v_number\": \"1000000001\", \"name\": \"Test Person\", "
+        "\"birth_date\": "
         "\"1990-01-01\", \"category\": \"third-country\", \"applied\": \"2026-11-02\", "
         "\"born_in_nl\": false, \"previous\": {}}]}]}",
         code);
