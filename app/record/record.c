@@ -18,6 +18,8 @@
 #include "imaging/sigrender.h"
 
 #define UNIT_MM      0.0254 /* Type-8 coordinates: 1/1000 inch */
+#define PEN_FRAME    65535L /* Type-8 y: the pad's top edge, in units above the origin */
+#define PEN_END      255    /* Type-8 pressure: the end of the vectors */
 #define MAX_SIDE     5000
 #define MIN_FINGER_W 315 /* 16 mm at 500 ppi */
 #define MIN_FINGER_H 394 /* 20 mm at 500 ppi */
@@ -624,6 +626,24 @@ static bk_err encode_face(an2k *t, const record_session *s, unsigned idc, const 
     return err;
 }
 
+/* 14.018 AMP: one subfield per missing or unusable finger, FGP US XX (amputated) or UP (unable
+ * to print); at most 4, the field's limit. Nothing when no finger exception is given. */
+static bk_err encode_amp(an2k_record *r, const record_session *s)
+{
+    GString *g = g_string_new(NULL);
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_exceptions && n < 4; i++) {
+        const record_exception *e = &s->exceptions[i];
+        if (strcmp(e->item, "finger") != 0 || e->position < 1 || e->position > 10)
+            continue;
+        put(g, AN2K_RS, "%u%c%s", e->position, AN2K_US, e->permanent ? "XX" : "UP");
+        n++;
+    }
+    bk_err err = set_gstring(r, 18, g);
+    g_string_free(g, TRUE);
+    return err;
+}
+
 static bk_err encode_finger(an2k *t, const record_session *s, const record_finger *f, unsigned idc,
                             const char *date)
 {
@@ -659,18 +679,29 @@ static bk_err encode_finger(an2k *t, const record_session *s, const record_finge
         err = an2k_set_str(r, 12, "8");
     if (err == BK_OK)
         err = set_num(r, 13, f->position);
+    /* 14.018 AMP: the fingers a finger exception says are missing (XX, permanent) or cannot be
+     * printed (UP, e.g. bandaged), as ANSI/NIST-ITL 1-2011 codes them; 2.121 keeps the reason */
     if (err == BK_OK)
+        err = encode_amp(r, s);
+    /* 14.024 FQM only with a registered quality algorithm (vendor id and product 1-65535, as
+     * NIST's tables require): the kiosk's own score has none, so its records leave it out (the
+     * score is in 2.122) */
+    if (err == BK_OK && f->algorithm != 0 && f->product >= 1 && f->product <= 65535)
         err = an2k_set_str(r, 24, fqm);
     if (err == BK_OK)
         err = an2k_set(r, AN2K_FIELD_DATA, f->png, f->png_len);
     return err;
 }
 
+/* One Type-8 vector. ANSI/NIST-ITL 1-2011 (8.008, vectored data) measures X to the right and Y
+ * upwards from the bottom left: the pen's y (downwards from the pad's top edge) is written as
+ * PEN_FRAME - y, so the pad's top edge lies PEN_FRAME units above the origin and every point
+ * keeps its place on the pad (record_pen_decode undoes it exactly). */
 static void put_point(uint8_t *v, double x_mm, double y_mm, unsigned pressure)
 {
-    unsigned x = (unsigned)lround(x_mm / UNIT_MM), y = (unsigned)lround(y_mm / UNIT_MM);
-    x = x > 65535 ? 65535 : x;
-    y = y > 65535 ? 65535 : y;
+    long xl = lround(x_mm / UNIT_MM), yl = PEN_FRAME - lround(y_mm / UNIT_MM);
+    unsigned x = xl < 0 ? 0 : xl > PEN_FRAME ? PEN_FRAME : (unsigned)xl;
+    unsigned y = yl < 0 ? 0 : yl > PEN_FRAME ? PEN_FRAME : (unsigned)yl;
     v[0] = (uint8_t)(x >> 8);
     v[1] = (uint8_t)x;
     v[2] = (uint8_t)(y >> 8);
@@ -683,7 +714,7 @@ static bk_err encode_signature(an2k *t, const record_session *s, unsigned idc)
     size_t n = 0;
     for (size_t i = 0; i < s->n_strokes; i++)
         n += s->strokes[i].n_points + 1;
-    size_t len = 7 + 5 * n;
+    size_t len = 7 + 5 * (n + 1); /* the points, a pen-up after each stroke, the end vector */
     uint8_t *body = biomem_alloc(len);
     if (body == NULL)
         return BK_ERR_NOMEM;
@@ -699,6 +730,10 @@ static bk_err encode_signature(an2k *t, const record_session *s, unsigned idc)
         put_point(v, st->points[st->n_points - 1].x_mm, st->points[st->n_points - 1].y_mm, 0);
         v += 5;
     }
+    /* the end of the vectors (pressure 255), where the pen was lifted last */
+    const record_stroke *last = &s->strokes[s->n_strokes - 1];
+    put_point(v, last->points[last->n_points - 1].x_mm, last->points[last->n_points - 1].y_mm,
+              PEN_END);
     bk_err err = an2k_add_binary(t, 8, idc, body, len);
     biomem_free(body);
     return err;
@@ -866,10 +901,16 @@ bk_err record_pen_decode(const uint8_t *data, size_t len, record_point **points,
                 e[ns++] = np;
             continue;
         }
+        /* the end vector (255) ends the list; it is a point of its own only where the pen was
+         * not already (NIST's samples end a stroke with it, the kiosk after its last pen-up) */
+        if (v[4] == PEN_END && i > 0 && memcmp(v, v - 5, 4) == 0)
+            break;
         pts[np].x_mm = ((unsigned)v[0] << 8 | v[1]) * UNIT_MM;
-        pts[np].y_mm = ((unsigned)v[2] << 8 | v[3]) * UNIT_MM;
+        pts[np].y_mm = (double)(PEN_FRAME - (long)((unsigned)v[2] << 8 | v[3])) * UNIT_MM;
         pts[np].pressure = v[4] >= 254 ? 1.0 : (v[4] - 1) / 253.0;
         np++;
+        if (v[4] == PEN_END)
+            break;
     }
     if (np > 0 && (ns == 0 || e[ns - 1] != np))
         e[ns++] = np;

@@ -6,7 +6,8 @@
  * the kiosk would refuse (record_check), encodes (record_encode), signs and seals (seal.h) and
  * commits the file to the outbox (outbox.h). Only when it returns BK_OK is the record durable.
  *
- * The transaction (ANSI/NIST-ITL 1-2011 Update 2015, traditional encoding):
+ * The transaction (ANSI/NIST-ITL 1-2011, version 0500: it uses nothing of the 2013 and 2015
+ * updates; traditional encoding):
  *   Type-1   1.002 "0500", 1.004 TOT "BKENROL", 1.005 date, 1.007 DAI and 1.008 ORI = desk,
  *            1.009 TCN, 1.011/1.012 19.69 ppmm when prints are present (else 00.00),
  *            1.013 DOM "NL-BIOKIOSK" US "1", 1.014 GMT, 1.015 DCS "3" US "UTF-8" when any text
@@ -31,12 +32,18 @@
  *            10.013 SAP 13 (ISO/IEC 19794-5 full frontal), 10.020 POS "F", 10.999 the JPEG.
  *   Type-14  one per flat print: 14.003 IMP 0 (plain live-scan), 14.004 SRC, 14.005 FCD,
  *            14.006/14.007 size, 14.008 SLC 1 (ppi), 14.009/14.010 resolution, 14.011 CGA
- *            "PNG", 14.012 BPX 8, 14.013 FGP position, 14.024 FQM position US score US
- *            algorithm vendor (hex) US product code, 14.999 the PNG.
+ *            "PNG", 14.012 BPX 8, 14.013 FGP position, 14.018 AMP per finger exception
+ *            position US XX (permanent: missing) or UP (temporary: unable to print), at most 4,
+ *            14.024 FQM position US score US algorithm vendor (hex) US product code only when
+ *            the finger gives a registered algorithm (vendor not 0, product 1-65535; the
+ *            kiosk's own score has none, so the kiosk leaves FQM out), 14.999 the PNG.
  *   Type-8   the signature as vectored pen data (SIG 0 subject, SRT 2 vectored, ISR 0,
- *            HLL/VLL 0): 5 bytes per point, x and y big-endian in units of 0.0254 mm from the
- *            pad's top left, then pressure 1-254 (scaled from 0..1); after each stroke one
- *            pen-up point (pressure 0) at the stroke's last position. Times are in 2.124.
+ *            HLL/VLL 0): 5 bytes per point, x and y big-endian in units of 0.0254 mm, X to the
+ *            right from the pad's left edge and Y upwards from the bottom as the standard
+ *            measures them (the pad's top edge at Y = 65535, so y down from the top is
+ *            65535 - Y), then pressure 1-254 (scaled from 0..1); after each stroke one pen-up
+ *            point (pressure 0) at the stroke's last position; last, one end-of-vectors point
+ *            (pressure 255) at the same position. Times are in 2.124.
  *   Type-8   the same signature as an image (SIG 0, SRT 0 scanned without compression, ISR 0
  *            = 19.69 px/mm, HLL/VLL the size): rendered from the same points by sigrender
  *            (app/imaging/sigrender.h, the kiosk's renderer) black on white, 8-bit grey, one
@@ -215,7 +222,9 @@ bk_err record_png_header(const uint8_t *data, size_t len, unsigned *width, unsig
                          unsigned *depth, unsigned *colour);
 
 /* Decodes Type-8 vectored data (the bytes after the 12-byte header) into strokes: x, y in mm
- * and pressure 0..1; pen-up points end strokes. *points (biomem) holds all points, *ends the
+ * (y down from Y = 65535, the kiosk's pad top, see above) and pressure 0..1; pen-up points end
+ * strokes, an end-of-vectors point (255) ends the list (a point of its own only at a new
+ * position). *points (biomem) holds all points, *ends the
  * index one past each stroke's last point (g_free). */
 bk_err record_pen_decode(const uint8_t *data, size_t len, record_point **points, size_t *n_points,
                          size_t **ends, size_t *n_strokes);
