@@ -54,7 +54,11 @@ if [ -z "$portrait" ]; then
 fi
 photo_enabled=false
 camera_lines=""
-cleanup() { [ -n "${cam_pid:-}" ] && kill "$cam_pid" 2>/dev/null || true; }
+cleanup() {
+    [ -n "${cam_pid:-}" ] && kill "$cam_pid" 2>/dev/null
+    [ -n "${receiver_pid:-}" ] && kill "$receiver_pid" 2>/dev/null
+    true
+}
 trap cleanup EXIT
 if [ -n "$portrait" ] && [ -f "$portrait" ]; then
     rm -f "$demo/camera.ctl" "$demo/camera.out"
@@ -71,6 +75,25 @@ emulator_control = $demo/camera.ctl"
 else
     echo "demo: no portrait for the emulated camera (set BIOKIOSK_DEMO_PORTRAIT=IMAGE): the photo step is off"
 fi
+
+# The back office's receiver on 127.0.0.1 (HTTPS with a certificate made here, which the kiosk
+# pins): the kiosk delivers each record after its commit and keeps the signed receipt.
+mkdir -p "$demo/receiver/kiosks" "$demo/received"
+[ -f "$demo/receiver/receiver.key" ] || "$bk" keys receiver-init --dir "$demo/receiver" >/dev/null
+cp "$demo/keys/kiosk.pub" "$demo/receiver/kiosks/$desk-DEMO.pub"
+if [ ! -f "$demo/receiver/tls.pem" ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 365 \
+        -keyout "$demo/receiver/tls.key" -out "$demo/receiver/tls.pem" -subj /CN=127.0.0.1 \
+        -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+fi
+rm -f "$demo/receiver.out"
+"$bk" receiver --listen 127.0.0.1:0 --kiosks "$demo/receiver/kiosks" \
+    --key "$demo/receiver/receiver.key" --store "dir:$demo/received" \
+    --tls-cert "$demo/receiver/tls.pem" --tls-key "$demo/receiver/tls.key" \
+    >"$demo/receiver.out" 2>"$demo/receiver.log" &
+receiver_pid=$!
+for _ in $(seq 50); do grep -q listening "$demo/receiver.out" 2>/dev/null && break; sleep 0.1; done
+receiver_url=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["listening"])' "$demo/receiver.out")
 
 cat >"$demo/biokiosk.conf" <<CONF
 # Written by tools/demo.sh: the demo kiosk on emulated hardware.
@@ -104,6 +127,12 @@ audit_hash_key = $demo/keys/audit-hash.key
 
 [audit]
 log = $demo/audit.log
+
+[delivery]
+url = $receiver_url
+ca = $demo/receiver/tls.pem
+receiver_key = $demo/receiver/receiver.pub
+interval_seconds = 10
 CONF
 mkdir -p "$demo/outbox"
 "$bk" config check --config "$demo/biokiosk.conf" >/dev/null
@@ -115,6 +144,23 @@ echo
 echo "Staff: F12 (or hold the top-left corner for 2 s), account demo, PIN 2468."
 echo "Records go to $demo/outbox; open one with:"
 echo "  $bk record open FILE --secret $demo/backoffice/backoffice.key --kiosk-key $demo/keys/kiosk.pub"
+echo "The back office's receiver listens on $receiver_url; each record is delivered there and"
+echo "moves to $demo/outbox/delivered with its signed receipt."
+
+# After the kiosk: anything still waiting is delivered once more, then the records and receipts.
+show_delivery() {
+    "$bk" outbox deliver "$demo/outbox" --to "$receiver_url" --ca "$demo/receiver/tls.pem" \
+        --receiver-key "$demo/receiver/receiver.pub" >/dev/null 2>"$demo/deliver.log" || true
+    echo "Records on this kiosk, with the receiver's receipts ($bk outbox list $demo/outbox):"
+    "$bk" outbox list "$demo/outbox" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["records"]:
+    print("  %s: %s" % (r["name"], r["state"]))
+    if "receipt" in r:
+        print("    receipt: " + json.dumps(r["receipt"]))'
+    echo "What the receiver holds ($bk receiver list --store dir:$demo/received):"
+    "$bk" receiver list --store "dir:$demo/received" | sed 's/^/  /'
+}
 
 if [ "$mode" = walkthrough ]; then
     line=$("$bk" appointment demo-set --desk "$desk" --date "$today" --list | grep 'nothing on file' | head -n 1)
@@ -198,11 +244,13 @@ SCRIPT
     if "$bk" --config "$demo/biokiosk.conf" --now "$now" --script "$demo/walkthrough.txt" \
         --screenshots "$demo/screens"; then
         echo "Screenshots of the visit: $demo/screens"
+        show_delivery
     else
         echo "The walkthrough stopped; screenshots so far: $demo/screens" >&2
         exit 1
     fi
 else
     echo "Starting the kiosk in a window (Ctrl+C here ends it)."
-    "$bk" --windowed --config "$demo/biokiosk.conf"
+    "$bk" --windowed --config "$demo/biokiosk.conf" || true
+    show_delivery
 fi
