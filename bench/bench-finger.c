@@ -1,12 +1,21 @@
-/* Fingerprint benchmark (CPU time of this process, steadier than wall time on a shared machine):
- * time of quality + minutiae per image (median, by capture size), time of one comparison (median),
- * and how well the comparison separates the same finger (each capture against copies of itself
- * rotated up to 10 degrees, shifted and partly cropped) from different fingers (every pair of
- * different captures), how many of the missed same-finger pairs the uniqueness check would
- * report as "could not be verified" (too few minutiae) rather than pass silently, and the time of
- * resampling each capture to 500 ppi from 762 and 1000 ppi (only shrinking: never upscale).
+/* Fingerprint benchmark: the kiosk's quality score, minutiae and comparison side by side with
+ * NIST's tools (NFIQ 2, NFIQ 1, mindtct, bozorth3 from ../shared/tools when present).
  *
- * Usage: bench-finger CAPTURES-DIR [THRESHOLD] */
+ * For every shared capture, the tenprint card's prints and copies of the captures degraded here
+ * (blur, low contrast, noise, dryness, partial): our score, NFIQ 2, NFIQ 1, our minutiae count,
+ * mindtct's, how many of ours lie within 10 px of one of mindtct's, our time (CPU of this
+ * process, median) and mindtct's (CPU of its process, reading and writing files); the rank
+ * correlations; what the kiosk would keep at the index threshold; non-prints made from every
+ * capture and their scores. Then the comparison: genuine pairs (each capture against copies
+ * turned up to 10 degrees, moved, cut by up to 20 % and some with noise; each card finger's plain
+ * print against its rolled print) and impostor pairs (different captures, the card's fingers
+ * against each other), ours and bozorth3's false match and non-match rates at their thresholds.
+ *
+ * Usage: bench-finger [--short] DATA-DIR [TOOLS-DIR]
+ *   DATA-DIR   ../shared/data/fingerprints (captures/ and nist/tpcard/)
+ *   TOOLS-DIR  ../shared/tools (nfiq2/, nbis/); absent tools are named and skipped
+ *   --short    one run each, three captures, no card: what the test suite runs (also
+ *              BIOKIOSK_BENCH_SHORT=1 in the environment, as for the other benchmarks) */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,21 +23,43 @@
 #include <string.h>
 #include <time.h>
 
+#include "fingernist.h"
+#include "core/fingerplan.h"
+#include "fingerkinds.h"
 #include "imaging/fingerfeat.h"
 #include "imaging/fingerimg.h"
 #include "imaging/fingermatch.h"
-#include "imaging/fingerscale.h"
-#include "emulators/finger/fingersynth.h"
 
-#define MAX_IMAGES 64
-#define VARIANTS   6
-#define RUNS       5
+#define MAX_ITEMS   400
+#define VARIANTS    6
+#define BOZORTH_MIN 40 /* bozorth3's usual decision threshold (NBIS documentation) */
 
-#ifndef M_PI
-#define M_PI 3.14159265358979323846
-#endif
+typedef enum group { CAPTURE, CARD, DEGRADED, NONPRINT } group;
+static const char *const GROUP[] = {"capture", "card", "degraded", "non-print"};
 
-static double now_ms(void)
+typedef struct item {
+    char name[96];
+    group g;
+    int parent; /* the capture a copy was made from, -1 */
+    int big;    /* a capture of at least 256 x 256, or a copy of one */
+    fingerimg *img;
+    fingerfeat *feat;
+    double ms; /* ours, median */
+    int nfiq2, nfiq1, mt_n, near10;
+    double mt_ms;
+    nist_xyt xyt;
+} item;
+
+static struct {
+    item it[MAX_ITEMS];
+    int n;
+    int runs;
+    int shortmode;
+    nist_tools nist;
+    int index_threshold;
+} B;
+
+static double cpu_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -41,274 +72,461 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-    return *(const int *)a - *(const int *)b;
-}
-
 static double median(double *v, int n)
 {
+    if (n == 0)
+        return NAN;
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Rotates by deg about the centre, shifts by (sx, sy), then keeps the image minus `crop` of its
- * width on the left (crop > 0) or of its height at the top (crop < 0). White fills the rest. */
-static fingerimg *transform(const fingerimg *in, double deg, int sx, int sy, double crop)
+/* Ranks with ties averaged, for Spearman's correlation. */
+static void ranks(const double *v, int n, double *r)
 {
-    int cx0 = crop > 0 ? (int)(in->width * crop) : 0;
-    int cy0 = crop < 0 ? (int)(in->height * -crop) : 0;
-    fingerimg *out = NULL;
-    if (fingerimg_new(in->width - cx0, in->height - cy0, &out) != BK_OK)
-        return NULL;
-    double a = deg * M_PI / 180, cs = cos(a), sn = sin(a);
-    double mx = in->width / 2.0, my = in->height / 2.0;
-    for (int y = 0; y < out->height; y++) {
-        for (int x = 0; x < out->width; x++) {
-            double px = x + cx0 - sx - mx, py = y + cy0 - sy - my;
-            double ux = cs * px + sn * py + mx, uy = -sn * px + cs * py + my;
-            int x0 = (int)floor(ux), y0 = (int)floor(uy);
-            double fx = ux - x0, fy = uy - y0, v = 0;
-            for (int j = 0; j < 4; j++) {
-                int xx = x0 + (j & 1), yy = y0 + (j >> 1);
-                double wt = ((j & 1) ? fx : 1 - fx) * ((j >> 1) ? fy : 1 - fy);
-                int p = xx < 0 || yy < 0 || xx >= in->width || yy >= in->height
-                            ? 255
-                            : in->pix[yy * in->width + xx];
-                v += wt * p;
-            }
-            out->pix[y * out->width + x] = (uint8_t)lrint(v);
+    for (int i = 0; i < n; i++) {
+        int less = 0, equal = 0;
+        for (int j = 0; j < n; j++) {
+            less += v[j] < v[i];
+            equal += v[j] == v[i];
         }
+        r[i] = less + (equal + 1) / 2.0;
     }
-    return out;
 }
 
-/* The captures that libfprint's own matcher verifies against a turned and moved copy of
- * themselves (../shared/data/fingerprints/README.md). */
-static int reliable(const char *name)
+static double spearman(const double *a, const double *b, int n)
 {
-    static const char *const names[] = {"elan.png",         "elanspi.png", "egis0570.png",
-                                        "nb1010.png",       "vfs7552.png", "ex-arch.png",
-                                        "ex-loop-right.png"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(name, names[i]) == 0)
-            return 1;
-    return 0;
+    if (n < 3)
+        return NAN;
+    double *ra = malloc(sizeof(double) * (size_t)n), *rb = malloc(sizeof(double) * (size_t)n);
+    ranks(a, n, ra);
+    ranks(b, n, rb);
+    double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
+    for (int i = 0; i < n; i++) {
+        ma += ra[i] / n;
+        mb += rb[i] / n;
+    }
+    for (int i = 0; i < n; i++) {
+        sab += (ra[i] - ma) * (rb[i] - mb);
+        saa += (ra[i] - ma) * (ra[i] - ma);
+        sbb += (rb[i] - mb) * (rb[i] - mb);
+    }
+    free(ra);
+    free(rb);
+    return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : NAN;
 }
 
-typedef struct entry {
-    char name[64];
-    fingerimg *img;
-    fingerfeat *feat;
-    fingerfeat *variant[VARIANTS];
-} entry;
-
-static void report_scores(const char *what, int *s, int n, int threshold, int genuine)
+static item *add(const char *name, group g, int parent, fingerimg *img)
 {
-    if (n == 0)
-        return;
-    qsort(s, (size_t)n, sizeof *s, cmp_int);
-    int wrong = 0;
-    for (int i = 0; i < n; i++)
-        wrong += genuine ? s[i] < threshold : s[i] >= threshold;
-    printf("%s: %d pairs, score min %d, median %d, max %d; %s at threshold %d: %d (%.1f%%)\n", what,
-           n, s[0], s[n / 2], s[n - 1], genuine ? "missed" : "false matches", threshold, wrong,
-           100.0 * wrong / n);
-}
-
-/* The same measurement on synthetic fingers: each against three recaptures of itself (turned up
- * to 10 degrees, moved up to 14 px), and every pair of different fingers. */
-static void synthetic(int threshold)
-{
-    enum { N = 16, AGAIN = 3 };
-    fingerfeat *f[N], *g[N][AGAIN];
-    for (int i = 0; i < N; i++) {
-        fingerimg *img = NULL;
-        fingersynth_make((uint32_t)(500 + i), (fingersynth_pattern)(i % 4), 256, 320, &img);
-        fingerfeat_analyse(img->pix, img->width, img->height, &f[i]);
-        for (int k = 0; k < AGAIN; k++) {
-            fingerimg *r = NULL;
-            fingersynth_recapture(img, (uint32_t)(i * 7 + k), 14 - 9 * k, 6 * k - 8,
-                                  k == 0   ? -10.0
-                                  : k == 1 ? 4.0
-                                           : 10.0,
-                                  &r);
-            fingerfeat_analyse(r->pix, r->width, r->height, &g[i][k]);
-            fingerimg_free(r);
-        }
+    if (img == NULL || B.n == MAX_ITEMS) {
         fingerimg_free(img);
+        return NULL;
     }
-    int gen[N * AGAIN], imp[N * N], ng = 0, ni = 0;
-    for (int i = 0; i < N; i++) {
-        for (int k = 0; k < AGAIN; k++) {
-            fingermatch_result r;
-            fingermatch_compare(f[i], g[i][k], &r);
-            gen[ng++] = r.score;
-        }
-        for (int j = 0; j < N; j++) {
-            if (j == i)
-                continue;
-            fingermatch_result r;
-            fingermatch_compare(f[i], g[j][j % AGAIN], &r);
-            imp[ni++] = r.score;
+    item *it = &B.it[B.n++];
+    memset(it, 0, sizeof *it);
+    snprintf(it->name, sizeof it->name, "%s", name);
+    it->g = g;
+    it->parent = parent;
+    it->img = img;
+    it->nfiq2 = it->nfiq1 = it->mt_n = NIST_ABSENT;
+    it->big = parent >= 0 ? B.it[parent].big : img->width >= 256 && img->height >= 256;
+    return it;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Loads the PNG files of dir whose names start with prefix (sorted), at most max. */
+static int load_dir(const char *dir, const char *prefix, group g, int max)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return 0;
+    char *names[128];
+    int nn = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && nn < 128) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && strcmp(e->d_name + len - 4, ".png") == 0 &&
+            strncmp(e->d_name, prefix, strlen(prefix)) == 0 && strstr(e->d_name, "slap") == NULL)
+            names[nn++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)nn, sizeof *names, cmp_name);
+    int loaded = 0;
+    for (int i = 0; i < nn; i++) {
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        fingerimg *img = NULL;
+        names[i][strlen(names[i]) - 4] = '\0';
+        if (loaded < max && fingerimg_load(path, &img, NULL) == BK_OK && add(names[i], g, -1, img))
+            loaded++;
+        free(names[i]);
+    }
+    return loaded;
+}
+
+/* Our analysis (median time of B.runs) and NIST's measures of one item. */
+static void measure(item *it)
+{
+    double t[8];
+    for (int r = 0; r < B.runs; r++) {
+        fingerfeat *f = NULL;
+        double t0 = cpu_ms();
+        fingerfeat_analyse(it->img->pix, it->img->width, it->img->height, &f);
+        t[r] = cpu_ms() - t0;
+        if (r == 0)
+            it->feat = f;
+        else
+            fingerfeat_free(f);
+    }
+    it->ms = median(t, B.runs);
+    const char *path = nist_write(&B.nist, it->img, it->name);
+    if (path == NULL)
+        return;
+    it->nfiq2 = nist_nfiq2(&B.nist, path);
+    it->nfiq1 = nist_nfiq1(&B.nist, path);
+    if (it->g == NONPRINT)
+        return;
+    it->mt_n = nist_mindtct(&B.nist, path, it->name, &it->xyt, &it->mt_ms);
+    /* ours within 10 px of one of mindtct's (mindtct's y counts from the bottom) */
+    int near = 0;
+    for (int i = 0; it->feat && i < it->feat->n_minutiae; i++) {
+        const fingerfeat_minutia *m = &it->feat->minutiae[i];
+        for (int j = 0; j < (it->mt_n > 0 ? it->xyt.n : 0); j++) {
+            float dx = m->x - (float)it->xyt.x[j];
+            float dy = m->y - (float)(it->img->height - 1 - it->xyt.y[j]);
+            if (dx * dx + dy * dy <= 100) {
+                near++;
+                break;
+            }
         }
     }
-    printf("synthetic fingers:\n");
-    report_scores("  same finger", gen, ng, threshold, 1);
-    report_scores("  different fingers", imp, ni, threshold, 0);
-    for (int i = 0; i < N; i++) {
-        fingerfeat_free(f[i]);
-        for (int k = 0; k < AGAIN; k++)
-            fingerfeat_free(g[i][k]);
+    it->near10 = near;
+}
+
+static void fmt_nist(char *buf, size_t size, int v)
+{
+    if (v == NIST_ABSENT)
+        snprintf(buf, size, "-");
+    else if (v == NIST_ERROR)
+        snprintf(buf, size, "err");
+    else
+        snprintf(buf, size, "%d", v);
+}
+
+static void print_table(void)
+{
+    printf("\n%-38s %-9s %9s %5s %5s %5s %5s %5s %6s %8s %8s\n", "image", "kind", "size", "ours",
+           "nfiq2", "nfiq1", "min", "mtct", "near10", "ours ms", "mtct ms");
+    for (int i = 0; i < B.n; i++) {
+        item *it = &B.it[i];
+        char n2[8], n1[8], mt[8], size[16];
+        fmt_nist(n2, sizeof n2, it->nfiq2);
+        fmt_nist(n1, sizeof n1, it->nfiq1);
+        fmt_nist(mt, sizeof mt, it->mt_n);
+        snprintf(size, sizeof size, "%dx%d", it->img->width, it->img->height);
+        printf("%-38s %-9s %9s %5d %5s %5s %5d %5s %6d %8.2f %8.2f\n", it->name, GROUP[it->g], size,
+               it->feat ? it->feat->quality : -1, n2, n1, it->feat ? it->feat->n_minutiae : -1, mt,
+               it->g == NONPRINT ? 0 : it->near10, it->ms, it->mt_n >= 0 ? it->mt_ms : NAN);
     }
 }
 
-int main(int argc, char **argv)
+static void correlations(void)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: bench-finger CAPTURES-DIR [THRESHOLD]\n");
-        return 2;
-    }
-    int threshold = argc > 2 ? atoi(argv[2]) : FINGERMATCH_DEFAULT_THRESHOLD;
-    synthetic(threshold);
-    DIR *dir = opendir(argv[1]);
-    if (dir == NULL) {
-        fprintf(stderr, "bench-finger: cannot open %s\n", argv[1]);
-        return 77;
-    }
-    static entry e[MAX_IMAGES];
+    double *a = malloc(sizeof(double) * (size_t)B.n), *b = malloc(sizeof(double) * (size_t)B.n);
     int n = 0;
-    struct dirent *d;
-    while ((d = readdir(dir)) != NULL && n < MAX_IMAGES) {
-        size_t len = strlen(d->d_name);
-        if (len < 5 || len >= sizeof e[n].name || strcmp(d->d_name + len - 4, ".png") != 0)
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", argv[1], d->d_name);
-        if (fingerimg_load(path, &e[n].img, NULL) != BK_OK)
-            continue;
-        snprintf(e[n].name, sizeof e[n].name, "%s", d->d_name);
-        n++;
-    }
-    closedir(dir);
-
-    printf("quality + minutiae, median of %d runs:\n", RUNS);
-    for (int i = 0; i < n; i++) {
-        double t[RUNS];
-        for (int r = 0; r < RUNS; r++) {
-            fingerfeat *f = NULL;
-            double t0 = now_ms();
-            fingerfeat_analyse(e[i].img->pix, e[i].img->width, e[i].img->height, &f);
-            t[r] = now_ms() - t0;
-            if (r == 0)
-                e[i].feat = f;
-            else
-                fingerfeat_free(f);
+    for (int i = 0; i < B.n; i++) {
+        item *it = &B.it[i];
+        if ((it->g == CAPTURE || it->g == CARD) && it->nfiq2 >= 0) {
+            a[n] = it->feat->quality;
+            b[n++] = it->nfiq2;
         }
-        printf("  %-22s %4d x %-4d (%7d px) %7.2f ms  quality %3d  minutiae %3d\n", e[i].name,
-               e[i].img->width, e[i].img->height, e[i].img->width * e[i].img->height,
-               median(t, RUNS), e[i].feat->quality, e[i].feat->n_minutiae);
     }
+    printf(
+        "\nrank correlation with NFIQ 2, real prints NFIQ 2 scores (%d): %.3f (target >= 0.85)\n",
+        n, spearman(a, b, n));
+    n = 0;
+    for (int i = 0; i < B.n; i++) {
+        item *it = &B.it[i];
+        if ((it->g == CAPTURE || it->g == DEGRADED) && it->big && it->nfiq1 > 0) {
+            a[n] = it->feat->quality;
+            b[n++] = -it->nfiq1;
+        }
+    }
+    printf("rank correlation with NFIQ 1 (inverted), captures >= 256x256 and their degraded "
+           "copies (%d): %.3f (target >= 0.8)\n",
+           n, spearman(a, b, n));
+    n = 0;
+    for (int i = 0; i < B.n; i++) {
+        item *it = &B.it[i];
+        if (it->g != NONPRINT && it->nfiq2 >= 0) {
+            a[n] = it->feat->quality;
+            b[n++] = it->nfiq2;
+        }
+    }
+    printf("rank correlation with NFIQ 2, all prints incl. degraded copies (%d): %.3f\n", n,
+           spearman(a, b, n));
+    free(a);
+    free(b);
+}
 
-    /* resampling to 500 ppi by area averaging from 762 ppi (30 px/mm) and 1000 ppi */
-    printf("resampling to 500 ppi, median of %d runs:\n", RUNS);
-    for (int i = 0; i < n; i++) {
-        double t[2][RUNS];
-        static const double from[2] = {30.0, 1000.0 / 25.4};
-        int size[2][2] = {{0, 0}, {0, 0}};
-        for (int k = 0; k < 2; k++)
-            for (int r = 0; r < RUNS; r++) {
-                fingerimg *out = NULL;
-                double t0 = now_ms();
-                fingerscale_resample(e[i].img, from[k], FINGERSCALE_PPMM_500, &out);
-                t[k][r] = now_ms() - t0;
-                if (out) {
-                    size[k][0] = out->width;
-                    size[k][1] = out->height;
-                }
-                fingerimg_free(out);
+/* The targets on quality: non-prints below 10; NFIQ 1 level 5 not kept, 1-2 not refused, NFIQ 2
+ * below 10 not kept at the index threshold. */
+static void targets(void)
+{
+    int worst_np = -1, np = 0, bad1 = 0, n5 = 0, good_refused = 0, n12 = 0, low2 = 0, n2 = 0;
+    const char *worst_name = "";
+    for (int i = 0; i < B.n; i++) {
+        item *it = &B.it[i];
+        int q = it->feat->quality, keep = q >= B.index_threshold;
+        if (it->g == NONPRINT) {
+            np++;
+            if (q > worst_np) {
+                worst_np = q;
+                worst_name = it->name;
             }
-        printf(
-            "  %-22s from 762 ppi -> %4d x %-4d %6.3f ms; from 1000 ppi -> %4d x %-4d %6.3f ms\n",
-            e[i].name, size[0][0], size[0][1], median(t[0], RUNS), size[1][0], size[1][1],
-            median(t[1], RUNS));
+            continue;
+        }
+        if (it->nfiq1 == 5) {
+            n5++;
+            bad1 += keep;
+            if (keep)
+                printf("  kept although NFIQ 1 rates it 5: %s (%d)\n", it->name, q);
+        }
+        if (it->nfiq1 == 1 || it->nfiq1 == 2) {
+            n12++;
+            good_refused += !keep;
+            if (!keep)
+                printf("  refused although NFIQ 1 rates it %d: %s (%d)\n", it->nfiq1, it->name, q);
+        }
+        if (it->nfiq2 >= 0 && it->nfiq2 < 10) {
+            n2++;
+            low2 += keep;
+            if (keep)
+                printf("  kept although NFIQ 2 scores it %d: %s (%d)\n", it->nfiq2, it->name, q);
+        }
     }
+    printf("non-prints: %d, highest score %d (%s) (target < 10)\n", np, worst_np, worst_name);
+    printf("index threshold %d: NFIQ 1 level 5 kept %d of %d; NFIQ 1 level 1-2 refused %d of %d; "
+           "NFIQ 2 below 10 kept %d of %d\n",
+           B.index_threshold, bad1, n5, good_refused, n12, low2, n2);
+}
 
-    /* the same finger: rotation up to 10 degrees, shifts up to 16 px, crops up to 20% */
+static void minutiae_summary(void)
+{
+    double rel[MAX_ITEMS], prec[MAX_ITEMS], ours[MAX_ITEMS], theirs[MAX_ITEMS], tq[MAX_ITEMS],
+        tm[MAX_ITEMS], t500 = NAN;
+    int n = 0, nt = 0;
+    for (int i = 0; i < B.n; i++) {
+        item *it = &B.it[i];
+        if ((it->g == CAPTURE || it->g == CARD) && it->mt_n > 0 && it->feat->n_minutiae > 0) {
+            ours[n] = it->feat->n_minutiae;
+            theirs[n] = it->mt_n;
+            rel[n] = (double)it->near10 / it->mt_n;
+            prec[n] = (double)it->near10 / it->feat->n_minutiae;
+            n++;
+        }
+        if (it->g != NONPRINT) {
+            tq[nt] = it->ms;
+            tm[nt++] = it->mt_n >= 0 ? it->mt_ms : NAN;
+        }
+        if (strcmp(it->name, "nist-500ppi") == 0)
+            t500 = it->ms;
+    }
+    printf("\nminutiae on the real prints (%d with mindtct's): median count ours %.0f, mindtct "
+           "%.0f; ours within 10 px of one of mindtct's: median %.0f %%, mindtct's found by ours "
+           "(by count): median %.0f %%\n",
+           n, median(ours, n), median(theirs, n), 100 * median(prec, n), 100 * median(rel, n));
+    printf("time, quality + minutiae: median ours %.2f ms (CPU, in process), mindtct %.2f ms (CPU "
+           "of its process, files); nist-500ppi (500x500): ours %.2f ms (target <= 35)\n",
+           median(tq, nt), median(tm, nt), t500);
+}
+
+/* One comparison pair's scores: ours and bozorth3's (NIST_ABSENT when not measured). */
+typedef struct pair_score {
+    int ours, boz;
+} pair_score;
+
+typedef struct pair_set {
+    pair_score *p;
+    int n, cap;
+} pair_set;
+
+static double *pair_ms;
+static int n_pair_ms, cap_pair_ms;
+
+static void compare(pair_set *set, const item *a, const item *b)
+{
+    if (set->n == set->cap) {
+        set->cap = set->cap ? 2 * set->cap : 64;
+        set->p = realloc(set->p, sizeof *set->p * (size_t)set->cap);
+    }
+    if (n_pair_ms == cap_pair_ms) {
+        cap_pair_ms = cap_pair_ms ? 2 * cap_pair_ms : 256;
+        pair_ms = realloc(pair_ms, sizeof *pair_ms * (size_t)cap_pair_ms);
+    }
+    fingermatch_result r;
+    double t0 = cpu_ms();
+    fingermatch_compare(a->feat, b->feat, &r);
+    pair_ms[n_pair_ms++] = cpu_ms() - t0;
+    int boz = a->mt_n >= 0 && b->mt_n >= 0 ? nist_bozorth3(&B.nist, a->name, b->name) : NIST_ABSENT;
+    set->p[set->n++] = (pair_score){r.score, boz};
+}
+
+/* Genuine (same = 1) or impostor pairs: how many of ours and of bozorth3's are on the wrong side
+ * of their thresholds. */
+static void report_pairs(const char *what, const pair_set *s, int same)
+{
+    int wo = 0, wb = 0, nb = 0;
+    for (int i = 0; i < s->n; i++) {
+        int ours = s->p[i].ours >= FINGERMATCH_DEFAULT_THRESHOLD;
+        wo += same ? !ours : ours;
+        if (s->p[i].boz >= 0) {
+            int boz = s->p[i].boz >= BOZORTH_MIN;
+            wb += same ? !boz : boz;
+            nb++;
+        }
+    }
+    printf("  %-46s %5d | %-7s %4d (%5.1f %%) | ", what, s->n, same ? "FNMR" : "FMR", wo,
+           s->n ? 100.0 * wo / s->n : 0.0);
+    if (nb)
+        printf("%4d (%5.1f %%) of %d\n", wb, 100.0 * wb / nb, nb);
+    else
+        printf("not measured\n");
+}
+
+/* The card's finger number of an item ("tpcard_fgp07_rolled" -> 7), 0 for others. */
+static int card_finger(const item *it)
+{
+    int f = 0;
+    return it->g == CARD && sscanf(it->name, "tpcard_fgp%d", &f) == 1 ? f : 0;
+}
+
+static void pairs_bench(int ncap)
+{
     static const double deg[VARIANTS] = {-10, -6, -3, 4, 7, 10};
     static const int shift[VARIANTS][2] = {{8, -5}, {-12, 6},  {16, 0},
                                            {0, 12}, {-6, -14}, {10, 10}};
     static const double crop[VARIANTS] = {0.1, 0, -0.15, 0.2, 0, -0.1};
-    int *gen = malloc(sizeof(int) * (size_t)(n * VARIANTS) + 1);
-    int *gen_ok = malloc(sizeof(int) * (size_t)(n * VARIANTS) + 1);
-    int *gen_rel = malloc(sizeof(int) * (size_t)(n * VARIANTS) + 1);
-    int ngo = 0, ngr = 0;
-    int *imp = malloc(sizeof(int) * (size_t)(n * n * 2) + 1);
-    int ng = 0, ni = 0;
-    double *tc = malloc(sizeof(double) * (size_t)(n * n * 2 + n * VARIANTS) + 8);
-    int nt = 0;
-    int silent = 0, unverified = 0; /* missed same-finger pairs: passed as unique / flagged */
-    for (int i = 0; i < n; i++) {
-        int worst = 100;
-        for (int v = 0; v < VARIANTS; v++) {
-            fingerimg *t = transform(e[i].img, deg[v], shift[v][0], shift[v][1], crop[v]);
-            fingerfeat_analyse(t->pix, t->width, t->height, &e[i].variant[v]);
-            fingerimg_free(t);
-            fingermatch_result r;
-            double t0 = now_ms();
-            fingermatch_compare(e[i].feat, e[i].variant[v], &r);
-            tc[nt++] = now_ms() - t0;
-            gen[ng++] = r.score;
-            if (e[i].feat->quality >= 30)
-                gen_ok[ngo++] = r.score;
-            if (reliable(e[i].name))
-                gen_rel[ngr++] = r.score;
-            worst = r.score < worst ? r.score : worst;
-            if (r.score < threshold) {
-                bool few = e[i].feat->n_minutiae < FINGERFEAT_MIN_MINUTIAE ||
-                           e[i].variant[v]->n_minutiae < FINGERFEAT_MIN_MINUTIAE;
-                unverified += few;
-                silent += !few;
-            }
+    pair_set gen_cap = {0}, gen_card = {0}, imp_cap = {0}, imp_card = {0};
+    int nvar = B.shortmode ? 1 : VARIANTS;
+    item *var = calloc((size_t)(ncap * nvar) + 1, sizeof *var);
+    for (int i = 0; i < ncap; i++) {
+        for (int v = 0; v < nvar; v++) {
+            item *it = &var[i * nvar + v];
+            it->img = fingerkinds_transform(B.it[i].img, deg[v], shift[v][0], shift[v][1], crop[v]);
+            if (v % 2 == 1) /* every other copy with sensor noise too */
+                fingerkinds_add_noise(it->img, 12, (uint32_t)(i * 31 + v));
+            snprintf(it->name, sizeof it->name, "%s.turned%d", B.it[i].name, v);
+            it->g = DEGRADED;
+            fingerfeat_analyse(it->img->pix, it->img->width, it->img->height, &it->feat);
+            const char *path = nist_write(&B.nist, it->img, it->name);
+            it->mt_n =
+                path ? nist_mindtct(&B.nist, path, it->name, &it->xyt, &it->mt_ms) : NIST_ERROR;
+            compare(&gen_cap, &B.it[i], it);
         }
-        printf("  same finger %-22s lowest score %3d\n", e[i].name, worst);
     }
-    for (int i = 0; i < n; i++) {
-        for (int j = 0; j < n; j++) {
-            if (i == j)
+    for (int i = 0; i < ncap; i++)
+        for (int j = 0; j < ncap; j++)
+            if (i != j)
+                compare(&imp_cap, &B.it[i], j < i ? &B.it[j] : &var[j * nvar]);
+    for (int i = 0; i < B.n; i++) {
+        int fi = card_finger(&B.it[i]);
+        if (fi == 0 || strstr(B.it[i].name, "rolled") != NULL)
+            continue;
+        for (int j = 0; j < B.n; j++) {
+            int fj = card_finger(&B.it[j]);
+            if (fj == 0 || strstr(B.it[j].name, "rolled") == NULL)
                 continue;
-            fingermatch_result r;
-            double t0 = now_ms();
-            fingermatch_compare(e[i].feat, e[j].feat, &r);
-            tc[nt++] = now_ms() - t0;
-            imp[ni++] = r.score;
-            fingermatch_compare(e[i].feat, e[j].variant[i % VARIANTS], &r);
-            imp[ni++] = r.score;
-            if (r.score >= threshold)
-                printf("  false match: %s vs %s (%d)\n", e[i].name, e[j].name, r.score);
+            compare(fi == fj ? &gen_card : &imp_card, &B.it[i], &B.it[j]);
         }
     }
-    printf("real captures (%d):\n", n);
-    report_scores("  same finger", gen, ng, threshold, 1);
-    report_scores("  same finger, captures of quality 30 or more", gen_ok, ngo, threshold, 1);
-    report_scores("  same finger, the captures libfprint itself matches reliably", gen_rel, ngr,
-                  threshold, 1);
-    printf(
-        "  same finger missed: %d reported as \"could not be verified\" (fewer than %d minutiae), "
-        "%d passed as unique\n",
-        unverified, FINGERFEAT_MIN_MINUTIAE, silent);
-    report_scores("  different fingers", imp, ni, threshold, 0);
-    printf("comparison: median %.3f ms over %d pairs\n", median(tc, nt), nt);
-    for (int i = 0; i < n; i++) {
-        for (int v = 0; v < VARIANTS; v++)
-            fingerfeat_free(e[i].variant[v]);
-        fingerfeat_free(e[i].feat);
-        fingerimg_free(e[i].img);
+    for (int i = 0; i < B.n; i++)
+        for (int j = i + 1; j < B.n; j++)
+            if (card_finger(&B.it[i]) && card_finger(&B.it[j]) && strstr(B.it[i].name, "rolled") &&
+                strstr(B.it[j].name, "rolled"))
+                compare(&imp_card, &B.it[i], &B.it[j]);
+    printf("\ncomparison: ours (threshold %d) | bozorth3 (threshold %d)\n",
+           FINGERMATCH_DEFAULT_THRESHOLD, BOZORTH_MIN);
+    report_pairs("genuine: captures turned/moved/cut/noisy", &gen_cap, 1);
+    report_pairs("genuine: card plain vs rolled, same finger", &gen_card, 1);
+    report_pairs("impostor: different captures", &imp_cap, 0);
+    report_pairs("impostor: card, different fingers", &imp_card, 0);
+    printf("comparison time: median %.3f ms a pair over %d pairs (target < 1 ms)\n",
+           median(pair_ms, n_pair_ms), n_pair_ms);
+    for (int i = 0; i < ncap * nvar; i++) {
+        fingerfeat_free(var[i].feat);
+        fingerimg_free(var[i].img);
     }
-    free(gen);
-    free(gen_ok);
-    free(gen_rel);
-    free(imp);
-    free(tc);
+    free(var);
+    free(gen_cap.p);
+    free(gen_card.p);
+    free(imp_cap.p);
+    free(imp_card.p);
+    free(pair_ms);
+}
+
+int main(int argc, char **argv)
+{
+    int a = 1;
+    B.shortmode = getenv("BIOKIOSK_BENCH_SHORT") != NULL; /* as the other benchmarks */
+    if (a < argc && strcmp(argv[a], "--short") == 0) {
+        B.shortmode = 1;
+        a++;
+    }
+    if (a >= argc) {
+        fprintf(stderr, "usage: bench-finger [--short] DATA-DIR [TOOLS-DIR]\n");
+        return 2;
+    }
+    const char *data = argv[a], *tools = a + 1 < argc ? argv[a + 1] : NULL;
+    B.runs = B.shortmode ? 1 : 5;
+    fingerplan_settings fs;
+    fingerplan_default_settings(&fs);
+    B.index_threshold = fs.threshold[FINGERPLAN_INDEX];
+    if (!nist_open(&B.nist, tools))
+        return 1;
+    char dir[2048];
+    snprintf(dir, sizeof dir, "%s/captures", data);
+    int ncap = load_dir(dir, "", CAPTURE, B.shortmode ? 3 : 64);
+    if (ncap == 0) {
+        printf("bench-finger: no captures in %s: nothing to measure\n", dir);
+        nist_close(&B.nist);
+        return 77;
+    }
+    snprintf(dir, sizeof dir, "%s/nist/tpcard", data);
+    if (!B.shortmode && load_dir(dir, "tpcard_", CARD, 64) == 0)
+        printf("tenprint card: ABSENT (%s)\n", dir);
+    for (int i = 0; i < ncap; i++) {
+        for (int k = 0; k < FINGERKINDS_N_DEGRADED; k++) {
+            char name[128];
+            snprintf(name, sizeof name, "%s.%s", B.it[i].name,
+                     fingerkinds_degraded_str((fingerkinds_degraded)k));
+            add(name, DEGRADED, i,
+                fingerkinds_degrade(B.it[i].img, (fingerkinds_degraded)k, (uint32_t)(i + 1)));
+            if (B.shortmode)
+                break;
+        }
+        for (int k = 0; k < FINGERKINDS_N_NONPRINT; k++) {
+            char name[128];
+            snprintf(name, sizeof name, "%s.%s", B.it[i].name,
+                     fingerkinds_nonprint_str((fingerkinds_nonprint)k));
+            add(name, NONPRINT, i,
+                fingerkinds_nonprint_make(B.it[i].img, (fingerkinds_nonprint)k, (uint32_t)(i + 1)));
+        }
+    }
+    for (int i = 0; i < B.n; i++)
+        measure(&B.it[i]);
+    print_table();
+    correlations();
+    targets();
+    minutiae_summary();
+    pairs_bench(ncap);
+    for (int i = 0; i < B.n; i++) {
+        fingerfeat_free(B.it[i].feat);
+        fingerimg_free(B.it[i].img);
+    }
+    nist_close(&B.nist);
     return 0;
 }

@@ -37,9 +37,10 @@ void fingerplan_default_settings(fingerplan_settings *s)
     memset(s, 0, sizeof *s);
     s->threshold[FINGERPLAN_THUMB] = 30;
     s->threshold[FINGERPLAN_INDEX] = 30;
-    s->threshold[FINGERPLAN_MIDDLE] = 20;
-    s->threshold[FINGERPLAN_RING] = 10;
-    s->threshold[FINGERPLAN_LITTLE] = 10;
+    /* from the quality score against NIST's NFIQ 1 and NFIQ 2 (docs/fingerprints.md) */
+    s->threshold[FINGERPLAN_MIDDLE] = 25;
+    s->threshold[FINGERPLAN_RING] = 25;
+    s->threshold[FINGERPLAN_LITTLE] = 25;
     s->order[0] = FINGERPLAN_THUMB;
     s->order[1] = FINGERPLAN_MIDDLE;
     s->order[2] = FINGERPLAN_RING;

@@ -57,8 +57,8 @@ typedef enum fingerplan_reason {
 } fingerplan_reason;
 
 typedef struct fingerplan_settings {
-    int threshold[6];         /* by kind (index 1..5); defaults 30 thumb/index, 20 middle, 10 ring
-                               * and little (TR-03121, NFIQ 2 scale; the kiosk's own score here) */
+    int threshold[6];         /* by kind (index 1..5); defaults 30 thumb/index, 25 middle, ring
+                               * and little (the kiosk's own score, imaging/fingerqual.h) */
     fingerplan_kind order[3]; /* fallback after the index finger; default thumb, middle, ring */
     int max_attempts;         /* default 3 */
 } fingerplan_settings;

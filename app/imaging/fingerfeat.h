@@ -1,10 +1,9 @@
 /* Fingerprint features: foreground, ridge orientation, minutiae and a quality score 0-100.
  *
  * Pure computation over an 8-bit grey buffer (ridges dark), no GLib, no I/O. The quality score
- * is the kiosk's own design, NOT NFIQ 2 (which needs trained models the kiosk does not ship): it
- * is built from the foreground area, the ridge orientation coherence, the ridge contrast and the
- * number and spread of minutiae, and is meant to rank attempts of one finger and to catch a
- * smudged, partial or empty capture. See fingerfeat.c for the weights.
+ * is the kiosk's own (imaging/fingerqual.h: NFIQ 2's published features measured our way, no
+ * trained model), ranked against NIST's NFIQ 2 and NFIQ 1 in docs/fingerprints.md; anything that
+ * is not a print scores below 10.
  */
 #ifndef BIOKIOSK_FINGERFEAT_H
 #define BIOKIOSK_FINGERFEAT_H
@@ -12,11 +11,12 @@
 #include <stdint.h>
 
 #include "core/bk_err.h"
+#include "imaging/fingerqual.h"
 
 /* Fewer minutiae than this and a print cannot be compared reliably: even turned or moved a
  * little against itself it keeps too few pairs to reach fingermatch's threshold (see
- * fingermatch.h). Its quality is capped at FINGERFEAT_FEW_MINUTIAE_QUALITY, below the lowest
- * default threshold (10, ring fingers), so it is never kept as passing, and the uniqueness check
+ * fingermatch.h). Its quality is capped at FINGERFEAT_FEW_MINUTIAE_QUALITY, below every
+ * default threshold (the lowest is 25), so it is never kept as passing, and the uniqueness check
  * says "could not be verified" for it instead of "unique". */
 #define FINGERFEAT_MIN_MINUTIAE         15
 #define FINGERFEAT_FEW_MINUTIAE_QUALITY 9
@@ -44,6 +44,8 @@ typedef struct fingerfeat {
     int quality;                  /* 0..100, higher is better */
     int n_minutiae;               /* entries in minutiae */
     fingerfeat_minutia *minutiae; /* biomem buffer owned by the struct (may be NULL when none) */
+    int good_minutiae;            /* minutiae in blocks of quality 0.5 or more */
+    fingerqual measures;          /* what the quality score was made of */
 } fingerfeat;
 
 /* Analyses width x height grey pixels (row by row, 1..5000 a side) into *out (transfer full:

@@ -130,8 +130,9 @@ static void test_quality(void)
     g_assert_cmpint(fingersynth_smudge(print, 1, &poor), ==, BK_OK);
     fingerfeat *good = analyse(print), *bad = analyse(poor);
     g_test_message("quality good %d, smudged %d", good->quality, bad->quality);
-    g_assert_cmpint(good->quality, >=, 60);
-    g_assert_cmpint(bad->quality, <, 30);
+    /* kept at every default threshold (30 at most); a smudge is not a print: below 10 */
+    g_assert_cmpint(good->quality, >=, 35);
+    g_assert_cmpint(bad->quality, <, 10);
     g_assert_cmpint(good->n_minutiae, >, 20);
     g_assert_cmpfloat(good->foreground, >, 0.5);
     g_assert_cmpfloat(bad->foreground, <, good->foreground);

@@ -23,8 +23,9 @@ static void test_defaults(void)
     fingerplan *p = plan_new();
     g_assert_cmpint(fingerplan_threshold(p, FINGERPLAN_RIGHT_INDEX), ==, 30);
     g_assert_cmpint(fingerplan_threshold(p, FINGERPLAN_LEFT_THUMB), ==, 30);
-    g_assert_cmpint(fingerplan_threshold(p, FINGERPLAN_RIGHT_MIDDLE), ==, 20);
-    g_assert_cmpint(fingerplan_threshold(p, FINGERPLAN_LEFT_RING), ==, 10);
+    g_assert_cmpint(fingerplan_threshold(p, FINGERPLAN_RIGHT_MIDDLE), ==, 25);
+    g_assert_cmpint(fingerplan_threshold(p, FINGERPLAN_LEFT_RING), ==, 25);
+    g_assert_cmpint(fingerplan_threshold(p, FINGERPLAN_LEFT_LITTLE), ==, 25);
     g_assert_cmpint(fingerplan_current(p), ==, FINGERPLAN_RIGHT_INDEX);
     g_assert_cmpint(attempt(p, 30), ==, FINGERPLAN_KEPT);
     g_assert_cmpint(fingerplan_current(p), ==, FINGERPLAN_LEFT_INDEX);
@@ -165,7 +166,7 @@ static void test_fails_during_capture(void)
     char line[160];
     fingerplan_log_format(fingerplan_log_get(p, fingerplan_log_count(p) - 1), line, sizeof line);
     g_assert_cmpstr(line, ==,
-                    "attempt finger=right-middle n=1 quality=25 threshold=20 kept "
+                    "attempt finger=right-middle n=1 quality=25 threshold=25 kept "
                     "unverified-with=left-index score=0");
     fingerplan_log_format(fingerplan_log_get(p, 6), line, sizeof line);
     g_assert_cmpstr(line, ==, "missing finger=right-index reason=injured temporary");

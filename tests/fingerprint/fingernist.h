@@ -1,0 +1,53 @@
+/* The fingerprint tests' and benchmark's bridge to NIST's tools (../shared/tools: NFIQ 2, and
+ * NBIS's nfiq, mindtct and bozorth3), run as processes on 8-bit grey PNG files written to a scratch
+ * directory. The kiosk never uses these: they are the yardstick. Every function says "absent" (-2)
+ * when its tool is not there, so the benchmark still runs and prints what it could not measure. */
+#ifndef BIOKIOSK_FINGERNIST_H
+#define BIOKIOSK_FINGERNIST_H
+
+#include <stdbool.h>
+
+#include "imaging/fingerimg.h"
+
+#define NIST_ABSENT (-2)
+#define NIST_ERROR  (-1)
+
+typedef struct nist_tools {
+    char nfiq2[1024];    /* nfiq2-score, "" when absent */
+    char nfiq1[1024];    /* nfiq */
+    char mindtct[1024];  /* mindtct */
+    char bozorth3[1024]; /* bozorth3 */
+    char scratch[256];   /* a private scratch directory */
+} nist_tools;
+
+typedef struct nist_xyt {
+    int n;
+    int x[512], y[512], t[512];
+} nist_xyt;
+
+/* Finds the tools under tools_dir (may be NULL) and makes the scratch directory; prints which
+ * tools were found and which not. false when no scratch directory could be made. */
+bool nist_open(nist_tools *t, const char *tools_dir);
+
+/* Removes the scratch directory and its files. */
+void nist_close(nist_tools *t);
+
+/* Writes img as scratch/name.png; returns the path in a static buffer, NULL on failure. */
+const char *nist_write(nist_tools *t, const fingerimg *img, const char *name);
+
+/* NFIQ 2 score 0..100 of a written file (--fit: centre crop to its size limit), NIST_ERROR when
+ * NFIQ 2 refuses the image, NIST_ABSENT. */
+int nist_nfiq2(const nist_tools *t, const char *path);
+
+/* NFIQ 1 level 1 (best) .. 5, NIST_ERROR, NIST_ABSENT. */
+int nist_nfiq1(const nist_tools *t, const char *path);
+
+/* Runs mindtct on a written file (output root scratch/name), reads its .xyt into *out; *cpu_ms
+ * gets the child's CPU time. Returns the minutiae count, NIST_ERROR, NIST_ABSENT. */
+int nist_mindtct(const nist_tools *t, const char *path, const char *name, nist_xyt *out,
+                 double *cpu_ms);
+
+/* bozorth3's score of scratch/a.xyt against scratch/b.xyt, NIST_ERROR, NIST_ABSENT. */
+int nist_bozorth3(const nist_tools *t, const char *a, const char *b);
+
+#endif
