@@ -2,6 +2,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <glib.h>
 
@@ -49,6 +50,10 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    /* The command-line tools read and write faces, prints, pen points and keys like the kiosk:
+     * no core dump of them, and no ptrace by other users (issue 17). */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        g_warning("cannot make biokiosk non-dumpable: core dumps may hold biometrics");
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
         if (strcmp(name, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

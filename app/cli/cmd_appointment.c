@@ -459,6 +459,38 @@ static void demo_code(const char *desk, const char *date, size_t i,
     g_snprintf(v_seed, 9, "%06llu", v % 1000000ULL);
 }
 
+/* One person of the demo set, dated from the appointment's day. */
+static void demo_person_json(JsonBuilder *b, const demo_person *p, const char *v_number,
+                             caldate day)
+{
+    caldate birth = days_before(caldate_add_months(day, -12 * p->years), p->extra_days);
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "v_number");
+    json_builder_add_string_value(b, v_number);
+    json_builder_set_member_name(b, "name");
+    json_builder_add_string_value(b, p->name);
+    add_date(b, "birth_date", true, birth);
+    json_builder_set_member_name(b, "category");
+    json_builder_add_string_value(b, p->category);
+    add_date(b, "applied", true, days_before(day, 21));
+    json_builder_set_member_name(b, "born_in_nl");
+    json_builder_add_boolean_value(b, p->born_in_nl);
+    json_builder_set_member_name(b, "previous");
+    json_builder_begin_object(b);
+    if (p->photo_days > 0)
+        add_date(b, "photo", true, days_before(day, p->photo_days));
+    if (p->fingerprints_days > 0)
+        add_date(b, "fingerprints", true, days_before(day, p->fingerprints_days));
+    if (p->poor) {
+        json_builder_set_member_name(b, "fingerprints_poor");
+        json_builder_add_boolean_value(b, true);
+    }
+    if (p->signature_days > 0)
+        add_date(b, "signature", true, days_before(day, p->signature_days));
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+}
+
 static int demo_set(int argc, char **argv)
 {
     g_autofree char *desk = NULL, *date = NULL, *first = NULL;
@@ -531,35 +563,9 @@ static int demo_set(int argc, char **argv)
         json_builder_set_member_name(b, "persons");
         json_builder_begin_array(b);
         for (size_t k = 0; k < G_N_ELEMENTS(v->persons) && v->persons[k].name != NULL; k++) {
-            const demo_person *p = &v->persons[k];
-            caldate birth = days_before(caldate_add_months(day, -12 * p->years), p->extra_days);
             char vnum[16];
             g_snprintf(vnum, sizeof vnum, "30%s%02zu", vseed, k);
-            json_builder_begin_object(b);
-            json_builder_set_member_name(b, "v_number");
-            json_builder_add_string_value(b, vnum);
-            json_builder_set_member_name(b, "name");
-            json_builder_add_string_value(b, p->name);
-            add_date(b, "birth_date", true, birth);
-            json_builder_set_member_name(b, "category");
-            json_builder_add_string_value(b, p->category);
-            add_date(b, "applied", true, days_before(day, 21));
-            json_builder_set_member_name(b, "born_in_nl");
-            json_builder_add_boolean_value(b, p->born_in_nl);
-            json_builder_set_member_name(b, "previous");
-            json_builder_begin_object(b);
-            if (p->photo_days > 0)
-                add_date(b, "photo", true, days_before(day, p->photo_days));
-            if (p->fingerprints_days > 0)
-                add_date(b, "fingerprints", true, days_before(day, p->fingerprints_days));
-            if (p->poor) {
-                json_builder_set_member_name(b, "fingerprints_poor");
-                json_builder_add_boolean_value(b, true);
-            }
-            if (p->signature_days > 0)
-                add_date(b, "signature", true, days_before(day, p->signature_days));
-            json_builder_end_object(b);
-            json_builder_end_object(b);
+            demo_person_json(b, &v->persons[k], vnum, day);
         }
         json_builder_end_array(b);
         json_builder_end_object(b);

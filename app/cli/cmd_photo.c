@@ -151,21 +151,12 @@ static bk_err write_jpeg(const char *path, const pic *p)
     bk_err err = picio_encode_jpeg(p, 95, &data, &size);
     if (err != BK_OK)
         return err;
-    g_autofree char *tmp = g_strdup_printf("%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (f == NULL) {
-        biomem_free(data);
-        return BK_ERR_IO;
-    }
-    size_t put = fwrite(data, 1, size, f);
-    int closed = fclose(f);
+    /* written whole, then renamed: a reader never sees half a photo; a face is personal data,
+     * readable by its owner only whatever the umask */
+    gboolean ok = g_file_set_contents_full(path, (const char *)data, (gssize)size,
+                                           G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
     biomem_free(data);
-    /* written whole, then renamed: a reader never sees half a photo */
-    if (put != size || closed != 0 || rename(tmp, path) != 0) {
-        remove(tmp);
-        return BK_ERR_IO;
-    }
-    return BK_OK;
+    return ok ? BK_OK : BK_ERR_IO;
 }
 
 /* The [photo] limits of a configuration, as the kiosk uses them (a child's own where the

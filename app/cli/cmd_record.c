@@ -35,6 +35,7 @@
 #include "record/audit.h"
 #include "core/biomem.h"
 #include "cli/cli.h"
+#include "cli/cmd_record.h"
 #include "cli/commands.h"
 #include "record/outbox.h"
 #include "record/record.h"
@@ -191,28 +192,9 @@ static gboolean parse_plan(JsonObject *plan, const char *item, rules_action *act
     return members_known(o, known, item, why, why_size);
 }
 
-static gboolean parse_person(inputs *in, const char *path, char *why, size_t why_size)
+/* The identity, the times and the plan: the members every record has. */
+static gboolean parse_identity(inputs *in, JsonObject *o, char *why, size_t why_size)
 {
-    static const char *const known[] = {
-        "v_number", "surname",    "given_names", "birth_date", "category",       "appointment_code",
-        "desk",     "kiosk_id",   "staff_id",    "started",    "ended",          "plan",
-        "fingers",  "exceptions", "attempts",    "devices",    "name_as_booked", "applied",
-        NULL};
-    GError *error = NULL;
-    in->person = json_parser_new();
-    if (!json_parser_load_from_file(in->person, path, &error)) {
-        g_snprintf(why, why_size, "--person: %s", error->message);
-        g_error_free(error);
-        return FALSE;
-    }
-    JsonNode *root = json_parser_get_root(in->person);
-    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
-        g_snprintf(why, why_size, "--person: not a JSON object");
-        return FALSE;
-    }
-    JsonObject *o = json_node_get_object(root);
-    if (!members_known(o, known, "--person", why, why_size))
-        return FALSE;
     record_session *s = &in->s;
     gboolean bad = FALSE;
     s->v_number = str_member(o, "v_number", &bad);
@@ -255,76 +237,120 @@ static gboolean parse_person(inputs *in, const char *path, char *why, size_t why
             g_snprintf(why, why_size, "--person: plan is required");
         return FALSE;
     }
+    return TRUE;
+}
 
-    JsonArray *a = array_member(o, "exceptions", &bad);
+/* Element i of the array `name`, an object with only known members; NULL with *why set. */
+static JsonObject *list_item(JsonArray *a, guint i, const char *name, const char *const *known,
+                             char *why, size_t why_size)
+{
+    JsonObject *e = object_at(a, i);
+    if (e == NULL)
+        g_snprintf(why, why_size, "--person: %s[%u] is not an object", name, i);
+    else if (!members_known(e, known, name, why, why_size))
+        return NULL;
+    return e;
+}
+
+static gboolean parse_exceptions(inputs *in, JsonObject *o, gboolean *bad, char *why,
+                                 size_t why_size)
+{
+    static const char *const k[] = {"item", "position", "permanent", "reason", NULL};
+    JsonArray *a = array_member(o, "exceptions", bad);
     guint n = a ? json_array_get_length(a) : 0;
     in->exceptions = g_new0(record_exception, n + 1);
     for (guint i = 0; i < n; i++) {
-        static const char *const k[] = {"item", "position", "permanent", "reason", NULL};
-        JsonObject *e = object_at(a, i);
+        JsonObject *e = list_item(a, i, "exceptions", k, why, why_size);
         gint64 pos = 0;
-        if (e == NULL || !members_known(e, k, "exceptions", why, why_size)) {
-            if (e == NULL)
-                g_snprintf(why, why_size, "--person: exceptions[%u] is not an object", i);
+        if (e == NULL)
             return FALSE;
-        }
-        in->exceptions[i].item = str_member(e, "item", &bad);
-        in->exceptions[i].reason = str_member(e, "reason", &bad);
-        if (int_member(e, "position", &pos, &bad))
+        in->exceptions[i].item = str_member(e, "item", bad);
+        in->exceptions[i].reason = str_member(e, "reason", bad);
+        if (int_member(e, "position", &pos, bad))
             in->exceptions[i].position = pos >= 0 && pos <= 10 ? (unsigned)pos : 99;
         in->exceptions[i].permanent = json_object_has_member(e, "permanent") &&
                                       json_object_get_boolean_member(e, "permanent");
     }
-    s->exceptions = in->exceptions;
-    s->n_exceptions = n;
+    in->s.exceptions = in->exceptions;
+    in->s.n_exceptions = n;
+    return TRUE;
+}
 
-    a = array_member(o, "attempts", &bad);
-    n = a ? json_array_get_length(a) : 0;
+static gboolean parse_attempts(inputs *in, JsonObject *o, gboolean *bad, char *why, size_t why_size)
+{
+    static const char *const k[] = {"item",     "position", "quality", "threshold",
+                                    "accepted", "veto",     "time",    NULL};
+    JsonArray *a = array_member(o, "attempts", bad);
+    guint n = a ? json_array_get_length(a) : 0;
     in->attempts = g_new0(record_attempt, n + 1);
     for (guint i = 0; i < n; i++) {
-        static const char *const k[] = {"item",     "position", "quality", "threshold",
-                                        "accepted", "veto",     "time",    NULL};
-        JsonObject *e = object_at(a, i);
-        if (e == NULL || !members_known(e, k, "attempts", why, why_size)) {
-            if (e == NULL)
-                g_snprintf(why, why_size, "--person: attempts[%u] is not an object", i);
+        JsonObject *e = list_item(a, i, "attempts", k, why, why_size);
+        if (e == NULL)
             return FALSE;
-        }
         record_attempt *t = &in->attempts[i];
         gint64 v = 0;
-        t->item = str_member(e, "item", &bad);
-        t->position = int_member(e, "position", &v, &bad) && v >= 0 && v <= 10 ? (unsigned)v : 0;
-        t->quality = int_member(e, "quality", &v, &bad) && v >= 0 && v <= 100 ? (int)v : -1;
-        t->threshold = int_member(e, "threshold", &v, &bad) && v >= 0 && v <= 100 ? (int)v : -1;
+        t->item = str_member(e, "item", bad);
+        t->position = int_member(e, "position", &v, bad) && v >= 0 && v <= 10 ? (unsigned)v : 0;
+        t->quality = int_member(e, "quality", &v, bad) && v >= 0 && v <= 100 ? (int)v : -1;
+        t->threshold = int_member(e, "threshold", &v, bad) && v >= 0 && v <= 100 ? (int)v : -1;
         t->accepted =
             json_object_has_member(e, "accepted") && json_object_get_boolean_member(e, "accepted");
-        const char *veto = str_member(e, "veto", &bad);
+        const char *veto = str_member(e, "veto", bad);
         t->veto = veto == NULL || g_strcmp0(veto, "none") == 0 ? 'N'
                   : g_strcmp0(veto, "accepted") == 0           ? 'A'
                   : g_strcmp0(veto, "rejected") == 0           ? 'R'
                                                                : '?';
-        t->time = stamp(in, str_member(e, "time", &bad));
+        t->time = stamp(in, str_member(e, "time", bad));
     }
-    s->attempts = in->attempts;
-    s->n_attempts = n;
+    in->s.attempts = in->attempts;
+    in->s.n_attempts = n;
+    return TRUE;
+}
 
-    a = array_member(o, "devices", &bad);
-    n = a ? json_array_get_length(a) : 0;
+static gboolean parse_devices(inputs *in, JsonObject *o, gboolean *bad, char *why, size_t why_size)
+{
+    static const char *const k[] = {"kind", "model", "serial", NULL};
+    JsonArray *a = array_member(o, "devices", bad);
+    guint n = a ? json_array_get_length(a) : 0;
     in->devices = g_new0(record_device, n + 2);
     for (guint i = 0; i < n; i++) {
-        static const char *const k[] = {"kind", "model", "serial", NULL};
-        JsonObject *e = object_at(a, i);
-        if (e == NULL || !members_known(e, k, "devices", why, why_size)) {
-            if (e == NULL)
-                g_snprintf(why, why_size, "--person: devices[%u] is not an object", i);
+        JsonObject *e = list_item(a, i, "devices", k, why, why_size);
+        if (e == NULL)
             return FALSE;
-        }
-        in->devices[i].kind = str_member(e, "kind", &bad);
-        in->devices[i].model = str_member(e, "model", &bad);
-        in->devices[i].serial = str_member(e, "serial", &bad);
+        in->devices[i].kind = str_member(e, "kind", bad);
+        in->devices[i].model = str_member(e, "model", bad);
+        in->devices[i].serial = str_member(e, "serial", bad);
     }
-    s->devices = in->devices;
-    s->n_devices = n;
+    in->s.devices = in->devices;
+    in->s.n_devices = n;
+    return TRUE;
+}
+
+static gboolean parse_person(inputs *in, const char *path, char *why, size_t why_size)
+{
+    static const char *const known[] = {
+        "v_number", "surname",    "given_names", "birth_date", "category",       "appointment_code",
+        "desk",     "kiosk_id",   "staff_id",    "started",    "ended",          "plan",
+        "fingers",  "exceptions", "attempts",    "devices",    "name_as_booked", "applied",
+        NULL};
+    GError *error = NULL;
+    in->person = json_parser_new();
+    if (!json_parser_load_from_file(in->person, path, &error)) {
+        g_snprintf(why, why_size, "--person: %s", error->message);
+        g_error_free(error);
+        return FALSE;
+    }
+    JsonNode *root = json_parser_get_root(in->person);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+        g_snprintf(why, why_size, "--person: not a JSON object");
+        return FALSE;
+    }
+    JsonObject *o = json_node_get_object(root);
+    gboolean bad = FALSE;
+    if (!members_known(o, known, "--person", why, why_size) ||
+        !parse_identity(in, o, why, why_size) || !parse_exceptions(in, o, &bad, why, why_size) ||
+        !parse_attempts(in, o, &bad, why, why_size) || !parse_devices(in, o, &bad, why, why_size))
+        return FALSE;
     if (bad) {
         g_snprintf(why, why_size, "--person: a member has the wrong JSON type");
         return FALSE;
@@ -406,8 +432,8 @@ static gboolean parse_points(inputs *in, const char *path, char *why, size_t why
     return TRUE;
 }
 
-static int load_key(const char *option, const char *path, seal_key_kind kind, uint8_t *key,
-                    size_t len)
+int cmd_record_load_key(const char *option, const char *path, seal_key_kind kind, uint8_t *key,
+                        size_t len)
 {
     char why[256] = "";
     if (path == NULL)
@@ -416,6 +442,69 @@ static int load_key(const char *option, const char *path, seal_key_kind kind, ui
     if (err != BK_OK)
         return cli_usage_error(CMD, "%s: %s", option, why[0] ? why : bk_err_str(err));
     return CLI_EXIT_OK;
+}
+
+/* The audit log `record build --audit` appends to (none without the option). */
+static int open_audit(const char *audit_log, const char *audit_hash, const uint8_t *sk, audit **log)
+{
+    *log = NULL;
+    if (audit_log == NULL)
+        return CLI_EXIT_OK;
+    uint8_t hk[SEAL_AUDIT_KEY_BYTES];
+    char reason[256] = "";
+    bk_err err = audit_hash == NULL ? BK_ERR_INVALID
+                                    : seal_key_read(audit_hash, SEAL_KEY_AUDIT_HASH, hk, sizeof(hk),
+                                                    reason, sizeof(reason));
+    if (err == BK_OK)
+        err = audit_open(audit_log, sk, hk, 0, log, reason, sizeof(reason));
+    biomem_wipe(hk, sizeof(hk));
+    if (err != BK_OK)
+        return cli_usage_error(CMD, "--audit: %s",
+                               reason[0] ? reason : "--audit-hash-key is required");
+    return CLI_EXIT_OK;
+}
+
+/* The --finger POS=IMAGE options into in (at most two). */
+static gboolean read_fingers(inputs *in, char **fingers, char *why, size_t why_size)
+{
+    for (size_t i = 0; fingers[i] != NULL; i++) {
+        char *eq = strchr(fingers[i], '=');
+        char *end = NULL;
+        unsigned long pos = eq ? strtoul(fingers[i], &end, 10) : 0;
+        if (eq == NULL || end != eq || pos < 1 || pos > 10) {
+            g_snprintf(why, why_size, "--finger: '%s' is not POS=IMAGE with POS 1-10", fingers[i]);
+            return FALSE;
+        }
+        if (in->s.n_fingers >= 2) {
+            g_snprintf(why, why_size, "--finger: at most two flat prints are taken");
+            return FALSE;
+        }
+        record_finger *f = &in->s.fingers[in->s.n_fingers];
+        f->position = (unsigned)pos;
+        gboolean ok =
+            read_bio_file(eq + 1, &in->fingers[in->s.n_fingers], &f->png_len, why, why_size) &&
+            finger_quality(in, f, why, why_size);
+        f->png = in->fingers[in->s.n_fingers];
+        in->s.n_fingers++;
+        if (!ok)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static void print_committed(const record_committed *done)
+{
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "tcn");
+    json_builder_add_string_value(b, done->tcn);
+    json_builder_set_member_name(b, "path");
+    json_builder_add_string_value(b, done->path);
+    json_builder_set_member_name(b, "bytes");
+    json_builder_add_int_value(b, (gint64)done->size);
+    json_builder_end_object(b);
+    cli_print_json(b);
+    g_object_unref(b);
 }
 
 static int record_build(int argc, char **argv)
@@ -468,29 +557,20 @@ static int record_build(int argc, char **argv)
     if (seal_init() != BK_OK)
         return cli_usage_error(CMD, "libsodium cannot be initialised");
     uint8_t sk[SEAL_SIGN_SECRET_BYTES], pk[SEAL_PUBLIC_BYTES];
-    int status = load_key("--kiosk-key", kiosk_key, SEAL_KEY_KIOSK_SECRET, sk, sizeof(sk));
+    int status =
+        cmd_record_load_key("--kiosk-key", kiosk_key, SEAL_KEY_KIOSK_SECRET, sk, sizeof(sk));
     if (status == CLI_EXIT_OK)
-        status =
-            load_key("--backoffice-key", office_key, SEAL_KEY_BACKOFFICE_PUBLIC, pk, sizeof(pk));
+        status = cmd_record_load_key("--backoffice-key", office_key, SEAL_KEY_BACKOFFICE_PUBLIC, pk,
+                                     sizeof(pk));
     if (status != CLI_EXIT_OK) {
         biomem_wipe(sk, sizeof(sk));
         return status;
     }
     audit *log = NULL;
-    if (audit_log != NULL) {
-        uint8_t hk[SEAL_AUDIT_KEY_BYTES];
-        char reason[256] = "";
-        bk_err aerr = audit_hash == NULL ? BK_ERR_INVALID
-                                         : seal_key_read(audit_hash, SEAL_KEY_AUDIT_HASH, hk,
-                                                         sizeof(hk), reason, sizeof(reason));
-        if (aerr == BK_OK)
-            aerr = audit_open(audit_log, sk, hk, 0, &log, reason, sizeof(reason));
-        biomem_wipe(hk, sizeof(hk));
-        if (aerr != BK_OK) {
-            biomem_wipe(sk, sizeof(sk));
-            return cli_usage_error(CMD, "--audit: %s",
-                                   reason[0] ? reason : "--audit-hash-key is required");
-        }
+    status = open_audit(audit_log, audit_hash, sk, &log);
+    if (status != CLI_EXIT_OK) {
+        biomem_wipe(sk, sizeof(sk));
+        return status;
     }
 
     inputs in = {0};
@@ -500,28 +580,8 @@ static int record_build(int argc, char **argv)
     if (ok && face != NULL)
         ok = read_bio_file(face, &in.face, &in.s.face_len, why, sizeof(why));
     in.s.face_jpeg = in.face;
-    for (size_t i = 0; ok && fingers != NULL && fingers[i] != NULL; i++) {
-        char *eq = strchr(fingers[i], '=');
-        char *end = NULL;
-        unsigned long pos = eq ? strtoul(fingers[i], &end, 10) : 0;
-        if (eq == NULL || end != eq || pos < 1 || pos > 10) {
-            g_snprintf(why, sizeof(why), "--finger: '%s' is not POS=IMAGE with POS 1-10",
-                       fingers[i]);
-            ok = FALSE;
-            break;
-        }
-        if (in.s.n_fingers >= 2) {
-            g_snprintf(why, sizeof(why), "--finger: at most two flat prints are taken");
-            ok = FALSE;
-            break;
-        }
-        record_finger *f = &in.s.fingers[in.s.n_fingers];
-        f->position = (unsigned)pos;
-        ok = read_bio_file(eq + 1, &in.fingers[in.s.n_fingers], &f->png_len, why, sizeof(why)) &&
-             finger_quality(&in, f, why, sizeof(why));
-        f->png = in.fingers[in.s.n_fingers];
-        in.s.n_fingers++;
-    }
+    if (ok && fingers != NULL)
+        ok = read_fingers(&in, fingers, why, sizeof(why));
     if (ok && signature != NULL)
         ok = parse_points(&in, signature, why, sizeof(why));
     in.s.signature_box_width = box_w;
@@ -556,297 +616,9 @@ static int record_build(int argc, char **argv)
         fprintf(stderr, "biokiosk %s: %s\n", CMD, why[0] ? why : bk_err_str(err));
         return CLI_EXIT_UNAVAILABLE;
     }
-    JsonBuilder *b = json_builder_new();
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "tcn");
-    json_builder_add_string_value(b, done.tcn);
-    json_builder_set_member_name(b, "path");
-    json_builder_add_string_value(b, done.path);
-    json_builder_set_member_name(b, "bytes");
-    json_builder_add_int_value(b, (gint64)done.size);
-    json_builder_end_object(b);
-    cli_print_json(b);
-    g_object_unref(b);
+    print_committed(&done);
     record_committed_clear(&done);
     return CLI_EXIT_OK;
-}
-
-/* ---- open ---- */
-
-static char *field_text(const an2k_record *r, unsigned tag)
-{
-    const an2k_field *f = an2k_get(r, tag);
-    return f ? g_strndup((const char *)f->value, f->len) : NULL;
-}
-
-static char *item_text(const an2k_field *f, size_t sub, size_t item)
-{
-    const uint8_t *p;
-    size_t len;
-    if (an2k_item(f, sub, item, &p, &len) != BK_OK)
-        return g_strdup("");
-    return g_strndup((const char *)p, len);
-}
-
-static void add_str(JsonBuilder *b, const char *name, char *value)
-{
-    json_builder_set_member_name(b, name);
-    if (value != NULL)
-        json_builder_add_string_value(b, value);
-    else
-        json_builder_add_null_value(b);
-    g_free(value);
-}
-
-/* Type-2 list fields as arrays of objects, one member name per item. */
-static void add_list(JsonBuilder *b, const char *name, const an2k_record *r, unsigned tag,
-                     const char *const *items)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_begin_array(b);
-    const an2k_field *f = an2k_get(r, tag);
-    for (size_t s = 0; f != NULL && s < an2k_subfields(f); s++) {
-        json_builder_begin_object(b);
-        for (size_t i = 0; items[i] != NULL; i++)
-            add_str(b, items[i], item_text(f, s, i));
-        json_builder_end_object(b);
-    }
-    json_builder_end_array(b);
-}
-
-static gboolean write_out(const char *dir, const char *name, const void *data, size_t len,
-                          char *why, size_t why_size)
-{
-    g_autofree char *path = dir ? g_build_filename(dir, name, NULL) : g_strdup(name);
-    GError *error = NULL;
-    if (!g_file_set_contents_full(path, data, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-                                  &error)) {
-        g_snprintf(why, why_size, "%s", error->message);
-        g_error_free(error);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-/* The Type-8 pen points as the signature pad's points file (sigfile, its one writer), 0600.
- * Times come from the user-defined timing field when it is there (0 otherwise). */
-static gboolean write_points(const char *dir, const record_point *pts, const size_t *ends,
-                             size_t ns, const an2k_field *timing, char *why, size_t why_size)
-{
-    sigink *ink = sigink_new();
-    gboolean ok = ink != NULL;
-    size_t start = 0;
-    for (size_t s = 0; ok && s < ns; s++) {
-        for (size_t p = start; ok && p < ends[s]; p++) {
-            g_autofree char *t_ms = timing ? item_text(timing, s, p - start) : NULL;
-            gboolean has_t = t_ms != NULL && t_ms[0] != '\0' &&
-                             strspn(t_ms, "0123456789") == strlen(t_ms) && strlen(t_ms) <= 9;
-            sigink_point pt = {(float)pts[p].x_mm, (float)pts[p].y_mm, (float)pts[p].pressure,
-                               has_t ? (uint32_t)strtoul(t_ms, NULL, 10) : 0};
-            ok = sigink_add(ink, &pt) == BK_OK;
-        }
-        sigink_end_stroke(ink);
-        start = ends[s];
-    }
-    g_autofree char *path = g_build_filename(dir, "signature.json", NULL);
-    sigfile_device none = {0};
-    bk_err err = ok ? sigfile_write(path, ink, &none) : BK_ERR_NOMEM;
-    sigink_free(ink);
-    if (err != BK_OK) {
-        g_snprintf(why, why_size, "%s: cannot write the pen points: %s", path, bk_err_str(err));
-        return FALSE;
-    }
-    return TRUE;
-}
-
-static gboolean describe(JsonBuilder *b, const an2k *t, const char *extract, char *why,
-                         size_t why_size)
-{
-    const an2k_record *r1 = &t->records[0];
-    json_builder_begin_object(b);
-    add_str(b, "version", field_text(r1, 2));
-    add_str(b, "tcn", field_text(r1, 9));
-    add_str(b, "transaction_type", field_text(r1, 4));
-    add_str(b, "date", field_text(r1, 5));
-    add_str(b, "destination", field_text(r1, 7));
-    add_str(b, "origin", field_text(r1, 8));
-    for (size_t i = 1; i < t->n_records; i++) {
-        const an2k_record *r = &t->records[i];
-        if (r->type != 2)
-            continue;
-        static const struct {
-            unsigned tag;
-            const char *name;
-        } text[] = {{100, "layout"},           {101, "v_number"},   {102, "surname"},
-                    {103, "given_names"},      {104, "birth_date"}, {105, "category"},
-                    {106, "appointment_code"}, {107, "desk"},       {108, "kiosk_id"},
-                    {109, "staff_id"},         {110, "started"},    {111, "ended"},
-                    {112, "name_as_booked"}};
-        for (size_t k = 0; k < G_N_ELEMENTS(text); k++)
-            add_str(b, text[k].name, field_text(r, text[k].tag));
-        static const char *const plan[] = {"item", "action", "reason", NULL};
-        static const char *const exc[] = {"item", "position", "permanence", "reason", NULL};
-        static const char *const att[] = {"item",   "position", "quality", "threshold",
-                                          "result", "veto",     "time",    NULL};
-        static const char *const dev[] = {"kind", "model", "serial", NULL};
-        add_list(b, "plan", r, 120, plan);
-        add_list(b, "exceptions", r, 121, exc);
-        add_list(b, "attempts", r, 122, att);
-        add_list(b, "devices", r, 123, dev);
-        static const char *const img[] = {"px_per_mm", "box_width", "box_height", NULL};
-        add_list(b, "signature_image", r, 125, img);
-        static const char *const head[] = {"entry", "hash", NULL};
-        add_list(b, "audit_head", r, 126, head);
-        break;
-    }
-    /* the pen times, kept in Type-2 because Type-8 vectors have none */
-    const an2k_field *timing = NULL;
-    for (size_t i = 1; i < t->n_records && timing == NULL; i++)
-        if (t->records[i].type == 2)
-            timing = an2k_get(&t->records[i], 124);
-    json_builder_set_member_name(b, "records");
-    json_builder_begin_array(b);
-    gboolean ok = TRUE;
-    for (size_t i = 0; i < t->n_records && ok; i++) {
-        const an2k_record *r = &t->records[i];
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "type");
-        json_builder_add_int_value(b, r->type);
-        json_builder_set_member_name(b, "idc");
-        json_builder_add_int_value(b, an2k_idc(r));
-        if (r->type == 10 || r->type == 14) {
-            add_str(b, "width", field_text(r, 6));
-            add_str(b, "height", field_text(r, 7));
-            add_str(b, "compression", field_text(r, 11));
-            const an2k_field *data = an2k_get(r, AN2K_FIELD_DATA);
-            json_builder_set_member_name(b, "bytes");
-            json_builder_add_int_value(b, data ? (gint64)data->len : 0);
-            g_autofree char *name = NULL;
-            if (r->type == 14) {
-                add_str(b, "position", field_text(r, 13));
-                const an2k_field *fqm = an2k_get(r, 24);
-                add_str(b, "quality", fqm ? item_text(fqm, 0, 1) : NULL);
-                add_str(b, "quality_algorithm", fqm ? item_text(fqm, 0, 2) : NULL);
-                g_autofree char *pos = field_text(r, 13);
-                name = g_strdup_printf("finger-%s.png", pos ? pos : "0");
-            } else {
-                name = g_strdup("face.jpg");
-            }
-            if (extract != NULL && data != NULL)
-                ok = write_out(extract, name, data->value, data->len, why, why_size);
-        } else if (r->type == 8 && r->bin_len >= 12 && r->bin[6] <= 1) {
-            /* a signature image: SRT 0 uncompressed (ours, 8-bit grey), 1 compressed */
-            unsigned w = (unsigned)r->bin[8] << 8 | r->bin[9];
-            unsigned h = (unsigned)r->bin[10] << 8 | r->bin[11];
-            json_builder_set_member_name(b, "vectored");
-            json_builder_add_boolean_value(b, FALSE);
-            json_builder_set_member_name(b, "compressed");
-            json_builder_add_boolean_value(b, r->bin[6] == 1);
-            json_builder_set_member_name(b, "width");
-            json_builder_add_int_value(b, w);
-            json_builder_set_member_name(b, "height");
-            json_builder_add_int_value(b, h);
-            json_builder_set_member_name(b, "resolution");
-            json_builder_add_string_value(b, r->bin[7] == 0 ? "19.69" : "native");
-            json_builder_set_member_name(b, "bytes");
-            json_builder_add_int_value(b, (gint64)(r->bin_len - 12));
-            if (extract != NULL && r->bin[6] == 0 && (size_t)w * h == r->bin_len - 12 && w > 0) {
-                sigrender_image img = {(int)w, (int)h, (uint8_t *)r->bin + 12, 0, 0, 0};
-                g_autofree char *path = g_build_filename(extract, "signature.png", NULL);
-                /* a signature is personal data: written 0600 like the other files */
-                if (sigrender_write_png(&img, path) != BK_OK) {
-                    g_snprintf(why, why_size, "%s: cannot write the signature image", path);
-                    ok = FALSE;
-                }
-            }
-        } else if (r->type == 8 && r->bin_len >= 12 && r->bin[6] == 2) {
-            record_point *pts = NULL;
-            size_t np = 0, ns = 0, *ends = NULL;
-            json_builder_set_member_name(b, "vectored");
-            json_builder_add_boolean_value(b, TRUE);
-            if (record_pen_decode(r->bin + 12, r->bin_len - 12, &pts, &np, &ends, &ns) == BK_OK) {
-                json_builder_set_member_name(b, "strokes");
-                json_builder_add_int_value(b, (gint64)ns);
-                json_builder_set_member_name(b, "points");
-                json_builder_add_int_value(b, (gint64)np);
-                if (extract != NULL)
-                    ok = write_points(extract, pts, ends, ns, timing, why, why_size);
-            }
-            biomem_free(pts);
-            g_free(ends);
-        }
-        json_builder_end_object(b);
-    }
-    json_builder_end_array(b);
-    json_builder_end_object(b);
-    return ok;
-}
-
-static int record_open(int argc, char **argv)
-{
-    g_autofree char *secret = NULL, *kiosk_key = NULL, *extract = NULL, *an2k_out = NULL;
-    const GOptionEntry entries[] = {
-        {"secret", 0, 0, G_OPTION_ARG_FILENAME, &secret, "The back office's secret key (required)",
-         "backoffice.key"},
-        {"kiosk-key", 0, 0, G_OPTION_ARG_FILENAME, &kiosk_key, "The kiosk's public key (required)",
-         "kiosk.pub"},
-        {"extract", 0, 0, G_OPTION_ARG_FILENAME, &extract,
-         "Write face.jpg, finger-POS.png, signature.json and signature.png here", "DIR"},
-        {"an2k", 0, 0, G_OPTION_ARG_FILENAME, &an2k_out,
-         "Write the opened ANSI/NIST-ITL file as it is", "OUT.an2"},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
-    };
-    if (!cli_parse_options(CMD, "open FILE",
-                           "Checks the kiosk's signature, opens the seal and prints a JSON "
-                           "summary of the transaction.",
-                           entries, &argc, &argv))
-        return CLI_EXIT_USAGE;
-    if (argc != 3)
-        return cli_usage_error(CMD, "open: name one sealed record FILE");
-    if (seal_init() != BK_OK)
-        return cli_usage_error(CMD, "libsodium cannot be initialised");
-    uint8_t sk[SEAL_BOX_SECRET_BYTES], pk[SEAL_PUBLIC_BYTES];
-    int status = load_key("--kiosk-key", kiosk_key, SEAL_KEY_KIOSK_PUBLIC, pk, sizeof(pk));
-    if (status == CLI_EXIT_OK)
-        status = load_key("--secret", secret, SEAL_KEY_BACKOFFICE_SECRET, sk, sizeof(sk));
-    if (status != CLI_EXIT_OK)
-        return status;
-    if (extract != NULL && g_mkdir_with_parents(extract, 0700) != 0) {
-        biomem_wipe(sk, sizeof(sk));
-        return cli_usage_error(CMD, "--extract: cannot make '%s'", extract);
-    }
-
-    uint8_t *file = NULL, *payload = NULL;
-    size_t len = 0, payload_len = 0;
-    char why[256] = "";
-    bk_err err = outbox_read_file(argv[2], &file, &len);
-    if (err != BK_OK) {
-        biomem_wipe(sk, sizeof(sk));
-        return cli_usage_error(CMD, "cannot read '%s': %s", argv[2], bk_err_str(err));
-    }
-    err = seal_open(file, len, sk, pk, &payload, &payload_len, why, sizeof(why));
-    biomem_wipe(sk, sizeof(sk));
-    g_free(file);
-    if (err != BK_OK)
-        return cli_usage_error(CMD, "%s: refused: %s", argv[2], why);
-    an2k *t = NULL;
-    err = an2k_read(payload, payload_len, &t, why, sizeof(why));
-    if (err != BK_OK) {
-        biomem_free(payload);
-        return cli_usage_error(CMD, "%s: the opened transaction is malformed: %s", argv[2], why);
-    }
-    int rc = CLI_EXIT_OK;
-    if (an2k_out != NULL && !write_out(NULL, an2k_out, payload, payload_len, why, sizeof(why)))
-        rc = cli_usage_error(CMD, "--an2k: %s", why);
-    JsonBuilder *b = json_builder_new();
-    if (rc == CLI_EXIT_OK && !describe(b, t, extract, why, sizeof(why)))
-        rc = cli_usage_error(CMD, "--extract: %s", why);
-    if (rc == CLI_EXIT_OK)
-        cli_print_json(b);
-    g_object_unref(b);
-    an2k_free(t);
-    biomem_free(payload);
-    return rc;
 }
 
 int cmd_record(int argc, char **argv)
@@ -855,7 +627,7 @@ int cmd_record(int argc, char **argv)
     if (g_strcmp0(action, "build") == 0)
         return record_build(argc, argv);
     if (g_strcmp0(action, "open") == 0)
-        return record_open(argc, argv);
+        return cmd_record_open(argc, argv);
     if (argc > 1 && (g_strcmp0(argv[1], "--help") == 0 || g_strcmp0(argv[1], "-h") == 0)) {
         printf("Usage: biokiosk record build --person PERSON.json [--face IMAGE] "
                "[--finger POS=IMAGE ...]\n"
