@@ -24,6 +24,8 @@ packages=(
     gettext fonts-noto-core
     # face detection model data (Haar cascades)
     opencv-data
+    # face landmarks: dlib (the one C++ file, app/imaging/landmarks.cpp) and its 68-point model
+    g++ libdlib-dev libdlib-data
     # tests: formatting, the PostgreSQL store, USB replays, libFuzzer
     clang-format postgresql umockdev libumockdev-dev libclang-rt-14-dev
     # tests and benchmarks: the OpenCV runtime NIST's NFIQ 2 (../shared/tools/nfiq2) needs

@@ -12,12 +12,14 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "config/config_photo.h"
 #include "imaging/face.h"
+#include "imaging/faceshape.h"
+#include "imaging/landmarks.h"
 #include "imaging/icao.h"
 #include "imaging/picio.h"
 
-#define CMD              "photo"
-#define DEFAULT_CASCADES "/usr/share/opencv4/haarcascades"
+#define CMD "photo"
 /* A 100-megapixel JPEG is well under this; anything larger is not a photograph. */
 #define MAX_FILE_BYTES (512L * 1024 * 1024)
 
@@ -104,6 +106,21 @@ static void print_result(const face_result *fr, const icao_result *ir)
         g_string_append(j, "},");
         put_number(j, "roll_deg", fr->roll_deg, 0.1);
     }
+    if (fr->has_shape) {
+        g_string_append_c(j, ',');
+        put_number(j, "yaw_deg", fr->yaw_deg, 0.1);
+        g_string_append_c(j, ',');
+        put_number(j, "pitch_deg", fr->pitch_deg, 0.1);
+        g_string_append(j, ",\"landmarks\":[");
+        for (int i = 0; i < LANDMARKS_N; i++) {
+            g_string_append_printf(j, "%s[", i ? "," : "");
+            put_number(j, NULL, fr->shape.pt[i][0], 0.1);
+            g_string_append_c(j, ',');
+            put_number(j, NULL, fr->shape.pt[i][1], 0.1);
+            g_string_append_c(j, ']');
+        }
+        g_string_append_c(j, ']');
+    }
     /* every face found, largest first (the checks and the crop are about the first) */
     g_string_append(j, ",\"face_boxes\":[");
     for (int i = 0; i < fr->n_faces; i++) {
@@ -116,6 +133,10 @@ static void print_result(const face_result *fr, const icao_result *ir)
     for (int i = 0; i < ir->n_checks; i++) {
         const icao_check *c = &ir->checks[i];
         g_string_append_printf(j, "%s{\"name\":\"%s\",", i ? "," : "", c->name);
+        if (c->instruction != NULL) {
+            g_autofree char *esc = g_strescape(c->instruction, NULL);
+            g_string_append_printf(j, "\"instruction\":\"%s\",", esc);
+        }
         put_number(j, "value", c->value, 0.001);
         g_string_append_c(j, ',');
         put_number(j, "min", c->min, 0.001);
@@ -126,7 +147,7 @@ static void print_result(const face_result *fr, const icao_result *ir)
     g_string_append_printf(j, "],\"compliant\":%s", ir->compliant ? "true" : "false");
     /* what "compliant" does not cover: the officer looks at these */
     g_string_append(j, ",\"not_checked\":[");
-    const char *const *nc = icao_not_checked();
+    const char *const *nc = icao_result_not_checked(ir);
     for (int i = 0; nc[i] != NULL; i++)
         g_string_append_printf(j, "%s\"%s\"", i ? "," : "", nc[i]);
     g_string_append_c(j, ']');
@@ -159,33 +180,15 @@ static bk_err write_jpeg(const char *path, const pic *p)
     return ok ? BK_OK : BK_ERR_IO;
 }
 
-/* The [photo] limits of a configuration, as the kiosk uses them (a child's own where the
- * setting has a child variant). */
-static icao_settings limits_from_config(const config *cfg, bool child)
-{
-    icao_settings s = icao_settings_default(child);
-    if (cfg == NULL)
-        return s;
-    size_t n = 0;
-    const icao_limit *lim = icao_limits(&n);
-    for (size_t i = 0; i < n; i++) {
-        g_autofree char *key = g_strdup_printf(
-            "photo.%s%s", child && lim[i].child_variant ? "child_" : "", lim[i].name);
-        config_key k;
-        if (!config_key_find(key, &k))
-            g_error("no setting %s for the ICAO limit %s", key, lim[i].name);
-        icao_limit_set(&s, &lim[i], config_get_double(cfg, k));
-    }
-    return s;
-}
-
 static int check(const char *image, const char *out_path, gboolean child, const config *cfg)
 {
     const char *dir = g_getenv("BIOKIOSK_CASCADES");
-    if ((dir == NULL || dir[0] == 0) && cfg != NULL)
-        dir = config_get_string(cfg, CONFIG_PHOTO_CASCADES);
     if (dir == NULL || dir[0] == 0)
-        dir = DEFAULT_CASCADES;
+        dir = config_photo_cascades(cfg);
+    const char *model = g_getenv("BIOKIOSK_LANDMARK_MODEL");
+    if (model == NULL || model[0] == 0)
+        model = config_photo_landmark_model(cfg);
+    landmarks *lm = NULL;
     uint8_t *data = NULL;
     size_t size = 0;
     pic *picture = NULL;
@@ -220,10 +223,18 @@ static int check(const char *image, const char *out_path, gboolean child, const 
                         bk_err_str(err));
         goto out;
     }
+    err = landmarks_new(model, &lm);
+    if (err != BK_OK) {
+        cli_usage_error(CMD, "cannot load the face landmark model %s (package libdlib-data): %s",
+                        model, bk_err_str(err));
+        goto out;
+    }
     face_result fr;
     face_options opts = face_options_still();
     err = face_find(finder, picture, &opts, &fr);
-    icao_settings settings = limits_from_config(cfg, child);
+    if (err == BK_OK)
+        err = faceshape_fit(lm, picture, &fr);
+    icao_settings settings = config_photo_limits(cfg, child);
     if (err == BK_OK)
         err = icao_check_picture(picture, &fr, &settings, &ir);
     if (err != BK_OK) {
@@ -242,6 +253,7 @@ static int check(const char *image, const char *out_path, gboolean child, const 
 out:
     icao_result_clear(&ir);
     face_finder_free(finder);
+    landmarks_free(lm);
     pic_free(picture);
     biomem_free(data);
     return status;
@@ -264,8 +276,10 @@ int cmd_photo(int argc, char **argv)
         "Reads a JPEG or PNG portrait, finds every face and the eyes of the largest, crops it to\n"
         "1244x1600 and checks it against the passport photo rules. Prints one JSON object.\n"
         "Exit status: 0 compliant, 1 not compliant, 2 bad usage or an unreadable image.\n"
-        "Not checked: yaw, pitch, eyes open, mouth closed, expression, glasses, shadows, head\n"
-        "covering, gaze. Face models: BIOKIOSK_CASCADES or " DEFAULT_CASCADES ".";
+        "Not checked: expression beyond the mouth, glasses, hot spots, head covering, gaze.\n"
+        "Face models: [photo] cascades and landmark_model of --config, or BIOKIOSK_CASCADES and\n"
+        "BIOKIOSK_LANDMARK_MODEL, else /usr/share/opencv4/haarcascades and\n"
+        "/usr/share/dlib/shape_predictor_68_face_landmarks.dat.";
     if (!cli_parse_options(CMD, "check IMAGE", summary, entries, &argc, &argv)) {
         g_free(out_path);
         g_free(config_path);

@@ -116,6 +116,21 @@ CONFIG_KEY(PHOTO_BACKGROUND_TINT_MAX, "photo.background_tint_max", DOUBLE, "12",
            "Largest difference between the background's red, green and blue: grey background.")
 CONFIG_KEY(PHOTO_COLOUR_CAST_MAX, "photo.colour_cast_max", DOUBLE, "30", 0, 255, NULL,
            "Largest chroma of the photo's mean colour (0-255 scale): colour cast.")
+CONFIG_KEY(PHOTO_LANDMARK_MODEL, "photo.landmark_model", STRING, "", 0, 0, NULL,
+           "dlib 68-point face landmark model; empty: "
+           "/usr/share/dlib/shape_predictor_68_face_landmarks.dat (libdlib-data). Check its "
+           "licence for your use (README).")
+CONFIG_KEY(PHOTO_MOUTH_OPEN_MAX, "photo.mouth_open_max", DOUBLE, "0.016", 0, 1, NULL,
+           "Mouth closed: largest inner-lip gap, as a fraction of the eye-to-chin distance.")
+CONFIG_KEY(
+    PHOTO_EYES_OPEN_MIN, "photo.eyes_open_min", DOUBLE, "0.025", 0, 1, NULL,
+    "Eyes open: smallest lid gap of the less open eye, fraction of the eye-to-chin distance.")
+CONFIG_KEY(PHOTO_YAW_MAX_DEG, "photo.yaw_max_deg", DOUBLE, "6.5", 0, 90, NULL,
+           "Head turned left or right (yaw) allowed either way, degrees.")
+CONFIG_KEY(PHOTO_PITCH_MAX_DEG, "photo.pitch_max_deg", DOUBLE, "14", 0, 90, NULL,
+           "Head tilted up or down (pitch) allowed either way, degrees (docs/photo.md: why not 5).")
+CONFIG_KEY(PHOTO_ILLUMINATION_MIN, "photo.illumination_min", DOUBLE, "0.7", 0, 1, NULL,
+           "Light on the face: the darker half's mean brightness over the brighter half's.")
 CONFIG_KEY(PHOTO_CHILD_ROLL_MAX_DEG, "photo.child_roll_max_deg", DOUBLE, "12", 0, 45, NULL,
            "For a child under 10 (wider, as the standard allows): roll_max_deg")
 CONFIG_KEY(PHOTO_CHILD_HEAD_WIDTH_MIN, "photo.child_head_width_min", DOUBLE, "0.45", 0, 1, NULL,
@@ -134,6 +149,12 @@ CONFIG_KEY(PHOTO_CHILD_CENTRE_MIN, "photo.child_centre_min", DOUBLE, "0.42", 0, 
            "For a child under 10 (wider, as the standard allows): centre_min")
 CONFIG_KEY(PHOTO_CHILD_CENTRE_MAX, "photo.child_centre_max", DOUBLE, "0.58", 0, 1, NULL,
            "For a child under 10 (wider, as the standard allows): centre_max")
+CONFIG_KEY(PHOTO_CHILD_MOUTH_OPEN_MAX, "photo.child_mouth_open_max", DOUBLE, "0.025", 0, 1, NULL,
+           "For a child under 10 (wider, as the standard allows): mouth_open_max")
+CONFIG_KEY(PHOTO_CHILD_YAW_MAX_DEG, "photo.child_yaw_max_deg", DOUBLE, "9", 0, 90, NULL,
+           "For a child under 10 (wider, as the standard allows): yaw_max_deg")
+CONFIG_KEY(PHOTO_CHILD_PITCH_MAX_DEG, "photo.child_pitch_max_deg", DOUBLE, "18", 0, 90, NULL,
+           "For a child under 10 (wider, as the standard allows): pitch_max_deg")
 
 /* -- camera */
 CONFIG_KEY(

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "core/bk_err.h"
+#include "imaging/landmarks.h"
 #include "imaging/pic.h"
 
 #define FACE_MAX 16
@@ -33,6 +34,11 @@ typedef struct face_result {
     double left[2];    /* eye centre with the smaller x in the picture, picture pixels */
     double right[2];
     double roll_deg; /* angle of the eye line, positive = clockwise in the picture */
+    /* Filled by faceshape_fit (imaging/faceshape.h) for faces[0]; has_shape false until then. */
+    bool has_shape;
+    landmarks_shape shape; /* the 68 points, picture pixels */
+    double yaw_deg;        /* head turn, + towards the picture's right (the person's left) */
+    double pitch_deg;      /* head tilt, + chin up */
 } face_result;
 
 typedef struct face_options {

@@ -5,12 +5,16 @@
  *
  * The crop never turns or stretches the face ("no software pose correction"); it only scales
  * and cuts, and when the picture does not reach far enough the window is moved or shrunk, so the
- * geometry checks measure where the face really ends up. Head width and height are estimated
- * from the face detector's box (no chin or crown detection); that is said in their instruction.
+ * geometry checks measure where the face really ends up.
  *
- * Not checked (no measurement good enough here): yaw and pitch, eyes open, mouth closed and
- * expression, glasses and reflections, shadows and hot spots, head coverings, gaze.
- * icao_not_checked() lists them for screens and reports.
+ * With the face's landmarks (face_result.has_shape, imaging/faceshape.h) the checks also judge
+ * the mouth closed, the eyes open, yaw and pitch, and the light on the two halves of the face,
+ * and the head's width and height come from the measured jaw and chin (the crown stays an
+ * estimate: 1.1 eye-to-chin distances above the eyes). Without landmarks those checks are not
+ * made and icao_result_not_checked() names them; docs/photo.md has each method and its figures.
+ *
+ * Not checked (no measurement good enough here): expression beyond the mouth, glasses and
+ * reflections, hot spots, head coverings, gaze. icao_not_checked() lists them.
  */
 #ifndef BIOKIOSK_ICAO_H
 #define BIOKIOSK_ICAO_H
@@ -21,16 +25,17 @@
 
 #include "core/bk_err.h"
 #include "imaging/face.h"
+#include "imaging/faceshape.h"
 #include "imaging/pic.h"
 
 #define ICAO_OUT_WIDTH  1244
 #define ICAO_OUT_HEIGHT 1600
-#define ICAO_MAX_CHECKS 20
+#define ICAO_MAX_CHECKS 24
 
 /* Limits; every number is a setting because the standard leaves some unconfirmed. */
 typedef struct icao_settings {
     double eye_distance_min; /* eye centres in the output without upscaling, px (300) */
-    double head_height_goal; /* head height the crop aims for, fraction of the height (0.72) */
+    double head_height_goal; /* head height the crop aims for, fraction of the height (0.68) */
     double eye_line_goal;    /* eye line the crop aims for, fraction of the height (0.42) */
     double roll_max_deg;     /* 8; children 12 */
     double head_width_min, head_width_max;   /* 0.5 .. 0.75 */
@@ -45,6 +50,11 @@ typedef struct icao_settings {
     double background_luma_min, background_luma_max; /* #A1A1A1 .. #E1E1E1: 161 .. 225 */
     double background_tint_max; /* largest channel difference of the background's mean */
     double colour_cast_max;     /* chroma of the picture's mean colour, 0..255 scale */
+    double mouth_open_max;      /* inner-lip gap / eye-to-chin distance (0.016; children 0.025) */
+    double eyes_open_min;       /* the smaller eye's lid gap / eye-to-chin distance (0.025) */
+    double yaw_max_deg;         /* 6.5; children 9 (ISO/IEC 19794-5: 5; docs/photo.md: why not) */
+    double pitch_max_deg;       /* 14; children 18 (ISO/IEC 19794-5: 5; docs/photo.md: why not) */
+    double illumination_min;    /* darker half of the face / brighter half, mean luma (0.7) */
     double capture_scale;       /* capture pixels per analysed pixel (live view: > 1) */
     bool live;                  /* a live-view frame: no sharpness check, small crop */
 } icao_settings;
@@ -84,6 +94,7 @@ typedef struct icao_result {
     bool compliant;
     bool cropped;                     /* a crop was made: the fields below are valid */
     double out_left[2], out_right[2]; /* eye centres in the output */
+    bool landmarks;                   /* the landmark checks were made (the face had a shape) */
     pic *output; /* the crop (transfer full: pic_free), ICAO_OUT_WIDTH x ICAO_OUT_HEIGHT, or a
                     quarter of that when settings.live; NULL when no crop was made */
 } icao_result;
@@ -101,7 +112,12 @@ void icao_result_clear(icao_result *r);
  * when all pass. */
 const icao_check *icao_first_failure(const icao_result *r);
 
-/* NULL-terminated names of the TR table 5.2 checks this module does not make. */
+/* NULL-terminated names of the TR table 5.2 checks this module never makes. */
 const char *const *icao_not_checked(void);
+
+/* NULL-terminated names of what was not checked in `r`: icao_not_checked() and, when the face
+ * had no landmarks, the landmark checks (mouth_closed, eyes_open, yaw, pitch,
+ * illumination_uniformity). */
+const char *const *icao_result_not_checked(const icao_result *r);
 
 #endif
