@@ -777,19 +777,9 @@ static void draw(screen *scr, ui *u)
 
 /* ---- registration ---- */
 
-/* The handle-less status line and technician's check of ui/capture.h (for callers that do not
- * use service_status/service_check yet) reach the registered service through this. */
+/* The status line and the technician's check of ui/capture.h take no handle: they reach the
+ * registered service through this (set by capture_photo_register, cleared by its free). */
 static photo_service *checked_service;
-
-static void service_status(void *service, char *buf, size_t size)
-{
-    photo_service_status(service, buf, size);
-}
-
-static bk_err service_check(void *service, const capture_check_run *run)
-{
-    return photo_service_check(service, run);
-}
 
 static void status_line(char *buf, size_t size)
 {
@@ -826,10 +816,8 @@ capture_photo *capture_photo_register(photo_service *ps, uint32_t wake_event)
         .screen = &cp->cls,
         .status = status_line,
         .check = photo_check,
-        .service_status = service_status,
-        .service_check = service_check,
     };
-    if (capture_register_service(&cp->cap, ps) != BK_OK) {
+    if (capture_register(&cp->cap) != BK_OK) {
         g_free(cp);
         return NULL;
     }
