@@ -15,12 +15,13 @@
 #include "config/config.h"
 #include "ui/i18n.h"
 #include "capture/photo.h" /* -- photo */
-#include "ui/kioskrec.h"
 #include "ui/script.h"
 #include "ui/session.h"
 #include "store/store.h"
 #include "ui/technician.h" /* -- technicians */
 #include "ui/ui.h"
+#include "visit/kioskrec.h"
+#include "visit/visit.h"
 #ifdef BIOKIOSK_TEST_HOOKS
 #include "testhooks/hooks.h"
 #endif
@@ -49,6 +50,14 @@ static void on_stop(int sig)
  * wakes the main loop, and the photo screen drains the service's events (SDL_PushEvent is
  * thread-safe). */
 static void wake_photo_screen(void *data)
+{
+    SDL_Event ev = {.type = GPOINTER_TO_UINT(data)};
+    SDL_PushEvent(&ev);
+}
+
+/* The visit controller's wake, called on its worker: an SDL user event wakes the main loop, and
+ * the session drains the controller's answers (SDL_PushEvent is thread-safe). */
+static void wake_visit(void *data)
 {
     SDL_Event ev = {.type = GPOINTER_TO_UINT(data)};
     SDL_PushEvent(&ev);
@@ -103,7 +112,8 @@ int kiosk_main(int argc, char **argv)
     store *st = NULL;
     ui *u = NULL;
     session *sess = NULL;
-    kioskrec *rec = NULL; /* -- record */
+    visit *vis = NULL;
+    kioskrec *rec = NULL;             /* -- record */
     signature_service *sigsvc = NULL; /* -- signature */
     photo_service *photo = NULL;      /* -- photo */
     capture_photo *photo_screen = NULL;
@@ -234,17 +244,24 @@ int kiosk_main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    session_settings set = {
+    visit_settings vs = {
         .desk = config_get_string(cfg, CONFIG_KIOSK_DESK),
         .kiosk_id = config_get_string(cfg, CONFIG_KIOSK_ID),
         .early_minutes = (int)config_get_int(cfg, CONFIG_ARRIVAL_EARLY_MINUTES),
         .late_minutes = (int)config_get_int(cfg, CONFIG_ARRIVAL_LATE_MINUTES),
         .idle_seconds = (int)config_get_int(cfg, CONFIG_SESSION_IDLE_SECONDS),
         .countdown_seconds = (int)config_get_int(cfg, CONFIG_SESSION_IDLE_COUNTDOWN_SECONDS),
-        .courier = strcmp(config_get_string(cfg, CONFIG_SESSION_AFTER_DESK), "courier") == 0,
-        .working_days = (int)config_get_int(cfg, CONFIG_SESSION_WORKING_DAYS),
         .max_pin_failures = (int)config_get_int(cfg, CONFIG_STAFF_MAX_PIN_FAILURES),
         .lockout_minutes = (int)config_get_int(cfg, CONFIG_STAFF_LOCKOUT_MINUTES),
+        .wake = wake_visit,
+        .wake_data = GUINT_TO_POINTER(SDL_RegisterEvents(1)),
+    };
+    vis = visit_new(&vs, st, rec);
+    session_settings set = {
+        .kiosk_id = vs.kiosk_id,
+        .idle_seconds = vs.idle_seconds,
+        .courier = strcmp(config_get_string(cfg, CONFIG_SESSION_AFTER_DESK), "courier") == 0,
+        .working_days = (int)config_get_int(cfg, CONFIG_SESSION_WORKING_DAYS),
         .pin_pad_timeout_seconds = (int)config_get_int(cfg, CONFIG_STAFF_PIN_PAD_TIMEOUT_SECONDS),
         .reconnect_seconds = (int)config_get_int(cfg, CONFIG_DEVICES_RECONNECT_SECONDS),
         .languages = (const char *const *)languages,
@@ -253,9 +270,8 @@ int kiosk_main(int argc, char **argv)
         .wall_base = wall_base,
         .virtual_clock = o.script != NULL,
         .stop = (const volatile int *)&stop_requested,
-        .record = rec,
     };
-    sess = session_new(&set, st, u);
+    sess = session_new(&set, vis, u);
 
     /* Capture devices: each area opens its device, registers its capture screen
      * (ui/capture.h) and its script commands here, one block each. */
@@ -327,14 +343,15 @@ int kiosk_main(int argc, char **argv)
     }
 #ifdef BIOKIOSK_TEST_HOOKS
     if (o.script) {
-        testhooks_context hc = {.sess = sess, .cfg = cfg, .signature = sigsvc, .photo = photo};
+        testhooks_context hc = {
+            .sess = sess, .visit = vis, .cfg = cfg, .signature = sigsvc, .photo = photo};
         testhooks_register(&hc);
     }
 #endif
     /* -- record */
-    kioskrec_audit(rec, "kiosk.start", NULL, "mode=%s", o.script ? "script" : "kiosk");
+    visit_audit(vis, "kiosk.start", "mode=%s", o.script ? "script" : "kiosk");
 
-    g_message("kiosk started: desk=%s kiosk=%s store=%s screen=%dx%d", set.desk, set.kiosk_id,
+    g_message("kiosk started: desk=%s kiosk=%s store=%s screen=%dx%d", vs.desk, vs.kiosk_id,
               store_backend_name(st), u->w, u->h);
     if (o.script) {
         g_autofree char *why = NULL;
@@ -348,6 +365,7 @@ int kiosk_main(int argc, char **argv)
 
 out:
     session_free(sess);
+    visit_free(vis); /* its worker ends once it did what was asked */
     /* -- technicians: its checks use the configuration and the capture modules, freed below */
     technician_teardown();
     /* Capture devices, closed after the session whose screens use them: one block each. */

@@ -131,7 +131,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < SESSIONS; i++) {
         g_string_append_printf(s,
                                "tap \"Start\"\ntype %s\nkey Return\nexpect-screen appointment\n"
-                               "tap \"Continue\"\nstaff 123456\ntap \"Close this menu\"\n"
+                               "tap \"Continue\"\nstaff bench 123456\ntap \"Close this menu\"\n"
                                "tap \"Person %d\"\ntap \"Continue\"\ntap \"Continue\"\n"
                                "tap \"Finish\"\ntap \"Close\"\nexpect-screen welcome\n",
                                codes[i], i);

@@ -44,7 +44,7 @@ mkdir -p "$demo/keys" "$demo/backoffice"
 "$bk" appointment import "$demo/appointments.json" --store "$store" >/dev/null
 # A staff account for the PIN pad (F12 or a long press on the top-left corner).
 if ! "$bk" staff list --store "$store" | grep -q '"demo"'; then
-    printf '2468\n' | "$bk" staff add demo --name "Demo officer" --role technician --store "$store" >/dev/null
+    printf '246810\n' | "$bk" staff add demo --name "Demo officer" --role desk+technician --store "$store" >/dev/null
 fi
 
 # The camera emulator, controlled through a named pipe.
@@ -141,7 +141,7 @@ echo
 echo "Appointments today ($today) at $desk; type a code on the kiosk:"
 "$bk" appointment demo-set --desk "$desk" --date "$today" --list | sed 's/^/  /'
 echo
-echo "Staff: F12 (or hold the top-left corner for 2 s), account demo, PIN 2468."
+echo "Staff: F12 (or hold the top-left corner for 2 s), account demo, PIN 246810."
 echo "Records go to $demo/outbox; open one with:"
 echo "  $bk record open FILE --secret $demo/backoffice/backoffice.key --kiosk-key $demo/keys/kiosk.pub"
 echo "The back office's receiver listens on $receiver_url; each record is delivered there and"
@@ -183,7 +183,7 @@ screenshot 03-appointment
 tap "Continue"
 expect-screen documents
 screenshot 04-documents
-staff demo 2468
+staff demo 246810
 expect-screen staff-menu
 tap "Close this menu"
 tap "$name"

@@ -36,11 +36,22 @@ typedef struct capture_class {
      * threads. BK_ERR_BUSY (and no result) while the module's capture step is on screen or
      * another check runs. */
     bk_err (*check)(const capture_check_run *run);
+    /* As status and check, given the service handle registered with the class
+     * (capture_register_service); used instead of them when set. */
+    void (*service_status)(void *service, char *buf, size_t size);
+    bk_err (*service_check)(void *service, const capture_check_run *run);
 } capture_class;
 
 /* Registers cls for cls->item (transfer none: cls must outlive the kiosk). BK_ERR_EXISTS when the
  * item has a screen already, BK_ERR_INVALID for a bad item or a class without a screen. */
 bk_err capture_register(const capture_class *cls);
+/* As capture_register, with the device service the screen drives (transfer none: made and freed
+ * by app/kiosk.c, outlives the registration; e.g. a photo_service *). */
+bk_err capture_register_service(const capture_class *cls, void *service);
+/* The service registered for item (transfer none), NULL when none. */
+void *capture_service(flow_item item);
+/* The class's status line for item (service_status or status); "" when none is registered. */
+void capture_status(flow_item item, char *buf, size_t size);
 
 /* The class registered for item, or NULL. */
 const capture_class *capture_lookup(flow_item item);

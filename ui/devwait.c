@@ -111,15 +111,15 @@ bool devwait_action(devwait *w, session *s, int id)
         session_staff_open(s);
         return true;
     case DEVWAIT_ID_SKIP:
-        if (!session_staff_active(s))
+        if (!session_staff_desk(s))
             return true;
         g_snprintf(detail, sizeof detail, "kind=%s choice=skip", w->kind);
         session_audit(s, "device.gave-up", detail);
         w->away = false; /* the step ends; a later screen starts its own wait */
-        session_staff_with_reason(s, SESSION_STAFF_SKIP, "device-unavailable");
+        session_staff_with_reason(s, SESSION_STAFF_SKIP, VISIT_REASON_DEVICE_UNAVAILABLE);
         return true;
     case DEVWAIT_ID_ABORT:
-        if (!session_staff_active(s))
+        if (!session_staff_desk(s))
             return true;
         g_snprintf(detail, sizeof detail, "kind=%s choice=abort", w->kind);
         session_audit(s, "device.gave-up", detail);

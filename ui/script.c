@@ -336,19 +336,26 @@ static bk_err cmd_screenshot(script *sc, int argc, char **argv, const char *rest
 static bk_err cmd_staff(script *sc, int argc, char **argv, const char *rest)
 {
     (void)rest;
-    bk_err err = press_key(sc, "F12");
-    if (err != BK_OK)
+    if (argc < 3)
+        return script_fail(sc,
+                           "staff needs the account's id: the PIN pad lists no ids (staff ID PIN)");
+    /* a pad still open after a refusal is closed first: each sign-in starts from the id */
+    bk_err err = BK_OK;
+    if (strcmp(session_screen_name(sc->s), "staff-pin") == 0 && (err = press_key(sc, "Escape")))
+        return err;
+    if ((err = press_key(sc, "F12")) != BK_OK)
         return err;
     if (strcmp(session_screen_name(sc->s), "staff-pin") != 0) {
         g_autofree char *what = on_screen(sc);
         return script_fail(sc, "the staff PIN pad did not open; %s", what);
     }
-    if (argc == 3) {
-        const ui_hit *h = ui_hit_by_label(session_ui(sc->s), argv[1]);
-        if (h != NULL)
-            tap_at(sc, h->rect.x + h->rect.w / 2, h->rect.y + h->rect.h / 2, 0);
-    }
-    type_text(sc, argv[argc - 1]);
+    /* as a badge scanner would: the id and Enter, then the PIN and Enter (checked on the
+     * controller's worker: settling waits for the answer) */
+    type_text(sc, argv[1]);
+    err = press_key(sc, "Return");
+    if (err != BK_OK)
+        return err;
+    type_text(sc, argv[2]);
     return press_key(sc, "Return");
 }
 
@@ -386,7 +393,7 @@ static void register_builtins(void)
     script_register("expect-still", 1, 1, cmd_expect_still, "expect-still MS");
     script_register("screenshot", 1, 1, cmd_screenshot, "screenshot NAME");
     script_register("memory", 0, 0, cmd_memory, "memory");
-    script_register("staff", 1, 2, cmd_staff, "staff [ID] PIN");
+    script_register("staff", 1, 2, cmd_staff, "staff ID PIN");
     script_register("language", 1, 1, cmd_language, "language CODE");
 }
 

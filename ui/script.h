@@ -15,7 +15,7 @@
  *   expect-still MS    let MS milliseconds pass; fail when anything was drawn meanwhile
  *   screenshot NAME    write DIR/NAME.png (--screenshots DIR)
  *   memory             print "memory: line=N rss_kb=N biomem_live=N" on stdout (benchmarks)
- *   staff [ID] PIN     open the staff PIN pad, choose account ID (when several), type PIN, Enter
+ *   staff ID PIN       open the staff PIN pad, type ID, Enter, type PIN, Enter (no ids listed)
  *   language CODE      tap the language button of CODE (nl, en, ar, ...)
  *   # ...              a comment; blank lines are ignored
  *

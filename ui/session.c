@@ -6,8 +6,6 @@
 
 #include "ui/capture.h"
 #include "ui/i18n.h"
-#include "ui/kioskrec.h"
-#include "store/staff.h"
 #include "ui/widgets/widgets.h"
 
 #define LONG_PRESS_MS  2000
@@ -16,12 +14,10 @@
 
 struct session {
     session_settings set;
-    store *st;
+    visit *v;
     ui *u;
     runner *r;
-    flow *fl;
-    /* what the capture screens took for the appointment's persons; NULL outside a visit */
-    takes *tk;
+    flow *fl; /* the visit's (visit_flow) */
     /* clock */
     uint64_t start_ticks;
     int64_t virtual_ms;
@@ -31,65 +27,21 @@ struct session {
     int shown_step;
     bool need_sync;
     int64_t done_since;
-    /* staff */
-    bool staff;
-    char staff_id[STAFF_ID_MAX + 1];
-    staff_role role;
+    /* staff: the PIN pad's state while the controller checks */
     int64_t staff_last_ms;
-    staff_list *accounts;
-    char pad_text[160];
+    bool pad_checking;
+    bool pad_new_pin;
+    char pad_text[200];
     session_staff_action pending_reason;
     /* a press on the staff corner: when it started, -1 when none */
     int64_t corner_since;
-    /* the check-in running on the worker thread, NULL when none */
-    GThread *worker;
-    uint32_t checkin_event;
-    /* -- record: the records of the visit could not be written yet; the session waits on the
-     * record-failed screen (no idle wipe) and retries at record_retry_ms */
-    bool record_failed;
+    /* -- record: when the kiosk tries again to write the records that wait */
     int64_t record_retry_ms;
-    bool record_refused; /* staff tried to abort while records waited */
+    bool stopping; /* a stop was asked: the last try of waiting records is under way */
 };
 
-_Static_assert((int)TAKES_ITEM_PHOTO == (int)FLOW_ITEM_PHOTO &&
-                   (int)TAKES_ITEM_FINGERPRINTS == (int)FLOW_ITEM_FINGERPRINTS &&
-                   (int)TAKES_ITEM_SIGNATURE == (int)FLOW_ITEM_SIGNATURE,
-               "takes_item and flow_item share their values");
-
-/* Drops everything the capture screens took (wiping it); the session is over or starts again. */
-static void wipe_takes(session *s)
-{
-    kioskrec_audit_unwritten(s->set.record, s->tk); /* -- record */
-    takes_free(s->tk);
-    s->tk = NULL;
-    /* -- record: the identity copy goes with the takes */
-    if (s->record_failed)
-        kioskrec_audit(s->set.record, "record.abandoned", NULL, "stage=%s",
-                       flow_stage_str(flow_get_stage(s->fl)));
-    s->record_failed = false;
-    s->record_refused = false;
-    kioskrec_visit_end(s->set.record);
-}
-
-takes *session_takes(session *s)
-{
-    return s->tk;
-}
-
-/* A check-in handed to the worker thread. The store is used by that thread alone until the
- * result comes back as an event (the session makes no other store call meanwhile). */
-typedef struct checkin_job {
-    store *st;
-    char typed[64];
-    store_arrival arrival;
-    uint32_t event;
-    bk_err err;
-    store_result result;
-    char code[APPTCODE_LEN + 1];
-    store_appointment *appt;
-} checkin_job;
-
 static void sync_screens(session *s);
+static void request_sync(session *s);
 
 /* ---- clock ---- */
 
@@ -116,163 +68,97 @@ void session_idle_advance(session *s, int64_t ms)
     session_advance(s, ms);
 }
 
-/* ---- logging: staff actions, never personal data ---- */
-
-static void log_staff(const session *s, const char *action, const char *reason)
+takes *session_takes(session *s)
 {
-    kioskrec_note_staff(s->set.record, s->staff_id);
-    kioskrec_audit(s->set.record, "staff.action", NULL, "staff=%s action=%s%s%s stage=%s",
-                   s->staff_id, action, reason ? " reason=" : "", reason ? reason : "",
-                   flow_stage_str(flow_get_stage(s->fl)));
-    g_message("staff action: staff=%s action=%s%s%s stage=%s kiosk=%s", s->staff_id, action,
-              reason ? " reason=" : "", reason ? reason : "", flow_stage_str(flow_get_stage(s->fl)),
-              s->set.kiosk_id);
+    return visit_takes(s->v);
 }
 
-/* ---- store ---- */
+/* ---- the controller's answers ---- */
 
-static store_arrival arrival(const session *s, bool ignore_window)
+static void staff_answer(session *s, const visit_event *ev)
 {
-    store_arrival a = {
-        .desk = s->set.desk,
-        .kiosk = s->set.kiosk_id,
-        .now = session_wall(s),
-        .early_minutes = s->set.early_minutes,
-        .late_minutes = s->set.late_minutes,
-        .ignore_window = ignore_window,
-    };
-    return a;
-}
-
-static flow_refusal refusal_of(store_result r)
-{
-    switch (r) {
-    case STORE_RESULT_OK:
-        return FLOW_REFUSAL_NONE;
-    case STORE_RESULT_MALFORMED:
-        return FLOW_REFUSAL_MALFORMED;
-    case STORE_RESULT_CHECK_FAILED:
-        return FLOW_REFUSAL_CHECK_FAILED;
-    case STORE_RESULT_UNKNOWN:
-        return FLOW_REFUSAL_UNKNOWN;
-    case STORE_RESULT_WRONG_DESK:
-        return FLOW_REFUSAL_WRONG_DESK;
-    case STORE_RESULT_CANCELLED:
-        return FLOW_REFUSAL_CANCELLED;
-    case STORE_RESULT_ALREADY_USED:
-    case STORE_RESULT_NOT_CHECKED_IN:
-        return FLOW_REFUSAL_ALREADY_USED;
-    case STORE_RESULT_WRONG_DAY:
-        return FLOW_REFUSAL_WRONG_DAY;
-    case STORE_RESULT_TOO_EARLY:
-        return FLOW_REFUSAL_TOO_EARLY;
-    case STORE_RESULT_TOO_LATE:
-        return FLOW_REFUSAL_TOO_LATE;
-    case STORE_RESULT_COUNT_:
+    s->pad_checking = false;
+    s->pad_text[0] = '\0';
+    s->pad_new_pin = false;
+    switch (ev->verdict) {
+    case VISIT_VERDICT_OK:
+    case VISIT_VERDICT_PIN_CHANGED:
+        s->staff_last_ms = session_now_ms(s);
+        runner_remove(s->r, &screen_staff_pin);
+        runner_push(s->r, &screen_staff_menu);
+        return;
+    case VISIT_VERDICT_NEW_PIN:
+        s->pad_new_pin = true;
+        g_strlcpy(s->pad_text, _("Your PIN is too short. Choose a new PIN of 6 to 12 digits."),
+                  sizeof s->pad_text);
+        return;
+    case VISIT_VERDICT_PIN_REFUSED:
+        s->pad_new_pin = true;
+        g_strlcpy(s->pad_text,
+                  _("The new PIN must have 6 to 12 digits and differ from the old one."),
+                  sizeof s->pad_text);
+        return;
+    case VISIT_VERDICT_WRONG_PIN:
+        g_snprintf(s->pad_text, sizeof s->pad_text, _("Wrong PIN. Tries left: %d"),
+                   ev->failures_left);
+        break;
+    case VISIT_VERDICT_LOCKED: {
+        int64_t left = ev->until - session_wall(s);
+        int minutes = (int)((left + 59) / 60);
+        g_snprintf(s->pad_text, sizeof s->pad_text, _("This account is locked for %d minutes."),
+                   minutes < 1 ? 1 : minutes);
         break;
     }
-    return FLOW_REFUSAL_UNKNOWN;
+    case VISIT_VERDICT_KIOSK_WAIT:
+        break;
+    case VISIT_VERDICT_UNAVAILABLE:
+        g_strlcpy(s->pad_text, _("The staff list cannot be reached. Try again."),
+                  sizeof s->pad_text);
+        break;
+    default:
+        g_strlcpy(s->pad_text, _("Unknown staff account."), sizeof s->pad_text);
+        break;
+    }
+    /* too many wrong PINs on this kiosk: every account waits */
+    if (ev->until > session_wall(s) && ev->verdict != VISIT_VERDICT_LOCKED) {
+        size_t n = strlen(s->pad_text);
+        g_snprintf(s->pad_text + n, sizeof s->pad_text - n, "%s", n ? " " : "");
+        n = strlen(s->pad_text);
+        g_snprintf(s->pad_text + n, sizeof s->pad_text - n,
+                   _("Too many wrong PINs on this kiosk: wait %d seconds."),
+                   (int)(ev->until - session_wall(s)));
+    }
 }
 
-static gpointer checkin_worker(gpointer data)
+/* Drains the controller's answers; true when any came. */
+static bool drain(session *s)
 {
-    checkin_job *j = data;
-    j->err = store_checkin(j->st, j->typed, &j->arrival, &j->result, j->code, &j->appt);
-    SDL_Event ev = {0};
-    ev.type = j->event;
-    ev.user.data1 = j;
-    SDL_PushEvent(&ev);
-    return NULL;
-}
-
-/* Starts checking in `typed` on the worker thread; the answer arrives as an event. */
-static void check_in(session *s, const char *typed, bool ignore_window)
-{
-    if (s->worker != NULL)
-        return;
-    checkin_job *j = g_new0(checkin_job, 1);
-    j->st = s->st;
-    g_strlcpy(j->typed, typed, sizeof j->typed);
-    j->arrival = arrival(s, ignore_window);
-    j->event = s->checkin_event;
-    s->worker = g_thread_new("biokiosk-checkin", checkin_worker, j);
-    runner_invalidate(s->r);
-}
-
-static void job_free(checkin_job *j)
-{
-    store_appointment_free(j->appt);
-    memset(j, 0, sizeof *j);
-    g_free(j);
-}
-
-/* The worker's answer: moves the flow to the appointment or the refusal. */
-static void check_in_done(session *s, checkin_job *j)
-{
-    g_thread_join(s->worker);
-    s->worker = NULL;
-    int64_t now = session_now_ms(s);
-    store_appointment *appt = j->appt;
-    if (j->err != BK_OK) {
-        g_warning("appointment store: %s", bk_err_str(j->err));
-        flow_refuse(s->fl, "", FLOW_REFUSAL_UNAVAILABLE, now);
-        goto out;
+    bool any = false;
+    visit_event ev;
+    while (visit_next_event(s->v, session_now_ms(s), session_wall(s), &ev)) {
+        any = true;
+        switch (ev.type) {
+        case VISIT_EVENT_CHECKED_IN:
+            break;
+        case VISIT_EVENT_RECORDS:
+            if (ev.records_ok)
+                s->done_since = session_now_ms(s); /* a retry from tick comes before the sync */
+            else
+                s->record_retry_ms = session_now_ms(s) + SESSION_RECORD_RETRY_MS;
+            break;
+        case VISIT_EVENT_STAFF:
+            staff_answer(s, &ev);
+            break;
+        }
     }
-    g_info("code checked: result=%s", store_result_str(j->result));
-    kioskrec_audit(s->set.record, "checkin", NULL, "result=%s", store_result_str(j->result));
-    if (j->result != STORE_RESULT_OK || appt == NULL) {
-        flow_refuse(s->fl, j->code, refusal_of(j->result), now);
-        goto out;
-    }
-    flow_person_in in[FLOW_MAX_PERSONS];
-    size_t n = MIN(appt->n_persons, (size_t)FLOW_MAX_PERSONS);
-    for (size_t i = 0; i < n; i++) {
-        in[i].name = appt->persons[i].name;
-        in[i].born_in_nl = appt->persons[i].born_in_nl;
-        in[i].rules = appt->persons[i].rules;
-    }
-    const char *problem = NULL;
-    takes_free(s->tk);
-    s->tk = takes_new(n);
-    if (s->tk == NULL || flow_accept(s->fl, j->code, in, n, now, &problem) != BK_OK) {
-        g_warning("appointment data does not fit the rules: %s", problem ? problem : "?");
-        store_arrival a = arrival(s, true);
-        store_result rr;
-        char c2[APPTCODE_LEN + 1];
-        store_release(s->st, j->code, &a, &rr, c2, NULL);
-        flow_refuse(s->fl, j->code, FLOW_REFUSAL_UNAVAILABLE, now);
-    } else {
-        kioskrec_visit_begin(s->set.record, appt, session_wall(s));
-    }
-    memset(in, 0, sizeof in);
-out:
-    job_free(j);
-    s->need_sync = true;
-    runner_invalidate(s->r);
+    if (any)
+        request_sync(s);
+    return any;
 }
 
 bool session_busy(const session *s)
 {
-    return s->worker != NULL;
-}
-
-static bool checked_in(const session *s)
-{
-    return flow_person_count(s->fl) > 0 && flow_get_stage(s->fl) != FLOW_STAGE_DONE;
-}
-
-static void release(session *s)
-{
-    if (!checked_in(s))
-        return;
-    store_arrival a = arrival(s, true);
-    store_result result;
-    char code[APPTCODE_LEN + 1];
-    bk_err err = store_release(s->st, flow_get_code(s->fl), &a, &result, code, NULL);
-    if (err != BK_OK)
-        g_warning("could not release the appointment: %s", bk_err_str(err));
-    else
-        g_info("appointment released: result=%s", store_result_str(result));
+    return visit_pending(s->v) || s->pad_checking;
 }
 
 /* ---- screens follow the flow ---- */
@@ -296,7 +182,7 @@ static const screen_class *class_for_stage(const session *s)
         return cc ? cc->screen : &screen_step_unavailable;
     }
     case FLOW_STAGE_REVIEW:
-        return s->record_failed ? &screen_record_failed : &screen_review;
+        return visit_record_failed(s->v) ? &screen_record_failed : &screen_review;
     case FLOW_STAGE_DONE:
         return &screen_done;
     case FLOW_STAGE_COUNT_:
@@ -314,14 +200,12 @@ static void sync_screens(session *s)
     if (bottom && bottom->cls == want && s->shown_stage == stage &&
         s->shown_person == flow_current_person(s->fl) && s->shown_step == flow_current_step(s->fl))
         return;
-    bool staff_menu_open = runner_find(s->r, &screen_staff_menu) != NULL;
     runner_replace_all(s->r, want);
     s->shown_stage = stage;
     s->shown_person = flow_current_person(s->fl);
     s->shown_step = flow_current_step(s->fl);
     if (stage == FLOW_STAGE_DONE)
         s->done_since = session_now_ms(s);
-    (void)staff_menu_open;
 }
 
 static void request_sync(session *s)
@@ -347,14 +231,13 @@ void session_set_language(session *s, const char *code)
 
 void session_start(session *s)
 {
-    kioskrec_audit(s->set.record, "session.start", NULL, NULL);
-    flow_start_code(s->fl, session_now_ms(s));
+    visit_start(s->v, session_now_ms(s));
     request_sync(s);
 }
 
 void session_submit_code(session *s, const char *typed)
 {
-    check_in(s, typed, false);
+    visit_check_in(s->v, typed, session_wall(s));
     request_sync(s);
 }
 
@@ -364,78 +247,60 @@ void session_retry_code(session *s)
     request_sync(s);
 }
 
-static void finish(session *s)
-{
-    /* -- record: the appointment is completed only once every record is durable. */
-    bk_err rerr = kioskrec_commit(s->set.record, s->fl, s->tk, session_wall(s));
-    if (rerr != BK_OK) {
-        if (!s->record_failed)
-            g_warning("records not written, the session waits: %s", bk_err_str(rerr));
-        s->record_failed = true;
-        s->record_retry_ms = session_now_ms(s) + SESSION_RECORD_RETRY_MS;
-        request_sync(s);
-        return;
-    }
-    s->record_failed = false;
-    store_arrival a = arrival(s, true);
-    store_result result;
-    char code[APPTCODE_LEN + 1];
-    bk_err err = store_complete(s->st, flow_get_code(s->fl), &a, &result, code, NULL);
-    if (err != BK_OK)
-        g_warning("could not complete the appointment: %s", bk_err_str(err));
-    else
-        g_info("appointment completed: result=%s", store_result_str(result));
-    flow_finish(s->fl, session_now_ms(s));
-    s->done_since = session_now_ms(s); /* a retry from tick comes before the next sync */
-    kioskrec_audit(s->set.record, "session.end", NULL, "result=completed");
-    /* Nothing biometric or personal stays once the records are written. */
-    wipe_takes(s);
-}
-
 void session_audit(session *s, const char *event, const char *detail)
 {
-    kioskrec_audit(s->set.record, event, NULL, detail ? "%s" : NULL, detail);
+    if (detail)
+        visit_audit(s->v, event, "%s", detail);
+    else
+        visit_audit(s->v, event, NULL);
 }
 
 void session_record_retry(session *s)
 {
-    if (!s->record_failed || flow_get_stage(s->fl) != FLOW_STAGE_REVIEW)
-        return;
-    kioskrec_audit(s->set.record, "record.retry", NULL, "by=%s", s->staff ? "staff" : "kiosk");
-    finish(s);
+    visit_record_retry(s->v, session_wall(s));
     request_sync(s);
 }
 
-/* -- record: nothing drops records that wait; each refusal is a staff action in the log */
+/* -- record: nothing drops records that wait (the controller refuses and logs) */
 size_t session_record_waiting(const session *s)
 {
-    return s->record_failed ? kioskrec_waiting(s->set.record, s->fl) : 0;
+    return visit_record_waiting(s->v);
 }
 
 bool session_record_refused(const session *s)
 {
-    return s->record_failed && s->record_refused;
+    return visit_record_refused(s->v);
 }
 
-static bool record_refuse(session *s, const char *action)
+const char *session_record_problem(const session *s)
 {
-    if (!s->record_failed)
-        return false;
-    log_staff(s, action, "records-waiting");
-    s->record_refused = true;
+    return visit_record_problem(s->v);
+}
+
+static void close_staff_screens(session *s)
+{
+    runner_remove(s->r, &screen_staff_reason);
+    runner_remove(s->r, &screen_device_status);
     runner_remove(s->r, &screen_staff_menu);
+    runner_remove(s->r, &screen_staff_pin);
+    if (session_technician_screen()) /* -- technician */
+        runner_remove(s->r, session_technician_screen());
+}
+
+/* Back to the welcome screen after the controller ended the visit. */
+static void to_welcome(session *s)
+{
+    session_set_language(s, s->set.default_language);
+    if (visit_staff_active(s->v))
+        session_staff_sign_out(s);
     request_sync(s);
-    return true;
+    sync_screens(s);
 }
 
 void session_record_discard(session *s)
 {
-    if (!s->staff || !s->record_failed)
-        return;
-    log_staff(s, "discard-records", NULL);
-    kioskrec_discard(s->set.record, s->fl, s->staff_id);
-    s->record_failed = false; /* discarded on purpose: not "abandoned" */
-    session_home(s);
+    if (visit_record_discard(s->v, session_now_ms(s), session_wall(s)))
+        to_welcome(s);
 }
 
 void session_continue(session *s)
@@ -450,7 +315,7 @@ void session_continue(session *s)
         break;
     case FLOW_STAGE_DOCUMENTS:
         if (flow_documents_complete(s->fl)) {
-            log_staff(s, "documents-confirmed", NULL);
+            visit_staff_log(s->v, "documents-confirmed", NULL);
             flow_begin_persons(s->fl, now);
         }
         break;
@@ -458,7 +323,7 @@ void session_continue(session *s)
         flow_next(s->fl, now);
         break;
     case FLOW_STAGE_REVIEW:
-        finish(s);
+        visit_finish(s->v, session_wall(s));
         break;
     case FLOW_STAGE_DONE:
         session_home(s);
@@ -472,137 +337,93 @@ void session_continue(session *s)
 void session_home(session *s)
 {
     /* -- record: a visit whose records wait is never wiped this way */
-    if (s->record_failed) {
-        g_warning("not leaving a visit whose records wait");
+    if (!visit_end(s->v, "wiped", false, session_now_ms(s), session_wall(s)))
         return;
-    }
-    /* -- */
-    if (checked_in(s))
-        kioskrec_audit(s->set.record, "session.end", NULL, "result=wiped stage=%s",
-                       flow_stage_str(flow_get_stage(s->fl)));
-    release(s);
-    wipe_takes(s);
-    flow_reset(s->fl, session_now_ms(s));
-    session_set_language(s, s->set.default_language);
-    if (s->staff)
-        session_staff_sign_out(s);
-    request_sync(s);
-    sync_screens(s);
+    to_welcome(s);
 }
 
 void session_capture_done(session *s)
 {
-    flow_step_done(s->fl, session_now_ms(s));
+    visit_capture_done(s->v, session_now_ms(s));
     request_sync(s);
 }
 
 /* ---- staff ---- */
-
-static void load_accounts(session *s)
-{
-    staff_list_free(s->accounts);
-    s->accounts = NULL;
-    if (staff_list_all(s->st, &s->accounts) != BK_OK)
-        s->accounts = NULL;
-}
-
-size_t session_staff_count(const session *s)
-{
-    return s->accounts ? s->accounts->n : 0;
-}
-
-const char *session_staff_account_id(const session *s, size_t i)
-{
-    return i < session_staff_count(s) ? s->accounts->items[i].id : "";
-}
-
-const char *session_staff_account_name(const session *s, size_t i)
-{
-    return i < session_staff_count(s) ? s->accounts->items[i].name : "";
-}
 
 void session_staff_open(session *s)
 {
     if (runner_find(s->r, &screen_staff_pin) || runner_find(s->r, &screen_staff_menu))
         return;
     s->staff_last_ms = session_now_ms(s);
-    if (s->staff) {
+    if (visit_staff_active(s->v)) {
         runner_push(s->r, &screen_staff_menu);
         return;
     }
-    load_accounts(s);
     s->pad_text[0] = '\0';
+    s->pad_new_pin = false;
     runner_push(s->r, &screen_staff_pin);
 }
 
-staff_verdict session_staff_sign_in(session *s, const char *id, const char *pin, const char **text)
+void session_staff_sign_in(session *s, const char *id, const char *pin)
 {
-    staff_policy policy = {s->set.max_pin_failures, s->set.lockout_minutes};
-    staff_answer ans = {0};
+    if (s->pad_checking || visit_blocking(s->v))
+        return;
     s->staff_last_ms = session_now_ms(s);
-    bk_err err = staff_verify(s->st, id, pin, session_wall(s), &policy, &ans);
-    if (err != BK_OK) {
-        *text = _("The staff list cannot be reached. Try again.");
-        return STAFF_VERDICT_UNKNOWN_STAFF;
-    }
-    g_message("staff sign-in: staff=%s verdict=%s kiosk=%s", staff_id_valid(id) ? id : "?",
-              staff_verdict_str(ans.verdict), s->set.kiosk_id);
-    kioskrec_audit(s->set.record, "staff.sign-in", NULL, "staff=%s verdict=%s",
-                   staff_id_valid(id) ? id : "?", staff_verdict_str(ans.verdict));
-    switch (ans.verdict) {
-    case STAFF_VERDICT_OK:
-        s->staff = true;
-        g_strlcpy(s->staff_id, id, sizeof s->staff_id);
-        s->role = ans.role;
-        *text = "";
-        break;
-    case STAFF_VERDICT_WRONG_PIN:
-        g_snprintf(s->pad_text, sizeof s->pad_text, _("Wrong PIN. Tries left: %d"),
-                   ans.failures_left);
-        *text = s->pad_text;
-        break;
-    case STAFF_VERDICT_LOCKED: {
-        int64_t left = ans.locked_until - session_wall(s);
-        int minutes = (int)((left + 59) / 60);
-        g_snprintf(s->pad_text, sizeof s->pad_text, _("This account is locked for %d minutes."),
-                   minutes < 1 ? 1 : minutes);
-        *text = s->pad_text;
-        break;
-    }
-    default:
-        *text = _("Unknown staff account.");
-        break;
-    }
-    return ans.verdict;
+    s->pad_text[0] = '\0';
+    s->pad_checking = visit_staff_sign_in(s->v, id, pin, session_wall(s));
+    runner_invalidate(s->r);
+}
+
+void session_staff_new_pin(session *s, const char *pin)
+{
+    if (s->pad_checking || visit_blocking(s->v))
+        return;
+    s->staff_last_ms = session_now_ms(s);
+    s->pad_text[0] = '\0';
+    s->pad_checking = visit_staff_new_pin(s->v, pin, session_wall(s));
+    runner_invalidate(s->r);
+}
+
+bool session_staff_checking(const session *s)
+{
+    return s->pad_checking;
+}
+
+bool session_staff_new_pin_asked(const session *s)
+{
+    return s->pad_new_pin;
+}
+
+const char *session_staff_pad_text(const session *s)
+{
+    return s->pad_text;
 }
 
 bool session_staff_active(const session *s)
 {
-    return s->staff;
+    return visit_staff_active(s->v);
 }
 
 const char *session_staff_id(const session *s)
 {
-    return s->staff ? s->staff_id : "";
+    return visit_staff_id(s->v);
+}
+
+bool session_staff_desk(const session *s)
+{
+    return visit_staff_desk(s->v);
 }
 
 bool session_staff_technician(const session *s)
 {
-    return s->staff && s->role == STAFF_ROLE_TECHNICIAN;
+    return visit_staff_technician(s->v);
 }
 
 void session_staff_sign_out(session *s)
 {
-    if (s->staff)
-        log_staff(s, "sign-out", NULL);
-    s->staff = false;
-    memset(s->staff_id, 0, sizeof s->staff_id);
-    runner_remove(s->r, &screen_staff_reason);
-    runner_remove(s->r, &screen_device_status);
-    runner_remove(s->r, &screen_staff_menu);
-    runner_remove(s->r, &screen_staff_pin);
-    if (session_technician_screen()) /* -- technician */
-        runner_remove(s->r, session_technician_screen());
+    visit_staff_sign_out(s->v);
+    s->pad_new_pin = false;
+    close_staff_screens(s);
     runner_invalidate(s->r);
 }
 
@@ -614,21 +435,15 @@ void session_staff_touch(session *s)
 
 void session_staff_confirm_documents(session *s, size_t person, bool ok)
 {
-    if (!s->staff)
-        return;
     session_staff_touch(s);
-    if (flow_confirm_documents(s->fl, person, ok) == BK_OK)
-        log_staff(s, ok ? "documents-ok" : "documents-withdrawn", NULL);
+    visit_staff_confirm_documents(s->v, person, ok);
     runner_invalidate(s->r);
 }
 
 void session_staff_confirm_parent(session *s, bool present)
 {
-    if (!s->staff)
-        return;
     session_staff_touch(s);
-    flow_confirm_parent(s->fl, present);
-    log_staff(s, present ? "parent-present" : "parent-withdrawn", NULL);
+    visit_staff_confirm_parent(s->v, present);
     runner_invalidate(s->r);
 }
 
@@ -643,48 +458,17 @@ session_staff_action session_pending_reason(const session *s)
     return s->pending_reason;
 }
 
-void session_staff_with_reason(session *s, session_staff_action action, const char *reason)
+void session_staff_with_reason(session *s, session_staff_action action, visit_reason reason)
 {
-    if (!s->staff)
-        return;
-    int64_t now = session_now_ms(s);
-    switch (action) {
-    case SESSION_STAFF_OVERRIDE: {
-        if (!flow_refusal_overridable(flow_get_refusal(s->fl)))
-            return;
-        log_staff(s, "override-arrival-window", reason);
-        char code[FLOW_CODE_MAX];
-        g_strlcpy(code, flow_get_code(s->fl), sizeof code);
-        check_in(s, code, true);
-        break;
-    }
-    case SESSION_STAFF_SKIP:
-        if (flow_get_step(s->fl) == NULL)
-            return;
-        log_staff(s, "skip-step", reason);
-        flow_step_skip(s->fl, reason, now);
-        break;
-    case SESSION_STAFF_EXCEPTION:
-        if (flow_get_step(s->fl) == NULL)
-            return;
-        log_staff(s, "exception", reason);
-        flow_step_exception(s->fl, reason, now);
-        break;
-    case SESSION_STAFF_COUNT_:
-        break;
-    }
+    visit_staff_with_reason(s->v, action, reason, session_now_ms(s), session_wall(s));
     request_sync(s);
 }
 
 void session_staff_restart(session *s, size_t person, flow_item item)
 {
-    if (!s->staff)
-        return;
     session_staff_touch(s);
-    if (flow_step_restart(s->fl, person, item, session_now_ms(s)) == BK_OK) {
-        takes_clear_item(s->tk, person, (takes_item)item);
-        log_staff(s, "restart-step", flow_item_str(item));
-    }
+    if (!visit_staff_restart(s->v, person, item, session_now_ms(s)))
+        return;
     /* A capture screen starts again from its beginning. */
     runner_replace_all(s->r, class_for_stage(s));
     request_sync(s);
@@ -692,35 +476,20 @@ void session_staff_restart(session *s, size_t person, flow_item item)
 
 void session_staff_abort(session *s)
 {
-    if (!s->staff)
-        return;
-    /* -- record: not while records wait */
-    if (record_refuse(s, "abort-refused"))
-        return;
-    /* -- */
-    log_staff(s, "abort", NULL);
-    session_home(s);
+    if (visit_staff_abort(s->v, session_now_ms(s), session_wall(s)))
+        to_welcome(s);
+    else
+        runner_remove(s->r, &screen_staff_menu);
+    request_sync(s);
 }
 
 void session_staff_no_show(session *s)
 {
-    if (!s->staff || flow_person_count(s->fl) == 0)
-        return;
-    /* -- record: not while records wait */
-    if (record_refuse(s, "no-show-refused"))
-        return;
-    /* -- */
-    log_staff(s, "no-show", NULL);
-    release(s);
-    store_arrival a = arrival(s, true);
-    store_result result;
-    char code[APPTCODE_LEN + 1];
-    bk_err err = store_no_show(s->st, flow_get_code(s->fl), &a, &result, code, NULL);
-    if (err != BK_OK)
-        g_warning("could not mark the no-show: %s", bk_err_str(err));
-    wipe_takes(s);
-    flow_reset(s->fl, session_now_ms(s));
-    session_home(s);
+    if (visit_staff_no_show(s->v, session_now_ms(s), session_wall(s)))
+        to_welcome(s);
+    else
+        runner_remove(s->r, &screen_staff_menu);
+    request_sync(s);
 }
 
 char **session_device_status(const session *s)
@@ -732,28 +501,22 @@ char **session_device_status(const session *s)
         if (cc == NULL)
             g_snprintf(buf, sizeof buf, "%s: %s", flow_item_str((flow_item)i),
                        _("not available on this kiosk"));
-        else if (cc->status)
-            cc->status(buf, sizeof buf);
         else
-            g_snprintf(buf, sizeof buf, "%s: %s", flow_item_str((flow_item)i), cc->screen->name);
+            capture_status((flow_item)i, buf, sizeof buf);
         g_ptr_array_add(lines, g_strdup(buf));
     }
-    g_ptr_array_add(lines, g_strdup_printf("store: %s", store_backend_name(s->st)));
+    g_ptr_array_add(lines, g_strdup_printf("store: %s", visit_store_name(s->v)));
     g_ptr_array_add(lines, NULL);
     return (char **)g_ptr_array_free(lines, FALSE);
 }
 
 void session_staff_quit(session *s)
 {
-    if (!session_staff_technician(s))
-        return;
-    /* -- record: not while records wait */
-    if (record_refuse(s, "quit-refused"))
-        return;
-    /* -- */
-    log_staff(s, "quit", NULL);
-    release(s);
-    runner_quit(s->r);
+    if (visit_staff_quit(s->v, session_wall(s)))
+        runner_quit(s->r);
+    else
+        runner_remove(s->r, &screen_staff_menu);
+    request_sync(s);
 }
 
 /* -- technician: the screen the kiosk set up, and whether it fills the whole screen now */
@@ -775,6 +538,20 @@ void session_technician_bare(session *s, bool bare)
     technician_bare = bare;
     runner_invalidate(s->r);
 }
+
+bool session_technician_enter(session *s)
+{
+    /* the role is checked here, where the screen opens, not only where the menu offered it */
+    if (technician_screen == NULL || !visit_staff_technician(s->v) ||
+        flow_person_count(s->fl) > 0) {
+        visit_staff_log(s->v, "technician-denied", "role");
+        return false;
+    }
+    visit_staff_log(s->v, "technician-screen", NULL);
+    runner_remove(s->r, &screen_staff_menu);
+    runner_push(s->r, technician_screen);
+    return true;
+}
 /* -- technician end */
 
 /* ---- the runner's hooks ---- */
@@ -795,16 +572,16 @@ static bool in_corner(const session *s, int x, int y)
 static bool filter(void *host, const SDL_Event *ev)
 {
     session *s = host;
-    if (s->checkin_event != 0 && ev->type == s->checkin_event) {
-        check_in_done(s, ev->user.data1);
+    /* the controller's answers first: any event (its wake among them) drains them */
+    if (drain(s))
         sync_screens(s);
-        return true;
-    }
     if (s->need_sync)
         sync_screens(s);
-    /* While the store answers, input waits: nothing may change the session meanwhile. */
-    if (s->worker != NULL && (ev->type == SDL_KEYDOWN || ev->type == SDL_TEXTINPUT ||
-                              ev->type == SDL_MOUSEBUTTONDOWN || ev->type == SDL_MOUSEBUTTONUP))
+    /* While an answer that changes the visit is awaited, input waits: nothing may change the
+     * visit meanwhile (the worker reads the flow and the takes). */
+    if ((visit_blocking(s->v) || s->pad_checking) &&
+        (ev->type == SDL_KEYDOWN || ev->type == SDL_TEXTINPUT || ev->type == SDL_MOUSEBUTTONDOWN ||
+         ev->type == SDL_MOUSEBUTTONUP))
         return true;
     screen *top = runner_top(s->r);
     switch (ev->type) {
@@ -818,7 +595,7 @@ static bool filter(void *host, const SDL_Event *ev)
             return true;
         }
         /* System key combinations do nothing outside staff mode. */
-        if (!s->staff && (ev->key.keysym.mod & (KMOD_ALT | KMOD_CTRL | KMOD_GUI)))
+        if (!visit_staff_active(s->v) && (ev->key.keysym.mod & (KMOD_ALT | KMOD_CTRL | KMOD_GUI)))
             return true;
         if (is_staff_screen(top))
             session_staff_touch(s);
@@ -864,51 +641,64 @@ static int64_t min_wait(int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
+/* A stop request from systemd or a terminal: records that wait get a last try, then the visit
+ * ends and the runner quits. Returns true while the stop is under way. */
+static bool stop_tick(session *s, int64_t now)
+{
+    if (s->set.stop == NULL || !*s->set.stop)
+        return false;
+    if (!s->stopping) {
+        s->stopping = true;
+        g_message("kiosk stopping on request: kiosk=%s", s->set.kiosk_id);
+        /* -- record: records that wait get a last try before the stop drops them */
+        if (visit_record_failed(s->v))
+            session_record_retry(s);
+    }
+    if (visit_blocking(s->v))
+        return true; /* the answer wakes the loop */
+    visit_end(s->v, "stopped", true, now, session_wall(s));
+    runner_quit(s->r);
+    return true;
+}
+
+/* The staff session and the PIN pad close themselves. */
+static int64_t staff_tick(session *s, int64_t now, int64_t next)
+{
+    int64_t staff_ms = (int64_t)s->set.pin_pad_timeout_seconds * 1000;
+    bool pad_open = runner_find(s->r, &screen_staff_pin) != NULL;
+    bool staff = visit_staff_active(s->v);
+    if ((!staff && !pad_open) || s->pad_checking)
+        return next;
+    int64_t quiet = now - s->staff_last_ms;
+    if (quiet < staff_ms)
+        return min_wait(next, staff_ms - quiet);
+    if (staff) {
+        g_message("staff session timed out: staff=%s", visit_staff_id(s->v));
+        session_staff_sign_out(s);
+    } else {
+        s->pad_new_pin = false;
+        runner_remove(s->r, &screen_staff_pin);
+    }
+    return next;
+}
+
 static int64_t tick(void *host, int64_t now)
 {
     session *s = host;
+    drain(s);
     if (s->need_sync)
         sync_screens(s);
-    if (s->worker != NULL)
-        return -1; /* the worker's event wakes the loop */
-    int64_t next = -1;
-    if (s->set.stop) {
-        if (*s->set.stop) {
-            g_message("kiosk stopping on request: kiosk=%s", s->set.kiosk_id);
-            /* -- record: records that wait get a last try before the stop drops them */
-            if (s->record_failed)
-                session_record_retry(s);
-            /* -- */
-            release(s);
-            wipe_takes(s);
-            flow_reset(s->fl, now);
-            runner_quit(s->r);
-            return -1;
-        }
-        next = 1000; /* look at the stop flag once a second */
-    }
-    /* The staff session and the PIN pad close themselves. */
-    int64_t staff_ms = (int64_t)s->set.pin_pad_timeout_seconds * 1000;
-    bool pad_open = runner_find(s->r, &screen_staff_pin) != NULL;
-    if (s->staff || pad_open) {
-        int64_t quiet = now - s->staff_last_ms;
-        if (quiet >= staff_ms) {
-            if (s->staff) {
-                g_message("staff session timed out: staff=%s", s->staff_id);
-                session_staff_sign_out(s);
-            } else {
-                runner_remove(s->r, &screen_staff_pin);
-            }
-        } else {
-            next = min_wait(next, staff_ms - quiet);
-        }
-    }
+    if (stop_tick(s, now))
+        return -1;
+    if (visit_blocking(s->v))
+        return s->set.stop ? 1000 : -1;     /* the answer's wake event wakes the loop */
+    int64_t next = s->set.stop ? 1000 : -1; /* look at the stop flag once a second */
+    next = staff_tick(s, now, next);
     /* -- record: a visit whose records wait is kept (no idle wipe) and retried. */
-    if (s->record_failed) {
+    if (visit_record_failed(s->v)) {
         if (now >= s->record_retry_ms)
             session_record_retry(s);
-        if (s->record_failed)
-            return min_wait(next, s->record_retry_ms - now);
+        return min_wait(next, visit_blocking(s->v) ? -1 : s->record_retry_ms - now);
     }
     /* Idle: ask, then wipe. Staff at the kiosk keeps it alive through their own input. */
     switch (flow_idle(s->fl, now)) {
@@ -922,8 +712,8 @@ static int64_t tick(void *host, int64_t now)
     case FLOW_IDLE_EXPIRED:
         g_message("session wiped after idle time: stage=%s kiosk=%s",
                   flow_stage_str(flow_get_stage(s->fl)), s->set.kiosk_id);
-        kioskrec_audit(s->set.record, "session.idle-timeout", NULL, "stage=%s",
-                       flow_stage_str(flow_get_stage(s->fl)));
+        visit_audit(s->v, "session.idle-timeout", "stage=%s",
+                    flow_stage_str(flow_get_stage(s->fl)));
         session_home(s);
         break;
     }
@@ -944,7 +734,7 @@ static int64_t tick(void *host, int64_t now)
 static void draw_staff_bar(void *host, ui *u)
 {
     session *s = host;
-    if (s->worker != NULL) {
+    if (visit_blocking(s->v) && !s->pad_checking) {
         const char *wait = _("One moment, please.");
         int w = 0, h = 0;
         ui_text_size(u, wait, UI_FONT_BODY, &w, &h);
@@ -954,13 +744,13 @@ static void draw_staff_bar(void *host, ui *u)
         ui_text(u, wait, (SDL_Rect){box.x + pad, box.y + pad, w + 1, h}, UI_FONT_BODY,
                 UI_COLOR_ON_PRIMARY, UI_ALIGN_CENTER);
     }
-    if (!s->staff || technician_bare) /* -- technician: bare while a full-screen test shows */
+    if (!visit_staff_active(s->v) || technician_bare) /* -- technician: bare while a test shows */
         return;
     int h = u->target + ui_px(u, 16);
     SDL_Rect bar = {0, u->h - h, u->w, h};
     ui_fill(u, bar, UI_COLOR_STAFF);
     char line[128];
-    g_snprintf(line, sizeof line, "%s: %s", _("Staff"), s->staff_id);
+    g_snprintf(line, sizeof line, "%s: %s", _("Staff"), visit_staff_id(s->v));
     int pad = ui_px(u, 24);
     int th = 0;
     ui_text_size(u, line, UI_FONT_BODY, NULL, &th);
@@ -993,16 +783,15 @@ static int64_t host_now(void *host)
 
 /* ---- life cycle ---- */
 
-session *session_new(const session_settings *settings, store *st, ui *u)
+session *session_new(const session_settings *settings, visit *v, ui *u)
 {
     session *s = g_new0(session, 1);
     s->set = *settings;
-    s->st = st;
+    s->v = v;
     s->u = u;
+    s->fl = visit_flow(v);
     s->start_ticks = SDL_GetTicks64();
     s->corner_since = -1;
-    s->fl = flow_new((int64_t)settings->idle_seconds * 1000,
-                     (int64_t)settings->countdown_seconds * 1000);
     runner_hooks hooks = {
         .host = s,
         .filter = filter,
@@ -1012,9 +801,6 @@ session *session_new(const session_settings *settings, store *st, ui *u)
         .now = host_now,
     };
     s->r = runner_new(u, &hooks);
-    s->checkin_event = SDL_RegisterEvents(1);
-    if (s->checkin_event == (uint32_t)-1)
-        s->checkin_event = 0;
     session_set_language(s, settings->default_language);
     s->shown_stage = FLOW_STAGE_COUNT_;
     sync_screens(s);
@@ -1025,18 +811,7 @@ void session_free(session *s)
 {
     if (s == NULL)
         return;
-    if (s->worker != NULL) {
-        /* Its event may still be queued: take the job from the thread itself. */
-        g_thread_join(s->worker);
-        s->worker = NULL;
-        SDL_Event ev;
-        while (SDL_PeepEvents(&ev, 1, SDL_GETEVENT, s->checkin_event, s->checkin_event) == 1)
-            job_free(ev.user.data1);
-    }
     runner_free(s->r);
-    wipe_takes(s);
-    flow_free(s->fl);
-    staff_list_free(s->accounts);
     memset(s, 0, sizeof *s);
     g_free(s);
 }
@@ -1044,6 +819,11 @@ void session_free(session *s)
 runner *session_runner(const session *s)
 {
     return s->r;
+}
+
+visit *session_visit(const session *s)
+{
+    return s->v;
 }
 
 flow *session_flow(const session *s)
@@ -1067,54 +847,4 @@ const char *session_screen_name(const session *s)
         sync_screens((session *)s);
     screen *top = runner_top(s->r);
     return top ? top->cls->name : "";
-}
-
-/* ---- the common frame of applicant screens ---- */
-
-bool session_language_action(session *s, int id)
-{
-    int i = id - SESSION_LANG_ID;
-    if (i < 0 || (size_t)i >= s->set.n_languages)
-        return false;
-    session_set_language(s, s->set.languages[i]);
-    return true;
-}
-
-SDL_Rect session_draw_frame(session *s, ui *u, const char *title, bool languages)
-{
-    int margin = ui_px(u, 64);
-    int y = ui_px(u, 40);
-    if (languages && s->set.n_languages > 1) {
-        int gap = ui_px(u, 12);
-        int n = (int)s->set.n_languages;
-        int bw = (u->w - 2 * margin - gap * (n - 1)) / n;
-        for (int i = 0; i < n; i++) {
-            SDL_Rect b = ui_mirror(u, (SDL_Rect){margin + i * (bw + gap), y, bw, u->target});
-            const char *code = s->set.languages[i];
-            button_draw(u, b, i18n_native_name(code), SESSION_LANG_ID + i,
-                        strcmp(code, i18n_language()) == 0 ? BUTTON_PRIMARY : BUTTON_SECONDARY);
-        }
-        y += u->target + ui_px(u, 32);
-    }
-    size_t total, ended, after;
-    flow_progress(s->fl, &total, &ended, &after);
-    flow_stage stage = flow_get_stage(s->fl);
-    if (stage == FLOW_STAGE_PERSON || stage == FLOW_STAGE_CAPTURE) {
-        char line[160];
-        size_t n = flow_person_count(s->fl);
-        size_t cur = flow_current_person(s->fl) + 1;
-        g_snprintf(line, sizeof line, _("Person %zu of %zu"), cur, n);
-        const flow_person *p = flow_get_person(s->fl, cur - 1);
-        progress_draw(u, (SDL_Rect){margin, y, u->w - 2 * margin, ui_px(u, 80)}, total, ended,
-                      stage == FLOW_STAGE_CAPTURE, line);
-        y += ui_px(u, 90);
-        /* The name apart from the translated line: it may be in another script. */
-        y += ui_text(u, p ? p->name : "", (SDL_Rect){margin, y, u->w - 2 * margin, ui_px(u, 60)},
-                     UI_FONT_BODY, UI_COLOR_TEXT, UI_ALIGN_START);
-    }
-    int th = ui_text(u, title, (SDL_Rect){margin, y, u->w - 2 * margin, ui_px(u, 200)},
-                     UI_FONT_TITLE, UI_COLOR_TEXT, UI_ALIGN_START);
-    y += th + ui_px(u, 24);
-    int bottom = u->h - margin - (s->staff ? u->target + ui_px(u, 16) : 0);
-    return (SDL_Rect){margin, y, u->w - 2 * margin, bottom - y};
 }

@@ -1,9 +1,11 @@
-/* The kiosk session: the flow (app/core/flow.h), the appointment store, staff sign-in and the
- * clock, tied to the screens. The session decides which screen shows (from the flow's stage) and
- * is the only place that talks to the store; screens call the actions below.
+/* The kiosk session: the ui's host around the visit controller (app/visit/visit.h). It decides
+ * which screen shows for the visit's stage, draws the staff bar, runs the idle timer and filters
+ * input; screens call the actions below, which hand over to the controller. The session does no
+ * store, record or file I/O and starts no thread: the controller's answers arrive as events
+ * drained on the main thread (session's filter and tick).
  *
- * Every staff action is logged (GLib, domain biokiosk-ui) with the staff id, the action, the
- * stage and the reason; never a name, code or date of an applicant.
+ * Every staff action is logged by the controller with the staff id, the action, the stage and a
+ * reason code; never a name, code or date of an applicant.
  */
 #ifndef BIOKIOSK_SESSION_H
 #define BIOKIOSK_SESSION_H
@@ -15,18 +17,14 @@
 #include "core/flow.h"
 #include "ui/runner.h"
 #include "core/takes.h"
-#include "store/staff.h"
-#include "store/store.h"
 #include "ui/ui.h"
+#include "visit/visit.h"
 
 typedef struct session_settings {
-    const char *desk;
     const char *kiosk_id;
-    int early_minutes, late_minutes;
-    int idle_seconds, countdown_seconds;
-    bool courier; /* session.after_desk = courier */
+    int idle_seconds; /* how long the done screen stays */
+    bool courier;     /* session.after_desk = courier */
     int working_days;
-    int max_pin_failures, lockout_minutes;
     int pin_pad_timeout_seconds;
     /* How long a capture screen waits for a device that went away before staff may skip the
      * step or end the visit (ui/devwait.h); 0 or less: 120. */
@@ -39,27 +37,26 @@ typedef struct session_settings {
     /* Set (from a signal handler) when the service is told to stop: the session releases the
      * appointment and the runner quits. May be NULL. */
     const volatile int *stop;
-    /* -- record: the keys, outbox and audit log (ui/kioskrec.h; transfer none). With NULL no
-     * record is written and nothing is audited (in-process tests of the screens only). */
-    struct kioskrec *record;
 } session_settings;
 
-typedef enum session_staff_action {
-    SESSION_STAFF_OVERRIDE, /* accept a code outside the arrival window */
-    SESSION_STAFF_SKIP,     /* skip the current capture step */
-    SESSION_STAFF_EXCEPTION,
-    SESSION_STAFF_COUNT_
-} session_staff_action;
+/* The staff actions that need a reason (visit/visit.h). */
+typedef visit_staff_action session_staff_action;
+#define SESSION_STAFF_OVERRIDE  VISIT_STAFF_OVERRIDE
+#define SESSION_STAFF_SKIP      VISIT_STAFF_SKIP
+#define SESSION_STAFF_EXCEPTION VISIT_STAFF_EXCEPTION
 
 typedef struct session session;
 
-/* A session at the welcome screen, drawing through u and asking st (both transfer none; they
- * outlive the session). The settings' strings must outlive it too. */
-session *session_new(const session_settings *settings, store *st, ui *u);
+/* A session at the welcome screen, drawing through u and driving the visit controller v (both
+ * transfer none; they outlive the session). The settings' strings must outlive it too. v's wake
+ * function must wake the main loop (an SDL event); the session drains v's answers on every event
+ * and tick. */
+session *session_new(const session_settings *settings, visit *v, ui *u);
 /* Wipes and frees. NULL does nothing. */
 void session_free(session *s);
 
 runner *session_runner(const session *s);
+visit *session_visit(const session *s);
 flow *session_flow(const session *s);
 ui *session_ui(const session *s);
 const session_settings *session_get_settings(const session *s);
@@ -72,7 +69,8 @@ void session_advance(session *s, int64_t ms);
 /* Moves the idle timer as if `ms` passed without input (scripted `idle`). */
 void session_idle_advance(session *s, int64_t ms);
 
-/* True while the store answers a code on the worker thread (input waits meanwhile). */
+/* True while the visit controller's worker has anything to do (the scripted mode settles on it;
+ * input waits only while an answer that changes the visit is awaited). */
 bool session_busy(const session *s);
 
 /* The stable name of the screen on top. */
@@ -106,6 +104,8 @@ void session_record_retry(session *s);
  * happened in this visit. */
 size_t session_record_waiting(const session *s);
 bool session_record_refused(const session *s);
+/* One English line for staff on why the records could not be written ("" when none). */
+const char *session_record_problem(const session *s);
 /* -- record: staff discards the records that wait, after the record-failed screen's second
  * confirmation: audited (staff action "discard-records", "record.discarded" per record), the
  * appointment released and the visit wiped. Nothing happens without signed-in staff or without
@@ -117,11 +117,20 @@ void session_audit(session *s, const char *event, const char *detail);
 
 /* Staff. The PIN pad opens from the staff key or a long press on the top-left corner. */
 void session_staff_open(session *s);
-/* Checks id + PIN with the store; on success staff is signed in. Returns the verdict; *text gets a
- * line for the pad (static or owned by the session until the next call). */
-staff_verdict session_staff_sign_in(session *s, const char *id, const char *pin, const char **text);
+/* Hands id + PIN to the controller (checked on its worker); the pad shows "Checking..." while
+ * session_staff_checking. On success the pad closes and the staff menu opens; otherwise
+ * session_staff_pad_text says why, and session_staff_new_pin_asked when a new PIN is needed. */
+void session_staff_sign_in(session *s, const char *id, const char *pin);
+/* After a PIN that is too short: the new PIN (typed twice on the pad, compared there). */
+void session_staff_new_pin(session *s, const char *pin);
+bool session_staff_checking(const session *s);
+bool session_staff_new_pin_asked(const session *s);
+/* The pad's line (""; static or owned by the session until the next answer). */
+const char *session_staff_pad_text(const session *s);
 bool session_staff_active(const session *s);
 const char *session_staff_id(const session *s);
+/* The signed-in staff member has the desk officer's / the technician's role. */
+bool session_staff_desk(const session *s);
 bool session_staff_technician(const session *s);
 void session_staff_sign_out(session *s);
 /* Staff input happened (keeps the staff session open). */
@@ -129,7 +138,7 @@ void session_staff_touch(session *s);
 /* The staff menu's actions. Each is logged. */
 void session_staff_confirm_documents(session *s, size_t person, bool ok);
 void session_staff_confirm_parent(session *s, bool present);
-void session_staff_with_reason(session *s, session_staff_action action, const char *reason);
+void session_staff_with_reason(session *s, session_staff_action action, visit_reason reason);
 void session_staff_restart(session *s, size_t person, flow_item item);
 void session_staff_abort(session *s);
 void session_staff_no_show(session *s);
@@ -143,12 +152,10 @@ void session_staff_quit(session *s);
 void session_technician_set_screen(const screen_class *cls);
 const screen_class *session_technician_screen(void);
 void session_technician_bare(session *s, bool bare);
+/* Opens the technician screen when the signed-in account has the technician role (checked
+ * again here, on entry, not only when the menu offered it); logged. */
+bool session_technician_enter(session *s);
 /* -- technician end */
-
-/* Staff accounts for the PIN pad's choice (ids and display names), refreshed on each open. */
-size_t session_staff_count(const session *s);
-const char *session_staff_account_id(const session *s, size_t i);
-const char *session_staff_account_name(const session *s, size_t i);
 
 /* The screen classes (ui/screens/), for tests that check their names. */
 extern const screen_class screen_welcome, screen_code, screen_appointment, screen_refused,

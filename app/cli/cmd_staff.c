@@ -51,7 +51,8 @@ static int add(int argc, char **argv)
     g_autofree char *name = NULL, *role_text = NULL;
     GOptionEntry entries[5] = {
         {"name", 0, 0, G_OPTION_ARG_STRING, &name, "Display name (required)", "TEXT"},
-        {"role", 0, 0, G_OPTION_ARG_STRING, &role_text, "desk or technician (required)", "ROLE"},
+        {"role", 0, 0, G_OPTION_ARG_STRING, &role_text,
+         "desk, technician or desk+technician (required)", "ROLE"},
     };
     int rc = CLI_EXIT_USAGE;
     staff_role role;
@@ -74,7 +75,7 @@ static int add(int argc, char **argv)
         goto out;
     }
     if (role_text == NULL || staff_role_parse(role_text, &role) != BK_OK) {
-        cli_usage_error(CMD, "add: --role must be desk or technician");
+        cli_usage_error(CMD, "add: --role must be desk, technician or desk+technician");
         goto out;
     }
     if (!read_pin(pin) || !staff_pin_valid(pin)) {

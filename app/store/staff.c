@@ -8,7 +8,7 @@
 
 #include "store/store-backend.h"
 
-static const char *const role_names[STAFF_ROLE_COUNT_] = {"desk", "technician"};
+static const char *const role_names[STAFF_ROLE_COUNT_] = {"desk", "technician", "desk+technician"};
 static const char *const verdict_names[STAFF_VERDICT_COUNT_] = {"ok", "wrong-pin", "locked",
                                                                 "unknown-staff"};
 
@@ -44,15 +44,21 @@ bool staff_id_valid(const char *id)
     return true;
 }
 
-bool staff_pin_valid(const char *pin)
+/* Digits only, min_len..STAFF_PIN_MAX of them. */
+static bool pin_digits(const char *pin, size_t min_len)
 {
     size_t len = pin != NULL ? strlen(pin) : 0;
-    if (len < STAFF_PIN_MIN || len > STAFF_PIN_MAX)
+    if (len < min_len || len > STAFF_PIN_MAX)
         return false;
     for (const char *c = pin; *c != '\0'; c++)
         if (!g_ascii_isdigit(*c))
             return false;
     return true;
+}
+
+bool staff_pin_valid(const char *pin)
+{
+    return pin_digits(pin, STAFF_PIN_MIN);
 }
 
 static bool sodium_ready(void)
@@ -149,10 +155,12 @@ bk_err staff_verify(store *s, const char *id, const char *pin, int64_t now,
         /* Not even hashed while locked: guessing costs nothing but gains nothing either. */
         ans.verdict = STAFF_VERDICT_LOCKED;
         ans.locked_until = a.locked_until;
-    } else if (staff_pin_valid(pin) && crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0) {
+    } else if (pin_digits(pin, STAFF_PIN_MIN_OLD) &&
+               crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0) {
         err = s->backend->staff_succeed(s, id);
         ans.verdict = STAFF_VERDICT_OK;
         ans.role = a.role;
+        ans.change_pin = !staff_pin_valid(pin);
     } else {
         bool locked = false;
         int failures = 0;
@@ -179,6 +187,31 @@ bk_err staff_verify(store *s, const char *id, const char *pin, int64_t now,
         return err;
     *answer = ans;
     return BK_OK;
+}
+
+bk_err staff_set_pin(store *s, const char *id, const char *pin)
+{
+    if (s == NULL || !staff_id_valid(id) || !staff_pin_valid(pin))
+        return BK_ERR_INVALID;
+    staff_account a = {0};
+    char *old = NULL;
+    bk_err err = s->backend->staff_get(s, id, &a, &old);
+    if (old != NULL) {
+        sodium_memzero(old, strlen(old));
+        g_free(old);
+    }
+    if (err != BK_OK)
+        return err;
+    /* The backend has no update: the account is written again with the new hash (its failures
+     * and lock cleared, as a right PIN would). */
+    char *name = g_strdup(a.name);
+    staff_role role = a.role;
+    store_account_clear(&a);
+    err = s->backend->staff_delete(s, id);
+    if (err == BK_OK)
+        err = staff_add(s, id, name, role, pin);
+    g_free(name);
+    return err;
 }
 
 void staff_list_free(staff_list *list)

@@ -15,13 +15,17 @@
 #include "core/bk_err.h"
 #include "store/store.h"
 
-#define STAFF_PIN_MIN 4  /* digits */
-#define STAFF_PIN_MAX 12 /* digits */
-#define STAFF_ID_MAX  32 /* characters of A-Z a-z 0-9 . _ - */
+#define STAFF_PIN_MIN 6 /* digits, for a new PIN */
+/* PINs set before the minimum became 6 digits still sign in, with change_pin set: the kiosk asks
+ * for a new one before the staff session opens */
+#define STAFF_PIN_MIN_OLD 4
+#define STAFF_PIN_MAX     12 /* digits */
+#define STAFF_ID_MAX      32 /* characters of A-Z a-z 0-9 . _ - */
 
 typedef enum staff_role {
-    STAFF_ROLE_DESK,       /* "desk": desk officers */
-    STAFF_ROLE_TECHNICIAN, /* "technician": device status, maintenance */
+    STAFF_ROLE_DESK,            /* "desk": desk officers */
+    STAFF_ROLE_TECHNICIAN,      /* "technician": device status, maintenance */
+    STAFF_ROLE_DESK_TECHNICIAN, /* "desk+technician": both roles on one account */
     STAFF_ROLE_COUNT_
 } staff_role;
 
@@ -56,6 +60,7 @@ typedef struct staff_answer {
     staff_role role;      /* for ok */
     int failures_left;    /* for wrong-pin */
     int64_t locked_until; /* for locked */
+    bool change_pin;      /* for ok: the PIN is shorter than STAFF_PIN_MIN and must be changed */
 } staff_answer;
 
 /* True for an id of 1..STAFF_ID_MAX characters of A-Z a-z 0-9 . _ - and a PIN of
@@ -79,6 +84,11 @@ bk_err staff_list_all(store *s, staff_list **out);
  * BK_ERR_UNAVAILABLE when the store fails. */
 bk_err staff_verify(store *s, const char *id, const char *pin, int64_t now,
                     const staff_policy *policy, staff_answer *answer);
+
+/* Replaces the PIN of an existing account (the caller checked the old one, e.g. with staff_verify)
+ * and clears its failures. BK_ERR_INVALID for a bad id or a PIN that is not STAFF_PIN_MIN..
+ * STAFF_PIN_MAX digits, BK_ERR_NOT_FOUND without such account. Blocks (Argon2id, the store). */
+bk_err staff_set_pin(store *s, const char *id, const char *pin);
 
 const char *staff_role_str(staff_role role);
 bk_err staff_role_parse(const char *text, staff_role *out);

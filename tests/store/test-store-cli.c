@@ -302,15 +302,15 @@ static void test_config(void)
     run_result_clear(&r);
 
     /* The staff lockout follows [staff]: 2 wrong PINs lock for 10 minutes. */
-    r = run("8642\n", "staff", "add", "kees", "--name", "Kees", "--role", "desk", "--config", conf,
-            NULL);
+    r = run("864200\n", "staff", "add", "kees", "--name", "Kees", "--role", "desk", "--config",
+            conf, NULL);
     g_assert_cmpint(r.status, ==, 0);
     run_result_clear(&r);
-    r = run("1111\n", "staff", "verify", "kees", "--at", "2026-11-23T09:00:00Z", "--config", conf,
+    r = run("111111\n", "staff", "verify", "kees", "--at", "2026-11-23T09:00:00Z", "--config", conf,
             NULL);
     g_assert_cmpstr(r.out, ==, "{\"result\":\"wrong-pin\",\"tries_left\":1}\n");
     run_result_clear(&r);
-    r = run("1111\n", "staff", "verify", "kees", "--at", "2026-11-23T09:00:00Z", "--config", conf,
+    r = run("111111\n", "staff", "verify", "kees", "--at", "2026-11-23T09:00:00Z", "--config", conf,
             NULL);
     g_assert_cmpstr(r.out, ==,
                     "{\"result\":\"locked\",\"locked_until\":\"2026-11-23T09:10:00+00:00\"}\n");
@@ -320,35 +320,37 @@ static void test_config(void)
 static void test_staff(void)
 {
     g_autofree char *uri = store_uri("staff");
-    run_result r = run("2468\n", "staff", "add", "anna", "--name", "Anna de Vries", "--role",
+    run_result r = run("246810\n", "staff", "add", "anna", "--name", "Anna de Vries", "--role",
                        "technician", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
     run_result_clear(&r);
-    r = run("2468\n", "staff", "add", "anna", "--name", "Anna", "--role", "desk", "--store", uri,
+    r = run("246810\n", "staff", "add", "anna", "--name", "Anna", "--role", "desk", "--store", uri,
             NULL);
     g_assert_cmpint(r.status, ==, 2);
     run_result_clear(&r);
-    r = run("24\n", "staff", "add", "bob", "--name", "Bob", "--role", "desk", "--store", uri, NULL);
+    /* a new PIN has at least 6 digits */
+    r = run("24680\n", "staff", "add", "bob", "--name", "Bob", "--role", "desk", "--store", uri,
+            NULL);
     g_assert_cmpint(r.status, ==, 2);
     run_result_clear(&r);
-    r = run("2468\n", "staff", "verify", "anna", "--store", uri, NULL);
+    r = run("246810\n", "staff", "verify", "anna", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_cmpstr(r.out, ==, "{\"result\":\"ok\",\"role\":\"technician\"}\n");
     run_result_clear(&r);
     for (int i = 0; i < 4; i++) {
-        r = run("1111\n", "staff", "verify", "anna", "--at", "2026-11-23T09:00:00Z", "--store", uri,
-                NULL);
+        r = run("111111\n", "staff", "verify", "anna", "--at", "2026-11-23T09:00:00Z", "--store",
+                uri, NULL);
         g_assert_cmpint(r.status, ==, 1);
         g_assert_nonnull(strstr(r.out, "wrong-pin"));
         run_result_clear(&r);
     }
-    r = run("1111\n", "staff", "verify", "anna", "--at", "2026-11-23T09:00:00Z", "--store", uri,
+    r = run("111111\n", "staff", "verify", "anna", "--at", "2026-11-23T09:00:00Z", "--store", uri,
             NULL);
     g_assert_cmpint(r.status, ==, 1);
     g_assert_cmpstr(r.out, ==,
                     "{\"result\":\"locked\",\"locked_until\":\"2026-11-23T09:05:00+00:00\"}\n");
     run_result_clear(&r);
-    r = run("2468\n", "staff", "verify", "anna", "--at", "2026-11-23T09:05:00Z", "--store", uri,
+    r = run("246810\n", "staff", "verify", "anna", "--at", "2026-11-23T09:05:00Z", "--store", uri,
             NULL);
     g_assert_cmpint(r.status, ==, 0);
     run_result_clear(&r);
@@ -356,7 +358,7 @@ static void test_staff(void)
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "\"id\":\"anna\""));
     g_assert_null(strstr(r.out, "argon2"));
-    g_assert_null(strstr(r.out, "2468"));
+    g_assert_null(strstr(r.out, "246810"));
     run_result_clear(&r);
     r = run(NULL, "staff", "remove", "anna", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);

@@ -11,11 +11,13 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <sodium.h>
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "store/staff.h"
+#include "store/store-backend.h"
 #include "store/store.h"
 
 #define ROUNDS      20 /* concurrency: rounds ... */
@@ -671,14 +673,14 @@ static void test_injection(fixture *f, gconstpointer data)
         store_import_report_free(r);
 
         /* Staff: an id is refused, a name is kept as text. */
-        g_assert_cmpint(staff_add(f->s, nasty[i], "N", STAFF_ROLE_DESK, "1234"), ==,
+        g_assert_cmpint(staff_add(f->s, nasty[i], "N", STAFF_ROLE_DESK, "123456"), ==,
                         BK_ERR_INVALID);
         staff_policy pol = {5, 5};
         staff_answer ans;
-        g_assert_cmpint(staff_verify(f->s, nasty[i], "1234", 0, &pol, &ans), ==, BK_OK);
+        g_assert_cmpint(staff_verify(f->s, nasty[i], "123456", 0, &pol, &ans), ==, BK_OK);
         g_assert_cmpint(ans.verdict, ==, STAFF_VERDICT_UNKNOWN_STAFF);
     }
-    g_assert_cmpint(staff_add(f->s, "jan", nasty[0], STAFF_ROLE_DESK, "1234"), ==, BK_OK);
+    g_assert_cmpint(staff_add(f->s, "jan", nasty[0], STAFF_ROLE_DESK, "123456"), ==, BK_OK);
     staff_list *sl = NULL;
     g_assert_cmpint(staff_list_all(f->s, &sl), ==, BK_OK);
     g_assert_cmpuint(sl->n, ==, 1);
@@ -699,12 +701,12 @@ static void test_injection(fixture *f, gconstpointer data)
 static void test_staff(fixture *f, gconstpointer data)
 {
     (void)data;
-    g_assert_cmpint(staff_add(f->s, "anna", "Anna de Vries", STAFF_ROLE_DESK, "2468"), ==, BK_OK);
-    g_assert_cmpint(staff_add(f->s, "anna", "Other", STAFF_ROLE_DESK, "1357"), ==, BK_ERR_EXISTS);
-    g_assert_cmpint(staff_add(f->s, "tech.1", "Tech", STAFF_ROLE_TECHNICIAN, "97531"), ==, BK_OK);
-    g_assert_cmpint(staff_add(f->s, "bob", "Bob", STAFF_ROLE_DESK, "12a4"), ==, BK_ERR_INVALID);
-    g_assert_cmpint(staff_add(f->s, "bob", "Bob", STAFF_ROLE_DESK, "123"), ==, BK_ERR_INVALID);
-    g_assert_cmpint(staff_add(f->s, "bob", "", STAFF_ROLE_DESK, "1234"), ==, BK_ERR_INVALID);
+    g_assert_cmpint(staff_add(f->s, "anna", "Anna de Vries", STAFF_ROLE_DESK, "246810"), ==, BK_OK);
+    g_assert_cmpint(staff_add(f->s, "anna", "Other", STAFF_ROLE_DESK, "135790"), ==, BK_ERR_EXISTS);
+    g_assert_cmpint(staff_add(f->s, "tech.1", "Tech", STAFF_ROLE_TECHNICIAN, "975310"), ==, BK_OK);
+    g_assert_cmpint(staff_add(f->s, "bob", "Bob", STAFF_ROLE_DESK, "12a456"), ==, BK_ERR_INVALID);
+    g_assert_cmpint(staff_add(f->s, "bob", "Bob", STAFF_ROLE_DESK, "12345"), ==, BK_ERR_INVALID);
+    g_assert_cmpint(staff_add(f->s, "bob", "", STAFF_ROLE_DESK, "123456"), ==, BK_ERR_INVALID);
 
     staff_list *l = NULL;
     g_assert_cmpint(staff_list_all(f->s, &l), ==, BK_OK);
@@ -716,40 +718,40 @@ static void test_staff(fixture *f, gconstpointer data)
     const staff_policy pol = {.max_failures = 5, .lockout_minutes = 5};
     const int64_t t0 = at(DAY "T09:00:00" OFF);
     staff_answer a;
-    g_assert_cmpint(staff_verify(f->s, "anna", "2468", t0, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "anna", "246810", t0, &pol, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_OK);
     g_assert_cmpint(a.role, ==, STAFF_ROLE_DESK);
-    g_assert_cmpint(staff_verify(f->s, "nobody", "2468", t0, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "nobody", "246810", t0, &pol, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_UNKNOWN_STAFF);
 
     /* Four wrong PINs count down; a right one in between starts the count again. */
     for (int i = 0; i < 4; i++) {
-        g_assert_cmpint(staff_verify(f->s, "anna", "0000", t0 + i, &pol, &a), ==, BK_OK);
+        g_assert_cmpint(staff_verify(f->s, "anna", "000000", t0 + i, &pol, &a), ==, BK_OK);
         g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_WRONG_PIN);
         g_assert_cmpint(a.failures_left, ==, 4 - i);
     }
-    g_assert_cmpint(staff_verify(f->s, "anna", "2468", t0 + 5, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "anna", "246810", t0 + 5, &pol, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_OK);
     for (int i = 0; i < 4; i++) {
-        g_assert_cmpint(staff_verify(f->s, "anna", "1111", t0 + 10, &pol, &a), ==, BK_OK);
+        g_assert_cmpint(staff_verify(f->s, "anna", "111111", t0 + 10, &pol, &a), ==, BK_OK);
         g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_WRONG_PIN);
     }
     /* The fifth wrong PIN locks for 5 minutes; the right PIN is refused meanwhile. */
-    g_assert_cmpint(staff_verify(f->s, "anna", "1111", t0 + 20, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "anna", "111111", t0 + 20, &pol, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_LOCKED);
     g_assert_cmpint(a.locked_until, ==, t0 + 20 + 300);
-    g_assert_cmpint(staff_verify(f->s, "anna", "2468", t0 + 21, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "anna", "246810", t0 + 21, &pol, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_LOCKED);
-    g_assert_cmpint(staff_verify(f->s, "anna", "2468", t0 + 319, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "anna", "246810", t0 + 319, &pol, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_LOCKED);
     /* Other accounts are not affected. */
-    g_assert_cmpint(staff_verify(f->s, "tech.1", "97531", t0 + 30, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "tech.1", "975310", t0 + 30, &pol, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_OK);
     g_assert_cmpint(a.role, ==, STAFF_ROLE_TECHNICIAN);
     /* Unlocked when the time is over, with a full count of tries. */
-    g_assert_cmpint(staff_verify(f->s, "anna", "2468", t0 + 320, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "anna", "246810", t0 + 320, &pol, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_OK);
-    g_assert_cmpint(staff_verify(f->s, "anna", "9999", t0 + 321, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "anna", "999999", t0 + 321, &pol, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_WRONG_PIN);
     g_assert_cmpint(a.failures_left, ==, 4);
 
@@ -760,12 +762,36 @@ static void test_staff(fixture *f, gconstpointer data)
     g_assert_cmpint(staff_verify(f->s, "tech.1", "2", t0, &strict, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_LOCKED);
     g_assert_cmpint(a.locked_until, ==, t0 + 60);
-    g_assert_cmpint(staff_verify(f->s, "tech.1", "97531", t0 + 60, &strict, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "tech.1", "975310", t0 + 60, &strict, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_OK);
+
+    /* A PIN set before the minimum became 6 digits still signs in, but must be changed; the new
+     * one must be long enough. Both roles on one account. */
+    char legacy[crypto_pwhash_STRBYTES];
+    g_assert_cmpint(crypto_pwhash_str(legacy, "2468", 4, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                      crypto_pwhash_MEMLIMIT_INTERACTIVE),
+                    ==, 0);
+    staff_account old = {.id = "old", .name = "Old PIN", .role = STAFF_ROLE_DESK};
+    g_assert_cmpint(f->s->backend->staff_insert(f->s, &old, legacy), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "old", "2468", t0 + 40, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_OK);
+    g_assert_true(a.change_pin);
+    g_assert_cmpint(staff_set_pin(f->s, "old", "1234"), ==, BK_ERR_INVALID);
+    g_assert_cmpint(staff_set_pin(f->s, "nobody", "135792"), ==, BK_ERR_NOT_FOUND);
+    g_assert_cmpint(staff_set_pin(f->s, "old", "135792"), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "old", "2468", t0 + 41, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_WRONG_PIN);
+    g_assert_cmpint(staff_verify(f->s, "old", "135792", t0 + 42, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_OK);
+    g_assert_false(a.change_pin);
+    g_assert_cmpint(staff_add(f->s, "both", "Both", STAFF_ROLE_DESK_TECHNICIAN, "864200"), ==,
+                    BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "both", "864200", t0 + 43, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(a.role, ==, STAFF_ROLE_DESK_TECHNICIAN);
 
     g_assert_cmpint(staff_remove(f->s, "anna"), ==, BK_OK);
     g_assert_cmpint(staff_remove(f->s, "anna"), ==, BK_ERR_NOT_FOUND);
-    g_assert_cmpint(staff_verify(f->s, "anna", "2468", t0 + 400, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "anna", "246810", t0 + 400, &pol, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_UNKNOWN_STAFF);
 }
 

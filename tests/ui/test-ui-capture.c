@@ -117,7 +117,7 @@ static void test_capture(void)
     store_import_report *report = NULL;
     g_assert_cmpint(store_import(st, json, strlen(json), &report), ==, BK_OK);
     store_import_report_free(report);
-    g_assert_cmpint(staff_add(st, "desk1", "Desk One", STAFF_ROLE_DESK, "2468"), ==, BK_OK);
+    g_assert_cmpint(staff_add(st, "desk1", "Desk One", STAFF_ROLE_DESK, "246810"), ==, BK_OK);
 
     ui_options opt = {
         .width = 1280, .height = 800, .headless = true, .width_mm = 527, .height_mm = 296};
@@ -137,16 +137,23 @@ static void test_capture(void)
     int64_t wall = 0;
     g_assert_cmpint(store_time_parse("2026-11-23T09:20:00+01:00", &wall, NULL), ==, BK_OK);
     const char *langs[] = {"en"};
-    session_settings set = {
+    /* the visit controller without records (rec NULL); the session drains its answers on every
+     * event and tick, so it needs no wake here */
+    visit_settings vs = {
         .desk = "DEN-HAAG",
         .kiosk_id = "TEST-1",
         .early_minutes = 30,
         .late_minutes = 15,
         .idle_seconds = 60,
         .countdown_seconds = 20,
-        .working_days = 25,
         .max_pin_failures = 5,
         .lockout_minutes = 5,
+    };
+    visit *v = visit_new(&vs, st, NULL);
+    session_settings set = {
+        .kiosk_id = "TEST-1",
+        .idle_seconds = 60,
+        .working_days = 25,
         .pin_pad_timeout_seconds = 30,
         .languages = langs,
         .n_languages = 1,
@@ -154,13 +161,13 @@ static void test_capture(void)
         .wall_base = wall,
         .virtual_clock = true,
     };
-    session *s = session_new(&set, st, u);
+    session *s = session_new(&set, v, u);
     g_autofree char *path = g_build_filename(dir, "s.txt", NULL);
     g_autofree char *text = g_strdup_printf("tap \"Start\"\n"
                                             "type %s\n"
                                             "key Return\n"
                                             "tap \"Continue\"\n"
-                                            "staff 2468\n"
+                                            "staff desk1 246810\n"
                                             "tap \"Device status\"\n"
                                             "expect-text \"photo: test camera ready\"\n"
                                             "expect-text \"signature: not available\"\n"
@@ -196,6 +203,7 @@ static void test_capture(void)
     g_assert_cmpstr(session_screen_name(s), ==, "step-unavailable");
 
     session_free(s);
+    visit_free(v);
     capture_clear();
     g_assert_null(capture_lookup(FLOW_ITEM_PHOTO));
     ui_free(u);

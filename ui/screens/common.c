@@ -73,3 +73,53 @@ const char *screens_item_name(flow_item item)
     }
     return "";
 }
+
+/* ---- the common frame of applicant screens (session.h) ---- */
+
+bool session_language_action(session *s, int id)
+{
+    int i = id - SESSION_LANG_ID;
+    if (i < 0 || (size_t)i >= session_get_settings(s)->n_languages)
+        return false;
+    session_set_language(s, session_get_settings(s)->languages[i]);
+    return true;
+}
+
+SDL_Rect session_draw_frame(session *s, ui *u, const char *title, bool languages)
+{
+    int margin = ui_px(u, 64);
+    int y = ui_px(u, 40);
+    if (languages && session_get_settings(s)->n_languages > 1) {
+        int gap = ui_px(u, 12);
+        int n = (int)session_get_settings(s)->n_languages;
+        int bw = (u->w - 2 * margin - gap * (n - 1)) / n;
+        for (int i = 0; i < n; i++) {
+            SDL_Rect b = ui_mirror(u, (SDL_Rect){margin + i * (bw + gap), y, bw, u->target});
+            const char *code = session_get_settings(s)->languages[i];
+            button_draw(u, b, i18n_native_name(code), SESSION_LANG_ID + i,
+                        strcmp(code, i18n_language()) == 0 ? BUTTON_PRIMARY : BUTTON_SECONDARY);
+        }
+        y += u->target + ui_px(u, 32);
+    }
+    size_t total, ended, after;
+    flow_progress(session_flow(s), &total, &ended, &after);
+    flow_stage stage = flow_get_stage(session_flow(s));
+    if (stage == FLOW_STAGE_PERSON || stage == FLOW_STAGE_CAPTURE) {
+        char line[160];
+        size_t n = flow_person_count(session_flow(s));
+        size_t cur = flow_current_person(session_flow(s)) + 1;
+        g_snprintf(line, sizeof line, _("Person %zu of %zu"), cur, n);
+        const flow_person *p = flow_get_person(session_flow(s), cur - 1);
+        progress_draw(u, (SDL_Rect){margin, y, u->w - 2 * margin, ui_px(u, 80)}, total, ended,
+                      stage == FLOW_STAGE_CAPTURE, line);
+        y += ui_px(u, 90);
+        /* The name apart from the translated line: it may be in another script. */
+        y += ui_text(u, p ? p->name : "", (SDL_Rect){margin, y, u->w - 2 * margin, ui_px(u, 60)},
+                     UI_FONT_BODY, UI_COLOR_TEXT, UI_ALIGN_START);
+    }
+    int th = ui_text(u, title, (SDL_Rect){margin, y, u->w - 2 * margin, ui_px(u, 200)},
+                     UI_FONT_TITLE, UI_COLOR_TEXT, UI_ALIGN_START);
+    y += th + ui_px(u, 24);
+    int bottom = u->h - margin - (session_staff_active(s) ? u->target + ui_px(u, 16) : 0);
+    return (SDL_Rect){margin, y, u->w - 2 * margin, bottom - y};
+}

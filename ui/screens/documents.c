@@ -9,7 +9,7 @@ static void draw(screen *scr, ui *u)
 {
     session *s = SCREEN_SESSION(scr);
     flow *f = session_flow(s);
-    bool staff = session_staff_active(s);
+    bool staff = session_staff_desk(s);
     SDL_Rect r = session_draw_frame(s, u, _("Your documents"), !staff);
     int y = r.y;
     y += ui_text(u, _("Please have these ready for the desk officer:"),

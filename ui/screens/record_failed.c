@@ -4,7 +4,6 @@
  * are refused meanwhile (the records would be lost); the only way to end the visit without its
  * records is "Discard the records" and a second, explicit confirmation, audited with the staff
  * id. The staff lines say what is wrong without personal data. */
-#include "ui/kioskrec.h"
 #include "ui/screens/screens.h"
 
 enum {
@@ -30,7 +29,7 @@ static void draw(screen *scr, ui *u)
                _("Staff: %zu record(s) of this visit could not be saved (%s). Nothing is lost: "
                  "they are kept and the kiosk tries again every 30 seconds. Free space in the "
                  "outbox or fix it (e.g. export the outbox), then tap Try again."),
-               waiting, kioskrec_problem(session_get_settings(s)->record));
+               waiting, session_record_problem(s));
     y += ui_text(u, line, (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_BODY, UI_COLOR_ALERT,
                  UI_ALIGN_START);
     if (session_record_refused(s))

@@ -30,18 +30,21 @@ static void draw(screen *scr, ui *u)
         button_draw(u, (SDL_Rect){r.x, y, r.w, bh}, label, id, style);                             \
         y += bh + gap;                                                                             \
     } while (0)
-    if (stage == FLOW_STAGE_APPOINTMENT && flow_refusal_overridable(flow_get_refusal(f)))
+    /* the desk's actions for a desk officer only (a technician is none unless the account has
+     * both roles); the controller checks the role again where each happens */
+    bool desk = session_staff_desk(s);
+    if (desk && stage == FLOW_STAGE_APPOINTMENT && flow_refusal_overridable(flow_get_refusal(f)))
         ITEM(_("Override the arrival time"), ID_OVERRIDE, BUTTON_STAFF);
-    if (stage == FLOW_STAGE_CAPTURE) {
+    if (desk && stage == FLOW_STAGE_CAPTURE) {
         ITEM(_("Skip this step"), ID_SKIP, BUTTON_STAFF);
         ITEM(_("Restart this step"), ID_RESTART, BUTTON_STAFF);
         ITEM(_("Mark an exception"), ID_EXCEPTION, BUTTON_STAFF);
     }
     /* The applicant checked in but did not come to the desk. */
-    if ((stage == FLOW_STAGE_APPOINTMENT && flow_get_refusal(f) == FLOW_REFUSAL_NONE) ||
-        stage == FLOW_STAGE_DOCUMENTS)
+    if (desk && ((stage == FLOW_STAGE_APPOINTMENT && flow_get_refusal(f) == FLOW_REFUSAL_NONE) ||
+                 stage == FLOW_STAGE_DOCUMENTS))
         ITEM(_("Mark as no-show"), ID_NO_SHOW, BUTTON_ALERT);
-    if (flow_person_count(f) > 0 && stage != FLOW_STAGE_DONE)
+    if (desk && flow_person_count(f) > 0 && stage != FLOW_STAGE_DONE)
         ITEM(_("Abort the session"), ID_ABORT, BUTTON_ALERT);
     ITEM(_("Device status"), ID_DEVICES, BUTTON_SECONDARY);
     ITEM(_("Sign out"), ID_SIGN_OUT, BUTTON_SECONDARY);
@@ -101,10 +104,7 @@ static void action(screen *scr, int id)
         session_staff_quit(s);
         return;
     case ID_TECHNICIAN:
-        if (session_staff_technician(s) && session_technician_screen()) {
-            runner_pop(r);
-            runner_push(r, session_technician_screen());
-        }
+        session_technician_enter(s);
         return;
     default:
         return;

@@ -1,4 +1,4 @@
-#include "ui/kioskrec.h"
+#include "visit/kioskrec.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -42,11 +42,6 @@ static void wipe_str(char *p)
         biomem_wipe(p, strlen(p));
         g_free(p);
     }
-}
-
-static void on_outbox_event(const char *name, const char *event, void *data)
-{
-    kioskrec_audit(data, "record.removed", NULL, "file=%s why=%s", name, event);
 }
 
 bk_err kioskrec_open(const kioskrec_settings *set, int64_t now, kioskrec **out, char **message)
@@ -101,12 +96,11 @@ bk_err kioskrec_open(const kioskrec_settings *set, int64_t now, kioskrec **out, 
     if (!g_file_test(set->outbox, G_FILE_TEST_IS_DIR) &&
         g_mkdir_with_parents(set->outbox, 0700) != 0)
         g_warning("[record] outbox: cannot create the directory; records wait until it can");
-    size_t removed = 0, purged = 0;
+    size_t removed = 0;
     if (outbox_clean_temp(set->outbox, &removed) == BK_OK && removed > 0)
         kioskrec_audit(k, "outbox.temp-removed", NULL, "files=%zu", removed);
-    if (outbox_purge(set->outbox, set->retention_days, (time_t)now, on_outbox_event, k, &purged) !=
-        BK_OK)
-        g_warning("[record] outbox: the retention purge failed");
+    /* -- delivery: delivered records are purged by the delivery worker (visit/deliver.h), only
+     * when the clock check passes; a record not delivered is never purged */
     *out = k;
     return BK_OK;
 fail:
@@ -225,6 +219,54 @@ typedef struct scratch {
     char *surname, *given;  /* a split name (wiped) */
 } scratch;
 
+/* The signature's points and strokes of person i into sc (wiped by the caller), for rs. */
+static bk_err signature_strokes(const takes *tk, size_t i, scratch *sc, record_session *rs)
+{
+    const takes_point *pts = NULL;
+    const size_t *ends = NULL;
+    size_t n_strokes = 0;
+    size_t n_points = takes_signature(tk, i, &pts, &ends, &n_strokes);
+    if (n_points == 0 || n_strokes == 0)
+        return BK_OK;
+    /* as many strokes as the signature has: a long one is no reason to drop it */
+    sc->points = biomem_calloc(n_points, sizeof *sc->points);
+    sc->strokes = g_try_new(record_stroke, n_strokes);
+    if (sc->points == NULL || sc->strokes == NULL)
+        return BK_ERR_NOMEM;
+    for (size_t p = 0; p < n_points; p++)
+        sc->points[p] = (record_point){pts[p].x_mm, pts[p].y_mm, pts[p].pressure, pts[p].t_ms};
+    size_t from = 0;
+    for (size_t st = 0; st < n_strokes; st++) {
+        sc->strokes[st] = (record_stroke){sc->points + from, ends[st] - from};
+        from = ends[st];
+    }
+    rs->strokes = sc->strokes;
+    rs->n_strokes = n_strokes;
+    return BK_OK;
+}
+
+/* The attempts of person i and the visit's devices into sc, for rs. */
+static void attempts_and_devices(const takes *tk, size_t i, scratch *sc, record_session *rs)
+{
+    size_t na = takes_attempt_count(tk, i);
+    for (size_t a = 0; a < na; a++) {
+        const takes_attempt *ta = takes_attempt_get(tk, i, a);
+        stamp(ta->when, sc->times[a]);
+        sc->att[a] =
+            (record_attempt){attempt_item(ta->item), ta->position, ta->quality, ta->threshold,
+                             ta->accepted,           ta->veto,     sc->times[a]};
+    }
+    rs->attempts = sc->att;
+    rs->n_attempts = na;
+    size_t nd = takes_device_count(tk);
+    for (size_t d = 0; d < nd && d < TAKES_MAX_DEVICES; d++) {
+        const takes_device *td = takes_device_get(tk, d);
+        sc->dev[d] = (record_device){td->kind, td->model, td->serial};
+    }
+    rs->devices = sc->dev;
+    rs->n_devices = MIN(nd, (size_t)TAKES_MAX_DEVICES);
+}
+
 static bk_err commit_person(kioskrec *k, size_t i, const flow_person *fp, const takes *tk,
                             int64_t wall, scratch *sc)
 {
@@ -271,26 +313,8 @@ static bk_err commit_person(kioskrec *k, size_t i, const flow_person *fp, const 
         rs.fingers[f] = (record_finger){tf->position, tf->png, tf->png_len, tf->quality, 0, 0};
         rs.n_fingers++;
     }
-    const takes_point *pts = NULL;
-    const size_t *ends = NULL;
-    size_t n_strokes = 0;
-    size_t n_points = takes_signature(tk, i, &pts, &ends, &n_strokes);
-    if (n_points > 0 && n_strokes > 0) {
-        /* as many strokes as the signature has: a long one is no reason to drop it */
-        sc->points = biomem_calloc(n_points, sizeof *sc->points);
-        sc->strokes = g_try_new(record_stroke, n_strokes);
-        if (sc->points == NULL || sc->strokes == NULL)
-            return BK_ERR_NOMEM;
-        for (size_t p = 0; p < n_points; p++)
-            sc->points[p] = (record_point){pts[p].x_mm, pts[p].y_mm, pts[p].pressure, pts[p].t_ms};
-        size_t from = 0;
-        for (size_t st = 0; st < n_strokes; st++) {
-            sc->strokes[st] = (record_stroke){sc->points + from, ends[st] - from};
-            from = ends[st];
-        }
-        rs.strokes = sc->strokes;
-        rs.n_strokes = n_strokes;
-    }
+    if (signature_strokes(tk, i, sc, &rs) != BK_OK)
+        return BK_ERR_NOMEM;
 
     size_t ne = 0;
     for (size_t e = 0; e < takes_exception_count(tk, i); e++) {
@@ -308,23 +332,8 @@ static bk_err commit_person(kioskrec *k, size_t i, const flow_person *fp, const 
     }
     rs.exceptions = sc->exc;
     rs.n_exceptions = ne;
-    size_t na = takes_attempt_count(tk, i);
-    for (size_t a = 0; a < na; a++) {
-        const takes_attempt *ta = takes_attempt_get(tk, i, a);
-        stamp(ta->when, sc->times[a]);
-        sc->att[a] =
-            (record_attempt){attempt_item(ta->item), ta->position, ta->quality, ta->threshold,
-                             ta->accepted,           ta->veto,     sc->times[a]};
-    }
-    rs.attempts = sc->att;
-    rs.n_attempts = na;
-    size_t nd = takes_device_count(tk);
-    for (size_t d = 0; d < nd && d < TAKES_MAX_DEVICES; d++) {
-        const takes_device *td = takes_device_get(tk, d);
-        sc->dev[d] = (record_device){td->kind, td->model, td->serial};
-    }
-    rs.devices = sc->dev;
-    rs.n_devices = MIN(nd, (size_t)TAKES_MAX_DEVICES);
+    attempts_and_devices(tk, i, sc, &rs);
+    size_t na = rs.n_attempts;
 
     record_committed done = {0};
     char why[200] = "";
@@ -391,13 +400,12 @@ size_t kioskrec_waiting(const kioskrec *k, const flow *fl)
     return waiting;
 }
 
-void kioskrec_discard(kioskrec *k, const flow *fl, const char *staff_id)
+void kioskrec_discard_mask(kioskrec *k, unsigned person_mask, const char *staff_id)
 {
-    if (k == NULL || !k->visit || fl == NULL)
+    if (k == NULL || !k->visit)
         return;
-    size_t n = MIN(flow_person_count(fl), k->n_persons);
-    for (size_t i = 0; i < n; i++)
-        if (flow_get_person(fl, i)->n_steps > 0 && !k->persons[i].committed)
+    for (size_t i = 0; i < k->n_persons; i++)
+        if ((person_mask & (1u << i)) && !k->persons[i].committed)
             kioskrec_audit(k, "record.discarded", k->persons[i].v_number, "person=%zu staff=%s",
                            i + 1, staff_id && staff_id[0] ? staff_id : "-");
 }

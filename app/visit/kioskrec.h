@@ -1,7 +1,8 @@
 /* The kiosk's side of the record (app/record/): the keys, the outbox and the audit log of a
- * running kiosk, and the identity of the persons of the current visit.
+ * running kiosk, and the identity of the persons of the current visit. Made by app/kiosk.c; once
+ * the visit controller runs, only its worker thread calls it (it blocks: fsync, signing).
  *
- * The session (session.c) copies what the record needs of the appointment at check-in
+ * The visit controller (visit.c) copies what the record needs of the appointment at check-in
  * (kioskrec_visit_begin), commits one record per person at the end (kioskrec_commit) and only
  * then marks the appointment completed; kioskrec_visit_end wipes the copy. Every event of the
  * session goes to the audit log through kioskrec_audit, without names or images, the V-number
@@ -77,8 +78,9 @@ void kioskrec_audit_unwritten(kioskrec *k, const takes *tk);
 size_t kioskrec_waiting(const kioskrec *k, const flow *fl);
 
 /* Staff chose to discard the records that wait (a second, explicit confirmation): audits each
- * as "record.discarded" with the staff id. The caller then wipes the visit. */
-void kioskrec_discard(kioskrec *k, const flow *fl, const char *staff_id);
+ * person of person_mask (bit i: person i had steps) whose record is not durable as
+ * "record.discarded" with the staff id. The caller then wipes the visit. */
+void kioskrec_discard_mask(kioskrec *k, unsigned person_mask, const char *staff_id);
 
 /* One English line for staff on the last failed commit ("" when none). */
 const char *kioskrec_problem(const kioskrec *k);

@@ -1,0 +1,256 @@
+/* Staff sign-in and roles: the PIN check on the worker, the per-kiosk limit across all accounts,
+ * the change of a PIN that is too short, and the reasons staff give (logged as codes). */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "visit/visit-priv.h"
+
+#define KIOSK_FAILURES_DEFAULT 10
+#define KIOSK_WAIT_MAX_S       (15 * 60)
+
+static const struct {
+    const char *code, *text;
+} reason_rows[VISIT_REASON_COUNT_] = {
+    [VISIT_REASON_DESK_DELAY] = {"desk-delay", "Delay at the desk"},
+    [VISIT_REASON_TRANSPORT_DELAY] = {"transport-delay", "Delay in public transport"},
+    [VISIT_REASON_URGENT] = {"urgent", "Urgent appointment"},
+    [VISIT_REASON_MANAGER] = {"manager", "Agreed with the desk manager"},
+    [VISIT_REASON_NOT_ON_KIOSK] = {"not-on-kiosk", "Not available on this kiosk"},
+    [VISIT_REASON_DEVICE_FAULT] = {"device-fault", "Device fault"},
+    [VISIT_REASON_OTHER_DESK] = {"other-desk", "Taken at another desk"},
+    [VISIT_REASON_PERMANENT] = {"permanent", "Permanently impossible (physical)"},
+    [VISIT_REASON_TEMPORARY] = {"temporary", "Temporarily impossible (injury)"},
+    [VISIT_REASON_HEAD_COVERING] = {"head-covering", "Religious or medical head covering"},
+    [VISIT_REASON_DEVICE_UNAVAILABLE] = {"device-unavailable", "device-unavailable"},
+};
+
+const visit_reason *visit_reasons(visit_staff_action action, size_t *n)
+{
+    static const visit_reason override[] = {VISIT_REASON_DESK_DELAY, VISIT_REASON_TRANSPORT_DELAY,
+                                            VISIT_REASON_URGENT, VISIT_REASON_MANAGER};
+    static const visit_reason skip[] = {VISIT_REASON_NOT_ON_KIOSK, VISIT_REASON_DEVICE_FAULT,
+                                        VISIT_REASON_OTHER_DESK, VISIT_REASON_MANAGER};
+    static const visit_reason exception[] = {VISIT_REASON_PERMANENT, VISIT_REASON_TEMPORARY,
+                                             VISIT_REASON_HEAD_COVERING, VISIT_REASON_MANAGER};
+    *n = 4;
+    switch (action) {
+    case VISIT_STAFF_OVERRIDE:
+        return override;
+    case VISIT_STAFF_SKIP:
+        return skip;
+    case VISIT_STAFF_EXCEPTION:
+    case VISIT_STAFF_COUNT_:
+        break;
+    }
+    return exception;
+}
+
+const char *visit_reason_code(visit_reason reason)
+{
+    return (unsigned)reason < VISIT_REASON_COUNT_ ? reason_rows[reason].code : "unknown";
+}
+
+const char *visit_reason_text(visit_reason reason)
+{
+    return (unsigned)reason < VISIT_REASON_COUNT_ ? reason_rows[reason].text : "";
+}
+
+/* ---- sign-in ---- */
+
+static bool kiosk_waits(visit *v, int64_t wall)
+{
+    return v->kiosk_wait_until > wall;
+}
+
+bool visit_staff_sign_in(visit *v, const char *id, const char *pin, int64_t wall)
+{
+    if (visit_blocking(v))
+        return false;
+    job *j = visit_job_new(JOB_SIGN_IN);
+    j->answers = true;
+    j->wall = wall;
+    g_strlcpy(j->text, id ? id : "", sizeof j->text);
+    if (kiosk_waits(v, wall)) {
+        /* not even checked: the answer goes back at once, through the queue all the same */
+        j->err = BK_ERR_BUSY;
+        v->outstanding++;
+        g_async_queue_push(v->answers, j);
+        if (v->set.wake)
+            v->set.wake(v->set.wake_data);
+        return true;
+    }
+    g_strlcpy(j->pin, pin ? pin : "", sizeof j->pin);
+    visit_submit(v, j);
+    return true;
+}
+
+bool visit_staff_new_pin(visit *v, const char *new_pin, int64_t wall)
+{
+    if (visit_blocking(v) || v->pending_id[0] == '\0')
+        return false;
+    job *j = visit_job_new(JOB_NEW_PIN);
+    j->answers = true;
+    j->wall = wall;
+    g_strlcpy(j->text, v->pending_id, sizeof j->text);
+    g_strlcpy(j->pin, v->pending_pin, sizeof j->pin);
+    g_strlcpy(j->new_pin, new_pin ? new_pin : "", sizeof j->new_pin);
+    if (strlen(j->new_pin) < STAFF_PIN_MIN || !staff_pin_valid(j->new_pin) ||
+        strcmp(j->new_pin, j->pin) == 0) {
+        j->err = BK_ERR_INVALID; /* refused without touching the store */
+        sodium_memzero(j->pin, sizeof j->pin);
+        sodium_memzero(j->new_pin, sizeof j->new_pin);
+        v->outstanding++;
+        g_async_queue_push(v->answers, j);
+        if (v->set.wake)
+            v->set.wake(v->set.wake_data);
+        return true;
+    }
+    visit_submit(v, j);
+    return true;
+}
+
+static unsigned roles_of(staff_role role)
+{
+    switch (role) {
+    case STAFF_ROLE_DESK:
+        return VISIT_ROLE_DESK;
+    case STAFF_ROLE_TECHNICIAN:
+        return VISIT_ROLE_TECHNICIAN;
+    case STAFF_ROLE_DESK_TECHNICIAN:
+        return VISIT_ROLE_DESK | VISIT_ROLE_TECHNICIAN;
+    case STAFF_ROLE_COUNT_:
+        break;
+    }
+    return 0;
+}
+
+static void signed_in(visit *v, const char *id, staff_role role)
+{
+    v->staff = true;
+    g_strlcpy(v->staff_id, id, sizeof v->staff_id);
+    v->roles = roles_of(role);
+    v->kiosk_failures = 0;
+    v->kiosk_wait_until = 0;
+}
+
+/* A wrong PIN or an unknown id on this kiosk: beyond the limit, every next try waits longer. */
+static void kiosk_failure(visit *v, int64_t wall, visit_event *ev)
+{
+    int limit = v->set.kiosk_pin_failures > 0 ? v->set.kiosk_pin_failures : KIOSK_FAILURES_DEFAULT;
+    v->kiosk_failures++;
+    if (v->kiosk_failures < limit)
+        return;
+    int k = MIN(v->kiosk_failures - limit, 10);
+    int64_t wait = MIN((int64_t)1 << k, (int64_t)KIOSK_WAIT_MAX_S);
+    v->kiosk_wait_until = wall + wait;
+    ev->until = v->kiosk_wait_until;
+    visit_audit(v, "staff.kiosk-limit", "failures=%d wait_s=%" G_GINT64_FORMAT, v->kiosk_failures,
+                wait);
+    g_message(
+        "staff sign-in: %d wrong PINs in a row on this kiosk, the next waits %" G_GINT64_FORMAT
+        " s: kiosk=%s",
+        v->kiosk_failures, wait, v->set.kiosk_id);
+}
+
+static visit_verdict verdict_of(staff_verdict sv)
+{
+    switch (sv) {
+    case STAFF_VERDICT_OK:
+        return VISIT_VERDICT_OK;
+    case STAFF_VERDICT_WRONG_PIN:
+        return VISIT_VERDICT_WRONG_PIN;
+    case STAFF_VERDICT_LOCKED:
+        return VISIT_VERDICT_LOCKED;
+    case STAFF_VERDICT_UNKNOWN_STAFF:
+    case STAFF_VERDICT_COUNT_:
+        break;
+    }
+    return VISIT_VERDICT_UNKNOWN;
+}
+
+static const char *verdict_str(visit_verdict v)
+{
+    static const char *const names[VISIT_VERDICT_COUNT_] = {
+        "ok",          "wrong-pin", "locked",      "unknown-staff", "unavailable",
+        "kiosk-limit", "new-pin",   "pin-changed", "pin-refused"};
+    return (unsigned)v < VISIT_VERDICT_COUNT_ ? names[v] : "?";
+}
+
+void visit_staff_answer(visit *v, job *j, int64_t wall, visit_event *ev)
+{
+    const char *id = staff_id_valid(j->text) ? j->text : "?";
+    if (j->err == BK_ERR_BUSY)
+        ev->verdict = VISIT_VERDICT_KIOSK_WAIT;
+    else if (j->err == BK_ERR_INVALID && j->kind == JOB_NEW_PIN)
+        ev->verdict = VISIT_VERDICT_PIN_REFUSED;
+    else if (j->err != BK_OK)
+        ev->verdict = VISIT_VERDICT_UNAVAILABLE;
+    else
+        ev->verdict = verdict_of(j->ans.verdict);
+    ev->failures_left = j->ans.failures_left;
+    ev->until = ev->verdict == VISIT_VERDICT_KIOSK_WAIT ? v->kiosk_wait_until : j->ans.locked_until;
+    if (ev->verdict == VISIT_VERDICT_OK && j->kind == JOB_NEW_PIN) {
+        ev->verdict = VISIT_VERDICT_PIN_CHANGED;
+    } else if (ev->verdict == VISIT_VERDICT_OK && j->ans.change_pin) {
+        /* a PIN shorter than the minimum opens no session: a new one first */
+        ev->verdict = VISIT_VERDICT_NEW_PIN;
+        g_strlcpy(v->pending_id, j->text, sizeof v->pending_id);
+        g_strlcpy(v->pending_pin, j->pin_copy, sizeof v->pending_pin);
+    }
+    sodium_memzero(j->pin_copy, sizeof j->pin_copy);
+    if (ev->verdict == VISIT_VERDICT_OK || ev->verdict == VISIT_VERDICT_PIN_CHANGED)
+        signed_in(v, j->text, j->ans.role);
+    if (ev->verdict != VISIT_VERDICT_NEW_PIN && ev->verdict != VISIT_VERDICT_PIN_REFUSED) {
+        sodium_memzero(v->pending_id, sizeof v->pending_id);
+        sodium_memzero(v->pending_pin, sizeof v->pending_pin);
+    }
+    if (ev->verdict == VISIT_VERDICT_WRONG_PIN || ev->verdict == VISIT_VERDICT_UNKNOWN ||
+        (ev->verdict == VISIT_VERDICT_LOCKED && j->err == BK_OK))
+        kiosk_failure(v, wall, ev);
+    g_message("staff sign-in: staff=%s verdict=%s kiosk=%s", id, verdict_str(ev->verdict),
+              v->set.kiosk_id);
+    visit_audit(v, "staff.sign-in", "staff=%s verdict=%s", id, verdict_str(ev->verdict));
+}
+
+bool visit_staff_active(const visit *v)
+{
+    return v->staff;
+}
+
+const char *visit_staff_id(const visit *v)
+{
+    return v->staff ? v->staff_id : "";
+}
+
+unsigned visit_staff_roles(const visit *v)
+{
+    return v->staff ? v->roles : 0;
+}
+
+bool visit_staff_desk(const visit *v)
+{
+    return v->staff && (v->roles & VISIT_ROLE_DESK);
+}
+
+bool visit_staff_technician(const visit *v)
+{
+    return v->staff && (v->roles & VISIT_ROLE_TECHNICIAN);
+}
+
+void visit_staff_sign_out(visit *v)
+{
+    if (v->staff)
+        visit_log_staff(v, "sign-out", NULL);
+    v->staff = false;
+    v->roles = 0;
+    sodium_memzero(v->staff_id, sizeof v->staff_id);
+    sodium_memzero(v->pending_id, sizeof v->pending_id);
+    sodium_memzero(v->pending_pin, sizeof v->pending_pin);
+}
+
+void visit_staff_log(visit *v, const char *action, const char *reason_code)
+{
+    if (v->staff)
+        visit_log_staff(v, action, reason_code);
+}
