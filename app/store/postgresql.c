@@ -6,6 +6,7 @@
 
 #include <glib.h>
 #include <libpq-fe.h>
+#include <sodium.h>
 
 #include "store/store-backend.h"
 
@@ -30,6 +31,9 @@ typedef enum stmt_id {
     ST_STAFF_DELETE,
     ST_STAFF_ALL,
     ST_STAFF_GET,
+    ST_STAFF_GET_HASH,
+    ST_PIN_SETTING,
+    ST_PIN_MATCHES,
     ST_STAFF_FAIL,
     ST_STAFF_SUCCEED,
     ST_COUNT_
@@ -77,8 +81,11 @@ static const char *const sql[ST_COUNT_] = {
                         "VALUES ($1, $2, $3, $4, 0, 0)",
     [ST_STAFF_DELETE] = "DELETE FROM staff WHERE id = $1",
     [ST_STAFF_ALL] = "SELECT id, name, role, failures, locked_until FROM staff ORDER BY id",
-    [ST_STAFF_GET] = "SELECT id, name, role, failures, locked_until, pin_hash FROM staff "
-                     "WHERE id = $1",
+    [ST_STAFF_GET] = "SELECT id, name, role, failures, locked_until FROM staff WHERE id = $1",
+    [ST_STAFF_GET_HASH] = "SELECT id, name, role, failures, locked_until, pin_hash FROM staff "
+                          "WHERE id = $1",
+    [ST_PIN_SETTING] = "SELECT biokiosk_pin_setting($1)",
+    [ST_PIN_MATCHES] = "SELECT biokiosk_pin_matches($1, $2)",
     /* One row update: counting and locking cannot interleave with another kiosk's. */
     [ST_STAFF_FAIL] = "UPDATE staff SET "
                       "locked_until = CASE WHEN failures + 1 >= $2::integer THEN $3::bigint "
@@ -106,6 +113,37 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "CREATE TABLE staff ("
     " id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, pin_hash TEXT NOT NULL,"
     " failures INTEGER NOT NULL, locked_until BIGINT NOT NULL);",
+    /* 2: the kiosks' role. Migrations and imports run as the database's owner (the migration
+     * role); the kiosks log in with roles that are members of biokiosk_kiosk, which may read
+     * appointments and persons, change an appointment's status, delete the persons of finished
+     * appointments, and read and count staff sign-ins, but never read a PIN hash: two functions
+     * that run as the owner give the hash's setting (parameters and salt) and say whether a
+     * hash the kiosk computed from a typed PIN is the stored one (docs/technicians.md). */
+    "DO $$ BEGIN"
+    " IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'biokiosk_kiosk') THEN"
+    "  CREATE ROLE biokiosk_kiosk NOLOGIN;"
+    " END IF;"
+    " END $$;"
+    "REVOKE ALL ON appointments, persons, staff, schema_version FROM PUBLIC;"
+    "GRANT SELECT ON appointments, persons, schema_version TO biokiosk_kiosk;"
+    "GRANT UPDATE (status, kiosk, changed_at) ON appointments TO biokiosk_kiosk;"
+    "GRANT DELETE ON persons TO biokiosk_kiosk;"
+    "GRANT SELECT (id, name, role, failures, locked_until),"
+    " UPDATE (failures, locked_until) ON staff TO biokiosk_kiosk;"
+    /* a PIN changed at the kiosk (a short one, at sign-in) is written anew: write, never read */
+    "GRANT INSERT, DELETE ON staff TO biokiosk_kiosk;"
+    "CREATE FUNCTION biokiosk_pin_setting(staff_id text) RETURNS text"
+    " LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS"
+    " $f$ SELECT substring(pin_hash FROM '^(\\$argon2id\\$v=[0-9]+\\$m=[0-9]+,t=[0-9]+,p=[0-9]+"
+    "\\$[A-Za-z0-9+/]+)\\$[A-Za-z0-9+/]+$') FROM staff WHERE id = staff_id $f$;"
+    "CREATE FUNCTION biokiosk_pin_matches(staff_id text, candidate text) RETURNS boolean"
+    " LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS"
+    " $f$ SELECT coalesce((SELECT pin_hash = candidate FROM staff WHERE id = staff_id), false)"
+    " $f$;"
+    "REVOKE ALL ON FUNCTION biokiosk_pin_setting(text), biokiosk_pin_matches(text, text)"
+    " FROM PUBLIC;"
+    "GRANT EXECUTE ON FUNCTION biokiosk_pin_setting(text), biokiosk_pin_matches(text, text)"
+    " TO biokiosk_kiosk;",
 };
 
 typedef struct pg {
@@ -249,6 +287,15 @@ static bk_err sql_version(void *conn, int *version)
 
 static bk_err migrate(pg *p, char **message)
 {
+    /* A kiosk's role may not change the schema: when it is current, nothing is run that needs
+     * more than reading (the migration role brings it up to date: docs/technicians.md). */
+    int version = 0;
+    PGresult *res = PQexec(p->conn, "SELECT coalesce(max(version), 0) FROM schema_version");
+    bool current = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+                   (version = (int)val_int(res, 0, 0)) == STORE_SCHEMA_VERSION;
+    PQclear(res);
+    if (current)
+        return BK_OK;
     /* Kiosks sharing the database may start together: one migrates, under an advisory lock
      * held to the end of the transaction. */
     bk_err err = exec(p, "BEGIN");
@@ -274,11 +321,39 @@ static void pg_close(store *s)
     s->priv = NULL;
 }
 
+char *store_pg_conninfo(const char *uri)
+{
+    PQconninfoOption *opts = PQconninfoParse(uri, NULL);
+    if (opts == NULL)
+        return g_strdup(uri); /* libpq will say what is wrong with it */
+    bool has_mode = g_getenv("PGSSLMODE") != NULL, remote = false;
+    for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+        if (o->val == NULL || o->val[0] == '\0')
+            continue;
+        if (strcmp(o->keyword, "sslmode") == 0)
+            has_mode = true;
+        else if (strcmp(o->keyword, "hostaddr") == 0 ||
+                 (strcmp(o->keyword, "host") == 0 && o->val[0] != '/' && o->val[0] != '@'))
+            remote = true;
+    }
+    if (g_getenv("PGHOST") != NULL && g_getenv("PGHOST")[0] != '/')
+        remote = true;
+    PQconninfoFree(opts);
+    if (has_mode || !remote)
+        return g_strdup(uri);
+    /* libpq's default (prefer) does not authenticate the server: verify its certificate and
+     * name unless the URI says otherwise */
+    if (g_str_has_prefix(uri, "postgresql://") || g_str_has_prefix(uri, "postgres://"))
+        return g_strdup_printf("%s%ssslmode=verify-full", uri, strchr(uri, '?') ? "&" : "?");
+    return g_strdup_printf("%s sslmode=verify-full", uri);
+}
+
 static bk_err pg_open(store *s, const char *uri, char **message)
 {
     pg *p = g_new0(pg, 1);
     s->priv = p;
-    p->conn = PQconnectdb(uri);
+    g_autofree char *conninfo = store_pg_conninfo(uri);
+    p->conn = PQconnectdb(conninfo);
     if (p->conn == NULL || PQstatus(p->conn) != CONNECTION_OK) {
         if (message != NULL) {
             g_autofree char *line =
@@ -696,7 +771,8 @@ static bk_err pg_staff_get(store *s, const char *id, staff_account *out, char **
 {
     const char *args[] = {id};
     bk_err err;
-    PGresult *res = run(priv(s), ST_STAFF_GET, 1, args, &err);
+    /* the hash only for the migration role's tools (staff set-pin): a kiosk never asks */
+    PGresult *res = run(priv(s), hash != NULL ? ST_STAFF_GET_HASH : ST_STAFF_GET, 1, args, &err);
     if (res == NULL)
         return err;
     if (PQntuples(res) == 0) {
@@ -708,11 +784,64 @@ static bk_err pg_staff_get(store *s, const char *id, staff_account *out, char **
             err = BK_ERR_CORRUPT;
         } else {
             *out = a;
-            *hash = g_strdup(val(res, 0, 5));
+            if (hash != NULL)
+                *hash = g_strdup(val(res, 0, 5));
         }
     }
     PQclear(res);
     return err;
+}
+
+/* The encoded Argon2id hash of pin under setting ("$argon2id$v=19$m=M,t=T,p=1$SALT", as
+ * libsodium's crypto_pwhash_str writes it): the string the stored hash is when pin is right.
+ * False for a setting this build cannot compute. */
+static bool pin_candidate(const char *setting, const char *pin, char out[crypto_pwhash_STRBYTES])
+{
+    unsigned v = 0, m = 0, t = 0, p = 0;
+    int salt_at = 0;
+    if (sscanf(setting, "$argon2id$v=%u$m=%u,t=%u,p=%u$%n", &v, &m, &t, &p, &salt_at) != 4 ||
+        salt_at == 0 || v != 19 || p != 1 || m == 0 || t == 0)
+        return false;
+    const char *salt64 = setting + salt_at;
+    unsigned char salt[crypto_pwhash_SALTBYTES], hash[32];
+    size_t salt_len = 0;
+    if (sodium_base642bin(salt, sizeof salt, salt64, strlen(salt64), NULL, &salt_len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
+        salt_len != sizeof salt)
+        return false;
+    if (crypto_pwhash(hash, sizeof hash, pin, strlen(pin), salt, t, (size_t)m * 1024,
+                      crypto_pwhash_ALG_ARGON2ID13) != 0)
+        return false;
+    char hash64[sodium_base64_ENCODED_LEN(sizeof hash, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+    sodium_bin2base64(hash64, sizeof hash64, hash, sizeof hash,
+                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    sodium_memzero(hash, sizeof hash);
+    int n = g_snprintf(out, crypto_pwhash_STRBYTES, "%s$%s", setting, hash64);
+    return n > 0 && (size_t)n < crypto_pwhash_STRBYTES;
+}
+
+static bk_err pg_staff_pin_matches(store *s, const char *id, const char *pin, bool *match)
+{
+    pg *p = priv(s);
+    const char *args[] = {id, NULL};
+    bk_err err;
+    *match = false;
+    PGresult *res = run(p, ST_PIN_SETTING, 1, args, &err);
+    if (res == NULL)
+        return err;
+    g_autofree char *setting = PQntuples(res) == 1 ? g_strdup(val(res, 0, 0)) : NULL;
+    PQclear(res);
+    char candidate[crypto_pwhash_STRBYTES];
+    if (setting == NULL || !pin_candidate(setting, pin, candidate))
+        return BK_OK; /* no such account, or a hash this build does not make: no match */
+    args[1] = candidate;
+    res = run(p, ST_PIN_MATCHES, 2, args, &err);
+    sodium_memzero(candidate, sizeof candidate);
+    if (res == NULL)
+        return err;
+    *match = PQntuples(res) == 1 && g_strcmp0(val(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return BK_OK;
 }
 
 static bk_err pg_staff_fail(store *s, const char *id, int max_failures, int64_t locked_until,
@@ -768,6 +897,7 @@ const store_backend store_backend_postgresql = {
     .staff_delete = pg_staff_delete,
     .staff_all = pg_staff_all,
     .staff_get = pg_staff_get,
+    .staff_pin_matches = pg_staff_pin_matches,
     .staff_fail = pg_staff_fail,
     .staff_succeed = pg_staff_succeed,
 };

@@ -100,6 +100,8 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "CREATE TABLE staff ("
     " id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, pin_hash TEXT NOT NULL,"
     " failures INTEGER NOT NULL, locked_until INTEGER NOT NULL);",
+    /* 2: the PostgreSQL store's roles; one SQLite file has one owner and nothing to change */
+    "SELECT 1",
 };
 
 typedef struct lite {
@@ -612,7 +614,8 @@ static bk_err lite_staff_get(store *s, const char *id, staff_account *out, char 
             err = BK_ERR_CORRUPT;
         } else {
             *out = a;
-            *hash = g_strdup(col_text(st, 5));
+            if (hash != NULL)
+                *hash = g_strdup(col_text(st, 5));
         }
     } else {
         err = rc == SQLITE_DONE ? BK_ERR_NOT_FOUND : fail(l, "staff get");

@@ -14,7 +14,7 @@
 #include "store/store.h"
 
 /* The current schema version; both backends migrate up to it on open. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* A backend's connection as the shared schema migration sees it: run a statement, read the
  * highest version in schema_version (0 when there is none). */
@@ -90,6 +90,10 @@ typedef struct store_backend {
     bk_err (*staff_delete)(store *s, const char *id);
     bk_err (*staff_all)(store *s, staff_list **out);
     bk_err (*staff_get)(store *s, const char *id, staff_account *out, char **hash);
+    /* Optional: whether pin is the account's PIN, decided without the stored hash reaching the
+     * caller (PostgreSQL: the database compares, the kiosks' role cannot read hashes). NULL:
+     * staff.c reads the hash (staff_get) and compares itself. *match false for an unknown id. */
+    bk_err (*staff_pin_matches)(store *s, const char *id, const char *pin, bool *match);
     /* Atomically counts one failure; when the count reaches max_failures, locks until
      * locked_until and resets the count. *locked tells whether this failure locked it,
      * *failures the count after it. */
@@ -111,6 +115,11 @@ extern const store_backend store_backend_postgresql;
 
 /* Helpers the backends share (store.c). */
 store_appointment *store_appointment_new_empty(void);
+
+/* The libpq connection string for a store URI: as given, with sslmode=verify-full added when it
+ * names a host over the network (not a Unix socket directory) and says no sslmode itself (nor
+ * PGSSLMODE). Transfer full. */
+char *store_pg_conninfo(const char *uri);
 
 /* The calendar day at `seconds` (Unix time) in the zone `offset_minutes` east of UTC. */
 caldate store_local_day(int64_t seconds, int offset_minutes);

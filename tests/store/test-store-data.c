@@ -16,6 +16,8 @@
 
 #include "core/apptcode.h"
 #include "core/limits.h"
+#include "store/staff.h"
+#include "store/store-backend.h"
 #include "store/store.h"
 
 #define DAY "2026-11-23"
@@ -354,6 +356,114 @@ static void test_concurrent_import(void)
     PQfinish(kiosk);
 }
 
+/* ---- PostgreSQL: the kiosks' role never reads a PIN hash ---- */
+
+static void test_kiosk_role(void)
+{
+    if (strcmp(backend, "postgresql") != 0) {
+        g_test_skip("SQLite: one file, one owner");
+        return;
+    }
+    g_autofree char *uri = new_database();
+    store *owner = open_store(uri); /* the migration role: the database's owner */
+    g_assert_cmpint(staff_add(owner, "anna", "Anna de Vries", STAFF_ROLE_DESK, "246810"), ==,
+                    BK_OK);
+    g_autofree char *p = person("3200000001", "Rol Test");
+    char *appts[] = {entry(300, "DEN-HAAG", DAY, "booked", 20, p), NULL};
+    g_autofree char *json = file_of(appts);
+    import_ok(owner, json);
+
+    /* a kiosk's login role, a member of the group the schema grants to */
+    g_autofree char *role = g_strdup_printf("bk_kiosk_%d", (int)getpid());
+    PGconn *admin = pg_connect(uri);
+    g_autofree char *create = g_strdup_printf("CREATE ROLE %s LOGIN IN ROLE biokiosk_kiosk", role);
+    pg_do(admin, create);
+    const char *q = strchr(uri, '?');
+    g_autofree char *db =
+        g_strndup(uri + strlen("postgresql:///"), (size_t)(q - uri) - strlen("postgresql:///"));
+    const char *host = g_getenv("BIOKIOSK_TEST_PGHOST");
+    g_autofree char *h = g_uri_escape_string(host, NULL, FALSE);
+    g_autofree char *kiosk_uri = g_strdup_printf("postgresql:///%s?host=%s&user=%s", db, h, role);
+
+    /* it opens the store without changing the schema, signs staff in, checks in, purges */
+    store *kiosk = open_store(kiosk_uri);
+    staff_policy pol = {5, 5};
+    staff_answer ans;
+    g_assert_cmpint(staff_verify(kiosk, "anna", "246810", 0, &pol, &ans), ==, BK_OK);
+    g_assert_cmpint(ans.verdict, ==, STAFF_VERDICT_OK);
+    g_assert_cmpint(ans.role, ==, STAFF_ROLE_DESK);
+    g_assert_cmpint(staff_verify(kiosk, "anna", "135790", 0, &pol, &ans), ==, BK_OK);
+    g_assert_cmpint(ans.verdict, ==, STAFF_VERDICT_WRONG_PIN);
+    g_assert_cmpint(staff_verify(kiosk, "nobody", "246810", 0, &pol, &ans), ==, BK_OK);
+    g_assert_cmpint(ans.verdict, ==, STAFF_VERDICT_UNKNOWN_STAFF);
+    /* a PIN changed at the kiosk is written without the old hash being read */
+    g_assert_cmpint(staff_set_pin(kiosk, "anna", "975310"), ==, BK_OK);
+    g_assert_cmpint(staff_verify(kiosk, "anna", "975310", 0, &pol, &ans), ==, BK_OK);
+    g_assert_cmpint(ans.verdict, ==, STAFF_VERDICT_OK);
+    char shown[APPTCODE_FORMATTED_LEN + 1], code[APPTCODE_LEN + 1];
+    code_n(300, shown);
+    store_arrival arr = {
+        .desk = "DEN-HAAG", .kiosk = "DEN-HAAG-01", .early_minutes = 30, .late_minutes = 15};
+    g_assert_cmpint(store_time_parse(DAY "T09:00:00" OFF, &arr.now, NULL), ==, BK_OK);
+    store_result result;
+    store_appointment *a = NULL;
+    g_assert_cmpint(store_checkin(kiosk, shown, &arr, &result, code, &a), ==, BK_OK);
+    g_assert_cmpint(result, ==, STORE_RESULT_OK);
+    store_appointment_free(a);
+    caldate today = {2026, 12, 31};
+    g_assert_cmpint(store_purge_persons(kiosk, today, 7, NULL), ==, BK_OK);
+    /* ... but cannot import (a new appointment), nor read a hash */
+    char *more[] = {entry(301, "DEN-HAAG", DAY, "booked", 20, p), NULL};
+    g_autofree char *more_json = file_of(more);
+    store_import_report *r = NULL;
+    g_assert_cmpint(store_import(kiosk, more_json, strlen(more_json), &r), !=, BK_OK);
+    store_import_report_free(r);
+    store_free(kiosk);
+    PGconn *k = pg_connect(kiosk_uri);
+    PGresult *res = PQexec(k, "SELECT pin_hash FROM staff");
+    g_assert_cmpint(PQresultStatus(res), ==, PGRES_FATAL_ERROR);
+    PQclear(res);
+    res = PQexec(k, "SELECT biokiosk_pin_setting('anna')");
+    g_assert_cmpint(PQresultStatus(res), ==, PGRES_TUPLES_OK);
+    const char *setting = PQgetvalue(res, 0, 0);
+    g_assert_true(g_str_has_prefix(setting, "$argon2id$"));
+    char **parts = g_strsplit(setting, "$", -1);
+    g_assert_cmpuint(g_strv_length(parts), ==, 5); /* "", argon2id, v, m/t/p, salt: no hash */
+    g_strfreev(parts);
+    PQclear(res);
+    PQfinish(k);
+    g_autofree char *drop = g_strdup_printf("DROP OWNED BY %s; DROP ROLE %s", role, role);
+    pg_do(admin, drop);
+    PQfinish(admin);
+    store_free(owner);
+}
+
+/* libpq's sslmode: verify-full for a host over the network unless the URI says otherwise. */
+static void test_sslmode(void)
+{
+    static const struct {
+        const char *uri, *want;
+    } cases[] = {
+        {"postgresql://kiosk@db.example.org/biokiosk",
+         "postgresql://kiosk@db.example.org/biokiosk?sslmode=verify-full"},
+        {"postgresql://kiosk@10.0.0.5:5433/biokiosk?connect_timeout=5",
+         "postgresql://kiosk@10.0.0.5:5433/biokiosk?connect_timeout=5&sslmode=verify-full"},
+        {"postgresql://kiosk@db.example.org/biokiosk?sslmode=require",
+         "postgresql://kiosk@db.example.org/biokiosk?sslmode=require"},
+        {"postgresql:///biokiosk?host=/run/postgresql",
+         "postgresql:///biokiosk?host=/run/postgresql"},
+        {"postgresql:///biokiosk", "postgresql:///biokiosk"},
+    };
+    if (g_getenv("PGSSLMODE") != NULL || g_getenv("PGHOST") != NULL) {
+        g_test_skip("PGSSLMODE or PGHOST is set in the environment");
+        return;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *got = store_pg_conninfo(cases[i].uri);
+        g_assert_cmpstr(got, ==, cases[i].want);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -374,6 +484,10 @@ int main(int argc, char **argv)
     g_test_add_func(p1, test_import_limits);
     g_test_add_func(p2, test_purge);
     g_test_add_func(p3, test_concurrent_import);
+    g_autofree char *p4 = g_strconcat(p, "/kiosk-role-reads-no-pin-hash", NULL);
+    g_autofree char *p5 = g_strconcat(p, "/sslmode-verify-full", NULL);
+    g_test_add_func(p4, test_kiosk_role);
+    g_test_add_func(p5, test_sslmode);
     int rc = g_test_run();
     g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
