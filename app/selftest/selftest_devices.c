@@ -78,10 +78,11 @@ void selftest_camera(const selftest_options *opt, selftest_report *r)
 {
     photo_service_settings set;
     photo_service_settings_from_config(opt->cfg, &set);
+    const char *env = g_getenv("BIOKIOSK_CASCADES");
     if (opt->cascade_dir && opt->cascade_dir[0])
         set.cascade_dir = opt->cascade_dir;
-    else if (set.cascade_dir[0] == 0)
-        set.cascade_dir = g_getenv("BIOKIOSK_CASCADES");
+    else if (!config_is_set(opt->cfg, CONFIG_PHOTO_CASCADES) && env && env[0])
+        set.cascade_dir = env;
     set.faces_optional = true; /* missing face models fail camera.face_detection */
     set.capture_timeout_ms = CAMERA_CAPTURE_MS / 2;
     set.open_retry_ms = 1000;

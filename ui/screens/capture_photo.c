@@ -777,8 +777,19 @@ static void draw(screen *scr, ui *u)
 
 /* ---- registration ---- */
 
-/* The status line and the technician's check of ui/capture.h take no handle: they reach the
- * registered service through this (set by capture_photo_register, cleared by its free). */
+static void service_status(void *service, char *buf, size_t size)
+{
+    photo_service_status(service, buf, size);
+}
+
+static bk_err service_check(void *service, const capture_check_run *run)
+{
+    return photo_service_check(service, run);
+}
+
+/* For callers of the handle-less status and check of ui/capture.h (until none is left): they
+ * reach the registered service through this (set by capture_photo_register, cleared by its
+ * free). */
 static photo_service *checked_service;
 
 static void status_line(char *buf, size_t size)
@@ -816,8 +827,10 @@ capture_photo *capture_photo_register(photo_service *ps, uint32_t wake_event)
         .screen = &cp->cls,
         .status = status_line,
         .check = photo_check,
+        .service_status = service_status,
+        .service_check = service_check,
     };
-    if (capture_register(&cp->cap) != BK_OK) {
+    if (capture_register_service(&cp->cap, ps) != BK_OK) {
         g_free(cp);
         return NULL;
     }
