@@ -60,6 +60,9 @@ CONFIG_KEY(STAFF_LOCKOUT_MINUTES, "staff.lockout_minutes", INT, "5", 1, 24 * 60,
            "How long a locked staff account stays locked.")
 CONFIG_KEY(STAFF_PIN_PAD_TIMEOUT_SECONDS, "staff.pin_pad_timeout_seconds", INT, "30", 5, 600, NULL,
            "The staff PIN pad closes itself after this many seconds without input.")
+CONFIG_KEY(STAFF_KIOSK_PIN_FAILURES, "staff.kiosk_pin_failures", INT, "10", 3, 1000, NULL,
+           "Wrong PINs in a row on this kiosk, over all accounts, after which every sign-in waits "
+           "longer (1 s, doubling).")
 
 /* -- screen */
 CONFIG_KEY(SCREEN_WIDTH_MM, "screen.width_mm", DOUBLE, "527", 50, 3000, NULL,

@@ -37,9 +37,9 @@ typedef struct visit_settings {
     int early_minutes, late_minutes; /* the arrival window ([arrival]) */
     int idle_seconds, countdown_seconds;
     int max_pin_failures, lockout_minutes; /* per account ([staff]) */
-    /* per kiosk, across all accounts: after this many wrong PINs in a row ([staff]
-     * kiosk_pin_failures; 0: 10) every further sign-in waits, 2^k seconds for the k-th failure
-     * beyond (capped at 15 minutes); a right PIN resets it */
+    /* per kiosk, across all accounts: from this many wrong PINs or unknown ids in a row ([staff]
+     * kiosk_pin_failures; 0: 10) every further sign-in waits 2^k seconds, k the failures beyond
+     * it (capped at 15 minutes); a right PIN resets it */
     int kiosk_pin_failures;
     /* Called on the worker thread when an answer waits (e.g. pushes an SDL user event so the main
      * loop wakes); may be NULL (then the caller polls). */

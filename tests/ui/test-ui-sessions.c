@@ -310,6 +310,9 @@ static void test_family_under_1(fixture *fx, gconstpointer data)
     g_assert_nonnull(strstr(err, "action=exception reason=temporary"));
     g_assert_null(strstr(err, "injury"));
     g_assert_null(strstr(err, "Not available on this kiosk"));
+    g_autofree char *audit = recordconf_audit_text(fx->dir);
+    g_assert_nonnull(strstr(audit, "action=exception reason=temporary"));
+    g_assert_null(strstr(audit, "injury"));
     g_assert_nonnull(strstr(err, "action=restart-step reason=photo"));
     g_assert_nonnull(strstr(err, "action=parent-present"));
     g_assert_null(strstr(err, "Kovalenko"));
