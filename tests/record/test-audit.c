@@ -618,6 +618,7 @@ static void test_broken_tail_refused_on_open(void)
             char hex[129];
             sodium_bin2hex(hex, sizeof(hex), sig, sizeof(sig));
             lines = g_renew(char *, lines, n + 2);
+            g_free(lines[n - 1]); /* the empty string after the last newline */
             lines[n - 1] = g_strdup_printf("S\t6\t%s\t%s", f[7], hex);
             lines[n] = g_strdup("");
             lines[n + 1] = NULL;
