@@ -22,7 +22,9 @@
 #include "capture/photo.h"
 #include "core/biomem.h"
 #include "imaging/face.h"
+#include "imaging/facecheck.h"
 #include "imaging/icao.h"
+#include "imaging/landmarks.h"
 #include "imaging/picio.h"
 #include "emulators/ptpip/ptpip_emu.h"
 
@@ -93,9 +95,40 @@ static uint8_t *view(const pic *portrait, int frame, int w, int h, int quality, 
     return jpeg;
 }
 
-/* One capture from JPEG bytes to the checked, encoded output; returns faces found. */
+/* The face landmark model (libdlib-data); NULL when absent: the landmark figures are skipped. */
+static landmarks *model;
+
+/* Thread CPU time: on a loaded machine the wall clock measures the neighbours too. */
+static double cpu_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* One capture as the kiosk processes it (facecheck_capture: the face found on a 1/8 decode,
+ * only the crop's region decoded, landmarks and every check) to the encoded output; returns
+ * faces found. */
 static int process_capture(const face_finder *finder, const uint8_t *jpeg, size_t size,
                            size_t *out_size)
+{
+    face_result fr;
+    icao_result ir;
+    icao_settings s = icao_settings_default(false);
+    if (facecheck_capture(finder, model, jpeg, size, &s, &fr, &ir, NULL, NULL) != BK_OK)
+        exit(1);
+    uint8_t *out = NULL;
+    *out_size = 0;
+    if (ir.output != NULL && picio_encode_jpeg(ir.output, 95, &out, out_size) != BK_OK)
+        exit(1);
+    biomem_free(out);
+    icao_result_clear(&ir);
+    return fr.n_faces;
+}
+
+/* The same before the two-pass decode: the whole capture decoded, no landmarks. */
+static int process_capture_whole(const face_finder *finder, const uint8_t *jpeg, size_t size,
+                                 size_t *out_size)
 {
     pic *p = NULL;
     face_result fr;
@@ -202,6 +235,12 @@ int main(int argc, char **argv)
         return 2;
     }
     printf("portrait %s (%dx%d)\n", argv[1], portrait->width, portrait->height);
+    double m0 = now_ms();
+    if (landmarks_new(LANDMARKS_DEFAULT_MODEL, &model) == BK_OK)
+        printf("landmark model loaded in %.0f ms\n", now_ms() - m0);
+    else
+        printf("landmark model %s absent (libdlib-data): no landmark figures\n",
+               LANDMARKS_DEFAULT_MODEL);
 
     /* peak memory first, in a child forked while this process is still small */
     size_t csize = 0;
@@ -230,8 +269,13 @@ int main(int argc, char **argv)
         return 1;
     double t_live[FRAMES], t_detect[FRAMES], t_tracked[FRAMES], t_tracker[FRAMES];
     int with_face = 0, with_eyes = 0, n_tracked = 0, tracked_face = 0;
-    face_tracker tracker;
+    face_tracker tracker, shape_tracker;
     face_tracker_init(&tracker, FULL_EVERY);
+    face_tracker_init(&shape_tracker, FULL_EVERY);
+    faceshape_smoother smoother;
+    faceshape_smoother_reset(&smoother);
+    double t_shape[FRAMES];
+    int with_shape = 0;
     for (int i = 0; i < FRAMES; i++) {
         size_t size = 0;
         uint8_t *jpeg = view(portrait, i, 1024, 680, 80, &size);
@@ -262,6 +306,18 @@ int main(int argc, char **argv)
         with_face += fr.n_faces > 0;
         with_eyes += fr.eyes_found;
         icao_result_clear(&ir);
+        /* tracked, with the landmarks and every check (facecheck_frame) */
+        if (model != NULL) {
+            double c0 = now_ms();
+            pic *q = NULL;
+            if (picio_decode(jpeg, size, 2, &q) != BK_OK ||
+                facecheck_frame(finder, model, &shape_tracker, &smoother, q, &s, &fr, &ir) != BK_OK)
+                return 1;
+            t_shape[i] = now_ms() - c0;
+            with_shape += fr.has_shape;
+            icao_result_clear(&ir);
+            pic_free(q);
+        }
         pic_free(p);
         /* the same frame as the screen analyses it: tracked, a full search every FULL_EVERY */
         double u0 = now_ms();
@@ -291,16 +347,32 @@ int main(int argc, char **argv)
            FULL_EVERY, tracked, n_tracked, tracked_face, tracker_all, 1000 / tracker_all,
            live / tracked);
 
-    double t_cap[CAPTURES];
-    int faces = 0;
+    double shape = model != NULL ? median(t_shape, FRAMES) : NAN;
+    if (model != NULL)
+        printf("live view 1024x680, tracked + landmarks + every check (facecheck_frame): median "
+               "%.1f ms per frame, landmarks in %d/%d frames\n",
+               shape, with_shape, FRAMES);
+
+    double t_cap[CAPTURES], c_cap[CAPTURES], t_whole[CAPTURES], c_whole[CAPTURES];
+    int faces = 0, faces_whole = 0;
+    size_t whole_size = 0;
     for (int i = 0; i < CAPTURES; i++) {
-        double t0 = now_ms();
+        double t0 = now_ms(), c0 = cpu_ms();
+        faces_whole = process_capture_whole(finder, capture, csize, &whole_size);
+        t_whole[i] = now_ms() - t0;
+        c_whole[i] = cpu_ms() - c0;
+        t0 = now_ms();
+        c0 = cpu_ms();
         faces = process_capture(finder, capture, csize, &out_size);
         t_cap[i] = now_ms() - t0;
+        c_cap[i] = cpu_ms() - c0;
     }
-    printf("capture 6000x4000 (%.1f MB JPEG) to checked 1244x1600 JPEG: median %.0f ms "
-           "(faces %d, output %zu bytes)\n",
-           csize / 1e6, median(t_cap, CAPTURES), faces, out_size);
+    printf("capture 6000x4000 (%.1f MB JPEG) to checked 1244x1600 JPEG, decoded whole, no "
+           "landmarks: median %.0f ms (%.0f ms CPU; faces %d)\n",
+           csize / 1e6, median(t_whole, CAPTURES), median(c_whole, CAPTURES), faces_whole);
+    printf("capture 6000x4000 to checked 1244x1600 JPEG, 1/8 decode + crop region + landmarks "
+           "(facecheck_capture): median %.0f ms (%.0f ms CPU; faces %d, output %zu bytes)\n",
+           median(t_cap, CAPTURES), median(c_cap, CAPTURES), faces, out_size);
     biomem_free(capture);
 
     /* OpenCV's detector on the same frames */
@@ -325,8 +397,9 @@ int main(int argc, char **argv)
         if (got)
             printf("OpenCV 4.6 Haar face detector on the same frames (half-size decode + detect):"
                    " median %.1f ms; ours (decode + face + eyes + checks) / OpenCV = %.2f, "
-                   "face detection alone / OpenCV = %.2f; OpenCV found %s",
-                   cv, live / cv, detect / cv, found_line[0] ? found_line : "?\n");
+                   "face detection alone / OpenCV = %.2f, tracked + landmarks + every check / "
+                   "OpenCV = %.2f; OpenCV found %s",
+                   cv, live / cv, detect / cv, shape / cv, found_line[0] ? found_line : "?\n");
         else
             printf("OpenCV: not measured (python3-opencv missing?)\n");
     }
@@ -353,6 +426,7 @@ int main(int argc, char **argv)
         rmdir(home);
     }
     face_finder_free(finder);
+    landmarks_free(model);
     pic_free(portrait);
     return 0;
 }

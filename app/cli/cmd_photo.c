@@ -14,7 +14,7 @@
 #include "config/config.h"
 #include "config/config_photo.h"
 #include "imaging/face.h"
-#include "imaging/faceshape.h"
+#include "imaging/facecheck.h"
 #include "imaging/landmarks.h"
 #include "imaging/icao.h"
 #include "imaging/picio.h"
@@ -180,6 +180,14 @@ static bk_err write_jpeg(const char *path, const pic *p)
     return ok ? BK_OK : BK_ERR_IO;
 }
 
+static const char *why_unreadable(bk_err err)
+{
+    return err == BK_ERR_NO_SPACE  ? "over 100 megapixels"
+           : err == BK_ERR_CORRUPT ? "damaged or truncated image"
+           : err == BK_ERR_INVALID ? "not a JPEG or PNG image"
+                                   : bk_err_str(err);
+}
+
 static int check(const char *image, const char *out_path, gboolean child, const config *cfg)
 {
     const char *dir = g_getenv("BIOKIOSK_CASCADES");
@@ -191,7 +199,6 @@ static int check(const char *image, const char *out_path, gboolean child, const 
     landmarks *lm = NULL;
     uint8_t *data = NULL;
     size_t size = 0;
-    pic *picture = NULL;
     face_finder *finder = NULL;
     icao_result ir;
     memset(&ir, 0, sizeof(ir));
@@ -207,14 +214,8 @@ static int check(const char *image, const char *out_path, gboolean child, const 
     err = picio_peek_size(data, size, &w, &h);
     if (err == BK_OK && (int64_t)w * h > PIC_MAX_PIXELS)
         err = BK_ERR_NO_SPACE;
-    if (err == BK_OK)
-        err = picio_decode(data, size, 1, &picture);
     if (err != BK_OK) {
-        const char *why = err == BK_ERR_NO_SPACE  ? "over 100 megapixels"
-                          : err == BK_ERR_CORRUPT ? "damaged or truncated image"
-                          : err == BK_ERR_INVALID ? "not a JPEG or PNG image"
-                                                  : bk_err_str(err);
-        cli_usage_error(CMD, "%s: %s", image, why);
+        cli_usage_error(CMD, "%s: %s", image, why_unreadable(err));
         goto out;
     }
     err = face_finder_new(dir, &finder);
@@ -229,16 +230,12 @@ static int check(const char *image, const char *out_path, gboolean child, const 
                         model, bk_err_str(err));
         goto out;
     }
+    /* a large capture is decoded small to find the face, then only around it */
     face_result fr;
-    face_options opts = face_options_still();
-    err = face_find(finder, picture, &opts, &fr);
-    if (err == BK_OK)
-        err = faceshape_fit(lm, picture, &fr);
     icao_settings settings = config_photo_limits(cfg, child);
-    if (err == BK_OK)
-        err = icao_check_picture(picture, &fr, &settings, &ir);
+    err = facecheck_capture(finder, lm, data, size, &settings, &fr, &ir, NULL, NULL);
     if (err != BK_OK) {
-        cli_usage_error(CMD, "%s: %s", image, bk_err_str(err));
+        cli_usage_error(CMD, "%s: %s", image, why_unreadable(err));
         goto out;
     }
     if (out_path != NULL && ir.output != NULL) {
@@ -254,7 +251,6 @@ out:
     icao_result_clear(&ir);
     face_finder_free(finder);
     landmarks_free(lm);
-    pic_free(picture);
     biomem_free(data);
     return status;
 }

@@ -270,8 +270,8 @@ bool faceshape_pose(const landmarks_shape *s, double *yaw_deg, double *pitch_deg
  * 32-41). The crop is four Haar boxes wide, as on a turned head the Haar box may frame only a
  * part of the face, and shrunk to HOG_CROP_SIDE (a frontal face then spans about 100 pixels,
  * above the detector's smallest, 80). */
-static bk_err hog_box(const landmarks *lm, const pic *picture, const face_box *fb,
-                      landmarks_box *out, bool *found)
+bk_err faceshape_hog_box(const landmarks *lm, const pic *picture, const face_box *fb,
+                         landmarks_box *out, bool *found)
 {
     landmarks_box area = {fb->x - 1.5 * fb->w, fb->y - 1.5 * fb->h, fb->w * 4, fb->h * 4};
     landmarks_box hits[4];
@@ -299,15 +299,24 @@ bk_err faceshape_fit(const landmarks *lm, const pic *picture, face_result *fr)
     fr->has_shape = false;
     if (fr->n_faces == 0)
         return BK_OK;
-    landmarks_box box = faceshape_box(&fr->faces[0]);
     landmarks_box hog;
     bool have_hog = false;
-    bk_err err = hog_box(lm, picture, &fr->faces[0], &hog, &have_hog);
+    bk_err err = faceshape_hog_box(lm, picture, &fr->faces[0], &hog, &have_hog);
     if (err != BK_OK)
         return err;
-    if (have_hog)
-        box = hog;
-    err = landmarks_fit(lm, picture, &box, &fr->shape);
+    return faceshape_fit_box(lm, picture, have_hog ? &hog : NULL, fr);
+}
+
+bk_err faceshape_fit_box(const landmarks *lm, const pic *picture, const landmarks_box *hog,
+                         face_result *fr)
+{
+    if (lm == NULL || picture == NULL || fr == NULL)
+        return BK_ERR_INVALID;
+    fr->has_shape = false;
+    if (fr->n_faces == 0)
+        return BK_OK;
+    landmarks_box box = hog != NULL ? *hog : faceshape_box(&fr->faces[0]);
+    bk_err err = landmarks_fit(lm, picture, &box, &fr->shape);
     if (err != BK_OK)
         return err;
     double yaw = NAN, pitch = NAN;

@@ -39,6 +39,17 @@ landmarks_box faceshape_box(const face_box *fb);
  * together 54 of 54 annotated portraits within 10 %, median 2.6 %). */
 bk_err faceshape_fit(const landmarks *lm, const pic *picture, face_result *fr);
 
+/* dlib's HOG detector on a crop around the Haar face `fb` of `picture` (four boxes wide, shrunk
+ * so that the face is about 100 pixels): *found and *out the detection whose centre lies in the
+ * Haar box. On turned heads this frames the face where the Haar box may frame a part of it. */
+bk_err faceshape_hog_box(const landmarks *lm, const pic *picture, const face_box *fb,
+                         landmarks_box *out, bool *found);
+
+/* faceshape_fit with the HOG box already found (`hog`, picture pixels; NULL: the Haar box
+ * mapped by faceshape_box). A large capture searches it on a small copy. */
+bk_err faceshape_fit_box(const landmarks *lm, const pic *picture, const landmarks_box *hog,
+                         face_result *fr);
+
 /* The measures of a shape fitted to `picture` (NULL: from the points alone). */
 void faceshape_measure(const pic *picture, const landmarks_shape *s, faceshape_measures *out);
 

@@ -1,0 +1,40 @@
+/* The photo checks of one picture from start to end, as the kiosk's photo service, `photo check`
+ * and the benchmarks run them: the face (imaging/face.h), its landmarks (imaging/faceshape.h)
+ * and the ICAO checks and crop (imaging/icao.h).
+ *
+ * A large JPEG capture is never decoded whole: the face is found on a 1/8 decode and only the
+ * region of the crop is decoded at full resolution (imaging/facejpeg.h), where the face is found
+ * again near where it was, the landmarks fitted and every check made. No GLib.
+ */
+#ifndef BIOKIOSK_FACECHECK_H
+#define BIOKIOSK_FACECHECK_H
+
+#include "core/bk_err.h"
+#include "imaging/face.h"
+#include "imaging/faceshape.h"
+#include "imaging/icao.h"
+#include "imaging/landmarks.h"
+#include "imaging/pic.h"
+
+/* A capture in JPEG or PNG bytes: fills *faces (picture coordinates of the whole capture) and
+ * *result (its output is the 1244x1600 crop, transfer full: icao_result_clear), and, when not
+ * NULL, *width and *height with the capture's size. `lm` may be NULL: then the landmark checks
+ * are not made (icao_result_not_checked names them). Errors: those of picio_decode and of the
+ * checks; a picture without a face is not an error (result->compliant is false). */
+bk_err facecheck_capture(const face_finder *finder, const landmarks *lm, const uint8_t *data,
+                         size_t size, const icao_settings *limits, face_result *faces,
+                         icao_result *result, int *width, int *height);
+
+/* A decoded still picture (a file of `photo check`, a small capture): the same on the whole
+ * picture. */
+bk_err facecheck_picture(const face_finder *finder, const landmarks *lm, const pic *picture,
+                         const icao_settings *limits, face_result *faces, icao_result *result);
+
+/* A live-view frame: the face tracked (face_track), the landmarks fitted, yaw and pitch
+ * smoothed over the last frames (`smooth`, may be NULL), every check made with `limits`
+ * (limits->live set for a quarter-size crop). */
+bk_err facecheck_frame(const face_finder *finder, const landmarks *lm, face_tracker *track,
+                       faceshape_smoother *smooth, const pic *frame, const icao_settings *limits,
+                       face_result *faces, icao_result *result);
+
+#endif
