@@ -20,7 +20,9 @@
 #include "store/store.h"
 #include "ui/technician.h" /* -- technicians */
 #include "ui/ui.h"
+#include "visit/deliver.h" /* -- delivery */
 #include "visit/kioskrec.h"
+#include "selftest/selftest.h" /* -- delivery: the clock check */
 #include "visit/visit.h"
 #ifdef BIOKIOSK_TEST_HOOKS
 #include "testhooks/hooks.h"
@@ -61,6 +63,34 @@ static void wake_visit(void *data)
 {
     SDL_Event ev = {.type = GPOINTER_TO_UINT(data)};
     SDL_PushEvent(&ev);
+}
+
+/* -- delivery: the worker purges delivered records only when the self-test's clock check
+ * passes (called once, on the worker's thread) */
+static bool delivery_clock_trusted(void *data, char *why, size_t size)
+{
+    return selftest_clock_trusted(data, why, size);
+}
+
+/* -- delivery: the worker that sends the outbox to the receiver ([delivery]; without a URL it
+ * only purges delivered records and watches how long records wait) */
+static bk_err start_delivery(const config *cfg, deliver_worker **out, char **message)
+{
+    deliver_settings ds = {
+        .outbox = config_get_string(cfg, CONFIG_RECORD_OUTBOX),
+        .url = config_get_string(cfg, CONFIG_DELIVERY_URL),
+        .ca = config_get_string(cfg, CONFIG_DELIVERY_CA),
+        .receiver_key = config_get_string(cfg, CONFIG_DELIVERY_RECEIVER_KEY),
+        .interval_seconds = (unsigned)config_get_int(cfg, CONFIG_DELIVERY_INTERVAL_SECONDS),
+        .alert_hours = (unsigned)config_get_int(cfg, CONFIG_DELIVERY_ALERT_HOURS),
+        .retention_days = (unsigned)config_get_int(cfg, CONFIG_RECORD_RETENTION_DAYS),
+        .audit_log = config_get_string(cfg, CONFIG_AUDIT_LOG),
+        .kiosk_key = config_get_string(cfg, CONFIG_RECORD_KIOSK_KEY),
+        .audit_hash_key = config_get_string(cfg, CONFIG_RECORD_AUDIT_HASH_KEY),
+        .clock_trusted = delivery_clock_trusted,
+        .clock_data = (void *)cfg,
+    };
+    return deliver_worker_new(&ds, out, message);
 }
 
 static void options_clear(options *o)
@@ -114,6 +144,7 @@ int kiosk_main(int argc, char **argv)
     session *sess = NULL;
     visit *vis = NULL;
     kioskrec *rec = NULL;             /* -- record */
+    deliver_worker *delivery = NULL;  /* -- delivery */
     signature_service *sigsvc = NULL; /* -- signature */
     photo_service *photo = NULL;      /* -- photo */
     capture_photo *photo_screen = NULL;
@@ -214,6 +245,8 @@ int kiosk_main(int argc, char **argv)
         .signature_min_points = (unsigned)config_get_int(cfg, CONFIG_SIGNATURE_MIN_POINTS),
     };
     err = kioskrec_open(&rs, wall_base, &rec, &message);
+    if (err == BK_OK)
+        err = start_delivery(cfg, &delivery, &message); /* -- delivery */
     if (err != BK_OK) {
         status = fail(err == BK_ERR_INVALID ? 2 : 3, "%s: %s", path, message);
         goto out;
@@ -270,6 +303,7 @@ int kiosk_main(int argc, char **argv)
         .wall_base = wall_base,
         .virtual_clock = o.script != NULL,
         .stop = (const volatile int *)&stop_requested,
+        .delivery = delivery, /* -- delivery */
     };
     sess = session_new(&set, vis, u);
 
@@ -377,6 +411,7 @@ out:
     /* -- signature */
     capture_signature_teardown();
     signature_service_free(sigsvc);
+    deliver_worker_free(delivery); /* -- delivery: an attempt under way ends first */
     /* -- record */
     if (rec)
         kioskrec_audit(rec, "kiosk.stop", NULL, "status=%d", status);

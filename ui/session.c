@@ -756,6 +756,14 @@ static void draw_staff_bar(void *host, ui *u)
     ui_text_size(u, line, UI_FONT_BODY, NULL, &th);
     ui_text(u, line, (SDL_Rect){pad, bar.y + (h - th) / 2, u->w / 3, th}, UI_FONT_BODY,
             UI_COLOR_ON_STAFF, UI_ALIGN_START);
+    /* -- delivery: records the receiver has not acknowledged for too long */
+    long waited = deliver_oldest_waiting_age(s->set.delivery, (time_t)session_wall(s));
+    if (waited >= 0 && deliver_worker_alert(s->set.delivery, (time_t)session_wall(s), NULL, 0)) {
+        char alert[160];
+        g_snprintf(alert, sizeof alert, _("Records not delivered for %ld h"), waited / 3600);
+        ui_text(u, alert, (SDL_Rect){u->w / 3, bar.y + (h - th) / 2, u->w / 3, th}, UI_FONT_BODY,
+                UI_COLOR_ON_STAFF, UI_ALIGN_START);
+    }
     if (is_staff_screen(runner_top(s->r)))
         return;
     int bw = ui_px(u, 330);

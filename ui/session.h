@@ -18,6 +18,7 @@
 #include "ui/runner.h"
 #include "core/takes.h"
 #include "ui/ui.h"
+#include "visit/deliver.h"
 #include "visit/visit.h"
 
 typedef struct session_settings {
@@ -37,6 +38,9 @@ typedef struct session_settings {
     /* Set (from a signal handler) when the service is told to stop: the session releases the
      * appointment and the runner quits. May be NULL. */
     const volatile int *stop;
+    /* -- delivery: the delivery worker; the staff bar says when a record has waited too long
+     * (deliver_worker_alert). May be NULL. */
+    deliver_worker *delivery;
 } session_settings;
 
 /* The staff actions that need a reason (visit/visit.h). */

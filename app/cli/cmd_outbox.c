@@ -208,27 +208,14 @@ static gboolean clock_trusted(const char *config_path, char *why, size_t why_siz
 {
     config *cfg = NULL;
     char *message = NULL;
-    if (config_path != NULL) {
-        if (config_load(config_path, &cfg, &message) != BK_OK) {
-            g_snprintf(why, why_size, "--config: %s", message ? message : "cannot be read");
-            g_free(message);
-            return FALSE;
-        }
-    } else {
+    if (config_path == NULL) {
         cfg = config_new();
+    } else if (config_load(config_path, &cfg, &message) != BK_OK) {
+        g_snprintf(why, why_size, "--config: %s", message ? message : "cannot be read");
+        g_free(message);
+        return FALSE;
     }
-    selftest_options opt = {.cfg = cfg};
-    selftest_report r = {0};
-    selftest_clock(&opt, &r);
-    gboolean ok = TRUE;
-    for (size_t i = 0; i < r.n; i++)
-        if (r.checks[i].status == SELFTEST_FAIL) {
-            g_snprintf(why, why_size, "%s failed (%s): %s", r.checks[i].name, r.checks[i].value,
-                       r.checks[i].action ? r.checks[i].action : "");
-            ok = FALSE;
-            break;
-        }
-    selftest_report_clear(&r);
+    gboolean ok = selftest_clock_trusted(cfg, why, why_size);
     config_free(cfg);
     return ok;
 }

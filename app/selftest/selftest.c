@@ -90,6 +90,7 @@ void selftest_run(const selftest_options *opt, selftest_report *report)
     selftest_display(opt, report);
     selftest_store(opt, report);
     selftest_files(opt, report);
+    selftest_outbox_delivery(opt, report); /* -- delivery */
     selftest_clock(opt, report);
 }
 

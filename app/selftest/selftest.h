@@ -71,6 +71,12 @@ void selftest_display(const selftest_options *opt, selftest_report *report);
 void selftest_store(const selftest_options *opt, selftest_report *report);
 void selftest_files(const selftest_options *opt, selftest_report *report);
 void selftest_clock(const selftest_options *opt, selftest_report *report);
+/* -- delivery (selftest_outbox.c): outbox.delivery fails when a record has waited longer than
+ * [delivery] alert_hours, or when [delivery] is set up with keys that cannot be used. */
+void selftest_outbox_delivery(const selftest_options *opt, selftest_report *report);
+/* The clock check's verdict for what counts days (the purge of delivered records): false, with
+ * `why`, when any clock check fails. */
+bool selftest_clock_trusted(const config *cfg, char *why, size_t why_size);
 
 /* The kiosk's own screen, for the display checks inside the running kiosk (the technician
  * screen): SDL's video and the fonts belong to the kiosk there, so they are read, never opened or
