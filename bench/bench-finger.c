@@ -433,6 +433,7 @@ typedef struct pair_score {
 typedef struct pair_set {
     pair_score *p;
     int n, cap;
+    int print_high; /* impostors: name the pairs that (nearly) match */
 } pair_set;
 
 static double *pair_ms;
@@ -454,6 +455,8 @@ static void compare(pair_set *set, const item *a, const item *b)
     pair_ms[n_pair_ms++] = cpu_ms() - t0;
     int boz = a->mt_n >= 0 && b->mt_n >= 0 ? nist_bozorth3(&B.nist, a->name, b->name) : NIST_ABSENT;
     set->p[set->n++] = (pair_score){r.score, boz};
+    if (set->print_high && (r.score >= FINGERMATCH_DEFAULT_THRESHOLD - 5 || boz >= BOZORTH_MIN))
+        printf("  %s vs %s: ours %d, bozorth3 %d\n", a->name, b->name, r.score, boz);
 }
 
 /* Genuine (same = 1) or impostor pairs: how many of ours and of bozorth3's are on the wrong side
@@ -491,7 +494,8 @@ static void pairs_bench(int ncap)
     static const int shift[VARIANTS][2] = {{8, -5}, {-12, 6},  {16, 0},
                                            {0, 12}, {-6, -14}, {10, 10}};
     static const double crop[VARIANTS] = {0.1, 0, -0.15, 0.2, 0, -0.1};
-    pair_set gen_cap = {0}, gen_card = {0}, imp_cap = {0}, imp_card = {0};
+    pair_set gen_cap = {0}, gen_card = {0}, imp_cap = {.print_high = 1},
+             imp_card = {.print_high = 1};
     size_t nvar = B.shortmode ? 1 : VARIANTS;
     if (ncap <= 0 || ncap > MAX_ITEMS)
         return;

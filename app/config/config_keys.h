@@ -190,14 +190,14 @@ CONFIG_KEY(FINGERPRINT_THRESHOLD_INDEX, "fingerprint.threshold_index", INT, "30"
            "Quality (the kiosk's own 0-100 score, not NFIQ 2) an index finger must reach.")
 CONFIG_KEY(FINGERPRINT_THRESHOLD_THUMB, "fingerprint.threshold_thumb", INT, "30", 0, 100, NULL,
            "Quality a thumb must reach.")
-CONFIG_KEY(FINGERPRINT_THRESHOLD_MIDDLE, "fingerprint.threshold_middle", INT, "20", 0, 100, NULL,
+CONFIG_KEY(FINGERPRINT_THRESHOLD_MIDDLE, "fingerprint.threshold_middle", INT, "25", 0, 100, NULL,
            "Quality a middle finger must reach.")
-CONFIG_KEY(FINGERPRINT_THRESHOLD_RING, "fingerprint.threshold_ring", INT, "10", 0, 100, NULL,
+CONFIG_KEY(FINGERPRINT_THRESHOLD_RING, "fingerprint.threshold_ring", INT, "25", 0, 100, NULL,
            "Quality a ring finger must reach.")
 CONFIG_KEY(FINGERPRINT_ATTEMPTS, "fingerprint.attempts", INT, "3", 1, 10, NULL,
            "Attempts per finger; when none reaches the threshold the best is kept.")
 CONFIG_KEY(
-    FINGERPRINT_MATCH_THRESHOLD, "fingerprint.match_threshold", INT, "30", 1, 100, NULL,
+    FINGERPRINT_MATCH_THRESHOLD, "fingerprint.match_threshold", INT, "35", 1, 100, NULL,
     "Comparison score at or above which two prints count as the same finger (uniqueness check).")
 CONFIG_KEY(FINGERPRINT_VIRTUAL_SOCKET, "fingerprint.virtual_socket", STRING, "", 0, 0, NULL,
            "Emulation only (demo, scripted mode): socket of libfprint's virtual image device; the "

@@ -42,7 +42,11 @@ typedef struct pair {
 /* Difference of two directions, 0..pi. */
 static float angle_diff(float a, float b)
 {
-    float d = fmodf(fabsf(a - b), 2 * (float)M_PI);
+    /* directions stay within a few turns of 0: subtracting turns is cheaper than fmodf, which
+     * took a third of a comparison */
+    float d = fabsf(a - b);
+    while (d >= 2 * (float)M_PI)
+        d -= 2 * (float)M_PI;
     return d > (float)M_PI ? 2 * (float)M_PI - d : d;
 }
 
@@ -90,6 +94,8 @@ static int similar(const local *a, const local *b)
     int hits = 0;
     for (int i = 0; i < a->n; i++) {
         for (int j = 0; j < b->n; j++) {
+            if (b->d[j] >= a->d[i] + 6)
+                break; /* neighbours are sorted by distance: none further on is close */
             if (fabsf(a->d[i] - b->d[j]) < 6 && angle_diff(a->bearing[i], b->bearing[j]) < 0.3f &&
                 angle_diff(a->turn[i], b->turn[j]) < 0.4f) {
                 hits++;
@@ -214,9 +220,16 @@ bk_err fingermatch_compare(const fingerfeat *a, const fingerfeat *b, fingermatch
         goto out;
     describe(a, la);
     describe(b, lb);
+    /* two minutiae whose directions differ by more than the largest rotation searched plus the
+     * pairing tolerance can never pair: their neighbourhoods need not be compared (two thirds of
+     * all pairs, most of a comparison's time) */
+    float reach = (float)(MAX_ROTATION_DEG * M_PI / 180.0) + PAIR_ANGLE;
     for (int i = 0; i < a->n_minutiae; i++)
         for (int j = 0; j < b->n_minutiae; j++)
-            sim[(size_t)i * (size_t)b->n_minutiae + (size_t)j] = (uint8_t)similar(&la[i], &lb[j]);
+            sim[(size_t)i * (size_t)b->n_minutiae + (size_t)j] =
+                angle_diff(a->minutiae[i].angle, b->minutiae[j].angle) > reach
+                    ? 0
+                    : (uint8_t)similar(&la[i], &lb[j]);
 
     for (int r_i = 0; r_i < nrot; r_i++) {
         float angle = (float)((-MAX_ROTATION_DEG + r_i * ROTATION_STEP_DEG) * M_PI / 180.0);

@@ -15,8 +15,9 @@
 #include "core/fingerplan.h"
 
 /* Default decision threshold on the score: at or above it two prints are taken to be the same
- * finger (measured on real captures, see the README). */
-#define FINGERMATCH_DEFAULT_THRESHOLD 30
+ * finger. 35: the lowest at which no two different shared captures match, where bozorth3 at its
+ * usual 40 misses more same-finger pairs (bench-finger; docs/fingerprints.md). */
+#define FINGERMATCH_DEFAULT_THRESHOLD 35
 
 typedef struct fingermatch_result {
     int score;    /* 0..100: 100 * paired / the smaller overlap count */
