@@ -1,18 +1,19 @@
 /* The technician screen ("technician"): `biokiosk selftest` inside the running kiosk.
  *
  * Staff with the technician role open it from the staff menu when no visit is in progress. It
- * runs the self-test's checks (app/selftest, the same code as the command) on a worker thread,
- * so drawing never waits for a device; each group's results appear when the group ends, each
- * with pass/fail/skip, what was measured and what to do. The kiosk's own capture modules may
- * hold a device open; the screen does not open such a device a second time:
- *   - camera: with [photo] enabled the kiosk's photo module holds it: "found" is its live status
- *     line (ui/capture.h); live view, decoding, faces and the test photo are run by the module
- *     with its own camera (capture_class.check), reporting the self-test's names and values;
+ * runs the self-test's checks (app/selftest, the same code as the command) as a selftest_job on
+ * the job's worker (app/selftest/selftest_job.h), so drawing never waits for a device; each group's
+ * results appear when the group ends, each with pass/fail/skip, what was measured and what to do.
+ * The kiosk's own capture modules may hold a device open; the screen does not open such a device a
+ * second time:
+ *   - camera: with [photo] enabled the kiosk's photo service holds it: "found" is its live status
+ *     line (ui/capture.h); live view, decoding, faces and the test photo are run by the service
+ *     with its own camera (its one check), reporting the self-test's names and values;
  *     without, the self-test opens the camera itself.
  *   - fingerprint reader: the same with [fingerprint] enabled and the fingerprint module (the
  *     finger step through the module's reader thread).
- *   - signature pad: the kiosk opens it only at the signature step, so outside a visit the
- *     self-test opens it itself (while it is open at a step, the module's status line is used).
+ *   - signature pad: the signature service's check (app/capture/signature.h): outside a visit it
+ *     opens the pad itself; while the signature step has it open, its status line is used.
  *   - screen and touch: from the kiosk's own window, fonts and catalogues (read on the main
  *     thread; SDL's video is not opened or closed again).
  *   - store, outbox, keys, audit log, clock: the self-test's checks as they are (the store on a
@@ -25,14 +26,9 @@
  * biokiosk-technician) with check names, results and measured numbers only, and each run ends with
  * an audit entry technician.selftest.
  *
- * Script commands (scripted mode):
- *   technician-wait SECONDS   wait in real time, up to SECONDS, until the running checks ended
- *   technician-show CHECK     turn the list's pages (from the first) until the row of CHECK
- *                             (e.g. store.today) is on screen; fails when no page has it
- *   technician-prompt SECONDS wait in real time until a hands-on step's prompt is on screen;
- *                             logs "prompt on screen: TEXT" (a test then acts, e.g. places a
- *                             finger on the virtual reader), or "prompt answered before it was
- *                             drawn: TEXT" when the device answered at once
+ * Its scripted-mode commands (technician-wait, technician-show, technician-prompt) are test
+ * hooks (app/testhooks/technician_hooks.c); they look at the screen through the functions at
+ * the end of this header.
  */
 #ifndef BIOKIOSK_TECHNICIAN_H
 #define BIOKIOSK_TECHNICIAN_H
@@ -43,6 +39,7 @@
 #include "core/bk_err.h"
 
 struct config;
+struct session;
 
 typedef struct technician_settings {
     const struct config *cfg; /* the kiosk's configuration; outlives technician_teardown */
@@ -56,5 +53,19 @@ bk_err technician_setup(const technician_settings *set);
  * and waits for it. Call after the session is freed, before the configuration is. Nothing when
  * not set up. */
 void technician_teardown(void);
+
+/* For the test hooks (main thread). True once checks were started on the screen. */
+bool technician_ran(void);
+/* True while the checks run. */
+bool technician_running(void);
+/* Takes in what the checks have now; a run that ended is logged and audited (once). */
+void technician_sync(struct session *s);
+/* Shows the first page of the list; false when the technician screen's list is not showing. */
+bool technician_list_first_page(struct session *s);
+/* True when the list goes on after the page shown. */
+bool technician_more_pages(void);
+/* The hands-on prompt now and the run's latest (transfer full, NULL when none); returns whether
+ * the checks still run. */
+bool technician_prompt(char **prompt, char **last);
 
 #endif

@@ -6,6 +6,9 @@
 #include "capture/signature-priv.h"
 #include "core/biomem.h"
 
+/* marks a prompt for the catalogues; the screen that shows it translates it */
+#define N_(s) (s)
+
 #define SIGN_WAIT_MS      60000
 #define MIN_STROKE_POINTS 20
 
@@ -98,7 +101,7 @@ static bool find_usable(const capture_check_run *run, gint64 t0, sigpad_found *u
 static void check_draw(sigpad *pad, const capture_check_run *run)
 {
     gint64 t1 = g_get_monotonic_time();
-    prompt(run, "Signature pad: draw a line on the pad now and lift the pen (60 s at most).");
+    prompt(run, N_("Signature pad: draw a line on the pad now and lift the pen (60 s at most)."));
     unsigned points = 0;
     gint64 end = t1 + (gint64)SIGN_WAIT_MS * 1000;
     sigpad_event e;

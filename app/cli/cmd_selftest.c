@@ -7,9 +7,57 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "selftest/selftest.h"
+#include "ui/i18n.h"
+#include "ui/ui.h"
 #include "version.h"
 
 #define CMD "selftest"
+
+static void count_nothing(const char *msgid, const char *text, void *data)
+{
+    (void)msgid;
+    (void)text;
+    (void)data;
+}
+
+/* The self-test's view of the kiosk's catalogues (selftest_text): load, count, unload. */
+static bk_err count_translations(const char *dir, size_t *languages, size_t *strings,
+                                 char **missing)
+{
+    const char *bad = NULL;
+    bk_err err = i18n_load(dir, (const char *const *)i18n_languages, i18n_n_languages, &bad);
+    *languages = i18n_n_languages;
+    *strings = 0;
+    for (size_t i = 0; err == BK_OK && i < i18n_n_languages; i++)
+        if (strcmp(i18n_languages[i], "en") != 0)
+            *strings += i18n_each(i18n_languages[i], count_nothing, NULL);
+    if (err != BK_OK)
+        *missing = g_strdup(bad);
+    i18n_unload();
+    return err;
+}
+
+static const selftest_text kiosk_text = {
+    .find_font = ui_find_font,
+    .font_px = UI_BODY_PX,
+    .count_translations = count_translations,
+};
+
+/* Without a configuration: what it says and the checks that need none (with the defaults). */
+static void run_unconfigured(const selftest_options *opt, selftest_report *rep)
+{
+    selftest_camera(opt, rep);
+    selftest_fingerprint(opt, rep);
+    selftest_sigpad(opt, rep);
+    selftest_display(opt, rep);
+    static const char *const need_config[] = {
+        "store.reachable", "store.today",  "outbox.writable", "outbox.free_space", "keys.kiosk",
+        "keys.backoffice", "audit.verify", "outbox.delivery", "record.trial",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(need_config); i++)
+        selftest_report_add(rep, need_config[i], SELFTEST_SKIP, NULL, "Skipped: no configuration.");
+    selftest_clock(opt, rep);
+}
 
 static void print_text(const selftest_report *rep)
 {
@@ -33,9 +81,11 @@ static void print_json(const selftest_report *rep, const config *cfg, bool inter
     json_builder_set_member_name(b, "version");
     json_builder_add_string_value(b, BIOKIOSK_VERSION);
     json_builder_set_member_name(b, "kiosk");
-    json_builder_add_string_value(b, config_get_string(cfg, CONFIG_KIOSK_ID));
+    const char *id = config_get_string(cfg, CONFIG_KIOSK_ID);
+    const char *desk = config_get_string(cfg, CONFIG_KIOSK_DESK);
+    json_builder_add_string_value(b, id[0] ? id : "unknown");
     json_builder_set_member_name(b, "desk");
-    json_builder_add_string_value(b, config_get_string(cfg, CONFIG_KIOSK_DESK));
+    json_builder_add_string_value(b, desk[0] ? desk : "unknown");
     GDateTime *now = g_date_time_new_now_utc();
     g_autofree char *ts = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
     g_date_time_unref(now);
@@ -105,20 +155,31 @@ int cmd_selftest(int argc, char **argv)
                            "Checks the camera, the fingerprint reader, the signature pad, the "
                            "screen and touch, fonts and translations, the store, the outbox, the "
                            "audit log, the keys and the clock.\nExit status 0 when every check "
-                           "passed (or was skipped), 1 when any failed, 2 for bad usage or "
-                           "configuration.",
+                           "passed (or was skipped), 1 when any failed (a configuration that "
+                           "cannot be read is a failed check), 2 for bad usage.",
                            entries, &argc, &argv))
         return CLI_EXIT_USAGE;
     if (argc > 1)
         return cli_usage_error(CMD, "unexpected argument '%s'", argv[1]);
+    /* a configuration that cannot be read is the first thing a fresh kiosk's technician must
+     * see: a failed check with what to do, and what can be checked without it */
     config *cfg = NULL;
     g_autofree char *message = NULL;
-    if (config_load(config_path ? config_path : CONFIG_DEFAULT_PATH, &cfg, &message) != BK_OK)
-        return cli_usage_error(CMD, "%s", message);
+    const char *path = config_path ? config_path : CONFIG_DEFAULT_PATH;
+    bool configured = config_load(path, &cfg, &message) == BK_OK;
+    if (!configured)
+        cfg = config_new();
 
-    selftest_options opt = {.cfg = cfg, .interactive = interactive, .prompt_fd = 2};
+    selftest_options opt = {
+        .cfg = cfg, .interactive = interactive, .prompt_fd = 2, .text = &kiosk_text};
     selftest_report rep = {0};
-    selftest_run(&opt, &rep);
+    if (configured) {
+        selftest_report_add(&rep, "config.load", SELFTEST_PASS, NULL, path);
+        selftest_run(&opt, &rep);
+    } else {
+        selftest_config_failed(path, message, &rep);
+        run_unconfigured(&opt, &rep);
+    }
     if (json)
         print_json(&rep, cfg, interactive);
     else

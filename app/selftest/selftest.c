@@ -82,6 +82,15 @@ selftest_check *selftest_report_add(selftest_report *report, const char *name,
     return selftest_add(report, name, status, 0, action, "%s", value);
 }
 
+void selftest_prepare_environment(const config *cfg, bool reader_held)
+{
+    /* libfprint's virtual reader (emulation): the self-test reads FP_VIRTUAL_IMAGE on its
+     * worker, so it is set before any other thread could read the environment meanwhile */
+    const char *socket = config_get_string(cfg, CONFIG_FINGERPRINT_VIRTUAL_SOCKET);
+    if (socket[0] && !reader_held)
+        g_setenv("FP_VIRTUAL_IMAGE", socket, TRUE);
+}
+
 void selftest_run(const selftest_options *opt, selftest_report *report)
 {
     selftest_camera(opt, report);
@@ -91,6 +100,7 @@ void selftest_run(const selftest_options *opt, selftest_report *report)
     selftest_store(opt, report);
     selftest_files(opt, report);
     selftest_outbox_delivery(opt, report); /* -- delivery */
+    selftest_record(opt, report);
     selftest_clock(opt, report);
 }
 
@@ -124,6 +134,17 @@ void selftest_report_clear(selftest_report *report)
     }
     g_free(report->checks);
     memset(report, 0, sizeof(*report));
+}
+
+void selftest_config_failed(const char *path, const char *message, selftest_report *report)
+{
+    selftest_add(report, "config.load", SELFTEST_FAIL, 0,
+                 "Write the configuration (`biokiosk config example` prints one with every "
+                 "setting), make it readable by the biokiosk user, and run the self-test again; "
+                 "the checks below ran with the defaults.",
+                 "%s%s%s", message && strstr(message, path) ? "" : path,
+                 message && strstr(message, path) ? "" : ": ",
+                 message ? message : "cannot be read");
 }
 
 long long selftest_build_time(void)

@@ -41,6 +41,19 @@ typedef struct selftest_report {
     size_t cap;
 } selftest_report;
 
+/* The kiosk's text as the ui draws it (fonts, catalogues), given by the caller (app/cli) so the
+ * self-test needs nothing above its floor. */
+typedef struct selftest_text {
+    /* The file of a font family through fontconfig (transfer full), or NULL. */
+    char *(*find_font)(const char *family);
+    int font_px; /* the body text's size, to open the fonts at */
+    /* Loads every language's catalogue from dir (NULL: the installed ones), counts the
+     * translated strings of all but English, and unloads them again. On failure *missing
+     * (transfer full) names the language whose catalogue failed; BK_ERR_CORRUPT: damaged. */
+    bk_err (*count_translations)(const char *dir, size_t *languages, size_t *strings,
+                                 char **missing);
+} selftest_text;
+
 /* What to test and how. */
 typedef struct selftest_options {
     const config *cfg; /* the kiosk's configuration (transfer none) */
@@ -53,11 +66,12 @@ typedef struct selftest_options {
     /* When set and non-zero, interactive waits end early and report "cancelled" (the
      * technician left the screen). Read atomically. */
     const int *cancel;
-    double live_seconds;     /* how long live view is measured; 0 = 3 */
-    const char *cascade_dir; /* Haar cascades; NULL = [photo] cascades, BIOKIOSK_CASCADES or
-                                opencv-data's */
-    long long now;           /* seconds since 1970 for "today" (the kiosk's --now); 0 = the
-                                system clock */
+    double live_seconds;       /* how long live view is measured; 0 = 3 */
+    const char *cascade_dir;   /* Haar cascades; NULL = [photo] cascades, BIOKIOSK_CASCADES or
+                                  opencv-data's */
+    long long now;             /* seconds since 1970 for "today" (the kiosk's --now); 0 = the
+                                  system clock */
+    const selftest_text *text; /* display.fonts and display.translations; NULL: skipped */
 } selftest_options;
 
 /* Runs every check in a fixed order and appends the results to report. */
@@ -77,6 +91,14 @@ void selftest_outbox_delivery(const selftest_options *opt, selftest_report *repo
 /* The clock check's verdict for what counts days (the purge of delivered records): false, with
  * `why`, when any clock check fails. */
 bool selftest_clock_trusted(const config *cfg, char *why, size_t why_size);
+/* record.trial: encodes, seals and opens a made-up record with the kiosk's settings and keys
+ * (kiosk id, desk, outbox limits), so a kiosk that cannot write records fails here, not at the
+ * first applicant. */
+void selftest_record(const selftest_options *opt, selftest_report *report);
+
+/* config.load: a configuration that could not be read, with what to do (`biokiosk selftest`
+ * without a readable configuration: this result and the checks that need no configuration). */
+void selftest_config_failed(const char *path, const char *message, selftest_report *report);
 
 /* The kiosk's own screen, for the display checks inside the running kiosk (the technician
  * screen): SDL's video and the fonts belong to the kiosk there, so they are read, never opened or
@@ -89,6 +111,7 @@ typedef struct selftest_screen {
     int sdl_touch_devices;
     const char *font_path, *font_arabic_path; /* the kiosk's fonts; NULL when one did not open */
     const char *const *languages;             /* the languages the kiosk offers (loaded) */
+    const size_t *strings; /* per language: the translated strings its catalogue has */
     size_t n_languages;
 } selftest_screen;
 
@@ -96,6 +119,11 @@ typedef struct selftest_screen {
  * (call on the kiosk's main thread; fast). */
 void selftest_display_screen(const selftest_options *opt, const selftest_screen *k,
                              selftest_report *report);
+
+/* Inside the kiosk (the technician screen): points libfprint's virtual reader at [fingerprint]
+ * virtual_socket when no capture service holds the reader, so the self-test's own check finds
+ * it. Sets the environment: call on the main thread before the checks' worker starts. */
+void selftest_prepare_environment(const config *cfg, bool reader_held);
 
 /* Moves every check of `from` to the end of `to`, leaving `from` empty. */
 void selftest_report_move(selftest_report *to, selftest_report *from);

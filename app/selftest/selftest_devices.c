@@ -1,19 +1,17 @@
-/* The three capture devices, through the kiosk's own drivers. */
+/* The camera and the fingerprint reader, through the kiosk's own drivers (the signature pad:
+ * selftest_sigpad.c, through the signature service's check). */
 #include <stdio.h>
 #include <string.h>
 
 #include "capture/photo.h"
 #include "drivers/fingerprint/fingerprint.h"
 #include "selftest/selftest-priv.h"
-#include "drivers/sigpad/sigpad.h"
 
 /* Long enough for a USB camera that wakes up or a PTP/IP camera on a slow network. */
 #define CAMERA_OPEN_MS    15000
 #define CAMERA_CAPTURE_MS 60000
 #define READER_OPEN_MS    10000
 #define FINGER_WAIT_MS    30000
-#define SIGN_WAIT_MS      60000
-#define MIN_STROKE_POINTS 20
 
 static const char *const camera_action =
     "Switch the camera on, check its cable (or network), and that [camera] model and port in the "
@@ -234,89 +232,4 @@ void selftest_fingerprint(const selftest_options *opt, selftest_report *r)
     }
     fingerprint_close(rd);
     selftest_add(r, "fingerprint.open_close", SELFTEST_PASS, t0, NULL, "opened and closed");
-}
-
-static const char *const pad_action =
-    "Plug the signature pad in; `biokiosk signature pads` lists the pads found. Without a pad "
-    "people sign on the touch screen.";
-
-void selftest_sigpad(const selftest_options *opt, selftest_report *r)
-{
-    gint64 t0 = g_get_monotonic_time();
-    sigpad_found found[8];
-    size_t n = 0;
-    bk_err err = sigpad_scan(found, G_N_ELEMENTS(found), &n);
-    const sigpad_found *usable = NULL;
-    for (size_t i = 0; err == BK_OK && i < n && usable == NULL; i++)
-        if (found[i].verdict == SIGPAD_USABLE)
-            usable = &found[i];
-    if (usable == NULL) {
-        if (err == BK_OK && n > 0)
-            selftest_add(r, "sigpad.found", SELFTEST_FAIL, t0,
-                         "This pad cannot be read by the kiosk: use a pad from the supported "
-                         "list (see biokiosk(1)).",
-                         "%04x:%04x %s: %s", found[0].vendor, found[0].product, found[0].model,
-                         found[0].reason);
-        else
-            selftest_add(r, "sigpad.found", SELFTEST_FAIL, t0, pad_action, "%s",
-                         err != BK_OK ? bk_err_str(err) : "no signature pad");
-        selftest_add(r, "sigpad.descriptor", SELFTEST_SKIP, 0, NULL, "Skipped: no pad.");
-        selftest_add(r, "sigpad.draw", SELFTEST_SKIP, 0, NULL, "Skipped: no pad.");
-        return;
-    }
-    t0 = g_get_monotonic_time();
-    sigpad *pad = NULL;
-    err = sigpad_open(&pad);
-    if (err != BK_OK) {
-        selftest_add(r, "sigpad.found", SELFTEST_FAIL, t0,
-                     "Check that the biokiosk group may use the pad (the udev rules), then plug "
-                     "it in again.",
-                     "%04x:%04x %s found but not opened: %s", usable->vendor, usable->product,
-                     usable->model, bk_err_str(err));
-        selftest_add(r, "sigpad.descriptor", SELFTEST_SKIP, 0, NULL, "Skipped: pad not open.");
-        selftest_add(r, "sigpad.draw", SELFTEST_SKIP, 0, NULL, "Skipped: pad not open.");
-        return;
-    }
-    sigpad_info info;
-    sigpad_get_info(pad, &info);
-    selftest_add(r, "sigpad.found", SELFTEST_PASS, t0, NULL, "%04x:%04x %s, layout %s", info.vendor,
-                 info.product, info.model, sigtable_layout_name(info.layout));
-    /* the driver opens a pad only when its report layout is known: from the table, or from a
-     * report descriptor that parsed into a pen with a physical size */
-    bool sized = info.width_mm > 0 && info.height_mm > 0 && info.counts_per_mm > 0;
-    selftest_check *c = selftest_add(
-        r, "sigpad.descriptor", sized ? SELFTEST_PASS : SELFTEST_FAIL, t0,
-        "The pad's report descriptor gives no writing area: use a supported pad.",
-        "%s: writing area %.0f x %.0f mm, %.0f counts per mm, %d pressure levels",
-        info.layout == SIGTABLE_LAYOUT_HID ? "report descriptor parsed" : "known layout",
-        info.width_mm, info.height_mm, info.counts_per_mm, (int)info.pressure_levels);
-    selftest_number(c, info.counts_per_mm, "counts/mm");
-
-    if (opt->interactive) {
-        gint64 t1 = g_get_monotonic_time();
-        selftest_prompt(opt, "Signature pad: draw a line on the pad now and lift the pen "
-                             "(60 s at most).");
-        /* one stroke is enough to show that pen, pad and cable work: the test ends when the pen
-         * is lifted after at least MIN_STROKE_POINTS points */
-        unsigned points = 0;
-        gint64 end = t1 + (gint64)SIGN_WAIT_MS * 1000;
-        sigpad_event e;
-        while (g_get_monotonic_time() < end && !selftest_cancelled(opt)) {
-            if (!sigpad_next_event(pad, &e, 100) || e.type != SIGPAD_EVENT_PEN)
-                continue;
-            if (e.sample.tip)
-                points++;
-            else if (points >= MIN_STROKE_POINTS)
-                break;
-        }
-        c = selftest_add(r, "sigpad.draw",
-                         points >= MIN_STROKE_POINTS ? SELFTEST_PASS : SELFTEST_FAIL, t1,
-                         "No line was drawn: check the pen (battery, tether) and the cable.",
-                         "%u pen points in the line", points);
-        selftest_number(c, points, "points");
-        selftest_prompt_done(opt);
-    } else {
-        selftest_add(r, "sigpad.draw", SELFTEST_SKIP, 0, NULL, "Only with --interactive.");
-    }
-    sigpad_free(pad);
 }

@@ -13,11 +13,9 @@
 
 #include "record/audit.h"
 #include "core/biomem.h"
-#include "ui/i18n.h"
 #include "record/seal.h"
 #include "selftest/selftest-priv.h"
 #include "store/store.h"
-#include "ui/ui.h"
 
 /* A touch screen as the kernel describes it: an input device with INPUT_PROP_DIRECT (bit 1 of
  * `properties`) and absolute axes. SDL lists touch devices only once a window is open on a real
@@ -93,54 +91,54 @@ static void display_mode(const selftest_options *opt, selftest_report *r)
         SDL_QuitSubSystem(SDL_INIT_VIDEO);
 }
 
-/* Opens the font at path (or fontconfig's family) at body size; NULL path when not found. */
-static bool font_loads(const char *configured, const char *family, char **path)
+/* Opens the font at path (or the text's family) at body size; NULL path when not found. */
+static bool font_loads(const selftest_text *text, const char *configured, const char *family,
+                       char **path)
 {
-    *path = configured[0] ? g_strdup(configured) : ui_find_font(family);
+    *path = configured[0] ? g_strdup(configured) : text->find_font(family);
     if (*path == NULL)
         return false;
-    TTF_Font *f = TTF_OpenFont(*path, UI_BODY_PX);
+    TTF_Font *f = TTF_OpenFont(*path, text->font_px);
     if (f == NULL)
         return false;
     TTF_CloseFont(f);
     return true;
 }
 
-static void count_nothing(const char *msgid, const char *text, void *data)
-{
-    (void)msgid;
-    (void)text;
-    (void)data;
-}
-
-static void display_text(const selftest_options *opt, selftest_report *r)
+static void display_fonts(const selftest_options *opt, selftest_report *r)
 {
     gint64 t0 = g_get_monotonic_time();
     if (TTF_Init() != 0) {
         selftest_add(r, "display.fonts", SELFTEST_FAIL, t0, "Reinstall libsdl2-ttf-2.0-0.",
                      "SDL_ttf does not start: %s", TTF_GetError());
-    } else {
-        g_autofree char *latin = NULL, *arabic = NULL;
-        bool a = font_loads(config_get_string(opt->cfg, CONFIG_KIOSK_FONT), "Noto Sans", &latin);
-        bool b = font_loads(config_get_string(opt->cfg, CONFIG_KIOSK_FONT_ARABIC),
-                            "Noto Sans Arabic", &arabic);
-        selftest_add(r, "display.fonts", a && b ? SELFTEST_PASS : SELFTEST_FAIL, t0,
-                     "Install Debian's fonts-noto-core, or correct [kiosk] font and font_arabic.",
-                     "Latin and Cyrillic: %s%s; Arabic: %s%s", latin ? latin : "not found",
-                     latin && !a ? " (does not open)" : "", arabic ? arabic : "not found",
-                     arabic && !b ? " (does not open)" : "");
-        TTF_Quit();
+        return;
     }
+    g_autofree char *latin = NULL, *arabic = NULL;
+    bool a =
+        font_loads(opt->text, config_get_string(opt->cfg, CONFIG_KIOSK_FONT), "Noto Sans", &latin);
+    bool b = font_loads(opt->text, config_get_string(opt->cfg, CONFIG_KIOSK_FONT_ARABIC),
+                        "Noto Sans Arabic", &arabic);
+    selftest_add(r, "display.fonts", a && b ? SELFTEST_PASS : SELFTEST_FAIL, t0,
+                 "Install Debian's fonts-noto-core, or correct [kiosk] font and font_arabic.",
+                 "Latin and Cyrillic: %s%s; Arabic: %s%s", latin ? latin : "not found",
+                 latin && !a ? " (does not open)" : "", arabic ? arabic : "not found",
+                 arabic && !b ? " (does not open)" : "");
+    TTF_Quit();
+}
 
-    t0 = g_get_monotonic_time();
+static void display_text(const selftest_options *opt, selftest_report *r)
+{
+    if (opt->text == NULL) {
+        selftest_add(r, "display.fonts", SELFTEST_SKIP, 0, NULL, "not checked here");
+        selftest_add(r, "display.translations", SELFTEST_SKIP, 0, NULL, "not checked here");
+        return;
+    }
+    display_fonts(opt, r);
+    gint64 t0 = g_get_monotonic_time();
     const char *dir = config_get_string(opt->cfg, CONFIG_KIOSK_LOCALE_DIR);
-    const char *missing = NULL;
-    bk_err err = i18n_load(dir[0] ? dir : NULL, (const char *const *)i18n_languages,
-                           i18n_n_languages, &missing);
-    size_t strings = 0;
-    for (size_t i = 0; err == BK_OK && i < i18n_n_languages; i++)
-        if (strcmp(i18n_languages[i], "en") != 0)
-            strings += i18n_each(i18n_languages[i], count_nothing, NULL);
+    g_autofree char *missing = NULL;
+    size_t languages = 0, strings = 0;
+    bk_err err = opt->text->count_translations(dir[0] ? dir : NULL, &languages, &strings, &missing);
     selftest_check *c;
     if (err != BK_OK)
         c = selftest_add(r, "display.translations", SELFTEST_FAIL, t0,
@@ -150,9 +148,8 @@ static void display_text(const selftest_options *opt, selftest_report *r)
                          err == BK_ERR_CORRUPT ? "is damaged" : "is missing");
     else
         c = selftest_add(r, "display.translations", SELFTEST_PASS, t0, NULL,
-                         "%zu languages, %zu translated strings", i18n_n_languages, strings);
+                         "%zu languages, %zu translated strings", languages, strings);
     selftest_number(c, (double)strings, "strings");
-    i18n_unload();
 }
 
 void selftest_display(const selftest_options *opt, selftest_report *r)
@@ -205,7 +202,7 @@ void selftest_display_screen(const selftest_options *opt, const selftest_screen 
     for (size_t i = 0; i < k->n_languages; i++) {
         if (strcmp(k->languages[i], "en") == 0)
             continue;
-        size_t n = i18n_each(k->languages[i], count_nothing, NULL);
+        size_t n = k->strings ? k->strings[i] : 0;
         strings += n;
         empty += n == 0;
     }

@@ -11,4 +11,6 @@ void testhooks_register(const testhooks_context *ctx)
     /* -- fingerprints */
     /* -- signature */
     signature_hooks_register(ctx);
+    /* -- technicians */
+    technician_hooks_register(ctx);
 }

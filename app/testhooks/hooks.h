@@ -38,5 +38,7 @@ void photo_hooks_register(const testhooks_context *ctx);
 /* -- signature: stroke, mouse-stroke, pad-strokes, pad-points, pad-wait-paused, signature-count
  * (signature_hooks.c) */
 void signature_hooks_register(const testhooks_context *ctx);
+/* -- technicians: technician-wait, technician-show, technician-prompt (technician_hooks.c) */
+void technician_hooks_register(const testhooks_context *ctx);
 
 #endif

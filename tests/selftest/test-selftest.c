@@ -23,7 +23,8 @@ typedef struct env {
     char *touch;
     char *schema;
     char *locale_dir;
-    char *store_uri; /* the store the self-test is pointed at */
+    char *store_uri;      /* the store the self-test is pointed at */
+    const char *kiosk_id; /* [kiosk] id of the configuration written; NULL: DEN-HAAG-03 */
 } env;
 
 static env E;
@@ -266,14 +267,15 @@ static void invocation_init(invocation *inv, devices d, gboolean interactive)
     }
     inv->conf = g_build_filename(E.dir, "biokiosk.conf", NULL);
     g_autofree char *text = g_strdup_printf(
-        "[kiosk]\ndesk = DEN-HAAG\nid = DEN-HAAG-03\nlocale_dir = %s\n"
+        "[kiosk]\ndesk = DEN-HAAG\nid = %s\nlocale_dir = %s\n"
         "[store]\nuri = %s\n"
         "[camera]\nmodel = PTP/IP Camera\nport = %s\n"
         "[record]\noutbox = %s/outbox\nkiosk_key = %s/keys/kiosk.key\n"
         "backoffice_key = %s/keys/backoffice.pub\n"
         "[audit]\nlog = %s/audit.log\n"
         "[selftest]\nmin_free_mb = 1\nmin_width = 1024\nmin_height = 768\nrequire_ntp = false\n",
-        E.locale_dir, E.store_uri, port, E.dir, E.dir, E.dir, E.dir);
+        E.kiosk_id ? E.kiosk_id : "DEN-HAAG-03", E.locale_dir, E.store_uri, port, E.dir, E.dir,
+        E.dir, E.dir);
     g_assert_true(g_file_set_contents(inv->conf, text, -1, NULL));
 
     char **envp = g_get_environ();
@@ -517,15 +519,13 @@ static void test_interactive(void)
     invocation_clear(&inv);
 }
 
-/* Bad usage and a configuration that does not load: exit 2, one line on stderr, no stdout. */
+/* Bad usage: exit 2, one line on stderr, no stdout. (A configuration that does not load is a
+ * failed check since issue 17: test_no_config.) */
 static void test_usage(void)
 {
-    g_autofree char *bad = g_build_filename(E.dir, "bad.conf", NULL);
-    g_assert_true(g_file_set_contents(bad, "[kiosk]\ndesk = DEN-HAAG\n", -1, NULL));
     const char *cases[][4] = {
         {E.bin, "selftest", "--bogus", NULL},
         {E.bin, "selftest", "extra", NULL},
-        {E.bin, "selftest", "--config", bad},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         char *argv[] = {(char *)cases[i][0], (char *)cases[i][1], (char *)cases[i][2],
@@ -541,6 +541,80 @@ static void test_usage(void)
         g_assert_nonnull(strchr(err, '\n'));
         g_assert_cmpint(strchr(err, '\n')[1], ==, 0);
     }
+}
+
+/* Runs `biokiosk selftest ARGS... --config conf` without devices; status and stdout. */
+static int run_config(const char *conf, gboolean json, char **out)
+{
+    char **envp = g_get_environ();
+    envp = g_environ_setenv(envp, "SDL_VIDEODRIVER", "offscreen", TRUE);
+    envp = g_environ_setenv(envp, "HOME", E.dir, TRUE);
+    envp = g_environ_unsetenv(envp, "FP_VIRTUAL_IMAGE");
+    const char *argv[] = {E.bin, "selftest", "--config", conf, json ? "--json" : NULL, NULL};
+    int st = run((char **)argv, envp, out);
+    g_strfreev(envp);
+    return st;
+}
+
+/* A fresh kiosk without a readable configuration (no file, or one that does not load): a failed
+ * config.load check with what to do, in the JSON and in the text, the checks that need no
+ * configuration made with the defaults, the others skipped; exit 1. */
+static void test_no_config(void)
+{
+    g_autofree char *bad = g_build_filename(E.dir, "bad.conf", NULL);
+    g_assert_true(g_file_set_contents(bad, "[kiosk]\ndesk = DEN-HAAG\n", -1, NULL));
+    g_autofree char *none = g_build_filename(E.dir, "no-such.conf", NULL);
+    const char *confs[] = {bad, none};
+    for (size_t i = 0; i < G_N_ELEMENTS(confs); i++) {
+        g_autofree char *out = NULL;
+        int st = run_config(confs[i], TRUE, &out);
+        g_assert_cmpint(st, ==, 1);
+        JsonParser *p = check_output(out, st);
+        JsonObject *c = find_check(p, "config.load");
+        g_assert_cmpstr(json_object_get_string_member(c, "status"), ==, "fail");
+        g_assert_nonnull(strstr(json_object_get_string_member(c, "value"), confs[i]));
+        g_assert_nonnull(strstr(json_object_get_string_member(c, "action"), "config example"));
+        g_assert_cmpstr(status_of(p, "store.reachable"), ==, "skip");
+        g_assert_cmpstr(status_of(p, "record.trial"), ==, "skip");
+        g_assert_cmpstr(status_of(p, "clock.plausible"), ==, "pass");
+        g_assert_cmpstr(
+            json_object_get_string_member(json_node_get_object(json_parser_get_root(p)), "kiosk"),
+            ==, "unknown");
+        g_object_unref(p);
+        g_autofree char *text = NULL;
+        g_assert_cmpint(run_config(confs[i], FALSE, &text), ==, 1);
+        g_assert_nonnull(strstr(text, "FAIL  config.load"));
+        g_assert_nonnull(strstr(text, "what to do: Write the configuration"));
+    }
+}
+
+/* A kiosk id that makes a transaction control number the record refuses (40 characters, the
+ * configuration's old limit): the kiosk cannot write records, and the self-test says so before
+ * the first applicant, by refusing the id (config.load) or by the trial record (record.trial). */
+static void test_record_trial(void)
+{
+    E.kiosk_id = "ROTTERDAM-ZUID-02-ROTTERDAM-ZUID-02-ABCD";
+    g_assert_cmpint(strlen(E.kiosk_id), ==, 40);
+    int st = 0;
+    JsonParser *p = selftest((devices){TRUE, TRUE, TRUE}, &st);
+    E.kiosk_id = NULL;
+    g_assert_cmpint(st, ==, 1);
+    if (strcmp(status_of(p, "config.load"), "fail") == 0) {
+        g_assert_cmpstr(status_of(p, "record.trial"), ==, "skip");
+    } else {
+        JsonObject *c = find_check(p, "record.trial");
+        g_assert_cmpstr(json_object_get_string_member(c, "status"), ==, "fail");
+        g_assert_nonnull(strstr(json_object_get_string_member(c, "value"), "refused"));
+        expect_rest_pass(p, "record.trial");
+    }
+    g_object_unref(p);
+    /* the kiosk's own id writes records: the trial passes and names its transaction */
+    p = selftest((devices){TRUE, TRUE, TRUE}, &st);
+    JsonObject *c = find_check(p, "record.trial");
+    g_assert_cmpstr(json_object_get_string_member(c, "status"), ==, "pass");
+    g_assert_nonnull(strstr(json_object_get_string_member(c, "value"), "DEN-HAAG-03-"));
+    g_assert_cmpfloat(json_object_get_double_member(c, "number"), >, 0.0);
+    g_object_unref(p);
 }
 
 static void prepare(void)
@@ -640,6 +714,8 @@ int main(int argc, char **argv)
     g_test_add_func("/selftest/audit-log-changed", test_audit_changed);
     g_test_add_func("/selftest/interactive", test_interactive);
     g_test_add_func("/selftest/usage", test_usage);
+    g_test_add_func("/selftest/no-config", test_no_config);
+    g_test_add_func("/selftest/record-trial", test_record_trial);
     if (pghost != NULL)
         g_test_add_func("/selftest/postgresql", test_postgresql);
     int r = g_test_run();

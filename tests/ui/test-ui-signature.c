@@ -483,6 +483,9 @@ static void test_overdue(fixture *fx, gconstpointer data)
                         "screenshot en-signature-overdue\n"
                         "tap \"Staff\"\n"
                         "expect-screen staff-pin\n"
+                        /* the pad lists no ids: the officer types (or scans) theirs */
+                        "type jdevries\n"
+                        "key Return\n"
                         "type 123456\n"
                         "key Return\n"
                         "tap \"Close this menu\"\n"

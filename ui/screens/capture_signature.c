@@ -457,14 +457,14 @@ static void draw(screen *scr, ui *u)
     }
 }
 
-static void status(char *buf, size_t size)
+static void status(void *service, char *buf, size_t size)
 {
-    signature_service_status(svc, buf, size);
+    signature_service_status(service, buf, size);
 }
 
-static bk_err check(const capture_check_run *run)
+static bk_err check(void *service, const capture_check_run *run)
 {
-    return signature_service_check(svc, run);
+    return signature_service_check(service, run);
 }
 
 static const screen_class signature_screen = {
@@ -483,8 +483,8 @@ static const screen_class signature_screen = {
 static const capture_class signature_capture = {
     .item = FLOW_ITEM_SIGNATURE,
     .screen = &signature_screen,
-    .status = status,
-    .check = check,
+    .service_status = status,
+    .service_check = check,
 };
 
 bool capture_signature_showing(capture_signature_view *view)
@@ -515,7 +515,7 @@ bk_err capture_signature_setup(const capture_signature_settings *s, signature_se
     if (wake_type == (uint32_t)-1)
         return BK_ERR_NO_SPACE;
     wake_types[0] = wake_type;
-    bk_err err = capture_register(&signature_capture);
+    bk_err err = capture_register_service(&signature_capture, service);
     if (err != BK_OK)
         return err;
     svc = service;

@@ -1,16 +1,17 @@
 /* "technician": the self-test inside the kiosk, a display test pattern and a touch test
- * (ui/technician.h). Built into app/selftest's library, which it calls; the session knows the
- * screen only through session_technician_set_screen, so the ui library does not need the
- * self-test. */
+ * (ui/technician.h). The checks run as a selftest_job (app/selftest/selftest_job.h) on its own
+ * worker; this screen starts it, copies its results out when it wakes the loop, and draws them.
+ * The session knows the screen only through session_technician_set_screen. */
 #include "ui/technician.h"
 
+#include <stdint.h>
 #include <string.h>
 
-#include "ui/capture.h"
-#include "config/config.h"
-#include "ui/screens/screens.h"
-#include "ui/script.h"
 #include "selftest/selftest.h"
+#include "selftest/selftest_job.h"
+#include "ui/capture.h"
+#include "ui/i18n.h"
+#include "ui/screens/screens.h"
 
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "biokiosk-technician"
@@ -29,18 +30,7 @@ enum {
     ID_TOUCH_TARGET, /* + index */
 };
 
-typedef enum group {
-    GROUP_CAMERA,
-    GROUP_FINGER,
-    GROUP_SIGPAD,
-    GROUP_DISPLAY,
-    GROUP_STORE,
-    GROUP_FILES,
-    GROUP_CLOCK,
-    GROUP_COUNT_
-} group;
-
-static const char *const group_titles[GROUP_COUNT_] = {
+static const char *const group_titles[SELFTEST_GROUP_COUNT_] = {
     N_("Camera"),
     N_("Fingerprint reader"),
     N_("Signature pad"),
@@ -49,17 +39,6 @@ static const char *const group_titles[GROUP_COUNT_] = {
     N_("Outbox, keys and audit log"),
     N_("Clock"),
 };
-
-typedef enum source {
-    SOURCE_DIRECT, /* the self-test's own check on the worker thread */
-    SOURCE_KIOSK,  /* what the kiosk's capture module (or its window) says */
-} source;
-
-typedef enum state {
-    STATE_WAITING,
-    STATE_RUNNING,
-    STATE_DONE,
-} state;
 
 typedef enum mode {
     MODE_LIST,
@@ -70,31 +49,21 @@ typedef enum mode {
 #define N_TARGETS 5
 #define MAX_PAGES 32
 #define POLL_MS   1000
-#define SETTLE_MS 10000
 
 static const char *const target_names[N_TARGETS] = {
     N_("Top left"), N_("Top right"), N_("Centre"), N_("Bottom left"), N_("Bottom right"),
 };
 
+/* The screen's state lives on across visits of the screen (a technician may look at the last
+ * run's results again); main thread only. */
 static struct {
     bool up;
-    const config *cfg;
-    uint32_t events[2]; /* the worker's wake-up event, 0 */
+    const struct config *cfg;
+    uint32_t events[2]; /* the job's wake-up event, 0 */
 
-    /* shared with the worker: under lock */
-    GMutex lock;
-    selftest_report reps[GROUP_COUNT_];
-    state states[GROUP_COUNT_];
-    char *prompt;
-    char *last_prompt; /* the run's latest prompt, kept after it is over */
-    bool running;
-
-    /* main thread only */
-    source sources[GROUP_COUNT_];
-    GThread *thread;
-    int cancel; /* atomic */
+    selftest_job *job;      /* the run, NULL before the first */
+    selftest_job_view view; /* what the job had when it last woke the loop */
     bool interactive;
-    long long now;
     bool ran;
     bool finished_logged;
     mode mode;
@@ -106,293 +75,79 @@ static struct {
     selftest_report touch_rep;
 } tm;
 
-/* ---- the worker ---------------------------------------------------------------------------- */
-
-static void wake(void)
+/* The job's worker: wakes the main loop (thread-safe). */
+static void wake(void *data)
 {
+    (void)data;
     SDL_Event ev = {0};
     ev.type = tm.events[0];
     SDL_PushEvent(&ev);
 }
 
-static void on_prompt(void *data, const char *text)
-{
-    (void)data;
-    if (text)
-        g_message("prompt shown: %s", text);
-    g_mutex_lock(&tm.lock);
-    g_free(tm.prompt);
-    tm.prompt = g_strdup(text);
-    if (text) {
-        g_free(tm.last_prompt);
-        tm.last_prompt = g_strdup(text);
-    }
-    g_mutex_unlock(&tm.lock);
-    wake();
-}
-
-static bool module_line(flow_item item, char *buf, size_t size);
-static void kiosk_camera(selftest_report *r, const char *line);
-static void kiosk_finger(selftest_report *r, const char *line);
-static void module_checks(group g, flow_item item, bool ready);
-
-/* The status line of a capture module that holds its device, once it reads "... ready" or
- * after SETTLE_MS: a kiosk that has just started may still be opening the device. The photo
- * and fingerprint modules answer their status from any thread. */
-static void settled_line(flow_item item, char *buf, size_t size)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)SETTLE_MS * 1000;
-    while (module_line(item, buf, size) && !g_str_has_suffix(buf, "ready") &&
-           g_get_monotonic_time() < end && !g_atomic_int_get(&tm.cancel))
-        g_usleep(100000);
-}
-
-/* Shows what a group has so far (the rest follows as it is made). */
-static void publish(group g, selftest_report *local)
-{
-    g_mutex_lock(&tm.lock);
-    selftest_report_move(&tm.reps[g], local);
-    g_mutex_unlock(&tm.lock);
-    wake();
-}
-
-static gpointer worker(gpointer data)
-{
-    (void)data;
-    selftest_options opt = {
-        .cfg = tm.cfg,
-        .interactive = tm.interactive,
-        .prompt = on_prompt,
-        .cancel = &tm.cancel,
-        .now = tm.now,
-    };
-    for (int g = 0; g < GROUP_COUNT_; g++) {
-        /* the screen's checks and a pad that the signature step has open are answered on the
-         * main thread */
-        if (g == GROUP_DISPLAY || (g == GROUP_SIGPAD && tm.sources[g] == SOURCE_KIOSK))
-            continue;
-        g_mutex_lock(&tm.lock);
-        tm.states[g] = STATE_RUNNING;
-        g_mutex_unlock(&tm.lock);
-        wake();
-        selftest_report local = {0};
-        char line[160] = "";
-        switch ((group)g) {
-        case GROUP_CAMERA:
-            if (tm.sources[g] == SOURCE_KIOSK) {
-                settled_line(FLOW_ITEM_PHOTO, line, sizeof line);
-                kiosk_camera(&local, line);
-                publish(g, &local);
-                module_checks(g, FLOW_ITEM_PHOTO, g_str_has_suffix(line, "ready"));
-            } else {
-                selftest_camera(&opt, &local);
-            }
-            break;
-        case GROUP_FINGER:
-            if (tm.sources[g] == SOURCE_KIOSK) {
-                settled_line(FLOW_ITEM_FINGERPRINTS, line, sizeof line);
-                kiosk_finger(&local, line);
-                publish(g, &local);
-                module_checks(g, FLOW_ITEM_FINGERPRINTS, g_str_has_suffix(line, "ready"));
-            } else {
-                selftest_fingerprint(&opt, &local);
-            }
-            break;
-        case GROUP_SIGPAD:
-            selftest_sigpad(&opt, &local);
-            break;
-        case GROUP_STORE:
-            selftest_store(&opt, &local);
-            break;
-        case GROUP_FILES:
-            selftest_files(&opt, &local);
-            break;
-        case GROUP_CLOCK:
-            selftest_clock(&opt, &local);
-            break;
-        case GROUP_DISPLAY:
-        case GROUP_COUNT_:
-            break;
-        }
-        for (size_t i = 0; i < local.n && tm.sources[g] == SOURCE_DIRECT; i++)
-            g_message("check %s: %s", local.checks[i].name,
-                      selftest_status_name(local.checks[i].status));
-        g_mutex_lock(&tm.lock);
-        selftest_report_move(&tm.reps[g], &local);
-        tm.states[g] = STATE_DONE;
-        g_mutex_unlock(&tm.lock);
-        wake();
-    }
-    g_mutex_lock(&tm.lock);
-    tm.running = false;
-    g_free(tm.prompt);
-    tm.prompt = NULL;
-    g_mutex_unlock(&tm.lock);
-    wake();
-    return NULL;
-}
-
 static bool is_running(void)
 {
-    g_mutex_lock(&tm.lock);
-    bool r = tm.running;
-    g_mutex_unlock(&tm.lock);
-    return r;
+    return tm.job != NULL && selftest_job_running(tm.job);
 }
 
-/* Joins a worker that has ended (or waits for one that has not). */
-static void join_worker(void)
+/* Copies what the job has now. */
+static void refresh(void)
 {
-    if (tm.thread) {
-        g_thread_join(tm.thread);
-        tm.thread = NULL;
-    }
+    if (tm.job)
+        selftest_job_snapshot(tm.job, &tm.view);
 }
 
-/* ---- the checks the kiosk answers itself ----------------------------------------------------- */
+/* ---- the capture services that hold a device --------------------------------------------------
+ */
 
-/* The capture module's status line for item; false when the kiosk has none for it. */
-static bool module_line(flow_item item, char *buf, size_t size)
+/* The item a selftest_held stands for travels as its data pointer. */
+static flow_item held_item(void *data)
 {
+    return (flow_item)(uintptr_t)data;
+}
+
+static void held_status(void *data, char *buf, size_t size)
+{
+    capture_status(held_item(data), buf, size);
+}
+
+static bk_err held_check(void *data, const capture_check_run *run)
+{
+    flow_item item = held_item(data);
     const capture_class *cc = capture_lookup(item);
-    if (cc == NULL || cc->status == NULL)
-        return false;
-    buf[0] = '\0';
-    cc->status(buf, size);
-    return true;
+    if (cc && cc->service_check)
+        return cc->service_check(capture_service(item), run);
+    if (cc && cc->check)
+        return cc->check(run);
+    return BK_ERR_UNAVAILABLE;
 }
 
-static void add_kiosk(selftest_report *r, const char *name, selftest_status st, const char *action,
-                      const char *value)
+/* The capture service registered for item, as the job reaches it (none: the job opens the
+ * device itself). */
+static selftest_held held(flow_item item)
 {
-    selftest_report_add(r, name, st, action, value);
-    g_message("check %s: %s (from the kiosk)", name, selftest_status_name(st));
+    if (capture_lookup(item) == NULL)
+        return (selftest_held){0};
+    return (selftest_held){held_status, held_check, (void *)(uintptr_t)item};
 }
 
-static const char *const held_hands_on =
-    "not possible here: the kiosk holds the device; use a test visit, or stop the kiosk and run "
-    "`biokiosk selftest --interactive`";
-
-static void kiosk_camera(selftest_report *r, const char *line)
+/* The screen's checks, from the kiosk's own window, fonts and catalogues (main thread). */
+static void count_nothing(const char *msgid, const char *text, void *data)
 {
-    bool ready = g_str_has_suffix(line, "ready");
-    bool starting = g_str_has_suffix(line, "starting");
-    add_kiosk(r, "camera.found", ready ? SELFTEST_PASS : SELFTEST_FAIL,
-              starting ? "The kiosk is still opening the camera: wait a minute and run the "
-                         "checks again."
-                       : "Switch the camera on, check its cable (or network), and that [camera] "
-                         "model and port in the configuration name it.",
-              line);
-}
-
-static void kiosk_finger(selftest_report *r, const char *line)
-{
-    bool ready = g_str_has_suffix(line, "ready");
-    add_kiosk(r, "fingerprint.found", ready ? SELFTEST_PASS : SELFTEST_FAIL,
-              "Plug the fingerprint reader in (a USB port on the computer itself, not a hub); "
-              "the kiosk opens it again by itself.",
-              line);
-    add_kiosk(r, "fingerprint.open_close", SELFTEST_SKIP, NULL,
-              ready ? "not run here: the kiosk's fingerprint module has the reader open"
-                    : "Skipped: no reader.");
-}
-
-/* The checks a capture module makes with the device it holds (capture_class.check), in the
- * self-test's order; the same names as the command's. */
-static const char *const camera_module_checks[] = {"camera.live_view", "camera.frames_decode",
-                                                   "camera.face_detection", "camera.capture", NULL};
-static const char *const finger_module_checks[] = {"fingerprint.capture", NULL};
-
-typedef struct module_run {
-    group g;
-} module_run;
-
-/* A module's result, shown at once (on the worker thread). */
-static void on_module_result(void *data, const capture_check_result *res)
-{
-    module_run *mr = data;
-    static const selftest_status map[] = {
-        [CAPTURE_CHECK_PASS] = SELFTEST_PASS,
-        [CAPTURE_CHECK_FAIL] = SELFTEST_FAIL,
-        [CAPTURE_CHECK_SKIP] = SELFTEST_SKIP,
-    };
-    selftest_status st = map[res->status];
-    g_mutex_lock(&tm.lock);
-    selftest_check *c = selftest_report_add(&tm.reps[mr->g], res->name, st, res->action,
-                                            res->value ? res->value : "");
-    if (res->has_number) {
-        c->has_number = true;
-        c->number = res->number;
-        c->unit = res->unit;
-    }
-    c->duration_ms = res->duration_ms;
-    g_mutex_unlock(&tm.lock);
-    /* the measured number too: the tests read it (never anything of a person) */
-    if (res->has_number)
-        g_message("check %s: %s (from the kiosk's module) %.2f %s", res->name,
-                  selftest_status_name(st), res->number, res->unit ? res->unit : "");
-    else
-        g_message("check %s: %s (from the kiosk's module)", res->name, selftest_status_name(st));
-    wake();
-}
-
-/* The rest of a group whose device the kiosk's capture module holds: through the module's own
- * check (live view, decoding, faces, the test photo; the finger), never a second handle. A
- * module without one leaves these steps undone and says so. */
-static void module_checks(group g, flow_item item, bool ready)
-{
-    const char *const *names = g == GROUP_CAMERA ? camera_module_checks : finger_module_checks;
-    const capture_class *cc = capture_lookup(item);
-    bk_err err = BK_ERR_UNAVAILABLE;
-    if (cc && cc->check && ready) {
-        module_run mr = {g};
-        capture_check_run run = {
-            .hands_on = tm.interactive,
-            .result = on_module_result,
-            .prompt = on_prompt,
-            .data = &mr,
-            .cancel = &tm.cancel,
-        };
-        err = cc->check(&run);
-    }
-    if (err == BK_OK)
-        return;
-    const char *why;
-    if (!ready)
-        why = g == GROUP_CAMERA ? "Skipped: no camera." : "Skipped: no reader.";
-    else if (err == BK_ERR_BUSY)
-        why = "not possible now: the kiosk's capture step is using the device";
-    else
-        why = g == GROUP_CAMERA ? "not run here: the kiosk's photo module holds the camera and "
-                                  "cannot run these checks with it"
-                                : "not run here: the kiosk's fingerprint module holds the reader "
-                                  "and cannot run this check with it";
-    selftest_report local = {0};
-    for (const char *const *n = names; *n; n++) {
-        bool hands_on = g_str_has_suffix(*n, ".capture");
-        const char *value = why;
-        if (hands_on && !tm.interactive && ready)
-            value = "Only with the hands-on steps.";
-        else if (hands_on && err == BK_ERR_UNAVAILABLE && ready)
-            value = held_hands_on;
-        add_kiosk(&local, *n, SELFTEST_SKIP, NULL, value);
-    }
-    publish(g, &local);
-}
-
-static void kiosk_sigpad(selftest_report *r, const char *line)
-{
-    add_kiosk(r, "sigpad.found", SELFTEST_PASS, NULL, line);
-    const char *held = "not run here: the kiosk's signature step has the pad open";
-    add_kiosk(r, "sigpad.descriptor", SELFTEST_SKIP, NULL, held);
-    add_kiosk(r, "sigpad.draw", SELFTEST_SKIP, NULL,
-              tm.interactive ? held_hands_on : "Only with the hands-on steps.");
+    (void)msgid;
+    (void)text;
+    (void)data;
 }
 
 static void kiosk_display(session *s, selftest_report *r)
 {
     ui *u = session_ui(s);
     const session_settings *set = session_get_settings(s);
+    size_t strings[64] = {0};
+    size_t n = set->n_languages < G_N_ELEMENTS(strings) ? set->n_languages : G_N_ELEMENTS(strings);
+    for (size_t i = 0; i < n; i++)
+        strings[i] = strcmp(set->languages[i], "en") == 0
+                         ? 0
+                         : i18n_each(set->languages[i], count_nothing, NULL);
     selftest_screen k = {
         .window_w = u->w,
         .window_h = u->h,
@@ -401,7 +156,8 @@ static void kiosk_display(session *s, selftest_report *r)
         .font_path = u->fonts[UI_FONT_BODY] ? u->font_path : NULL,
         .font_arabic_path = u->fonts_arabic[UI_FONT_BODY] ? u->font_arabic_path : NULL,
         .languages = set->languages,
-        .n_languages = set->n_languages,
+        .strings = strings,
+        .n_languages = n,
     };
     SDL_DisplayMode dm;
     int index = u->window ? SDL_GetWindowDisplayIndex(u->window) : 0;
@@ -421,51 +177,34 @@ static void start_run(session *s, bool interactive)
 {
     if (is_running())
         return;
-    join_worker();
-    for (int g = 0; g < GROUP_COUNT_; g++) {
-        selftest_report_clear(&tm.reps[g]);
-        tm.states[g] = STATE_WAITING;
-        tm.sources[g] = SOURCE_DIRECT;
-    }
-    g_atomic_int_set(&tm.cancel, 0);
-    g_clear_pointer(&tm.last_prompt, g_free);
+    selftest_job_free(tm.job);
+    tm.job = NULL;
+    selftest_job_view_clear(&tm.view);
     tm.interactive = interactive;
-    tm.now = (long long)session_wall(s);
     tm.ran = true;
     tm.finished_logged = false;
     tm.page = 0;
     g_message("self-test started on the technician screen: staff=%s hands-on=%s",
               session_staff_id(s), interactive ? "yes" : "no");
-
-    char line[160];
-    if (capture_lookup(FLOW_ITEM_PHOTO))
-        tm.sources[GROUP_CAMERA] = SOURCE_KIOSK;
-    if (capture_lookup(FLOW_ITEM_FINGERPRINTS))
-        tm.sources[GROUP_FINGER] = SOURCE_KIOSK;
-    /* the signature module opens the pad only at its step: while it has it open, its line */
-    if (module_line(FLOW_ITEM_SIGNATURE, line, sizeof line) &&
-        g_str_has_prefix(line, "signature: pad ")) {
-        tm.sources[GROUP_SIGPAD] = SOURCE_KIOSK;
-        kiosk_sigpad(&tm.reps[GROUP_SIGPAD], line);
-        tm.states[GROUP_SIGPAD] = STATE_DONE;
-    }
-    tm.sources[GROUP_DISPLAY] = SOURCE_KIOSK;
-    kiosk_display(s, &tm.reps[GROUP_DISPLAY]);
-    tm.states[GROUP_DISPLAY] = STATE_DONE;
-
-    tm.running = true;
-    tm.thread = g_thread_new("technician-checks", worker, NULL);
+    selftest_report display = {0};
+    kiosk_display(s, &display);
+    selftest_job_settings set = {
+        .cfg = tm.cfg,
+        .interactive = interactive,
+        .now = (long long)session_wall(s),
+        .camera = held(FLOW_ITEM_PHOTO),
+        .finger = held(FLOW_ITEM_FINGERPRINTS),
+        .sigpad = held(FLOW_ITEM_SIGNATURE),
+        .wake = wake,
+    };
+    tm.job = selftest_job_start(&set, &display);
+    refresh();
 }
 
-/* Counts over every group (and the touch test); under the lock. */
+/* Counts over every group (and the touch test). */
 static void count_all(size_t *pass, size_t *fail, size_t *skip)
 {
-    *pass = *fail = *skip = 0;
-    for (int g = 0; g < GROUP_COUNT_; g++) {
-        *pass += selftest_count(&tm.reps[g], SELFTEST_PASS);
-        *fail += selftest_count(&tm.reps[g], SELFTEST_FAIL);
-        *skip += selftest_count(&tm.reps[g], SELFTEST_SKIP);
-    }
+    selftest_job_view_count(&tm.view, pass, fail, skip);
     *pass += selftest_count(&tm.touch_rep, SELFTEST_PASS);
     *fail += selftest_count(&tm.touch_rep, SELFTEST_FAIL);
 }
@@ -475,16 +214,10 @@ static void finish_run(session *s)
 {
     if (!tm.ran || tm.finished_logged || is_running())
         return;
-    join_worker();
+    refresh();
     tm.finished_logged = true;
     size_t pass = 0, fail = 0, skip = 0;
-    g_mutex_lock(&tm.lock);
-    for (int g = 0; g < GROUP_COUNT_; g++) {
-        pass += selftest_count(&tm.reps[g], SELFTEST_PASS);
-        fail += selftest_count(&tm.reps[g], SELFTEST_FAIL);
-        skip += selftest_count(&tm.reps[g], SELFTEST_SKIP);
-    }
-    g_mutex_unlock(&tm.lock);
+    selftest_job_view_count(&tm.view, &pass, &fail, &skip);
     g_message("self-test ended on the technician screen: passed=%zu failed=%zu skipped=%zu", pass,
               fail, skip);
     g_autofree char *detail = g_strdup_printf("passed=%zu failed=%zu skipped=%zu hands-on=%s", pass,
@@ -513,17 +246,18 @@ static const char *status_tag(selftest_status st)
     return "";
 }
 
-static const char *source_text(group g, source src, state st)
+static const char *source_text(selftest_group g, selftest_source src, selftest_state st)
 {
-    if (st == STATE_WAITING)
+    if (st == SELFTEST_STATE_WAITING)
         return _("waiting");
-    if (st == STATE_RUNNING)
+    if (st == SELFTEST_STATE_RUNNING)
         return _("checking now");
-    if (g == GROUP_DISPLAY)
+    if (g == SELFTEST_GROUP_DISPLAY)
         return _("from the kiosk's own window, fonts and translations");
-    if (src == SOURCE_KIOSK)
-        return g == GROUP_SIGPAD ? _("from the kiosk's signature step, which has the pad open")
-                                 : _("from the kiosk's capture module, which holds the device");
+    if (src == SELFTEST_SOURCE_KIOSK)
+        return g == SELFTEST_GROUP_SIGPAD
+                   ? _("from the kiosk's signature step, which has the pad open")
+                   : _("from the kiosk's capture module, which holds the device");
     return _("checked directly by the self-test");
 }
 
@@ -560,16 +294,17 @@ static GArray *build_rows(void)
 {
     GArray *rows = g_array_new(FALSE, TRUE, sizeof(row));
     g_array_set_clear_func(rows, rows_clear);
-    for (int g = 0; g < GROUP_COUNT_; g++) {
+    for (int g = 0; g < SELFTEST_GROUP_COUNT_; g++) {
         /* the touch test's result goes with the screen's checks */
-        bool touch = g == GROUP_DISPLAY && tm.touch_rep.n > 0;
+        bool touch = g == SELFTEST_GROUP_DISPLAY && tm.touch_rep.n > 0;
         if (!tm.ran && !touch)
             continue;
         rows_add(rows, 0, SELFTEST_PASS,
-                 g_strdup_printf("%s: %s", _(group_titles[g]),
-                                 tm.ran ? source_text((group)g, tm.sources[g], tm.states[g])
-                                        : _("the touch test")));
-        add_check_rows(rows, &tm.reps[g]);
+                 g_strdup_printf(
+                     "%s: %s", _(group_titles[g]),
+                     tm.ran ? source_text((selftest_group)g, tm.view.sources[g], tm.view.states[g])
+                            : _("the touch test")));
+        add_check_rows(rows, &tm.view.reps[g]);
         if (touch)
             add_check_rows(rows, &tm.touch_rep);
     }
@@ -607,8 +342,7 @@ static void draw_list(screen *scr, ui *u)
             UI_FONT_TITLE, UI_COLOR_TEXT, UI_ALIGN_START);
     y += bh + gap;
 
-    g_mutex_lock(&tm.lock);
-    bool running = tm.running;
+    bool running = tm.view.running;
     size_t pass, fail, skip;
     count_all(&pass, &fail, &skip);
     char summary[256];
@@ -623,9 +357,9 @@ static void draw_list(screen *scr, ui *u)
                    running ? _("Checking...") : "");
     y += ui_text(u, summary, (SDL_Rect){area.x, y, area.w, area.h}, UI_FONT_BODY, UI_COLOR_TEXT,
                  UI_ALIGN_START);
-    if (tm.prompt) {
+    if (tm.view.prompt) {
         /* a capture module's prompts are marked for translation (the self-test's are English) */
-        const char *prompt = _(tm.prompt);
+        const char *prompt = _(tm.view.prompt);
         int th = ui_line_height(u, UI_FONT_BODY, prompt) * 2 + 2 * gap;
         SDL_Rect box = {area.x, y + gap, area.w, th};
         ui_fill_round(u, box, ui_px(u, 12), UI_COLOR_PRIMARY);
@@ -654,7 +388,6 @@ static void draw_list(screen *scr, ui *u)
     /* the results, a page at a time */
     int bottom = by - gap;
     GArray *rows = build_rows();
-    g_mutex_unlock(&tm.lock);
     int first = tm.page_start[tm.page];
     int i = first;
     int mark = ui_line_height(u, UI_FONT_SMALL, "A");
@@ -894,7 +627,8 @@ static void action(screen *scr, int id)
     case ID_BACK: {
         /* the screen is gone after the pop: keep its runner */
         runner *r = scr->owner;
-        g_atomic_int_set(&tm.cancel, 1);
+        if (tm.job)
+            selftest_job_cancel(tm.job);
         runner_pop(r);
         runner_push(r, &screen_staff_menu);
         return;
@@ -910,8 +644,9 @@ static void action(screen *scr, int id)
 static bool input(screen *scr, const SDL_Event *ev)
 {
     if (ev->type == tm.events[0]) {
-        /* the worker moved on: show it; a run that ended is logged and audited once */
+        /* the job moved on: show it; a run that ended is logged and audited once */
         session_staff_touch(SCREEN_SESSION(scr));
+        refresh();
         finish_run(SCREEN_SESSION(scr));
         runner_invalidate(scr->owner);
         return true;
@@ -951,7 +686,8 @@ static void enter(screen *scr)
 static void leave(screen *scr)
 {
     /* hands-on waits end; the checks that run finish by themselves */
-    g_atomic_int_set(&tm.cancel, 1);
+    if (tm.job)
+        selftest_job_cancel(tm.job);
     session_technician_bare(SCREEN_SESSION(scr), false);
     tm.mode = MODE_LIST;
 }
@@ -968,114 +704,49 @@ static const screen_class technician_screen = {
     .events = tm.events,
 };
 
-/* ---- script command and setup ------------------------------------------------------------------
+/* ---- what the test hooks look at (app/testhooks/technician_hooks.c) ---------------------------
  */
 
-static bk_err cmd_wait(script *sc, int argc, char **argv, const char *rest)
+bool technician_ran(void)
 {
-    (void)argc;
-    (void)rest;
-    char *end = NULL;
-    long seconds = strtol(argv[1], &end, 10);
-    if (end == argv[1] || *end || seconds < 1 || seconds > 600)
-        return script_fail(sc, "technician-wait SECONDS: 1 to 600");
-    if (!tm.ran)
-        return script_fail(sc, "no checks were started on the technician screen");
-    runner *r = session_runner(script_session(sc));
-    gint64 limit = g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
-    while (is_running() && g_get_monotonic_time() < limit) {
-        g_usleep(20000);
-        script_settle(sc);
-    }
-    script_settle(sc);
-    if (is_running())
-        return script_fail(sc, "the checks did not end within %ld s", seconds);
-    finish_run(script_session(sc));
-    runner_invalidate(r);
-    script_settle(sc);
-    return BK_OK;
+    return tm.ran;
 }
 
-/* Taps the target labelled `label` as a finger would. */
-static void tap_label(script *sc, const char *label)
+bool technician_running(void)
 {
-    const ui_hit *h = ui_hit_by_label(session_ui(script_session(sc)), label);
-    if (h == NULL)
-        return;
-    int x = h->rect.x + h->rect.w / 2, y = h->rect.y + h->rect.h / 2;
-    SDL_Event ev = {0};
-    ev.type = SDL_MOUSEBUTTONDOWN;
-    ev.button.button = SDL_BUTTON_LEFT;
-    ev.button.state = SDL_PRESSED;
-    ev.button.x = x;
-    ev.button.y = y;
-    script_push(sc, &ev);
-    ev.type = SDL_MOUSEBUTTONUP;
-    ev.button.state = SDL_RELEASED;
-    script_push(sc, &ev);
+    return is_running();
 }
 
-static bk_err cmd_show(script *sc, int argc, char **argv, const char *rest)
+void technician_sync(session *s)
 {
-    (void)argc;
-    (void)rest;
-    session *s = script_session(sc);
+    refresh();
+    finish_run(s);
+    runner_invalidate(session_runner(s));
+}
+
+bool technician_list_first_page(session *s)
+{
     if (strcmp(session_screen_name(s), "technician") != 0 || tm.mode != MODE_LIST)
-        return script_fail(sc, "the technician screen's list is not showing (screen '%s')",
-                           session_screen_name(s));
-    g_autofree char *needle = g_strconcat(argv[1], "  ", NULL);
+        return false;
     tm.page = 0;
     runner_invalidate(session_runner(s));
-    script_settle(sc);
-    for (int i = 0; i <= MAX_PAGES; i++) {
-        if (ui_shows_text(session_ui(s), needle))
-            return BK_OK;
-        if (!tm.more)
-            break;
-        tap_label(sc, _("Next page"));
-    }
-    return script_fail(sc, "no check '%s' on any page of the technician screen", argv[1]);
+    return true;
 }
 
-static bk_err cmd_prompt(script *sc, int argc, char **argv, const char *rest)
+bool technician_more_pages(void)
 {
-    (void)argc;
-    (void)rest;
-    char *end = NULL;
-    long seconds = strtol(argv[1], &end, 10);
-    if (end == argv[1] || *end || seconds < 1 || seconds > 600)
-        return script_fail(sc, "technician-prompt SECONDS: 1 to 600");
-    /* a prompt stays until the technician acts (or its step's time is up); a device that
-     * answers at once (an emulated pad replaying its strokes) may end it before it is drawn */
-    session *s = script_session(sc);
-    gint64 limit = g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
-    char *prompt = NULL, *last = NULL;
-    for (;;) {
-        runner_invalidate(session_runner(s));
-        script_settle(sc);
-        g_mutex_lock(&tm.lock);
-        prompt = g_strdup(tm.prompt);
-        last = g_strdup(tm.last_prompt);
-        bool running = tm.running;
-        g_mutex_unlock(&tm.lock);
-        if (prompt && ui_shows_text(session_ui(s), _(prompt))) {
-            g_message("prompt on screen: %s", prompt);
-            break;
-        }
-        if (last && !prompt) {
-            g_message("prompt answered before it was drawn: %s", last);
-            break;
-        }
-        g_clear_pointer(&prompt, g_free);
-        g_clear_pointer(&last, g_free);
-        if (!running || g_get_monotonic_time() >= limit)
-            return script_fail(sc, "no hands-on step asked for anything within %ld s", seconds);
-        g_usleep(20000);
-    }
-    g_free(prompt);
-    g_free(last);
-    return BK_OK;
+    return tm.more;
 }
+
+bool technician_prompt(char **prompt, char **last)
+{
+    refresh();
+    *prompt = g_strdup(tm.view.prompt);
+    *last = g_strdup(tm.view.last_prompt);
+    return tm.view.running;
+}
+
+/* ---- setup ---------------------------------------------------------------------------------- */
 
 bk_err technician_setup(const technician_settings *set)
 {
@@ -1087,17 +758,11 @@ bk_err technician_setup(const technician_settings *set)
     tm.events[0] = type;
     tm.events[1] = 0;
     tm.cfg = set->cfg;
-    g_mutex_init(&tm.lock);
     tm.up = true;
-    script_register("technician-wait", 1, 1, cmd_wait, "technician-wait SECONDS");
-    script_register("technician-show", 1, 1, cmd_show, "technician-show CHECK");
-    script_register("technician-prompt", 1, 1, cmd_prompt, "technician-prompt SECONDS");
     /* libfprint's virtual reader (emulation) when the kiosk's fingerprint module does not hold
      * the reader: the self-test reads FP_VIRTUAL_IMAGE on its thread, so it is set here, on the
      * main thread, before any other thread could read the environment meanwhile */
-    const char *socket = config_get_string(tm.cfg, CONFIG_FINGERPRINT_VIRTUAL_SOCKET);
-    if (socket[0] && capture_lookup(FLOW_ITEM_FINGERPRINTS) == NULL)
-        g_setenv("FP_VIRTUAL_IMAGE", socket, TRUE);
+    selftest_prepare_environment(tm.cfg, capture_lookup(FLOW_ITEM_FINGERPRINTS) != NULL);
     session_technician_set_screen(&technician_screen);
     return BK_OK;
 }
@@ -1106,14 +771,9 @@ void technician_teardown(void)
 {
     if (!tm.up)
         return;
-    g_atomic_int_set(&tm.cancel, 1);
-    join_worker();
+    selftest_job_free(tm.job);
     session_technician_set_screen(NULL);
-    for (int g = 0; g < GROUP_COUNT_; g++)
-        selftest_report_clear(&tm.reps[g]);
+    selftest_job_view_clear(&tm.view);
     selftest_report_clear(&tm.touch_rep);
-    g_free(tm.prompt);
-    g_free(tm.last_prompt);
-    g_mutex_clear(&tm.lock);
     memset(&tm, 0, sizeof tm);
 }
