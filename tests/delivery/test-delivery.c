@@ -609,6 +609,9 @@ static void test_forged_receipts(fixture *fx, gconstpointer data)
         if (strstr(buf, want[how]) == NULL)
             g_error("forgery %d: '%s' not in: %s", how, want[how], buf);
         g_assert_cmpuint(count(fx->outbox, OUTBOX_SUFFIX), ==, 2);
+        soup_server_disconnect(server);
+        while (g_main_context_iteration(NULL, FALSE))
+            ;
         g_object_unref(server);
         g_main_loop_unref(f.loop);
     }
@@ -732,7 +735,8 @@ int main(int argc, char **argv)
         g_printerr("BIOKIOSK_BIN is not set\n");
         return 1;
     }
-    if (g_find_program_in_path("openssl") == NULL) {
+    g_autofree char *openssl = g_find_program_in_path("openssl");
+    if (openssl == NULL) {
         g_printerr("SKIP: openssl (Debian package openssl) is needed for the test certificates\n");
         return 77;
     }
