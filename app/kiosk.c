@@ -114,43 +114,80 @@ static int fail(int status, const char *fmt, ...)
     return status;
 }
 
+/* -- fingerprints: the [fingerprint] settings and the capture module (ui/capture_finger.h). 0, or
+ * the exit status after saying why. */
+static int fingerprints_setup(const config *cfg, const char *path, bool scripted, char **message)
+{
+    capture_finger_settings fs = {
+        .driver = config_get_string(cfg, CONFIG_FINGERPRINT_DRIVER),
+        .virtual_socket = config_get_string(cfg, CONFIG_FINGERPRINT_VIRTUAL_SOCKET),
+        .scripted = scripted,
+        .match_threshold = (int)config_get_int(cfg, CONFIG_FINGERPRINT_MATCH_THRESHOLD),
+        .assume_ppi = (int)config_get_int(cfg, CONFIG_FINGERPRINT_ASSUME_PPI),
+    };
+    fingerplan_default_settings(&fs.plan);
+    fs.plan.threshold[FINGERPLAN_INDEX] =
+        (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_INDEX);
+    fs.plan.threshold[FINGERPLAN_THUMB] =
+        (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_THUMB);
+    fs.plan.threshold[FINGERPLAN_MIDDLE] =
+        (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_MIDDLE);
+    fs.plan.threshold[FINGERPLAN_RING] =
+        (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_RING);
+    fs.plan.max_attempts = (int)config_get_int(cfg, CONFIG_FINGERPRINT_ATTEMPTS);
+    if (fingerplan_parse_order(config_get_string(cfg, CONFIG_FINGERPRINT_FALLBACK_ORDER),
+                               &fs.plan) != BK_OK)
+        return fail(2, "%s: [fingerprint] fallback_order: thumb, middle and ring, each once", path);
+    if (capture_finger_setup(&fs, message) != BK_OK)
+        return fail(2, "%s: %s", path, *message);
+    return 0;
+}
+
 static bool parse_size(const char *text, int *w, int *h)
 {
     return text && sscanf(text, "%dx%d", w, h) == 2 && *w >= 640 && *h >= 480 && *w <= 7680 &&
            *h <= 4320;
 }
 
-int kiosk_main(int argc, char **argv)
+/* Everything the composition root makes, freed in reverse order by kiosk_teardown. */
+typedef struct kiosk {
+    options o;
+    int width, height;
+    int64_t wall_base;
+    const char *path; /* the configuration file */
+    config *cfg;
+    char **languages;
+    const char *def_lang;
+    store *st;
+    kioskrec *rec;            /* -- record */
+    deliver_worker *delivery; /* -- delivery */
+    ui *u;
+    visit *vis;
+    session *sess;
+    signature_service *sigsvc; /* -- signature */
+    photo_service *photo;      /* -- photo */
+    capture_photo *photo_screen;
+    char *message;
+} kiosk;
+
+/* The command line. 0, or the exit status after saying why. */
+static int parse_options(kiosk *k, int argc, char **argv)
 {
-    options o = {0};
+    options *o = &k->o;
     const GOptionEntry entries[] = {
-        {"windowed", 'w', 0, G_OPTION_ARG_NONE, &o.windowed, "Open a window, not full screen",
+        {"windowed", 'w', 0, G_OPTION_ARG_NONE, &o->windowed, "Open a window, not full screen",
          NULL},
-        {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config_path,
+        {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config_path,
          "The configuration file (default " CONFIG_DEFAULT_PATH ")", "FILE"},
-        {"now", 0, 0, G_OPTION_ARG_STRING, &o.now,
+        {"now", 0, 0, G_OPTION_ARG_STRING, &o->now,
          "Fix the kiosk's clock at this time (2026-11-23T09:30:00+01:00)", "ISO-TIME"},
-        {"script", 0, 0, G_OPTION_ARG_FILENAME, &o.script,
+        {"script", 0, 0, G_OPTION_ARG_FILENAME, &o->script,
          "Play this script with no screen (the scripted mode)", "FILE"},
-        {"screenshots", 0, 0, G_OPTION_ARG_FILENAME, &o.screenshots,
+        {"screenshots", 0, 0, G_OPTION_ARG_FILENAME, &o->screenshots,
          "Where the script's screenshots go", "DIR"},
-        {"size", 0, 0, G_OPTION_ARG_STRING, &o.size, "Window size in pixels (1920x1080)", "WxH"},
+        {"size", 0, 0, G_OPTION_ARG_STRING, &o->size, "Window size in pixels (1920x1080)", "WxH"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    int status = 0;
-    config *cfg = NULL;
-    store *st = NULL;
-    ui *u = NULL;
-    session *sess = NULL;
-    visit *vis = NULL;
-    kioskrec *rec = NULL;             /* -- record */
-    deliver_worker *delivery = NULL;  /* -- delivery */
-    signature_service *sigsvc = NULL; /* -- signature */
-    photo_service *photo = NULL;      /* -- photo */
-    capture_photo *photo_screen = NULL;
-    char *message = NULL;
-    char **languages = NULL;
-
     GOptionContext *ctx = g_option_context_new(NULL);
     g_option_context_set_summary(ctx, "Without a command, biokiosk runs the kiosk screens.");
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -159,6 +196,7 @@ int kiosk_main(int argc, char **argv)
     g_option_context_free(ctx);
     if (!parsed) {
         const char *prefix = "Unknown option ";
+        int status = 2;
         if (g_error_matches(error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION) &&
             g_str_has_prefix(error->message, prefix))
             status = fail(2, "unknown option '%s' (biokiosk --help lists the options)",
@@ -166,64 +204,57 @@ int kiosk_main(int argc, char **argv)
         else
             status = fail(2, "%s", error->message);
         g_error_free(error);
-        goto out;
+        return status;
     }
-    if (argc > 1) {
-        status = fail(2, "unknown command '%s' (biokiosk --help lists them)", argv[1]);
-        goto out;
-    }
-    int width = 0, height = 0;
-    if (o.size && !parse_size(o.size, &width, &height)) {
-        status = fail(2, "--size: '%s' is not WIDTHxHEIGHT (640x480 to 7680x4320)", o.size);
-        goto out;
-    }
-    if (o.screenshots && !o.script) {
-        status = fail(2, "--screenshots needs --script");
-        goto out;
-    }
-    if (o.screenshots && g_mkdir_with_parents(o.screenshots, 0755) != 0) {
-        status = fail(2, "--screenshots: cannot create '%s'", o.screenshots);
-        goto out;
-    }
-    int64_t wall_base = g_get_real_time() / G_USEC_PER_SEC;
-    if (o.now && store_time_parse(o.now, &wall_base, NULL) != BK_OK) {
-        status = fail(2, "--now: '%s' is not an ISO time with an offset", o.now);
-        goto out;
-    }
+    if (argc > 1)
+        return fail(2, "unknown command '%s' (biokiosk --help lists them)", argv[1]);
+    if (o->size && !parse_size(o->size, &k->width, &k->height))
+        return fail(2, "--size: '%s' is not WIDTHxHEIGHT (640x480 to 7680x4320)", o->size);
+    if (o->screenshots && !o->script)
+        return fail(2, "--screenshots needs --script");
+    if (o->screenshots && g_mkdir_with_parents(o->screenshots, 0755) != 0)
+        return fail(2, "--screenshots: cannot create '%s'", o->screenshots);
+    k->wall_base = g_get_real_time() / G_USEC_PER_SEC;
+    if (o->now && store_time_parse(o->now, &k->wall_base, NULL) != BK_OK)
+        return fail(2, "--now: '%s' is not an ISO time with an offset", o->now);
+    return 0;
+}
 
-    /* All or nothing: the kiosk does not start half-configured. */
-    const char *path = o.config_path ? o.config_path : CONFIG_DEFAULT_PATH;
-    if (config_load(path, &cfg, &message) != BK_OK) {
-        status = fail(2, "%s", message);
-        goto out;
-    }
-    languages = g_strsplit(config_get_string(cfg, CONFIG_KIOSK_LANGUAGES), ",", -1);
-    for (char **l = languages; *l; l++)
+/* The configuration and the languages: all or nothing, the kiosk does not start
+ * half-configured. 0, or the exit status after saying why. */
+static int load_configuration(kiosk *k)
+{
+    k->path = k->o.config_path ? k->o.config_path : CONFIG_DEFAULT_PATH;
+    if (config_load(k->path, &k->cfg, &k->message) != BK_OK)
+        return fail(2, "%s", k->message);
+    k->languages = g_strsplit(config_get_string(k->cfg, CONFIG_KIOSK_LANGUAGES), ",", -1);
+    for (char **l = k->languages; *l; l++)
         g_strstrip(*l);
-    const char *def_lang = config_get_string(cfg, CONFIG_KIOSK_DEFAULT_LANGUAGE);
-    if (!g_strv_contains((const char *const *)languages, def_lang)) {
-        status = fail(2, "%s: [kiosk] default_language: '%s' is not in [kiosk] languages", path,
-                      def_lang);
-        goto out;
-    }
-    const char *locale_dir = config_get_string(cfg, CONFIG_KIOSK_LOCALE_DIR);
+    k->def_lang = config_get_string(k->cfg, CONFIG_KIOSK_DEFAULT_LANGUAGE);
+    if (!g_strv_contains((const char *const *)k->languages, k->def_lang))
+        return fail(2, "%s: [kiosk] default_language: '%s' is not in [kiosk] languages", k->path,
+                    k->def_lang);
+    const char *locale_dir = config_get_string(k->cfg, CONFIG_KIOSK_LOCALE_DIR);
     const char *missing = NULL;
-    bk_err err = i18n_load(locale_dir[0] ? locale_dir : NULL, (const char *const *)languages,
-                           g_strv_length(languages), &missing);
-    if (err != BK_OK) {
-        status = fail(2, "%s: [kiosk] languages: no usable translation for '%s' (%s)", path,
-                      missing ? missing : "?", bk_err_str(err));
-        goto out;
-    }
+    bk_err err = i18n_load(locale_dir[0] ? locale_dir : NULL, (const char *const *)k->languages,
+                           g_strv_length(k->languages), &missing);
+    if (err != BK_OK)
+        return fail(2, "%s: [kiosk] languages: no usable translation for '%s' (%s)", k->path,
+                    missing ? missing : "?", bk_err_str(err));
+    return 0;
+}
 
-    err = store_open(config_get_string(cfg, CONFIG_STORE_URI), &st, &message);
-    if (err != BK_OK) {
-        status = fail(err == BK_ERR_INVALID ? 2 : 3, "[store] uri: %s",
-                      message ? message : bk_err_str(err));
-        goto out;
-    }
+/* The appointment store, the record's keys, outbox and audit log, and the delivery worker.
+ * 0, or the exit status after saying why. */
+static int open_store_and_record(kiosk *k)
+{
+    const config *cfg = k->cfg;
+    bk_err err = store_open(config_get_string(cfg, CONFIG_STORE_URI), &k->st, &k->message);
+    if (err != BK_OK)
+        return fail(err == BK_ERR_INVALID ? 2 : 3, "[store] uri: %s",
+                    k->message ? k->message : bk_err_str(err));
     /* persons of finished appointments leave the store after [store] keep_days */
-    if (store_purge_persons_today(st, (int)config_get_int(cfg, CONFIG_STORE_KEEP_DAYS), NULL) !=
+    if (store_purge_persons_today(k->st, (int)config_get_int(cfg, CONFIG_STORE_KEEP_DAYS), NULL) !=
         BK_OK)
         g_warning("store: the persons of finished appointments could not be removed now");
 
@@ -244,34 +275,44 @@ int kiosk_main(int argc, char **argv)
         .signature_box_height = (int)config_get_int(cfg, CONFIG_SIGNATURE_IMAGE_HEIGHT),
         .signature_min_points = (unsigned)config_get_int(cfg, CONFIG_SIGNATURE_MIN_POINTS),
     };
-    err = kioskrec_open(&rs, wall_base, &rec, &message);
+    err = kioskrec_open(&rs, k->wall_base, &k->rec, &k->message);
     if (err == BK_OK)
-        err = start_delivery(cfg, &delivery, &message); /* -- delivery */
-    if (err != BK_OK) {
-        status = fail(err == BK_ERR_INVALID ? 2 : 3, "%s: %s", path, message);
-        goto out;
-    }
+        err = start_delivery(cfg, &k->delivery, &k->message); /* -- delivery */
+    if (err != BK_OK)
+        return fail(err == BK_ERR_INVALID ? 2 : 3, "%s: %s", k->path, k->message);
+    return 0;
+}
 
+/* The window (or the offscreen screen of the scripted mode). 0, or the exit status. */
+static int open_ui(kiosk *k)
+{
+    const config *cfg = k->cfg;
+    bool scripted = k->o.script != NULL;
     ui_options uo = {
-        .width = width,
-        .height = height,
-        .fullscreen = !o.windowed && config_get_bool(cfg, CONFIG_KIOSK_FULLSCREEN) && !o.script,
-        .headless = o.script != NULL,
+        .width = k->width,
+        .height = k->height,
+        .fullscreen = !k->o.windowed && config_get_bool(cfg, CONFIG_KIOSK_FULLSCREEN) && !scripted,
+        .headless = scripted,
         .width_mm = config_get_double(cfg, CONFIG_SCREEN_WIDTH_MM),
         .height_mm = config_get_double(cfg, CONFIG_SCREEN_HEIGHT_MM),
         .font = config_get_string(cfg, CONFIG_KIOSK_FONT),
         .font_arabic = config_get_string(cfg, CONFIG_KIOSK_FONT_ARABIC),
     };
-    if (o.script && width == 0) {
+    if (scripted && k->width == 0) {
         uo.width = 1920;
         uo.height = 1080;
     }
-    err = ui_new(&uo, &u, &message);
-    if (err != BK_OK) {
-        status = fail(err == BK_ERR_NOT_FOUND ? 2 : 3, "%s", message);
-        goto out;
-    }
+    bk_err err = ui_new(&uo, &k->u, &k->message);
+    if (err != BK_OK)
+        return fail(err == BK_ERR_NOT_FOUND ? 2 : 3, "%s", k->message);
+    return 0;
+}
 
+/* The visit controller (its worker wakes the main loop) and the session that hosts the screens
+ * around it; the stop signals. */
+static void make_visit_and_session(kiosk *k)
+{
+    const config *cfg = k->cfg;
     struct sigaction sa = {0};
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);
@@ -286,10 +327,11 @@ int kiosk_main(int argc, char **argv)
         .countdown_seconds = (int)config_get_int(cfg, CONFIG_SESSION_IDLE_COUNTDOWN_SECONDS),
         .max_pin_failures = (int)config_get_int(cfg, CONFIG_STAFF_MAX_PIN_FAILURES),
         .lockout_minutes = (int)config_get_int(cfg, CONFIG_STAFF_LOCKOUT_MINUTES),
+        .kiosk_pin_failures = (int)config_get_int(cfg, CONFIG_STAFF_KIOSK_PIN_FAILURES),
         .wake = wake_visit,
         .wake_data = GUINT_TO_POINTER(SDL_RegisterEvents(1)),
     };
-    vis = visit_new(&vs, st, rec);
+    k->vis = visit_new(&vs, k->st, k->rec);
     session_settings set = {
         .kiosk_id = vs.kiosk_id,
         .idle_seconds = vs.idle_seconds,
@@ -297,131 +339,146 @@ int kiosk_main(int argc, char **argv)
         .working_days = (int)config_get_int(cfg, CONFIG_SESSION_WORKING_DAYS),
         .pin_pad_timeout_seconds = (int)config_get_int(cfg, CONFIG_STAFF_PIN_PAD_TIMEOUT_SECONDS),
         .reconnect_seconds = (int)config_get_int(cfg, CONFIG_DEVICES_RECONNECT_SECONDS),
-        .languages = (const char *const *)languages,
-        .n_languages = g_strv_length(languages),
-        .default_language = def_lang,
-        .wall_base = wall_base,
-        .virtual_clock = o.script != NULL,
+        .languages = (const char *const *)k->languages,
+        .n_languages = g_strv_length(k->languages),
+        .default_language = k->def_lang,
+        .wall_base = k->wall_base,
+        .virtual_clock = k->o.script != NULL,
         .stop = (const volatile int *)&stop_requested,
-        .delivery = delivery, /* -- delivery */
+        .delivery = k->delivery, /* -- delivery */
     };
-    sess = session_new(&set, vis, u);
+    k->sess = session_new(&set, k->vis, k->u);
+}
 
-    /* Capture devices: each area opens its device, registers its capture screen
-     * (ui/capture.h) and its script commands here, one block each. */
-    /* -- photo: the service (app/capture/photo.h) wakes its screen with an SDL user event */
-    if (config_get_bool(cfg, CONFIG_PHOTO_ENABLED)) {
-        photo_service_settings ps_set;
-        photo_service_settings_from_config(cfg, &ps_set);
-        uint32_t photo_wake = SDL_RegisterEvents(1);
-        ps_set.wake = wake_photo_screen;
-        ps_set.wake_data = GUINT_TO_POINTER(photo_wake);
-        err = photo_service_new(&ps_set, &photo, &message);
-        if (err != BK_OK) {
-            status = fail(2, "%s: %s", path, message);
-            goto out;
-        }
-        photo_screen = capture_photo_register(photo, photo_wake);
-    }
+/* -- photo: the service (app/capture/photo.h) wakes its screen with an SDL user event. 0, or the
+ * exit status after saying why. */
+static int photo_setup(kiosk *k)
+{
+    if (!config_get_bool(k->cfg, CONFIG_PHOTO_ENABLED))
+        return 0;
+    photo_service_settings ps_set;
+    photo_service_settings_from_config(k->cfg, &ps_set);
+    uint32_t photo_wake = SDL_RegisterEvents(1);
+    ps_set.wake = wake_photo_screen;
+    ps_set.wake_data = GUINT_TO_POINTER(photo_wake);
+    if (photo_service_new(&ps_set, &k->photo, &k->message) != BK_OK)
+        return fail(2, "%s: %s", k->path, k->message);
+    k->photo_screen = capture_photo_register(k->photo, photo_wake);
+    return 0;
+}
+
+/* -- signature: the service (app/capture/signature.h) and its screen. 0, or the exit status. */
+static int signature_setup(kiosk *k)
+{
+    const config *cfg = k->cfg;
+    capture_signature_settings sig = {
+        .min_points = (int)config_get_int(cfg, CONFIG_SIGNATURE_MIN_POINTS),
+        .min_box_share = config_get_double(cfg, CONFIG_SIGNATURE_MIN_BOX_SHARE),
+        .image_width = (int)config_get_int(cfg, CONFIG_SIGNATURE_IMAGE_WIDTH),
+        .image_height = (int)config_get_int(cfg, CONFIG_SIGNATURE_IMAGE_HEIGHT),
+    };
+    signature_service_settings ss = {.source = SIGNATURE_SOURCE_AUTO};
+    signature_source_parse(config_get_string(cfg, CONFIG_SIGNATURE_SOURCE), &ss.source);
+    k->sigsvc = signature_service_new(&ss, &k->message);
+    if (k->sigsvc == NULL)
+        return fail(2, "%s: %s", k->path, k->message);
+    capture_signature_setup(&sig, k->sigsvc);
+    return 0;
+}
+
+/* Capture devices: each area makes its service and registers its capture screen (ui/capture.h),
+ * one helper each; then the technician screen. 0, or the exit status. */
+static int capture_setup(kiosk *k)
+{
+    int status = photo_setup(k); /* -- photo */
     /* -- fingerprints */
-    if (config_get_bool(cfg, CONFIG_FINGERPRINT_ENABLED)) {
-        capture_finger_settings fs = {
-            .driver = config_get_string(cfg, CONFIG_FINGERPRINT_DRIVER),
-            .virtual_socket = config_get_string(cfg, CONFIG_FINGERPRINT_VIRTUAL_SOCKET),
-            .scripted = o.script != NULL,
-            .match_threshold = (int)config_get_int(cfg, CONFIG_FINGERPRINT_MATCH_THRESHOLD),
-            .assume_ppi = (int)config_get_int(cfg, CONFIG_FINGERPRINT_ASSUME_PPI),
-        };
-        fingerplan_default_settings(&fs.plan);
-        fs.plan.threshold[FINGERPLAN_INDEX] =
-            (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_INDEX);
-        fs.plan.threshold[FINGERPLAN_THUMB] =
-            (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_THUMB);
-        fs.plan.threshold[FINGERPLAN_MIDDLE] =
-            (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_MIDDLE);
-        fs.plan.threshold[FINGERPLAN_RING] =
-            (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_RING);
-        fs.plan.max_attempts = (int)config_get_int(cfg, CONFIG_FINGERPRINT_ATTEMPTS);
-        if (fingerplan_parse_order(config_get_string(cfg, CONFIG_FINGERPRINT_FALLBACK_ORDER),
-                                   &fs.plan) != BK_OK) {
-            status = fail(2, "%s: [fingerprint] fallback_order: thumb, middle and ring, each once",
-                          path);
-            goto out;
-        }
-        if (capture_finger_setup(&fs, &message) != BK_OK) {
-            status = fail(2, "%s: %s", path, message);
-            goto out;
-        }
-    }
-    /* -- signature */
-    {
-        capture_signature_settings sig = {
-            .min_points = (int)config_get_int(cfg, CONFIG_SIGNATURE_MIN_POINTS),
-            .min_box_share = config_get_double(cfg, CONFIG_SIGNATURE_MIN_BOX_SHARE),
-            .image_width = (int)config_get_int(cfg, CONFIG_SIGNATURE_IMAGE_WIDTH),
-            .image_height = (int)config_get_int(cfg, CONFIG_SIGNATURE_IMAGE_HEIGHT),
-        };
-        signature_service_settings ss = {.source = SIGNATURE_SOURCE_AUTO};
-        signature_source_parse(config_get_string(cfg, CONFIG_SIGNATURE_SOURCE), &ss.source);
-        sigsvc = signature_service_new(&ss, &message);
-        if (sigsvc == NULL) {
-            status = fail(2, "%s: %s", path, message);
-            goto out;
-        }
-        capture_signature_setup(&sig, sigsvc);
-    }
+    if (status == 0 && config_get_bool(k->cfg, CONFIG_FINGERPRINT_ENABLED))
+        status = fingerprints_setup(k->cfg, k->path, k->o.script != NULL, &k->message);
+    if (status == 0)
+        status = signature_setup(k); /* -- signature */
+    if (status != 0)
+        return status;
     /* -- technicians: the technician screen (staff menu, technician role) */
-    {
-        technician_settings ts = {.cfg = cfg};
-        technician_setup(&ts);
-    }
+    technician_settings ts = {.cfg = k->cfg};
+    technician_setup(&ts);
+    return 0;
+}
+
+/* Plays the script or runs the screens until a stop. The exit status. */
+static int run(kiosk *k)
+{
 #ifdef BIOKIOSK_TEST_HOOKS
-    if (o.script) {
-        testhooks_context hc = {
-            .sess = sess, .visit = vis, .cfg = cfg, .signature = sigsvc, .photo = photo};
+    if (k->o.script) {
+        testhooks_context hc = {.sess = k->sess,
+                                .visit = k->vis,
+                                .cfg = k->cfg,
+                                .signature = k->sigsvc,
+                                .photo = k->photo};
         testhooks_register(&hc);
     }
 #endif
     /* -- record */
-    visit_audit(vis, "kiosk.start", "mode=%s", o.script ? "script" : "kiosk");
-
-    g_message("kiosk started: desk=%s kiosk=%s store=%s screen=%dx%d", vs.desk, vs.kiosk_id,
-              store_backend_name(st), u->w, u->h);
-    if (o.script) {
-        g_autofree char *why = NULL;
-        if (script_run(sess, o.script, o.screenshots, &why) != BK_OK) {
-            fprintf(stderr, "biokiosk: %s\n", why ? why : "the script failed");
-            status = 1;
-        }
-    } else {
-        runner_run(session_runner(sess));
+    visit_audit(k->vis, "kiosk.start", "mode=%s", k->o.script ? "script" : "kiosk");
+    const visit_settings *vs = visit_get_settings(k->vis);
+    g_message("kiosk started: desk=%s kiosk=%s store=%s screen=%dx%d", vs->desk, vs->kiosk_id,
+              store_backend_name(k->st), k->u->w, k->u->h);
+    if (k->o.script == NULL) {
+        runner_run(session_runner(k->sess));
+        return 0;
     }
+    g_autofree char *why = NULL;
+    if (script_run(k->sess, k->o.script, k->o.screenshots, &why) == BK_OK)
+        return 0;
+    fprintf(stderr, "biokiosk: %s\n", why ? why : "the script failed");
+    return 1;
+}
 
-out:
-    session_free(sess);
-    visit_free(vis); /* its worker ends once it did what was asked */
+/* Frees what was made, the screens first, then the controller, the services, the record. */
+static void kiosk_teardown(kiosk *k, int status)
+{
+    session_free(k->sess);
+    visit_free(k->vis); /* its worker ends once it did what was asked */
     /* -- technicians: its checks use the configuration and the capture modules, freed below */
     technician_teardown();
     /* Capture devices, closed after the session whose screens use them: one block each. */
     /* -- photo */
-    capture_photo_free(photo_screen);
-    photo_service_free(photo);
+    capture_photo_free(k->photo_screen);
+    photo_service_free(k->photo);
     /* -- fingerprints */
     capture_finger_teardown();
     /* -- signature */
     capture_signature_teardown();
-    signature_service_free(sigsvc);
-    deliver_worker_free(delivery); /* -- delivery: an attempt under way ends first */
+    signature_service_free(k->sigsvc);
+    deliver_worker_free(k->delivery); /* -- delivery: an attempt under way ends first */
     /* -- record */
-    if (rec)
-        kioskrec_audit(rec, "kiosk.stop", NULL, "status=%d", status);
-    kioskrec_free(rec);
-    ui_free(u);
-    store_free(st);
+    if (k->rec)
+        kioskrec_audit(k->rec, "kiosk.stop", NULL, "status=%d", status);
+    kioskrec_free(k->rec);
+    ui_free(k->u);
+    store_free(k->st);
     i18n_unload();
-    config_free(cfg);
-    g_strfreev(languages);
-    g_free(message);
-    options_clear(&o);
+    config_free(k->cfg);
+    g_strfreev(k->languages);
+    g_free(k->message);
+    options_clear(&k->o);
+}
+
+int kiosk_main(int argc, char **argv)
+{
+    kiosk k = {0};
+    int status = parse_options(&k, argc, argv);
+    if (status == 0)
+        status = load_configuration(&k);
+    if (status == 0)
+        status = open_store_and_record(&k);
+    if (status == 0)
+        status = open_ui(&k);
+    if (status == 0) {
+        make_visit_and_session(&k);
+        status = capture_setup(&k);
+    }
+    if (status == 0)
+        status = run(&k);
+    kiosk_teardown(&k, status);
     return status;
 }
