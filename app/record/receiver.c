@@ -254,6 +254,10 @@ bk_err receiver_run(const receiver_settings *set, char *why, size_t why_size)
     receiver r = {.set = set};
     r.max_bytes = set->max_bytes ? set->max_bytes : RECEIVER_DEFAULT_MAX_BYTES;
     memcpy(r.sk, set->receiver_sk, sizeof(r.sk));
+    /* TLS 1.2 or later: glib-networking's GnuTLS backend (Debian's) reads its priority string
+     * here, before the backend is loaded; its default would still take TLS 1.0 and 1.1 */
+    if (!set->insecure_loopback)
+        g_setenv("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-TLS1.1:-VERS-TLS1.0:-VERS-SSL3.0", TRUE);
     /* a write over RLIMIT_FSIZE fails with EFBIG (507) instead of killing the receiver */
     signal(SIGXFSZ, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);

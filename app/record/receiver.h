@@ -11,6 +11,7 @@
  *   404 another path    405 another method          did not sign (the name disagrees with it)
  *   409 the name is stored with other bytes (logged)  411 no Content-Length
  *   413 over max_bytes  507 the store is full   503 the database cannot be reached  500 else.
+ * TLS is 1.2 or later (receiver_run sets glib-networking's GnuTLS priority string).
  * One thread serves every connection; each record is durable before the next is handled.
  */
 #ifndef BIOKIOSK_RECEIVER_H

@@ -657,14 +657,38 @@ static void test_over_size(fixture *fx, gconstpointer data)
     g_ptr_array_unref(names);
 }
 
+/* `openssl s_client -VERSION` to the receiver at fx->url: its output (g_free). */
+static char *s_client(fixture *fx, const char *version)
+{
+    const char *port = strrchr(fx->url, ':') + 1;
+    g_autofree char *connect = g_strdup_printf("127.0.0.1:%s", port);
+    /* SECLEVEL=0: openssl itself would stop a TLS 1.1 handshake the receiver accepted */
+    const char *argv[] = {"openssl",  "s_client", version, "-cipher", "DEFAULT@SECLEVEL=0",
+                          "-connect", connect,    NULL};
+    char *out = NULL, *err = NULL;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, &out,
+                               &err, NULL, NULL));
+    char *both = g_strconcat(out, err, NULL);
+    g_free(out);
+    g_free(err);
+    return both;
+}
+
 /* A receiver whose certificate the kiosk does not pin is refused by the kiosk; plain HTTP is
- * refused unless it is to 127.0.0.1. */
+ * refused unless it is to 127.0.0.1; the receiver speaks TLS 1.2 or later only. */
 static void test_tls_not_pinned(fixture *fx, gconstpointer data)
 {
     (void)data;
     add_records(fx, 2, 3000);
     receiver_start(fx, "b", NULL, 0, NULL);
     g_assert_true(g_str_has_prefix(fx->url, "https://"));
+    g_autofree char *v11 = s_client(fx, "-tls1_1");
+    g_autofree char *v12 = s_client(fx, "-tls1_2");
+    if (strstr(v11, "Cipher is (NONE)") == NULL)
+        g_error("the receiver took TLS 1.1: %s", v11);
+    g_assert_nonnull(strstr(v12, "TLSv1.2"));
+    g_assert_null(strstr(v12, "Cipher is (NONE)"));
     run r = deliver(fx, "a", NULL);
     assert_counts(&r, 3, 0, 1, 2);
     run_clear(&r);
