@@ -269,11 +269,10 @@ int main(int argc, char **argv)
         return 1;
     double t_live[FRAMES], t_detect[FRAMES], t_tracked[FRAMES], t_tracker[FRAMES];
     int with_face = 0, with_eyes = 0, n_tracked = 0, tracked_face = 0;
-    face_tracker tracker, shape_tracker;
+    face_tracker tracker;
     face_tracker_init(&tracker, FULL_EVERY);
-    face_tracker_init(&shape_tracker, FULL_EVERY);
-    faceshape_smoother smoother;
-    faceshape_smoother_reset(&smoother);
+    facecheck_live live_state;
+    facecheck_live_init(&live_state, FULL_EVERY);
     double t_shape[FRAMES];
     int with_shape = 0;
     for (int i = 0; i < FRAMES; i++) {
@@ -311,7 +310,7 @@ int main(int argc, char **argv)
             double c0 = now_ms();
             pic *q = NULL;
             if (picio_decode(jpeg, size, 2, &q) != BK_OK ||
-                facecheck_frame(finder, model, &shape_tracker, &smoother, q, &s, &fr, &ir) != BK_OK)
+                facecheck_frame(finder, model, &live_state, q, &s, &fr, &ir) != BK_OK)
                 return 1;
             t_shape[i] = now_ms() - c0;
             with_shape += fr.has_shape;
@@ -349,9 +348,10 @@ int main(int argc, char **argv)
 
     double shape = model != NULL ? median(t_shape, FRAMES) : NAN;
     if (model != NULL)
-        printf("live view 1024x680, tracked + landmarks + every check (facecheck_frame): median "
-               "%.1f ms per frame, landmarks in %d/%d frames\n",
-               shape, with_shape, FRAMES);
+        printf(
+            "live view 1024x680, tracked + landmarks + every check (facecheck_frame): median "
+            "%.1f ms per frame, landmarks in %d/%d frames, %ld followed by their landmarks alone\n",
+            shape, with_shape, FRAMES, live_state.shape_tracked);
 
     double t_cap[CAPTURES], c_cap[CAPTURES], t_whole[CAPTURES], c_whole[CAPTURES];
     int faces = 0, faces_whole = 0;

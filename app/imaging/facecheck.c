@@ -68,6 +68,29 @@ static int region_scale(const face_result *small, double k, const icao_settings 
     return step >= 4 ? 4 : step >= 2 ? 2 : 1;
 }
 
+/* The landmarks of the region `p` (origin ox, oy; k region pixels per pixel of the small pass):
+ * from the Haar box, and again from dlib's detector run on the small picture when that fit says
+ * the head is turned (as faceshape_fit does on one picture). */
+static bk_err fit_region(const landmarks *lm, const pic *smallpic, const face_result *small,
+                         const pic *p, double k, int ox, int oy, face_result *fr)
+{
+    face_result haar = *fr;
+    bk_err err = faceshape_fit_box(lm, p, NULL, fr);
+    if (err != BK_OK || !faceshape_turned(fr))
+        return err;
+    landmarks_box hog;
+    bool found = false;
+    err = faceshape_hog_box(lm, smallpic, &small->faces[0], &hog, &found);
+    if (err != BK_OK || !found)
+        return err;
+    hog.x = hog.x * k - ox;
+    hog.y = hog.y * k - oy;
+    hog.w *= k;
+    hog.h *= k;
+    *fr = haar;
+    return faceshape_fit_box(lm, p, &hog, fr);
+}
+
 bk_err facecheck_capture(const face_finder *finder, const landmarks *lm, const uint8_t *data,
                          size_t size, const icao_settings *limits, face_result *faces,
                          icao_result *result, int *width, int *height)
@@ -108,15 +131,8 @@ bk_err facecheck_capture(const face_finder *finder, const landmarks *lm, const u
         return err;
     }
     double k = (double)w / p->width;
-    /* dlib's detector on the small copy: the face is large enough there */
-    landmarks_box hog;
-    bool have_hog = false;
-    if (lm != NULL)
-        err = faceshape_hog_box(lm, p, &small.faces[0], &hog, &have_hog);
-    pic_free(p);
+    pic *smallpic = p;
     p = NULL;
-    if (err != BK_OK)
-        return err;
     /* pass 2: the region of the crop, at the crop's own resolution (the largest DCT scaling
      * that still gives at least one decoded pixel per output pixel) */
     int scale = region_scale(&small, k, limits);
@@ -128,8 +144,10 @@ bk_err facecheck_capture(const face_finder *finder, const landmarks *lm, const u
     int ox = 0, oy = 0;
     err = facejpeg_decode_region(data, size, scale, rx, ry, (int)ceil(REGION_W * near.w),
                                  (int)ceil(REGION_H * near.h), &p, &ox, &oy);
-    if (err != BK_OK)
+    if (err != BK_OK) {
+        pic_free(smallpic);
         return err;
+    }
     icao_settings set = *limits;
     set.capture_scale *= scale; /* eye distance in the capture's pixels */
     /* the small pass's face and eyes, in the region's pixels: its eye search ran on the face
@@ -142,14 +160,9 @@ bk_err facecheck_capture(const face_finder *finder, const landmarks *lm, const u
         fr.left[i] = small.left[i] * k - (i ? oy : ox);
         fr.right[i] = small.right[i] * k - (i ? oy : ox);
     }
-    if (have_hog) {
-        hog.x = hog.x * k - ox;
-        hog.y = hog.y * k - oy;
-        hog.w *= k;
-        hog.h *= k;
-    }
-    if (err == BK_OK && lm != NULL)
-        err = faceshape_fit_box(lm, p, have_hog ? &hog : NULL, &fr);
+    if (lm != NULL)
+        err = fit_region(lm, smallpic, &small, p, k, ox, oy, &fr);
+    pic_free(smallpic);
     if (err == BK_OK)
         err = icao_check_picture(p, &fr, &set, result);
     if (err == BK_OK) {
@@ -160,16 +173,112 @@ bk_err facecheck_capture(const face_finder *finder, const landmarks *lm, const u
     return err;
 }
 
-bk_err facecheck_frame(const face_finder *finder, const landmarks *lm, face_tracker *track,
-                       faceshape_smoother *smooth, const pic *frame, const icao_settings *limits,
-                       face_result *faces, icao_result *result)
+void facecheck_live_init(facecheck_live *live, int full_every)
 {
-    face_options o = face_options_live();
-    bk_err err = face_track(finder, track, frame, &o, faces, NULL);
-    if (err == BK_OK && lm != NULL)
-        err = faceshape_fit(lm, frame, faces);
-    if (err == BK_OK && smooth != NULL)
-        faceshape_smooth(smooth, faces);
+    memset(live, 0, sizeof(*live));
+    face_tracker_init(&live->track, full_every);
+    faceshape_smoother_reset(&live->smooth);
+}
+
+static void points_box(const landmarks_shape *s, double b[4])
+{
+    double x0 = s->pt[0][0], x1 = x0, y0 = s->pt[0][1], y1 = y0;
+    for (int i = 1; i < LANDMARKS_N; i++) {
+        x0 = fmin(x0, s->pt[i][0]);
+        x1 = fmax(x1, s->pt[i][0]);
+        y0 = fmin(y0, s->pt[i][1]);
+        y1 = fmax(y1, s->pt[i][1]);
+    }
+    b[0] = x0;
+    b[1] = y0;
+    b[2] = fmax(1, x1 - x0);
+    b[3] = fmax(1, y1 - y0);
+}
+
+/* Remembers a fit made from `box` for the next frame. */
+static void remember(facecheck_live *live, const face_result *fr, const landmarks_box *box)
+{
+    double p[4];
+    points_box(&fr->shape, p);
+    live->box_from_points[0] = (box->x - p[0]) / p[2];
+    live->box_from_points[1] = (box->y - p[1]) / p[3];
+    live->box_from_points[2] = box->w / p[2];
+    live->box_from_points[3] = box->h / p[3];
+    live->last = fr->shape;
+    live->have_shape = true;
+}
+
+static void eye_centre(const landmarks_shape *s, int first, double out[2])
+{
+    out[0] = out[1] = 0;
+    for (int i = first; i < first + 6; i++) {
+        out[0] += s->pt[i][0] / 6;
+        out[1] += s->pt[i][1] / 6;
+    }
+}
+
+/* Follows the face by its landmarks: fits them from the box the last frame's points give (in
+ * the relation the last search's fit had to its box: dlib's own box for a turned head), and
+ * moves the tracker's face box with them. False when the new fit does not look like the same
+ * face (size changed by more than a quarter, or no pose): then the frame is searched. */
+static bool follow(const landmarks *lm, facecheck_live *live, const pic *frame, face_result *fr)
+{
+    double p[4];
+    points_box(&live->last, p);
+    const double *k = live->box_from_points;
+    landmarks_box box = {p[0] + k[0] * p[2], p[1] + k[1] * p[3], k[2] * p[2], k[3] * p[3]};
+    memset(fr, 0, sizeof(*fr));
+    if (landmarks_fit(lm, frame, &box, &fr->shape) != BK_OK)
+        return false;
+    double q[4];
+    points_box(&fr->shape, q);
+    if (!(fabs(q[2] / p[2] - 1) < 0.25) ||
+        !faceshape_pose(&fr->shape, &fr->yaw_deg, &fr->pitch_deg))
+        return false;
+    fr->has_shape = true;
+    fr->n_faces = 1;
+    face_box b = live->track.last;
+    double sx = q[2] / p[2];
+    b.x = q[0] + (b.x - p[0]) * sx;
+    b.y = q[1] + (b.y - p[1]) * sx;
+    b.w *= sx;
+    b.h *= sx;
+    fr->faces[0] = b;
+    eye_centre(&fr->shape, 36, fr->left);
+    eye_centre(&fr->shape, 42, fr->right);
+    fr->eyes_found = true;
+    fr->roll_deg = atan2(fr->right[1] - fr->left[1], fr->right[0] - fr->left[0]) * 180.0 / M_PI;
+    live->track.last = b;
+    remember(live, fr, &box);
+    return true;
+}
+
+bk_err facecheck_frame(const face_finder *finder, const landmarks *lm, facecheck_live *live,
+                       const pic *frame, const icao_settings *limits, face_result *faces,
+                       icao_result *result)
+{
+    face_tracker *t = &live->track;
+    bool followed = false;
+    if (lm != NULL && live->have_shape && t->valid && t->since_full + 1 < t->full_every) {
+        followed = follow(lm, live, frame, faces);
+        if (followed) {
+            t->since_full++;
+            live->shape_tracked++;
+        }
+    }
+    bk_err err = BK_OK;
+    if (!followed) {
+        live->have_shape = false;
+        face_options o = face_options_live();
+        err = face_track(finder, t, frame, &o, faces, NULL);
+        landmarks_box used;
+        if (err == BK_OK && lm != NULL)
+            err = faceshape_fit_from(lm, frame, faces, &used);
+        if (err == BK_OK && faces->has_shape && faces->n_faces == 1)
+            remember(live, faces, &used);
+    }
+    if (err == BK_OK)
+        faceshape_smooth(&live->smooth, faces);
     if (err == BK_OK)
         err = icao_check_picture(frame, faces, limits, result);
     return err;

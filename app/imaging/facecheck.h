@@ -30,11 +30,29 @@ bk_err facecheck_capture(const face_finder *finder, const landmarks *lm, const u
 bk_err facecheck_picture(const face_finder *finder, const landmarks *lm, const pic *picture,
                          const icao_settings *limits, face_result *faces, icao_result *result);
 
-/* A live-view frame: the face tracked (face_track), the landmarks fitted, yaw and pitch
- * smoothed over the last frames (`smooth`, may be NULL), every check made with `limits`
- * (limits->live set for a quarter-size crop). */
-bk_err facecheck_frame(const face_finder *finder, const landmarks *lm, face_tracker *track,
-                       faceshape_smoother *smooth, const pic *frame, const icao_settings *limits,
-                       face_result *faces, icao_result *result);
+/* Live view's state: the face tracker, the landmarks of the last frame and the pose smoother.
+ * Between the tracker's full searches (every track.full_every frames, or whenever the face was
+ * lost) the face is followed by its landmarks alone: the new frame's landmarks are fitted from
+ * the box the last frame's landmarks give, with no Haar search at all. */
+typedef struct facecheck_live {
+    face_tracker track;
+    faceshape_smoother smooth;
+    bool have_shape;           /* `last` and `box_from_points` hold the last frame's fit */
+    landmarks_shape last;      /* the last frame's 68 points */
+    double box_from_points[4]; /* the fit's box relative to its points' bounding box: offset and
+                                  size as fractions of it */
+    long shape_tracked;        /* frames followed by their landmarks alone (for benchmarks) */
+} facecheck_live;
+
+/* A new live view: full search every `full_every` frames (face_tracker_init). */
+void facecheck_live_init(facecheck_live *live, int full_every);
+
+/* A live-view frame: the face found or followed, the landmarks fitted (when `lm` is not NULL),
+ * yaw and pitch smoothed over the last frames, every check made with `limits` (limits->live set
+ * for a quarter-size crop). On frames followed by the landmarks, the eye centres are the
+ * landmark eyes' (not the Haar search's pupils). */
+bk_err facecheck_frame(const face_finder *finder, const landmarks *lm, facecheck_live *live,
+                       const pic *frame, const icao_settings *limits, face_result *faces,
+                       icao_result *result);
 
 #endif

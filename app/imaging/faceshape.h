@@ -33,11 +33,23 @@ typedef struct faceshape_measures {
 landmarks_box faceshape_box(const face_box *fb);
 
 /* Fits the landmarks to faces[0] of `fr` (nothing to do when fr->n_faces == 0) and fills
- * has_shape, shape, yaw_deg and pitch_deg. The eye centres and roll are replaced by the
+ * has_shape, shape, yaw_deg and pitch_deg. The first fit starts from the Haar box mapped to
+ * dlib's; when it measures the head turned (faceshape_turned), the fit is made again from
+ * dlib's own HOG detector's box (faceshape_hog_box), which frames a turned head where the Haar
+ * box may frame only part of it. The eye centres and roll are replaced by the
  * landmarks' where the Haar eye search disagrees with them by more than 8 % of the eye distance
  * or guessed an eye (the Haar search finds the pupil more precisely when it finds it at all:
  * together 54 of 54 annotated portraits within 10 %, median 2.6 %). */
 bk_err faceshape_fit(const landmarks *lm, const pic *picture, face_result *fr);
+
+/* faceshape_fit, and *used the box the kept fit started from (for following the face in live
+ * view by its landmarks). */
+bk_err faceshape_fit_from(const landmarks *lm, const pic *picture, face_result *fr,
+                          landmarks_box *used);
+
+/* The fit says the head is turned by 3 degrees or more (or no pose could be fitted): worth
+ * fitting again from dlib's own box. */
+bool faceshape_turned(const face_result *fr);
 
 /* dlib's HOG detector on a crop around the Haar face `fb` of `picture` (four boxes wide, shrunk
  * so that the face is about 100 pixels): *found and *out the detection whose centre lies in the
