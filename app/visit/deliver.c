@@ -248,6 +248,7 @@ bk_err deliver_worker_new(const deliver_settings *set, deliver_worker **out, cha
         err = BK_ERR_IO;
         goto fail;
     }
+    look_at_outbox(w); /* the staff bar knows from the first frame what waits */
     w->thread = g_thread_new("delivery", run, w);
     *out = w;
     return BK_OK;
