@@ -260,6 +260,48 @@ static void test_list_states(fixture *fx, gconstpointer data)
     run_clear(&r);
 }
 
+/* The self-test's outbox.delivery check of the kiosk's configuration (JSON of `biokiosk
+ * selftest`): its status and value. */
+static char *delivery_check(fixture *fx, const char *delivery_lines)
+{
+    g_autofree char *conf = g_build_filename(fx->dir, "kiosk.conf", NULL);
+    g_autofree char *text = g_strdup_printf("[kiosk]\ndesk = DEN-HAAG\nid = K1\n[record]\n"
+                                            "outbox = %s\n[delivery]\nalert_hours = 24\n%s",
+                                            fx->outbox, delivery_lines);
+    g_assert_true(g_file_set_contents(conf, text, -1, NULL));
+    run r = bk(fx, NULL, "selftest", "--json", "--config", conf, NULL);
+    const char *at = strstr(r.out, "\"name\":\"outbox.delivery\"");
+    g_assert_nonnull(at);
+    const char *end = strchr(at, '}');
+    char *check = g_strndup(at, (gsize)(end - at));
+    run_clear(&r);
+    return check;
+}
+
+/* outbox.delivery fails for a record waiting longer than alert_hours, saying what to do, and
+ * for [delivery] set up with a receiver key that cannot be read; passes otherwise. */
+static void test_selftest_delivery(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    add(fx, "K1-00000020", -1);
+    g_autofree char *fresh = delivery_check(fx, "");
+    g_assert_nonnull(strstr(fresh, "\"status\":\"pass\""));
+    g_assert_nonnull(strstr(fresh, "1 waiting, none over the alert"));
+    g_autofree char *path = g_build_filename(fx->outbox, "K1-00000020.bkrec", NULL);
+    struct utimbuf old = {time(NULL) - 30 * 3600, time(NULL) - 30 * 3600};
+    g_assert_cmpint(g_utime(path, &old), ==, 0);
+    g_autofree char *late = delivery_check(fx, "");
+    g_assert_nonnull(strstr(late, "\"status\":\"fail\""));
+    g_assert_nonnull(strstr(late, "1 waiting, the oldest for 30 h (over 24 h)"));
+    g_assert_nonnull(strstr(late, "Delivery is off ([delivery] url is empty)"));
+    g_autofree char *missing = g_build_filename(fx->dir, "nowhere.pub", NULL);
+    g_autofree char *lines =
+        g_strdup_printf("url = https://127.0.0.1:8443\nreceiver_key = %s\n", missing);
+    g_autofree char *bad = delivery_check(fx, lines);
+    g_assert_nonnull(strstr(bad, "\"status\":\"fail\""));
+    g_assert_nonnull(strstr(bad, "[delivery] receiver_key"));
+}
+
 /* keys receiver-init: receiver.key 0600 and receiver.pub, never overwritten. */
 static void test_receiver_init(fixture *fx, gconstpointer data)
 {
@@ -302,5 +344,6 @@ int main(int argc, char **argv)
     ADD("/outbox-cli/purge", test_purge);
     ADD("/outbox-cli/list-states", test_list_states);
     ADD("/outbox-cli/receiver-init", test_receiver_init);
+    ADD("/outbox-cli/selftest-delivery", test_selftest_delivery);
     return g_test_run();
 }
