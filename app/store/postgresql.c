@@ -792,34 +792,6 @@ static bk_err pg_staff_get(store *s, const char *id, staff_account *out, char **
     return err;
 }
 
-/* The encoded Argon2id hash of pin under setting ("$argon2id$v=19$m=M,t=T,p=1$SALT", as
- * libsodium's crypto_pwhash_str writes it): the string the stored hash is when pin is right.
- * False for a setting this build cannot compute. */
-static bool pin_candidate(const char *setting, const char *pin, char out[crypto_pwhash_STRBYTES])
-{
-    unsigned v = 0, m = 0, t = 0, p = 0;
-    int salt_at = 0;
-    if (sscanf(setting, "$argon2id$v=%u$m=%u,t=%u,p=%u$%n", &v, &m, &t, &p, &salt_at) != 4 ||
-        salt_at == 0 || v != 19 || p != 1 || m == 0 || t == 0)
-        return false;
-    const char *salt64 = setting + salt_at;
-    unsigned char salt[crypto_pwhash_SALTBYTES], hash[32];
-    size_t salt_len = 0;
-    if (sodium_base642bin(salt, sizeof salt, salt64, strlen(salt64), NULL, &salt_len, NULL,
-                          sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
-        salt_len != sizeof salt)
-        return false;
-    if (crypto_pwhash(hash, sizeof hash, pin, strlen(pin), salt, t, (size_t)m * 1024,
-                      crypto_pwhash_ALG_ARGON2ID13) != 0)
-        return false;
-    char hash64[sodium_base64_ENCODED_LEN(sizeof hash, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
-    sodium_bin2base64(hash64, sizeof hash64, hash, sizeof hash,
-                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
-    sodium_memzero(hash, sizeof hash);
-    int n = g_snprintf(out, crypto_pwhash_STRBYTES, "%s$%s", setting, hash64);
-    return n > 0 && (size_t)n < crypto_pwhash_STRBYTES;
-}
-
 static bk_err pg_staff_pin_matches(store *s, const char *id, const char *pin, bool *match)
 {
     pg *p = priv(s);
@@ -832,7 +804,7 @@ static bk_err pg_staff_pin_matches(store *s, const char *id, const char *pin, bo
     g_autofree char *setting = PQntuples(res) == 1 ? g_strdup(val(res, 0, 0)) : NULL;
     PQclear(res);
     char candidate[crypto_pwhash_STRBYTES];
-    if (setting == NULL || !pin_candidate(setting, pin, candidate))
+    if (setting == NULL || !staff_pin_candidate(setting, pin, candidate))
         return BK_OK; /* no such account, or a hash this build does not make: no match */
     args[1] = candidate;
     res = run(p, ST_PIN_MATCHES, 2, args, &err);

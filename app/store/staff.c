@@ -129,6 +129,34 @@ static staff_answer unknown_staff(const char *pin)
     return (staff_answer){.verdict = STAFF_VERDICT_UNKNOWN_STAFF};
 }
 
+/* The encoded Argon2id hash of pin under setting ("$argon2id$v=19$m=M,t=T,p=1$SALT", as
+ * libsodium's crypto_pwhash_str writes it): the string the stored hash is when pin is right.
+ * False for a setting this build cannot compute. */
+bool staff_pin_candidate(const char *setting, const char *pin, char *out)
+{
+    unsigned v = 0, m = 0, t = 0, p = 0;
+    int salt_at = 0;
+    if (sscanf(setting, "$argon2id$v=%u$m=%u,t=%u,p=%u$%n", &v, &m, &t, &p, &salt_at) != 4 ||
+        salt_at == 0 || v != 19 || p != 1 || m == 0 || t == 0)
+        return false;
+    const char *salt64 = setting + salt_at;
+    unsigned char salt[crypto_pwhash_SALTBYTES], hash[32];
+    size_t salt_len = 0;
+    if (sodium_base642bin(salt, sizeof salt, salt64, strlen(salt64), NULL, &salt_len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
+        salt_len != sizeof salt)
+        return false;
+    if (crypto_pwhash(hash, sizeof hash, pin, strlen(pin), salt, t, (size_t)m * 1024,
+                      crypto_pwhash_ALG_ARGON2ID13) != 0)
+        return false;
+    char hash64[sodium_base64_ENCODED_LEN(sizeof hash, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+    sodium_bin2base64(hash64, sizeof hash64, hash, sizeof hash,
+                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    sodium_memzero(hash, sizeof hash);
+    int n = g_snprintf(out, crypto_pwhash_STRBYTES, "%s$%s", setting, hash64);
+    return n > 0 && (size_t)n < crypto_pwhash_STRBYTES;
+}
+
 bk_err staff_verify(store *s, const char *id, const char *pin, int64_t now,
                     const staff_policy *policy, staff_answer *answer)
 {

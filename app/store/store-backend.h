@@ -121,6 +121,12 @@ store_appointment *store_appointment_new_empty(void);
  * PGSSLMODE). Transfer full. */
 char *store_pg_conninfo(const char *uri);
 
+/* The encoded Argon2id hash of pin under setting ("$argon2id$v=19$m=M,t=T,p=1$SALT", as
+ * libsodium's crypto_pwhash_str writes it): the string the stored hash is when pin is right
+ * (staff.c; for a backend that compares in the database). False for a setting this build
+ * cannot compute. out has room for crypto_pwhash_STRBYTES (128) bytes. */
+bool staff_pin_candidate(const char *setting, const char *pin, char *out);
+
 /* The calendar day at `seconds` (Unix time) in the zone `offset_minutes` east of UTC. */
 caldate store_local_day(int64_t seconds, int offset_minutes);
 void store_account_clear(staff_account *a);
