@@ -17,7 +17,8 @@
 #define CMD "outbox"
 
 typedef struct options {
-    char *kiosk_key, *dest, *audit_log, *audit_key, *audit_hash, *ca, *receiver_key, *config;
+    char *kiosk_key, *dest, *audit_log, *audit_key, *audit_hash, *ca, *receiver_key, *config,
+        *reason;
     gboolean remove;
     gint retention;
 } options;
@@ -251,7 +252,40 @@ static int do_purge(const char *dir, const options *o, audit *log)
     return CLI_EXIT_OK;
 }
 
-static int run(const char *action, const char *dir, options *o)
+/* The only way a waiting record leaves without a receipt or a confirmed export: named, with a
+ * reason code, and always written to the audit log. */
+static int do_discard(const char *dir, const options *o, audit *log, const char *name)
+{
+    if (name == NULL || log == NULL || o->reason == NULL)
+        return cli_usage_error(CMD, "discard needs NAME, --reason CODE and --audit LOG (with "
+                                    "--audit-key and --audit-hash-key): it is always audited");
+    for (const char *c = o->reason; *c; c++)
+        if (!g_ascii_islower(*c) && *c != '-')
+            return cli_usage_error(CMD, "--reason is a code of a-z and '-' (no free text)");
+    bk_err err = outbox_discard(dir, name);
+    if (err == BK_ERR_NOT_FOUND || err == BK_ERR_INVALID)
+        return cli_usage_error(CMD, "no waiting record '%s' in %s", name, dir);
+    if (err != BK_OK) {
+        fprintf(stderr, "biokiosk %s: discard: %s\n", CMD, bk_err_str(err));
+        return CLI_EXIT_UNAVAILABLE;
+    }
+    g_autofree char *detail = g_strdup_printf("file=%s reason=%s", name, o->reason);
+    if (audit_append(log, "record.discarded", NULL, detail) != BK_OK) {
+        fprintf(stderr, "biokiosk %s: %s was discarded but the audit log refused the entry\n", CMD,
+                name);
+        return CLI_EXIT_UNAVAILABLE;
+    }
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "discarded");
+    json_builder_add_string_value(b, name);
+    json_builder_end_object(b);
+    cli_print_json(b);
+    g_object_unref(b);
+    return CLI_EXIT_OK;
+}
+
+static int run(const char *action, const char *dir, options *o, const char *name)
 {
     uint8_t pk[SEAL_PUBLIC_BYTES];
     char why[256] = "";
@@ -278,9 +312,11 @@ static int run(const char *action, const char *dir, options *o)
         rc = do_deliver(dir, o, log);
     else if (strcmp(action, "purge") == 0)
         rc = do_purge(dir, o, log);
+    else if (strcmp(action, "discard") == 0)
+        rc = do_discard(dir, o, log, name);
     else
-        rc = cli_usage_error(CMD, "unknown action '%s' (list, verify, export, deliver, purge)",
-                             action);
+        rc = cli_usage_error(
+            CMD, "unknown action '%s' (list, verify, export, deliver, purge, discard)", action);
     audit_close(log);
     return rc;
 }
@@ -305,6 +341,8 @@ int cmd_outbox(int argc, char **argv)
          "N"},
         {"config", 0, 0, G_OPTION_ARG_FILENAME, &o.config,
          "purge: the kiosk's configuration ([selftest] require_ntp for the clock check)", "FILE"},
+        {"reason", 0, 0, G_OPTION_ARG_STRING, &o.reason,
+         "discard: why, as a code (damaged, duplicate, ...; never free text)", "CODE"},
         {"audit", 0, 0, G_OPTION_ARG_FILENAME, &o.audit_log,
          "export/deliver/purge: write every export, delivery and deletion to this audit log",
          "LOG"},
@@ -314,17 +352,18 @@ int cmd_outbox(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     int rc = CLI_EXIT_USAGE;
-    if (!cli_parse_options(CMD, "list|verify|export|deliver|purge DIR",
+    if (!cli_parse_options(CMD, "list|verify|export|deliver|purge DIR | discard DIR NAME",
                            "list: the records and their state (waiting, delivered with its "
                            "receipt), as JSON.\nverify: every waiting record complete and signed "
                            "by --kiosk-key (without opening the seal).\nexport: copy every "
                            "verified record to --to DEST (durably), optionally --remove.\n"
                            "deliver: send the waiting records to --to URL; each counts as "
                            "delivered once its receipt verifies.\npurge: delete delivered records "
-                           "past the retention, only when the clock check passes.",
+                           "past the retention, only when the clock check passes.\ndiscard: "
+                           "delete one waiting record for good (staff only, always audited).",
                            entries, &argc, &argv))
         goto out;
-    if (argc != 3) {
+    if (argc != 3 && !(argc == 4 && strcmp(argv[1], "discard") == 0)) {
         rc =
             cli_usage_error(CMD, "name an action (list, verify, export, deliver, purge) and a DIR");
         goto out;
@@ -337,7 +376,7 @@ int cmd_outbox(int argc, char **argv)
         rc = cli_usage_error(CMD, "libsodium cannot be initialised");
         goto out;
     }
-    rc = run(argv[1], argv[2], &o);
+    rc = run(argv[1], argv[2], &o, argc == 4 ? argv[3] : NULL);
 out:
     g_free(o.kiosk_key);
     g_free(o.dest);
@@ -347,5 +386,6 @@ out:
     g_free(o.ca);
     g_free(o.receiver_key);
     g_free(o.config);
+    g_free(o.reason);
     return rc;
 }

@@ -263,6 +263,20 @@ bk_err outbox_mark_delivered(const char *dir, const char *name, const char *rece
     return err;
 }
 
+bk_err outbox_discard(const char *dir, const char *name)
+{
+    if (dir == NULL || name == NULL || !is_record_name(name))
+        return BK_ERR_INVALID;
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return BK_ERR_NOT_FOUND;
+    if (unlink(path) != 0)
+        return bk_err_from_errno(errno);
+    g_message("outbox: %s discarded by staff (not delivered)", name);
+    return sync_dir(dir);
+}
+
 bk_err outbox_read_file(const char *path, uint8_t **data, size_t *len)
 {
     gchar *contents = NULL;

@@ -99,6 +99,11 @@ bk_err outbox_export(const char *dir, const char *dest, const uint8_t *kiosk_pk,
 bk_err outbox_purge(const char *dir, unsigned days, time_t now, outbox_event_fn on_event,
                     void *data, size_t *deleted);
 
+/* Deletes the waiting record `name` for good: the staff's discard, which the caller must write
+ * to the audit log (the command line refuses to discard without one). BK_ERR_NOT_FOUND when no
+ * waiting record has that name. */
+bk_err outbox_discard(const char *dir, const char *name);
+
 /* Reads a whole file (transfer full, g_free). */
 bk_err outbox_read_file(const char *path, uint8_t **data, size_t *len);
 

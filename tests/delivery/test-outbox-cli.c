@@ -302,6 +302,40 @@ static void test_selftest_delivery(fixture *fx, gconstpointer data)
     g_assert_nonnull(strstr(bad, "[delivery] receiver_key"));
 }
 
+/* discard: one waiting record, only with a reason code and an audit log, and it is in the log. */
+static void test_discard(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    add(fx, "K1-00000030", -1);
+    add(fx, "K1-00000031", 0);
+    g_autofree char *log = g_build_filename(fx->dir, "audit.log", NULL);
+    run r = bk(fx, NULL, "outbox", "discard", fx->outbox, "K1-00000030.bkrec", "--reason",
+               "damaged", NULL);
+    g_assert_cmpint(r.status, ==, 2);
+    g_assert_nonnull(strstr(r.err, "it is always audited"));
+    run_clear(&r);
+    g_assert_true(exists(fx, "", "K1-00000030"));
+    r = bk(fx, NULL, "outbox", "discard", fx->outbox, "K1-00000030.bkrec", "--reason",
+           "religious or medical", "--audit", log, "--audit-key", fx->kiosk_key, "--audit-hash-key",
+           fx->hash_key, NULL);
+    g_assert_cmpint(r.status, ==, 2); /* a code, never free text */
+    run_clear(&r);
+    r = bk(fx, NULL, "outbox", "discard", fx->outbox, "K1-00000031.bkrec", "--reason", "damaged",
+           "--audit", log, "--audit-key", fx->kiosk_key, "--audit-hash-key", fx->hash_key, NULL);
+    g_assert_cmpint(r.status, ==, 2); /* delivered: not a waiting record */
+    run_clear(&r);
+    r = bk(fx, NULL, "outbox", "discard", fx->outbox, "K1-00000030.bkrec", "--reason", "damaged",
+           "--audit", log, "--audit-key", fx->kiosk_key, "--audit-hash-key", fx->hash_key, NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    run_clear(&r);
+    g_assert_false(exists(fx, "", "K1-00000030"));
+    g_assert_true(exists(fx, OUTBOX_DELIVERED, "K1-00000031"));
+    g_autofree char *text = NULL;
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    g_assert_nonnull(
+        strstr(text, "\trecord.discarded\t-\tfile=K1-00000030.bkrec reason=damaged\t"));
+}
+
 /* keys receiver-init: receiver.key 0600 and receiver.pub, never overwritten. */
 static void test_receiver_init(fixture *fx, gconstpointer data)
 {
@@ -345,5 +379,6 @@ int main(int argc, char **argv)
     ADD("/outbox-cli/list-states", test_list_states);
     ADD("/outbox-cli/receiver-init", test_receiver_init);
     ADD("/outbox-cli/selftest-delivery", test_selftest_delivery);
+    ADD("/outbox-cli/discard", test_discard);
     return g_test_run();
 }
