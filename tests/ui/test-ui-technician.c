@@ -24,6 +24,7 @@
 #include "emulators/finger/fingersynth.h"
 #include "recordconf.h"
 #include "store/staff.h"
+#include "store/store-backend.h" /* STORE_SCHEMA_VERSION */
 #include "store/store.h"
 #include "uitest.h"
 /* after uitest.h */
@@ -242,15 +243,17 @@ static void test_checks(fixture *fx, gconstpointer data)
                       "expect-text \"Screen and touch: from the kiosk's own window\"\n"
                       "expect-text \"display.mode  the kiosk draws 1920x1080\"\n"
                       "technician-show store.today\n"
-                      "expect-text \"store.today  schema version 1; 3 appointments today "
-                      "(2026-11-23) at desk DEN-HAAG\"\n"
-                      "screenshot technician-results-store\n"
-                      "technician-show keys.kiosk\n"
-                      "technician-show audit.verify\n"
-                      "expect-text \"audit.verify  \"\n"
-                      "technician-show clock.plausible\n"
-                      "tap \"Back\"\n"
-                      "expect-screen staff-menu\n");
+                      /* this program's schema, migrated on open */
+                      "expect-text \"store.today  schema version " G_STRINGIFY(
+                          STORE_SCHEMA_VERSION) "; 3 appointments today "
+                                                "(2026-11-23) at desk DEN-HAAG\"\n"
+                                                "screenshot technician-results-store\n"
+                                                "technician-show keys.kiosk\n"
+                                                "technician-show audit.verify\n"
+                                                "expect-text \"audit.verify  \"\n"
+                                                "technician-show clock.plausible\n"
+                                                "tap \"Back\"\n"
+                                                "expect-screen staff-menu\n");
     /* every check is logged by name and result */
     g_assert_nonnull(strstr(err, "check fingerprint.found: pass (from the kiosk)"));
     g_assert_nonnull(strstr(err, "check camera.found: fail"));
