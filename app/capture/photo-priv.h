@@ -14,6 +14,7 @@
 #include "capture/photo.h"
 #include "drivers/camera/camera.h"
 #include "imaging/face.h"
+#include "imaging/facecheck.h"
 #include "imaging/icao.h"
 
 #define PHOTO_LIVE_DECODE_SCALE 2
@@ -59,10 +60,12 @@ struct photo_service {
                           frame is decoded once, not again for the analysis) */
     int capture_width; /* of the last capture (0: unknown) */
     bool child;
-    bool live_wanted;   /* the screen shows live view */
-    bool working;       /* the analysis thread is on a frame or a capture */
-    bool track_reset;   /* the analysis thread forgets the tracked face (a new person) */
-    face_tracker track; /* the analysis thread's own (not under the lock) */
+    bool live_wanted;     /* the screen shows live view */
+    bool working;         /* the analysis thread is on a frame or a capture */
+    bool track_reset;     /* the analysis thread forgets the tracked face (a new person) */
+    facecheck_live live;  /* the analysis thread's own (not under the lock) */
+    char *landmark_model; /* read-only after creation */
+    landmarks *lm;        /* the analysis thread's own: loaded when it starts; NULL: none */
     uint64_t an_seq;
 
     /* capture */
@@ -108,12 +111,14 @@ gpointer photo_worker_main(gpointer data);
 /* photo_analysis.c: the checks on one decoded live frame with the given limits (limits->live
  * and capture_scale already set by the caller); *out gets everything but seq. The place for
  * further checks on the frame (landmarks). */
-void photo_analyse_frame(const face_finder *finder, face_tracker *track, const pic *frame,
-                         const icao_settings *limits, photo_analysis *out);
+void photo_analyse_frame(const face_finder *finder, const landmarks *lm, facecheck_live *live,
+                         const pic *frame, const icao_settings *limits, photo_analysis *out);
 
-/* photo_analysis.c: the full-size processing of a photo (decoded at full size) with the given
- * limits: the crop, every check, the encoded crop and its thumbnail (transfer full). */
-photo_attempt *photo_analyse_capture(const face_finder *finder, const pic *photo,
-                                     const icao_settings *limits);
+/* photo_analysis.c: the full-size processing of a photo (its JPEG bytes; facecheck_capture
+ * decodes only what it needs) with the given limits: the crop, every check, the encoded crop and
+ * its thumbnail (transfer full). *width gets the capture's width (0 when unreadable). */
+photo_attempt *photo_analyse_capture(const face_finder *finder, const landmarks *lm,
+                                     const uint8_t *jpeg, size_t len, const icao_settings *limits,
+                                     int *width);
 
 #endif

@@ -92,7 +92,8 @@ bk_err photo_service_new(const photo_service_settings *set, photo_service **out,
     g_cond_init(&ps->cond);
     g_cond_init(&ps->chk_cond);
     g_queue_init(&ps->events);
-    face_tracker_init(&ps->track, ps->full_search_every);
+    facecheck_live_init(&ps->live, ps->full_search_every);
+    ps->landmark_model = g_strdup(set->landmark_model);
     ps->pump = g_thread_new("photo-pump", photo_pump_main, ps);
     ps->worker = g_thread_new("photo-analysis", photo_worker_main, ps);
     *out = ps;
@@ -120,6 +121,8 @@ void photo_service_free(photo_service *ps)
     pic_free(ps->chk_face_pic);
     biomem_free(ps->chk_jpeg);
     g_free(ps->cascade_dir);
+    landmarks_free(ps->lm);
+    g_free(ps->landmark_model);
     g_mutex_clear(&ps->lock);
     g_cond_clear(&ps->cond);
     g_cond_clear(&ps->chk_cond);

@@ -37,7 +37,11 @@ typedef struct photo_service_settings {
     const char *camera_model; /* libgphoto2 model; NULL or "" = first camera found on USB */
     const char *camera_port;  /* with camera_model, e.g. "ptpip:127.0.0.1:15740:15741" */
     const char *cascade_dir;  /* the Haar cascades; NULL or "" = /usr/share/opencv4/haarcascades */
-    int attempts;             /* photos before the officer decides; 0 = 3, at most 8 */
+    /* the dlib face landmark model (mouth, eyes, yaw, pitch and light checks); NULL or "": none,
+     * and those checks are not made. Loaded by the analysis thread when it starts (about a
+     * second): photo_service_new does not wait for it. */
+    const char *landmark_model;
+    int attempts; /* photos before the officer decides; 0 = 3, at most 8 */
     /* the check limits (the [photo] settings), for adults and for children under 10 */
     icao_settings limits, child_limits;
     int capture_timeout_ms;    /* the camera's deadline for capture plus download; 0 = 20000 */

@@ -9,16 +9,14 @@
 
 #define CAPTURE_LIVE_RATIO (6000.0 / 1024.0) /* capture width over live width, until known */
 
-void photo_analyse_frame(const face_finder *finder, face_tracker *track, const pic *frame,
-                         const icao_settings *limits, photo_analysis *out)
+void photo_analyse_frame(const face_finder *finder, const landmarks *lm, facecheck_live *live,
+                         const pic *frame, const icao_settings *limits, photo_analysis *out)
 {
     memset(out, 0, sizeof *out);
     face_result fr;
-    face_options fo = face_options_live();
     icao_result ir;
     memset(&ir, 0, sizeof ir);
-    if (face_track(finder, track, frame, &fo, &fr, NULL) == BK_OK &&
-        icao_check_picture(frame, &fr, limits, &ir) == BK_OK) {
+    if (facecheck_frame(finder, lm, live, frame, limits, &fr, &ir) == BK_OK) {
         out->has_face = fr.n_faces > 0;
         out->pass = ir.compliant;
         const icao_check *c = icao_first_failure(&ir);
@@ -34,16 +32,17 @@ void photo_analyse_frame(const face_finder *finder, face_tracker *track, const p
     icao_result_clear(&ir);
 }
 
-photo_attempt *photo_analyse_capture(const face_finder *finder, const pic *photo,
-                                     const icao_settings *limits)
+photo_attempt *photo_analyse_capture(const face_finder *finder, const landmarks *lm,
+                                     const uint8_t *jpeg, size_t len, const icao_settings *limits,
+                                     int *width)
 {
     photo_attempt *a = g_new0(photo_attempt, 1);
     icao_result ir;
     memset(&ir, 0, sizeof ir);
     face_result fr;
-    face_options fo = face_options_still();
-    if (photo != NULL && finder != NULL && face_find(finder, photo, &fo, &fr) == BK_OK &&
-        icao_check_picture(photo, &fr, limits, &ir) == BK_OK) {
+    *width = 0;
+    if (jpeg != NULL && finder != NULL &&
+        facecheck_capture(finder, lm, jpeg, len, limits, &fr, &ir, width, NULL) == BK_OK) {
         a->compliant = ir.compliant;
         a->n_checks = ir.n_checks;
         for (int i = 0; i < ir.n_checks; i++) {
@@ -79,12 +78,12 @@ static void analyse_live(photo_service *ps, pic *p, bool child, int capture_widt
                                           : CAPTURE_LIVE_RATIO * PHOTO_LIVE_DECODE_SCALE;
     g_mutex_lock(&ps->lock);
     if (ps->track_reset) {
-        face_tracker_init(&ps->track, ps->full_search_every);
+        facecheck_live_init(&ps->live, ps->full_search_every);
         ps->track_reset = false;
     }
     g_mutex_unlock(&ps->lock);
     photo_event ev = {.kind = PHOTO_EVENT_ANALYSIS};
-    photo_analyse_frame(ps->finder, &ps->track, p, &set, &ev.analysis);
+    photo_analyse_frame(ps->finder, ps->lm, &ps->live, p, &set, &ev.analysis);
     pic_free(p);
     g_mutex_lock(&ps->lock);
     bool wake = false;
@@ -100,12 +99,9 @@ static void analyse_live(photo_service *ps, pic *p, bool child, int capture_widt
 /* One photo (transfer none). */
 static void process_capture(photo_service *ps, const uint8_t *jpeg, size_t len, bool child)
 {
-    pic *p = NULL;
-    if (picio_decode(jpeg, len, 1, &p) != BK_OK)
-        p = NULL;
-    int width = p ? p->width : 0;
-    photo_attempt *a = photo_analyse_capture(ps->finder, p, &ps->limits[child ? 1 : 0]);
-    pic_free(p);
+    int width = 0;
+    photo_attempt *a =
+        photo_analyse_capture(ps->finder, ps->lm, jpeg, len, &ps->limits[child ? 1 : 0], &width);
     g_message("photo processed: compliant=%s cropped=%s checks_passed=%d/%d first_failure=%s",
               a->compliant ? "yes" : "no", a->cropped ? "yes" : "no", a->n_passed, a->n_checks,
               a->instruction ? a->instruction : "none");
@@ -151,6 +147,15 @@ static void check_faces_locked(photo_service *ps)
 gpointer photo_worker_main(gpointer data)
 {
     photo_service *ps = data;
+    /* the landmark model first (about a second and 100 MB), here and not in photo_service_new,
+     * so that the kiosk's first screen does not wait for it */
+    if (ps->landmark_model != NULL && ps->landmark_model[0] != 0) {
+        bk_err err = landmarks_new(ps->landmark_model, &ps->lm);
+        if (err != BK_OK)
+            g_warning("face landmark model %s: %s; mouth, eyes, yaw, pitch and light are not "
+                      "checked",
+                      ps->landmark_model, bk_err_str(err));
+    }
     g_mutex_lock(&ps->lock);
     while (!ps->stopping) {
         if (ps->chk_face_pic) {

@@ -12,6 +12,7 @@ void photo_service_settings_from_config(const config *cfg, photo_service_setting
     set->camera_model = config_get_string(cfg, CONFIG_CAMERA_MODEL);
     set->camera_port = config_get_string(cfg, CONFIG_CAMERA_PORT);
     set->cascade_dir = config_photo_cascades(cfg);
+    set->landmark_model = config_photo_landmark_model(cfg);
     set->attempts = (int)config_get_int(cfg, CONFIG_PHOTO_ATTEMPTS);
     set->limits = config_photo_limits(cfg, false);
     set->child_limits = config_photo_limits(cfg, true);
