@@ -170,6 +170,9 @@ static double e2e_run(const pic *portrait, const char *cascade_dir, int full_eve
     set.camera_port = port;
     set.cascade_dir = cascade_dir;
     set.full_search_every = full_every;
+    /* the landmark checks too, as the kiosk runs them (its analysis thread loads the model
+     * first: the median second is the figure that leaves that out) */
+    set.landmark_model = model != NULL ? LANDMARKS_DEFAULT_MODEL : NULL;
     photo_service *ps = NULL;
     char *message = NULL;
     if (photo_service_new(&set, &ps, &message) != BK_OK) {
