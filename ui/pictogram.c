@@ -93,8 +93,8 @@ static SDL_Texture *render(ui *u, GBytes *svg, const char *highlight, int w, int
     if (handle == NULL)
         return NULL;
     if (highlight && *highlight) {
-        g_autofree char *css =
-            g_strdup_printf("#%s { fill: #%02x%02x%02x !important; }", highlight, PICTOGRAM_HIGHLIGHT_RGB);
+        g_autofree char *css = g_strdup_printf("#%s { fill: #%02x%02x%02x !important; }", highlight,
+                                               PICTOGRAM_HIGHLIGHT_RGB);
         rsvg_handle_set_stylesheet(handle, (const guint8 *)css, strlen(css), NULL);
     }
     cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);

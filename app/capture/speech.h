@@ -33,7 +33,8 @@ typedef struct speech speech;
 
 /* Starts the worker and initialises espeak-ng. BK_ERR_NOT_FOUND (with *message, transfer full,
  * g_free) when espeak-ng's data cannot be loaded; an audio device that cannot be opened is no
- * error (playback is then skipped). One handle at a time (espeak-ng is one synthesiser for the process). */
+ * error (playback is then skipped). One handle at a time (espeak-ng is one synthesiser for the
+ * process). */
 bk_err speech_new(const speech_settings *settings, speech **out, char **message);
 
 /* Stops the worker (what is playing is cut off) and frees. NULL does nothing. */
