@@ -14,7 +14,8 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "ui/i18n.h"
-#include "capture/photo.h" /* -- photo */
+#include "capture/photo.h"  /* -- photo */
+#include "capture/finger.h" /* -- fingerprints */
 #include "ui/script.h"
 #include "ui/session.h"
 #include "store/store.h"
@@ -114,32 +115,42 @@ static int fail(int status, const char *fmt, ...)
     return status;
 }
 
-/* -- fingerprints: the [fingerprint] settings and the capture module (ui/capture_finger.h). 0, or
- * the exit status after saying why. */
-static int fingerprints_setup(const config *cfg, const char *path, bool scripted, char **message)
+/* -- fingerprints: the service (app/capture/finger.h) with the [fingerprint] settings and its
+ * screen, woken by an SDL user event; with the test hooks, the reader is fed in the demo and the
+ * scripted mode (app/testhooks/finger_hooks.c). 0, or the exit status after saying why. */
+static int fingerprints_setup(const config *cfg, const char *path, bool scripted,
+                              finger_service **fs, capture_finger **finger_screen)
 {
-    capture_finger_settings fs = {
+    fingerplan_settings plan;
+    fingerplan_default_settings(&plan);
+    plan.threshold[FINGERPLAN_INDEX] = (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_INDEX);
+    plan.threshold[FINGERPLAN_THUMB] = (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_THUMB);
+    plan.threshold[FINGERPLAN_MIDDLE] =
+        (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_MIDDLE);
+    plan.threshold[FINGERPLAN_RING] = (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_RING);
+    plan.max_attempts = (int)config_get_int(cfg, CONFIG_FINGERPRINT_ATTEMPTS);
+    if (fingerplan_parse_order(config_get_string(cfg, CONFIG_FINGERPRINT_FALLBACK_ORDER), &plan) !=
+        BK_OK)
+        return fail(2, "%s: [fingerprint] fallback_order: thumb, middle and ring, each once", path);
+    uint32_t wake_event = SDL_RegisterEvents(1);
+    finger_service_settings set = {
         .driver = config_get_string(cfg, CONFIG_FINGERPRINT_DRIVER),
         .virtual_socket = config_get_string(cfg, CONFIG_FINGERPRINT_VIRTUAL_SOCKET),
-        .scripted = scripted,
+        .manual_rescan = scripted, /* the script's reader-plug looks for the reader */
         .match_threshold = (int)config_get_int(cfg, CONFIG_FINGERPRINT_MATCH_THRESHOLD),
         .assume_ppi = (int)config_get_int(cfg, CONFIG_FINGERPRINT_ASSUME_PPI),
+        .wake = wake_photo_screen, /* (any screen's: it pushes the event type in data) */
+        .wake_data = GUINT_TO_POINTER(wake_event),
     };
-    fingerplan_default_settings(&fs.plan);
-    fs.plan.threshold[FINGERPLAN_INDEX] =
-        (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_INDEX);
-    fs.plan.threshold[FINGERPLAN_THUMB] =
-        (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_THUMB);
-    fs.plan.threshold[FINGERPLAN_MIDDLE] =
-        (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_MIDDLE);
-    fs.plan.threshold[FINGERPLAN_RING] =
-        (int)config_get_int(cfg, CONFIG_FINGERPRINT_THRESHOLD_RING);
-    fs.plan.max_attempts = (int)config_get_int(cfg, CONFIG_FINGERPRINT_ATTEMPTS);
-    if (fingerplan_parse_order(config_get_string(cfg, CONFIG_FINGERPRINT_FALLBACK_ORDER),
-                               &fs.plan) != BK_OK)
-        return fail(2, "%s: [fingerprint] fallback_order: thumb, middle and ring, each once", path);
-    if (capture_finger_setup(&fs, message) != BK_OK)
-        return fail(2, "%s: %s", path, *message);
+    g_autofree char *message = NULL;
+    if (finger_service_new(&set, fs, &message) != BK_OK)
+        return fail(2, "%s: %s", path, message);
+    *finger_screen = capture_finger_register(*fs, &plan, wake_event, &message);
+    if (*finger_screen == NULL)
+        return fail(2, "%s: %s", path, message);
+#ifdef BIOKIOSK_TEST_HOOKS
+    finger_hooks_attach(*fs, set.virtual_socket, scripted);
+#endif
     return 0;
 }
 
@@ -167,6 +178,8 @@ typedef struct kiosk {
     signature_service *sigsvc; /* -- signature */
     photo_service *photo;      /* -- photo */
     capture_photo *photo_screen;
+    finger_service *finger; /* -- fingerprints */
+    capture_finger *finger_screen;
     char *message;
 } kiosk;
 
@@ -393,7 +406,8 @@ static int capture_setup(kiosk *k)
     int status = photo_setup(k); /* -- photo */
     /* -- fingerprints */
     if (status == 0 && config_get_bool(k->cfg, CONFIG_FINGERPRINT_ENABLED))
-        status = fingerprints_setup(k->cfg, k->path, k->o.script != NULL, &k->message);
+        status =
+            fingerprints_setup(k->cfg, k->path, k->o.script != NULL, &k->finger, &k->finger_screen);
     if (status == 0)
         status = signature_setup(k); /* -- signature */
     if (status != 0)
@@ -445,7 +459,11 @@ static void kiosk_teardown(kiosk *k, int status)
     capture_photo_free(k->photo_screen);
     photo_service_free(k->photo);
     /* -- fingerprints */
-    capture_finger_teardown();
+#ifdef BIOKIOSK_TEST_HOOKS
+    finger_hooks_detach(k->finger);
+#endif
+    capture_finger_free(k->finger_screen);
+    finger_service_free(k->finger);
     /* -- signature */
     capture_signature_teardown();
     signature_service_free(k->sigsvc);

@@ -56,6 +56,7 @@ photo_enabled=false
 camera_lines=""
 cleanup() {
     [ -n "${cam_pid:-}" ] && kill "$cam_pid" 2>/dev/null
+    [ -n "${feeder_pid:-}" ] && kill "$feeder_pid" 2>/dev/null
     [ -n "${receiver_pid:-}" ] && kill "$receiver_pid" 2>/dev/null
     true
 }
@@ -74,6 +75,17 @@ port = ptpip:127.0.0.1:$port:$event_port
 emulator_control = $demo/camera.ctl"
 else
     echo "demo: no portrait for the emulated camera (set BIOKIOSK_DEMO_PORTRAIT=IMAGE): the photo step is off"
+fi
+
+# The fingerprint reader is libfprint's virtual image device on $demo/finger.sock; its fingers
+# come from the feeder process, which the kiosk tells when the reader asks for one (in a window;
+# the walkthrough places its own with the script's "finger" commands).
+if [ "$mode" = window ]; then
+    rm -f "$demo/finger.out"
+    "$top/build/emulators/finger/biokiosk-finger-feeder" "$demo/finger.sock" \
+        >"$demo/finger.out" 2>"$demo/finger.log" &
+    feeder_pid=$!
+    for _ in $(seq 50); do grep -q '^finger-feeder: ready' "$demo/finger.out" 2>/dev/null && break; sleep 0.1; done
 fi
 
 # The back office's receiver on 127.0.0.1 (HTTPS with a certificate made here, which the kiosk

@@ -3,8 +3,46 @@
 # second build under AddressSanitizer + UndefinedBehaviorSanitizer. Exits non-zero on any failure.
 #   bash tools/test.sh            everything (what .ci/run calls)
 #   bash tools/test.sh SUITE...   only these meson suites (unit, cli, lint, ...), both builds
+#   bash tools/test.sh --stress N [TEST...]
+#                                 the 'ui' suite (or these tests of it) N times, three runs at
+#                                 once, in the normal build; prints how many runs passed and
+#                                 failed and which tests failed how often (a flaky test shows)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--stress" ]; then
+    runs=${2:-}
+    case "$runs" in '' | *[!0-9]*) echo "usage: bash tools/test.sh --stress N [TEST...]" >&2; exit 2 ;; esac
+    shift 2
+    dir=${BIOKIOSK_STRESS_BUILD:-build} # (a helper's own build directory instead, when set)
+    bash tools/install-deps.sh
+    if [ -f "$dir/build.ninja" ]; then meson setup --reconfigure "$dir" -Dwerror=true >/dev/null
+    else meson setup "$dir" -Dwerror=true; fi
+    meson compile -C "$dir"
+    logs=$dir/meson-logs/stress
+    rm -rf "$logs"
+    mkdir -p "$logs"
+    pids=() passed=0 failed=0
+    finish() { # the oldest run
+        if wait "${pids[0]}"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+        pids=("${pids[@]:1}")
+    }
+    for i in $(seq "$runs"); do
+        [ "${#pids[@]}" -ge 3 ] && finish
+        meson test -C "$dir" --no-rebuild --suite ui --logbase "stress/run-$i" \
+            --num-processes "$(nproc 2>/dev/null || echo 2)" "$@" >"$logs/run-$i.out" 2>&1 &
+        pids+=($!)
+    done
+    while [ "${#pids[@]}" -gt 0 ]; do finish; done
+    echo "stress: the ui suite${*:+ ($*)} $runs times, three at once: $passed passed, $failed failed"
+    # which tests and subtests failed, and how often
+    grep -h -E '^(not ok|Bail out)' "$logs"/run-*.txt 2>/dev/null |
+        sed -E 's/^not ok [0-9]+ /not ok /' | sort | uniq -c | sort -rn || true
+    grep -h -E '^ *[0-9]+/[0-9]+ .* (FAIL|ERROR|TIMEOUT) ' "$logs"/run-*.out 2>/dev/null |
+        awk '{print $2, $4, $5}' | sort | uniq -c || true
+    [ "$failed" -eq 0 ]
+    exit
+fi
 
 bash tools/install-deps.sh
 

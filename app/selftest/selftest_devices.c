@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/finger.h"
 #include "capture/photo.h"
 #include "drivers/fingerprint/fingerprint.h"
 #include "selftest/selftest-priv.h"
@@ -11,7 +12,6 @@
 #define CAMERA_OPEN_MS    15000
 #define CAMERA_CAPTURE_MS 60000
 #define READER_OPEN_MS    10000
-#define FINGER_WAIT_MS    30000
 
 static const char *const camera_action =
     "Switch the camera on, check its cable (or network), and that [camera] model and port in the "
@@ -130,21 +130,28 @@ static const char *const reader_action =
     "Plug the fingerprint reader in (a USB port on the computer itself, not a hub); `biokiosk "
     "finger readers` lists the readers libfprint can use.";
 
-/* The next event of the reader that is one of the wanted kinds (or an error), within timeout. */
-static bool reader_wait(const selftest_options *opt, fingerprint_reader *rd, fingerprint_event *ev,
-                        unsigned timeout_ms, fingerprint_event_kind a, fingerprint_event_kind b)
+/* A result of the fingerprint service's check, as the self-test's. */
+static void reader_result(void *data, const capture_check_result *cr)
 {
-    gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-    while (g_get_monotonic_time() < end && !selftest_cancelled(opt)) {
-        if (!fingerprint_wait(rd, ev, 100))
-            continue;
-        if (ev->kind == a || ev->kind == b || ev->kind == FINGERPRINT_EVENT_ERROR)
-            return true;
-        fingerprint_event_clear(ev);
-    }
-    return false;
+    const camera_run *run = data;
+    static const selftest_status status[] = {
+        [CAPTURE_CHECK_PASS] = SELFTEST_PASS,
+        [CAPTURE_CHECK_FAIL] = SELFTEST_FAIL,
+        [CAPTURE_CHECK_SKIP] = SELFTEST_SKIP,
+    };
+    const char *value = cr->status == CAPTURE_CHECK_SKIP && !run->opt->interactive
+                            ? "Only with --interactive."
+                            : cr->value;
+    gint64 started =
+        cr->duration_ms > 0 ? g_get_monotonic_time() - (gint64)(cr->duration_ms * 1000) : 0;
+    selftest_check *c =
+        selftest_add(run->r, cr->name, status[cr->status], started, cr->action, "%s", value);
+    if (cr->has_number)
+        selftest_number(c, cr->number, cr->unit);
 }
 
+/* fingerprint.found and fingerprint.open_close here; fingerprint.capture is the fingerprint
+ * service's own technician check (app/capture/finger.h), on a service of the self-test's. */
 void selftest_fingerprint(const selftest_options *opt, selftest_report *r)
 {
     const char *socket = config_get_string(opt->cfg, CONFIG_FINGERPRINT_VIRTUAL_SOCKET);
@@ -177,59 +184,30 @@ void selftest_fingerprint(const selftest_options *opt, selftest_report *r)
     fingerprint_list_free(list);
 
     t0 = g_get_monotonic_time();
-    fingerprint_options fo = {.driver = drv, .rescan_ms = FINGERPRINT_RESCAN_MANUAL};
-    fingerprint_reader *rd = NULL;
-    fingerprint_event ev = {0};
-    bool ready = fingerprint_open(&fo, &rd) == BK_OK &&
-                 reader_wait(opt, rd, &ev, READER_OPEN_MS, FINGERPRINT_EVENT_READY,
-                             FINGERPRINT_EVENT_READER_ADDED) &&
-                 ev.kind != FINGERPRINT_EVENT_ERROR;
+    finger_service_settings set = {.driver = drv, .virtual_socket = socket, .manual_rescan = true};
+    finger_service *fs = NULL;
+    char why[320] = "";
+    bool ready =
+        finger_service_new(&set, &fs, NULL) == BK_OK &&
+        finger_service_wait_ready(fs, READER_OPEN_MS, opt->cancel, why, sizeof why) == BK_OK;
     if (!ready) {
         selftest_add(r, "fingerprint.open_close", SELFTEST_FAIL, t0,
                      "Unplug the reader and plug it in again; check that the biokiosk group may "
                      "use it (the udev rules).",
-                     "the reader did not open: %s", ev.text ? ev.text : "no answer within 10 s");
-        fingerprint_event_clear(&ev);
-        fingerprint_close(rd);
+                     "the reader did not open: %s", why[0] ? why : "no answer");
+        finger_service_free(fs);
         selftest_add(r, "fingerprint.capture", SELFTEST_SKIP, 0, NULL, "Skipped: reader not open.");
         return;
     }
-    fingerprint_event_clear(&ev);
-
-    if (opt->interactive) {
-        gint64 t1 = g_get_monotonic_time();
-        /* the prompt comes when the reader waits for the finger, not before */
-        bool got = fingerprint_capture(rd) == BK_OK &&
-                   reader_wait(opt, rd, &ev, READER_OPEN_MS, FINGERPRINT_EVENT_FINGER_NEEDED,
-                               FINGERPRINT_EVENT_READER_REMOVED) &&
-                   ev.kind == FINGERPRINT_EVENT_FINGER_NEEDED;
-        if (got) {
-            fingerprint_event_clear(&ev);
-            selftest_prompt(opt, "Fingerprint reader: place a finger on the reader now (30 s).");
-            got = reader_wait(opt, rd, &ev, FINGER_WAIT_MS, FINGERPRINT_EVENT_IMAGE,
-                              FINGERPRINT_EVENT_READER_REMOVED) &&
-                  ev.kind == FINGERPRINT_EVENT_IMAGE && ev.features != NULL;
-        }
-        if (got) {
-            selftest_check *c =
-                selftest_add(r, "fingerprint.capture", SELFTEST_PASS, t1, NULL,
-                             "an image of %dx%d, quality %d, %d minutiae", ev.image->width,
-                             ev.image->height, ev.features->quality, ev.features->n_minutiae);
-            selftest_number(c, ev.features->quality, "quality");
-        } else {
-            selftest_add(r, "fingerprint.capture", SELFTEST_FAIL, t1,
-                         "Clean the reader's glass and try again; replace the reader if this "
-                         "repeats.",
-                         "no image: %s",
-                         ev.text                   ? ev.text
-                         : selftest_cancelled(opt) ? "cancelled"
-                                                   : "no finger within 30 s");
-        }
-        fingerprint_event_clear(&ev);
-        selftest_prompt_done(opt);
-    } else {
-        selftest_add(r, "fingerprint.capture", SELFTEST_SKIP, 0, NULL, "Only with --interactive.");
-    }
-    fingerprint_close(rd);
+    camera_run run = {.opt = opt, .r = r};
+    capture_check_run check = {
+        .hands_on = opt->interactive,
+        .result = reader_result,
+        .prompt = camera_prompt, /* (the self-test's prompt, whichever device asks) */
+        .data = &run,
+        .cancel = opt->cancel,
+    };
+    finger_service_check(fs, &check);
+    finger_service_free(fs);
     selftest_add(r, "fingerprint.open_close", SELFTEST_PASS, t0, NULL, "opened and closed");
 }

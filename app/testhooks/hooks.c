@@ -9,6 +9,7 @@ void testhooks_register(const testhooks_context *ctx)
     /* -- photo */
     photo_hooks_register(ctx);
     /* -- fingerprints */
+    finger_hooks_register(ctx);
     /* -- signature */
     signature_hooks_register(ctx);
     /* -- technicians */

@@ -34,7 +34,16 @@ void kioskrec_register_test_commands(void);
 
 /* -- photo: camera-fault, camera-unplug, camera-plug, camera-wait, camera-watch (photo_hooks.c) */
 void photo_hooks_register(const testhooks_context *ctx);
-/* -- fingerprints: declare finger_hooks_register here */
+/* -- fingerprints (finger_hooks.c): the scripted commands that feed libfprint's virtual reader
+ * (finger IMAGE, finger-retry, finger-error, reader-unplug, reader-plug, finger-auto,
+ * finger-wait, expect-finger-images, expect-finger-hands) */
+void finger_hooks_register(const testhooks_context *ctx);
+/* The composition root hands over the fingerprint service (transfer none), in every mode: the
+ * hooks feed its virtual reader (virtual_socket; nothing without it), and when not scripted the
+ * demo's feeder process gives a finger whenever one is asked. NULL does nothing. */
+void finger_hooks_attach(struct finger_service *fs, const char *virtual_socket, bool scripted);
+/* Before finger_service_free: the hooks let go of the service. */
+void finger_hooks_detach(struct finger_service *fs);
 /* -- signature: stroke, mouse-stroke, pad-strokes, pad-points, pad-wait-paused, signature-count
  * (signature_hooks.c) */
 void signature_hooks_register(const testhooks_context *ctx);

@@ -30,6 +30,8 @@ struct fingerfeed {
     int fd;
     gboolean reconnect; /* the device behind fd was unplugged: connect afresh next time */
     guint watch;
+    guint retry;  /* a timeout source that tries the first action again, 0 none */
+    int retries;  /* tries of the first action so far */
     uint8_t *out; /* biomem: pending bytes to the device */
     size_t out_len, out_off;
     GQueue actions;
@@ -68,6 +70,8 @@ void fingerfeed_free(fingerfeed *f)
 {
     if (f == NULL)
         return;
+    if (f->retry != 0)
+        g_source_remove(f->retry);
     drop_connection(f);
     g_queue_clear_full(&f->actions, action_free);
     g_free(f->path);
@@ -127,11 +131,17 @@ static gboolean on_writable(gint fd, GIOCondition cond, gpointer data)
     return more ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
-static void send_bytes(fingerfeed *f, const void *a, size_t alen, const void *b, size_t blen)
+/* Connected (again after an unplug) to the device; false when it cannot be reached now. */
+static gboolean ensure_connected(fingerfeed *f)
 {
     if (f->reconnect)
         drop_connection(f);
-    if (f->fd < 0 && !connect_now(f))
+    return f->fd >= 0 || connect_now(f);
+}
+
+static void send_bytes(fingerfeed *f, const void *a, size_t alen, const void *b, size_t blen)
+{
+    if (!ensure_connected(f))
         return;
     size_t rest = f->out_len - f->out_off;
     uint8_t *buf = biomem_alloc(rest + alen + blen);
@@ -200,11 +210,32 @@ void fingerfeed_queue_unplug(fingerfeed *f)
     queue(f, CMD_UNPLUG, 0, NULL);
 }
 
+#define RETRY_MS    100
+#define RETRY_TRIES 50
+
+static gboolean retry_first(gpointer data)
+{
+    fingerfeed *f = data;
+    f->retry = 0;
+    fingerfeed_finger_needed(f);
+    return G_SOURCE_REMOVE;
+}
+
 bool fingerfeed_finger_needed(fingerfeed *f)
 {
-    action *a = g_queue_pop_head(&f->actions);
-    if (a == NULL)
+    if (g_queue_is_empty(&f->actions))
         return false;
+    if (!ensure_connected(f)) {
+        /* the device's socket is not there or full: the action waits rather than vanish */
+        if (f->retry == 0 && ++f->retries <= RETRY_TRIES)
+            f->retry = g_timeout_add(RETRY_MS, retry_first, f);
+        else if (f->retry == 0)
+            g_warning("finger feeder: the virtual device cannot be reached; %u actions wait",
+                      g_queue_get_length(&f->actions));
+        return true;
+    }
+    f->retries = 0;
+    action *a = g_queue_pop_head(&f->actions);
     if (a->cmd == 0) {
         int32_t hdr[2] = {a->img->width, a->img->height};
         send_bytes(f, hdr, sizeof hdr, a->img->pix, (size_t)a->img->width * a->img->height);

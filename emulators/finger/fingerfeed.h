@@ -19,6 +19,10 @@
 
 typedef struct fingerfeed fingerfeed;
 
+/* The feeder process (finger-feeder.c) listens for datagrams on the device's socket path with
+ * this appended: "need N" (the kiosk's reader waits for finger N, 0 for a technician's check). */
+#define FINGERFEED_CONTROL_SUFFIX ".feeder"
+
 /* A feeder for the device listening on socket_path (transfer full). It connects on first use and
  * again after the device was unplugged. */
 fingerfeed *fingerfeed_new(const char *socket_path);
@@ -43,7 +47,9 @@ void fingerfeed_queue_error(fingerfeed *f, int error_code);
 void fingerfeed_queue_unplug(fingerfeed *f);
 
 /* Sends the next queued action now. Call it on every FINGER_NEEDED event. Returns false when the
- * list is empty (nothing sent). BK errors of the socket are logged, not returned: the driver
+ * list is empty (nothing sent). When the device's socket cannot be connected to, the action stays
+ * first in the list and is tried again every 100 ms for up to 5 s (logged; true is returned): an
+ * action is never dropped silently. Errors of an established connection are logged: the driver
  * sees a device that waits. */
 bool fingerfeed_finger_needed(fingerfeed *f);
 
