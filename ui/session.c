@@ -384,6 +384,12 @@ void session_staff_new_pin(session *s, const char *pin)
     runner_invalidate(s->r);
 }
 
+void session_staff_pad_closed(session *s)
+{
+    s->pad_new_pin = false;
+    visit_staff_forget_pin(s->v);
+}
+
 bool session_staff_checking(const session *s)
 {
     return s->pad_checking;

@@ -128,6 +128,8 @@ void session_staff_sign_in(session *s, const char *id, const char *pin);
 /* After a PIN that is too short: the new PIN (typed twice on the pad, compared there). */
 void session_staff_new_pin(session *s, const char *pin);
 bool session_staff_checking(const session *s);
+/* The pad closed (cancelled or timed out): a PIN kept for a change is wiped. */
+void session_staff_pad_closed(session *s);
 bool session_staff_new_pin_asked(const session *s);
 /* The pad's line (""; static or owned by the session until the next answer). */
 const char *session_staff_pad_text(const session *s);

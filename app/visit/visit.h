@@ -168,6 +168,9 @@ bool visit_staff_sign_in(visit *v, const char *id, const char *pin, int64_t wall
  * on the worker: VISIT_EVENT_STAFF with PIN_CHANGED (signed in) or PIN_REFUSED. False (and no
  * answer comes) without a PIN to change or while another answer is awaited. */
 bool visit_staff_new_pin(visit *v, const char *new_pin, int64_t wall);
+/* Forgets (wipes) the old PIN kept between VISIT_VERDICT_NEW_PIN and the new one: the pad
+ * closed without a new PIN. */
+void visit_staff_forget_pin(visit *v);
 bool visit_staff_active(const visit *v);
 const char *visit_staff_id(const visit *v); /* "" when none */
 unsigned visit_staff_roles(const visit *v); /* VISIT_ROLE_* bits; 0 when none */

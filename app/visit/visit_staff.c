@@ -213,6 +213,12 @@ void visit_staff_answer(visit *v, job *j, int64_t wall, visit_event *ev)
     visit_audit(v, "staff.sign-in", "staff=%s verdict=%s", id, verdict_str(ev->verdict));
 }
 
+void visit_staff_forget_pin(visit *v)
+{
+    sodium_memzero(v->pending_id, sizeof v->pending_id);
+    sodium_memzero(v->pending_pin, sizeof v->pending_pin);
+}
+
 bool visit_staff_active(const visit *v)
 {
     return v->staff;
@@ -245,8 +251,7 @@ void visit_staff_sign_out(visit *v)
     v->staff = false;
     v->roles = 0;
     sodium_memzero(v->staff_id, sizeof v->staff_id);
-    sodium_memzero(v->pending_id, sizeof v->pending_id);
-    sodium_memzero(v->pending_pin, sizeof v->pending_pin);
+    visit_staff_forget_pin(v);
 }
 
 void visit_staff_log(visit *v, const char *action, const char *reason_code)

@@ -228,6 +228,7 @@ static void leave(screen *scr)
     priv *p = scr->priv;
     wipe(p);
     sodium_memzero(p->id, sizeof p->id);
+    session_staff_pad_closed(SCREEN_SESSION(scr));
 }
 
 const screen_class screen_staff_pin = {
