@@ -787,24 +787,6 @@ static bk_err service_check(void *service, const capture_check_run *run)
     return photo_service_check(service, run);
 }
 
-/* For callers of the handle-less status and check of ui/capture.h (until none is left): they
- * reach the registered service through this (set by capture_photo_register, cleared by its
- * free). */
-static photo_service *checked_service;
-
-static void status_line(char *buf, size_t size)
-{
-    if (checked_service)
-        photo_service_status(checked_service, buf, size);
-    else
-        g_snprintf(buf, size, "camera: not set up");
-}
-
-static bk_err photo_check(const capture_check_run *run)
-{
-    return checked_service ? photo_service_check(checked_service, run) : BK_ERR_NOT_FOUND;
-}
-
 capture_photo *capture_photo_register(photo_service *ps, uint32_t wake_event)
 {
     capture_photo *cp = g_new0(capture_photo, 1);
@@ -825,8 +807,6 @@ capture_photo *capture_photo_register(photo_service *ps, uint32_t wake_event)
     cp->cap = (capture_class){
         .item = FLOW_ITEM_PHOTO,
         .screen = &cp->cls,
-        .status = status_line,
-        .check = photo_check,
         .service_status = service_status,
         .service_check = service_check,
     };
@@ -834,7 +814,6 @@ capture_photo *capture_photo_register(photo_service *ps, uint32_t wake_event)
         g_free(cp);
         return NULL;
     }
-    checked_service = ps;
     return cp;
 }
 
@@ -842,8 +821,6 @@ void capture_photo_free(capture_photo *cp)
 {
     if (cp == NULL)
         return;
-    if (checked_service == cp->ps)
-        checked_service = NULL;
     g_free(cp);
 }
 
