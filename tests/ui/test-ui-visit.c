@@ -83,15 +83,21 @@ static void loop_while_pending(session *s, const char *shown)
     runner *r = session_runner(s);
     ui *u = session_ui(s);
     uint64_t before = u->frames;
+    int64_t longest = 0;
     for (int i = 0; i < FRAMES; i++) {
         SDL_Event ev = {.type = SDL_WINDOWEVENT};
         ev.window.event = SDL_WINDOWEVENT_EXPOSED;
         SDL_PushEvent(&ev);
+        int64_t t0 = g_get_monotonic_time();
         runner_pump(r);
+        longest = MAX(longest, g_get_monotonic_time() - t0);
         g_assert_true(session_busy(s));
         g_usleep(10 * 1000);
     }
     g_assert_cmpuint(u->frames - before, >=, FRAMES);
+    /* a figure, not an assertion: the longest round of the loop while the answer was pending */
+    g_test_message("pending (%s): %" G_GUINT64_FORMAT " frames in %d rounds, longest round %.1f ms",
+                   shown, u->frames - before, FRAMES, (double)longest / 1000.0);
     if (!ui_shows_text(u, shown)) {
         g_autofree char *texts = ui_texts_joined(u);
         g_test_message("on screen: %s", texts);
