@@ -126,6 +126,158 @@ static int new_code(int argc, char **argv)
     return CLI_EXIT_OK;
 }
 
+/* ---- unnecessary: booked appointments on which nobody has anything to give ---- */
+
+/* True when a is booked and no person on it has anything to give at the desk (rules: desk
+ * false for everyone); a person whose plan cannot be decided counts as having to come. */
+static bool nobody_comes(const store_appointment *a)
+{
+    if (a->status != STORE_STATUS_BOOKED || a->n_persons == 0)
+        return false;
+    for (size_t i = 0; i < a->n_persons; i++) {
+        rules_plan plan;
+        if (rules_decide(&a->persons[i].rules, &plan, NULL) != BK_OK || plan.desk)
+            return false;
+    }
+    return true;
+}
+
+/* Adds to the open array of b each appointment of list on which nobody comes for anything;
+ * when only is not NULL, only those whose canonical code is in it. */
+static void add_unnecessary(JsonBuilder *b, const store_appointment_list *list, GHashTable *only)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        const store_appointment *a = list->items[i];
+        if ((only != NULL && !g_hash_table_contains(only, a->code)) || !nobody_comes(a))
+            continue;
+        char code[APPTCODE_FORMATTED_LEN + 1], start[26];
+        apptcode_format(a->code, code);
+        store_time_format(a->start, a->offset_minutes, start);
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "code");
+        json_builder_add_string_value(b, code);
+        json_builder_set_member_name(b, "start");
+        json_builder_add_string_value(b, start);
+        json_builder_set_member_name(b, "persons");
+        json_builder_add_int_value(b, (gint64)a->n_persons);
+        json_builder_end_object(b);
+    }
+}
+
+/* The appointment's day in its own offset, from its "start" text. */
+static bool start_day(const char *start, caldate *day)
+{
+    int64_t seconds = 0;
+    int offset = 0;
+    if (start == NULL || store_time_parse(start, &seconds, &offset) != BK_OK)
+        return false;
+    int64_t local = seconds + (int64_t)offset * 60;
+    int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    *day = caldate_from_days((long)days);
+    return true;
+}
+
+/* The "unnecessary" member of the import's answer: the file's appointments (as stored after
+ * the import) on which nobody has anything to give. The file was valid (the import took it). */
+static bk_err add_import_unnecessary(JsonBuilder *b, store *s, const char *text, gsize length)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    json_builder_set_member_name(b, "unnecessary");
+    json_builder_begin_array(b);
+    bk_err err = BK_OK;
+    JsonArray *items = NULL;
+    if (json_parser_load_from_data(parser, text, (gssize)length, NULL) &&
+        JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+        JsonObject *root = json_node_get_object(json_parser_get_root(parser));
+        if (json_object_has_member(root, "appointments"))
+            items = json_object_get_array_member(root, "appointments");
+    }
+    g_autoptr(GHashTable) codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) days = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; items != NULL && i < json_array_get_length(items); i++) {
+        JsonObject *o = json_array_get_object_element(items, i);
+        const char *typed = json_object_get_string_member_with_default(o, "code", "");
+        const char *desk = json_object_get_string_member_with_default(o, "desk", NULL);
+        char canonical[APPTCODE_LEN + 1];
+        caldate day;
+        if (desk == NULL || apptcode_parse(typed, canonical) != APPTCODE_OK ||
+            !start_day(json_object_get_string_member_with_default(o, "start", NULL), &day))
+            continue;
+        g_hash_table_add(codes, g_strdup(canonical));
+        char date[11];
+        caldate_format(day, date);
+        /* desk and day, one list each: "YYYY-MM-DD desk" */
+        g_hash_table_add(days, g_strdup_printf("%s %s", date, desk));
+    }
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, days);
+    while (err == BK_OK && g_hash_table_iter_next(&it, &key, NULL)) {
+        const char *pair = key;
+        caldate day;
+        char date[11];
+        g_strlcpy(date, pair, sizeof date);
+        store_appointment_list *list = NULL;
+        if (caldate_parse(date, &day) == BK_OK &&
+            (err = store_list_day(s, pair + 11, day, &list)) == BK_OK) {
+            add_unnecessary(b, list, codes);
+            store_appointment_list_free(list);
+        }
+    }
+    json_builder_end_array(b);
+    return err;
+}
+
+static int unnecessary(int argc, char **argv)
+{
+    g_autofree char *store_uri = NULL, *config_path = NULL, *desk = NULL, *date = NULL;
+    const GOptionEntry entries[] = {
+        {"desk", 0, 0, G_OPTION_ARG_STRING, &desk, "The desk (default: kiosk.desk)", "DESK"},
+        {"date", 0, 0, G_OPTION_ARG_STRING, &date, "The day (required)", "YYYY-MM-DD"},
+        {"store", 0, 0, G_OPTION_ARG_STRING, &store_uri, "The store (default: store.uri)", "URI"},
+        {"config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "FILE"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    if (!cli_parse_options(CMD " unnecessary", NULL,
+                           "Lists the booked appointments of a desk's day on which nobody has "
+                           "anything to give at the desk (everything on file is used again), so "
+                           "their slots can be freed.",
+                           entries, &argc, &argv))
+        return CLI_EXIT_USAGE;
+    if (argc > 1)
+        return cli_usage_error(CMD, "unnecessary: unexpected argument '%s'", argv[1]);
+    caldate day;
+    if (date == NULL || caldate_parse(date, &day) != BK_OK)
+        return cli_usage_error(CMD, "unnecessary: --date YYYY-MM-DD is required");
+    store *s = NULL;
+    config *cfg = NULL;
+    int rc = cmdstore_open(CMD, store_uri, config_path, &s, &cfg);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    const char *at = desk != NULL  ? desk
+                     : cfg != NULL ? config_get_string(cfg, CONFIG_KIOSK_DESK)
+                                   : NULL;
+    store_appointment_list *list = NULL;
+    bk_err err = at != NULL ? store_list_day(s, at, day, &list) : BK_OK;
+    store_free(s);
+    config_free(cfg);
+    if (at == NULL)
+        return cli_usage_error(CMD, "unnecessary: --desk is required");
+    if (err != BK_OK)
+        return store_error(err);
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "unnecessary");
+    json_builder_begin_array(b);
+    add_unnecessary(b, list, NULL);
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    cli_print_json(b);
+    g_object_unref(b);
+    store_appointment_list_free(list);
+    return CLI_EXIT_OK;
+}
+
 /* ---- import ---- */
 
 static int import(int argc, char **argv)
@@ -151,7 +303,8 @@ static int import(int argc, char **argv)
         return rc;
     store_import_report *report = NULL;
     bk_err err = store_import(s, text, length, &report);
-    store_free(s);
+    if (err != BK_OK)
+        store_free(s);
     if (err == BK_ERR_INVALID && report != NULL) {
         g_autofree char *base = g_path_get_basename(argv[1]);
         for (size_t i = 0; i < report->n_problems; i++)
@@ -176,6 +329,14 @@ static int import(int argc, char **argv)
     for (size_t i = 0; i < report->n_conflicts; i++)
         json_builder_add_string_value(b, report->conflicts[i]);
     json_builder_end_array(b);
+    /* Besides importing: the file's booked appointments on which nobody has anything to give. */
+    err = add_import_unnecessary(b, s, text, length);
+    store_free(s);
+    if (err != BK_OK) {
+        g_object_unref(b);
+        store_import_report_free(report);
+        return store_error(err);
+    }
     json_builder_end_object(b);
     cli_print_json(b);
     g_object_unref(b);
@@ -437,6 +598,12 @@ static const demo_visit demo_visits[] = {
      {{"Daniel Okafor", 31, 60, "third-country", false, 0, 0, 0, false}}},
 };
 
+/* With --around and --now: minutes between the demo's appointments, so that all eight open for
+ * check-in (30 minutes before their start) at the time given: the last starts 3 + 7 * 3 to
+ * 7 + 7 * 3 = 28 minutes after it, the first closes (15 minutes after its start) 18 to 22
+ * minutes after it. */
+#define DEMO_EVERY_NEAR 3
+
 static caldate days_before(caldate d, int days)
 {
     return caldate_from_days(caldate_to_days(d) - days);
@@ -491,17 +658,63 @@ static void demo_person_json(JsonBuilder *b, const demo_person *p, const char *v
     json_builder_end_object(b);
 }
 
+/* Around a time (minute of the day): the first appointment 3 to 7 minutes after it, on a
+ * multiple of 5 minutes, so that two calls a moment apart agree. */
+static int demo_first_after(int minute)
+{
+    return (minute + 3 + 4) / 5 * 5;
+}
+
+/* The demo's day and first minute from --date, --first, --around and --now (times in the
+ * desk's zone tz); 0 or a usage error. */
+static int demo_when(GTimeZone *tz, const char *date, const char *first, const char *around,
+                     gboolean now, caldate *day, int *minute, char **date_out)
+{
+    int hh = 9, mm = 0;
+    if ((first != NULL) + (around != NULL) + (now != FALSE) > 1)
+        return cli_usage_error(CMD, "demo-set: give one of --first, --around and --now");
+    if (now) {
+        GDateTime *dt = g_date_time_new_now(tz);
+        *day = (caldate){g_date_time_get_year(dt), g_date_time_get_month(dt),
+                         g_date_time_get_day_of_month(dt)};
+        hh = g_date_time_get_hour(dt);
+        mm = g_date_time_get_minute(dt);
+        g_date_time_unref(dt);
+        if (date == NULL) {
+            *date_out = g_malloc(11);
+            caldate_format(*day, *date_out);
+        }
+    }
+    if (date != NULL && (caldate_parse(date, day) != BK_OK || day->year < 1950))
+        return cli_usage_error(CMD, "demo-set: --date must be YYYY-MM-DD");
+    if (date == NULL && !now)
+        return cli_usage_error(CMD, "demo-set: --date YYYY-MM-DD (or --now) is required");
+    const char *hhmm = first != NULL ? first : around;
+    if (hhmm != NULL &&
+        (sscanf(hhmm, "%2d:%2d", &hh, &mm) != 2 || hh < 0 || hh > 20 || mm < 0 || mm > 59))
+        return cli_usage_error(CMD, "demo-set: --first and --around must be HH:MM, at most 20:59");
+    *minute = around != NULL || now ? demo_first_after(hh * 60 + mm) : hh * 60 + mm;
+    return 0;
+}
+
 static int demo_set(int argc, char **argv)
 {
-    g_autofree char *desk = NULL, *date = NULL, *first = NULL;
-    int every = 30;
-    gboolean list = FALSE;
+    g_autofree char *desk = NULL, *date = NULL, *first = NULL, *around = NULL;
+    int every = -1;
+    gboolean list = FALSE, now = FALSE;
     const GOptionEntry entries[] = {
         {"desk", 0, 0, G_OPTION_ARG_STRING, &desk, "The desk (required)", "DESK"},
-        {"date", 0, 0, G_OPTION_ARG_STRING, &date, "The day (required)", "YYYY-MM-DD"},
+        {"date", 0, 0, G_OPTION_ARG_STRING, &date, "The day (required unless --now)", "YYYY-MM-DD"},
         {"first", 0, 0, G_OPTION_ARG_STRING, &first, "Start of the first appointment (09:00)",
          "HH:MM"},
-        {"every", 0, 0, G_OPTION_ARG_INT, &every, "Minutes between appointments (30)", "MIN"},
+        {"around", 0, 0, G_OPTION_ARG_STRING, &around,
+         "Around this time (the desk's local time): the first appointment 3 to 7 minutes later, "
+         "every one open for check-in at that time",
+         "HH:MM"},
+        {"now", 0, 0, G_OPTION_ARG_NONE, &now,
+         "As --around with the current time, on today's date (at the desk)", NULL},
+        {"every", 0, 0, G_OPTION_ARG_INT, &every,
+         "Minutes between appointments (30; 3 with --around or --now)", "MIN"},
         {"list", 0, 0, G_OPTION_ARG_NONE, &list,
          "Print the codes with the time and the kind of visit instead of the JSON", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -510,32 +723,39 @@ static int demo_set(int argc, char **argv)
                            "Prints an import file with one appointment of every kind of visit.",
                            entries, &argc, &argv))
         return CLI_EXIT_USAGE;
-    caldate day;
-    int hh = 9, mm = 0;
+    caldate day = {0};
+    int start_minute = 0;
     if (argc > 1)
         return cli_usage_error(CMD, "demo-set: unexpected argument '%s'", argv[1]);
     if (desk == NULL || *desk == '\0')
         return cli_usage_error(CMD, "demo-set: --desk is required");
-    if (date == NULL || caldate_parse(date, &day) != BK_OK || day.year < 1950)
-        return cli_usage_error(CMD, "demo-set: --date YYYY-MM-DD is required");
-    if (first != NULL &&
-        (sscanf(first, "%2d:%2d", &hh, &mm) != 2 || hh < 0 || hh > 20 || mm < 0 || mm > 59))
-        return cli_usage_error(CMD, "demo-set: --first must be HH:MM, at most 20:59");
-    if (every < 5 || every > 120)
-        return cli_usage_error(CMD, "demo-set: --every must be from 5 to 120");
+    bool near = around != NULL || now;
+    if (every < 0)
+        every = near ? DEMO_EVERY_NEAR : 30;
+    if (every < 1 || every > 120 || (!near && every < 5))
+        return cli_usage_error(CMD, "demo-set: --every must be from 5 (1 with --around or "
+                                    "--now) to 120");
     /* The desks are in the Netherlands: the offset of Amsterdam on that day. */
     GTimeZone *tz = g_time_zone_new_identifier("Europe/Amsterdam");
     if (tz == NULL)
         tz = g_time_zone_new_offset(3600);
+    g_autofree char *today = NULL;
+    int rc = demo_when(tz, date, first, around, now, &day, &start_minute, &today);
+    if (rc != 0) {
+        g_time_zone_unref(tz);
+        return rc;
+    }
+    if (date == NULL)
+        date = g_steal_pointer(&today);
     JsonBuilder *b = json_builder_new();
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "appointments");
     json_builder_begin_array(b);
     for (size_t i = 0; i < G_N_ELEMENTS(demo_visits); i++) {
         const demo_visit *v = &demo_visits[i];
-        int minute = hh * 60 + mm + (int)i * every;
-        GDateTime *dt =
-            g_date_time_new(tz, day.year, day.month, day.day, minute / 60 % 24, minute % 60, 0);
+        GDateTime *midnight = g_date_time_new(tz, day.year, day.month, day.day, 0, 0, 0);
+        GDateTime *dt = g_date_time_add_minutes(midnight, start_minute + (int)i * every);
+        g_date_time_unref(midnight);
         char start[26];
         store_time_format(g_date_time_to_unix(dt),
                           (int)(g_date_time_get_utc_offset(dt) / G_TIME_SPAN_MINUTE), start);
@@ -603,7 +823,10 @@ static void usage(FILE *out)
             "  find --v-number N | --name TEXT --birth-date YYYY-MM-DD\n"
             "  purge [--days N] [--today YYYY-MM-DD]      delete the persons of finished "
             "appointments\n"
-            "  demo-set --desk D --date YYYY-MM-DD        an import file for the demo\n"
+            "  unnecessary --desk D --date YYYY-MM-DD     booked appointments on which nobody "
+            "has anything to give\n"
+            "  demo-set --desk D --date YYYY-MM-DD [--around HH:MM|--now]  an import file for "
+            "the demo\n"
             "Common options: --store URI, --config FILE. 'biokiosk appointment SUB --help'.\n");
 }
 
@@ -640,8 +863,10 @@ int cmd_appointment(int argc, char **argv)
         return demo_set(sub_argc, sub_argv);
     if (strcmp(sub, "purge") == 0)
         return purge(sub_argc, sub_argv);
+    if (strcmp(sub, "unnecessary") == 0)
+        return unnecessary(sub_argc, sub_argv);
     return cli_usage_error(CMD,
                            "unknown subcommand '%s' (new-code, import, check, checkin, "
-                           "complete, no-show, release, find, demo-set, purge)",
+                           "complete, no-show, release, find, demo-set, purge, unnecessary)",
                            sub);
 }

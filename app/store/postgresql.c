@@ -26,6 +26,7 @@ typedef enum stmt_id {
     ST_FIND_V,
     ST_FIND_NAME,
     ST_COUNT_DAY,
+    ST_LIST_DAY,
     ST_PURGE,
     ST_STAFF_INSERT,
     ST_STAFF_DELETE,
@@ -74,6 +75,8 @@ static const char *const sql[ST_COUNT_] = {
                      "ORDER BY a.start, a.code",
     [ST_COUNT_DAY] = "SELECT count(*) FROM appointments WHERE desk = $1 AND day = $2 "
                      "AND status <> 'cancelled'",
+    [ST_LIST_DAY] = "SELECT code, start FROM appointments WHERE desk = $1 AND day = $2 "
+                    "AND status <> 'cancelled' ORDER BY start, code",
     [ST_PURGE] = "WITH gone AS (DELETE FROM persons WHERE code IN (SELECT code FROM appointments "
                  "WHERE day < $1 AND status IN ('completed', 'no-show', 'cancelled')) "
                  "RETURNING code) SELECT count(DISTINCT code) FROM gone",
@@ -681,6 +684,12 @@ static bk_err pg_find_name(store *s, const char *name_lower, const char *birth, 
     return find(priv(s), ST_FIND_NAME, 2, args, codes);
 }
 
+static bk_err pg_list_day(store *s, const char *desk, const char *day, char ***codes)
+{
+    const char *args[] = {desk, day};
+    return find(priv(s), ST_LIST_DAY, 2, args, codes);
+}
+
 static bk_err pg_count_day(store *s, const char *desk, const char *day, long long *count)
 {
     const char *args[] = {desk, day};
@@ -864,6 +873,7 @@ const store_backend store_backend_postgresql = {
     .find_v_number = pg_find_v_number,
     .find_name = pg_find_name,
     .count_day = pg_count_day,
+    .list_day = pg_list_day,
     .purge_persons = pg_purge_persons,
     .staff_insert = pg_staff_insert,
     .staff_delete = pg_staff_delete,

@@ -25,6 +25,7 @@ typedef enum stmt_id {
     ST_FIND_V,
     ST_FIND_NAME,
     ST_COUNT_DAY,
+    ST_LIST_DAY,
     ST_PURGE_COUNT,
     ST_PURGE,
     ST_STAFF_INSERT,
@@ -65,6 +66,8 @@ static const char *const sql[ST_COUNT_] = {
                      "ORDER BY a.start, a.code",
     [ST_COUNT_DAY] = "SELECT count(*) FROM appointments WHERE desk = ?1 AND day = ?2 "
                      "AND status <> 'cancelled'",
+    [ST_LIST_DAY] = "SELECT code, start FROM appointments WHERE desk = ?1 AND day = ?2 "
+                    "AND status <> 'cancelled' ORDER BY start, code",
     [ST_PURGE_COUNT] = "SELECT count(DISTINCT code) FROM persons WHERE code IN (SELECT code FROM "
                        "appointments WHERE day < ?1 AND status IN ('completed', 'no-show', "
                        "'cancelled'))",
@@ -484,6 +487,11 @@ static bk_err lite_find_name(store *s, const char *name_lower, const char *birth
     return find(priv(s), ST_FIND_NAME, name_lower, birth, codes);
 }
 
+static bk_err lite_list_day(store *s, const char *desk, const char *day, char ***codes)
+{
+    return find(priv(s), ST_LIST_DAY, desk, day, codes);
+}
+
 static bk_err lite_count_day(store *s, const char *desk, const char *day, long long *count)
 {
     lite *l = priv(s);
@@ -691,6 +699,7 @@ const store_backend store_backend_sqlite = {
     .find_v_number = lite_find_v_number,
     .find_name = lite_find_name,
     .count_day = lite_count_day,
+    .list_day = lite_list_day,
     .purge_persons = lite_purge_persons,
     .staff_insert = lite_staff_insert,
     .staff_delete = lite_staff_delete,

@@ -80,6 +80,8 @@ typedef struct store_backend {
     bk_err (*find_name)(store *s, const char *name_lower, const char *birth, char ***codes);
     /* Appointments of desk on day ("YYYY-MM-DD"), cancelled ones not counted. */
     bk_err (*count_day)(store *s, const char *desk, const char *day, long long *count);
+    /* Codes of the appointments of desk on day, cancelled ones left out, in start order. */
+    bk_err (*list_day)(store *s, const char *desk, const char *day, char ***codes);
     /* Deletes the persons of completed, no-show and cancelled appointments whose day is before
      * `before` ("YYYY-MM-DD"), in one transaction; *count: appointments that had persons. */
     bk_err (*purge_persons)(store *s, const char *before, long long *count);

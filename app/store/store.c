@@ -276,3 +276,17 @@ bk_err store_count_day(store *s, const char *desk, caldate day, size_t *count)
         *count = n > 0 ? (size_t)n : 0;
     return err;
 }
+
+bk_err store_list_day(store *s, const char *desk, caldate day, store_appointment_list **out)
+{
+    if (s == NULL || desk == NULL || out == NULL || !caldate_valid(day))
+        return BK_ERR_INVALID;
+    char date[11];
+    caldate_format(day, date);
+    char **codes = NULL;
+    bk_err err = s->backend->list_day(s, desk, date, &codes);
+    if (err == BK_OK)
+        err = list_from_codes(s, codes, out);
+    g_strfreev(codes);
+    return err;
+}

@@ -177,6 +177,12 @@ bk_err store_find_by_name(store *s, const char *name, caldate birth, store_appoi
  * self-test and the technician screen show it. */
 bk_err store_count_day(store *s, const char *desk, caldate day, size_t *count);
 
+/* The appointments desk has on day (as in store_count_day: cancelled ones left out), with their
+ * persons, in start order, possibly none. For the back office's report of appointments on which
+ * nobody has anything to give (biokiosk appointment unnecessary). *out transfer full:
+ * store_appointment_list_free. */
+bk_err store_list_day(store *s, const char *desk, caldate day, store_appointment_list **out);
+
 /* The default of [store] keep_days. */
 #define STORE_KEEP_DAYS_DEFAULT 7
 
