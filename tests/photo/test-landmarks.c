@@ -13,7 +13,9 @@
 
 #include <glib.h>
 
+#include "core/biomem.h"
 #include "imaging/face.h"
+#include "imaging/facecheck.h"
 #include "imaging/faceshape.h"
 #include "imaging/icao.h"
 #include "imaging/landmarks.h"
@@ -306,6 +308,54 @@ static void test_uneven_light(void)
     pic_free(p);
 }
 
+/* A 6000x4000 capture checked in two passes (facecheck_capture: 1/8 decode, then the crop's
+ * region only) finds the same face and measures what the whole decoded capture measures. */
+static void test_capture_two_passes(void)
+{
+    pic *portrait = load("neutral/frll_neutral_front_094_03.jpg");
+    /* the portrait as tall as the frame, in its middle (the edges repeated beside it) */
+    double step = (double)portrait->height / 4000;
+    pic *frame = NULL;
+    g_assert_cmpint(
+        pic_warp(portrait, portrait->width / 2.0 - 3000 * step, 0, 0, step, 6000, 4000, &frame), ==,
+        BK_OK);
+    uint8_t *jpeg = NULL;
+    size_t size = 0;
+    g_assert_cmpint(picio_encode_jpeg(frame, 90, &jpeg, &size), ==, BK_OK);
+    icao_settings set = icao_settings_default(false);
+    face_result whole_fr, two_fr;
+    icao_result whole, two;
+    g_assert_cmpint(facecheck_picture(finder, model, frame, &set, &whole_fr, &whole), ==, BK_OK);
+    int w = 0, h = 0;
+    g_assert_cmpint(facecheck_capture(finder, model, jpeg, size, &set, &two_fr, &two, &w, &h), ==,
+                    BK_OK);
+    g_assert_cmpint(w, ==, 6000);
+    g_assert_cmpint(h, ==, 4000);
+    g_assert_cmpint(two_fr.n_faces, ==, 1);
+    g_assert_true(two_fr.has_shape && two.landmarks && two.output != NULL);
+    g_assert_cmpint(two.output->width, ==, ICAO_OUT_WIDTH);
+    double iod = hypot(whole_fr.right[0] - whole_fr.left[0], whole_fr.right[1] - whole_fr.left[1]);
+    double e =
+        fmax(hypot(two_fr.left[0] - whole_fr.left[0], two_fr.left[1] - whole_fr.left[1]),
+             hypot(two_fr.right[0] - whole_fr.right[0], two_fr.right[1] - whole_fr.right[1]));
+    g_test_message("two passes against whole: eyes %.1f %% of the eye distance apart, yaw %.1f / "
+                   "%.1f, compliant %d / %d",
+                   e / iod * 100, two_fr.yaw_deg, whole_fr.yaw_deg, two.compliant, whole.compliant);
+    g_assert_cmpfloat(e / iod, <, 0.03);
+    g_assert_cmpfloat(fabs(two_fr.yaw_deg - whole_fr.yaw_deg), <, 2);
+    g_assert_cmpint(two.n_checks, ==, whole.n_checks);
+    for (int i = 0; i < two.n_checks; i++) {
+        g_assert_cmpstr(two.checks[i].name, ==, whole.checks[i].name);
+        g_test_message("%s: %.3f / %.3f", two.checks[i].name, two.checks[i].value,
+                       whole.checks[i].value);
+    }
+    icao_result_clear(&two);
+    icao_result_clear(&whole);
+    biomem_free(jpeg);
+    pic_free(frame);
+    pic_free(portrait);
+}
+
 /* Figures of each measure over the frontal references, for docs/photo.md. */
 static void test_spread(void)
 {
@@ -348,6 +398,7 @@ int main(int argc, char **argv)
     g_test_add_func("/landmarks/pose-refused", test_pose_refused);
     g_test_add_func("/landmarks/frontal-keep-passing", test_frontal_keep_passing);
     g_test_add_func("/landmarks/uneven-light", test_uneven_light);
+    g_test_add_func("/landmarks/capture-two-passes", test_capture_two_passes);
     g_test_add_func("/landmarks/spread", test_spread);
     int r = g_test_run();
     g_ptr_array_unref(shots);
