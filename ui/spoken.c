@@ -35,6 +35,12 @@ static const char *const instructions[] = {
     N_("Move a little to your left"),
     N_("Move a little to your right"),
     N_("Hold still, please"),
+    N_("Close your mouth, please"),
+    N_("Open your eyes, please"),
+    N_("Turn your head a little to your left"),
+    N_("Turn your head a little to your right"),
+    N_("Lift your chin a little"),
+    N_("Lower your chin a little"),
 };
 
 const char *spoken_prompt(const char *screen_name)

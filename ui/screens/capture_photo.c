@@ -83,6 +83,12 @@ static const char *const person_texts[] G_GNUC_UNUSED = {
     N_("Move a little to your left"),
     N_("Move a little to your right"),
     N_("Hold still, please"),
+    N_("Close your mouth, please"),
+    N_("Open your eyes, please"),
+    N_("Turn your head a little to your left"),
+    N_("Turn your head a little to your right"),
+    N_("Lift your chin a little"),
+    N_("Lower your chin a little"),
 };
 
 /* The staff's message for a camera problem, by its code (the driver's own text is English,
@@ -116,6 +122,7 @@ static const char *const staff_texts[] G_GNUC_UNUSED = {
     N_("too bright, check the lights"),
     N_("the background is not plain, check the screen behind the person"),
     N_("the background is too dark, check the lights"),
+    N_("uneven light on the face, check the lamps"),
     N_("the background is too bright, check the lights"),
     N_("the background is not grey, check the screen behind the person"),
     N_("colour cast, check the camera's white balance"),
