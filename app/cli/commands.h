@@ -9,7 +9,7 @@
 #define BIOKIOSK_COMMANDS(X)                                                                       \
     X(config, "print an example configuration, or check one")                                      \
     X(rules, "what a person gives at the desk, by the age and category rules")                     \
-    X(appointment, "appointment codes: import, check, check in, find")                             \
+    X(appointment, "appointment codes: import, check, check in, find, unnecessary")                \
     X(staff, "staff accounts that sign in on the kiosk: add, remove, list")                        \
     X(photo, "check a portrait against the passport photo rules and crop it")                      \
     X(finger, "fingerprint image quality, comparison of two, the readers, one capture")            \
