@@ -51,20 +51,19 @@ struct finger_service {
     unsigned kept[FINGERPLAN_FINGERS]; /* print id kept per finger, 0 none */
 };
 
-/* finger_prints.c, on the service's thread: the features of an IMAGE are kept under a new id in
- * ev->print (transfer full of feat), and the uniqueness check of ev->finger against the kept
- * prints of the other fingers goes into ev->check. feat NULL: nothing kept, UNIQUE. */
+/* finger_prints.c, each under fs->lock (not held by the caller). On the service's thread: the
+ * features of an IMAGE are kept under a new id in ev->print (transfer full of feat), and the
+ * uniqueness check of ev->finger against the kept prints of the other fingers goes into
+ * ev->check (feat NULL: nothing kept, UNIQUE). On any thread: forget, keep, clear. */
 void finger_prints_add(finger_service *fs, fingerfeat *feat, finger_event *ev);
 void finger_prints_forget(finger_service *fs, unsigned print);
+void finger_prints_keep(finger_service *fs, int finger, unsigned print);
 void finger_prints_clear(finger_service *fs);
 
-/* finger.c: queues a request for the service's thread (finger: CAPTURE's, KEEP's; id: KEEP's,
- * FORGET's). */
+/* finger.c: queues a request for the service's thread (finger: CAPTURE's, CHECK's). */
 typedef enum finger_req_kind {
     FINGER_REQ_CAPTURE,
     FINGER_REQ_CANCEL,
-    FINGER_REQ_KEEP,
-    FINGER_REQ_FORGET,
     FINGER_REQ_RESET,
     FINGER_REQ_CHECK, /* finger 1: the check's capture begins; 0: it ends */
     FINGER_REQ_RESCAN,

@@ -255,16 +255,8 @@ static gboolean run_request(gpointer data)
     case FINGER_REQ_CANCEL:
         fs->step_want = 0;
         break;
-    case FINGER_REQ_KEEP:
-        if (rq->finger > 0 && rq->finger < FINGERPLAN_FINGERS)
-            fs->kept[rq->finger] = rq->id;
-        break;
-    case FINGER_REQ_FORGET:
-        finger_prints_forget(fs, rq->id);
-        break;
     case FINGER_REQ_RESET:
         fs->step_want = 0;
-        finger_prints_clear(fs);
         break;
     case FINGER_REQ_CHECK:
         fs->check_want = rq->finger != 0;
@@ -445,6 +437,7 @@ void finger_service_begin(finger_service *fs)
     fs->step_up = true; /* a technician's check still running gives the reader back */
     drop_queue(&fs->events);
     g_mutex_unlock(&fs->lock);
+    finger_prints_clear(fs);
     finger_service_request(fs, FINGER_REQ_RESET, 0, 0);
 }
 
@@ -452,8 +445,10 @@ void finger_service_end(finger_service *fs)
 {
     g_mutex_lock(&fs->lock);
     fs->step_up = false;
-    drop_queue(&fs->events);
+    drop_queue(&fs->events); /* (images are wiped: biomem) */
     g_mutex_unlock(&fs->lock);
+    /* at once, not on the service's thread: nothing of the person is left when this returns */
+    finger_prints_clear(fs);
     finger_service_request(fs, FINGER_REQ_RESET, 0, 0);
 }
 
@@ -470,13 +465,13 @@ void finger_service_cancel(finger_service *fs)
 
 void finger_service_keep(finger_service *fs, int finger, unsigned print)
 {
-    finger_service_request(fs, FINGER_REQ_KEEP, finger, print);
+    finger_prints_keep(fs, finger, print);
 }
 
 void finger_service_forget(finger_service *fs, unsigned print)
 {
     if (print != 0)
-        finger_service_request(fs, FINGER_REQ_FORGET, 0, print);
+        finger_prints_forget(fs, print);
 }
 
 void finger_service_rescan(finger_service *fs)

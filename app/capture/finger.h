@@ -153,7 +153,8 @@ void finger_service_cancel(finger_service *fs);
  * images compares with it. */
 void finger_service_keep(finger_service *fs, int finger, unsigned print);
 
-/* The print's features are no longer needed (its image was wiped): they are wiped too. */
+/* The print's features are no longer needed (a print the step did not take): wiped at once.
+ * Otherwise they stay until finger_service_end (as long as the step may keep the print). */
 void finger_service_forget(finger_service *fs, unsigned print);
 
 /* Looks for a reader now, and again every 100 ms for up to 10 s while none opens (after

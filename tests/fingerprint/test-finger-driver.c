@@ -234,17 +234,29 @@ static void test_three_poor_attempts(void)
     rig_open(&g);
     person p;
     person_new(&p);
-    fingerimg *right = synth(301, FINGERSYNTH_ARCH), *left = synth(302, FINGERSYNTH_RIGHT_LOOP);
-    /* three poor captures, presented worst, best, middle: the best is kept, not the last */
-    fingerimg *poor[3];
+    /* three poor captures of real readers (a smudge is no print and scores 0, so the three
+     * could not be ranked), presented worst, best, middle: the best is kept, not the last */
+    const char *data = g_getenv("BIOKIOSK_FINGER_DATA");
+    static const char *const names[3] = {"ex-arch.png", "ex-loop-right.png", "ex-tented_arch.png"};
+    fingerimg *poor[3] = {0};
     int q[3];
     for (int i = 0; i < 3; i++) {
-        g_assert_cmpint(fingersynth_smudge(right, (uint32_t)(i + 1), &poor[i]), ==, BK_OK);
+        g_autofree char *path =
+            data ? g_build_filename(data, "captures", names[i], NULL) : g_strdup("");
+        if (fingerimg_load(path, &poor[i], NULL) != BK_OK) {
+            for (int j = 0; j < i; j++)
+                fingerimg_free(poor[j]);
+            person_clear(&p);
+            rig_close(&g);
+            g_test_skip("SKIP: ../shared/data/fingerprints/captures is not there");
+            return;
+        }
         fingerfeat *f = NULL;
-        fingerfeat_analyse(poor[i]->pix, W, H, &f);
+        fingerfeat_analyse(poor[i]->pix, poor[i]->width, poor[i]->height, &f);
         q[i] = f->quality;
         fingerfeat_free(f);
     }
+    fingerimg *left = synth(302, FINGERSYNTH_RIGHT_LOOP);
     int lo = 0, hi = 0;
     for (int i = 1; i < 3; i++) {
         lo = q[i] < q[lo] ? i : lo;
@@ -267,7 +279,6 @@ static void test_three_poor_attempts(void)
         fingerimg_free(poor[i]);
     g_free(outcome);
     person_clear(&p);
-    fingerimg_free(right);
     fingerimg_free(left);
     rig_close(&g);
 }

@@ -79,7 +79,7 @@ static void go_on(finger_priv *p)
     }
 }
 
-/* Wipes an attempt's image (biomem) and lets the service forget its features. */
+/* Wipes an attempt's image (biomem); its features stay with the service until the step ends. */
 static void drop_image(finger_priv *p, int id)
 {
     if (!valid_id(id))
@@ -87,8 +87,6 @@ static void drop_image(finger_priv *p, int id)
     fingerimg_free(p->images[id]);
     p->images[id] = NULL;
     p->id_finger[id] = 0;
-    finger_service_forget(p->fs, p->print_of[id]);
-    p->print_of[id] = 0;
 }
 
 static void clear_shots(finger_priv *p)
