@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -183,6 +184,7 @@ typedef struct child_opts {
 static void child_setup(gpointer data)
 {
     const child_opts *o = data;
+    prctl(PR_SET_PDEATHSIG, SIGTERM); /* no receiver outlives a test that failed */
     int fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (fd >= 0) {
         dup2(fd, 2);
