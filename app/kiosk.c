@@ -14,6 +14,8 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "ui/i18n.h"
+#include "capture/speech.h" /* -- guide */
+#include "ui/pictogram.h"   /* -- guide */
 #include "capture/photo.h"  /* -- photo */
 #include "capture/finger.h" /* -- fingerprints */
 #include "ui/script.h"
@@ -180,6 +182,8 @@ typedef struct kiosk {
     capture_photo *photo_screen;
     finger_service *finger; /* -- fingerprints */
     capture_finger *finger_screen;
+    speech *speech;         /* -- guide: spoken prompts and instructions */
+    pictograms *pictograms; /* -- guide: the capture steps' pictures */
     char *message;
 } kiosk;
 
@@ -296,6 +300,33 @@ static int open_store_and_record(kiosk *k)
     return 0;
 }
 
+/* -- guide: the speech handle ([speech]; SDL's audio subsystem, none is no error) and the
+ * pictograms ([kiosk] pictograms). Neither stops the kiosk: without them nothing is said or no
+ * pictogram is drawn, and the log says why. */
+static void guide_setup(kiosk *k)
+{
+    const config *cfg = k->cfg;
+    speech_settings ss = {
+        .enabled = config_get_bool(cfg, CONFIG_SPEECH_ENABLED),
+        .volume = (int)config_get_int(cfg, CONFIG_SPEECH_VOLUME),
+        .repeat_ms = (int)config_get_int(cfg, CONFIG_SPEECH_REPEAT_SECONDS) * 1000,
+    };
+    if (ss.enabled) {
+        if (k->o.script) /* offscreen: SDL's dummy audio unless SDL_AUDIODRIVER says otherwise */
+            SDL_SetHint(SDL_HINT_AUDIODRIVER, "dummy");
+        ss.audio = SDL_InitSubSystem(SDL_INIT_AUDIO) == 0;
+        if (!ss.audio)
+            g_message("speech: no audio (%s): instructions are not spoken", SDL_GetError());
+    }
+    g_autofree char *why = NULL;
+    if (speech_new(&ss, &k->speech, &why) != BK_OK)
+        g_warning("speech: %s: instructions are not spoken", why);
+    g_clear_pointer(&why, g_free);
+    const char *dir = config_get_string(cfg, CONFIG_KIOSK_PICTOGRAMS);
+    if (pictograms_load(dir[0] ? dir : NULL, &k->pictograms, &why) != BK_OK)
+        g_warning("pictograms: %s: the capture steps show none", why);
+}
+
 /* The window (or the offscreen screen of the scripted mode). 0, or the exit status. */
 static int open_ui(kiosk *k)
 {
@@ -318,6 +349,7 @@ static int open_ui(kiosk *k)
     bk_err err = ui_new(&uo, &k->u, &k->message);
     if (err != BK_OK)
         return fail(err == BK_ERR_NOT_FOUND ? 2 : 3, "%s", k->message);
+    guide_setup(k); /* -- guide */
     return 0;
 }
 
@@ -359,6 +391,9 @@ static void make_visit_and_session(kiosk *k)
         .virtual_clock = k->o.script != NULL,
         .stop = (const volatile int *)&stop_requested,
         .delivery = k->delivery, /* -- delivery */
+        /* -- guide */
+        .speech = k->speech,
+        .pictograms = k->pictograms,
     };
     k->sess = session_new(&set, k->vis, k->u);
 }
@@ -472,6 +507,8 @@ static void kiosk_teardown(kiosk *k, int status)
     if (k->rec)
         kioskrec_audit(k->rec, "kiosk.stop", NULL, "status=%d", status);
     kioskrec_free(k->rec);
+    speech_free(k->speech);         /* -- guide: its audio device closes before SDL quits */
+    pictograms_free(k->pictograms); /* -- guide: its textures before the renderer */
     ui_free(k->u);
     store_free(k->st);
     i18n_unload();

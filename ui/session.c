@@ -6,6 +6,7 @@
 
 #include "ui/capture.h"
 #include "ui/i18n.h"
+#include "ui/spoken.h" /* -- guide */
 #include "ui/widgets/widgets.h"
 
 #define LONG_PRESS_MS  2000
@@ -201,6 +202,7 @@ static void sync_screens(session *s)
         s->shown_person == flow_current_person(s->fl) && s->shown_step == flow_current_step(s->fl))
         return;
     runner_replace_all(s->r, want);
+    spoken_screen_changed(s->set.speech, runner_top(s->r)); /* -- guide */
     s->shown_stage = stage;
     s->shown_person = flow_current_person(s->fl);
     s->shown_step = flow_current_step(s->fl);
@@ -226,6 +228,7 @@ void session_set_language(session *s, const char *code)
     if (i18n_set_language(code) == BK_OK) {
         s->u->rtl = i18n_is_rtl(code);
         runner_invalidate(s->r);
+        spoken_screen_changed(s->set.speech, runner_top(s->r)); /* -- guide: in this language */
     }
 }
 
@@ -477,6 +480,7 @@ void session_staff_restart(session *s, size_t person, flow_item item)
         return;
     /* A capture screen starts again from its beginning. */
     runner_replace_all(s->r, class_for_stage(s));
+    spoken_screen_changed(s->set.speech, runner_top(s->r)); /* -- guide */
     request_sync(s);
 }
 

@@ -41,6 +41,11 @@ typedef struct session_settings {
     /* -- delivery: the delivery worker; the staff bar says when a record has waited too long
      * (deliver_worker_alert). May be NULL. */
     deliver_worker *delivery;
+    /* -- guide: spoken prompts and instructions (app/capture/speech.h) and the pictograms of the
+     * capture steps (ui/pictogram.h), made by the composition root (transfer none; they outlive
+     * the session). Either may be NULL: nothing is said, or no pictogram is drawn. */
+    struct speech *speech;
+    struct pictograms *pictograms;
 } session_settings;
 
 /* The staff actions that need a reason (visit/visit.h). */

@@ -3,7 +3,11 @@
 
 #include <string.h>
 
+#include <glib.h>
+
+#include "capture/speech.h"
 #include "ui/i18n.h"
+#include "ui/runner.h"
 
 typedef struct prompt {
     const char *screen;
@@ -22,8 +26,10 @@ static const prompt prompts[] = {
     {"done", N_("Thank you. You are done.")},
 };
 
-/* The photo step's live instructions (app/imaging/icao.c says them in English): the person
- * looks into the camera, not at the screen, so these are said as well as shown. */
+/* The photo step's live instructions (app/imaging/icao.c and the landmark checks say them in
+ * English): the person looks into the camera, not at the screen, so these are said as well as
+ * shown. The one list: every person instruction the photo checks can give (the photo screen
+ * translates the one showing; "Look into the camera" is the screen's prompt above). */
 static const char *const instructions[] = {
     N_("Only one person in the picture, please"),
     N_("Move so that your whole head is in the picture"),
@@ -63,4 +69,49 @@ const char *spoken_text(size_t i)
         return prompts[i].msgid;
     i -= np;
     return i < sizeof instructions / sizeof instructions[0] ? instructions[i] : NULL;
+}
+
+bool spoken_is_instruction(const char *msgid)
+{
+    for (size_t i = 0; msgid && i < sizeof instructions / sizeof instructions[0]; i++)
+        if (strcmp(instructions[i], msgid) == 0)
+            return true;
+    return false;
+}
+
+void spoken_say(struct speech *sp, const char *msgid)
+{
+    if (sp && msgid)
+        speech_say(sp, i18n_language(), _(msgid));
+}
+
+void spoken_screen_changed(struct speech *sp, const struct screen *top)
+{
+    if (sp == NULL)
+        return;
+    speech_stop(sp);
+    if (top && top->cls->applicant)
+        spoken_say(sp, spoken_prompt(top->cls->name));
+}
+
+const char *spoken_hold_feed(spoken_hold *h, const char *msgid, int64_t now_ms, int64_t *wake_ms)
+{
+    *wake_ms = -1;
+    if (msgid == NULL || *msgid == '\0') {
+        h->text[0] = '\0';
+        return NULL;
+    }
+    if (strcmp(h->text, msgid) != 0) {
+        g_strlcpy(h->text, msgid, sizeof h->text);
+        h->since = now_ms;
+        h->said = false;
+    }
+    if (h->said)
+        return NULL;
+    if (now_ms - h->since < SPOKEN_HOLD_MS) {
+        *wake_ms = SPOKEN_HOLD_MS - (now_ms - h->since);
+        return NULL;
+    }
+    h->said = true;
+    return msgid;
 }

@@ -28,6 +28,7 @@ struct speech {
     char *pending_lang, *pending_text; /* the one instruction waiting for the worker */
     char *last_text;                   /* the last text accepted, and when (monotonic us) */
     gint64 last_time;
+    GPtrArray *history; /* the texts accepted, oldest first (speech_history) */
     speech_stats stats;
 };
 
@@ -183,6 +184,7 @@ bk_err speech_new(const speech_settings *settings, speech **out, char **message)
     sp->set.volume = CLAMP(sp->set.volume, 0, 100);
     g_mutex_init(&sp->lock);
     g_cond_init(&sp->cond);
+    sp->history = g_ptr_array_new_with_free_func(g_free);
     if (sp->set.enabled) {
         g_mutex_lock(&engine_lock);
         bk_err err = engine_up(sp->data);
@@ -194,6 +196,7 @@ bk_err speech_new(const speech_settings *settings, speech **out, char **message)
                                            sp->data ? " from " : "", sp->data ? sp->data : "");
             g_mutex_clear(&sp->lock);
             g_cond_clear(&sp->cond);
+            g_ptr_array_unref(sp->history);
             g_free(sp->data);
             g_free(sp);
             return BK_ERR_NOT_FOUND;
@@ -222,6 +225,7 @@ void speech_free(speech *sp)
     g_free(sp->pending_lang);
     g_free(sp->pending_text);
     g_free(sp->last_text);
+    g_ptr_array_unref(sp->history);
     g_free(sp->data);
     g_mutex_clear(&sp->lock);
     g_cond_clear(&sp->cond);
@@ -250,6 +254,9 @@ void speech_say(speech *sp, const char *lang, const char *text)
     g_free(sp->last_text);
     sp->last_text = g_strdup(text);
     sp->last_time = now;
+    if (sp->history->len >= SPEECH_HISTORY)
+        g_ptr_array_remove_index(sp->history, 0);
+    g_ptr_array_add(sp->history, g_strdup(text));
     g_cond_signal(&sp->cond);
     g_mutex_unlock(&sp->lock);
 }
@@ -274,4 +281,17 @@ void speech_get_stats(speech *sp, speech_stats *out)
     g_mutex_lock(&sp->lock);
     *out = sp->stats;
     g_mutex_unlock(&sp->lock);
+}
+
+char **speech_history(speech *sp)
+{
+    GPtrArray *out = g_ptr_array_new();
+    if (sp) {
+        g_mutex_lock(&sp->lock);
+        for (guint i = 0; i < sp->history->len; i++)
+            g_ptr_array_add(out, g_strdup(g_ptr_array_index(sp->history, i)));
+        g_mutex_unlock(&sp->lock);
+    }
+    g_ptr_array_add(out, NULL);
+    return (char **)g_ptr_array_free(out, FALSE);
 }

@@ -56,6 +56,12 @@ typedef struct speech_stats {
 } speech_stats;
 void speech_get_stats(speech *sp, speech_stats *out);
 
+/* The texts speech_say accepted (to be said: not dropped as a repeat or while disabled), oldest
+ * first, at most the last SPEECH_HISTORY (transfer full, g_strfreev). For the test hooks
+ * (expect-said) and logs; the texts are the kiosk's own prompts, never an applicant's data. */
+#define SPEECH_HISTORY 64
+char **speech_history(speech *sp);
+
 /* Synthesises text in lang synchronously into 16-bit mono samples (transfer full, g_free) at
  * *rate Hz. For the worker and for tests; must not run while a speech handle's worker runs on
  * another thread (espeak-ng is one global synthesiser): call it only before speech_new, after

@@ -26,6 +26,18 @@ CONFIG_KEY(KIOSK_FONT_ARABIC, "kiosk.font_arabic", STRING, "", 0, 0, NULL,
 CONFIG_KEY(
     KIOSK_LOCALE_DIR, "kiosk.locale_dir", STRING, "", 0, 0, NULL,
     "Directory of the translations (LANG/LC_MESSAGES/biokiosk.mo); empty: the installed one.")
+CONFIG_KEY(KIOSK_PICTOGRAMS, "kiosk.pictograms", STRING, "", 0, 0, NULL,
+           "Folder of the capture steps' pictograms (photo-sit.svg, hand-right.svg, sign-box.svg); "
+           "empty: the installed one. Missing pictograms are logged and not drawn.")
+
+/* -- speech */
+CONFIG_KEY(SPEECH_ENABLED, "speech.enabled", BOOL, "true", 0, 0, NULL,
+           "Say the key prompt of each applicant screen and the photo step's live instructions "
+           "aloud, in the applicant's language (espeak-ng; no audio device: nothing is heard).")
+CONFIG_KEY(SPEECH_VOLUME, "speech.volume", INT, "80", 0, 100, NULL,
+           "Loudness of the spoken instructions, 0 to 100.")
+CONFIG_KEY(SPEECH_REPEAT_SECONDS, "speech.repeat_seconds", INT, "4", 1, 600, NULL,
+           "The same instruction is not said again within this many seconds.")
 
 /* -- store */
 CONFIG_KEY(STORE_URI, "store.uri", STRING, "sqlite:/var/lib/biokiosk/appointments.db", 0, 0, NULL,

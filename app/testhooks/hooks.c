@@ -14,4 +14,6 @@ void testhooks_register(const testhooks_context *ctx)
     signature_hooks_register(ctx);
     /* -- technicians */
     technician_hooks_register(ctx);
+    /* -- guide */
+    speech_hooks_register(ctx);
 }

@@ -49,5 +49,7 @@ void finger_hooks_detach(struct finger_service *fs);
 void signature_hooks_register(const testhooks_context *ctx);
 /* -- technicians: technician-wait, technician-show, technician-prompt (technician_hooks.c) */
 void technician_hooks_register(const testhooks_context *ctx);
+/* -- guide: expect-said (speech_hooks.c) */
+void speech_hooks_register(const testhooks_context *ctx);
 
 #endif

@@ -113,6 +113,12 @@ static void test_handle_through_sdl_audio(void)
     speech_stop(sp);
     speech_say(sp, "nl", "Kijk in de camera");
     wait_said(sp, 3);
+    /* the history holds what was let through, in order: not the repeat */
+    g_auto(GStrv) said = speech_history(sp);
+    g_assert_cmpuint(g_strv_length(said), ==, 3);
+    g_assert_cmpstr(said[0], ==, "Kijk in de camera");
+    g_assert_cmpstr(said[1], ==, "Kom wat dichterbij");
+    g_assert_cmpstr(said[2], ==, "Kijk in de camera");
     speech_free(sp);
 
     /* switched off: says nothing */
@@ -145,6 +151,32 @@ static void test_prompts(void)
     }
 }
 
+/* A live instruction is said only once it has held SPOKEN_HOLD_MS, and once while it holds; one
+ * that flickers is never said. */
+static void test_hold(void)
+{
+    spoken_hold h = {0};
+    int64_t wake = 0;
+    const char *a = "Come a little closer", *b = "Move back a little";
+    g_assert_null(spoken_hold_feed(&h, a, 1000, &wake));
+    g_assert_cmpint(wake, ==, SPOKEN_HOLD_MS);
+    g_assert_null(spoken_hold_feed(&h, b, 1300, &wake)); /* flickers: starts again */
+    g_assert_null(spoken_hold_feed(&h, a, 1600, &wake));
+    g_assert_null(spoken_hold_feed(&h, a, 1600 + SPOKEN_HOLD_MS - 1, &wake));
+    g_assert_cmpint(wake, ==, 1);
+    g_assert_cmpstr(spoken_hold_feed(&h, a, 1600 + SPOKEN_HOLD_MS, &wake), ==, a);
+    g_assert_null(spoken_hold_feed(&h, a, 9000, &wake)); /* said once while it holds */
+    g_assert_cmpint(wake, ==, -1);
+    g_assert_null(spoken_hold_feed(&h, NULL, 9100, &wake)); /* none showing */
+    g_assert_null(spoken_hold_feed(&h, a, 9200, &wake));
+    g_assert_cmpstr(spoken_hold_feed(&h, a, 9200 + SPOKEN_HOLD_MS, &wake), ==, a);
+    /* every live instruction is a spoken text; the prompts are not instructions */
+    g_assert_true(spoken_is_instruction("Close your mouth, please"));
+    g_assert_true(spoken_is_instruction("Lower your chin a little"));
+    g_assert_false(spoken_is_instruction("Look into the camera"));
+    g_assert_false(spoken_is_instruction(NULL));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -152,5 +184,6 @@ int main(int argc, char **argv)
     g_test_add_func("/speech/no-voice", test_no_voice);
     g_test_add_func("/speech/handle-sdl-audio", test_handle_through_sdl_audio);
     g_test_add_func("/speech/prompts", test_prompts);
+    g_test_add_func("/speech/hold", test_hold);
     return g_test_run();
 }

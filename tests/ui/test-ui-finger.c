@@ -5,6 +5,7 @@
  * (synthetic prints from emulators/finger, or the captures in ../shared). Each test runs a whole
  * visit up to the end of the fingerprint step and checks the screens and the record's log lines
  * (stderr), which name finger positions and qualities only. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "store/staff.h"
 #include "store/store.h"
 #include "uitest.h"
+#include "uipixels.h"
 #include "recordconf.h"
 
 #define NOW  "2026-11-23T09:20:00+01:00"
@@ -779,12 +781,63 @@ static void test_unverified(fixture *fx, gconstpointer data)
     assert_has(audit, "finger=left-index other=right-index");
 }
 
+/* -- guide: the hand for the finger asked (assets/pictograms/hand-right.svg, mirrored for a
+ * finger of the left hand), that finger in PICTOGRAM_HIGHLIGHT_RGB, lowering onto the reader while
+ * the step waits; on the start side of the page (right in Arabic) but the hand itself not
+ * mirrored there (it is the person's own hand). The step's prompt is said. */
+#define HIGHLIGHT 0x2e, 0x9d, 0x4f /* PICTOGRAM_HIGHLIGHT_RGB (ui/pictogram.h) */
+static void test_hand_pictogram(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "tap \"Start the fingerprints\"\n"
+                                      "expect-said \"Place this finger flat on the reader:\" 1\n"
+                                      "screenshot guide-right-a\n"
+                                      "wait 800\n"
+                                      "screenshot guide-right-b\n"
+                                      "language ar\n"
+                                      "screenshot guide-right-ar\n"
+                                      "language en\n"
+                                      "finger synthetic:11\n"
+                                      "expect-text \"kept\"\n"
+                                      "tap \"Continue\"\n"
+                                      "expect-text \"Left index finger\"\n"
+                                      "screenshot guide-left\n");
+    g_assert_null(strstr(err, "pictograms:"));
+    g_autofree char *a_png = g_build_filename(fx->dir, "guide-right-a.png", NULL);
+    g_autofree char *b_png = g_build_filename(fx->dir, "guide-right-b.png", NULL);
+    g_autofree char *ar_png = g_build_filename(fx->dir, "guide-right-ar.png", NULL);
+    g_autofree char *l_png = g_build_filename(fx->dir, "guide-left.png", NULL);
+    uipixels a = uipixels_find(a_png, HIGHLIGHT, 0, 0.5),
+             a_other = uipixels_find(a_png, HIGHLIGHT, 0.5, 1);
+    uipixels b = uipixels_find(b_png, HIGHLIGHT, 0, 0.5);
+    uipixels ar = uipixels_find(ar_png, HIGHLIGHT, 0.5, 1),
+             ar_other = uipixels_find(ar_png, HIGHLIGHT, 0, 0.5);
+    uipixels l = uipixels_find(l_png, HIGHLIGHT, 0, 0.5);
+    g_test_message("finger highlighted: %ld px at %.3f,%.3f (0.8 s later top %.3f -> %.3f); "
+                   "ar %ld px at %.3f; left index %ld px at %.3f",
+                   a.n, a.cx, a.cy, a.top, b.top, ar.n, ar.cx, l.n, l.cx);
+    /* the finger asked is coloured, on the start side only */
+    g_assert_cmpint(a.n, >, 200);
+    g_assert_cmpint(a_other.n, ==, 0);
+    g_assert_cmpint(ar.n, >, 200);
+    g_assert_cmpint(ar_other.n, ==, 0);
+    g_assert_cmpint(l.n, >, 200);
+    /* the hand moves while the step waits for the finger */
+    g_assert_cmpfloat(fabs(a.top - b.top), >, 0.005);
+    /* the left index is the right hand's pictogram mirrored: the coloured finger elsewhere */
+    g_assert_cmpfloat(fabs(a.cx - l.cx), >, 0.01);
+    /* in Arabic the column moves to the right but the hand is not mirrored: its finger is not
+     * where a mirror image of the page would put it */
+    g_assert_cmpfloat(fabs(ar.cx - (1.0 - a.cx)), >, 0.01);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn)                                                                              \
     g_test_add("/ui-finger/" name, fixture, NULL, fixture_set_up, fn, fixture_tear_down)
     ADD("two-fingers", test_two_fingers);
+    ADD("hand-pictogram", test_hand_pictogram); /* -- guide */
     ADD("missing-index", test_missing_index);
     ADD("three-poor", test_three_poor);
     ADD("veto", test_veto);

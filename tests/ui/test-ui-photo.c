@@ -673,6 +673,42 @@ static void test_photo_capture_deadline(fixture *fx, gconstpointer data)
     g_assert_null(strstr(err, "photo attempt 2 of 3"));
 }
 
+/* -- guide: the photo step's prompt is said when it comes up, and its live instruction once it
+ * has held (ui/spoken.h): here every live frame fails the head's width (a setting made
+ * impossible), so the instruction stays "Come a little closer"; said once, and not again while
+ * it holds nor within [speech] repeat_seconds. The sitting pictogram shows beside the live view. */
+static void test_photo_spoken(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    photo_settings(fx, "head_width_min = 0.99\n");
+    g_autofree char *conf = NULL;
+    g_assert_true(g_file_get_contents(fx->conf, &conf, NULL, NULL));
+    g_autofree char *with = g_strconcat(conf, "[speech]\nrepeat_seconds = 600\n", NULL);
+    write_file(fx->conf, with);
+    g_autofree char *start = to_photo(fx);
+    g_autofree char *script = g_strconcat(start,
+                                          "expect-said \"Type your appointment code\" 1\n"
+                                          "expect-said \"Look into the camera\" 1\n"
+                                          "camera-watch 1\n"
+                                          "expect-text \"Come a little closer\"\n"
+                                          /* not yet: it has not held for 0.7 s of the clock */
+                                          "expect-said \"Come a little closer\" 0\n"
+                                          "wait 1000\n"
+                                          "expect-said \"Come a little closer\" 1\n"
+                                          "screenshot photo-pictogram\n"
+                                          "camera-watch 1\n"
+                                          "wait 3000\n"
+                                          "camera-watch 1\n"
+                                          "wait 3000\n"
+                                          "expect-text \"Come a little closer\"\n"
+                                          "expect-said \"Come a little closer\" 1\n"
+                                          "expect-said \"Look into the camera\" 1\n",
+                                          NULL);
+    g_autofree char *err = NULL;
+    assert_script(fx, script, &err, NULL);
+    g_assert_null(strstr(err, "pictograms:"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -697,5 +733,6 @@ int main(int argc, char **argv)
     ADD("officer-accepts-failing", test_photo_officer_accepts_failing);
     ADD("officer-rejects-passing", test_photo_officer_rejects_passing);
     ADD("capture-deadline", test_photo_capture_deadline);
+    ADD("spoken", test_photo_spoken); /* -- guide */
     return g_test_run();
 }

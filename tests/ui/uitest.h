@@ -25,9 +25,12 @@ static inline char *kiosk_lines(const char *desk, const char *uri)
                            "id = DEN-HAAG-07\n"
                            "default_language = en\n"
                            "locale_dir = %s\n"
+                           "pictograms = %s\n" /* -- guide: the source folder */
                            "[store]\n"
                            "uri = %s\n",
-                           desk, g_getenv("KIOSK_LOCALE_DIR"), uri);
+                           desk, g_getenv("KIOSK_LOCALE_DIR"),
+                           g_getenv("BIOKIOSK_PICTOGRAMS") ? g_getenv("BIOKIOSK_PICTOGRAMS") : "",
+                           uri);
 }
 
 /* Script lines from the welcome screen to the first person's screen: appointment `code` typed,

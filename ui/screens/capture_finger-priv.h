@@ -75,6 +75,7 @@ typedef struct finger_priv {
     devwait wait;               /* the reader's absences, audited; staff may skip after a while */
     int64_t away_shown;         /* seconds away on screen */
     capture_finger_drawn drawn; /* what the last frame drew (the test hooks' expectations) */
+    int64_t hand_frame;         /* the hand animation's frame on screen (clock / FINGER_FRAME_MS) */
 } finger_priv;
 
 extern const char *const capture_finger_names[FINGERPLAN_FINGERS];
@@ -89,5 +90,9 @@ int capture_finger_unverified_with(const finger_priv *p, int finger);
 
 /* capture_finger_draw.c: the screen's draw (runner.h). */
 void capture_finger_draw(screen *scr, ui *u);
+/* The step waits for the finger asked: the hand pictogram lowers onto the reader, redrawn every
+ * FINGER_FRAME_MS (about 15 frames a second) while this holds. */
+#define FINGER_FRAME_MS 66
+bool capture_finger_animating(const finger_priv *p);
 
 #endif

@@ -552,14 +552,21 @@ static void action(screen *scr, int id)
         runner_invalidate(scr->owner);
 }
 
-/* While the reader is away: redraw each second (the staff strip counts the seconds). */
+/* While the reader is away: redraw each second (the staff strip counts the seconds); while the
+ * step waits for a finger: the hand's animation. */
 static int64_t update(screen *scr, int64_t now_ms)
 {
-    (void)now_ms;
     finger_priv *p = scr->priv;
     session *s = SCREEN_SESSION(scr);
-    if (!devwait_away(&p->wait))
-        return -1;
+    if (!devwait_away(&p->wait)) {
+        if (!capture_finger_animating(p))
+            return -1;
+        if (now_ms / FINGER_FRAME_MS != p->hand_frame) { /* the hand lowering onto the reader */
+            p->hand_frame = now_ms / FINGER_FRAME_MS;
+            runner_invalidate(scr->owner);
+        }
+        return FINGER_FRAME_MS - now_ms % FINGER_FRAME_MS;
+    }
     int64_t away = devwait_away_ms(&p->wait, s);
     if (away / 1000 != p->away_shown) {
         p->away_shown = away / 1000;

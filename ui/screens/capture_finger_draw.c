@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/biomem.h"
+#include "ui/pictogram.h"
 #include "ui/screens/capture_finger-priv.h"
 
 static const char *const retry_texts[] = {
@@ -73,6 +74,36 @@ static void draw_hands(ui *u, SDL_Rect r, finger_priv *p, int current)
                 (SDL_Rect){x0, r.y + r.h + ui_px(u, 8), hw, ui_px(u, 40)}, UI_FONT_SMALL,
                 UI_COLOR_TEXT, UI_ALIGN_CENTER);
     }
+}
+
+bool capture_finger_animating(const finger_priv *p)
+{
+    return p->phase == FINGER_PHASE_CAPTURE && !p->paused && !p->present && !p->error &&
+           !devwait_away(&p->wait);
+}
+
+/* The hand for the finger asked, that finger coloured, lowering onto the reader (a loop of
+ * HAND_LOOP_MS: down in the first 60 %, then resting); at rest while a finger is on the reader.
+ * The right hand's pictogram mirrored is the left hand: the physical hand, the same in a
+ * right-to-left language. */
+#define HAND_LOOP_MS 1600
+static void draw_hand_guide(ui *u, session *s, SDL_Rect r, const finger_priv *p, int current)
+{
+    static const char *const ids[6] = {NULL, "thumb", "index", "middle", "ring", "little"};
+    pictograms *pg = session_get_settings(s)->pictograms;
+    if (pg == NULL || current < FINGERPLAN_RIGHT_THUMB || current >= FINGERPLAN_FINGERS ||
+        r.h < ui_px(u, 140) || r.w < ui_px(u, 140))
+        return;
+    int kind = current >= FINGERPLAN_LEFT_THUMB ? current - FINGERPLAN_LEFT_THUMB + 1 : current;
+    SDL_Rect reader = {r.x + r.w / 4, r.y + r.h - r.h / 8, r.w / 2, r.h / 8};
+    ui_fill_round(u, reader, reader.h / 4, UI_COLOR_TEXT);
+    int drop = r.h / 5;
+    double t = capture_finger_animating(p)
+                   ? (double)(session_now_ms(s) % HAND_LOOP_MS) / HAND_LOOP_MS / 0.6
+                   : 1.0;
+    int off = (int)(drop * (t < 1.0 ? t : 1.0));
+    SDL_Rect hand = {r.x, r.y + off, r.w, r.h - drop - reader.h / 2};
+    pictogram_draw(u, pg, PICTOGRAM_HAND, ids[kind], current >= FINGERPLAN_LEFT_THUMB, hand);
 }
 
 /* A bar of `quality` against `threshold`; returns the height used. */
@@ -444,6 +475,11 @@ void capture_finger_draw(screen *scr, ui *u)
         u, (SDL_Rect){r.x + r.w * 2 / 5 + ui_px(u, 40), r.y, r.w * 3 / 5 - ui_px(u, 40), r.h});
     fr.gap = ui_px(u, 12);
     fr.bw = fr.side.w / 2 - fr.gap;
+    if (p->phase == FINGER_PHASE_CAPTURE && !p->paused) {
+        int top = r.h * 11 / 20 + ui_px(u, 56); /* under the hands and their names */
+        SDL_Rect guide = {r.x, r.y + top, r.w * 2 / 5, r.h - top};
+        draw_hand_guide(u, s, ui_mirror(u, guide), p, fr.current);
+    }
     if (p->phase == FINGER_PHASE_PREPARE)
         draw_prepare(u, &fr);
     else if (p->paused)

@@ -17,6 +17,8 @@
 #include "capture/photo.h"
 #include "ui/capture.h"
 #include "ui/devwait.h"
+#include "ui/pictogram.h"
+#include "ui/spoken.h"
 #include "ui/screens/screens.h"
 
 #define AUTO_PASS_MS 1000
@@ -68,28 +70,12 @@ typedef struct photo_priv {
     /* counters for camera-wait and camera-watch */
     uint64_t frames_shown, analyses_seen, results_seen, problems_seen, readies_seen;
     uint64_t drawn_an_seq, instructions_drawn; /* analysis results drawn as an instruction */
+    /* the live instruction, said once it has held (ui/spoken.h) */
+    spoken_hold hold;
 } photo_priv;
 
-/* The person's instructions, marked for the catalogues (icao.c says them in English). */
-static const char *const person_texts[] G_GNUC_UNUSED = {
-    N_("Look into the camera"),
-    N_("Only one person in the picture, please"),
-    N_("Move so that your whole head is in the picture"),
-    N_("Come a little closer"),
-    N_("Keep your head straight"),
-    N_("Move back a little"),
-    N_("Sit up a little"),
-    N_("Lower your head a little"),
-    N_("Move a little to your left"),
-    N_("Move a little to your right"),
-    N_("Hold still, please"),
-    N_("Close your mouth, please"),
-    N_("Open your eyes, please"),
-    N_("Turn your head a little to your left"),
-    N_("Turn your head a little to your right"),
-    N_("Lift your chin a little"),
-    N_("Lower your chin a little"),
-};
+/* The person's instructions are marked for the catalogues in ui/spoken.c (the one list, also
+ * what the speech test synthesises). */
 
 /* The staff's message for a camera problem, by its code (the driver's own text is English,
  * for logs). */
@@ -330,7 +316,34 @@ static bool input(screen *scr, const SDL_Event *ev)
     return true;
 }
 
+/* The live instruction is said once it has held SPOKEN_HOLD_MS (not one that flickers); the
+ * speech handle says one at a time and not the same again within its repeat time. Returns the ms
+ * until it should be looked at again, or -1. */
+static int64_t speak_instruction(screen *scr, int64_t now)
+{
+    photo_priv *p = scr->priv;
+    const photo_analysis *an = &p->an;
+    bool live = p->phase == PHASE_LIVE && p->ready && !devwait_away(&p->wait);
+    const char *showing =
+        live && an->seq && !an->pass && !an->for_staff && spoken_is_instruction(an->instruction)
+            ? an->instruction
+            : NULL;
+    int64_t wake = -1;
+    const char *say = spoken_hold_feed(&p->hold, showing, now, &wake);
+    if (say)
+        spoken_say(session_get_settings(SCREEN_SESSION(scr))->speech, say);
+    return wake;
+}
+
+static int64_t update_phase(screen *scr, int64_t now);
+
 static int64_t update(screen *scr, int64_t now)
+{
+    int64_t next = update_phase(scr, now), said = speak_instruction(scr, now);
+    return said >= 0 && (next < 0 || said < next) ? said : next;
+}
+
+static int64_t update_phase(screen *scr, int64_t now)
 {
     photo_priv *p = scr->priv;
     if (devwait_away(&p->wait)) {
@@ -586,6 +599,11 @@ static void draw_live(screen *scr, ui *u, SDL_Rect r)
                      UI_ALIGN_START);
         draw_staff_line(u, side, &y, problem_text(p->cap_problem));
     }
+    /* how to sit: eyes level with the camera, mouth closed, no glasses (ui/pictogram.h) */
+    int room = side.y + side.h - 2 * u->target - ui_px(u, 72) - y;
+    if (room > ui_px(u, 96))
+        pictogram_draw(u, session_get_settings(SCREEN_SESSION(scr))->pictograms, PICTOGRAM_PHOTO,
+                       NULL, false, (SDL_Rect){side.x, y, side.w, MIN(room, side.w * 3 / 4)});
     char line[96];
     g_snprintf(line, sizeof line, _("Photo %d of %d"), p->n_attempts + 1, p->allowed);
     ui_text(u, line,

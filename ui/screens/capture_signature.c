@@ -17,6 +17,7 @@
 #include "imaging/sigrender.h"
 #include "ui/capture.h"
 #include "ui/devwait.h"
+#include "ui/pictogram.h"
 #include "ui/screens/screens.h"
 
 #define SMOOTH_PASSES  2
@@ -437,6 +438,11 @@ static void draw(screen *scr, ui *u)
     if (p->tex)
         SDL_RenderCopy(u->renderer, p->tex, NULL, &shown);
     ui_frame(u, shown, ui_px(u, 3), UI_COLOR_BORDER);
+    /* signing in the box (ui/pictogram.h), beside it on the side the text starts */
+    SDL_Rect pict = {r.x, shown.y, shown.x - r.x - ui_px(u, 24), shown.h};
+    if (pict.w >= ui_px(u, 120))
+        pictogram_draw(u, session_get_settings(s)->pictograms, PICTOGRAM_SIGN, NULL, false,
+                       ui_mirror(u, pict));
 
     int below = shown.y + shown.h + ui_px(u, 16);
     SDL_Rect line = {r.x, below, r.w, ui_px(u, 80)};
