@@ -27,7 +27,6 @@ top=$PWD
 bk=$top/build/app/biokiosk
 demo=$top/build/demo
 desk=DEN-HAAG
-today=$(date +%F)
 store="sqlite:$demo/appointments.db"
 mkdir -p "$demo"
 
@@ -37,11 +36,16 @@ mkdir -p "$demo/keys" "$demo/backoffice"
 [ -f "$demo/keys/kiosk.key" ] || "$bk" keys kiosk-init --dir "$demo/keys" >/dev/null
 [ -f "$demo/backoffice/backoffice.key" ] || "$bk" keys backoffice-init --dir "$demo/backoffice" >/dev/null
 
-# The walkthrough plays the same visit each time: it starts from a fresh store.
-[ "$mode" = walkthrough ] && rm -f "$demo"/appointments.db*
-# Today's appointments at the demo desk, one of each kind of visit (importing again changes nothing).
-"$bk" appointment demo-set --desk "$desk" --date "$today" >"$demo/appointments.json"
-"$bk" appointment import "$demo/appointments.json" --store "$store" >/dev/null
+# The demo starts from a fresh store each time: its appointments are made around the time it
+# starts (the first a few minutes from now, every one open for check-in now), so a code works
+# whenever the demo is started.
+rm -f "$demo"/appointments.db*
+"$bk" appointment demo-set --desk "$desk" --now >"$demo/appointments.json"
+read -r today first < <(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["appointments"][0]["start"]; print(s[:10], s[11:16])' "$demo/appointments.json")
+"$bk" appointment demo-set --desk "$desk" --date "$today" --first "$first" --every 3 --list \
+    >"$demo/appointments.txt"
+# The import also reports the appointments on which nobody has anything to give at the desk.
+"$bk" appointment import "$demo/appointments.json" --store "$store" >"$demo/import.json"
 # A staff account for the PIN pad (F12 or a long press on the top-left corner).
 if ! "$bk" staff list --store "$store" | grep -q '"demo"'; then
     printf '246810\n' | "$bk" staff add demo --name "Demo officer" --role desk+technician --store "$store" >/dev/null
@@ -150,8 +154,14 @@ mkdir -p "$demo/outbox"
 "$bk" config check --config "$demo/biokiosk.conf" >/dev/null
 
 echo
-echo "Appointments today ($today) at $desk; type a code on the kiosk:"
-"$bk" appointment demo-set --desk "$desk" --date "$today" --list | sed 's/^/  /'
+echo "Appointments today ($today, the desk's local time) at $desk; type a code on the kiosk:"
+sed 's/^/  /' "$demo/appointments.txt"
+echo "Nobody has anything to give on these (the import's report, $demo/import.json; the back"
+echo "office can free their slots; the kiosk says so for the person):"
+python3 -c '
+import json, sys
+for a in json.load(open(sys.argv[1]))["unnecessary"]:
+    print("  %s  %s  %d person(s)" % (a["code"], a["start"][11:16], a["persons"]))' "$demo/import.json"
 echo
 echo "Staff: F12 (or hold the top-left corner for 2 s), account demo, PIN 246810."
 echo "Records go to $demo/outbox; open one with:"
@@ -175,7 +185,7 @@ for r in json.load(sys.stdin)["records"]:
 }
 
 if [ "$mode" = walkthrough ]; then
-    line=$("$bk" appointment demo-set --desk "$desk" --date "$today" --list | grep 'nothing on file' | head -n 1)
+    line=$(grep 'nothing on file' "$demo/appointments.txt" | head -n 1)
     code=${line%% *}
     name=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([a for a in d["appointments"] if a["code"].replace("-","")==sys.argv[2].replace("-","")][0]["persons"][0]["name"])' "$demo/appointments.json" "$code")
     rm -rf "$demo/screens"

@@ -732,9 +732,8 @@ static int demo_set(int argc, char **argv)
     bool near = around != NULL || now;
     if (every < 0)
         every = near ? DEMO_EVERY_NEAR : 30;
-    if (every < 1 || every > 120 || (!near && every < 5))
-        return cli_usage_error(CMD, "demo-set: --every must be from 5 (1 with --around or "
-                                    "--now) to 120");
+    if (every < 1 || every > 120)
+        return cli_usage_error(CMD, "demo-set: --every must be from 1 to 120");
     /* The desks are in the Netherlands: the offset of Amsterdam on that day. */
     GTimeZone *tz = g_time_zone_new_identifier("Europe/Amsterdam");
     if (tz == NULL)
