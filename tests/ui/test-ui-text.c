@@ -20,7 +20,7 @@ static char *formatted(const char *text)
         if (p[0] == '%' && (p[1] == 'd' || p[1] == 's')) {
             g_string_append(s, "25");
             p++;
-        } else if (p[0] == '%' && p[1] == 'z' && p[2] == 'u') {
+        } else if (p[0] == '%' && ((p[1] == 'z' && p[2] == 'u') || (p[1] == 'l' && p[2] == 'd'))) {
             g_string_append(s, "12");
             p += 2;
         } else {
