@@ -38,6 +38,7 @@
 #include "store/staff.h"
 #include "store/store.h"
 #include "uitest.h"
+#include "uipixels.h"
 #include "recordconf.h"
 
 #define NOW     "2026-11-23T09:20:00+01:00"
@@ -310,6 +311,21 @@ static void test_touch(fixture *fx, gconstpointer data)
                        "expect-text \"Signature\"\n");
     g_autofree char *err = sign_on_screen(fx, s);
     g_assert_null(strstr(err, "Lina"));
+    /* -- guide: the sign-box pictogram (its pen, #3d6a9e) beside the box on the start side, the
+     * whole of it a mirror image in Arabic (the pen writes from the right) */
+    g_autofree char *en = g_build_filename(fx->shots, "en-signature-touch.png", NULL);
+    g_autofree char *ar = g_build_filename(fx->shots, "ar-signature-touch.png", NULL);
+    uipixels en_start = uipixels_find(en, 0x3d, 0x6a, 0x9e, 0, 0.2);
+    uipixels en_end = uipixels_find(en, 0x3d, 0x6a, 0x9e, 0.8, 1);
+    uipixels ar_start = uipixels_find(ar, 0x3d, 0x6a, 0x9e, 0.8, 1);
+    uipixels ar_end = uipixels_find(ar, 0x3d, 0x6a, 0x9e, 0, 0.2);
+    g_test_message("sign-box pen: en %ld px at %.3f, ar %ld px at %.3f", en_start.n, en_start.cx,
+                   ar_start.n, ar_start.cx);
+    g_assert_cmpint(en_start.n, >, 50);
+    g_assert_cmpint(en_end.n, ==, 0);
+    g_assert_cmpint(ar_start.n, ==, en_start.n);
+    g_assert_cmpint(ar_end.n, ==, 0);
+    g_assert_cmpfloat(fabs(ar_start.cx - (1.0 - en_start.cx)), <, 0.002);
 }
 
 /* The touch-screen backend's mouse path: SDL mouse events (motion, button down and up) pushed

@@ -438,10 +438,11 @@ static void draw(screen *scr, ui *u)
     if (p->tex)
         SDL_RenderCopy(u->renderer, p->tex, NULL, &shown);
     ui_frame(u, shown, ui_px(u, 3), UI_COLOR_BORDER);
-    /* signing in the box (ui/pictogram.h), beside it on the side the text starts */
+    /* signing in the box (ui/pictogram.h), beside it on the side the text starts; the pen
+     * writes the way the language does (mirrored right to left) */
     SDL_Rect pict = {r.x, shown.y, shown.x - r.x - ui_px(u, 24), shown.h};
     if (pict.w >= ui_px(u, 120))
-        pictogram_draw(u, session_get_settings(s)->pictograms, PICTOGRAM_SIGN, NULL, false,
+        pictogram_draw(u, session_get_settings(s)->pictograms, PICTOGRAM_SIGN, NULL, u->rtl,
                        ui_mirror(u, pict));
 
     int below = shown.y + shown.h + ui_px(u, 16);
