@@ -16,4 +16,6 @@ void testhooks_register(const testhooks_context *ctx)
     technician_hooks_register(ctx);
     /* -- guide */
     speech_hooks_register(ctx);
+    /* -- review */
+    review_hooks_register(ctx);
 }

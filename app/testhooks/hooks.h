@@ -51,5 +51,7 @@ void signature_hooks_register(const testhooks_context *ctx);
 void technician_hooks_register(const testhooks_context *ctx);
 /* -- guide: expect-said (speech_hooks.c) */
 void speech_hooks_register(const testhooks_context *ctx);
+/* -- review: expect-review-pictures (review_hooks.c) */
+void review_hooks_register(const testhooks_context *ctx);
 
 #endif

@@ -293,7 +293,7 @@ static void test_family_under_1(fixture *fx, gconstpointer data)
         "expect-screen review\n"
         "expect-text \"Photo: skipped by the desk officer\"\n"
         "expect-text \"Fingerprints: exception noted by the desk officer\"\n"
-        "tap \"Redo 1 Photo\"\n"
+        "tap \"Take Olena's photo again\"\n"
         "expect-screen step-unavailable\n"
         "expect-text \"Photo\"\n"
         "tap \"Staff menu\"\n"

@@ -1,4 +1,6 @@
 /* "appointment": who is on the accepted appointment. */
+#include <string.h>
+
 #include "ui/screens/screens.h"
 
 static void draw(screen *scr, ui *u)
@@ -12,13 +14,24 @@ static void draw(screen *scr, ui *u)
     y += ui_px(u, 12);
     for (size_t i = 0; i < flow_person_count(f); i++) {
         const flow_person *p = flow_get_person(f, i);
-        SDL_Rect card = {r.x, y, r.w, ui_px(u, 64)};
-        ui_fill_round(u, card, ui_px(u, 10), UI_COLOR_PANEL);
+        /* everything on file is used again: this person need not have come to the desk */
+        const char *note =
+            !p->plan.desk && p->plan.reasons[RULES_ITEM_DESK].rule != NULL &&
+                    strcmp(p->plan.reasons[RULES_ITEM_DESK].rule, "desk.all-reused") == 0
+                ? _("Nothing needs to be taken from you today")
+                : NULL;
+        int pad = ui_px(u, 20);
         int th;
         ui_text_size(u, p->name, UI_FONT_BODY, NULL, &th);
-        int pad = ui_px(u, 20);
-        ui_text(u, p->name, (SDL_Rect){r.x + pad, y + (card.h - th) / 2, r.w - 2 * pad, th},
-                UI_FONT_BODY, UI_COLOR_TEXT, UI_ALIGN_START);
+        int nh = note ? ui_line_height(u, UI_FONT_SMALL, note) : 0;
+        SDL_Rect card = {r.x, y, r.w, MAX(ui_px(u, 64), th + nh + pad)};
+        ui_fill_round(u, card, ui_px(u, 10), UI_COLOR_PANEL);
+        int ty = y + (card.h - th - nh) / 2;
+        ui_text(u, p->name, (SDL_Rect){r.x + pad, ty, r.w - 2 * pad, th}, UI_FONT_BODY,
+                UI_COLOR_TEXT, UI_ALIGN_START);
+        if (note != NULL)
+            ui_text(u, note, (SDL_Rect){r.x + pad, ty + th, r.w - 2 * pad, nh}, UI_FONT_SMALL,
+                    UI_COLOR_PRIMARY, UI_ALIGN_START);
         y += card.h + ui_px(u, 10);
     }
     y += ui_px(u, 16);

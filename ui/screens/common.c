@@ -85,6 +85,43 @@ bool session_language_action(session *s, int id)
     return true;
 }
 
+/* The steps of this visit for the progress line: Code, Documents, the current person's capture
+ * steps (or, before and after the persons, none), Review. */
+typedef struct frame_steps {
+    progress_step steps[3 + FLOW_ITEM_COUNT_];
+    size_t n;
+} frame_steps;
+
+static progress_state stage_state(flow_stage stage, flow_stage of)
+{
+    return stage > of ? PROGRESS_DONE : stage == of ? PROGRESS_CURRENT : PROGRESS_TODO;
+}
+
+static void frame_progress(const flow *f, flow_stage stage, frame_steps *fs, char *who,
+                           size_t who_size)
+{
+    fs->n = 0;
+    fs->steps[fs->n++] = (progress_step){_("Code"), PROGRESS_DONE, false};
+    fs->steps[fs->n++] =
+        (progress_step){_("Documents"), stage_state(stage, FLOW_STAGE_DOCUMENTS), false};
+    who[0] = '\0';
+    const flow_person *p = flow_get_person(f, flow_current_person(f));
+    if ((stage == FLOW_STAGE_PERSON || stage == FLOW_STAGE_CAPTURE) && p != NULL) {
+        g_strlcpy(who, p->name, who_size);
+        char *sp = strchr(who, ' ');
+        if (sp != NULL)
+            *sp = '\0';
+        int cur = flow_current_step(f);
+        for (size_t j = 0; j < p->n_steps; j++) {
+            progress_state st = p->steps[j].state != FLOW_STEP_PENDING ? PROGRESS_DONE
+                                : (int)j == cur                        ? PROGRESS_CURRENT
+                                                                       : PROGRESS_TODO;
+            fs->steps[fs->n++] = (progress_step){screens_item_name(p->steps[j].item), st, j == 0};
+        }
+    }
+    fs->steps[fs->n++] = (progress_step){_("Review"), stage_state(stage, FLOW_STAGE_REVIEW), false};
+}
+
 SDL_Rect session_draw_frame(session *s, ui *u, const char *title, bool languages)
 {
     int margin = ui_px(u, 64);
@@ -101,21 +138,31 @@ SDL_Rect session_draw_frame(session *s, ui *u, const char *title, bool languages
         }
         y += u->target + ui_px(u, 32);
     }
-    size_t total, ended, after;
-    flow_progress(session_flow(s), &total, &ended, &after);
-    flow_stage stage = flow_get_stage(session_flow(s));
-    if (stage == FLOW_STAGE_PERSON || stage == FLOW_STAGE_CAPTURE) {
-        char line[160];
-        size_t n = flow_person_count(session_flow(s));
-        size_t cur = flow_current_person(session_flow(s)) + 1;
-        g_snprintf(line, sizeof line, _("Person %zu of %zu"), cur, n);
-        const flow_person *p = flow_get_person(session_flow(s), cur - 1);
-        progress_draw(u, (SDL_Rect){margin, y, u->w - 2 * margin, ui_px(u, 80)}, total, ended,
-                      stage == FLOW_STAGE_CAPTURE, line);
-        y += ui_px(u, 90);
+    flow *f = session_flow(s);
+    flow_stage stage = flow_get_stage(f);
+    if (stage >= FLOW_STAGE_DOCUMENTS && stage <= FLOW_STAGE_REVIEW) {
+        size_t n = flow_person_count(f);
+        size_t cur = flow_current_person(f);
+        const flow_person *p = flow_get_person(f, cur);
+        bool in_person = stage == FLOW_STAGE_PERSON || stage == FLOW_STAGE_CAPTURE;
+        if (in_person) {
+            char line[160];
+            g_snprintf(line, sizeof line, _("Person %zu of %zu"), cur + 1, n);
+            y += ui_text(u, line, (SDL_Rect){margin, y, u->w - 2 * margin, ui_px(u, 60)},
+                         UI_FONT_SMALL, UI_COLOR_TEXT, UI_ALIGN_START) +
+                 ui_px(u, 6);
+        }
+        char who[FLOW_NAME_MAX];
+        frame_steps fs;
+        frame_progress(f, stage, &fs, who, sizeof who);
+        y += progress_draw(u, (SDL_Rect){margin, y, u->w - 2 * margin, ui_px(u, 60)}, fs.steps,
+                           fs.n, n > 1 && in_person ? who : NULL) +
+             ui_px(u, 16);
         /* The name apart from the translated line: it may be in another script. */
-        y += ui_text(u, p ? p->name : "", (SDL_Rect){margin, y, u->w - 2 * margin, ui_px(u, 60)},
-                     UI_FONT_BODY, UI_COLOR_TEXT, UI_ALIGN_START);
+        if (in_person)
+            y +=
+                ui_text(u, p ? p->name : "", (SDL_Rect){margin, y, u->w - 2 * margin, ui_px(u, 60)},
+                        UI_FONT_BODY, UI_COLOR_TEXT, UI_ALIGN_START);
     }
     int th = ui_text(u, title, (SDL_Rect){margin, y, u->w - 2 * margin, ui_px(u, 200)},
                      UI_FONT_TITLE, UI_COLOR_TEXT, UI_ALIGN_START);

@@ -1,5 +1,7 @@
 /* "person": what is taken today from the current person, and why; or, when nothing is taken at
  * this desk, the instruction instead. */
+#include <string.h>
+
 #include "ui/screens/screens.h"
 
 static const char *action_text(rules_action a)
@@ -26,11 +28,19 @@ static void draw(screen *scr, ui *u)
     if (p == NULL)
         return;
     bool desk = p->plan.desk;
+    const char *desk_rule = p->plan.reasons[RULES_ITEM_DESK].rule;
+    /* everything on file is used again */
+    bool reused = !desk && desk_rule != NULL && strcmp(desk_rule, "desk.all-reused") == 0;
     SDL_Rect r = session_draw_frame(
         s, u, desk ? _("What we take today") : _("Nothing is taken at this desk"), true);
     int y = r.y;
     if (!desk) {
-        const char *why = screens_rule_text(p->plan.reasons[RULES_ITEM_DESK].rule);
+        if (reused)
+            y += ui_text(u, _("Nothing needs to be taken from you today"),
+                         (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_BODY, UI_COLOR_PRIMARY,
+                         UI_ALIGN_START);
+        const char *why = reused ? _("What we need from you is on file already.")
+                                 : screens_rule_text(desk_rule ? desk_rule : "");
         y += ui_text(u, why ? why : "", (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_BODY, UI_COLOR_TEXT,
                      UI_ALIGN_START);
     } else {

@@ -34,10 +34,22 @@ void keyboard_draw(ui *u, SDL_Rect r, const char *delete_label, const char *ente
 /* The symbol of a key id, or 0 when the id is not a symbol key. */
 char keyboard_symbol(int id);
 
-/* The progress of the visit: a dot per step of the current person (filled when ended, ringed
- * when current) and a line of text (e.g. "Person 1 of 3"). */
-void progress_draw(ui *u, SDL_Rect r, size_t steps_total, size_t steps_ended, bool in_step,
-                   const char *line);
+/* The progress of the visit: one line of its steps by name (Code, Documents, the current
+ * person's Photo, Fingerprints, Signature, Review), each with a marker: ticked when done,
+ * ringed when current. `who` (may be NULL), e.g. the first name of the person whose turn it is
+ * in a family visit, is written before the step marked person_first. When the names do not fit
+ * in r.w, only the current step keeps its name. Returns the height used. */
+typedef enum progress_state {
+    PROGRESS_DONE,
+    PROGRESS_CURRENT,
+    PROGRESS_TODO,
+} progress_state;
+typedef struct progress_step {
+    const char *label;
+    progress_state state;
+    bool person_first; /* the first step of the person named `who` */
+} progress_step;
+int progress_draw(ui *u, SDL_Rect r, const progress_step *steps, size_t n, const char *who);
 
 /* A modal panel: dims the screen below and draws a card of w x h pixels in the middle;
  * returns the card's inner rectangle (with padding). */
