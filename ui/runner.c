@@ -149,8 +149,10 @@ static void draw(runner *r)
     ui_begin(u);
     for (int i = 0; i < r->depth; i++) {
         /* Only the top screen takes taps: forget the targets of the screens below it. */
-        if (i == r->depth - 1)
+        if (i == r->depth - 1) {
             u->n_hits = 0;
+            u->top_texts = u->n_texts; /* the texts below do not count for ui_check_fit */
+        }
         r->stack[i]->cls->draw(r->stack[i], u);
     }
     if (r->hooks.draw)

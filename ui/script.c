@@ -297,6 +297,19 @@ static bk_err cmd_expect_targets(script *sc, int argc, char **argv, const char *
     return BK_OK;
 }
 
+/* -- access: every text of the frame fits (ui_check_fit) */
+static bk_err cmd_expect_fits(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)argc;
+    (void)argv;
+    (void)rest;
+    script_settle(sc);
+    g_autofree char *why = ui_check_fit(session_ui(sc->s));
+    if (why != NULL)
+        return script_fail(sc, "the text does not fit: %s", why);
+    return BK_OK;
+}
+
 static bk_err cmd_memory(script *sc, int argc, char **argv, const char *rest)
 {
     (void)argc;
@@ -390,6 +403,7 @@ static void register_builtins(void)
     script_register("expect-text", 1, 1, cmd_expect_text, "expect-text \"TEXT\"");
     script_register("expect-no-text", 1, 1, cmd_expect_text, "expect-no-text \"TEXT\"");
     script_register("expect-targets", 0, 0, cmd_expect_targets, "expect-targets");
+    script_register("expect-fits", 0, 0, cmd_expect_fits, "expect-fits");
     script_register("expect-still", 1, 1, cmd_expect_still, "expect-still MS");
     script_register("screenshot", 1, 1, cmd_screenshot, "screenshot NAME");
     script_register("memory", 0, 0, cmd_memory, "memory");

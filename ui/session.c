@@ -39,6 +39,10 @@ struct session {
     /* -- record: when the kiosk tries again to write the records that wait */
     int64_t record_retry_ms;
     bool stopping; /* a stop was asked: the last try of waiting records is under way */
+    /* -- access: the refused appointment's start, from the refusal event */
+    bool refused_known;
+    int64_t refused_start;
+    int refused_offset;
 };
 
 static void sync_screens(session *s);
@@ -140,6 +144,9 @@ static bool drain(session *s)
         any = true;
         switch (ev.type) {
         case VISIT_EVENT_CHECKED_IN:
+            s->refused_known = ev.appt_known;
+            s->refused_start = ev.appt_start;
+            s->refused_offset = ev.appt_offset_minutes;
             break;
         case VISIT_EVENT_RECORDS:
             if (ev.records_ok)
@@ -203,6 +210,8 @@ static void sync_screens(session *s)
         return;
     runner_replace_all(s->r, want);
     spoken_screen_changed(s->set.speech, runner_top(s->r)); /* -- guide */
+    if (stage == FLOW_STAGE_WELCOME && s->shown_stage != FLOW_STAGE_WELCOME)
+        ui_set_large(s->u, false); /* -- access: larger text lasts for one visit */
     s->shown_stage = stage;
     s->shown_person = flow_current_person(s->fl);
     s->shown_step = flow_current_step(s->fl);
@@ -230,6 +239,13 @@ void session_set_language(session *s, const char *code)
         runner_invalidate(s->r);
         spoken_screen_changed(s->set.speech, runner_top(s->r)); /* -- guide: in this language */
     }
+}
+
+bool session_refused_start(const session *s, int64_t *start, int *offset_minutes)
+{
+    *start = s->refused_start;
+    *offset_minutes = s->refused_offset;
+    return s->refused_known;
 }
 
 void session_start(session *s)
@@ -294,6 +310,7 @@ static void close_staff_screens(session *s)
 static void to_welcome(session *s)
 {
     session_set_language(s, s->set.default_language);
+    ui_set_large(s->u, false); /* -- access: for the next person */
     if (visit_staff_active(s->v))
         session_staff_sign_out(s);
     request_sync(s);

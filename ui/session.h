@@ -87,6 +87,9 @@ const char *session_screen_name(const session *s);
 
 /* Applicant actions. */
 void session_set_language(session *s, const char *code);
+/* The refused appointment's start (seconds since 1970 UTC) and its UTC offset in minutes, from
+ * the refusal event; false when the store found no appointment. */
+bool session_refused_start(const session *s, int64_t *start, int *offset_minutes);
 void session_start(session *s); /* welcome -> code */
 void session_submit_code(session *s, const char *typed);
 void session_retry_code(session *s); /* refused -> code */

@@ -14,7 +14,7 @@
 static const int font_px[UI_FONT_COUNT_] = {UI_SMALL_PX, UI_BODY_PX, UI_TITLE_PX, UI_HUGE_PX};
 
 /* A calm palette: near-black on off-white, deep blue buttons. */
-static const SDL_Color palette[UI_COLOR_COUNT_] = {
+static const SDL_Color palette_calm[UI_COLOR_COUNT_] = {
     [UI_COLOR_BG] = {0xF7, 0xF5, 0xF0, 0xFF},
     [UI_COLOR_TEXT] = {0x1B, 0x1B, 0x1F, 0xFF},
     [UI_COLOR_PANEL] = {0xFF, 0xFF, 0xFF, 0xFF},
@@ -28,6 +28,26 @@ static const SDL_Color palette[UI_COLOR_COUNT_] = {
     [UI_COLOR_ON_ALERT] = {0xFF, 0xFF, 0xFF, 0xFF},
     [UI_COLOR_BORDER] = {0x5A, 0x5F, 0x6B, 0xFF},
 };
+
+/* High contrast (asked for on the welcome screen): white and yellow on black, black on yellow
+ * and on white buttons. Every pair is far above 7:1. */
+static const SDL_Color palette_high[UI_COLOR_COUNT_] = {
+    [UI_COLOR_BG] = {0x00, 0x00, 0x00, 0xFF},
+    [UI_COLOR_TEXT] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [UI_COLOR_PANEL] = {0x14, 0x14, 0x14, 0xFF},
+    [UI_COLOR_PRIMARY] = {0xFF, 0xE0, 0x00, 0xFF},
+    [UI_COLOR_ON_PRIMARY] = {0x00, 0x00, 0x00, 0xFF},
+    [UI_COLOR_SECONDARY] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [UI_COLOR_ON_SECONDARY] = {0x00, 0x00, 0x00, 0xFF},
+    [UI_COLOR_STAFF] = {0x2A, 0x10, 0x3F, 0xFF},
+    [UI_COLOR_ON_STAFF] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [UI_COLOR_ALERT] = {0xFF, 0xB4, 0xA0, 0xFF},
+    [UI_COLOR_ON_ALERT] = {0x00, 0x00, 0x00, 0xFF},
+    [UI_COLOR_BORDER] = {0xFF, 0xFF, 0xFF, 0xFF},
+};
+
+/* The palette in use: the kiosk has one window (ui_set_large switches it). */
+static const SDL_Color *palette = palette_calm;
 
 const ui_color ui_color_pairs[][2] = {
     {UI_COLOR_TEXT, UI_COLOR_BG},
@@ -46,6 +66,11 @@ const size_t ui_n_color_pairs = G_N_ELEMENTS(ui_color_pairs);
 SDL_Color ui_rgb(ui_color c)
 {
     return palette[c];
+}
+
+SDL_Color ui_rgb_in(bool large, ui_color c)
+{
+    return large ? palette_high[c] : palette_calm[c];
 }
 
 static double channel(int v)
@@ -118,22 +143,42 @@ int ui_px(const ui *u, double at1080)
 
 static bk_err open_fonts(ui *u, char **message)
 {
-    for (int i = 0; i < UI_FONT_COUNT_; i++) {
-        int px = ui_px(u, font_px[i]);
-        if (px < 12)
-            px = 12;
-        u->fonts[i] = TTF_OpenFont(u->font_path, px);
-        u->fonts_arabic[i] = TTF_OpenFont(u->font_arabic_path, px);
-        if (u->fonts[i] == NULL || u->fonts_arabic[i] == NULL) {
-            *message = g_strdup_printf("cannot open the fonts: %s", TTF_GetError());
-            return BK_ERR_IO;
+    for (int set = 0; set < 2; set++) {
+        for (int i = 0; i < UI_FONT_COUNT_; i++) {
+            /* Large text: body and titles about 1.3 times; the largest size less (it already
+             * is large), the small size less (it labels crowded buttons). */
+            double scale = set == 0                                  ? 1.0
+                           : i == UI_FONT_HUGE || i == UI_FONT_SMALL ? UI_LARGE_OTHER
+                                                                     : UI_LARGE_SCALE;
+            int px = ui_px(u, font_px[i] * scale);
+            if (px < 12)
+                px = 12;
+            TTF_Font *f = TTF_OpenFont(u->font_path, px);
+            TTF_Font *fa = TTF_OpenFont(u->font_arabic_path, px);
+            u->font_sets[set][i] = f;
+            u->font_sets_arabic[set][i] = fa;
+            if (f == NULL || fa == NULL) {
+                *message = g_strdup_printf("cannot open the fonts: %s", TTF_GetError());
+                return BK_ERR_IO;
+            }
+            TTF_SetFontHinting(f, TTF_HINTING_LIGHT);
+            TTF_SetFontHinting(fa, TTF_HINTING_LIGHT);
+            TTF_SetFontDirection(fa, TTF_DIRECTION_RTL);
+            TTF_SetFontScriptName(fa, "Arab");
         }
-        TTF_SetFontHinting(u->fonts[i], TTF_HINTING_LIGHT);
-        TTF_SetFontHinting(u->fonts_arabic[i], TTF_HINTING_LIGHT);
-        TTF_SetFontDirection(u->fonts_arabic[i], TTF_DIRECTION_RTL);
-        TTF_SetFontScriptName(u->fonts_arabic[i], "Arab");
     }
+    ui_set_large(u, false);
     return BK_OK;
+}
+
+void ui_set_large(ui *u, bool large)
+{
+    u->large = large;
+    for (int i = 0; i < UI_FONT_COUNT_; i++) {
+        u->fonts[i] = u->font_sets[large][i];
+        u->fonts_arabic[i] = u->font_sets_arabic[large][i];
+    }
+    palette = large ? palette_high : palette_calm;
 }
 
 bk_err ui_new(const ui_options *opt, ui **out, char **message)
@@ -238,12 +283,15 @@ void ui_free(ui *u)
 {
     if (u == NULL)
         return;
-    for (int i = 0; i < UI_FONT_COUNT_; i++) {
-        if (u->fonts[i])
-            TTF_CloseFont(u->fonts[i]);
-        if (u->fonts_arabic[i])
-            TTF_CloseFont(u->fonts_arabic[i]);
+    for (int set = 0; set < 2; set++) {
+        for (int i = 0; i < UI_FONT_COUNT_; i++) {
+            if (u->font_sets[set][i])
+                TTF_CloseFont(u->font_sets[set][i]);
+            if (u->font_sets_arabic[set][i])
+                TTF_CloseFont(u->font_sets_arabic[set][i]);
+        }
     }
+    palette = palette_calm;
     if (u->renderer)
         SDL_DestroyRenderer(u->renderer);
     if (u->window)
@@ -261,6 +309,7 @@ void ui_begin(ui *u)
 {
     u->n_hits = 0;
     u->n_texts = 0;
+    u->top_texts = 0;
     u->rtl = i18n_is_rtl(i18n_language());
     ui_set_color(u, UI_COLOR_BG);
     SDL_RenderClear(u->renderer);
@@ -442,8 +491,22 @@ static void draw_piece(ui *u, TTF_Font *font, const char *piece, int x, int base
     SDL_FreeSurface(s);
 }
 
+/* Widens *drawn by a line's box. */
+static void cover(SDL_Rect *drawn, int x, int y, int w, int h)
+{
+    if (drawn->w == 0 && drawn->h == 0) {
+        *drawn = (SDL_Rect){x, y, w, h};
+        return;
+    }
+    int x1 = MAX(drawn->x + drawn->w, x + w), y1 = MAX(drawn->y + drawn->h, y + h);
+    drawn->x = MIN(drawn->x, x);
+    drawn->y = MIN(drawn->y, y);
+    drawn->w = x1 - drawn->x;
+    drawn->h = y1 - drawn->y;
+}
+
 static void draw_line(ui *u, ui_font_size size, const char *line, SDL_Rect r, int y, ui_color fg,
-                      ui_align align)
+                      ui_align align, SDL_Rect *drawn)
 {
     if (line[0] == '\0')
         return;
@@ -460,6 +523,10 @@ static void draw_line(ui *u, ui_font_size size, const char *line, SDL_Rect r, in
         x = r.x + r.w - w;
     else
         x = r.x;
+    int font_h = TTF_FontHeight(u->fonts[size]);
+    if (has_arabic(line))
+        font_h = MAX(font_h, TTF_FontHeight(u->fonts_arabic[size]));
+    cover(drawn, x, y, w, font_h);
     bool rtl_line = has_arabic(line);
     int ascent = TTF_FontAscent(u->fonts[size]);
     if (rtl_line)
@@ -484,7 +551,9 @@ int ui_text(ui *u, const char *text, SDL_Rect r, ui_font_size size, ui_color fg,
 {
     if (text == NULL || text[0] == '\0')
         return 0;
+    size_t rec = u->n_texts;
     record_text(u, text, r);
+    SDL_Rect drawn = {r.x, r.y, 0, 0};
     int line_h = TTF_FontLineSkip(u->fonts[size]);
     if (has_arabic(text))
         line_h = MAX(line_h, TTF_FontLineSkip(u->fonts_arabic[size]));
@@ -501,7 +570,7 @@ int ui_text(ui *u, const char *text, SDL_Rect r, ui_font_size size, ui_color fg,
             g_string_append(trial, *w);
             int tw = line_width(u, size, trial->str, NULL, NULL);
             if (tw > r.w && line->len > 0) {
-                draw_line(u, size, line->str, r, y, fg, align);
+                draw_line(u, size, line->str, r, y, fg, align, &drawn);
                 y += line_h;
                 g_string_assign(line, *w);
                 g_string_free(trial, TRUE);
@@ -510,10 +579,12 @@ int ui_text(ui *u, const char *text, SDL_Rect r, ui_font_size size, ui_color fg,
                 line = trial;
             }
         }
-        draw_line(u, size, line->str, r, y, fg, align);
+        draw_line(u, size, line->str, r, y, fg, align, &drawn);
         y += line_h;
         g_string_free(line, TRUE);
     }
+    if (rec < u->n_texts)
+        u->texts[rec].drawn = drawn;
     return y - r.y;
 }
 
@@ -581,6 +652,45 @@ bool ui_shows_text(const ui *u, const char *needle)
         if (strstr(u->texts[i].text, needle) != NULL)
             return true;
     return false;
+}
+
+static bool inside(SDL_Rect in, SDL_Rect out)
+{
+    return in.x >= out.x && in.y >= out.y && in.x + in.w <= out.x + out.w &&
+           in.y + in.h <= out.y + out.h;
+}
+
+char *ui_check_fit(const ui *u)
+{
+    const SDL_Rect window = {0, 0, u->w, u->h};
+    for (size_t i = 0; i < u->n_texts; i++) {
+        const ui_text_rec *t = &u->texts[i];
+        SDL_Rect d = t->drawn;
+        if (d.w == 0 && d.h == 0)
+            continue;
+        /* A font's height has room under the letters (deep in the Arabic font): the last
+         * line's lowest quarter may touch what is below. */
+        int line = TTF_FontHeight(u->fonts_arabic[UI_FONT_SMALL]);
+        SDL_Rect core = {d.x, d.y, d.w, d.h - MIN(d.h, line) / 4};
+        if (!inside(core, window))
+            return g_strdup_printf("\"%s\" at %d,%d %dx%d leaves the %dx%d window", t->text, d.x,
+                                   d.y, d.w, d.h, u->w, u->h);
+        if (d.w > t->rect.w + 1)
+            return g_strdup_printf("\"%s\" is %d pixels wide in a box of %d", t->text, d.w,
+                                   t->rect.w);
+        /* Text that is not a target's label must not run into a target. */
+        for (size_t j = 0; i >= u->top_texts && j < u->n_hits; j++) {
+            SDL_Rect hr = u->hits[j].rect;
+            if (inside(d, hr) || inside(t->rect, hr) || strcmp(t->text, u->hits[j].label) == 0)
+                continue;
+            if (SDL_HasIntersection(&core, &hr))
+                return g_strdup_printf("\"%s\" at %d,%d %dx%d runs into the button \"%s\" at "
+                                       "%d,%d %dx%d",
+                                       t->text, d.x, d.y, d.w, d.h, u->hits[j].label, hr.x, hr.y,
+                                       hr.w, hr.h);
+        }
+    }
+    return NULL;
 }
 
 char *ui_texts_joined(const ui *u)

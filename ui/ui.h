@@ -18,13 +18,15 @@
 
 #include "core/bk_err.h"
 
-#define UI_TARGET_MM 15.0 /* smallest touch target, in millimetres */
-#define UI_BODY_PX   32   /* body text at 1080 lines (at least 28) */
-#define UI_SMALL_PX  28
-#define UI_TITLE_PX  56
-#define UI_HUGE_PX   72
-#define UI_MAX_HITS  160
-#define UI_MAX_TEXTS 256
+#define UI_TARGET_MM   15.0 /* smallest touch target, in millimetres */
+#define UI_BODY_PX     32   /* body text at 1080 lines (at least 28) */
+#define UI_SMALL_PX    28
+#define UI_TITLE_PX    56
+#define UI_HUGE_PX     72
+#define UI_LARGE_SCALE 1.3  /* body and titles in large text */
+#define UI_LARGE_OTHER 1.15 /* the small and the largest size in large text */
+#define UI_MAX_HITS    160
+#define UI_MAX_TEXTS   256
 
 typedef enum ui_font_size {
     UI_FONT_SMALL,
@@ -79,6 +81,7 @@ typedef struct ui_hit {
 
 typedef struct ui_text_rec {
     SDL_Rect rect;
+    SDL_Rect drawn; /* what the lines really covered */
     char text[160];
 } ui_text_rec;
 
@@ -91,14 +94,18 @@ typedef struct ui {
     int target;       /* smallest touch target in pixels */
     bool rtl;         /* the current language is right to left */
     bool headless;
-    TTF_Font *fonts[UI_FONT_COUNT_];
+    TTF_Font *fonts[UI_FONT_COUNT_]; /* the set in use: ui_set_large */
     TTF_Font *fonts_arabic[UI_FONT_COUNT_];
+    TTF_Font *font_sets[2][UI_FONT_COUNT_]; /* [0] normal, [1] large text */
+    TTF_Font *font_sets_arabic[2][UI_FONT_COUNT_];
+    bool large; /* larger text and high contrast */
     char *font_path, *font_arabic_path;
     ui_hit hits[UI_MAX_HITS];
     size_t n_hits;
     ui_text_rec texts[UI_MAX_TEXTS];
     size_t n_texts;
-    uint64_t frames; /* frames drawn, for tests of "draw only on change" */
+    size_t top_texts; /* the first text of the top screen (the ones below are covered) */
+    uint64_t frames;  /* frames drawn, for tests of "draw only on change" */
 } ui;
 
 /* Opens the window and fonts. On failure *message names what is missing (transfer full,
@@ -118,8 +125,14 @@ void ui_begin(ui *u);
 /* Shows the frame. */
 void ui_end(ui *u);
 
+/* Larger text (UI_LARGE_SCALE) and the high-contrast palette, or back to normal. Layout
+ * lengths (ui_px) stay; only fonts and colours change. */
+void ui_set_large(ui *u, bool large);
+
 void ui_set_color(ui *u, ui_color c);
+/* A colour of the palette in use; ui_rgb_in: of the normal (false) or high-contrast palette. */
 SDL_Color ui_rgb(ui_color c);
+SDL_Color ui_rgb_in(bool large, ui_color c);
 void ui_fill(ui *u, SDL_Rect r, ui_color c);
 void ui_fill_round(ui *u, SDL_Rect r, int radius, ui_color c);
 void ui_frame(ui *u, SDL_Rect r, int thickness, ui_color c);
@@ -147,6 +160,10 @@ int ui_hit_at(const ui *u, int x, int y);
 const ui_hit *ui_hit_by_label(const ui *u, const char *label);
 /* True when the frame showed text containing `needle`. */
 bool ui_shows_text(const ui *u, const char *needle);
+/* Whether every text of the frame fits: inside the window, no line wider than its box, and no
+ * text running into a target it is not the label of. NULL when it does, or what does not fit
+ * (transfer full, g_free). */
+char *ui_check_fit(const ui *u);
 /* Every text of the frame joined by " | " (transfer full, g_free), for error messages. */
 char *ui_texts_joined(const ui *u);
 

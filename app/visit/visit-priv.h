@@ -73,6 +73,10 @@ struct visit {
     bool record_refused;
     size_t record_waiting;
     char record_problem[300];
+    /* the refused appointment's start, for the refusal event (-- access) */
+    bool refused_known;
+    int64_t refused_start;
+    int refused_offset;
 };
 
 /* visit_worker.c */

@@ -180,6 +180,9 @@ static void check_in_done(visit *v, job *j, int64_t now, int64_t wall)
     g_info("code checked: result=%s", store_result_str(j->result));
     visit_audit(v, "checkin", "result=%s", store_result_str(j->result));
     if (j->result != STORE_RESULT_OK || appt == NULL) {
+        v->refused_known = appt != NULL;
+        v->refused_start = appt ? appt->start : 0;
+        v->refused_offset = appt ? appt->offset_minutes : 0;
         flow_refuse(v->fl, j->code, refusal_of(j->result), now);
         return;
     }
@@ -301,7 +304,11 @@ bool visit_next_event(visit *v, int64_t now_ms, int64_t wall, visit_event *ev)
     switch (j->kind) {
     case JOB_CHECKIN:
         ev->type = VISIT_EVENT_CHECKED_IN;
+        v->refused_known = false;
         check_in_done(v, j, now_ms, wall);
+        ev->appt_known = v->refused_known;
+        ev->appt_start = v->refused_start;
+        ev->appt_offset_minutes = v->refused_offset;
         break;
     case JOB_FINISH:
         ev->type = VISIT_EVENT_RECORDS;

@@ -103,6 +103,12 @@ typedef struct visit_event {
     visit_verdict verdict; /* VISIT_EVENT_STAFF */
     int failures_left;     /* for WRONG_PIN */
     int64_t until;         /* for LOCKED and KIOSK_WAIT: seconds since 1970 UTC */
+    /* VISIT_EVENT_CHECKED_IN refused with an appointment found (too early, too late...): its
+     * start (seconds since 1970 UTC) and the start's UTC offset in minutes; appt_known false
+     * when the store found none. */
+    bool appt_known;
+    int64_t appt_start;
+    int appt_offset_minutes;
 } visit_event;
 
 typedef struct visit visit;

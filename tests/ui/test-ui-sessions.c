@@ -337,8 +337,13 @@ static void test_refusals(fixture *fx, gconstpointer data)
          "Please go to the desk named in your confirmation e-mail"},
         {fx->codes[A_WRONG_DAY], "Your appointment is on another day",
          "come back on the day of your appointment"},
-        {fx->codes[A_EARLY], "You are too early", "from 30 minutes before your appointment"},
-        {fx->codes[A_LATE], "You are too late for your appointment", "make a new appointment"},
+        /* -- access: the time from the store's answer (11:00, opens 30 minutes before) */
+        {fx->codes[A_EARLY], "You are too early",
+         "Your appointment is at 11:00. You can check in from 10:30."},
+        /* 08:00, closed 15 minutes after */
+        {fx->codes[A_LATE], "You are too late for your appointment",
+         "Your appointment was at 08:00. Check-in closed at 08:15. Please ask the desk officer, "
+         "or make a new appointment."},
         {fx->codes[A_CANCELLED], "This appointment was cancelled", "make a new appointment"},
         {fx->codes[A_USED], "This code has already been used", "ask the desk officer"},
     };

@@ -33,11 +33,16 @@ SDL_Rect button_draw(ui *u, SDL_Rect r, const char *label, int id, button_style 
     ui_fill_round(u, r, ui_px(u, 14), bg);
     if (style == BUTTON_SECONDARY)
         ui_frame(u, r, ui_px(u, 2) > 0 ? ui_px(u, 2) : 1, UI_COLOR_BORDER);
-    int th = 0;
-    ui_text_size(u, label, UI_FONT_BODY, NULL, &th);
+    int tw = 0, th = 0;
     int pad = ui_px(u, 12);
+    /* A label that does not fit on one line (large text, narrow buttons) takes the small size. */
+    ui_font_size size = UI_FONT_BODY;
+    ui_text_size(u, label, size, &tw, &th);
+    if (tw > r.w - 2 * pad)
+        size = UI_FONT_SMALL;
+    ui_text_size(u, label, size, NULL, &th);
     SDL_Rect tr = {r.x + pad, r.y + (r.h - th) / 2, r.w - 2 * pad, th};
-    ui_text(u, label, tr, UI_FONT_BODY, fg, UI_ALIGN_CENTER);
+    ui_text(u, label, tr, size, fg, UI_ALIGN_CENTER);
     ui_add_hit(u, r, id, label);
     return r;
 }
