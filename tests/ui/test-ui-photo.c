@@ -31,6 +31,7 @@
 #include "store/store.h"
 #include "uitest.h"
 #include "uicamera.h"
+#include "uipixels.h"
 #include "recordconf.h"
 
 #define NOW      "2026-11-23T09:20:00+01:00"
@@ -680,7 +681,10 @@ static void test_photo_capture_deadline(fixture *fx, gconstpointer data)
 static void test_photo_spoken(fixture *fx, gconstpointer data)
 {
     (void)data;
-    photo_settings(fx, "head_width_min = 0.99\n");
+    /* only the head's width fails: the other checks that could give an instruction are wide */
+    photo_settings(fx, "head_width_min = 0.99\nyaw_max_deg = 90\npitch_max_deg = 90\n"
+                       "roll_max_deg = 45\nmouth_open_max = 1\neyes_open_min = 0\n"
+                       "centre_min = 0\ncentre_max = 1\neye_line_min = 0\neye_line_max = 1\n");
     g_autofree char *conf = NULL;
     g_assert_true(g_file_get_contents(fx->conf, &conf, NULL, NULL));
     g_autofree char *with = g_strconcat(conf, "[speech]\nrepeat_seconds = 600\n", NULL);
@@ -707,6 +711,11 @@ static void test_photo_spoken(fixture *fx, gconstpointer data)
     g_autofree char *err = NULL;
     assert_script(fx, script, &err, NULL);
     g_assert_null(strstr(err, "pictograms:"));
+    /* photo-sit.svg's shirt (#3d6a9e) beside the live view, on the side of the instruction */
+    g_autofree char *shot = g_build_filename(fx->shots, "photo-pictogram.png", NULL);
+    uipixels shirt = uipixels_find(shot, 0x3d, 0x6a, 0x9e, 0.5, 1);
+    g_test_message("sitting pictogram: %ld px at %.3f,%.3f", shirt.n, shirt.cx, shirt.cy);
+    g_assert_cmpint(shirt.n, >, 500);
 }
 
 int main(int argc, char **argv)
