@@ -39,6 +39,15 @@ typedef struct capture_photo_counters {
     uint64_t instructions_drawn; /* analysis results drawn as the instruction */
     bool ready;                  /* the camera is there */
     bool pass;                   /* the newest analysis passes every check */
+    /* the result or the officer's screen: the height of the photo drawn large (0 elsewhere) */
+    int large_photo_h;
+    int shown; /* the officer's screen: the photo on screen, 1-based (0 elsewhere) */
+    int zoom;  /* ... 0 whole, 1 eyes, 2 mouth (ui/screens/photo_view.h's photo_zoom) */
+    /* ... the part of the photo drawn (x, y, w, h) and the shown photo's eye centres and mouth,
+     * in the pixels of its thumb (PHOTO_THUMB_W x PHOTO_THUMB_H); marked: they are known */
+    int zoom_src[4];
+    bool marked;
+    double eyes[2][2], mouth[2];
 } capture_photo_counters;
 
 /* The counters of the registered photo screen when it is on r's stack; false when it is not

@@ -30,8 +30,9 @@
 typedef struct photo_service photo_service;
 
 #define PHOTO_MAX_ATTEMPTS 8
-#define PHOTO_THUMB_W      311
-#define PHOTO_THUMB_H      400
+/* the crop at half size: the screens show it large and the officer zooms into it */
+#define PHOTO_THUMB_W 622
+#define PHOTO_THUMB_H 800
 
 typedef struct photo_service_settings {
     const char *camera_model; /* libgphoto2 model; NULL or "" = first camera found on USB */
@@ -119,6 +120,11 @@ typedef struct photo_attempt {
     uint8_t *jpeg; /* the 1244 x 1600 crop (biomem), NULL when it could not be cropped */
     size_t len;
     pic *thumb; /* PHOTO_THUMB_W x PHOTO_THUMB_H for the screen */
+    /* Where the officer's zoom goes, in the thumb's pixels (valid when `marked`): the eye centres
+     * (the smaller x first) and the mouth's centre (the mean of the 20 lip landmarks; without
+     * landmarks an estimate one eye distance below the eyes' midpoint, mouth_estimated). */
+    bool marked, mouth_estimated;
+    double eyes[2][2], mouth[2];
     bool compliant, cropped;
     int n_checks, n_passed;
     photo_shown_check checks[ICAO_MAX_CHECKS];

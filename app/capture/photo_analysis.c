@@ -32,6 +32,37 @@ void photo_analyse_frame(const face_finder *finder, const landmarks *lm, faceche
     icao_result_clear(&ir);
 }
 
+/* The eyes and the mouth in the thumb, for the officer's zoom. The crop only scales and shifts
+ * (icao.c: output = (capture - origin) / step), so the capture's eye centres and the output's
+ * give that map, and the lip landmarks go through it. */
+static void mark_attempt(photo_attempt *a, const face_result *fr, const icao_result *ir)
+{
+    double k = (double)PHOTO_THUMB_W / ir->output->width;
+    double out_iod = ir->out_right[0] - ir->out_left[0];
+    double in_iod = fr->right[0] - fr->left[0];
+    if (!fr->eyes_found && !fr->has_shape)
+        return;
+    for (int i = 0; i < 2; i++) {
+        a->eyes[0][i] = ir->out_left[i] * k;
+        a->eyes[1][i] = ir->out_right[i] * k;
+    }
+    double mid[2] = {(a->eyes[0][0] + a->eyes[1][0]) / 2, (a->eyes[0][1] + a->eyes[1][1]) / 2};
+    a->marked = true;
+    a->mouth_estimated = true;
+    a->mouth[0] = mid[0];
+    a->mouth[1] = mid[1] + out_iod * k; /* about one eye distance below, without landmarks */
+    if (fr->has_shape && in_iod > 1 && out_iod > 1) {
+        double step = in_iod / out_iod, sum[2] = {0, 0};
+        for (int p = 48; p < 68; p++)
+            for (int i = 0; i < 2; i++)
+                sum[i] += fr->shape.pt[p][i];
+        double ox = fr->left[0] - ir->out_left[0] * step, oy = fr->left[1] - ir->out_left[1] * step;
+        a->mouth[0] = (sum[0] / 20 - ox) / step * k;
+        a->mouth[1] = (sum[1] / 20 - oy) / step * k;
+        a->mouth_estimated = false;
+    }
+}
+
 photo_attempt *photo_analyse_capture(const face_finder *finder, const landmarks *lm,
                                      const uint8_t *jpeg, size_t len, const icao_settings *limits,
                                      int *width)
@@ -56,8 +87,10 @@ photo_attempt *photo_analyse_capture(const face_finder *finder, const landmarks 
             a->for_staff = c->for_staff;
         }
         if (ir.output && picio_encode_jpeg(ir.output, 95, &a->jpeg, &a->len) == BK_OK &&
-            pic_resize(ir.output, PHOTO_THUMB_W, PHOTO_THUMB_H, &a->thumb) == BK_OK)
+            pic_resize(ir.output, PHOTO_THUMB_W, PHOTO_THUMB_H, &a->thumb) == BK_OK) {
             a->cropped = true;
+            mark_attempt(a, &fr, &ir);
+        }
     }
     if (!a->cropped) {
         a->compliant = false;

@@ -199,6 +199,32 @@ static bk_err cmd_camera_watch(script *sc, int argc, char **argv, const char *re
     return BK_OK;
 }
 
+/* photo-shown: prints on stdout what the result or the officer's screen draws large: the
+ * window's height, the photo's height and share of it, the photo shown and its zoom (the part of
+ * the photo drawn and where its eyes and mouth are, in the thumb's pixels). */
+static bk_err cmd_photo_shown(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)argc;
+    (void)argv;
+    (void)rest;
+    session *s = script_session(sc);
+    runner *r = session_runner(s);
+    capture_photo_counters c;
+    script_settle(sc);
+    if (!capture_photo_counters_get(r, &c) || c.large_photo_h <= 0)
+        return script_fail(sc, "photo-shown: no photo is shown large (screen '%s')",
+                           session_screen_name(s));
+    int h = runner_ui(r)->h;
+    static const char *const zooms[] = {"whole", "eyes", "mouth"};
+    printf("photo-shown: screen_h=%d photo_h=%d share=%.3f shown=%d zoom=%s src=%d,%d,%d,%d "
+           "marked=%d eyes=%.1f,%.1f,%.1f,%.1f mouth=%.1f,%.1f\n",
+           h, c.large_photo_h, (double)c.large_photo_h / h, c.shown, zooms[c.zoom % 3],
+           c.zoom_src[0], c.zoom_src[1], c.zoom_src[2], c.zoom_src[3], c.marked, c.eyes[0][0],
+           c.eyes[0][1], c.eyes[1][0], c.eyes[1][1], c.mouth[0], c.mouth[1]);
+    fflush(stdout);
+    return BK_OK;
+}
+
 void photo_hooks_register(const testhooks_context *ctx)
 {
     const char *ctl = ctx->cfg ? config_get_string(ctx->cfg, CONFIG_CAMERA_EMULATOR_CONTROL) : "";
@@ -210,4 +236,5 @@ void photo_hooks_register(const testhooks_context *ctx)
     script_register("camera-plug", 0, 0, cmd_camera_plug, "camera-plug");
     script_register("camera-wait", 1, 2, cmd_camera_wait, "camera-wait EVENT [SECONDS]");
     script_register("camera-watch", 1, 1, cmd_camera_watch, "camera-watch SECONDS");
+    script_register("photo-shown", 0, 0, cmd_photo_shown, "photo-shown");
 }

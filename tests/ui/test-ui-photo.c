@@ -24,6 +24,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "capture/photo.h" /* PHOTO_THUMB_W, _H: the pixels photo-shown speaks in */
 #include "core/apptcode.h"
 #include "core/biomem.h"
 #include "imaging/picio.h"
@@ -53,6 +54,7 @@ typedef struct fixture {
     char code[APPTCODE_FORMATTED_LEN + 1];
     char child_code[APPTCODE_FORMATTED_LEN + 1];
     uicamera cam;
+    const char *size; /* the kiosk's --size, or NULL for its default (1920x1080) */
 } fixture;
 
 static void fixture_set_up(fixture *fx, gconstpointer data)
@@ -151,9 +153,18 @@ static int run_script(fixture *fx, const char *script, char **err, char **out_te
 {
     g_autofree char *path = g_build_filename(fx->dir, "script.txt", NULL);
     write_file(path, script);
-    const char *argv[] = {
-        g_getenv("BIOKIOSK_BIN"), "--config", fx->conf, "--now", NOW, "--script", path,
-        "--screenshots",          fx->shots,  NULL};
+    const char *argv[] = {g_getenv("BIOKIOSK_BIN"),
+                          "--config",
+                          fx->conf,
+                          "--now",
+                          NOW,
+                          "--script",
+                          path,
+                          "--screenshots",
+                          fx->shots,
+                          fx->size ? "--size" : NULL,
+                          fx->size,
+                          NULL};
     /* libgphoto2 keeps its PTP/IP host GUID under $HOME: a home of this test's own */
     char **envp = g_get_environ();
     envp = g_environ_setenv(envp, "HOME", fx->dir, TRUE);
@@ -464,10 +475,42 @@ static void test_photo_unplug_overdue(fixture *fx, gconstpointer data)
     assert_in_order(log, events);
 }
 
-/* After the third photo the officer chooses: here the second, whatever its checks say. */
+/* One line of photo-shown (app/testhooks/photo_hooks.c). */
+typedef struct shown_line {
+    int screen_h, photo_h, shown, src[4], marked;
+    char zoom[8];
+    double share, eyes[4], mouth[2];
+} shown_line;
+
+/* The photo-shown lines of a kiosk's stdout, in order; returns how many (at most max). */
+static int parse_shown(const char *out, shown_line *lines, int max)
+{
+    int n = 0;
+    for (const char *at = out; n < max && (at = strstr(at, "photo-shown: ")) != NULL; at++) {
+        shown_line *l = &lines[n];
+        if (sscanf(at,
+                   "photo-shown: screen_h=%d photo_h=%d share=%lf shown=%d zoom=%7s "
+                   "src=%d,%d,%d,%d marked=%d eyes=%lf,%lf,%lf,%lf mouth=%lf,%lf",
+                   &l->screen_h, &l->photo_h, &l->share, &l->shown, l->zoom, &l->src[0], &l->src[1],
+                   &l->src[2], &l->src[3], &l->marked, &l->eyes[0], &l->eyes[1], &l->eyes[2],
+                   &l->eyes[3], &l->mouth[0], &l->mouth[1]) == 16)
+            n++;
+    }
+    return n;
+}
+
+static bool src_holds(const shown_line *l, double x, double y)
+{
+    return x >= l->src[0] && x <= l->src[0] + l->src[2] && y >= l->src[1] &&
+           y <= l->src[1] + l->src[3];
+}
+
+/* After the third photo the officer chooses: here the second, whatever its checks say. The
+ * result screen and the officer's show the photo at least 40 % of the screen's height; one tap
+ * zooms the officer's photo to the eyes, one to the mouth (data: the window size). */
 static void test_photo_officer(fixture *fx, gconstpointer data)
 {
-    (void)data;
+    fx->size = data;
     g_autofree char *start = to_photo(fx);
     GString *s = g_string_new(start);
     for (int i = 1; i <= 3; i++) {
@@ -475,18 +518,61 @@ static void test_photo_officer(fixture *fx, gconstpointer data)
                                "camera-wait frame 30\n"
                                "expect-text \"Photo %d of 3\"\n" TAKE_PHOTO,
                                i);
+        if (i == 1)
+            g_string_append(s, "photo-shown\n");
         if (i < 3)
             g_string_append(s, "tap \"Take it again\"\n");
     }
     g_string_append(s, "expect-text \"Choose the photo to keep\"\n"
+                       "expect-text \"3: meets the rules\"\n"
+                       "photo-shown\n"
+                       "tap \"Eyes\"\n"
+                       "photo-shown\n"
+                       "screenshot photo-officer-eyes\n"
+                       "tap \"Mouth\"\n"
+                       "photo-shown\n"
+                       "tap \"Previous photo\"\n"
+                       "expect-text \"2: meets the rules\"\n"
+                       "photo-shown\n"
                        "screenshot photo-officer\n"
                        "tap \"Keep photo 2\"\n"
                        "expect-no-text \"Take the photo\"\n");
     g_autofree char *err = NULL;
-    assert_script(fx, s->str, &err, NULL);
+    g_autofree char *out = NULL;
+    assert_script(fx, s->str, &err, &out);
     g_string_free(s, TRUE);
     g_assert_nonnull(strstr(err, "photo attempt 3 of 3"));
     g_assert_nonnull(strstr(err, "photo accepted: attempt=2 of 3"));
+
+    shown_line l[5];
+    g_assert_cmpint(parse_shown(out, l, 5), ==, 5);
+    int want_h = data && strcmp(data, "1280x800") == 0 ? 800 : 1080;
+    for (int i = 0; i < 5; i++) {
+        g_test_message("%s: photo %d px of %d (%.2f), zoom %s", (const char *)data, l[i].photo_h,
+                       l[i].screen_h, l[i].share, l[i].zoom);
+        g_assert_cmpint(l[i].screen_h, ==, want_h);
+        g_assert_cmpint(l[i].photo_h * 10, >=, l[i].screen_h * 4);
+    }
+    /* the officer's screen: the newest photo whole, then its eyes, its mouth, the second whole */
+    g_assert_cmpint(l[1].shown, ==, 3);
+    g_assert_cmpstr(l[1].zoom, ==, "whole");
+    g_assert_cmpint(l[1].src[2], ==, PHOTO_THUMB_W);
+    g_assert_cmpint(l[1].src[3], ==, PHOTO_THUMB_H);
+    g_assert_cmpstr(l[2].zoom, ==, "eyes");
+    g_assert_cmpint(l[2].marked, ==, 1);
+    g_assert_true(src_holds(&l[2], l[2].eyes[0], l[2].eyes[1]));
+    g_assert_true(src_holds(&l[2], l[2].eyes[2], l[2].eyes[3]));
+    g_assert_cmpint(l[2].src[2] * 3, <=, PHOTO_THUMB_W * 2); /* 1.5 times or more */
+    g_assert_cmpstr(l[3].zoom, ==, "mouth");
+    g_assert_true(src_holds(&l[3], l[3].mouth[0], l[3].mouth[1]));
+    g_assert_false(src_holds(&l[3], l[3].eyes[0], l[3].eyes[1]));
+    /* the mouth lies under the eyes, between them */
+    double iod = l[3].eyes[2] - l[3].eyes[0];
+    g_assert_cmpfloat(l[3].mouth[1], >, l[3].eyes[1] + 0.6 * iod);
+    g_assert_cmpfloat(l[3].mouth[0], >, l[3].eyes[0]);
+    g_assert_cmpfloat(l[3].mouth[0], <, l[3].eyes[2]);
+    g_assert_cmpint(l[4].shown, ==, 2);
+    g_assert_cmpstr(l[4].zoom, ==, "whole");
 }
 
 /* A child under 10: the screen runs in child mode (wider limits, the bigger yellow guide). */
@@ -737,7 +823,10 @@ int main(int argc, char **argv)
     ADD("faults", test_photo_faults);
     ADD("unplug", test_photo_unplug);
     ADD("unplug-overdue-skip", test_photo_unplug_overdue);
-    ADD("officer", test_photo_officer);
+    g_test_add("/ui-photo/officer/1920x1080", fixture, "1920x1080", fixture_set_up,
+               test_photo_officer, fixture_tear_down);
+    g_test_add("/ui-photo/officer/1280x800", fixture, "1280x800", fixture_set_up,
+               test_photo_officer, fixture_tear_down);
     ADD("child", test_photo_child);
     ADD("officer-accepts-failing", test_photo_officer_accepts_failing);
     ADD("officer-rejects-passing", test_photo_officer_rejects_passing);

@@ -19,6 +19,7 @@
 #include "ui/devwait.h"
 #include "ui/pictogram.h"
 #include "ui/spoken.h"
+#include "ui/screens/photo_view.h"
 #include "ui/screens/screens.h"
 
 #define AUTO_PASS_MS 1000
@@ -72,6 +73,10 @@ typedef struct photo_priv {
     uint64_t drawn_an_seq, instructions_drawn; /* analysis results drawn as an instruction */
     /* the live instruction, said once it has held (ui/spoken.h) */
     spoken_hold hold;
+    int shown;         /* PHASE_OFFICER: the photo on screen (photo_view.h) */
+    photo_zoom zoom;   /* ... whole, or zoomed to its eyes or mouth */
+    int photo_h;       /* the height of the photo last drawn large, for photo-shown */
+    SDL_Rect zoom_src; /* ... the part of it drawn (the officer's view) */
 } photo_priv;
 
 /* The person's instructions are marked for the catalogues in ui/spoken.c (the one list, also
@@ -251,6 +256,8 @@ static void got_result(photo_priv *p, session *s, photo_attempt *got)
     p->results_seen++;
     p->cap_problem = PHOTO_PROBLEM_NONE;
     p->phase = p->n_attempts >= p->allowed ? PHASE_OFFICER : PHASE_RESULT;
+    p->shown = p->n_attempts - 1; /* the newest first: the one the person just saw */
+    p->zoom = PHOTO_ZOOM_NONE;
     set_live(p, false);
     g_message("photo attempt %d of %d: compliant=%s", p->n_attempts, p->allowed,
               got->compliant ? "yes" : "no");
@@ -456,6 +463,16 @@ static void action(screen *scr, int id)
         int i = id - ID_STAFF_ACCEPT;
         session_staff_touch(s);
         accept_attempt(scr, i, p->attempts[i]->compliant ? 'N' : 'A');
+    } else if (p->phase == PHASE_OFFICER && id >= PHOTO_VIEW_ID_PREV && id <= PHOTO_VIEW_ID_WHOLE) {
+        /* anyone may look; only staff keeps or rejects */
+        if (id == PHOTO_VIEW_ID_PREV || id == PHOTO_VIEW_ID_NEXT) {
+            p->shown = CLAMP(p->shown + (id == PHOTO_VIEW_ID_NEXT ? 1 : -1), 0, p->n_attempts - 1);
+            p->zoom = PHOTO_ZOOM_NONE;
+        } else {
+            p->zoom = id == PHOTO_VIEW_ID_EYES    ? PHOTO_ZOOM_EYES
+                      : id == PHOTO_VIEW_ID_MOUTH ? PHOTO_ZOOM_MOUTH
+                                                  : PHOTO_ZOOM_NONE;
+        }
     } else if (id == ID_STAFF_REJECT && staff && p->n_attempts < PHOTO_MAX_ATTEMPTS) {
         session_staff_touch(s);
         g_message("photo: staff=%s rejected the photos taken, one more attempt",
@@ -653,6 +670,7 @@ static void draw_result(screen *scr, ui *u, SDL_Rect r)
     const photo_attempt *a = p->attempts[p->n_attempts - 1];
     int th = r.h - u->target - ui_px(u, 24), tw = th * PHOTO_THUMB_W / PHOTO_THUMB_H;
     draw_pic(u, a->thumb, ui_mirror(u, (SDL_Rect){r.x, r.y, tw, th}), false);
+    p->photo_h = th;
     SDL_Rect side =
         ui_mirror(u, (SDL_Rect){r.x + tw + ui_px(u, 32), r.y, r.w - tw - ui_px(u, 32), r.h});
     int y = side.y;
@@ -699,65 +717,25 @@ static void draw_officer(screen *scr, ui *u, SDL_Rect r)
                  staff ? _("Choose the photo to keep, or take another one.")
                        : _("The desk officer chooses the photo. Please wait."),
                  (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_BODY, UI_COLOR_TEXT, UI_ALIGN_START);
-    if (staff)
-        y += ui_text(u, _(not_checked_text), (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_SMALL,
-                     UI_COLOR_TEXT, UI_ALIGN_START);
     y += ui_px(u, 12);
-    int n = p->n_attempts;
-    int gap = ui_px(u, 24);
-    /* A column per photo, as wide as the screen allows (its texts do not wrap): the photo, its
-     * verdict, the checks it failed (at most three lines) and its button. */
-    int small = ui_line_height(u, UI_FONT_SMALL, "Ag");
-    int cols = MAX(n, 3);
-    int col = MIN((r.w - (cols - 1) * gap) / cols, ui_px(u, 560));
-    int below = 4 * small + u->target + ui_px(u, 20);
-    int th = r.y + r.h - y - below - u->target - gap;
-    int tw = th * PHOTO_THUMB_W / PHOTO_THUMB_H;
-    if (tw > col) {
-        tw = col;
-        th = tw * PHOTO_THUMB_H / PHOTO_THUMB_W;
-    }
-    for (int i = 0; i < n; i++) {
-        const photo_attempt *a = p->attempts[i];
-        SDL_Rect cr = ui_mirror(u, (SDL_Rect){r.x + i * (col + gap), y, col, th});
-        SDL_Rect tr = {cr.x, y, tw, th};
-        if (a->thumb)
-            draw_pic(u, a->thumb, tr, false);
-        else
-            ui_fill(u, tr, UI_COLOR_PANEL);
-        char line[96];
-        g_snprintf(line, sizeof line, "%d: %s", i + 1,
-                   a->compliant ? _("meets the rules") : _("does not meet the rules"));
-        int ty = y + th + ui_px(u, 4);
-        ty += ui_text(u, line, (SDL_Rect){cr.x, ty, col, small}, UI_FONT_SMALL,
-                      a->compliant ? UI_COLOR_TEXT : UI_COLOR_ALERT, UI_ALIGN_START);
-        /* the officer decides knowing why: the checks that failed, by name */
-        int shown = 0;
-        for (int c = 0; c < a->n_checks && shown < 3; c++) {
-            if (a->checks[c].pass)
-                continue;
-            ty += ui_text(u, check_label(a->checks[c].name), (SDL_Rect){cr.x, ty, col, small},
-                          UI_FONT_SMALL, UI_COLOR_TEXT, UI_ALIGN_START);
-            shown++;
-        }
-        if (staff && a->cropped) {
-            char label[64];
-            g_snprintf(label, sizeof label, _("Keep photo %d"), i + 1);
-            button_draw(u,
-                        (SDL_Rect){cr.x, y + th + 4 * small + ui_px(u, 12),
-                                   MIN(col, MAX(tw, ui_px(u, 300))), u->target},
-                        label, ID_STAFF_ACCEPT + i, BUTTON_STAFF);
-        }
-    }
-    if (staff && p->n_attempts < PHOTO_MAX_ATTEMPTS) {
-        /* as wide as its words need */
-        const char *again = _("Reject these and take another photo");
-        int w = 0, h = 0;
-        ui_text_size(u, again, UI_FONT_BODY, &w, &h);
-        w = MIN(r.w, MAX(ui_px(u, 480), w + ui_px(u, 64)));
-        button_draw(u, ui_mirror(u, (SDL_Rect){r.x, r.y + r.h - u->target, w, u->target}), again,
-                    ID_STAFF_REJECT, BUTTON_SECONDARY);
-    }
+    /* one photo at a time, large (ui/screens/photo_view.c): what is not checked and the reject
+     * button go beside it, so that it takes the whole height left */
+    photo_view v = {
+        .attempts = p->attempts,
+        .n = p->n_attempts,
+        .shown = CLAMP(p->shown, 0, p->n_attempts - 1),
+        .zoom = p->zoom,
+        .staff = staff,
+        .keep_id = ID_STAFF_ACCEPT,
+        .label = check_label,
+        .src_out = &p->zoom_src,
+        .note = staff ? _(not_checked_text) : NULL,
+        .reject = staff && p->n_attempts < PHOTO_MAX_ATTEMPTS
+                      ? _("Reject these and take another photo")
+                      : NULL,
+        .reject_id = ID_STAFF_REJECT,
+    };
+    p->photo_h = photo_view_draw(u, &v, (SDL_Rect){r.x, y, r.w, r.y + r.h - y}).h;
 }
 
 static void draw(screen *scr, ui *u)
@@ -864,6 +842,16 @@ bool capture_photo_counters_get(runner *r, capture_photo_counters *out)
         .instructions_drawn = p->instructions_drawn,
         .ready = p->ready,
         .pass = p->an.pass,
+        .large_photo_h = p->phase == PHASE_RESULT || p->phase == PHASE_OFFICER ? p->photo_h : 0,
+        .shown = p->phase == PHASE_OFFICER ? p->shown + 1 : 0,
+        .zoom = p->phase == PHASE_OFFICER ? (int)p->zoom : 0,
+        .zoom_src = {p->zoom_src.x, p->zoom_src.y, p->zoom_src.w, p->zoom_src.h},
     };
+    const photo_attempt *a = p->phase == PHASE_OFFICER ? p->attempts[p->shown] : NULL;
+    if (a && a->marked) {
+        out->marked = true;
+        memcpy(out->eyes, a->eyes, sizeof out->eyes);
+        memcpy(out->mouth, a->mouth, sizeof out->mouth);
+    }
     return true;
 }

@@ -1,0 +1,49 @@
+/* The officer's look at the photos taken (ui/screens/capture_photo.c's last phase): one photo at
+ * a time, large, with the checks it failed, Previous / Next, and a zoom to the eyes or the mouth
+ * with one tap. Draws only; the photo screen keeps the state and handles the actions. */
+#ifndef BIOKIOSK_UI_PHOTO_VIEW_H
+#define BIOKIOSK_UI_PHOTO_VIEW_H
+
+#include <stdbool.h>
+
+#include "capture/photo.h"
+#include "ui/ui.h"
+
+typedef enum photo_zoom {
+    PHOTO_ZOOM_NONE = 0,
+    PHOTO_ZOOM_EYES,
+    PHOTO_ZOOM_MOUTH,
+} photo_zoom;
+
+/* Action ids the officer's view draws (the photo screen's action() handles them). */
+enum {
+    PHOTO_VIEW_ID_PREV = 510,
+    PHOTO_VIEW_ID_NEXT,
+    PHOTO_VIEW_ID_EYES,
+    PHOTO_VIEW_ID_MOUTH,
+    PHOTO_VIEW_ID_WHOLE,
+};
+
+/* Draws a's thumb into dst, the whole photo or zoomed to its eyes or mouth (a photo without
+ * marks is shown whole). */
+void photo_view_pic(ui *u, const photo_attempt *a, SDL_Rect dst, photo_zoom zoom,
+                    SDL_Rect *src_out);
+
+typedef struct photo_view {
+    photo_attempt *const *attempts;
+    int n, shown; /* the photo on screen, 0-based */
+    photo_zoom zoom;
+    bool staff;                              /* the officer is signed in: the keep button */
+    int keep_id;                             /* the keep button's id for photo 0 (+ shown) */
+    const char *(*label)(const char *check); /* a check's name for people */
+    SDL_Rect *src_out;                       /* when not NULL: the part of the thumb drawn */
+    const char *note;                        /* small text under the buttons, or NULL */
+    const char *reject; /* the label of a button at the bottom beside the photo, or NULL */
+    int reject_id;
+} photo_view;
+
+/* The shown photo with its verdict, failed checks, zoom and navigation buttons inside r; the
+ * keep button when staff, the note and the reject button. Returns the photo's rectangle. */
+SDL_Rect photo_view_draw(ui *u, const photo_view *v, SDL_Rect r);
+
+#endif
