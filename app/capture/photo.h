@@ -107,6 +107,9 @@ typedef struct photo_analysis {
     char check[32];          /* the first failed check's name, or "" */
     const char *instruction; /* static English msgid (icao.c), or NULL */
     bool for_staff;          /* the instruction is for staff ("staff: ..." prefix) */
+    /* the face found (the largest), as fractions of the frame: x, y, w, h, not mirrored; valid
+     * when has_face. The screen outlines it beside the guide. */
+    float face[4];
 } photo_analysis;
 
 typedef struct photo_shown_check {

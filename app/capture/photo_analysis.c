@@ -17,7 +17,14 @@ void photo_analyse_frame(const face_finder *finder, const landmarks *lm, faceche
     icao_result ir;
     memset(&ir, 0, sizeof ir);
     if (facecheck_frame(finder, lm, live, frame, limits, &fr, &ir) == BK_OK) {
-        out->has_face = fr.n_faces > 0;
+        out->has_face = fr.n_faces > 0 && frame->width > 0 && frame->height > 0;
+        if (out->has_face) {
+            const face_box *b = &fr.faces[0];
+            out->face[0] = (float)(b->x / frame->width);
+            out->face[1] = (float)(b->y / frame->height);
+            out->face[2] = (float)(b->w / frame->width);
+            out->face[3] = (float)(b->h / frame->height);
+        }
         out->pass = ir.compliant;
         const icao_check *c = icao_first_failure(&ir);
         if (c) {

@@ -531,6 +531,26 @@ static void draw_guide(ui *u, SDL_Rect v, bool child, bool pass)
     }
 }
 
+/* The face found, outlined in the mirrored view, so the person sees where it is against the
+ * guide. The view is mirrored, so the camera's x runs right to left: a face at the camera
+ * picture's left (the person's right) shows at the screen's right; face_centre then says "Move a
+ * little to your left" (icao.c), and moving to their own left moves their face on the screen
+ * to the left, towards the guide, as in a mirror. */
+static void draw_face(ui *u, SDL_Rect v, const float face[4], bool pass)
+{
+    SDL_Rect f = {v.x + (int)lroundf(v.w * (1 - face[0] - face[2])),
+                  v.y + (int)lroundf(v.h * face[1]), (int)lroundf(v.w * face[2]),
+                  (int)lroundf(v.h * face[3])};
+    if (pass)
+        SDL_SetRenderDrawColor(u->renderer, 40, 200, 90, 255);
+    else
+        SDL_SetRenderDrawColor(u->renderer, 255, 120, 40, 255);
+    for (int t = 0; t < ui_px(u, 3); t++) {
+        SDL_Rect o = {f.x - t, f.y - t, f.w + 2 * t, f.h + 2 * t};
+        SDL_RenderDrawRect(u->renderer, &o);
+    }
+}
+
 static void draw_pic(ui *u, const pic *pc, SDL_Rect dst, bool mirror)
 {
     if (pc == NULL || pc->channels != 3)
@@ -582,6 +602,8 @@ static void draw_live(screen *scr, ui *u, SDL_Rect r)
         /* mirrored, as a mirror shows the person */
         SDL_RenderCopyEx(u->renderer, p->live_tex, NULL, &v, 0, NULL, SDL_FLIP_HORIZONTAL);
     draw_guide(u, v, p->child, p->an.pass && p->phase == PHASE_LIVE);
+    if (p->an.has_face && p->phase == PHASE_LIVE)
+        draw_face(u, v, p->an.face, p->an.pass);
 
     SDL_Rect side =
         ui_mirror(u, (SDL_Rect){r.x + vw + ui_px(u, 32), r.y, r.w - vw - ui_px(u, 32), r.h});
