@@ -1,6 +1,7 @@
 #include "imaging/pic.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/biomem.h"
@@ -48,9 +49,27 @@ bk_err pic_to_grey(const pic *src, pic **out)
 
 /* Box-filter shrink along one axis at a time would be faster; a direct area average over the
  * source footprint is simpler and exact enough for photographs. */
+/* Exactly half the size (the sharpness check's copy of the crop): each output pixel the rounded
+ * mean of its 2x2 block, as shrink_area gives it, through row pointers. */
+static void shrink_half(const pic *src, pic *dst)
+{
+    const size_t ch = (size_t)src->channels, stride = (size_t)src->width * ch;
+    for (int y = 0; y < dst->height; y++) {
+        const uint8_t *r0 = src->px + (size_t)(2 * y) * stride, *r1 = r0 + stride;
+        uint8_t *d = dst->px + (size_t)y * (size_t)dst->width * ch;
+        for (int x = 0; x < dst->width; x++, r0 += 2 * ch, r1 += 2 * ch, d += ch)
+            for (size_t c = 0; c < ch; c++)
+                d[c] = (uint8_t)((r0[c] + r0[c + ch] + r1[c] + r1[c + ch] + 2u) / 4u);
+    }
+}
+
 static void shrink_area(const pic *src, pic *dst)
 {
     const int ch = src->channels;
+    if (src->width == 2 * dst->width && src->height == 2 * dst->height) {
+        shrink_half(src, dst);
+        return;
+    }
     const double sx = (double)src->width / dst->width;
     const double sy = (double)src->height / dst->height;
     for (int y = 0; y < dst->height; y++) {
@@ -126,6 +145,54 @@ bk_err pic_resize(const pic *src, int width, int height, pic **out)
     return BK_OK;
 }
 
+/* One axis of sample_bilinear's position: the clamped source index pair and the weight. */
+typedef struct warp_tap {
+    int i0, i1;
+    double a;
+} warp_tap;
+
+static void warp_taps(double f, int size, warp_tap *t)
+{
+    if (f < 0)
+        f = 0;
+    if (f > size - 1)
+        f = size - 1;
+    t->i0 = (int)f;
+    t->i1 = t->i0 + 1 < size ? t->i0 + 1 : t->i0;
+    t->a = f - t->i0;
+}
+
+/* pic_warp without a turn: the same samples as sample_bilinear, positions per column and row
+ * computed once (a crop of 1244x1600 samples 2 million pixels). */
+static bk_err warp_straight(const pic *from, double ox, double oy, double step, double k, pic *d)
+{
+    const size_t ch = (size_t)from->channels, stride = (size_t)from->width * ch;
+    warp_tap *cols = malloc((size_t)d->width * sizeof *cols);
+    if (cols == NULL)
+        return BK_ERR_NOMEM;
+    for (int x = 0; x < d->width; x++)
+        warp_taps((ox + x * step) * k + 0.5 * k - 0.5, from->width, &cols[x]);
+    for (int y = 0; y < d->height; y++) {
+        warp_tap r;
+        warp_taps((oy + y * step) * k + 0.5 * k - 0.5, from->height, &r);
+        const uint8_t *row0 = from->px + (size_t)r.i0 * stride,
+                      *row1 = from->px + (size_t)r.i1 * stride;
+        uint8_t *o = d->px + (size_t)y * (size_t)d->width * ch;
+        for (int x = 0; x < d->width; x++, o += ch) {
+            const warp_tap *t = &cols[x];
+            const uint8_t *p00 = row0 + (size_t)t->i0 * ch, *p01 = row0 + (size_t)t->i1 * ch;
+            const uint8_t *p10 = row1 + (size_t)t->i0 * ch, *p11 = row1 + (size_t)t->i1 * ch;
+            for (size_t c = 0; c < ch; c++) {
+                double v = (p00[c] * (1 - t->a) + p01[c] * t->a) * (1 - r.a) +
+                           (p10[c] * (1 - t->a) + p11[c] * t->a) * r.a;
+                o[c] = (uint8_t)(v + 0.5);
+            }
+        }
+    }
+    free(cols);
+    return BK_OK;
+}
+
 bk_err pic_warp(const pic *src, double ox, double oy, double angle_rad, double step, int width,
                 int height, pic **out)
 {
@@ -151,6 +218,18 @@ bk_err pic_warp(const pic *src, double ox, double oy, double angle_rad, double s
     if (err != BK_OK) {
         pic_free(small);
         return err;
+    }
+    if (angle_rad == 0) {
+        /* the crop (icao.c): no turn, so each column's and each row's sampling positions are
+         * the same all along; computed once, with the very arithmetic of the general case */
+        err = warp_straight(from, ox, oy, step, k, d);
+        pic_free(small);
+        if (err != BK_OK) {
+            pic_free(d);
+            return err;
+        }
+        *out = d;
+        return BK_OK;
     }
     const double c = cos(angle_rad) * step, s = sin(angle_rad) * step;
     for (int y = 0; y < height; y++)
