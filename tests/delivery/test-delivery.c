@@ -12,6 +12,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <pwd.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -619,14 +621,71 @@ static void test_forged_receipts(fixture *fx, gconstpointer data)
     }
 }
 
-/* A full disk on the receiver (a file-size limit on its process): 507, no receipt, the record
- * waits, nothing half-written in the store. */
+static void pg_exec(const char *uri, const char *sql)
+{
+    PGconn *c = PQconnectdb(uri);
+    g_assert_cmpint(PQstatus(c), ==, CONNECTION_OK);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        g_error("%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* A full disk on the PostgreSQL receiver: the server's records table lives in a tablespace on a
+ * 256 kB filesystem (a tmpfs mounted by the test, which needs root), too small for a record. */
+static void receiver_disk_full_postgresql(fixture *fx)
+{
+    const char *pguser = g_getenv("BIOKIOSK_TEST_PGUSER");
+    struct passwd *pw = pguser ? getpwnam(pguser) : NULL;
+    if (geteuid() != 0 || pw == NULL) {
+        g_test_skip("a full disk on the PostgreSQL server needs root (to mount a small tmpfs)");
+        return;
+    }
+    g_autofree char *small = g_dir_make_tmp("pg-small-XXXXXX", NULL);
+    if (mount("tmpfs", small, "tmpfs", MS_NOSUID | MS_NODEV, "size=256k,mode=0700") != 0) {
+        g_test_skip("cannot mount a small tmpfs for the server's tablespace here");
+        g_rmdir(small);
+        return;
+    }
+    g_assert_cmpint(chown(small, pw->pw_uid, pw->pw_gid), ==, 0);
+    g_autofree char *create =
+        g_strdup_printf("CREATE TABLESPACE biokiosk_small LOCATION '%s'", small);
+    pg_exec(fx->store, create);
+    pg_exec(fx->store, "ALTER DATABASE postgres SET default_tablespace = biokiosk_small");
+
+    add_records(fx, 2, 400000);
+    receiver_start(fx, "a", NULL, 0, NULL);
+    run r = deliver(fx, "a", NULL);
+    assert_counts(&r, 1, 0, 2, 2);
+    g_assert_nonnull(strstr(r.err, "507"));
+    run_clear(&r);
+    GPtrArray *names = stored(fx);
+    g_assert_cmpuint(names->len, ==, 0); /* nothing half-stored */
+    g_ptr_array_unref(names);
+    receiver_stop(fx, SIGTERM);
+
+    /* room again: the same records are delivered */
+    pg_exec(fx->store, "ALTER DATABASE postgres RESET default_tablespace");
+    pg_exec(fx->store, "ALTER TABLE received_records SET TABLESPACE pg_default");
+    pg_exec(fx->store, "ALTER INDEX ALL IN TABLESPACE biokiosk_small SET TABLESPACE pg_default");
+    pg_exec(fx->store, "DROP TABLESPACE biokiosk_small");
+    g_assert_cmpint(umount(small), ==, 0);
+    g_rmdir(small);
+    receiver_start(fx, "a", NULL, 0, NULL);
+    r = deliver(fx, "a", NULL);
+    assert_counts(&r, 0, 2, 0, 0);
+    run_clear(&r);
+    assert_all_delivered(fx, 2);
+}
+
+/* A full disk on the receiver (a file-size limit on its process; on PostgreSQL, a tablespace on
+ * a tiny filesystem): 507, no receipt, the record waits, nothing half-written in the store. */
 static void test_receiver_disk_full(fixture *fx, gconstpointer data)
 {
     (void)data;
     if (use_pg) {
-        g_test_skip("the PostgreSQL server's disk cannot be filled from this test; the directory "
-                    "store's run covers a full disk");
+        receiver_disk_full_postgresql(fx);
         return;
     }
     add_records(fx, 2, 50000);
