@@ -30,6 +30,8 @@ packages=(
     clang-format postgresql umockdev libumockdev-dev libclang-rt-14-dev
     # tests and benchmarks: the OpenCV runtime NIST's NFIQ 2 (../shared/tools/nfiq2) needs
     libopencv-core406 libopencv-imgproc406 libopencv-ml406 libpng16-16
+    # benchmark: OpenCV's own Haar detector beside ours (bench-portrait)
+    python3-opencv
     # the kiosk compositor named by the systemd unit (checked by systemd-analyze)
     cage
     # tests: checking the systemd unit
