@@ -681,9 +681,8 @@ static const char *check_label(const char *name)
 
 /* What no check of icao.c covers (icao_not_checked()), said wherever "meets the rules" is. */
 static const char not_checked_text[] =
-    N_("Not checked by the kiosk: head turned or tilted forward, eyes open, mouth closed and "
-       "expression, glasses and reflections, shadows, head covering, gaze — the officer "
-       "looks.");
+    N_("Not checked by the kiosk: expression beyond a closed mouth, glasses and reflections, "
+       "head covering, gaze — the officer looks.");
 
 static void draw_result(screen *scr, ui *u, SDL_Rect r)
 {
