@@ -290,9 +290,8 @@ static void test_large_fits(void)
             "tap \"Olena Kovalenko\"\n"
             "tap \"%s\"\n"
             "expect-screen person\n"
-            /* (not yet checked: in large text the person screen's three cards run under
-             * its Start button at 1280x800; person.c is being reworked for issue 18) */
             "screenshot large-%s-person\n"
+            "expect-fits\n"
             "tap \"%s\"\n"
             "expect-screen step-unavailable\n"
             "screenshot large-%s-step-unavailable\n"

@@ -48,22 +48,26 @@ static void draw(screen *scr, ui *u)
                                                         p->plan.signature};
         const rules_item items[FLOW_ITEM_COUNT_] = {RULES_ITEM_PHOTO, RULES_ITEM_FINGERPRINTS,
                                                     RULES_ITEM_SIGNATURE};
+        /* one card per item, side by side, as tall as the room above the main button allows
+         * (stacked, three cards ran under the button in large text at 1280x800) */
+        int gap = ui_px(u, 16), pad = ui_px(u, 20);
+        int bottom = r.y + r.h - (u->target + ui_px(u, 20)) - gap;
+        int post_h = p->plan.may_post ? 2 * ui_line_height(u, UI_FONT_SMALL, "Ag") + gap : 0;
+        int cw = (r.w - 2 * gap) / FLOW_ITEM_COUNT_;
+        int ch = MIN(ui_px(u, 300), bottom - post_h - y);
         for (int it = 0; it < FLOW_ITEM_COUNT_; it++) {
             char line[200];
             g_snprintf(line, sizeof line, "%s: %s", screens_item_name((flow_item)it),
                        action_text(actions[it]));
-            int pad = ui_px(u, 20);
             const char *why = screens_rule_text(p->plan.reasons[items[it]].rule);
-            SDL_Rect card = {r.x, y, r.w,
-                             pad + ui_line_height(u, UI_FONT_BODY, line) +
-                                 ui_line_height(u, UI_FONT_SMALL, why ? why : "")};
+            SDL_Rect card = ui_mirror(u, (SDL_Rect){r.x + it * (cw + gap), y, cw, ch});
             ui_fill_round(u, card, ui_px(u, 10), UI_COLOR_PANEL);
-            int h = ui_text(u, line, (SDL_Rect){r.x + pad, y + pad / 2, r.w - 2 * pad, r.h},
-                            UI_FONT_BODY, UI_COLOR_PRIMARY, UI_ALIGN_START);
-            ui_text(u, why ? why : "", (SDL_Rect){r.x + pad, y + pad / 2 + h, r.w - 2 * pad, r.h},
-                    UI_FONT_SMALL, UI_COLOR_TEXT, UI_ALIGN_START);
-            y += card.h + ui_px(u, 12);
+            SDL_Rect in = {card.x + pad, card.y + pad / 2, card.w - 2 * pad, card.h - pad};
+            int h = ui_text(u, line, in, UI_FONT_BODY, UI_COLOR_PRIMARY, UI_ALIGN_START);
+            ui_text(u, why ? why : "", (SDL_Rect){in.x, in.y + h, in.w, in.h - h}, UI_FONT_SMALL,
+                    UI_COLOR_TEXT, UI_ALIGN_START);
         }
+        y += ch + gap;
         if (p->plan.may_post)
             y +=
                 ui_text(u,
