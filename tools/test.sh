@@ -6,7 +6,9 @@
 #   bash tools/test.sh --stress N [TEST...]
 #                                 the 'ui' suite (or these tests of it) N times, three runs at
 #                                 once, in the normal build; prints how many runs passed and
-#                                 failed and which tests failed how often (a flaky test shows)
+#                                 failed and which tests failed how often (a flaky test shows);
+#                                 three runs share the machine, so each test's hang guard (its
+#                                 meson timeout) is tripled; the tests' own deadlines are not
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +31,7 @@ if [ "${1:-}" = "--stress" ]; then
     }
     for i in $(seq "$runs"); do
         [ "${#pids[@]}" -ge 3 ] && finish
-        meson test -C "$dir" --no-rebuild --suite ui --logbase "stress/run-$i" \
+        meson test -C "$dir" --no-rebuild --suite ui --logbase "stress/run-$i" --timeout-multiplier 3 \
             --num-processes "$(nproc 2>/dev/null || echo 2)" "$@" >"$logs/run-$i.out" 2>&1 &
         pids+=($!)
     done
