@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <glib.h>
+#include <sodium.h>
 
 #include "ui/capture.h"
 #include "ui/i18n.h"
@@ -384,23 +385,27 @@ void session_staff_open(session *s)
     runner_push(s->r, &screen_staff_pin);
 }
 
-void session_staff_sign_in(session *s, const char *id, const char *pin)
+void session_staff_sign_in(session *s, const char *id, char *pin, size_t pin_size)
 {
-    if (s->pad_checking || visit_blocking(s->v))
+    if (s->pad_checking || visit_blocking(s->v)) {
+        sodium_memzero(pin, pin_size);
         return;
+    }
     s->staff_last_ms = session_now_ms(s);
     s->pad_text[0] = '\0';
-    s->pad_checking = visit_staff_sign_in(s->v, id, pin, session_wall(s));
+    s->pad_checking = visit_staff_sign_in(s->v, id, pin, pin_size, session_wall(s));
     runner_invalidate(s->r);
 }
 
-void session_staff_new_pin(session *s, const char *pin)
+void session_staff_new_pin(session *s, char *pin, size_t pin_size)
 {
-    if (s->pad_checking || visit_blocking(s->v))
+    if (s->pad_checking || visit_blocking(s->v)) {
+        sodium_memzero(pin, pin_size);
         return;
+    }
     s->staff_last_ms = session_now_ms(s);
     s->pad_text[0] = '\0';
-    s->pad_checking = visit_staff_new_pin(s->v, pin, session_wall(s));
+    s->pad_checking = visit_staff_new_pin(s->v, pin, pin_size, session_wall(s));
     runner_invalidate(s->r);
 }
 

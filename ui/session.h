@@ -132,9 +132,10 @@ void session_staff_open(session *s);
 /* Hands id + PIN to the controller (checked on its worker); the pad shows "Checking..." while
  * session_staff_checking. On success the pad closes and the staff menu opens; otherwise
  * session_staff_pad_text says why, and session_staff_new_pin_asked when a new PIN is needed. */
-void session_staff_sign_in(session *s, const char *id, const char *pin);
-/* After a PIN that is too short: the new PIN (typed twice on the pad, compared there). */
-void session_staff_new_pin(session *s, const char *pin);
+void session_staff_sign_in(session *s, const char *id, char *pin, size_t pin_size);
+/* After a PIN that is too short: the new PIN (typed twice on the pad, compared there). Both take
+ * the pad's buffer of pin_size bytes and wipe all of it before they return, whatever happens. */
+void session_staff_new_pin(session *s, char *pin, size_t pin_size);
 bool session_staff_checking(const session *s);
 /* The pad closed (cancelled or timed out): a PIN kept for a change is wiped. */
 void session_staff_pad_closed(session *s);

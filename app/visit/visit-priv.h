@@ -77,13 +77,17 @@ struct visit {
     bool refused_known;
     int64_t refused_start;
     int refused_offset;
+    /* visit_watch_freed (tests): sees each job's bytes after the wipe, before the free */
+    void (*freed)(const void *bytes, size_t size, void *data);
+    void *freed_data;
 };
 
 /* visit_worker.c */
 void visit_worker_start(visit *v);
 void visit_worker_stop(visit *v);
 job *visit_job_new(job_kind kind);
-void visit_job_free(job *j);
+/* Frees what j owns, wipes j and frees it (v's visit_watch_freed sees the wiped bytes). */
+void visit_job_free(visit *v, job *j);
 /* Queues j (transfer full); an answering job counts in visit_blocking until drained. */
 void visit_submit(visit *v, job *j);
 

@@ -239,7 +239,7 @@ static void wipe_takes(visit *v)
     if (v->rec)
         visit_submit(v, j);
     else
-        visit_job_free(j);
+        visit_job_free(v, j);
     v->record_failed = false;
     v->record_refused = false;
     v->record_waiting = 0;
@@ -319,7 +319,7 @@ bool visit_next_event(visit *v, int64_t now_ms, int64_t wall, visit_event *ev)
         visit_staff_answer(v, j, wall, ev);
         break;
     }
-    visit_job_free(j);
+    visit_job_free(v, j);
     return true;
 }
 
@@ -376,7 +376,7 @@ bool visit_record_discard(visit *v, int64_t now_ms, int64_t wall)
     if (v->rec)
         visit_submit(v, j);
     else
-        visit_job_free(j);
+        visit_job_free(v, j);
     v->record_failed = false; /* discarded on purpose: not "abandoned" */
     return visit_end(v, "wiped", false, now_ms, wall);
 }

@@ -167,13 +167,16 @@ void visit_record_retry(visit *v, int64_t wall);
 bool visit_record_discard(visit *v, int64_t now_ms, int64_t wall);
 
 /* ---- staff ---- */
-/* Checks id + PIN on the worker (Argon2, ~0.1 s): VISIT_EVENT_STAFF. The PIN is copied and wiped.
- */
-bool visit_staff_sign_in(visit *v, const char *id, const char *pin, int64_t wall);
+/* Checks id + PIN on the worker (Argon2, ~0.1 s): VISIT_EVENT_STAFF. pin is the caller's buffer of
+ * pin_size bytes holding the typed PIN (NUL-terminated): it is copied for the worker and all
+ * pin_size bytes are wiped (sodium_memzero) before this returns, whatever the outcome (false too).
+ * The worker's copy is wiped once checked and again when the request is freed. */
+bool visit_staff_sign_in(visit *v, const char *id, char *pin, size_t pin_size, int64_t wall);
 /* After VISIT_VERDICT_NEW_PIN (or PIN_REFUSED): sets the new PIN (checked again with the old one)
  * on the worker: VISIT_EVENT_STAFF with PIN_CHANGED (signed in) or PIN_REFUSED. False (and no
- * answer comes) without a PIN to change or while another answer is awaited. */
-bool visit_staff_new_pin(visit *v, const char *new_pin, int64_t wall);
+ * answer comes) without a PIN to change or while another answer is awaited. new_pin's pin_size
+ * bytes are wiped before this returns, as for visit_staff_sign_in. */
+bool visit_staff_new_pin(visit *v, char *new_pin, size_t pin_size, int64_t wall);
 /* Forgets (wipes) the old PIN kept between VISIT_VERDICT_NEW_PIN and the new one: the pad
  * closed without a new PIN. */
 void visit_staff_forget_pin(visit *v);
@@ -201,5 +204,13 @@ void visit_staff_log(visit *v, const char *action, const char *reason_code);
 const visit_reason *visit_reasons(visit_staff_action action, size_t *n);
 const char *visit_reason_code(visit_reason reason);
 const char *visit_reason_text(visit_reason reason);
+
+/* ---- for tests ---- */
+/* Calls fn with the bytes of each request to the controller's worker (a sign-in's carries the staff
+ * id and PIN) after they were wiped and just before they are freed, on the thread that frees them
+ * (the worker's or the caller's), so a test can check that nothing is left in them. Set it (or NULL
+ * to stop) while nothing is pending (visit_pending false). */
+void visit_watch_freed(visit *v, void (*fn)(const void *bytes, size_t size, void *data),
+                       void *data);
 
 #endif

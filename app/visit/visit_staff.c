@@ -63,16 +63,36 @@ static bool kiosk_waits(visit *v, int64_t wall)
     return v->kiosk_wait_until > wall;
 }
 
-bool visit_staff_sign_in(visit *v, const char *id, const char *pin, int64_t wall)
+/* Copies the caller's PIN buffer into dst and wipes all of it (visit.h's contract). */
+static void take_pin(char *dst, size_t dst_size, char *pin, size_t pin_size)
 {
-    if (visit_blocking(v))
+    if (pin == NULL || pin_size == 0) {
+        dst[0] = '\0';
+        return;
+    }
+    size_t n = strnlen(pin, pin_size);
+    if (n >= dst_size)
+        n = dst_size - 1;
+    memcpy(dst, pin, n);
+    dst[n] = '\0';
+    sodium_memzero(pin, pin_size);
+}
+
+bool visit_staff_sign_in(visit *v, const char *id, char *pin, size_t pin_size, int64_t wall)
+{
+    if (visit_blocking(v)) {
+        if (pin)
+            sodium_memzero(pin, pin_size);
         return false;
+    }
     job *j = visit_job_new(JOB_SIGN_IN);
     j->answers = true;
     j->wall = wall;
     g_strlcpy(j->text, id ? id : "", sizeof j->text);
+    take_pin(j->pin, sizeof j->pin, pin, pin_size);
     if (kiosk_waits(v, wall)) {
         /* not even checked: the answer goes back at once, through the queue all the same */
+        sodium_memzero(j->pin, sizeof j->pin);
         j->err = BK_ERR_BUSY;
         v->outstanding++;
         g_async_queue_push(v->answers, j);
@@ -80,21 +100,23 @@ bool visit_staff_sign_in(visit *v, const char *id, const char *pin, int64_t wall
             v->set.wake(v->set.wake_data);
         return true;
     }
-    g_strlcpy(j->pin, pin ? pin : "", sizeof j->pin);
     visit_submit(v, j);
     return true;
 }
 
-bool visit_staff_new_pin(visit *v, const char *new_pin, int64_t wall)
+bool visit_staff_new_pin(visit *v, char *new_pin, size_t pin_size, int64_t wall)
 {
-    if (visit_blocking(v) || v->pending_id[0] == '\0')
+    if (visit_blocking(v) || v->pending_id[0] == '\0') {
+        if (new_pin)
+            sodium_memzero(new_pin, pin_size);
         return false;
+    }
     job *j = visit_job_new(JOB_NEW_PIN);
     j->answers = true;
     j->wall = wall;
     g_strlcpy(j->text, v->pending_id, sizeof j->text);
     g_strlcpy(j->pin, v->pending_pin, sizeof j->pin);
-    g_strlcpy(j->new_pin, new_pin ? new_pin : "", sizeof j->new_pin);
+    take_pin(j->new_pin, sizeof j->new_pin, new_pin, pin_size);
     if (strlen(j->new_pin) < STAFF_PIN_MIN || !staff_pin_valid(j->new_pin) ||
         strcmp(j->new_pin, j->pin) == 0) {
         j->err = BK_ERR_INVALID; /* refused without touching the store */

@@ -14,7 +14,7 @@ job *visit_job_new(job_kind kind)
     return j;
 }
 
-void visit_job_free(job *j)
+void visit_job_free(visit *v, job *j)
 {
     if (j == NULL)
         return;
@@ -22,7 +22,15 @@ void visit_job_free(job *j)
     takes_free(j->tk);
     g_free(j->detail);
     sodium_memzero(j, sizeof *j);
+    if (v->freed)
+        v->freed(j, sizeof *j, v->freed_data);
     g_free(j);
+}
+
+void visit_watch_freed(visit *v, void (*fn)(const void *bytes, size_t size, void *data), void *data)
+{
+    v->freed = fn;
+    v->freed_data = data;
 }
 
 void visit_submit(visit *v, job *j)
@@ -139,7 +147,7 @@ static gpointer worker_main(gpointer data)
             if (v->set.wake)
                 v->set.wake(v->set.wake_data);
         } else {
-            visit_job_free(j);
+            visit_job_free(v, j);
             g_atomic_int_dec_and_test(&v->running);
         }
         if (quit)
@@ -165,7 +173,7 @@ void visit_worker_stop(visit *v)
     while ((j = g_async_queue_try_pop(v->answers)) != NULL) {
         if (j->kind == JOB_FINISH)
             j->tk = NULL;
-        visit_job_free(j);
+        visit_job_free(v, j);
     }
     g_async_queue_unref(v->jobs);
     g_async_queue_unref(v->answers);

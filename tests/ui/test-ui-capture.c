@@ -17,6 +17,7 @@
 #include "store/staff.h"
 #include "store/store.h"
 #include "ui/widgets/widgets.h"
+#include "uisession.h"
 
 static uint32_t photo_event; /* "the camera delivered a photo" */
 static uint32_t photo_events[2];
@@ -97,32 +98,18 @@ static bk_err cmd_camera_photo(script *sc, int argc, char **argv, const char *re
 
 static void test_capture(void)
 {
-    g_autofree char *dir = g_dir_make_tmp("biokiosk-capture-XXXXXX", NULL);
-    g_autofree char *db = g_build_filename(dir, "a.db", NULL);
-    g_autofree char *uri = g_strconcat("sqlite:", db, NULL);
     unsigned char bytes[APPTCODE_RANDOM_BYTES] = {1, 2, 3, 4, 5};
-    char canon[APPTCODE_LEN + 1], code[APPTCODE_FORMATTED_LEN + 1];
-    apptcode_from_bytes(bytes, canon);
-    apptcode_format(canon, code);
-    g_autofree char *json = g_strdup_printf(
-        "{\"appointments\": [{\"code\": \"%s\", \"desk\": \"DEN-HAAG\", \"start\": "
-        "\"2026-11-23T09:30:00+01:00\", \"minutes\": 20, \"status\": \"booked\", \"urgent\": "
-        "false, \"persons\": [{\"v_number\": \"1000000001\", \"name\": \"Test Person\", "
-        "\"birth_date\": "
-        "\"1990-01-01\", \"category\": \"third-country\", \"applied\": \"2026-11-02\", "
-        "\"born_in_nl\": false, \"previous\": {}}]}]}",
-        code);
+    uisession_files f;
+    uisession_files_make(&f, "biokiosk-capture-XXXXXX", bytes);
+    g_autofree char *json = one_adult_json(f.code, "1000000001", "1990-01-01", "{}");
     store *st = NULL;
-    g_assert_cmpint(store_open(uri, &st, NULL), ==, BK_OK);
+    g_assert_cmpint(store_open(f.uri, &st, NULL), ==, BK_OK);
     store_import_report *report = NULL;
     g_assert_cmpint(store_import(st, json, strlen(json), &report), ==, BK_OK);
     store_import_report_free(report);
     g_assert_cmpint(staff_add(st, "desk1", "Desk One", STAFF_ROLE_DESK, "246810"), ==, BK_OK);
 
-    ui_options opt = {
-        .width = 1280, .height = 800, .headless = true, .width_mm = 527, .height_mm = 296};
-    ui *u = NULL;
-    g_assert_cmpint(ui_new(&opt, &u, NULL), ==, BK_OK);
+    ui *u = uisession_ui();
     photo_event = SDL_RegisterEvents(1);
     photo_events[0] = photo_event;
     g_assert_cmpint(capture_register(&photo_capture), ==, BK_OK);
@@ -134,35 +121,15 @@ static void test_capture(void)
     g_assert_cmpint(script_register("camera-photo", 0, 0, cmd_camera_photo, "camera-photo"), ==,
                     BK_ERR_EXISTS);
 
-    int64_t wall = 0;
-    g_assert_cmpint(store_time_parse("2026-11-23T09:20:00+01:00", &wall, NULL), ==, BK_OK);
-    const char *langs[] = {"en"};
+    int64_t wall = uisession_wall();
     /* the visit controller without records (rec NULL); the session drains its answers on every
      * event and tick, so it needs no wake here */
-    visit_settings vs = {
-        .desk = "DEN-HAAG",
-        .kiosk_id = "TEST-1",
-        .early_minutes = 30,
-        .late_minutes = 15,
-        .idle_seconds = 60,
-        .countdown_seconds = 20,
-        .max_pin_failures = 5,
-        .lockout_minutes = 5,
-    };
+    visit_settings vs = uisession_visit_settings("TEST-1", 60);
     visit *v = visit_new(&vs, st, NULL);
-    session_settings set = {
-        .kiosk_id = "TEST-1",
-        .idle_seconds = 60,
-        .working_days = 25,
-        .pin_pad_timeout_seconds = 30,
-        .languages = langs,
-        .n_languages = 1,
-        .default_language = "en",
-        .wall_base = wall,
-        .virtual_clock = true,
-    };
+    session_settings set = uisession_settings("TEST-1", 60, 30, wall);
+    set.working_days = 25;
     session *s = session_new(&set, v, u);
-    g_autofree char *path = g_build_filename(dir, "s.txt", NULL);
+    g_autofree char *path = g_build_filename(f.dir, "s.txt", NULL);
     g_autofree char *text = g_strdup_printf("tap \"Start\"\n"
                                             "type %s\n"
                                             "key Return\n"
@@ -182,7 +149,7 @@ static void test_capture(void)
                                             "tap \"Use this photo\"\n"
                                             "expect-screen step-unavailable\n"
                                             "expect-text \"Fingerprints\"\n",
-                                            code);
+                                            f.code);
     g_assert_true(g_file_set_contents(path, text, -1, NULL));
     g_autofree char *message = NULL;
     bk_err err = script_run(s, path, NULL, &message);
@@ -202,32 +169,17 @@ static void test_capture(void)
     runner_dispatch(session_runner(s), &ev);
     g_assert_cmpstr(session_screen_name(s), ==, "step-unavailable");
 
-    session_free(s);
-    visit_free(v);
+    uisession_free(s, v, u, st);
     capture_clear();
     g_assert_null(capture_lookup(FLOW_ITEM_PHOTO));
-    ui_free(u);
-    store_free(st);
-    g_unlink(db);
-    g_autofree char *wal = g_strconcat(db, "-wal", NULL);
-    g_autofree char *shm = g_strconcat(db, "-shm", NULL);
-    g_unlink(wal);
-    g_unlink(shm);
-    g_unlink(path);
-    g_rmdir(dir);
+    uisession_files_remove(&f);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    char *font = ui_find_font("Noto Sans");
-    if (font == NULL) {
-        printf("1..0 # SKIP: the Noto Sans fonts (fonts-noto-core) are not installed\n");
-        return 0; /* TAP: "1..0 # SKIP" marks the whole test skipped */
-    }
-    g_free(font);
-    const char *en[] = {"en"};
-    g_assert_cmpint(i18n_load(NULL, en, 1, NULL), ==, BK_OK);
+    if (!uisession_begin())
+        return 0;
     g_test_add_func("/ui/capture-step", test_capture);
     int rc = g_test_run();
     i18n_unload();

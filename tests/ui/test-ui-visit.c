@@ -27,6 +27,7 @@
 #include "store/store.h"
 #include "ui/i18n.h"
 #include "ui/session.h"
+#include "uisession.h"
 #include "uitest.h"
 #include "visit/kioskrec.h"
 #include "visit/visit.h"
@@ -116,41 +117,31 @@ static void settle(session *s)
 
 static void test_never_waits(void)
 {
-    g_autofree char *dir = g_dir_make_tmp("biokiosk-visit-XXXXXX", NULL);
-    g_autofree char *db = g_build_filename(dir, "a.db", NULL);
-    g_autofree char *uri = g_strconcat("sqlite:", db, NULL);
     unsigned char bytes[APPTCODE_RANDOM_BYTES] = {9, 8, 7, 6, 5};
-    char canon[APPTCODE_LEN + 1], code[APPTCODE_FORMATTED_LEN + 1];
-    apptcode_from_bytes(bytes, canon);
-    apptcode_format(canon, code);
+    uisession_files f;
+    uisession_files_make(&f, "biokiosk-visit-XXXXXX", bytes);
     /* an adult whose photo, prints and signature are all used again: the visit goes to the
      * review without capture screens */
-    g_autofree char *json = g_strdup_printf(
-        "{\"appointments\": [{\"code\": \"%s\", \"desk\": \"DEN-HAAG\", \"start\": "
-        "\"2026-11-23T09:30:00+01:00\", \"minutes\": 20, \"status\": \"booked\", \"urgent\": "
-        "false, \"persons\": [{\"v_number\": \"3095069500\", \"name\": \"Test Person\", "
-        "\"birth_date\": \"1985-10-24\", \"category\": \"third-country\", \"applied\": "
-        "\"2026-11-02\", \"born_in_nl\": false, \"previous\": {\"photo\": \"2026-09-24\", "
-        "\"fingerprints\": \"2024-12-23\", \"signature\": \"2024-12-23\"}}]}]}",
-        code);
-    fill_store(uri, json, FALSE);
+    g_autofree char *json = one_adult_json(f.code, "3095069500", "1985-10-24",
+                                           "{\"photo\": \"2026-09-24\", \"fingerprints\": "
+                                           "\"2024-12-23\", \"signature\": \"2024-12-23\"}");
+    fill_store(f.uri, json, FALSE);
     store *st = NULL;
-    g_assert_cmpint(store_open(uri, &st, NULL), ==, BK_OK);
+    g_assert_cmpint(store_open(f.uri, &st, NULL), ==, BK_OK);
 
     /* the kiosk's keys, outbox and audit log */
-    g_autofree char *keys = g_build_filename(dir, "keys", NULL);
+    g_autofree char *keys = g_build_filename(f.dir, "keys", NULL);
     char fp[17];
     g_assert_cmpint(seal_init(), ==, BK_OK);
     g_assert_cmpint(g_mkdir_with_parents(keys, 0700), ==, 0);
     g_assert_cmpint(seal_kiosk_init(keys, fp), ==, BK_OK);
     g_assert_cmpint(seal_backoffice_init(keys, fp), ==, BK_OK);
-    g_autofree char *outbox = g_build_filename(dir, "outbox", NULL);
+    g_autofree char *outbox = g_build_filename(f.dir, "outbox", NULL);
     g_autofree char *sk = g_build_filename(keys, "kiosk.key", NULL);
     g_autofree char *pk = g_build_filename(keys, "backoffice.pub", NULL);
     g_autofree char *hk = g_build_filename(keys, "audit-hash.key", NULL);
-    g_autofree char *audit = g_build_filename(dir, "audit.log", NULL);
-    int64_t wall = 0;
-    g_assert_cmpint(store_time_parse("2026-11-23T09:20:00+01:00", &wall, NULL), ==, BK_OK);
+    g_autofree char *audit = g_build_filename(f.dir, "audit.log", NULL);
+    int64_t wall = uisession_wall();
     kioskrec_settings rs = {.outbox = outbox,
                             .kiosk_key = sk,
                             .backoffice_key = pk,
@@ -163,39 +154,21 @@ static void test_never_waits(void)
     g_autofree char *message = NULL;
     g_assert_cmpint(kioskrec_open(&rs, wall, &rec, &message), ==, BK_OK);
 
-    ui_options opt = {
-        .width = 1280, .height = 800, .headless = true, .width_mm = 527, .height_mm = 296};
-    ui *u = NULL;
-    g_assert_cmpint(ui_new(&opt, &u, NULL), ==, BK_OK);
+    ui *u = uisession_ui();
     wake_event = SDL_RegisterEvents(1);
-    visit_settings vs = {.desk = "DEN-HAAG",
-                         .kiosk_id = "DEN-HAAG-07",
-                         .early_minutes = 30,
-                         .late_minutes = 15,
-                         .idle_seconds = 600,
-                         .countdown_seconds = 20,
-                         .max_pin_failures = 5,
-                         .lockout_minutes = 5,
-                         .wake = wake};
+    visit_settings vs = uisession_visit_settings("DEN-HAAG-07", 600);
+    vs.wake = wake;
     visit *v = visit_new(&vs, st, rec);
-    const char *langs[] = {"en"};
-    session_settings set = {.kiosk_id = "DEN-HAAG-07",
-                            .idle_seconds = 600,
-                            .working_days = 25,
-                            .pin_pad_timeout_seconds = 600,
-                            .languages = langs,
-                            .n_languages = 1,
-                            .default_language = "en",
-                            .wall_base = wall,
-                            .virtual_clock = true};
+    session_settings set = uisession_settings("DEN-HAAG-07", 600, 600, wall);
+    set.working_days = 25;
     session *s = session_new(&set, v, u);
     locks l = {.audit_fd = -1};
 
     /* check-in: the store's write lock held */
     session_start(s);
     settle(s);
-    lock_store(&l, db);
-    session_submit_code(s, code);
+    lock_store(&l, f.db);
+    session_submit_code(s, f.code);
     loop_while_pending(s, "One moment, please.");
     g_assert_cmpstr(session_screen_name(s), ==, "code");
     unlock_store(&l);
@@ -205,9 +178,10 @@ static void test_never_waits(void)
     /* staff sign-in (Argon2, then the store counts the success): the pad says "Checking..." */
     session_continue(s);
     settle(s);
-    lock_store(&l, db);
+    lock_store(&l, f.db);
     session_staff_open(s);
-    session_staff_sign_in(s, "jdevries", "123456");
+    char pin[] = "123456";
+    session_staff_sign_in(s, "jdevries", pin, sizeof pin);
     loop_while_pending(s, "Checking...");
     g_assert_false(session_staff_active(s));
     unlock_store(&l);
@@ -216,7 +190,7 @@ static void test_never_waits(void)
     g_assert_cmpstr(session_screen_name(s), ==, "staff-menu");
 
     /* staff aborts: the welcome screen shows at once while the release waits for the store */
-    lock_store(&l, db);
+    lock_store(&l, f.db);
     session_staff_abort(s);
     g_assert_cmpstr(session_screen_name(s), ==, "welcome");
     loop_while_pending(s, "Start");
@@ -225,12 +199,13 @@ static void test_never_waits(void)
 
     /* again, to the review */
     session_start(s);
-    session_submit_code(s, code);
+    session_submit_code(s, f.code);
     settle(s);
     g_assert_cmpstr(session_screen_name(s), ==, "appointment");
     session_continue(s);
     session_staff_open(s);
-    session_staff_sign_in(s, "jdevries", "123456");
+    g_strlcpy(pin, "123456", sizeof pin);
+    session_staff_sign_in(s, "jdevries", pin, sizeof pin);
     settle(s);
     g_assert_cmpstr(session_screen_name(s), ==, "staff-menu");
     runner_pop(session_runner(s));
@@ -244,7 +219,7 @@ static void test_never_waits(void)
 
     /* finish: the audit log (the records' commit audits) and the store (complete) locked */
     lock_audit(&l, audit);
-    lock_store(&l, db);
+    lock_store(&l, f.db);
     session_continue(s);
     loop_while_pending(s, "One moment, please.");
     g_assert_cmpstr(session_screen_name(s), ==, "review");
@@ -254,12 +229,9 @@ static void test_never_waits(void)
     settle(s);
     g_assert_cmpstr(session_screen_name(s), ==, "done");
 
-    session_free(s);
-    visit_free(v);
+    uisession_free(s, v, u, st);
     kioskrec_free(rec);
-    ui_free(u);
-    store_free(st);
-    remove_tree(dir);
+    uisession_files_remove(&f);
 }
 
 /* A stand-in for the technician screen (ui/screens/technician.c is set up by the kiosk). */
@@ -274,7 +246,9 @@ static const screen_class tech_screen = {.name = "tech-test", .draw = tech_draw}
 static void sign_in(session *s, const char *id, const char *pin)
 {
     session_staff_open(s);
-    session_staff_sign_in(s, id, pin);
+    char typed[16];
+    g_strlcpy(typed, pin, sizeof typed);
+    session_staff_sign_in(s, id, typed, sizeof typed);
     settle(s);
     g_assert_true(session_staff_active(s));
     g_assert_cmpstr(session_screen_name(s), ==, "staff-menu");
@@ -286,47 +260,18 @@ static void sign_in(session *s, const char *id, const char *pin)
  * technician screen checks the role again when it opens, not only in the menu. */
 static void test_roles(void)
 {
-    g_autofree char *dir = g_dir_make_tmp("biokiosk-visit-XXXXXX", NULL);
-    g_autofree char *db = g_build_filename(dir, "a.db", NULL);
-    g_autofree char *uri = g_strconcat("sqlite:", db, NULL);
     unsigned char bytes[APPTCODE_RANDOM_BYTES] = {1, 8, 2, 6, 5};
-    char canon[APPTCODE_LEN + 1], code[APPTCODE_FORMATTED_LEN + 1];
-    apptcode_from_bytes(bytes, canon);
-    apptcode_format(canon, code);
-    g_autofree char *json = g_strdup_printf(
-        "{\"appointments\": [{\"code\": \"%s\", \"desk\": \"DEN-HAAG\", \"start\": "
-        "\"2026-11-23T09:30:00+01:00\", \"minutes\": 20, \"status\": \"booked\", \"urgent\": "
-        "false, \"persons\": [{\"v_number\": \"3082294200\", \"name\": \"Test Person\", "
-        "\"birth_date\": \"1992-07-26\", \"category\": \"third-country\", \"applied\": "
-        "\"2026-11-02\", \"born_in_nl\": false, \"previous\": {}}]}]}",
-        code);
-    fill_store(uri, json, TRUE);
+    uisession_files f;
+    uisession_files_make(&f, "biokiosk-visit-XXXXXX", bytes);
+    g_autofree char *json = one_adult_json(f.code, "3082294200", "1992-07-26", "{}");
+    fill_store(f.uri, json, TRUE);
     store *st = NULL;
-    g_assert_cmpint(store_open(uri, &st, NULL), ==, BK_OK);
-    int64_t wall = 0;
-    g_assert_cmpint(store_time_parse("2026-11-23T09:20:00+01:00", &wall, NULL), ==, BK_OK);
-    ui_options opt = {
-        .width = 1280, .height = 800, .headless = true, .width_mm = 527, .height_mm = 296};
-    ui *u = NULL;
-    g_assert_cmpint(ui_new(&opt, &u, NULL), ==, BK_OK);
-    visit_settings vs = {.desk = "DEN-HAAG",
-                         .kiosk_id = "DEN-HAAG-07",
-                         .early_minutes = 30,
-                         .late_minutes = 15,
-                         .idle_seconds = 600,
-                         .countdown_seconds = 20,
-                         .max_pin_failures = 5,
-                         .lockout_minutes = 5};
+    g_assert_cmpint(store_open(f.uri, &st, NULL), ==, BK_OK);
+    int64_t wall = uisession_wall();
+    ui *u = uisession_ui();
+    visit_settings vs = uisession_visit_settings("DEN-HAAG-07", 600);
     visit *v = visit_new(&vs, st, NULL);
-    const char *langs[] = {"en"};
-    session_settings set = {.kiosk_id = "DEN-HAAG-07",
-                            .idle_seconds = 600,
-                            .pin_pad_timeout_seconds = 600,
-                            .languages = langs,
-                            .n_languages = 1,
-                            .default_language = "en",
-                            .wall_base = wall,
-                            .virtual_clock = true};
+    session_settings set = uisession_settings("DEN-HAAG-07", 600, 600, wall);
     session *s = session_new(&set, v, u);
     session_technician_set_screen(&tech_screen);
 
@@ -345,7 +290,7 @@ static void test_roles(void)
 
     /* at the documents, the technician may not confirm them, abort or mark a no-show */
     session_start(s);
-    session_submit_code(s, code);
+    session_submit_code(s, f.code);
     settle(s);
     session_continue(s);
     settle(s);
@@ -365,24 +310,15 @@ static void test_roles(void)
     g_assert_true(flow_get_person(session_flow(s), 0)->documents_ok);
 
     session_technician_set_screen(NULL);
-    session_free(s);
-    visit_free(v);
-    ui_free(u);
-    store_free(st);
-    remove_tree(dir);
+    uisession_free(s, v, u, st);
+    uisession_files_remove(&f);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    char *font = ui_find_font("Noto Sans");
-    if (font == NULL) {
-        printf("1..0 # SKIP: the Noto Sans fonts (fonts-noto-core) are not installed\n");
+    if (!uisession_begin())
         return 0;
-    }
-    g_free(font);
-    const char *en[] = {"en"};
-    g_assert_cmpint(i18n_load(NULL, en, 1, NULL), ==, BK_OK);
     g_test_add_func("/ui/visit/never-waits", test_never_waits);
     g_test_add_func("/ui/visit/roles", test_roles);
     int rc = g_test_run();

@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "../bktest.h" /* remove_tree */
 #include "store/staff.h"
 #include "store/store.h"
 
@@ -83,24 +84,6 @@ static inline void fill_store(const char *uri, const char *json, gboolean techni
         g_assert_cmpint(staff_add(st, "tech", "T. Technician", STAFF_ROLE_TECHNICIAN, "654321"), ==,
                         BK_OK);
     store_free(st);
-}
-
-/* Removes a test's temporary directory and everything in it (symbolic links are not followed). */
-static inline void remove_tree(const char *path)
-{
-    GDir *d = g_dir_open(path, 0, NULL);
-    if (d) {
-        const char *name;
-        while ((name = g_dir_read_name(d)) != NULL) {
-            g_autofree char *p = g_build_filename(path, name, NULL);
-            if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-                remove_tree(p);
-            else
-                g_unlink(p);
-        }
-        g_dir_close(d);
-    }
-    g_rmdir(path);
 }
 
 /* The strings follow each other in the text (the kiosk's audit log) in this order, each after

@@ -62,7 +62,7 @@ static void submit(screen *scr)
     case MODE_PIN:
         if (p->pin[0] == '\0')
             return;
-        session_staff_sign_in(s, p->id, p->pin);
+        session_staff_sign_in(s, p->id, p->pin, sizeof p->pin);
         wipe(p);
         return;
     case MODE_NEW:
@@ -75,7 +75,7 @@ static void submit(screen *scr)
             p->message = _("The two PINs differ. Try again.");
             p->mode = MODE_NEW;
         } else {
-            session_staff_new_pin(s, p->pin);
+            session_staff_new_pin(s, p->pin, sizeof p->pin);
             p->mode = MODE_NEW; /* a refusal starts again from the first typing */
         }
         wipe(p);

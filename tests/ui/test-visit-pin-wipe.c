@@ -1,0 +1,208 @@
+/* Issue 17, staff sign-in: a typed PIN does not stay in memory. The visit controller takes the
+ * caller's PIN buffer (the pad's) and wipes all of it before it returns, for a right PIN, a wrong
+ * one, a PIN that must be changed, the new PIN (set or refused) and a sign-in the kiosk makes
+ * wait; the request that carried the PIN to the worker is wiped before it is freed (seen through
+ * visit_watch_freed, which hands over the request's bytes between the wipe and the free).
+ *
+ * Removing the sodium_memzero of the caller's buffer in app/visit/visit_staff.c or of the request
+ * in visit_job_free (app/visit/visit_worker.c) fails these checks. The controller runs here in
+ * this process with the real SQLite store and Argon2; no screen, no records. */
+#include <string.h>
+
+#include <glib.h>
+#include <sodium.h>
+
+#include "store/staff.h"
+#include "store/store-backend.h"
+#include "store/store.h"
+#include "uisession.h"
+#include "uitest.h"
+#include "visit/visit.h"
+
+#define RIGHT_PIN "123456"
+#define SHORT_PIN "2468" /* an account made before 6 digits were required */
+
+/* What visit_watch_freed saw (it may run on the worker's thread: atomics). */
+typedef struct freed_count {
+    gint requests;  /* requests freed */
+    gint not_wiped; /* ... of which a byte was not zero */
+} freed_count;
+
+typedef struct fixture {
+    char *dir;
+    store *st;
+    visit *v;
+    int64_t wall;
+    freed_count freed;
+} fixture;
+
+static void saw_freed(const void *bytes, size_t size, void *data)
+{
+    freed_count *c = data;
+    const unsigned char *b = bytes;
+    size_t i = 0;
+    while (i < size && b[i] == 0)
+        i++;
+    if (i < size)
+        g_atomic_int_inc(&c->not_wiped);
+    g_atomic_int_inc(&c->requests);
+}
+
+static void fixture_set_up(fixture *fx, gconstpointer data)
+{
+    int kiosk_failures = GPOINTER_TO_INT(data);
+    fx->dir = g_dir_make_tmp("biokiosk-pinwipe-XXXXXX", NULL);
+    g_assert_nonnull(fx->dir);
+    g_autofree char *db = g_build_filename(fx->dir, "a.db", NULL);
+    g_autofree char *uri = g_strconcat("sqlite:", db, NULL);
+    g_assert_cmpint(store_open(uri, &fx->st, NULL), ==, BK_OK);
+    g_assert_cmpint(staff_add(fx->st, "jdevries", "J. de Vries", STAFF_ROLE_DESK, RIGHT_PIN), ==,
+                    BK_OK);
+    char legacy[crypto_pwhash_STRBYTES];
+    g_assert_cmpint(crypto_pwhash_str(legacy, SHORT_PIN, strlen(SHORT_PIN),
+                                      crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                      crypto_pwhash_MEMLIMIT_INTERACTIVE),
+                    ==, 0);
+    staff_account old = {.id = "old", .name = "Old PIN", .role = STAFF_ROLE_DESK};
+    g_assert_cmpint(fx->st->backend->staff_insert(fx->st, &old, legacy), ==, BK_OK);
+    fx->wall = uisession_wall();
+    visit_settings vs = uisession_visit_settings("DEN-HAAG-07", 600);
+    vs.kiosk_pin_failures = kiosk_failures;
+    fx->v = visit_new(&vs, fx->st, NULL);
+    g_assert_nonnull(fx->v);
+    visit_watch_freed(fx->v, saw_freed, &fx->freed);
+}
+
+static void fixture_tear_down(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    visit_free(fx->v);
+    store_free(fx->st);
+    remove_tree(fx->dir);
+    g_free(fx->dir);
+}
+
+/* A PIN pad's buffer: the typed PIN, and after its end what a longer PIN typed before left. */
+static void type_pin(char *buf, size_t size, const char *pin)
+{
+    memset(buf, '9', size);
+    g_assert_cmpuint(strlen(pin), <, size);
+    memcpy(buf, pin, strlen(pin) + 1);
+}
+
+static void assert_wiped(const char *buf, size_t size)
+{
+    for (size_t i = 0; i < size; i++)
+        if (buf[i] != 0)
+            g_error("byte %zu of the PIN buffer (%zu bytes) is not wiped", i, size);
+}
+
+/* Waits (no time limit but the test's) for the controller's next answer: a staff verdict. */
+static visit_verdict answer(fixture *fx)
+{
+    visit_event ev;
+    while (!visit_next_event(fx->v, 0, fx->wall, &ev))
+        g_usleep(2000);
+    g_assert_cmpint(ev.type, ==, VISIT_EVENT_STAFF);
+    return ev.verdict;
+}
+
+/* A sign-in with `pin` typed: the buffer is wiped when the call returns and still after the
+ * answer, the request was freed wiped; returns the verdict. */
+static visit_verdict sign_in(fixture *fx, const char *id, const char *pin)
+{
+    char buf[STAFF_PIN_MAX + 1];
+    type_pin(buf, sizeof buf, pin);
+    int freed = g_atomic_int_get(&fx->freed.requests);
+    g_assert_true(visit_staff_sign_in(fx->v, id, buf, sizeof buf, fx->wall));
+    assert_wiped(buf, sizeof buf);
+    visit_verdict verdict = answer(fx);
+    assert_wiped(buf, sizeof buf);
+    g_assert_cmpint(g_atomic_int_get(&fx->freed.requests), >, freed);
+    g_assert_cmpint(g_atomic_int_get(&fx->freed.not_wiped), ==, 0);
+    return verdict;
+}
+
+static void test_right_pin(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_OK);
+    g_assert_true(visit_staff_active(fx->v));
+}
+
+static void test_wrong_pin(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_assert_cmpint(sign_in(fx, "jdevries", "654321"), ==, VISIT_VERDICT_WRONG_PIN);
+    g_assert_cmpint(sign_in(fx, "nobody", RIGHT_PIN), ==, VISIT_VERDICT_UNKNOWN);
+    g_assert_false(visit_staff_active(fx->v));
+}
+
+/* The kiosk's limit (2 wrong PINs here): the third sign-in is not checked at all, and its PIN is
+ * wiped all the same. */
+static void test_kiosk_waits(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_assert_cmpint(sign_in(fx, "jdevries", "111111"), ==, VISIT_VERDICT_WRONG_PIN);
+    g_assert_cmpint(sign_in(fx, "jdevries", "222222"), ==, VISIT_VERDICT_WRONG_PIN);
+    g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_KIOSK_WAIT);
+    g_assert_false(visit_staff_active(fx->v));
+}
+
+/* A new PIN, refused (too short) and then set: each typed buffer is wiped. */
+static void test_new_pin(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_assert_cmpint(sign_in(fx, "old", SHORT_PIN), ==, VISIT_VERDICT_NEW_PIN);
+    char buf[STAFF_PIN_MAX + 1];
+    const char *typed[] = {"13579", "864213"};
+    const visit_verdict expected[] = {VISIT_VERDICT_PIN_REFUSED, VISIT_VERDICT_PIN_CHANGED};
+    for (size_t i = 0; i < G_N_ELEMENTS(typed); i++) {
+        type_pin(buf, sizeof buf, typed[i]);
+        int freed = g_atomic_int_get(&fx->freed.requests);
+        g_assert_true(visit_staff_new_pin(fx->v, buf, sizeof buf, fx->wall));
+        assert_wiped(buf, sizeof buf);
+        g_assert_cmpint(answer(fx), ==, expected[i]);
+        assert_wiped(buf, sizeof buf);
+        g_assert_cmpint(g_atomic_int_get(&fx->freed.requests), >, freed);
+        g_assert_cmpint(g_atomic_int_get(&fx->freed.not_wiped), ==, 0);
+    }
+    g_assert_true(visit_staff_active(fx->v));
+    visit_staff_sign_out(fx->v);
+    g_assert_cmpint(sign_in(fx, "old", "864213"), ==, VISIT_VERDICT_OK);
+}
+
+/* Refused at once (another answer is awaited): wiped too, and no request is made. */
+static void test_refused(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    char first[STAFF_PIN_MAX + 1], second[STAFF_PIN_MAX + 1];
+    type_pin(first, sizeof first, RIGHT_PIN);
+    type_pin(second, sizeof second, RIGHT_PIN);
+    g_assert_true(visit_staff_sign_in(fx->v, "jdevries", first, sizeof first, fx->wall));
+    g_assert_true(visit_blocking(fx->v));
+    g_assert_false(visit_staff_sign_in(fx->v, "jdevries", second, sizeof second, fx->wall));
+    assert_wiped(first, sizeof first);
+    assert_wiped(second, sizeof second);
+    g_assert_cmpint(answer(fx), ==, VISIT_VERDICT_OK);
+    g_assert_false(visit_pending(fx->v));
+    g_assert_cmpint(g_atomic_int_get(&fx->freed.requests), ==, 1);
+    g_assert_cmpint(g_atomic_int_get(&fx->freed.not_wiped), ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_assert_cmpint(sodium_init(), >=, 0);
+    g_test_add("/visit-pin-wipe/right-pin", fixture, NULL, fixture_set_up, test_right_pin,
+               fixture_tear_down);
+    g_test_add("/visit-pin-wipe/wrong-pin", fixture, NULL, fixture_set_up, test_wrong_pin,
+               fixture_tear_down);
+    g_test_add("/visit-pin-wipe/kiosk-waits", fixture, GINT_TO_POINTER(2), fixture_set_up,
+               test_kiosk_waits, fixture_tear_down);
+    g_test_add("/visit-pin-wipe/new-pin", fixture, NULL, fixture_set_up, test_new_pin,
+               fixture_tear_down);
+    g_test_add("/visit-pin-wipe/refused", fixture, NULL, fixture_set_up, test_refused,
+               fixture_tear_down);
+    return g_test_run();
+}
