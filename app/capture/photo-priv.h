@@ -66,6 +66,9 @@ struct photo_service {
     facecheck_live live;  /* the analysis thread's own (not under the lock) */
     char *landmark_model; /* read-only after creation */
     landmarks *lm;        /* the analysis thread's own: loaded when it starts; NULL: none */
+    /* the analysis thread still loads the landmark model (its first work, started with the
+     * service at kiosk start): no frame or photo is analysed until it is done */
+    bool models_loading;
     uint64_t an_seq;
 
     /* capture */
@@ -101,6 +104,10 @@ bool photo_push_locked(photo_service *ps, const photo_event *ev);
 void photo_wake(photo_service *ps);
 /* photo.c: the camera's problem as the service's. */
 photo_problem photo_problem_from_camera(camera_problem p);
+
+/* photo.c: loads the landmark model on the analysis thread (its first work), then tells the
+ * screen (a STATE event) that analysis can begin. */
+void photo_load_models(photo_service *ps);
 
 /* photo_pump.c: the pump thread's body (data: the service). */
 gpointer photo_pump_main(gpointer data);

@@ -94,10 +94,35 @@ bk_err photo_service_new(const photo_service_settings *set, photo_service **out,
     g_queue_init(&ps->events);
     facecheck_live_init(&ps->live, ps->full_search_every);
     ps->landmark_model = g_strdup(set->landmark_model);
+    ps->models_loading = ps->landmark_model != NULL && ps->landmark_model[0] != '\0';
     ps->pump = g_thread_new("photo-pump", photo_pump_main, ps);
     ps->worker = g_thread_new("photo-analysis", photo_worker_main, ps);
     *out = ps;
     return BK_OK;
+}
+
+void photo_load_models(photo_service *ps)
+{
+    if (!ps->models_loading)
+        return;
+    gint64 t0 = g_get_monotonic_time();
+    landmarks *lm = NULL;
+    bk_err err = landmarks_new(ps->landmark_model, &lm);
+    if (err != BK_OK)
+        g_warning("face landmark model %s: %s; mouth, eyes, yaw, pitch and light are not "
+                  "checked",
+                  ps->landmark_model, bk_err_str(err));
+    else
+        g_message("photo: face landmark model loaded in %.0f ms",
+                  (double)(g_get_monotonic_time() - t0) / 1000.0);
+    g_mutex_lock(&ps->lock);
+    ps->lm = lm;
+    ps->models_loading = false;
+    /* a photo step that came up meanwhile says it is getting ready: it may begin now */
+    bool wake = ps->screen_up && photo_push_locked(ps, &(photo_event){.kind = PHOTO_EVENT_STATE});
+    g_mutex_unlock(&ps->lock);
+    if (wake)
+        photo_wake(ps);
 }
 
 void photo_service_free(photo_service *ps)
@@ -241,6 +266,7 @@ void photo_service_snapshot(photo_service *ps, photo_snapshot *out)
     g_strlcpy(out->model, ps->model, sizeof out->model);
     g_strlcpy(out->serial, ps->serial, sizeof out->serial);
     out->busy = ps->working || ps->live_pic || ps->cap_jpeg || ps->live_wanted;
+    out->preparing = ps->models_loading;
     g_mutex_unlock(&ps->lock);
 }
 

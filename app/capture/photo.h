@@ -39,8 +39,9 @@ typedef struct photo_service_settings {
     const char *camera_port;  /* with camera_model, e.g. "ptpip:127.0.0.1:15740:15741" */
     const char *cascade_dir;  /* the Haar cascades; NULL or "" = /usr/share/opencv4/haarcascades */
     /* the dlib face landmark model (mouth, eyes, yaw, pitch and light checks); NULL or "": none,
-     * and those checks are not made. Loaded by the analysis thread when it starts (about a
-     * second): photo_service_new does not wait for it. */
+     * and those checks are not made. Loaded by the analysis thread as soon as
+     * photo_service_new starts it (about a second; photo_service_new does not wait for it):
+     * the snapshot's `preparing` until then. */
     const char *landmark_model;
     int attempts; /* photos before the officer decides; 0 = 3, at most 8 */
     /* the check limits (the [photo] settings), for adults and for children under 10 */
@@ -148,6 +149,11 @@ typedef struct photo_snapshot {
     char model[64];         /* as the camera reports it ("" until ready) */
     char serial[64];        /* "" when it gives none */
     bool busy;              /* a frame, photo or check is held by the service's threads */
+    /* the face models are still loading (the landmark model, about a second from the kiosk's
+     * start, longer on a busy machine): live frames are shown but not analysed, and a photo
+     * would wait; the screen says it is getting ready and offers no photo until a STATE event
+     * clears this */
+    bool preparing;
 } photo_snapshot;
 
 void photo_service_snapshot(photo_service *ps, photo_snapshot *out);

@@ -188,14 +188,8 @@ gpointer photo_worker_main(gpointer data)
 {
     photo_service *ps = data;
     /* the landmark model first (about a second and 100 MB), here and not in photo_service_new,
-     * so that the kiosk's first screen does not wait for it */
-    if (ps->landmark_model != NULL && ps->landmark_model[0] != 0) {
-        bk_err err = landmarks_new(ps->landmark_model, &ps->lm);
-        if (err != BK_OK)
-            g_warning("face landmark model %s: %s; mouth, eyes, yaw, pitch and light are not "
-                      "checked",
-                      ps->landmark_model, bk_err_str(err));
-    }
+     * so that the kiosk's first screen does not wait for it (photo.c) */
+    photo_load_models(ps);
     g_mutex_lock(&ps->lock);
     while (!ps->stopping) {
         if (ps->chk_face_pic) {

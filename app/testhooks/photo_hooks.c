@@ -119,10 +119,30 @@ static bk_err wait_idle(script *sc, runner *r, int64_t deadline, long secs)
     return BK_OK;
 }
 
+/* camera-wait models: until the photo service's face models are loaded (any screen; a kiosk
+ * just started loads them on the service's thread). */
+static bk_err wait_models(script *sc, runner *r, int64_t deadline, long secs)
+{
+    for (;;) {
+        photo_snapshot snap;
+        if (hooks.ps == NULL)
+            return script_fail(sc, "camera-wait models: the photo step is not set up");
+        photo_service_snapshot(hooks.ps, &snap);
+        if (!snap.preparing)
+            break;
+        if (g_get_monotonic_time() > deadline)
+            return script_fail(sc, "camera-wait models: still loading after %ld s", secs);
+        runner_wait(r, 50);
+    }
+    script_settle(sc);
+    return BK_OK;
+}
+
 /* camera-wait EVENT [SECONDS]: lets real time pass (the kiosk's clock stands) until the photo
  * screen has seen EVENT: frame, analysis, result, problem (a new one each), or until it is
  * ready, paused, or the checks pass; `idle` (any screen): until the photo's threads hold no
- * frame or photo. Fails after SECONDS (default 20). */
+ * frame or photo; `models` (any screen): until the face models are loaded. Fails after SECONDS
+ * (default 20). */
 static bk_err cmd_camera_wait(script *sc, int argc, char **argv, const char *rest)
 {
     (void)rest;
@@ -134,6 +154,8 @@ static bk_err cmd_camera_wait(script *sc, int argc, char **argv, const char *res
     int64_t deadline = g_get_monotonic_time() + secs * G_USEC_PER_SEC;
     if (strcmp(argv[1], "idle") == 0)
         return wait_idle(sc, r, deadline, secs);
+    if (strcmp(argv[1], "models") == 0)
+        return wait_models(sc, r, deadline, secs);
     capture_photo_counters c;
     if (!capture_photo_counters_get(r, &c))
         return script_fail(sc, "camera-wait: the photo screen is not shown (screen '%s')",

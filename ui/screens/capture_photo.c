@@ -64,6 +64,7 @@ typedef struct photo_priv {
     int live_w, live_h;
     photo_analysis an;
     bool ready;
+    bool preparing; /* the service still loads its face models: no photo yet, and it says so */
     photo_problem problem, cap_problem, gone_why;
     char model[64];
     char serial[64];
@@ -166,6 +167,7 @@ static void read_state(photo_priv *p)
     photo_service_snapshot(p->ps, &snap);
     bool was_ready = p->ready;
     p->ready = snap.ready;
+    p->preparing = snap.preparing;
     p->problem = snap.problem;
     p->gone_why = snap.gone_why;
     g_strlcpy(p->model, snap.model, sizeof p->model);
@@ -450,7 +452,7 @@ static void action(screen *scr, int id)
         return;
     session_touch(s);
     bool staff = session_staff_active(s);
-    if (id == ID_TAKE && p->phase == PHASE_LIVE && p->ready) {
+    if (id == ID_TAKE && p->phase == PHASE_LIVE && p->ready && !p->preparing) {
         p->phase = PHASE_COUNTDOWN;
         p->countdown_end = session_now_ms(s) + COUNTDOWN_MS;
         p->pass_since = -1;
@@ -620,6 +622,11 @@ static void draw_live(screen *scr, ui *u, SDL_Rect r)
         y += ui_text(u, _("Hold still: the photo is being taken."),
                      (SDL_Rect){side.x, y, side.w, side.h}, UI_FONT_HUGE, UI_COLOR_TEXT,
                      UI_ALIGN_START);
+    } else if (p->preparing) {
+        /* the kiosk was started moments ago: its face models are still loading */
+        y += ui_text(u, _("One moment: the camera's checks are getting ready."),
+                     (SDL_Rect){side.x, y, side.w, side.h}, UI_FONT_HUGE, UI_COLOR_TEXT,
+                     UI_ALIGN_START);
     } else {
         y += ui_text(u, instruction_text(&p->an, p->child), (SDL_Rect){side.x, y, side.w, side.h},
                      UI_FONT_HUGE, UI_COLOR_TEXT, UI_ALIGN_START);
@@ -648,7 +655,7 @@ static void draw_live(screen *scr, ui *u, SDL_Rect r)
     ui_text(u, line,
             (SDL_Rect){side.x, side.y + side.h - 2 * u->target - ui_px(u, 40), side.w, side.h},
             UI_FONT_SMALL, UI_COLOR_TEXT, UI_ALIGN_START);
-    if (p->phase == PHASE_LIVE && p->ready)
+    if (p->phase == PHASE_LIVE && p->ready && !p->preparing)
         screens_main_button(u, side, _("Take the photo"), ID_TAKE);
 }
 
