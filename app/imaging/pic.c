@@ -47,8 +47,6 @@ bk_err pic_to_grey(const pic *src, pic **out)
     return BK_OK;
 }
 
-/* Box-filter shrink along one axis at a time would be faster; a direct area average over the
- * source footprint is simpler and exact enough for photographs. */
 /* Exactly half the size (the sharpness check's copy of the crop): each output pixel the rounded
  * mean of its 2x2 block, as shrink_area gives it, through row pointers. */
 static void shrink_half(const pic *src, pic *dst)
@@ -63,40 +61,58 @@ static void shrink_half(const pic *src, pic *dst)
     }
 }
 
-static void shrink_area(const pic *src, pic *dst)
+/* One output column's or row's footprint in the source: [i0, i1). */
+typedef struct span {
+    int i0, i1;
+} span;
+
+static void spans_fill(int src_size, int dst_size, span *sp)
 {
-    const int ch = src->channels;
+    const double s = (double)src_size / dst_size;
+    for (int i = 0; i < dst_size; i++) {
+        int i0 = (int)(i * s), i1 = (int)((i + 1) * s);
+        if (i1 <= i0)
+            i1 = i0 + 1;
+        if (i1 > src_size)
+            i1 = src_size;
+        sp[i] = (span){i0, i1};
+    }
+}
+
+/* Each output pixel the rounded mean of its footprint, the footprints computed once per column
+ * and per row (a detector's pyramid shrinks the same picture a dozen times). */
+static bk_err shrink_area(const pic *src, pic *dst)
+{
+    const size_t ch = (size_t)src->channels, stride = (size_t)src->width * ch;
     if (src->width == 2 * dst->width && src->height == 2 * dst->height) {
         shrink_half(src, dst);
-        return;
+        return BK_OK;
     }
-    const double sx = (double)src->width / dst->width;
-    const double sy = (double)src->height / dst->height;
+    span *cols = malloc((size_t)(dst->width + dst->height) * sizeof *cols);
+    if (cols == NULL)
+        return BK_ERR_NOMEM;
+    span *rows = cols + dst->width;
+    spans_fill(src->width, dst->width, cols);
+    spans_fill(src->height, dst->height, rows);
+    uint8_t *d = dst->px;
     for (int y = 0; y < dst->height; y++) {
-        int y0 = (int)(y * sy), y1 = (int)((y + 1) * sy);
-        if (y1 <= y0)
-            y1 = y0 + 1;
-        if (y1 > src->height)
-            y1 = src->height;
-        for (int x = 0; x < dst->width; x++) {
-            int x0 = (int)(x * sx), x1 = (int)((x + 1) * sx);
-            if (x1 <= x0)
-                x1 = x0 + 1;
-            if (x1 > src->width)
-                x1 = src->width;
+        const uint8_t *top = src->px + (size_t)rows[y].i0 * stride;
+        const int nrows = rows[y].i1 - rows[y].i0;
+        for (int x = 0; x < dst->width; x++, d += ch) {
+            const size_t c0 = (size_t)cols[x].i0 * ch, c1 = (size_t)cols[x].i1 * ch;
             uint32_t acc[3] = {0, 0, 0};
-            for (int yy = y0; yy < y1; yy++) {
-                const uint8_t *row = src->px + ((size_t)yy * (size_t)src->width) * (size_t)ch;
-                for (int xx = x0; xx < x1; xx++)
-                    for (int c = 0; c < ch; c++)
-                        acc[c] += row[(size_t)xx * (size_t)ch + (size_t)c];
-            }
-            uint32_t n = (uint32_t)((x1 - x0) * (y1 - y0));
-            uint8_t *d = dst->px + ((size_t)y * (size_t)dst->width + (size_t)x) * (size_t)ch;
-            for (int c = 0; c < ch; c++)
+            const uint8_t *row = top;
+            for (int yy = 0; yy < nrows; yy++, row += stride)
+                for (size_t i = c0; i < c1; i += ch)
+                    for (size_t c = 0; c < ch; c++)
+                        acc[c] += row[i + c];
+            uint32_t n = (uint32_t)((cols[x].i1 - cols[x].i0) * nrows);
+            for (size_t c = 0; c < ch; c++)
                 d[c] = (uint8_t)((acc[c] + n / 2) / n);
         }
     }
+    free(cols);
+    return BK_OK;
 }
 
 static void sample_bilinear(const pic *src, double fx, double fy, uint8_t *d)
@@ -132,7 +148,11 @@ bk_err pic_resize(const pic *src, int width, int height, pic **out)
     if (err != BK_OK)
         return err;
     if (width <= src->width && height <= src->height) {
-        shrink_area(src, d);
+        err = shrink_area(src, d);
+        if (err != BK_OK) {
+            pic_free(d);
+            return err;
+        }
     } else {
         double sx = (double)src->width / width, sy = (double)src->height / height;
         for (int y = 0; y < height; y++)
@@ -162,35 +182,84 @@ static void warp_taps(double f, int size, warp_tap *t)
     t->a = f - t->i0;
 }
 
+/* A column's taps as warp_row uses them: byte offsets and both weights. */
+typedef struct warp_col {
+    size_t o0, o1;
+    double w0, w1; /* 1 - a and a */
+} warp_col;
+
+/* One source row sampled at every column's taps, as sample_bilinear's inner sums. The bytes
+ * go through a table to double (the same values, without a conversion per sample). */
+static void warp_row(const uint8_t *row, const warp_col *cols, int width, size_t ch,
+                     const double *as_double, double *restrict h)
+{
+    for (int x = 0; x < width; x++, h += ch) {
+        const warp_col *t = &cols[x];
+        const uint8_t *p0 = row + t->o0, *p1 = row + t->o1;
+        for (size_t c = 0; c < ch; c++)
+            h[c] = as_double[p0[c]] * t->w0 + as_double[p1[c]] * t->w1;
+    }
+}
+
+/* An output row from its two source rows sampled across: the vertical step of
+ * sample_bilinear. */
+static void warp_mix(const double *restrict h0, const double *restrict h1, double a,
+                     uint8_t *restrict o, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        o[i] = (uint8_t)(h0[i] * (1 - a) + h1[i] * a + 0.5);
+}
+
 /* pic_warp without a turn: the same samples as sample_bilinear, positions per column and row
- * computed once (a crop of 1244x1600 samples 2 million pixels). */
+ * computed once, and each source row sampled across once and kept while the next output row
+ * still needs it (a crop of 1244x1600 samples 2 million pixels; consecutive output rows share a
+ * source row). The arithmetic is sample_bilinear's, so the pixels are the same. */
 static bk_err warp_straight(const pic *from, double ox, double oy, double step, double k, pic *d)
 {
     const size_t ch = (size_t)from->channels, stride = (size_t)from->width * ch;
-    warp_tap *cols = malloc((size_t)d->width * sizeof *cols);
-    if (cols == NULL)
-        return BK_ERR_NOMEM;
-    for (int x = 0; x < d->width; x++)
-        warp_taps((ox + x * step) * k + 0.5 * k - 0.5, from->width, &cols[x]);
+    const size_t n = (size_t)d->width * ch;
+    warp_col *cols = malloc((size_t)d->width * sizeof *cols);
+    /* the two source rows in use, sampled across: biometric, so wiped when freed */
+    double *h[2] = {biomem_alloc(n * sizeof(double)), biomem_alloc(n * sizeof(double))};
+    int have[2] = {-1, -1};
+    double as_double[256];
+    for (int i = 0; i < 256; i++)
+        as_double[i] = i;
+    bk_err err = BK_ERR_NOMEM;
+    if (cols == NULL || h[0] == NULL || h[1] == NULL)
+        goto out;
+    for (int x = 0; x < d->width; x++) {
+        warp_tap t;
+        warp_taps((ox + x * step) * k + 0.5 * k - 0.5, from->width, &t);
+        cols[x] = (warp_col){(size_t)t.i0 * ch, (size_t)t.i1 * ch, 1 - t.a, t.a};
+    }
     for (int y = 0; y < d->height; y++) {
         warp_tap r;
         warp_taps((oy + y * step) * k + 0.5 * k - 0.5, from->height, &r);
-        const uint8_t *row0 = from->px + (size_t)r.i0 * stride,
-                      *row1 = from->px + (size_t)r.i1 * stride;
-        uint8_t *o = d->px + (size_t)y * (size_t)d->width * ch;
-        for (int x = 0; x < d->width; x++, o += ch) {
-            const warp_tap *t = &cols[x];
-            const uint8_t *p00 = row0 + (size_t)t->i0 * ch, *p01 = row0 + (size_t)t->i1 * ch;
-            const uint8_t *p10 = row1 + (size_t)t->i0 * ch, *p11 = row1 + (size_t)t->i1 * ch;
-            for (size_t c = 0; c < ch; c++) {
-                double v = (p00[c] * (1 - t->a) + p01[c] * t->a) * (1 - r.a) +
-                           (p10[c] * (1 - t->a) + p11[c] * t->a) * r.a;
-                o[c] = (uint8_t)(v + 0.5);
+        if (have[0] != r.i0) {
+            if (have[1] == r.i0) {
+                double *t = h[0];
+                h[0] = h[1];
+                h[1] = t;
+                have[0] = r.i0;
+                have[1] = -1;
+            } else {
+                warp_row(from->px + (size_t)r.i0 * stride, cols, d->width, ch, as_double, h[0]);
+                have[0] = r.i0;
             }
         }
+        if (have[1] != r.i1) {
+            warp_row(from->px + (size_t)r.i1 * stride, cols, d->width, ch, as_double, h[1]);
+            have[1] = r.i1;
+        }
+        warp_mix(h[0], h[1], r.a, d->px + (size_t)y * n, n);
     }
+    err = BK_OK;
+out:
+    biomem_free(h[0]);
+    biomem_free(h[1]);
     free(cols);
-    return BK_OK;
+    return err;
 }
 
 bk_err pic_warp(const pic *src, double ox, double oy, double angle_rad, double step, int width,
@@ -205,7 +274,8 @@ bk_err pic_warp(const pic *src, double ox, double oy, double angle_rad, double s
         /* Pre-shrink by the whole part of the step so that bilinear sampling sees every pixel. */
         int f = (int)step;
         int sw = src->width / f, sh = src->height / f;
-        if (sw >= 2 && sh >= 2) {
+        /* f == 1 would be a copy: the samples are the same without it */
+        if (f > 1 && sw >= 2 && sh >= 2) {
             bk_err err = pic_resize(src, sw, sh, &small);
             if (err != BK_OK)
                 return err;
