@@ -178,7 +178,8 @@ typedef struct kiosk {
     visit *vis;
     session *sess;
     signature_service *sigsvc; /* -- signature */
-    photo_service *photo;      /* -- photo */
+    capture_signature *sig_screen;
+    photo_service *photo; /* -- photo */
     capture_photo *photo_screen;
     finger_service *finger; /* -- fingerprints */
     capture_finger *finger_screen;
@@ -430,7 +431,7 @@ static int signature_setup(kiosk *k)
     k->sigsvc = signature_service_new(&ss, &k->message);
     if (k->sigsvc == NULL)
         return fail(2, "%s: %s", k->path, k->message);
-    capture_signature_setup(&sig, k->sigsvc);
+    k->sig_screen = capture_signature_register(&sig, k->sigsvc);
     return 0;
 }
 
@@ -500,7 +501,7 @@ static void kiosk_teardown(kiosk *k, int status)
     capture_finger_free(k->finger_screen);
     finger_service_free(k->finger);
     /* -- signature */
-    capture_signature_teardown();
+    capture_signature_free(k->sig_screen);
     signature_service_free(k->sigsvc);
     deliver_worker_free(k->delivery); /* -- delivery: an attempt under way ends first */
     /* -- record */

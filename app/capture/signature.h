@@ -12,8 +12,11 @@
  * signature_service_touch. A pad pulled out closes the open stroke and pauses the ink; the
  * strokes stay, and signing resumes when the pad is back.
  *
- * Opening the pad (signature_service_open_pad) is a quick USB open (the device's descriptors
- * and serial string, each within the driver's 1 s timeout); the reading runs on the workers.
+ * Opening the pad is the worker's too: signature_service_open_pad only asks for it and returns
+ * at once; the USB open (the device's descriptors and serial string, each within the driver's
+ * 1 s timeout) runs on the worker, and its answer (opened, no pad, busy, failed) reaches the
+ * owner as an event like the pad's own. Letting go (signature_service_close_pad) does not wait
+ * either: the worker closes the pad. The main thread never waits on the device.
  */
 #ifndef BIOKIOSK_CAPTURE_SIGNATURE_SERVICE_H
 #define BIOKIOSK_CAPTURE_SIGNATURE_SERVICE_H
@@ -59,11 +62,17 @@ typedef enum signature_event_type {
     SIGNATURE_EVENT_PEN,       /* a pen sample (tip says whether it wrote) */
     SIGNATURE_EVENT_UNPLUGGED, /* the pad vanished: the ink is paused */
     SIGNATURE_EVENT_READY,     /* the pad is there (opened, or back after an unplug) */
+    /* The answer to signature_service_open_pad (one per request, before any pad event): */
+    SIGNATURE_EVENT_OPENED,      /* the pad is open and read (signature_service_pad says which) */
+    SIGNATURE_EVENT_NO_PAD,      /* no pad this kiosk can read is attached (err says why) */
+    SIGNATURE_EVENT_BUSY,        /* the technician check has the pad */
+    SIGNATURE_EVENT_OPEN_FAILED, /* a pad is there but could not be opened (err) */
 } signature_event_type;
 
 typedef struct signature_event {
     signature_event_type type;
-    bool tip; /* PEN: the pen touches the pad */
+    bool tip;   /* PEN: the pen touches the pad */
+    bk_err err; /* NO_PAD, BUSY, OPEN_FAILED: sigpad_open's error (drivers/sigpad/sigpad.h) */
 } signature_event;
 
 /* Parses "auto", "pad" or "touch". BK_ERR_INVALID otherwise; *out written only on success. */
@@ -76,27 +85,39 @@ signature_service *signature_service_new(const signature_service_settings *setti
 /* Closes the pad, stops the worker, wipes the ink and the queue. NULL does nothing. */
 void signature_service_free(signature_service *svc);
 
-/* Sets the wake function (replaces the settings'); call before the pad is opened. */
+/* Sets the wake function (replaces the settings'); call before the pad is opened. The worker
+ * calls it for the open's answer and for the pad's events. */
 void signature_service_set_wake(signature_service *svc, void (*wake)(void *data), void *data);
 
 signature_source signature_service_source(const signature_service *svc);
 
-/* Opens the pad and starts reading it. BK_ERR_EXISTS when open already, BK_ERR_BUSY while the
- * technician check has it, BK_ERR_UNAVAILABLE with source = touch, else sigpad_open's error
- * (drivers/sigpad/sigpad.h). */
+/* Asks the worker to open the pad and read it; never blocks. BK_OK: the answer follows as one
+ * event (OPENED, NO_PAD, BUSY or OPEN_FAILED) through signature_service_next_event, after a
+ * wake. BK_ERR_EXISTS when asked already (the pad is open or the answer is pending),
+ * BK_ERR_UNAVAILABLE with source = touch. Main thread. */
 bk_err signature_service_open_pad(signature_service *svc);
 
-/* True while the pad is open; its description in *info (may be NULL). */
+/* True from signature_service_open_pad until its answer was taken by
+ * signature_service_next_event. */
+bool signature_service_opening(signature_service *svc);
+
+/* True while the pad is open for the owner; its description in *info (may be NULL). */
 bool signature_service_pad(signature_service *svc, signature_pad_info *info);
 
-/* Stops reading and lets go of the pad (logs its counters). Queued events are dropped. */
+/* Lets go of the pad: a pending open is forgotten (its answer is not given), queued events are
+ * dropped, and the worker stops reading and closes the pad (logging its counters). Never
+ * blocks. */
 void signature_service_close_pad(signature_service *svc);
+
+/* For the test hooks: while hold is true an open request waits on the worker before it touches
+ * the device, as behind a slow pad, so a test can show the main loop runs meanwhile. */
+void signature_service_hold_open(signature_service *svc, bool hold);
 
 /* Starts a new ink over a writing area of width_mm x height_mm (the pad's, or the touch box's),
  * dropping any earlier one. BK_ERR_INVALID for an empty area. */
 bk_err signature_service_begin(signature_service *svc, double width_mm, double height_mm);
 
-/* Wipes and drops the ink and closes the pad (the step ended). */
+/* Wipes and drops the ink and lets go of the pad (the step ended); never blocks. */
 void signature_service_end(signature_service *svc);
 
 /* True between signature_service_begin and signature_service_end. */
@@ -137,10 +158,10 @@ void signature_service_status(signature_service *svc, char *buf, size_t size);
 
 /* The technician check (sigpad.found, sigpad.descriptor, sigpad.draw; the self-test's names).
  * While the pad is open at the signature step: found from the open pad, the others skipped
- * (never a second handle). Otherwise the check opens the pad itself, and meanwhile
- * signature_service_open_pad answers BK_ERR_BUSY. Blocks (the hands-on line: up to 60 s, sooner
- * on run->cancel); call on a thread of the caller's, not the main thread. BK_ERR_BUSY (no
- * result) while another check runs. */
+ * (never a second handle). Otherwise the check opens the pad itself (after the worker let go of
+ * one the step closed), and meanwhile an open request is answered SIGNATURE_EVENT_BUSY. Blocks (the
+ * hands-on line: up to 60 s, sooner on run->cancel); call on a thread of the caller's, not the main
+ * thread. BK_ERR_BUSY (no result) while another check runs. */
 bk_err signature_service_check(signature_service *svc, const capture_check_run *run);
 
 #endif

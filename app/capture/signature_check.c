@@ -166,7 +166,10 @@ static void check_direct(const capture_check_run *run)
 bk_err signature_service_check(signature_service *svc, const capture_check_run *run)
 {
     g_mutex_lock(&svc->lock);
-    bool busy = svc->checking || svc->opening;
+    /* a pad the step let go of is closed by the worker in a moment: never a second handle */
+    while ((svc->pad != NULL || svc->opening) && !svc->keep)
+        g_cond_wait(&svc->cond, &svc->lock);
+    bool busy = svc->checking || svc->opening || svc->requested;
     bool held = svc->pad != NULL;
     if (!busy && !held)
         svc->checking = true;

@@ -44,8 +44,8 @@ void finger_hooks_register(const testhooks_context *ctx);
 void finger_hooks_attach(struct finger_service *fs, const char *virtual_socket, bool scripted);
 /* Before finger_service_free: the hooks let go of the service. */
 void finger_hooks_detach(struct finger_service *fs);
-/* -- signature: stroke, mouse-stroke, pad-strokes, pad-points, pad-wait-paused, signature-count
- * (signature_hooks.c) */
+/* -- signature: stroke, mouse-stroke, pad-strokes, pad-points, pad-wait-paused, signature-count,
+ * pad-wait-open, pad-hold-open, pad-open-pending (signature_hooks.c) */
 void signature_hooks_register(const testhooks_context *ctx);
 /* -- technicians: technician-wait, technician-show, technician-prompt (technician_hooks.c) */
 void technician_hooks_register(const testhooks_context *ctx);

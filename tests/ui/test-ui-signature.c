@@ -15,6 +15,10 @@
  *   /ui/signature/overdue    the pad stays away past reconnect_seconds: the staff strip, staff
  *                            sign in from it and skip the step; audit log and record say so
  *   /ui/signature/absent     source = pad without any pad: the screen waits, the same strip
+ *   /ui/signature/pad-slow   the open of the pad held on the signature service's worker (as
+ *                            behind a slow pad): the main loop keeps presenting frames with
+ *                            "One moment, please." meanwhile; once let go, the pad's strokes
+ *                            reach the screen
  *   /ui/signature/replug     (under umockdev-wrapper) the pad comes back: the strokes stay, the
  *                            audit log has device.unplugged then device.plugged
  *
@@ -430,6 +434,7 @@ static void test_pad(fixture *fx, gconstpointer data)
         return;
     g_autofree char *start = to_signature(fx, 2);
     g_autofree char *script = g_strdup_printf("%s"
+                                              "pad-wait-open\n"
                                               "expect-text \"Sign on the signature pad\"\n"
                                               "pad-strokes %s\n"
                                               "screenshot en-signature-pad\n"
@@ -545,6 +550,7 @@ static void test_absent(fixture *fx, gconstpointer data)
     }
     g_autofree char *start = to_signature(fx, 6);
     g_autofree char *script = g_strconcat(start,
+                                          "pad-wait-open\n"
                                           "expect-text \"Waiting for the signature pad\"\n"
                                           "wait 6000\n"
                                           "expect-text \"has not come back\"\n"
@@ -557,6 +563,38 @@ static void test_absent(fixture *fx, gconstpointer data)
     static const char *const events[] = {"device.unplugged", "kind=signature-pad reason=not-found",
                                          "device.gave-up", NULL};
     assert_in_order(log, events);
+}
+
+/* Nothing on the render thread waits on the pad: the service's worker opens it. With the open
+ * held there (pad-hold-open, before the device is touched), the screen comes up saying "One
+ * moment, please." and the loop presents a frame for each of 40 rounds that need one while the
+ * request stays pending; let go, the pad opens and its strokes arrive as in /ui/signature/pad.
+ * Before the worker opened the pad, the screen's enter() called the USB open itself: with the
+ * open held the loop could not have run at all. */
+static void test_pad_slow(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *pad = make_pad(fx, "slow", NULL);
+    if (pad == NULL)
+        return;
+    g_autofree char *start = to_signature(fx, 8);
+    g_autofree char *script = g_strdup_printf("pad-hold-open on\n"
+                                              "%s"
+                                              "pad-open-pending 40 \"One moment, please.\"\n"
+                                              "expect-no-text \"Accept\"\n"
+                                              "expect-no-text \"Waiting for the signature pad\"\n"
+                                              "screenshot en-signature-opening\n"
+                                              "pad-hold-open off\n"
+                                              "pad-wait-open\n"
+                                              "expect-text \"Sign on the signature pad\"\n"
+                                              "pad-strokes %s\n"
+                                              "tap \"Accept\"\n"
+                                              "expect-screen review\n",
+                                              start, g_getenv("SIGPAD_STROKES"));
+    g_autofree char *err = NULL;
+    assert_kiosk(fx, "pad", pad, script, &err);
+    g_assert_nonnull(strstr(err, "signature pad open: HID pen serial SP-0005417"));
+    g_assert_nonnull(strstr(err, "signature accepted: source=pad"));
 }
 
 #ifdef HAVE_UMOCKDEV
@@ -671,6 +709,8 @@ int main(int argc, char **argv)
         g_test_add("/ui/signature/overdue", fixture, NULL, fixture_set_up, test_overdue,
                    fixture_tear_down);
         g_test_add("/ui/signature/absent", fixture, NULL, fixture_set_up, test_absent,
+                   fixture_tear_down);
+        g_test_add("/ui/signature/pad-slow", fixture, NULL, fixture_set_up, test_pad_slow,
                    fixture_tear_down);
     } else {
 #ifdef HAVE_UMOCKDEV

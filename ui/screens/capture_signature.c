@@ -4,7 +4,9 @@
  * service (app/capture/signature.h), which keeps them across a pad pulled out and plugged in
  * again. The service's worker wakes the loop with an SDL user event of this screen's (the event
  * carries no data, so one that no screen consumes is simply dropped); the screen then drains the
- * service's queue on the main thread.
+ * service's queue on the main thread. Opening the pad is the worker's too: the screen asks for it
+ * when it comes up (and, with source = pad and none there, again every second) and learns the
+ * answer as one of those events, drawing "One moment, please." until the first one.
  */
 #include "ui/capture_signature.h"
 
@@ -29,15 +31,23 @@ enum {
     ID_UNABLE,
 };
 
-static capture_signature_settings settings;
-static signature_service *svc; /* the kiosk's (transfer none), set by capture_signature_setup */
-static bool set_up;
-static uint32_t wake_type;
-static uint32_t wake_types[2];
+/* The registered screen: the class the runner knows, with the service its screens drive. */
+struct capture_signature {
+    screen_class cls; /* first: a screen's cls points here */
+    capture_class cap;
+    signature_service *svc; /* transfer none */
+    capture_signature_settings set;
+    uint32_t events[2]; /* the wake event type, 0-terminated */
+};
 
 typedef struct sig_priv {
-    bool inking; /* the service holds an ink for this step (false: waiting for a pad) */
-    bool pad;    /* the ink comes from the USB pad */
+    signature_service *svc;                /* the registration's (transfer none) */
+    const capture_signature_settings *set; /* the registration's */
+    uint32_t wake_type;
+    bool opening;   /* the service was asked to open the pad and has not answered yet */
+    int64_t ask_at; /* no pad yet: when to ask again (session clock) */
+    bool inking;    /* the service holds an ink for this step (false: waiting for a pad) */
+    bool pad;       /* the ink comes from the USB pad */
     signature_pad_info info;
     bool pen_down;   /* the pad's pen touches it (last sample) */
     bool touch_down; /* a touch or mouse stroke is open */
@@ -51,14 +61,12 @@ typedef struct sig_priv {
     SDL_Texture *tex;
 } sig_priv;
 
-static sig_priv *active; /* the screen showing now, for the test hooks' queries */
-
 /* The service's worker: wakes the main loop (thread-safe). */
 static void wake(void *data)
 {
-    (void)data;
+    const capture_signature *cs = data;
     SDL_Event ev = {0};
-    ev.type = wake_type;
+    ev.type = cs->events[0];
     SDL_PushEvent(&ev);
 }
 
@@ -84,50 +92,77 @@ static void make_capture(sig_priv *p, const ui *u)
 {
     if (p->pad) {
         p->box = layout_box(u, p->info.width_mm, p->info.height_mm);
-        p->inking = signature_service_begin(svc, p->info.width_mm, p->info.height_mm) == BK_OK;
+        p->inking = signature_service_begin(p->svc, p->info.width_mm, p->info.height_mm) == BK_OK;
     } else {
         p->box = layout_box(u, 3.0, 1.0);
-        p->inking =
-            signature_service_begin(svc, p->box.w / u->px_per_mm, p->box.h / u->px_per_mm) == BK_OK;
+        p->inking = signature_service_begin(p->svc, p->box.w / u->px_per_mm,
+                                            p->box.h / u->px_per_mm) == BK_OK;
     }
     p->ink_dirty = true;
 }
 
-/* Opens the pad through the service; true when it is open. */
-static bool open_pad(sig_priv *p)
+/* The pad is open or not (the service's answer, or what it says when asked again): the ink
+ * starts on the pad, on the touch screen (source = auto), or not yet (source = pad: the step
+ * waits for a pad, asking again every second). */
+static void pad_known(screen *scr)
 {
-    if (signature_service_source(svc) == SIGNATURE_SOURCE_TOUCH ||
-        signature_service_open_pad(svc) != BK_OK)
-        return false;
-    p->pad = signature_service_pad(svc, &p->info);
-    return p->pad;
+    sig_priv *p = scr->priv;
+    session *s = SCREEN_SESSION(scr);
+    p->opening = false;
+    p->pad = signature_service_pad(p->svc, &p->info);
+    if (p->pad || signature_service_source(p->svc) != SIGNATURE_SOURCE_PAD) {
+        make_capture(p, runner_ui(scr->owner));
+        devwait_update(&p->wait, s, true, NULL); /* back, when it was waited for */
+    } else {
+        devwait_update(&p->wait, s, false, "not-found"); /* source = pad and none is there */
+        p->ask_at = session_now_ms(s) + 1000;
+    }
+    runner_invalidate(scr->owner);
+}
+
+/* Asks the service for the pad; the answer comes as an event (pad_answer). */
+static void ask_pad(screen *scr)
+{
+    sig_priv *p = scr->priv;
+    bk_err err = signature_service_open_pad(p->svc);
+    if (err == BK_OK)
+        p->opening = true;
+    else
+        pad_known(scr); /* touch only, or the pad is open already */
+}
+
+/* The service's answer to ask_pad. */
+static void pad_answer(screen *scr, const signature_event *e)
+{
+    if (e->type == SIGNATURE_EVENT_BUSY)
+        g_message("signature pad busy: the technician check has it");
+    else if (e->type != SIGNATURE_EVENT_OPENED)
+        g_message("signature pad not opened: %s", bk_err_str(e->err));
+    pad_known(scr);
 }
 
 static void enter(screen *scr)
 {
     sig_priv *p = scr->priv;
-    session *s = SCREEN_SESSION(scr);
-    active = p;
-    p->t0 = session_now_ms(s);
+    const capture_signature *cs = (const capture_signature *)scr->cls;
+    p->svc = cs->svc;
+    p->set = &cs->set;
+    p->wake_type = cs->events[0];
+    p->t0 = session_now_ms(SCREEN_SESSION(scr));
     devwait_init(&p->wait, "signature-pad");
-    open_pad(p);
-    if (p->pad || signature_service_source(svc) != SIGNATURE_SOURCE_PAD)
-        make_capture(p, runner_ui(scr->owner));
-    else
-        devwait_update(&p->wait, s, false, "not-found"); /* source = pad and none is there */
+    ask_pad(scr);
 }
 
 static void exit_screen(screen *scr)
 {
     sig_priv *p = scr->priv;
-    if (active == p)
-        active = NULL;
     if (p->tex)
         SDL_DestroyTexture(p->tex);
     p->tex = NULL;
     sigrender_image_clear(&p->canvas);
     p->inking = false;
-    signature_service_end(svc);
+    p->opening = false;
+    signature_service_end(p->svc);
 }
 
 /* Source = pad and none was there: look again every second. While the pad is away, once a
@@ -137,14 +172,11 @@ static int64_t update(screen *scr, int64_t now_ms)
     (void)now_ms;
     sig_priv *p = scr->priv;
     session *s = SCREEN_SESSION(scr);
-    if (!p->inking && open_pad(p)) {
-        make_capture(p, runner_ui(scr->owner));
-        devwait_update(&p->wait, s, true, NULL);
-        runner_invalidate(scr->owner);
-    }
+    if (!p->inking && !p->opening && session_now_ms(s) >= p->ask_at)
+        ask_pad(scr);
     if (!devwait_away(&p->wait)) {
         p->overdue = false;
-        return p->inking ? -1 : 1000;
+        return p->inking || p->opening ? -1 : 1000;
     }
     bool overdue = devwait_overdue(&p->wait, s);
     if (overdue || overdue != p->overdue)
@@ -168,7 +200,11 @@ static void drain_pad(screen *scr)
     sig_priv *p = scr->priv;
     bool inked = false;
     signature_event e;
-    while (signature_service_next_event(svc, &e)) {
+    while (signature_service_next_event(p->svc, &e)) {
+        if (e.type >= SIGNATURE_EVENT_OPENED) {
+            pad_answer(scr, &e);
+            continue;
+        }
         if (!p->inking)
             continue;
         if (e.type == SIGNATURE_EVENT_PEN) {
@@ -191,11 +227,11 @@ static void touch_at(screen *scr, double x, double y, bool down, double pressure
     sig_priv *p = scr->priv;
     session *s = SCREEN_SESSION(scr);
     signature_box box = capture_box(p);
-    bool inside = signature_service_inside(svc, &box, x, y);
+    bool inside = signature_service_inside(p->svc, &box, x, y);
     if (!inside && !p->touch_down)
         return;
     uint32_t t = (uint32_t)(session_now_ms(s) - p->t0);
-    signature_service_touch(svc, &box, x, y, down, pressure, t);
+    signature_service_touch(p->svc, &box, x, y, down, pressure, t);
     p->touch_down = down && inside;
     ink_changed(scr);
 }
@@ -203,7 +239,7 @@ static void touch_at(screen *scr, double x, double y, bool down, double pressure
 static bool input(screen *scr, const SDL_Event *ev)
 {
     sig_priv *p = scr->priv;
-    if (ev->type == wake_type) {
+    if (ev->type == p->wake_type) {
         drain_pad(scr);
         return true;
     }
@@ -257,7 +293,8 @@ static const char *refusal(sigink_verdict v)
     return NULL;
 }
 
-static void add_attempt(session *s, size_t person, size_t points, bool accepted)
+static void add_attempt(session *s, const capture_signature_settings *set, size_t person,
+                        size_t points, bool accepted)
 {
     takes *t = session_takes(s);
     if (t == NULL)
@@ -266,7 +303,7 @@ static void add_attempt(session *s, size_t person, size_t points, bool accepted)
         .item = TAKES_ITEM_SIGNATURE,
         .position = 0,
         .quality = (int)MIN(points, 100),
-        .threshold = MIN(settings.min_points, 100),
+        .threshold = MIN(set->min_points, 100),
         .accepted = accepted,
         .veto = 'N',
         .when = session_wall(s),
@@ -311,13 +348,13 @@ static void accept(screen *scr)
 {
     sig_priv *p = scr->priv;
     session *s = SCREEN_SESSION(scr);
-    if (!p->inking || signature_service_paused(svc))
+    if (!p->inking || signature_service_paused(p->svc))
         return;
-    sigink_rule rule = {(size_t)settings.min_points, settings.min_box_share};
-    sigink_verdict v = signature_service_accept(svc, &rule);
-    const sigink *ink = signature_service_ink(svc);
+    sigink_rule rule = {(size_t)p->set->min_points, p->set->min_box_share};
+    sigink_verdict v = signature_service_accept(p->svc, &rule);
+    const sigink *ink = signature_service_ink(p->svc);
     size_t person = flow_current_person(session_flow(s));
-    add_attempt(s, person, sigink_point_count(ink), v == SIGINK_ACCEPT);
+    add_attempt(s, p->set, person, sigink_point_count(ink), v == SIGINK_ACCEPT);
     if (v != SIGINK_ACCEPT) {
         p->message = refusal(v);
         g_message("signature refused: %s", sigink_verdict_message(v));
@@ -350,7 +387,7 @@ static void action(screen *scr, int id)
     switch (id) {
     case ID_CLEAR:
         if (p->inking) {
-            signature_service_clear(svc);
+            signature_service_clear(p->svc);
             ink_changed(scr);
         }
         return;
@@ -373,11 +410,11 @@ static void action(screen *scr, int id)
 static void render_ink(sig_priv *p, ui *u)
 {
     if (p->canvas.pixels == NULL &&
-        sigrender_canvas(p->box.w, p->box.h, p->box.w / signature_service_width_mm(svc), 0, 0,
+        sigrender_canvas(p->box.w, p->box.h, p->box.w / signature_service_width_mm(p->svc), 0, 0,
                          &p->canvas) != BK_OK)
         return;
     double pen_mm = INK_PX_AT_1080 * u->unit / p->canvas.px_per_mm;
-    if (sigrender_live(&p->canvas, signature_service_ink(svc), SMOOTH_PASSES, pen_mm) != BK_OK)
+    if (sigrender_live(&p->canvas, signature_service_ink(p->svc), SMOOTH_PASSES, pen_mm) != BK_OK)
         return;
     size_t n_px = (size_t)p->canvas.width * (size_t)p->canvas.height;
     uint32_t *argb = biomem_alloc(n_px * sizeof *argb);
@@ -402,10 +439,13 @@ static void draw(screen *scr, ui *u)
     session *s = SCREEN_SESSION(scr);
     SDL_Rect r = session_draw_frame(s, u, _("Signature"), true);
     int y = r.y;
-    const char *say = !p->inking ? _("Waiting for the signature pad. Please ask the desk "
-                                     "officer.")
-                      : p->pad   ? _("Sign on the signature pad with the pen, above the line.")
-                                 : _("Sign in the box with your finger, above the line.");
+    /* the first answer about the pad is a moment away (the service's worker opens it) */
+    const char *say = p->inking ? p->pad
+                                      ? _("Sign on the signature pad with the pen, above the line.")
+                                      : _("Sign in the box with your finger, above the line.")
+                      : p->opening && !devwait_away(&p->wait)
+                          ? _("One moment, please.")
+                          : _("Waiting for the signature pad. Please ask the desk officer.");
     y += ui_text(u, say, (SDL_Rect){r.x, y, r.w, r.h}, UI_FONT_BODY, UI_COLOR_TEXT, UI_ALIGN_START);
     /* The staff strip at the bottom while the pad has been away too long; the buttons above it. */
     int strip = devwait_draw(&p->wait, s, u, r);
@@ -447,7 +487,7 @@ static void draw(screen *scr, ui *u)
 
     int below = shown.y + shown.h + ui_px(u, 16);
     SDL_Rect line = {r.x, below, r.w, ui_px(u, 80)};
-    if (signature_service_paused(svc) && strip == 0)
+    if (signature_service_paused(p->svc) && strip == 0)
         ui_text(u,
                 _("The signature pad was disconnected. Please wait while it is connected again."),
                 line, UI_FONT_BODY, UI_COLOR_ALERT, UI_ALIGN_START);
@@ -455,7 +495,7 @@ static void draw(screen *scr, ui *u)
         ui_text(u, _(p->message), line, UI_FONT_BODY, UI_COLOR_ALERT, UI_ALIGN_START);
 
     screens_side_button(u, r, _("Clear"), ID_CLEAR);
-    if (!signature_service_paused(svc))
+    if (!signature_service_paused(p->svc))
         screens_main_button(u, r, _("Accept"), ID_ACCEPT);
     if (session_staff_active(s)) {
         int w = ui_px(u, 420), h = u->target;
@@ -474,69 +514,77 @@ static bk_err check(void *service, const capture_check_run *run)
     return signature_service_check(service, run);
 }
 
-static const screen_class signature_screen = {
-    .name = "capture-signature",
-    .applicant = true,
-    .priv_size = sizeof(sig_priv),
-    .enter = enter,
-    .exit = exit_screen,
-    .input = input,
-    .action = action,
-    .update = update,
-    .draw = draw,
-    .events = wake_types,
-};
-
-static const capture_class signature_capture = {
-    .item = FLOW_ITEM_SIGNATURE,
-    .screen = &signature_screen,
-    .service_status = status,
-    .service_check = check,
-};
-
-bool capture_signature_showing(capture_signature_view *view)
+bool capture_signature_view_get(runner *r, capture_signature_view *view)
 {
-    if (active == NULL || !active->inking)
+    const capture_class *cap = capture_lookup(FLOW_ITEM_SIGNATURE);
+    screen *scr = cap ? runner_find(r, cap->screen) : NULL;
+    if (scr == NULL)
         return false;
-    if (view) {
-        view->pad = active->pad;
-        view->pen_down = active->pen_down;
-        view->box = capture_box(active);
-    }
+    const sig_priv *p = scr->priv;
+    if (view)
+        *view = (capture_signature_view){
+            .inking = p->inking,
+            .opening = p->opening,
+            .pad = p->pad,
+            .pen_down = p->pen_down,
+            .box = capture_box(p),
+        };
     return true;
 }
 
-signature_service *capture_signature_service(void)
+bool capture_signature_showing(runner *r, capture_signature_view *view)
 {
-    return svc;
+    capture_signature_view v;
+    if (!capture_signature_view_get(r, &v) || !v.inking)
+        return false;
+    if (view)
+        *view = v;
+    return true;
 }
 
-bk_err capture_signature_setup(const capture_signature_settings *s, signature_service *service)
+capture_signature *capture_signature_register(const capture_signature_settings *settings,
+                                              signature_service *service)
 {
-    if (set_up)
-        return BK_ERR_EXISTS;
-    if (service == NULL)
-        return BK_ERR_INVALID;
-    settings = *s;
-    wake_type = SDL_RegisterEvents(1);
+    if (service == NULL || settings == NULL)
+        return NULL;
+    uint32_t wake_type = SDL_RegisterEvents(1);
     if (wake_type == (uint32_t)-1)
-        return BK_ERR_NO_SPACE;
-    wake_types[0] = wake_type;
-    bk_err err = capture_register_service(&signature_capture, service);
-    if (err != BK_OK)
-        return err;
-    svc = service;
-    signature_service_set_wake(svc, wake, NULL);
-    set_up = true;
-    return BK_OK;
+        return NULL;
+    capture_signature *cs = g_new0(capture_signature, 1);
+    cs->svc = service;
+    cs->set = *settings;
+    cs->events[0] = wake_type;
+    cs->cls = (screen_class){
+        .name = "capture-signature",
+        .applicant = true,
+        .priv_size = sizeof(sig_priv),
+        .enter = enter,
+        .exit = exit_screen,
+        .input = input,
+        .action = action,
+        .update = update,
+        .draw = draw,
+        .events = cs->events,
+    };
+    cs->cap = (capture_class){
+        .item = FLOW_ITEM_SIGNATURE,
+        .screen = &cs->cls,
+        .service_status = status,
+        .service_check = check,
+    };
+    if (capture_register_service(&cs->cap, service) != BK_OK) {
+        g_free(cs);
+        return NULL;
+    }
+    signature_service_set_wake(service, wake, cs);
+    return cs;
 }
 
-void capture_signature_teardown(void)
+void capture_signature_free(capture_signature *cs)
 {
-    if (svc) {
-        signature_service_end(svc);
-        signature_service_set_wake(svc, NULL, NULL);
-    }
-    svc = NULL;
-    set_up = false;
+    if (cs == NULL)
+        return;
+    signature_service_end(cs->svc);
+    signature_service_set_wake(cs->svc, NULL, NULL);
+    g_free(cs);
 }
