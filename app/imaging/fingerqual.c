@@ -17,9 +17,15 @@
  * 32/2 = 16 px (coarse ridges at 500 ppi). */
 #define K_MIN 2
 #define K_MAX 7
+/* A print whose light lines average below this grey (of 255) and vary more than VALLEY_UNEVEN
+ * times as much as its dark lines is taken for a negative: the valleys of a real print show the
+ * reader's empty level, light and even. */
+#define VALLEY_DARK   150.0f
+#define VALLEY_UNEVEN 1.2f
 
 typedef struct block_measure {
     float frequency, clarity, consistency, ridge_share;
+    float ridge_level, valley_level; /* the profile's darkest and lightest grey */
 } block_measure;
 
 static float ramp(float v, float lo, float hi)
@@ -180,8 +186,12 @@ static void measure_block(const fingerqual_input *in, const uint8_t *sm, int bx,
         hi = det[u] > hi ? det[u] : hi;
     }
     int dark = 0;
-    for (int u = 0; u < ACROSS; u++)
+    m->ridge_level = m->valley_level = prof[0];
+    for (int u = 0; u < ACROSS; u++) {
         dark += det[u] < 0.5f * (lo + hi);
+        m->ridge_level = prof[u] < m->ridge_level ? prof[u] : m->ridge_level;
+        m->valley_level = prof[u] > m->valley_level ? prof[u] : m->valley_level;
+    }
     m->ridge_share = (float)dark / ACROSS;
     if (rn == 0 || vn == 0) {
         m->clarity = 0;
@@ -229,10 +239,16 @@ static float block_quality(float coh, float flow, const block_measure *m)
     return q * (0.5f + 0.5f * flow);
 }
 
-/* Light background around a dark print, or the reverse? Compares the mean grey of the blocks
- * outside the print with those inside; an image that is all print is judged by its ridges,
- * which are the darker and, under pressure, the wider part of the profile. */
-static int looks_inverted(const fingerqual_input *in, float ridge_share)
+/* Light background around a dark print, or the reverse? Two signs, either enough:
+ * - the surround: the blocks outside the print are darker than those inside (a print lies on a
+ *   light platen or paper), judged when there is surround enough to judge by;
+ * - the print itself, for images the print fills: where the finger does not touch (the valleys)
+ *   the reader shows its empty level, which is light and nearly the same all over the print,
+ *   while the ridges' grey follows the pressure. A negative swaps the two: its light lines are
+ *   mid-grey and vary more than its dark ones. Both must hold, so a dark but real capture whose
+ *   valleys are even, or a light one whose valleys vary, is not taken for a negative
+ *   (docs/fingerprints.md gives the measured margins). */
+static int looks_inverted(const fingerqual_input *in, const fingerqual *q)
 {
     double fg = 0, bg = 0;
     int nf = 0, nb = 0;
@@ -247,9 +263,9 @@ static int looks_inverted(const fingerqual_input *in, float ridge_share)
     }
     if (nf == 0)
         return 0;
-    if (nb >= 4 && nb * 100 >= nf) /* enough background to judge by */
-        return bg / nb < fg / nf - 30;
-    return ridge_share < 0.3f;
+    if (nb >= 4 && nb * 100 >= nf && bg / nb < fg / nf - 30) /* enough surround to judge by */
+        return 1;
+    return q->valley_level < VALLEY_DARK && q->valley_spread > VALLEY_UNEVEN * q->ridge_spread;
 }
 
 int fingerqual_measure(const fingerqual_input *in, fingerqual *out)
@@ -271,6 +287,7 @@ int fingerqual_measure(const fingerqual_input *in, fingerqual *out)
         cs[1][i] = -sinf(2 * (float)M_PI * i / ACROSS);
     }
     double coh = 0, freq = 0, clar = 0, cons = 0, flow = 0, bq = 0;
+    double rl = 0, rl2 = 0, vl = 0, vl2 = 0;
     for (int by = 0; by < in->bh; by++) {
         for (int bx = 0; bx < in->bw; bx++) {
             int i = by * in->bw + bx;
@@ -287,6 +304,10 @@ int fingerqual_measure(const fingerqual_input *in, fingerqual *out)
             flow += f;
             bq += q;
             shares[nfg] = m.ridge_share;
+            rl += m.ridge_level;
+            rl2 += (double)m.ridge_level * m.ridge_level;
+            vl += m.valley_level;
+            vl2 += (double)m.valley_level * m.valley_level;
             if (in->block_quality != NULL)
                 in->block_quality[i] = q;
             nfg++;
@@ -299,6 +320,10 @@ int fingerqual_measure(const fingerqual_input *in, fingerqual *out)
         out->consistency = (float)(cons / nfg);
         out->flow = (float)(flow / nfg);
         out->block_mean = (float)(bq / nfg);
+        double mr = rl / nfg, mv = vl / nfg, span = fmax(mv - mr, 1);
+        out->valley_level = (float)mv;
+        out->ridge_spread = (float)(sqrt(fmax(rl2 / nfg - mr * mr, 0)) / span);
+        out->valley_spread = (float)(sqrt(fmax(vl2 / nfg - mv * mv, 0)) / span);
         qsort(shares, (size_t)nfg, sizeof *shares, cmp_float);
         out->ridge_share = shares[nfg / 2];
         /* ridge-valley uniformity: the ridge share varies little over a good print */
@@ -311,7 +336,7 @@ int fingerqual_measure(const fingerqual_input *in, fingerqual *out)
     float px = (float)in->block * (float)in->block;
     out->good_area = (float)bq * px;
     out->good_share = out->good_area / ((float)in->width * (float)in->height);
-    out->inverted = looks_inverted(in, out->ridge_share);
+    out->inverted = looks_inverted(in, out);
 
     return 0;
 }
@@ -328,7 +353,7 @@ void fingerqual_score(fingerqual *q, int good_minutiae)
                   0.2f * q->block_mean;
     float area = sqrtf(q->good_area) / 280;
     float s = local * powf(q->good_share + 0.01f, 1.15f) * powf(area < 1 ? area : 1, 1.7f) *
-              powf(good_minutiae + 1 < 15 ? (good_minutiae + 1) / 15.0f : 1, 0.3f);
+              powf(good_minutiae + 1 < 15 ? (good_minutiae + 1) / 15.0f : 1, 0.8f);
     s = 100 * sqrtf(s > 0 ? s : 0);
     /* slivers and tips: a quarter of the reader's field or less holds print */
     s *= ramp(q->foreground, 0.25f, 0.35f);

@@ -37,19 +37,22 @@ typedef struct fingerqual_input {
 
 /* The measures behind the score, each averaged over the foreground blocks unless said. */
 typedef struct fingerqual {
-    float coherence;   /* orientation certainty 0..1 */
-    float frequency;   /* share of the across-ridge profile's energy at its ridge frequency 0..1 */
-    float clarity;     /* ridge-valley separation: grey distance over spread */
-    float consistency; /* correlation of the across-ridge profile between two halves along it */
-    float flow;        /* share of blocks whose direction agrees with their neighbours 0..1 */
-    float uniformity;  /* 1 - spread of the ridge share of the profile, 0..1 */
-    float ridge_share; /* median share of the profile darker than its mean (ridges) */
-    float foreground;  /* share of the blocks that hold print 0..1 */
-    float good_area;   /* area of good print (block quality summed) in pixels at 500 ppi */
-    float good_share;  /* good area against the image area 0..1 */
-    float block_mean;  /* mean block quality over the foreground 0..1 */
-    int inverted;      /* 1 when the print looks light on dark */
-    int quality;       /* 0..100 */
+    float coherence;    /* orientation certainty 0..1 */
+    float frequency;    /* share of the across-ridge profile's energy at its ridge frequency 0..1 */
+    float clarity;      /* ridge-valley separation: grey distance over spread */
+    float consistency;  /* correlation of the across-ridge profile between two halves along it */
+    float flow;         /* share of blocks whose direction agrees with their neighbours 0..1 */
+    float uniformity;   /* 1 - spread of the ridge share of the profile, 0..1 */
+    float ridge_share;  /* median share of the profile darker than its mean (ridges) */
+    float foreground;   /* share of the blocks that hold print 0..1 */
+    float good_area;    /* area of good print (block quality summed) in pixels at 500 ppi */
+    float good_share;   /* good area against the image area 0..1 */
+    float block_mean;   /* mean block quality over the foreground 0..1 */
+    float valley_level; /* mean grey of the light lines (the profile's lightest) */
+    float ridge_spread; /* spread of the dark lines' grey over the print, against the contrast */
+    float valley_spread; /* the same for the light lines */
+    int inverted;        /* 1 when the print looks light on dark */
+    int quality;         /* 0..100 */
 } fingerqual;
 
 /* Measures `in` into *out (all but quality) and fills in->block_quality. Returns 0, or -1 when

@@ -44,29 +44,6 @@ static fingerfeat *analyse(const fingerimg *img)
     return f;
 }
 
-/* Mean grey outside the print minus inside: a print on a light platen has a light surround. */
-static double surround_contrast(const fingerimg *img, const fingerfeat *f)
-{
-    double in = 0, out = 0;
-    long ni = 0, no = 0;
-    for (int y = 0; y < img->height; y++) {
-        for (int x = 0; x < img->width; x++) {
-            int v = img->pix[y * img->width + x];
-            if (fingerfeat_in_foreground(f, (float)x, (float)y)) {
-                in += v;
-                ni++;
-            } else {
-                out += v;
-                no++;
-            }
-        }
-    }
-    /* fewer than 1 % of the pixels outside: no surround to speak of */
-    if (no * 100 < ni || ni == 0)
-        return 0;
-    return out / (double)no - in / (double)ni;
-}
-
 static void test_kind(gconstpointer data)
 {
     fingerkinds_nonprint kind = (fingerkinds_nonprint)GPOINTER_TO_INT(data);
@@ -81,21 +58,10 @@ static void test_kind(gconstpointer data)
         fingerfeat *f = analyse(img);
         g_test_message("%s.%s: quality %d, %d minutiae", names[i], fingerkinds_nonprint_str(kind),
                        f->quality, f->n_minutiae);
-        int check = 1;
-        if (kind == FINGERKINDS_INVERTED) {
-            /* A negative is told by its dark surround. A capture that fills its whole frame,
-             * or lies on a dark one, has no light surround to lose: its negative is not
-             * asserted (measured in the benchmark, docs/fingerprints.md). */
-            fingerfeat *orig = analyse(captures[i]);
-            check = surround_contrast(captures[i], orig) > 30;
-            fingerfeat_free(orig);
-            if (!check)
-                g_test_message("  not asserted: %s has no light surround", names[i]);
-        }
-        if (check) {
-            g_assert_cmpint(f->quality, <, 10);
-            asserted++;
-        }
+        /* every kind of every capture, negatives too: those of prints that fill their frame
+         * (the ex-* examples) or lie on a dark one (vfs7552) by the print's own polarity */
+        g_assert_cmpint(f->quality, <, 10);
+        asserted++;
         fingerfeat_free(f);
         fingerimg_free(img);
     }
