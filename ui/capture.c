@@ -39,12 +39,18 @@ void capture_status(flow_item item, char *buf, size_t size)
         buf[0] = '\0';
     if (cc == NULL)
         return;
-    if (cc->service_status)
-        cc->service_status(services[item], buf, size);
-    else if (cc->status)
-        cc->status(buf, size);
+    if (cc->status)
+        cc->status(services[item], buf, size);
     else
         g_snprintf(buf, size, "%s: %s", flow_item_str(item), cc->screen->name);
+}
+
+bk_err capture_check(flow_item item, const capture_check_run *run)
+{
+    const capture_class *cc = capture_lookup(item);
+    if (cc == NULL || cc->check == NULL)
+        return BK_ERR_UNAVAILABLE;
+    return cc->check(services[item], run);
 }
 
 void capture_clear(void)

@@ -27,19 +27,17 @@ typedef struct capture_class {
     /* The step's screen (transfer none, static). Its name is the screen's stable name, e.g.
      * "capture-photo". Its `applicant` flag should be true (idle timer, language switch). */
     const screen_class *screen;
-    /* One line on the device for the staff's device status (optional). */
-    void (*status)(char *buf, size_t size);
-    /* The module's device checks with its own open device (optional): called on a thread of the
-     * caller's that is neither the main thread nor one of the module's; blocks until the checks
-     * are made (each within its own time limit, sooner on cancel) and reports every check it
-     * owns (passed, failed or skipped) through run->result. Safe against the module's own
-     * threads. BK_ERR_BUSY (and no result) while the module's capture step is on screen or
-     * another check runs. */
-    bk_err (*check)(const capture_check_run *run);
-    /* As status and check, given the service handle registered with the class
-     * (capture_register_service); used instead of them when set. */
-    void (*service_status)(void *service, char *buf, size_t size);
-    bk_err (*service_check)(void *service, const capture_check_run *run);
+    /* Both below are given the service registered with the class (capture_register_service;
+     * NULL after capture_register). */
+    /* One line on the device for the staff's device status (optional); any thread. */
+    void (*status)(void *service, char *buf, size_t size);
+    /* The service's device checks with its own open device (optional): called on a thread of
+     * the caller's that is neither the main thread nor one of the service's; blocks until the
+     * checks are made (each within its own time limit, sooner on cancel) and reports every check
+     * it owns (passed, failed or skipped) through run->result. Safe against the service's own
+     * threads. BK_ERR_BUSY (and no result) while the service's capture step has the device in a
+     * way the check cannot share, or another check runs. */
+    bk_err (*check)(void *service, const capture_check_run *run);
 } capture_class;
 
 /* Registers cls for cls->item (transfer none: cls must outlive the kiosk). BK_ERR_EXISTS when the
@@ -50,8 +48,11 @@ bk_err capture_register(const capture_class *cls);
 bk_err capture_register_service(const capture_class *cls, void *service);
 /* The service registered for item (transfer none), NULL when none. */
 void *capture_service(flow_item item);
-/* The class's status line for item (service_status or status); "" when none is registered. */
+/* The class's status line for item, with its service; "" when none is registered. */
 void capture_status(flow_item item, char *buf, size_t size);
+/* The class's check for item, with its service (as capture_class.check); BK_ERR_UNAVAILABLE
+ * when none is registered or the class has no check. */
+bk_err capture_check(flow_item item, const capture_check_run *run);
 
 /* The class registered for item, or NULL. */
 const capture_class *capture_lookup(flow_item item);

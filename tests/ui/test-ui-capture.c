@@ -62,8 +62,9 @@ static void photo_draw(screen *scr, ui *u)
                     "Use this photo", 1, BUTTON_PRIMARY);
 }
 
-static void photo_status(char *buf, size_t size)
+static void photo_status(void *service, char *buf, size_t size)
 {
+    (void)service; /* registered without one */
     g_snprintf(buf, size, "photo: test camera ready");
 }
 

@@ -588,22 +588,6 @@ static bk_err service_check(void *service, const capture_check_run *run)
     return finger_service_check(service, run);
 }
 
-/* The same for callers that take no handle yet (status, check): the one registered service. */
-static finger_service *checked_service;
-
-static void status_line(char *buf, size_t size)
-{
-    if (checked_service)
-        finger_service_status(checked_service, buf, size);
-    else
-        g_snprintf(buf, size, "fingerprint: not set up");
-}
-
-static bk_err finger_check(const capture_check_run *run)
-{
-    return checked_service ? finger_service_check(checked_service, run) : BK_ERR_NOT_FOUND;
-}
-
 capture_finger *capture_finger_register(finger_service *fs, const fingerplan_settings *plan,
                                         uint32_t wake_event, char **message)
 {
@@ -634,10 +618,8 @@ capture_finger *capture_finger_register(finger_service *fs, const fingerplan_set
     cf->cap = (capture_class){
         .item = FLOW_ITEM_FINGERPRINTS,
         .screen = &cf->cls,
-        .status = status_line,
-        .check = finger_check,
-        .service_status = service_status,
-        .service_check = service_check,
+        .status = service_status,
+        .check = service_check,
     };
     if (capture_register_service(&cf->cap, fs) != BK_OK) {
         if (message)
@@ -645,7 +627,6 @@ capture_finger *capture_finger_register(finger_service *fs, const fingerplan_set
         g_free(cf);
         return NULL;
     }
-    checked_service = fs;
     return cf;
 }
 
@@ -653,8 +634,6 @@ void capture_finger_free(capture_finger *cf)
 {
     if (cf == NULL)
         return;
-    if (checked_service == cf->fs)
-        checked_service = NULL;
     g_free(cf);
 }
 

@@ -838,8 +838,8 @@ capture_photo *capture_photo_register(photo_service *ps, uint32_t wake_event)
     cp->cap = (capture_class){
         .item = FLOW_ITEM_PHOTO,
         .screen = &cp->cls,
-        .service_status = service_status,
-        .service_check = service_check,
+        .status = service_status,
+        .check = service_check,
     };
     if (capture_register_service(&cp->cap, ps) != BK_OK) {
         g_free(cp);

@@ -569,8 +569,8 @@ capture_signature *capture_signature_register(const capture_signature_settings *
     cs->cap = (capture_class){
         .item = FLOW_ITEM_SIGNATURE,
         .screen = &cs->cls,
-        .service_status = status,
-        .service_check = check,
+        .status = status,
+        .check = check,
     };
     if (capture_register_service(&cs->cap, service) != BK_OK) {
         g_free(cs);

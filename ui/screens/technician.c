@@ -112,13 +112,7 @@ static void held_status(void *data, char *buf, size_t size)
 
 static bk_err held_check(void *data, const capture_check_run *run)
 {
-    flow_item item = held_item(data);
-    const capture_class *cc = capture_lookup(item);
-    if (cc && cc->service_check)
-        return cc->service_check(capture_service(item), run);
-    if (cc && cc->check)
-        return cc->check(run);
-    return BK_ERR_UNAVAILABLE;
+    return capture_check(held_item(data), run);
 }
 
 /* The capture service registered for item, as the job reaches it (none: the job opens the
