@@ -37,6 +37,14 @@ static inline char *make_tmpdir(const char *template)
     return dir;
 }
 
+/* dir/name made as a directory of this user only (transfer full: its path). */
+static inline char *make_subdir(const char *dir, const char *name)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    g_assert_cmpint(g_mkdir(path, 0700), ==, 0);
+    return path;
+}
+
 /* Lines in text (its '\n's). */
 static inline int count_lines(const char *text)
 {

@@ -4,101 +4,49 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-typedef struct run {
-    int status;
-    char *out;
-    char *err;
-} run;
+#include "../bkrun.h"
 
-static run run_biokiosk(const char *first, ...)
-{
-    const char *bin = g_getenv("BIOKIOSK_BIN");
-    g_assert_nonnull(bin);
-    GPtrArray *args = g_ptr_array_new();
-    g_ptr_array_add(args, (gpointer)bin);
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a != NULL; a = va_arg(ap, const char *))
-        g_ptr_array_add(args, (gpointer)a);
-    va_end(ap);
-    g_ptr_array_add(args, NULL);
-
-    run r = {0};
-    int wait_status = 0;
-    GError *error = NULL;
-    if (!g_spawn_sync(NULL, (char **)args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r.out, &r.err,
-                      &wait_status, &error))
-        g_error("spawn: %s", error->message);
-    g_assert_true(WIFEXITED(wait_status));
-    r.status = WEXITSTATUS(wait_status);
-    g_ptr_array_free(args, TRUE);
-    return r;
-}
-
-static void run_clear(run *r)
-{
-    g_free(r->out);
-    g_free(r->err);
-}
-
-static int count_lines(const char *text)
-{
-    int n = 0;
-    for (const char *p = text; *p; p++)
-        n += *p == '\n';
-    return n;
-}
+typedef bk_result run;
 
 static void test_version_and_usage(void)
 {
-    run r = run_biokiosk("--version", NULL);
+    run r = biokiosk_run("--version", NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_true(g_str_has_prefix(r.out, "biokiosk "));
-    run_clear(&r);
+    bk_result_clear(&r);
 
-    r = run_biokiosk("--help", NULL);
+    r = biokiosk_run("--help", NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "rules"));
-    run_clear(&r);
+    bk_result_clear(&r);
 
-    r = run_biokiosk("frobnicate", NULL);
+    r = biokiosk_run("frobnicate", NULL);
     g_assert_cmpint(r.status, ==, 2);
     g_assert_cmpstr(r.out, ==, "");
     g_assert_nonnull(strstr(r.err, "unknown command 'frobnicate'"));
     g_assert_nonnull(strstr(r.err, "Usage:"));
-    run_clear(&r);
+    bk_result_clear(&r);
 
-    r = run_biokiosk("--frobnicate", NULL);
+    r = biokiosk_run("--frobnicate", NULL);
     g_assert_cmpint(r.status, ==, 2);
     g_assert_nonnull(strstr(r.err, "unknown option"));
-    run_clear(&r);
+    bk_result_clear(&r);
 
-    r = run_biokiosk("rules", "--frobnicate", NULL);
+    r = biokiosk_run("rules", "--frobnicate", NULL);
     g_assert_cmpint(r.status, ==, 2);
     g_assert_cmpstr(r.out, ==, "");
     g_assert_nonnull(strstr(r.err, "frobnicate"));
-    run_clear(&r);
+    bk_result_clear(&r);
 
-    r = run_biokiosk("rules", "--help", NULL);
+    r = biokiosk_run("rules", "--help", NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "--previous-fingerprints-poor"));
-    run_clear(&r);
-}
-
-static JsonObject *parse_object(const char *text, JsonParser **parser)
-{
-    *parser = json_parser_new();
-    GError *error = NULL;
-    if (!json_parser_load_from_data(*parser, text, -1, &error))
-        g_error("not JSON: %s (%s)", error->message, text);
-    JsonNode *root = json_parser_get_root(*parser);
-    g_assert_true(JSON_NODE_HOLDS_OBJECT(root));
-    return json_node_get_object(root);
+    bk_result_clear(&r);
 }
 
 static void test_rules_json(void)
 {
-    run r = run_biokiosk("rules", "--birth-date", "2018-01-15", "--on", "2026-11-22", NULL);
+    run r = biokiosk_run("rules", "--birth-date", "2018-01-15", "--on", "2026-11-22", NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_cmpstr(r.err, ==, "");
     g_assert_cmpint(count_lines(r.out), ==, 1);
@@ -124,9 +72,9 @@ static void test_rules_json(void)
     }
     g_assert_true(found);
     g_object_unref(parser);
-    run_clear(&r);
+    bk_result_clear(&r);
 
-    r = run_biokiosk("rules", "--birth-date", "1990-01-01", "--on", "2026-11-22", "--applied",
+    r = biokiosk_run("rules", "--birth-date", "1990-01-01", "--on", "2026-11-22", "--applied",
                      "2026-10-01", "--category", "eu-citizen-permanent", "--previous-photo",
                      "2026-09-01", "--previous-fingerprints", "2020-01-01",
                      "--previous-fingerprints-poor", "--previous-signature", "2020-01-01", NULL);
@@ -139,10 +87,10 @@ static void test_rules_json(void)
     g_assert_true(json_object_get_boolean_member(o, "may_post"));
     g_assert_true(json_object_get_boolean_member(o, "may_come_alone"));
     g_object_unref(parser);
-    run_clear(&r);
+    bk_result_clear(&r);
 
     /* an adult whose photo, fingerprints and signature are all used again need not come */
-    r = run_biokiosk("rules", "--birth-date", "1990-01-01", "--on", "2026-11-22", "--applied",
+    r = biokiosk_run("rules", "--birth-date", "1990-01-01", "--on", "2026-11-22", "--applied",
                      "2026-10-01", "--previous-photo", "2026-09-01", "--previous-fingerprints",
                      "2020-01-01", "--previous-signature", "2020-01-01", NULL);
     g_assert_cmpint(r.status, ==, 0);
@@ -160,15 +108,15 @@ static void test_rules_json(void)
     }
     g_assert_true(found);
     g_object_unref(parser);
-    run_clear(&r);
+    bk_result_clear(&r);
 
-    r = run_biokiosk("rules", "--birth-date", "2026-01-01", "--on", "2026-11-22", NULL);
+    r = biokiosk_run("rules", "--birth-date", "2026-01-01", "--on", "2026-11-22", NULL);
     g_assert_cmpint(r.status, ==, 0);
     o = parse_object(r.out, &parser);
     g_assert_false(json_object_get_boolean_member(o, "desk"));
     g_assert_cmpstr(json_object_get_string_member(o, "photo"), ==, "by-post");
     g_object_unref(parser);
-    run_clear(&r);
+    bk_result_clear(&r);
 }
 
 static void test_rules_bad_input(void)
@@ -193,13 +141,13 @@ static void test_rules_bad_input(void)
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         const char *const *a = bad[i];
-        run r = run_biokiosk("rules", a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], NULL);
+        run r = biokiosk_run("rules", a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], NULL);
         g_test_message("case %zu: %s", i, r.err);
         g_assert_cmpint(r.status, ==, 2);
         g_assert_cmpstr(r.out, ==, "");
         g_assert_cmpint(count_lines(r.err), ==, 1);
         g_assert_true(g_str_has_prefix(r.err, "biokiosk rules: "));
-        run_clear(&r);
+        bk_result_clear(&r);
     }
 }
 

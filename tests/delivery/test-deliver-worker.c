@@ -17,6 +17,8 @@
 #include <json-glib/json-glib.h>
 #include <sodium.h>
 
+#include "../bktest.h"
+#include "deliverytest.h"
 #include "record/audit.h"
 #include "record/outbox.h"
 #include "record/receipt.h"
@@ -32,42 +34,20 @@ typedef struct fixture {
     char *url;
 } fixture;
 
-static void rm_rf(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-        if (g_file_test(p, G_FILE_TEST_IS_DIR))
-            rm_rf(p);
-        else
-            g_unlink(p);
-    }
-    if (d != NULL)
-        g_dir_close(d);
-    g_rmdir(dir);
-}
-
 static void set_up(fixture *fx, gconstpointer data)
 {
     (void)data;
     memset(fx, 0, sizeof(*fx));
-    fx->dir = g_dir_make_tmp("deliver-worker-XXXXXX", NULL);
-    fx->outbox = g_build_filename(fx->dir, "outbox", NULL);
-    fx->kiosks = g_build_filename(fx->dir, "kiosks", NULL);
-    fx->keys = g_build_filename(fx->dir, "keys", NULL);
-    g_autofree char *store = g_build_filename(fx->dir, "store", NULL);
+    fx->dir = make_tmpdir("deliver-worker-XXXXXX");
+    fx->outbox = make_subdir(fx->dir, "outbox");
+    fx->kiosks = make_subdir(fx->dir, "kiosks");
+    fx->keys = make_subdir(fx->dir, "keys");
+    g_autofree char *store = make_subdir(fx->dir, "store");
     fx->store = g_strconcat("dir:", store, NULL);
     fx->log = g_build_filename(fx->dir, "receiver.log", NULL);
     fx->audit = g_build_filename(fx->dir, "audit.log", NULL);
-    g_mkdir(fx->outbox, 0700);
-    g_mkdir(fx->kiosks, 0700);
-    g_mkdir(fx->keys, 0700);
-    g_mkdir(store, 0700);
-    g_assert_cmpint(seal_kiosk_init(fx->keys, NULL), ==, BK_OK);
+    kiosk_keys_make(fx->keys, fx->ksk);
     g_assert_cmpint(seal_receiver_init(fx->keys, NULL), ==, BK_OK);
-    g_autofree char *kkey = g_build_filename(fx->keys, "kiosk.key", NULL);
-    g_assert_cmpint(seal_key_read(kkey, SEAL_KEY_KIOSK_SECRET, fx->ksk, 64, NULL, 0), ==, BK_OK);
     uint8_t kpk[32], osk[32];
     crypto_sign_ed25519_sk_to_pk(kpk, fx->ksk);
     g_autofree char *kpub = g_build_filename(fx->kiosks, "K1.pub", NULL);
@@ -89,7 +69,7 @@ static void tear_down(fixture *fx, gconstpointer data)
 {
     (void)data;
     receiver_stop(fx);
-    rm_rf(fx->dir);
+    remove_tree(fx->dir);
     g_free(fx->dir);
     g_free(fx->outbox);
     g_free(fx->kiosks);
@@ -133,19 +113,8 @@ static void receiver_start(fixture *fx, int port)
                                            to_log, fx->log, &fx->receiver, NULL, &out, NULL,
                                            &error));
     g_assert_no_error(error);
-    GString *line = g_string_new(NULL);
-    char c;
-    while (read(out, &c, 1) == 1 && c != '\n')
-        g_string_append_c(line, c);
-    close(out);
-    JsonParser *p = json_parser_new();
-    if (!json_parser_load_from_data(p, line->str, -1, NULL))
-        g_error("the receiver did not start: %s", line->str);
     g_free(fx->url);
-    fx->url = g_strdup(
-        json_object_get_string_member(json_node_get_object(json_parser_get_root(p)), "listening"));
-    g_object_unref(p);
-    g_string_free(line, TRUE);
+    fx->url = receiver_listening(out, fx->log);
 }
 
 static int url_port(const char *url)

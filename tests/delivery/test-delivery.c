@@ -26,6 +26,8 @@
 #include <libsoup/soup.h>
 #include <sodium.h>
 
+#include "../bkrun.h"
+#include "deliverytest.h"
 #include "record/outbox.h"
 #include "record/receipt.h"
 #include "record/seal.h"
@@ -44,22 +46,6 @@ typedef struct fixture {
 static char *path_in(const char *dir, const char *name)
 {
     return g_build_filename(dir, name, NULL);
-}
-
-static void rm_rf(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-        if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-            rm_rf(p);
-        else
-            g_unlink(p);
-    }
-    if (d != NULL)
-        g_dir_close(d);
-    g_rmdir(dir);
 }
 
 /* Files in dir whose name ends in suffix ("" for all; hidden files count too). */
@@ -97,15 +83,11 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
 {
     (void)data;
     memset(fx, 0, sizeof(*fx));
-    fx->dir = g_dir_make_tmp("delivery-XXXXXX", NULL);
-    g_assert_nonnull(fx->dir);
-    fx->outbox = path_in(fx->dir, "outbox");
-    fx->kiosks = path_in(fx->dir, "kiosks");
-    fx->store_dir = path_in(fx->dir, "store");
+    fx->dir = make_tmpdir("delivery-XXXXXX");
+    fx->outbox = make_subdir(fx->dir, "outbox");
+    fx->kiosks = make_subdir(fx->dir, "kiosks");
+    fx->store_dir = make_subdir(fx->dir, "store");
     fx->log = path_in(fx->dir, "receiver.log");
-    g_mkdir(fx->outbox, 0700);
-    g_mkdir(fx->kiosks, 0700);
-    g_mkdir(fx->store_dir, 0700);
     crypto_sign_keypair(fx->kpk, fx->ksk);
     crypto_box_keypair(fx->opk, fx->osk);
     g_autofree char *kpub = path_in(fx->kiosks, "KIOSK1.pub");
@@ -143,7 +125,7 @@ static void fixture_tear_down(fixture *fx, gconstpointer data)
 {
     (void)data;
     receiver_stop(fx, SIGTERM);
-    rm_rf(fx->dir);
+    remove_tree(fx->dir);
     g_free(fx->dir);
     g_free(fx->outbox);
     g_free(fx->kiosks);
@@ -232,47 +214,11 @@ static void receiver_start(fixture *fx, const char *cert, const char *key_file, 
     g_ptr_array_free(args, TRUE);
     g_assert_no_error(error);
     g_assert_true(ok);
-    GString *line = g_string_new(NULL);
-    char c;
-    while (read(out, &c, 1) == 1 && c != '\n')
-        g_string_append_c(line, c);
-    close(out);
-    JsonParser *p = json_parser_new();
-    if (!json_parser_load_from_data(p, line->str, -1, NULL)) {
-        g_autofree char *log = NULL;
-        g_file_get_contents(fx->log, &log, NULL, NULL);
-        g_error("the receiver did not start: '%s'; its log: %s", line->str, log);
-    }
     g_free(fx->url);
-    fx->url = g_strdup(
-        json_object_get_string_member(json_node_get_object(json_parser_get_root(p)), "listening"));
-    g_object_unref(p);
-    g_string_free(line, TRUE);
+    fx->url = receiver_listening(out, fx->log);
 }
 
-typedef struct run {
-    int status;
-    char *out, *err;
-} run;
-
-static void run_clear(run *r)
-{
-    g_free(r->out);
-    g_free(r->err);
-}
-
-static run bk_argv(const char *const *argv)
-{
-    run r = {0};
-    int wait = 0;
-    GError *error = NULL;
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r.out, &r.err, &wait,
-                 &error);
-    g_assert_no_error(error);
-    g_assert_true(WIFEXITED(wait));
-    r.status = WEXITSTATUS(wait);
-    return r;
-}
+typedef bk_result run;
 
 /* `biokiosk outbox deliver` to fx->url pinning cert ("a"/"b"), the receipts checked with pub. */
 static run deliver(fixture *fx, const char *cert, const char *pub)
@@ -282,7 +228,7 @@ static run deliver(fixture *fx, const char *cert, const char *pub)
         bin,     "outbox", "deliver", fx->outbox,       "--to",
         fx->url, "--ca",   ca,        "--receiver-key", pub ? pub : fx->receiver_pub,
         NULL};
-    return bk_argv(argv);
+    return bk_spawn(argv, NULL, NULL);
 }
 
 static gint64 member(const char *json, const char *name)
@@ -303,11 +249,23 @@ static void assert_counts(const run *r, int status, gint64 delivered, gint64 fai
     g_assert_cmpint(member(r->out, "waiting"), ==, waiting);
 }
 
+/* `outbox deliver` (pinning "a", the receipts checked with the fixture's key) ends with status
+ * and these counts; its stderr says err_has (NULL: not looked at). */
+static void deliver_expect(fixture *fx, int status, gint64 delivered, gint64 failed, gint64 waiting,
+                           const char *err_has)
+{
+    run r = deliver(fx, "a", NULL);
+    assert_counts(&r, status, delivered, failed, waiting);
+    if (err_has != NULL)
+        g_assert_nonnull(strstr(r.err, err_has));
+    bk_result_clear(&r);
+}
+
 /* The names the receiver's store holds (`biokiosk receiver list`), each once, sorted. */
 static GPtrArray *stored(fixture *fx)
 {
     const char *argv[] = {bin, "receiver", "list", "--store", fx->store, NULL};
-    run r = bk_argv(argv);
+    run r = bk_spawn(argv, NULL, NULL);
     if (r.status != 0)
         g_error("receiver list: %s", r.err);
     JsonParser *p = json_parser_new();
@@ -322,7 +280,7 @@ static GPtrArray *stored(fixture *fx)
         g_ptr_array_add(names, g_strdup(json_object_get_string_member(o, "tcn")));
     }
     g_object_unref(p);
-    run_clear(&r);
+    bk_result_clear(&r);
     return names;
 }
 
@@ -360,24 +318,28 @@ static void assert_all_delivered(fixture *fx, size_t n)
         g_assert_cmpuint(count(fx->store_dir, ".tmp"), ==, 0);
 }
 
+/* The receiver (started again, plain settings) takes all n records of the outbox. */
+static void delivers_all(fixture *fx, size_t n)
+{
+    receiver_start(fx, "a", NULL, 0, NULL);
+    deliver_expect(fx, 0, (gint64)n, 0, 0, NULL);
+    assert_all_delivered(fx, n);
+}
+
 static void test_deliver_and_resend(fixture *fx, gconstpointer data)
 {
     (void)data;
     add_records(fx, 3, 20000);
-    receiver_start(fx, "a", NULL, 0, NULL);
-    run r = deliver(fx, "a", NULL);
-    assert_counts(&r, 0, 3, 0, 0);
-    run_clear(&r);
-    assert_all_delivered(fx, 3);
+    delivers_all(fx, 3);
 
     /* `outbox list` shows the state and the receipt */
     const char *argv[] = {bin, "outbox", "list", fx->outbox, NULL};
-    r = bk_argv(argv);
+    run r = bk_spawn(argv, NULL, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "\"state\":\"delivered\""));
     g_assert_nonnull(strstr(r.out, "\"receipt\":{\"tcn\":\"KIOSK1-"));
     g_assert_null(strstr(r.out, "\"state\":\"waiting\""));
-    run_clear(&r);
+    bk_result_clear(&r);
 
     /* the same record again: the same receipt, byte for byte, and still stored once */
     outbox_entry *e = NULL;
@@ -392,9 +354,7 @@ static void test_deliver_and_resend(fixture *fx, gconstpointer data)
     g_assert_true(g_file_set_contents(dst, bytes, (gssize)len, NULL));
     outbox_entries_free(e, n);
     g_usleep(1100 * 1000); /* a new receipt would carry a later time */
-    r = deliver(fx, "a", NULL);
-    assert_counts(&r, 0, 1, 0, 0);
-    run_clear(&r);
+    deliver_expect(fx, 0, 1, 0, 0, NULL);
     g_assert_cmpint(outbox_list_delivered(fx->outbox, &e, &n), ==, BK_OK);
     g_assert_cmpstr(e[0].receipt, ==, first);
     outbox_entries_free(e, n);
@@ -408,16 +368,11 @@ static void test_conflict(fixture *fx, gconstpointer data)
     size_t len;
     g_free(add_record(fx, fx->ksk, "KIOSK1-0000abcd", 5000, &len));
     receiver_start(fx, "a", NULL, 0, NULL);
-    run r = deliver(fx, "a", NULL);
-    assert_counts(&r, 0, 1, 0, 0);
-    run_clear(&r);
+    deliver_expect(fx, 0, 1, 0, 0, NULL);
     g_autofree char *done = g_build_filename(fx->outbox, OUTBOX_DELIVERED, NULL);
-    rm_rf(done);
+    remove_tree(done);
     g_free(add_record(fx, fx->ksk, "KIOSK1-0000abcd", 5000, &len));
-    r = deliver(fx, "a", NULL);
-    assert_counts(&r, 1, 0, 1, 1);
-    g_assert_nonnull(strstr(r.err, "409"));
-    run_clear(&r);
+    deliver_expect(fx, 1, 0, 1, 1, "409");
     GPtrArray *names = stored(fx);
     g_assert_cmpuint(names->len, ==, 1);
     g_ptr_array_unref(names);
@@ -441,10 +396,7 @@ static void test_unknown_kiosk(fixture *fx, gconstpointer data)
     g_free(add_record(fx, sk9, "KIOSK9-00000001", 3000, &len));
     g_free(add_record(fx, fx->ksk, "KIOSK2-00000002", 3000, &len)); /* signed by KIOSK1 */
     receiver_start(fx, "a", NULL, 0, NULL);
-    run r = deliver(fx, "a", NULL);
-    assert_counts(&r, 1, 0, 2, 2);
-    g_assert_nonnull(strstr(r.err, "403"));
-    run_clear(&r);
+    deliver_expect(fx, 1, 0, 2, 2, "403");
     GPtrArray *names = stored(fx);
     g_assert_cmpuint(names->len, ==, 0);
     g_ptr_array_unref(names);
@@ -491,7 +443,7 @@ static void test_killed_mid_delivery(fixture *fx, gconstpointer data)
     run r = deliver(fx, "a", NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_cmpint(member(r.out, "waiting"), ==, 0);
-    run_clear(&r);
+    bk_result_clear(&r);
     assert_all_delivered(fx, 30);
 }
 
@@ -502,15 +454,8 @@ static void test_receiver_down_then_back(fixture *fx, gconstpointer data)
     add_records(fx, 4, 5000);
     receiver_start(fx, "a", NULL, 0, NULL);
     receiver_stop(fx, SIGTERM); /* fx->url now names a closed port */
-    run r = deliver(fx, "a", NULL);
-    assert_counts(&r, 3, 0, 1, 4);
-    g_assert_nonnull(strstr(r.err, "cannot be reached"));
-    run_clear(&r);
-    receiver_start(fx, "a", NULL, 0, NULL);
-    r = deliver(fx, "a", NULL);
-    assert_counts(&r, 0, 4, 0, 0);
-    run_clear(&r);
-    assert_all_delivered(fx, 4);
+    deliver_expect(fx, 3, 0, 1, 4, "cannot be reached");
+    delivers_all(fx, 4);
 }
 
 /* A receiver signing with a key the kiosk does not pin: the receipts do not verify, the
@@ -524,10 +469,7 @@ static void test_receipt_other_key(fixture *fx, gconstpointer data)
     g_assert_cmpint(seal_receiver_init(other, NULL), ==, BK_OK);
     g_autofree char *other_key = path_in(other, "receiver.key");
     receiver_start(fx, "a", other_key, 0, NULL);
-    run r = deliver(fx, "a", NULL);
-    assert_counts(&r, 1, 0, 2, 2);
-    g_assert_nonnull(strstr(r.err, "not the pinned receiver"));
-    run_clear(&r);
+    deliver_expect(fx, 1, 0, 2, 2, "not the pinned receiver");
     g_autofree char *done = path_in(fx->outbox, OUTBOX_DELIVERED);
     g_assert_cmpuint(count(done, OUTBOX_SUFFIX), ==, 0);
 }
@@ -656,10 +598,7 @@ static void receiver_disk_full_postgresql(fixture *fx)
 
     add_records(fx, 2, 400000);
     receiver_start(fx, "a", NULL, 0, NULL);
-    run r = deliver(fx, "a", NULL);
-    assert_counts(&r, 1, 0, 2, 2);
-    g_assert_nonnull(strstr(r.err, "507"));
-    run_clear(&r);
+    deliver_expect(fx, 1, 0, 2, 2, "507");
     GPtrArray *names = stored(fx);
     g_assert_cmpuint(names->len, ==, 0); /* nothing half-stored */
     g_ptr_array_unref(names);
@@ -672,11 +611,7 @@ static void receiver_disk_full_postgresql(fixture *fx)
     pg_exec(fx->store, "DROP TABLESPACE biokiosk_small");
     g_assert_cmpint(umount(small), ==, 0);
     g_rmdir(small);
-    receiver_start(fx, "a", NULL, 0, NULL);
-    r = deliver(fx, "a", NULL);
-    assert_counts(&r, 0, 2, 0, 0);
-    run_clear(&r);
-    assert_all_delivered(fx, 2);
+    delivers_all(fx, 2);
 }
 
 /* A full disk on the receiver (a file-size limit on its process; on PostgreSQL, a tablespace on
@@ -690,17 +625,10 @@ static void test_receiver_disk_full(fixture *fx, gconstpointer data)
     }
     add_records(fx, 2, 50000);
     receiver_start(fx, "a", NULL, 8192, NULL);
-    run r = deliver(fx, "a", NULL);
-    assert_counts(&r, 1, 0, 2, 2);
-    g_assert_nonnull(strstr(r.err, "507"));
-    run_clear(&r);
+    deliver_expect(fx, 1, 0, 2, 2, "507");
     g_assert_cmpuint(count(fx->store_dir, ""), ==, 0);
     receiver_stop(fx, SIGTERM);
-    receiver_start(fx, "a", NULL, 0, NULL);
-    r = deliver(fx, "a", NULL);
-    assert_counts(&r, 0, 2, 0, 0);
-    run_clear(&r);
-    assert_all_delivered(fx, 2);
+    delivers_all(fx, 2);
 }
 
 /* Over the receiver's size limit: 413, the record waits. */
@@ -709,10 +637,7 @@ static void test_over_size(fixture *fx, gconstpointer data)
     (void)data;
     add_records(fx, 1, 20000);
     receiver_start(fx, "a", NULL, 0, "--max-bytes=10000");
-    run r = deliver(fx, "a", NULL);
-    assert_counts(&r, 1, 0, 1, 1);
-    g_assert_nonnull(strstr(r.err, "413"));
-    run_clear(&r);
+    deliver_expect(fx, 1, 0, 1, 1, "413");
     GPtrArray *names = stored(fx);
     g_assert_cmpuint(names->len, ==, 0);
     g_ptr_array_unref(names);
@@ -750,16 +675,14 @@ static void test_tls_not_pinned(fixture *fx, gconstpointer data)
         g_error("the receiver took TLS 1.1: %s", v11);
     g_assert_nonnull(strstr(v12, "TLSv1.2"));
     g_assert_null(strstr(v12, "Cipher is (NONE)"));
-    run r = deliver(fx, "a", NULL);
-    assert_counts(&r, 3, 0, 1, 2);
-    run_clear(&r);
+    deliver_expect(fx, 3, 0, 1, 2, NULL);
     GPtrArray *names = stored(fx);
     g_assert_cmpuint(names->len, ==, 0);
     g_ptr_array_unref(names);
     /* the pinned one is accepted by the same kiosk */
-    r = deliver(fx, "b", NULL);
+    run r = deliver(fx, "b", NULL);
     assert_counts(&r, 0, 2, 0, 0);
-    run_clear(&r);
+    bk_result_clear(&r);
     const char *plain[] = {bin,
                            "outbox",
                            "deliver",
@@ -769,10 +692,10 @@ static void test_tls_not_pinned(fixture *fx, gconstpointer data)
                            "--receiver-key",
                            fx->receiver_pub,
                            NULL};
-    r = bk_argv(plain);
+    r = bk_spawn(plain, NULL, NULL);
     g_assert_cmpint(r.status, ==, 2);
     g_assert_nonnull(strstr(r.err, "plain http only to 127.0.0.1"));
-    run_clear(&r);
+    bk_result_clear(&r);
 }
 
 static gboolean make_cert(const char *name)
@@ -841,7 +764,7 @@ int main(int argc, char **argv)
     ADD("/delivery/over-size", test_over_size);
     ADD("/delivery/tls-not-pinned", test_tls_not_pinned);
     int rc = g_test_run();
-    rm_rf(certs);
+    remove_tree(certs);
     g_free(certs);
     return rc;
 }

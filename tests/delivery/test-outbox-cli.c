@@ -14,6 +14,8 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
+#include "../bkrun.h"
+#include "deliverytest.h"
 #include "record/outbox.h"
 #include "record/receipt.h"
 #include "record/seal.h"
@@ -25,46 +27,12 @@ typedef struct fixture {
     uint8_t ksk[64], opk[32], rsk[64];
 } fixture;
 
-typedef struct run {
-    int status;
-    char *out, *err;
-} run;
-
-static void run_clear(run *r)
-{
-    g_free(r->out);
-    g_free(r->err);
-}
-
-static void rm_rf(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-        if (g_file_test(p, G_FILE_TEST_IS_DIR))
-            rm_rf(p);
-        else
-            g_unlink(p);
-    }
-    if (d != NULL)
-        g_dir_close(d);
-    g_rmdir(dir);
-}
+typedef bk_result run;
 
 /* Runs biokiosk with the arguments (NULL-terminated); `ntp` non-NULL puts a timedatectl first
  * in PATH that reports NTPSynchronized=ntp. */
 static run bk(fixture *fx, const char *ntp, ...)
 {
-    GPtrArray *args = g_ptr_array_new();
-    g_ptr_array_add(args, (char *)bin);
-    va_list ap;
-    va_start(ap, ntp);
-    const char *a;
-    while ((a = va_arg(ap, const char *)) != NULL)
-        g_ptr_array_add(args, (char *)a);
-    va_end(ap);
-    g_ptr_array_add(args, NULL);
     char **env = g_get_environ();
     if (ntp != NULL) {
         g_autofree char *script = g_build_filename(fx->fakebin, "timedatectl", NULL);
@@ -74,16 +42,12 @@ static run bk(fixture *fx, const char *ntp, ...)
         g_autofree char *path = g_strdup_printf("%s:%s", fx->fakebin, g_getenv("PATH"));
         env = g_environ_setenv(env, "PATH", path, TRUE);
     }
-    run r = {0};
-    int wait = 0;
-    GError *error = NULL;
-    g_spawn_sync(NULL, (char **)args->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &r.out, &r.err,
-                 &wait, &error);
-    g_assert_no_error(error);
-    g_assert_true(WIFEXITED(wait));
-    r.status = WEXITSTATUS(wait);
+    va_list ap;
+    va_start(ap, ntp);
+    const char *first = va_arg(ap, const char *);
+    run r = bk_spawn_va(bin, (const char *const *)env, NULL, first, ap);
+    va_end(ap);
     g_strfreev(env);
-    g_ptr_array_free(args, TRUE);
     return r;
 }
 
@@ -91,19 +55,14 @@ static void set_up(fixture *fx, gconstpointer data)
 {
     (void)data;
     memset(fx, 0, sizeof(*fx));
-    fx->dir = g_dir_make_tmp("outbox-cli-XXXXXX", NULL);
-    fx->outbox = g_build_filename(fx->dir, "outbox", NULL);
-    fx->keys = g_build_filename(fx->dir, "keys", NULL);
-    fx->fakebin = g_build_filename(fx->dir, "bin", NULL);
-    g_mkdir(fx->outbox, 0700);
-    g_mkdir(fx->keys, 0700);
-    g_mkdir(fx->fakebin, 0700);
-    g_assert_cmpint(seal_kiosk_init(fx->keys, NULL), ==, BK_OK);
+    fx->dir = make_tmpdir("outbox-cli-XXXXXX");
+    fx->outbox = make_subdir(fx->dir, "outbox");
+    fx->keys = make_subdir(fx->dir, "keys");
+    fx->fakebin = make_subdir(fx->dir, "bin");
+    kiosk_keys_make(fx->keys, fx->ksk);
     fx->kiosk_pub = g_build_filename(fx->keys, "kiosk.pub", NULL);
     fx->kiosk_key = g_build_filename(fx->keys, "kiosk.key", NULL);
     fx->hash_key = g_build_filename(fx->keys, "audit-hash.key", NULL);
-    g_assert_cmpint(seal_key_read(fx->kiosk_key, SEAL_KEY_KIOSK_SECRET, fx->ksk, 64, NULL, 0), ==,
-                    BK_OK);
     uint8_t osk[32], rpk[32];
     crypto_box_keypair(fx->opk, osk);
     crypto_sign_keypair(rpk, fx->rsk);
@@ -112,7 +71,7 @@ static void set_up(fixture *fx, gconstpointer data)
 static void tear_down(fixture *fx, gconstpointer data)
 {
     (void)data;
-    rm_rf(fx->dir);
+    remove_tree(fx->dir);
     g_free(fx->dir);
     g_free(fx->outbox);
     g_free(fx->keys);
@@ -164,14 +123,14 @@ static void test_kiosk_key_required(fixture *fx, gconstpointer data)
     run r = bk(fx, NULL, "outbox", "verify", fx->outbox, NULL);
     g_assert_cmpint(r.status, ==, 2);
     g_assert_nonnull(strstr(r.err, "verify needs --kiosk-key"));
-    run_clear(&r);
+    bk_result_clear(&r);
     r = bk(fx, NULL, "outbox", "export", fx->outbox, "--to", usb, NULL);
     g_assert_cmpint(r.status, ==, 2);
     g_assert_nonnull(strstr(r.err, "export needs --kiosk-key"));
-    run_clear(&r);
+    bk_result_clear(&r);
     r = bk(fx, NULL, "outbox", "verify", fx->outbox, "--kiosk-key", fx->kiosk_pub, NULL);
     g_assert_cmpint(r.status, ==, 0);
-    run_clear(&r);
+    bk_result_clear(&r);
     /* a record signed by another kiosk does not pass for this one */
     uint8_t pk2[32], sk2[64];
     crypto_sign_keypair(pk2, sk2);
@@ -179,7 +138,7 @@ static void test_kiosk_key_required(fixture *fx, gconstpointer data)
     g_assert_cmpint(seal_key_write(other, SEAL_KEY_KIOSK_PUBLIC, pk2, 32), ==, BK_OK);
     r = bk(fx, NULL, "outbox", "verify", fx->outbox, "--kiosk-key", other, NULL);
     g_assert_cmpint(r.status, ==, 1);
-    run_clear(&r);
+    bk_result_clear(&r);
 }
 
 /* A public key others may write, or a secret key others may read, is refused with a message
@@ -192,7 +151,7 @@ static void test_key_modes(fixture *fx, gconstpointer data)
     run r = bk(fx, NULL, "outbox", "verify", fx->outbox, "--kiosk-key", fx->kiosk_pub, NULL);
     g_assert_cmpint(r.status, ==, 2);
     g_assert_nonnull(strstr(r.err, "mode 0666, wider than intended: chmod 0644"));
-    run_clear(&r);
+    bk_result_clear(&r);
     g_assert_cmpint(g_chmod(fx->kiosk_pub, 0644), ==, 0);
 
     g_autofree char *usb = g_build_filename(fx->dir, "usb", NULL);
@@ -203,12 +162,12 @@ static void test_key_modes(fixture *fx, gconstpointer data)
            "--audit", log, "--audit-key", fx->kiosk_key, "--audit-hash-key", fx->hash_key, NULL);
     g_assert_cmpint(r.status, ==, 2);
     g_assert_nonnull(strstr(r.err, "mode 0644, wider than intended: chmod 0600 (or 0640)"));
-    run_clear(&r);
+    bk_result_clear(&r);
     g_assert_cmpint(g_chmod(fx->kiosk_key, 0640), ==, 0);
     r = bk(fx, NULL, "outbox", "export", fx->outbox, "--to", usb, "--kiosk-key", fx->kiosk_pub,
            "--audit", log, "--audit-key", fx->kiosk_key, "--audit-hash-key", fx->hash_key, NULL);
     g_assert_cmpint(r.status, ==, 0);
-    run_clear(&r);
+    bk_result_clear(&r);
 }
 
 /* Purge deletes delivered records past the retention (counted from the receipt), never a
@@ -227,13 +186,13 @@ static void test_purge(fixture *fx, gconstpointer data)
     g_assert_cmpint(r.status, ==, 3);
     g_assert_nonnull(strstr(r.err, "nothing purged: the clock is not known to be right"));
     g_assert_nonnull(strstr(r.err, "clock.ntp"));
-    run_clear(&r);
+    bk_result_clear(&r);
     g_assert_true(exists(fx, OUTBOX_DELIVERED, "K1-0000000b"));
 
     r = bk(fx, "yes", "outbox", "purge", fx->outbox, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "\"deleted\":1"));
-    run_clear(&r);
+    bk_result_clear(&r);
     g_assert_false(exists(fx, OUTBOX_DELIVERED, "K1-0000000b"));
     g_assert_true(exists(fx, OUTBOX_DELIVERED, "K1-0000000c"));
     g_assert_true(exists(fx, "", "K1-0000000a"));
@@ -241,7 +200,7 @@ static void test_purge(fixture *fx, gconstpointer data)
     r = bk(fx, "yes", "outbox", "purge", fx->outbox, "--days", "0", NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "\"deleted\":1"));
-    run_clear(&r);
+    bk_result_clear(&r);
     g_assert_false(exists(fx, OUTBOX_DELIVERED, "K1-0000000c"));
     g_assert_true(exists(fx, "", "K1-0000000a"));
 }
@@ -257,7 +216,7 @@ static void test_list_states(fixture *fx, gconstpointer data)
     g_assert_nonnull(strstr(r.out, "\"name\":\"K1-00000010.bkrec\",\"state\":\"waiting\""));
     g_assert_nonnull(strstr(r.out, "\"name\":\"K1-00000011.bkrec\",\"state\":\"delivered\""));
     g_assert_nonnull(strstr(r.out, "\"receipt\":{\"tcn\":\"K1-00000011\",\"sha256\":\""));
-    run_clear(&r);
+    bk_result_clear(&r);
 }
 
 /* The self-test's outbox.delivery check of the kiosk's configuration (JSON of `biokiosk
@@ -274,7 +233,7 @@ static char *delivery_check(fixture *fx, const char *delivery_lines)
     g_assert_nonnull(at);
     const char *end = strchr(at, '}');
     char *check = g_strndup(at, (gsize)(end - at));
-    run_clear(&r);
+    bk_result_clear(&r);
     return check;
 }
 
@@ -313,21 +272,21 @@ static void test_discard(fixture *fx, gconstpointer data)
                "damaged", NULL);
     g_assert_cmpint(r.status, ==, 2);
     g_assert_nonnull(strstr(r.err, "it is always audited"));
-    run_clear(&r);
+    bk_result_clear(&r);
     g_assert_true(exists(fx, "", "K1-00000030"));
     r = bk(fx, NULL, "outbox", "discard", fx->outbox, "K1-00000030.bkrec", "--reason",
            "religious or medical", "--audit", log, "--audit-key", fx->kiosk_key, "--audit-hash-key",
            fx->hash_key, NULL);
     g_assert_cmpint(r.status, ==, 2); /* a code, never free text */
-    run_clear(&r);
+    bk_result_clear(&r);
     r = bk(fx, NULL, "outbox", "discard", fx->outbox, "K1-00000031.bkrec", "--reason", "damaged",
            "--audit", log, "--audit-key", fx->kiosk_key, "--audit-hash-key", fx->hash_key, NULL);
     g_assert_cmpint(r.status, ==, 2); /* delivered: not a waiting record */
-    run_clear(&r);
+    bk_result_clear(&r);
     r = bk(fx, NULL, "outbox", "discard", fx->outbox, "K1-00000030.bkrec", "--reason", "damaged",
            "--audit", log, "--audit-key", fx->kiosk_key, "--audit-hash-key", fx->hash_key, NULL);
     g_assert_cmpint(r.status, ==, 0);
-    run_clear(&r);
+    bk_result_clear(&r);
     g_assert_false(exists(fx, "", "K1-00000030"));
     g_assert_true(exists(fx, OUTBOX_DELIVERED, "K1-00000031"));
     g_autofree char *text = NULL;
@@ -345,7 +304,7 @@ static void test_receiver_init(fixture *fx, gconstpointer data)
     run r = bk(fx, NULL, "keys", "receiver-init", "--dir", d, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "\"kind\":\"receiver\""));
-    run_clear(&r);
+    bk_result_clear(&r);
     g_autofree char *key = g_build_filename(d, "receiver.key", NULL);
     g_autofree char *pub = g_build_filename(d, "receiver.pub", NULL);
     GStatBuf st;
@@ -361,7 +320,7 @@ static void test_receiver_init(fixture *fx, gconstpointer data)
     r = bk(fx, NULL, "keys", "receiver-init", "--dir", d, NULL);
     g_assert_cmpint(r.status, ==, 2);
     g_assert_nonnull(strstr(r.err, "nothing was overwritten"));
-    run_clear(&r);
+    bk_result_clear(&r);
 }
 
 int main(int argc, char **argv)

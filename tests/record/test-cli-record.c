@@ -9,50 +9,12 @@
 #include <json-glib/json-glib.h>
 #include <sodium.h>
 
+#include "../bkrun.h"
 #include "record/an2k.h"
 #include "core/biomem.h"
 #include "testimg.h"
 
-typedef struct run {
-    int status;
-    char *out;
-    char *err;
-} run;
-
-static run run_argv(GPtrArray *args)
-{
-    const char *bin = g_getenv("BIOKIOSK_BIN");
-    g_assert_nonnull(bin);
-    g_ptr_array_insert(args, 0, (gpointer)bin);
-    g_ptr_array_add(args, NULL);
-    run r = {0};
-    int wait_status = 0;
-    GError *error = NULL;
-    if (!g_spawn_sync(NULL, (char **)args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r.out, &r.err,
-                      &wait_status, &error))
-        g_error("spawn: %s", error->message);
-    g_assert_true(WIFEXITED(wait_status));
-    r.status = WEXITSTATUS(wait_status);
-    g_ptr_array_free(args, TRUE);
-    return r;
-}
-
-static run bk(const char *first, ...)
-{
-    GPtrArray *args = g_ptr_array_new();
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a != NULL; a = va_arg(ap, const char *))
-        g_ptr_array_add(args, (gpointer)a);
-    va_end(ap);
-    return run_argv(args);
-}
-
-static void run_clear(run *r)
-{
-    g_free(r->out);
-    g_free(r->err);
-}
+typedef bk_result run;
 
 /* Expects a usage/input refusal: status 2, one line on stderr containing needle, no stdout. */
 static void expect_refused(run r, const char *needle)
@@ -62,16 +24,7 @@ static void expect_refused(run r, const char *needle)
     g_assert_cmpstr(r.out, ==, "");
     g_assert_cmpuint(strlen(r.err), >, 0);
     g_assert_true(strchr(r.err, '\n') == r.err + strlen(r.err) - 1);
-    run_clear(&r);
-}
-
-static JsonObject *parse(const char *text, JsonParser **parser)
-{
-    *parser = json_parser_new();
-    GError *error = NULL;
-    if (!json_parser_load_from_data(*parser, text, -1, &error))
-        g_error("not JSON: %s (%s)", error->message, text);
-    return json_node_get_object(json_parser_get_root(*parser));
+    bk_result_clear(&r);
 }
 
 static char *path_in(const char *dir, const char *name)
@@ -115,13 +68,10 @@ typedef struct setup {
 
 static void setup_init(setup *s)
 {
-    s->dir = g_dir_make_tmp("cli-record-XXXXXX", NULL);
-    s->keys = path_in(s->dir, "keys");
-    s->office = path_in(s->dir, "office");
-    s->outbox = path_in(s->dir, "outbox");
-    g_mkdir(s->keys, 0700);
-    g_mkdir(s->office, 0700);
-    g_mkdir(s->outbox, 0700);
+    s->dir = make_tmpdir("cli-record-XXXXXX");
+    s->keys = make_subdir(s->dir, "keys");
+    s->office = make_subdir(s->dir, "office");
+    s->outbox = make_subdir(s->dir, "outbox");
     s->kiosk_key = path_in(s->keys, "kiosk.key");
     s->kiosk_pub = path_in(s->keys, "kiosk.pub");
     s->audit_key = path_in(s->keys, "audit-hash.key");
@@ -150,25 +100,9 @@ static void setup_init(setup *s)
     g_string_free(points, TRUE);
 }
 
-static void rm_rf(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-        if (g_file_test(p, G_FILE_TEST_IS_DIR))
-            rm_rf(p);
-        else
-            g_unlink(p);
-    }
-    if (d != NULL)
-        g_dir_close(d);
-    g_rmdir(dir);
-}
-
 static void setup_clear(setup *s)
 {
-    rm_rf(s->dir);
+    remove_tree(s->dir);
     char **all[] = {&s->dir,       &s->keys,       &s->office,     &s->outbox,   &s->person,
                     &s->face,      &s->finger2,    &s->finger7,    &s->points,   &s->kiosk_key,
                     &s->kiosk_pub, &s->office_key, &s->office_pub, &s->audit_key};
@@ -182,19 +116,19 @@ static void setup_clear(setup *s)
 static void setup_with_keys(setup *s)
 {
     setup_init(s);
-    run r = bk("keys", "kiosk-init", "--dir", s->keys, NULL);
-    run_clear(&r);
-    r = bk("keys", "backoffice-init", "--dir", s->office, NULL);
-    run_clear(&r);
+    run r = biokiosk_run("keys", "kiosk-init", "--dir", s->keys, NULL);
+    bk_result_clear(&r);
+    r = biokiosk_run("keys", "backoffice-init", "--dir", s->office, NULL);
+    bk_result_clear(&r);
 }
 
 static run build(setup *s, const char *person, const char *face)
 {
     g_autofree char *f2 = g_strconcat("2=", s->finger2, NULL);
     g_autofree char *f7 = g_strconcat("7=", s->finger7, NULL);
-    return bk("record", "build", "--person", person, "--face", face, "--finger", f2, "--finger", f7,
-              "--signature", s->points, "--outbox", s->outbox, "--kiosk-key", s->kiosk_key,
-              "--backoffice-key", s->office_pub, NULL);
+    return biokiosk_run("record", "build", "--person", person, "--face", face, "--finger", f2,
+                        "--finger", f7, "--signature", s->points, "--outbox", s->outbox,
+                        "--kiosk-key", s->kiosk_key, "--backoffice-key", s->office_pub, NULL);
 }
 
 static size_t outbox_count(const char *dir)
@@ -211,18 +145,18 @@ static void test_keys_build_open(void)
 {
     setup s;
     setup_init(&s);
-    run r = bk("keys", "kiosk-init", "--dir", s.keys, NULL);
+    run r = biokiosk_run("keys", "kiosk-init", "--dir", s.keys, NULL);
     g_assert_cmpint(r.status, ==, 0);
     JsonParser *p;
-    JsonObject *o = parse(r.out, &p);
+    JsonObject *o = parse_object(r.out, &p);
     g_assert_cmpstr(json_object_get_string_member(o, "kind"), ==, "kiosk");
     g_assert_cmpuint(strlen(json_object_get_string_member(o, "fingerprint")), ==, 16);
     g_object_unref(p);
-    run_clear(&r);
-    expect_refused(bk("keys", "kiosk-init", "--dir", s.keys, NULL), "exist already");
-    r = bk("keys", "backoffice-init", "--dir", s.office, NULL);
+    bk_result_clear(&r);
+    expect_refused(biokiosk_run("keys", "kiosk-init", "--dir", s.keys, NULL), "exist already");
+    r = biokiosk_run("keys", "backoffice-init", "--dir", s.office, NULL);
     g_assert_cmpint(r.status, ==, 0);
-    run_clear(&r);
+    bk_result_clear(&r);
     struct stat st;
     g_assert_cmpint(stat(s.office_key, &st), ==, 0);
     g_assert_cmpint(st.st_mode & 0777, ==, 0600);
@@ -232,28 +166,28 @@ static void test_keys_build_open(void)
     r = build(&s, s.person, s.face);
     if (r.status != 0)
         g_error("build: %s", r.err);
-    o = parse(r.out, &p);
+    o = parse_object(r.out, &p);
     g_autofree char *record = g_strdup(json_object_get_string_member(o, "path"));
     g_assert_true(g_str_has_prefix(json_object_get_string_member(o, "tcn"), "DH-03-"));
     g_object_unref(p);
-    run_clear(&r);
+    bk_result_clear(&r);
 
-    r = bk("outbox", "verify", s.outbox, "--kiosk-key", s.kiosk_pub, NULL);
+    r = biokiosk_run("outbox", "verify", s.outbox, "--kiosk-key", s.kiosk_pub, NULL);
     g_assert_cmpint(r.status, ==, 0);
-    o = parse(r.out, &p);
+    o = parse_object(r.out, &p);
     g_assert_cmpint(json_object_get_int_member(o, "bad"), ==, 0);
     g_assert_cmpuint(json_array_get_length(json_object_get_array_member(o, "records")), ==, 1);
     g_object_unref(p);
-    run_clear(&r);
+    bk_result_clear(&r);
 
     /* open at the back office, with the images and the ANSI/NIST-ITL file written out */
     g_autofree char *extract = path_in(s.dir, "extract");
     g_autofree char *an2 = path_in(s.dir, "out.an2");
-    r = bk("record", "open", record, "--secret", s.office_key, "--kiosk-key", s.kiosk_pub,
-           "--extract", extract, "--an2k", an2, NULL);
+    r = biokiosk_run("record", "open", record, "--secret", s.office_key, "--kiosk-key", s.kiosk_pub,
+                     "--extract", extract, "--an2k", an2, NULL);
     if (r.status != 0)
         g_error("open: %s", r.err);
-    o = parse(r.out, &p);
+    o = parse_object(r.out, &p);
     g_assert_cmpstr(json_object_get_string_member(o, "v_number"), ==, "1234567890");
     g_assert_cmpstr(json_object_get_string_member(o, "surname"), ==, "Jansen");
     g_assert_cmpstr(json_object_get_string_member(o, "version"), ==, "0500");
@@ -284,7 +218,7 @@ static void test_keys_build_open(void)
     JsonArray *devices = json_object_get_array_member(o, "devices");
     g_assert_cmpuint(json_array_get_length(devices), ==, 2); /* camera + the pad */
     g_object_unref(p);
-    run_clear(&r);
+    bk_result_clear(&r);
 
     gchar *data = NULL;
     gsize len = 0;
@@ -298,7 +232,7 @@ static void test_keys_build_open(void)
     g_free(data);
     g_autofree char *sig_out = path_in(extract, "signature.json");
     g_assert_true(g_file_get_contents(sig_out, &data, &len, NULL));
-    JsonObject *so = parse(data, &p);
+    JsonObject *so = parse_object(data, &p);
     JsonArray *strokes = json_object_get_array_member(so, "strokes");
     g_assert_cmpuint(json_array_get_length(strokes), ==, 2);
     JsonObject *pt = json_array_get_object_element(json_array_get_array_element(strokes, 0), 1);
@@ -346,42 +280,42 @@ static void test_keys_build_open(void)
     /* wrong keys, a flipped byte, a truncated file */
     g_autofree char *other = path_in(s.dir, "other");
     g_mkdir(other, 0700);
-    r = bk("keys", "backoffice-init", "--dir", other, NULL);
-    run_clear(&r);
-    r = bk("keys", "kiosk-init", "--dir", other, NULL);
-    run_clear(&r);
+    r = biokiosk_run("keys", "backoffice-init", "--dir", other, NULL);
+    bk_result_clear(&r);
+    r = biokiosk_run("keys", "kiosk-init", "--dir", other, NULL);
+    bk_result_clear(&r);
     g_autofree char *other_key = path_in(other, "backoffice.key");
     g_autofree char *other_pub = path_in(other, "kiosk.pub");
-    expect_refused(
-        bk("record", "open", record, "--secret", other_key, "--kiosk-key", s.kiosk_pub, NULL),
-        "sealed to back-office key");
-    expect_refused(
-        bk("record", "open", record, "--secret", s.office_key, "--kiosk-key", other_pub, NULL),
-        "not by the expected key");
-    expect_refused(
-        bk("record", "open", record, "--secret", s.kiosk_pub, "--kiosk-key", s.kiosk_pub, NULL),
-        "not a backoffice-secret key");
+    expect_refused(biokiosk_run("record", "open", record, "--secret", other_key, "--kiosk-key",
+                                s.kiosk_pub, NULL),
+                   "sealed to back-office key");
+    expect_refused(biokiosk_run("record", "open", record, "--secret", s.office_key, "--kiosk-key",
+                                other_pub, NULL),
+                   "not by the expected key");
+    expect_refused(biokiosk_run("record", "open", record, "--secret", s.kiosk_pub, "--kiosk-key",
+                                s.kiosk_pub, NULL),
+                   "not a backoffice-secret key");
     g_assert_true(g_file_get_contents(record, &data, &len, NULL));
     g_autofree char *bad = path_in(s.dir, "bad.bkrec");
     data[len / 2] ^= 0x10;
     g_file_set_contents(bad, data, (gssize)len, NULL);
-    expect_refused(
-        bk("record", "open", bad, "--secret", s.office_key, "--kiosk-key", s.kiosk_pub, NULL),
-        "the file was changed");
+    expect_refused(biokiosk_run("record", "open", bad, "--secret", s.office_key, "--kiosk-key",
+                                s.kiosk_pub, NULL),
+                   "the file was changed");
     data[len / 2] ^= 0x10;
     g_file_set_contents(bad, data, (gssize)len - 1000, NULL);
-    expect_refused(
-        bk("record", "open", bad, "--secret", s.office_key, "--kiosk-key", s.kiosk_pub, NULL),
-        "truncated");
+    expect_refused(biokiosk_run("record", "open", bad, "--secret", s.office_key, "--kiosk-key",
+                                s.kiosk_pub, NULL),
+                   "truncated");
     /* a damaged file in the outbox: verify answers no */
     g_autofree char *bad_in_outbox = path_in(s.outbox, "zz-bad.bkrec");
     g_file_set_contents(bad_in_outbox, data, (gssize)len - 1000, NULL);
-    r = bk("outbox", "verify", s.outbox, "--kiosk-key", s.kiosk_pub, NULL);
+    r = biokiosk_run("outbox", "verify", s.outbox, "--kiosk-key", s.kiosk_pub, NULL);
     g_assert_cmpint(r.status, ==, 1);
-    o = parse(r.out, &p);
+    o = parse_object(r.out, &p);
     g_assert_cmpint(json_object_get_int_member(o, "bad"), ==, 1);
     g_object_unref(p);
-    run_clear(&r);
+    bk_result_clear(&r);
     g_unlink(bad_in_outbox);
     g_free(data);
 
@@ -389,38 +323,40 @@ static void test_keys_build_open(void)
     g_autofree char *log = path_in(s.dir, "audit.log");
     g_autofree char *f2 = g_strconcat("2=", s.finger2, NULL);
     g_autofree char *f7 = g_strconcat("7=", s.finger7, NULL);
-    r = bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2, "--finger",
-           f7, "--signature", s.points, "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,
-           "--backoffice-key", s.office_pub, "--audit", log, "--audit-hash-key", s.audit_key, NULL);
+    r = biokiosk_run("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
+                     "--finger", f7, "--signature", s.points, "--outbox", s.outbox, "--kiosk-key",
+                     s.kiosk_key, "--backoffice-key", s.office_pub, "--audit", log,
+                     "--audit-hash-key", s.audit_key, NULL);
     if (r.status != 0)
         g_error("build with audit: %s", r.err);
-    run_clear(&r);
+    bk_result_clear(&r);
 
     /* export with removal, each step in the audit log */
     g_autofree char *usb = path_in(s.dir, "usb");
     g_mkdir(usb, 0700);
-    r = bk("outbox", "export", s.outbox, "--to", usb, "--remove", "--kiosk-key", s.kiosk_pub,
-           "--audit", log, "--audit-key", s.kiosk_key, "--audit-hash-key", s.audit_key, NULL);
+    r = biokiosk_run("outbox", "export", s.outbox, "--to", usb, "--remove", "--kiosk-key",
+                     s.kiosk_pub, "--audit", log, "--audit-key", s.kiosk_key, "--audit-hash-key",
+                     s.audit_key, NULL);
     g_assert_cmpint(r.status, ==, 0);
-    o = parse(r.out, &p);
+    o = parse_object(r.out, &p);
     g_assert_cmpint(json_object_get_int_member(o, "exported"), ==, 2);
     g_object_unref(p);
-    run_clear(&r);
+    bk_result_clear(&r);
     g_assert_cmpuint(outbox_count(s.outbox), ==, 0);
     g_assert_cmpuint(outbox_count(usb), ==, 2);
-    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
+    r = biokiosk_run("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "\"entries\":5"));
-    run_clear(&r);
+    bk_result_clear(&r);
     g_assert_true(g_file_get_contents(log, &data, &len, NULL));
     g_assert_nonnull(strstr(data, "\trecord.written\t"));
     g_assert_nonnull(strstr(data, "deleted-after-transfer"));
     g_assert_null(strstr(data, "1234567890"));
     g_free(data);
-    r = bk("outbox", "purge", usb, "--days", "14", NULL);
+    r = biokiosk_run("outbox", "purge", usb, "--days", "14", NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "\"deleted\":0"));
-    run_clear(&r);
+    bk_result_clear(&r);
     setup_clear(&s);
 }
 
@@ -452,9 +388,10 @@ static void test_refused_inputs(void)
     {
         g_autofree char *f2 = g_strconcat("2=", s.finger2, NULL);
         g_autofree char *f7 = g_strconcat("7=", s.finger7, NULL);
-        expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
-                          "--finger", f7, "--signature", dash_path, "--outbox", s.outbox,
-                          "--kiosk-key", s.kiosk_key, "--backoffice-key", s.office_pub, NULL),
+        expect_refused(biokiosk_run("record", "build", "--person", s.person, "--face", s.face,
+                                    "--finger", f2, "--finger", f7, "--signature", dash_path,
+                                    "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,
+                                    "--backoffice-key", s.office_pub, NULL),
                        "2 pen points; fewer than 20 is a trivial signature");
     }
     g_assert_cmpuint(outbox_count(s.outbox), ==, 0);
@@ -472,34 +409,37 @@ static void test_refused_inputs(void)
     g_autofree char *f2 = g_strconcat("2=", s.finger2, NULL);
     g_autofree char *f3 = g_strconcat("3=", s.finger2, NULL);
     g_autofree char *f11 = g_strconcat("11=", s.finger2, NULL);
-    expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f3,
-                      "--outbox", s.outbox, "--kiosk-key", s.kiosk_key, "--backoffice-key",
-                      s.office_pub, NULL),
+    expect_refused(biokiosk_run("record", "build", "--person", s.person, "--face", s.face,
+                                "--finger", f3, "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,
+                                "--backoffice-key", s.office_pub, NULL),
                    "\"position\": 3");
-    expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f11,
-                      "--outbox", s.outbox, "--kiosk-key", s.kiosk_key, "--backoffice-key",
-                      s.office_pub, NULL),
+    expect_refused(biokiosk_run("record", "build", "--person", s.person, "--face", s.face,
+                                "--finger", f11, "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,
+                                "--backoffice-key", s.office_pub, NULL),
                    "POS=IMAGE");
-    expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
-                      "--signature", s.points, "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,
-                      "--backoffice-key", s.office_pub, NULL),
+    expect_refused(biokiosk_run("record", "build", "--person", s.person, "--face", s.face,
+                                "--finger", f2, "--signature", s.points, "--outbox", s.outbox,
+                                "--kiosk-key", s.kiosk_key, "--backoffice-key", s.office_pub, NULL),
                    "no exception says why");
-    expect_refused(bk("record", "build", "--person", s.person, "--outbox", s.outbox, "--kiosk-key",
-                      s.office_pub, "--backoffice-key", s.office_pub, NULL),
+    expect_refused(biokiosk_run("record", "build", "--person", s.person, "--outbox", s.outbox,
+                                "--kiosk-key", s.office_pub, "--backoffice-key", s.office_pub,
+                                NULL),
                    "--kiosk-key");
-    expect_refused(bk("record", "build", "--person", s.person, NULL), "--outbox is required");
+    expect_refused(biokiosk_run("record", "build", "--person", s.person, NULL),
+                   "--outbox is required");
     static const char outside[] = "{\"device\": {\"width_mm\": 10, \"height_mm\": 10},"
                                   " \"strokes\": [[{\"x_mm\": 20, \"y_mm\": 1}]]}";
     g_autofree char *outside_path = testimg_save(s.dir, "outside.json", outside, strlen(outside));
     g_autofree char *f7 = g_strconcat("7=", s.finger7, NULL);
-    expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
-                      "--finger", f7, "--signature", outside_path, "--outbox", s.outbox,
-                      "--kiosk-key", s.kiosk_key, "--backoffice-key", s.office_pub, NULL),
+    expect_refused(biokiosk_run("record", "build", "--person", s.person, "--face", s.face,
+                                "--finger", f2, "--finger", f7, "--signature", outside_path,
+                                "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,
+                                "--backoffice-key", s.office_pub, NULL),
                    "beyond the device's width");
-    expect_refused(bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
-                      "--finger", f7, "--signature", s.points, "--signature-box", "600x10",
-                      "--outbox", s.outbox, "--kiosk-key", s.kiosk_key, "--backoffice-key",
-                      s.office_pub, NULL),
+    expect_refused(biokiosk_run("record", "build", "--person", s.person, "--face", s.face,
+                                "--finger", f2, "--finger", f7, "--signature", s.points,
+                                "--signature-box", "600x10", "--outbox", s.outbox, "--kiosk-key",
+                                s.kiosk_key, "--backoffice-key", s.office_pub, NULL),
                    "--signature-box");
     g_assert_cmpuint(outbox_count(s.outbox), ==, 0);
 
@@ -514,22 +454,23 @@ static void test_refused_inputs(void)
     g_string_append(pad, "]]}");
     g_autofree char *pad_path = testimg_save(s.dir, "pad.json", pad->str, pad->len);
     g_string_free(pad, TRUE);
-    run r = bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
-               "--finger", f7, "--signature", pad_path, "--signature-box", "300x80", "--outbox",
-               s.outbox, "--kiosk-key", s.kiosk_key, "--backoffice-key", s.office_pub, NULL);
+    run r = biokiosk_run("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
+                         "--finger", f7, "--signature", pad_path, "--signature-box", "300x80",
+                         "--outbox", s.outbox, "--kiosk-key", s.kiosk_key, "--backoffice-key",
+                         s.office_pub, NULL);
     if (r.status != 0)
         g_error("pad points file: %s", r.err);
-    run_clear(&r);
+    bk_result_clear(&r);
     g_assert_cmpuint(outbox_count(s.outbox), ==, 1);
 
     /* an outbox that is not there: the record is not lost silently (status 3) */
     g_autofree char *gone = path_in(s.dir, "gone");
-    r = bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2, "--finger",
-           f7, "--signature", s.points, "--outbox", gone, "--kiosk-key", s.kiosk_key,
-           "--backoffice-key", s.office_pub, NULL);
+    r = biokiosk_run("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
+                     "--finger", f7, "--signature", s.points, "--outbox", gone, "--kiosk-key",
+                     s.kiosk_key, "--backoffice-key", s.office_pub, NULL);
     g_assert_cmpint(r.status, ==, 3);
     g_assert_nonnull(strstr(r.err, "refused the record"));
-    run_clear(&r);
+    bk_result_clear(&r);
     setup_clear(&s);
 }
 
@@ -537,20 +478,21 @@ static void test_audit_cli(void)
 {
     setup s;
     setup_init(&s);
-    run r = bk("keys", "kiosk-init", "--dir", s.keys, NULL);
-    run_clear(&r);
+    run r = biokiosk_run("keys", "kiosk-init", "--dir", s.keys, NULL);
+    bk_result_clear(&r);
     g_autofree char *log = path_in(s.dir, "audit.log");
     const char *events[] = {"session.start", "finger.attempt", "record.written"};
     for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
-        r = bk("audit", "append", log, "--kiosk-key", s.kiosk_key, "--hash-key", s.audit_key,
-               "--event", events[i], "--v-number", "1234567890", "--detail", "q=50", NULL);
+        r = biokiosk_run("audit", "append", log, "--kiosk-key", s.kiosk_key, "--hash-key",
+                         s.audit_key, "--event", events[i], "--v-number", "1234567890", "--detail",
+                         "q=50", NULL);
         g_assert_cmpint(r.status, ==, 0);
-        run_clear(&r);
+        bk_result_clear(&r);
     }
-    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
+    r = biokiosk_run("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "\"entries\":3"));
-    run_clear(&r);
+    bk_result_clear(&r);
 
     gchar *text = NULL;
     g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
@@ -559,11 +501,11 @@ static void test_audit_cli(void)
     q[3] = '9';
     g_file_set_contents(log, text, -1, NULL);
     g_free(text);
-    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
+    r = biokiosk_run("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
     g_assert_cmpint(r.status, ==, 1);
     g_assert_nonnull(strstr(r.out, "\"kind\":\"changed\""));
-    run_clear(&r);
-    expect_refused(bk("audit", "verify", log, NULL), "--kiosk-key");
+    bk_result_clear(&r);
+    expect_refused(biokiosk_run("audit", "verify", log, NULL), "--kiosk-key");
     setup_clear(&s);
 }
 
@@ -572,10 +514,10 @@ static void append_events(setup *s, const char *log, int n)
     for (int i = 0; i < n; i++) {
         char detail[32];
         snprintf(detail, sizeof(detail), "q=%d", 40 + i);
-        run r = bk("audit", "append", log, "--kiosk-key", s->kiosk_key, "--hash-key", s->audit_key,
-                   "--event", "attempt", "--detail", detail, NULL);
+        run r = biokiosk_run("audit", "append", log, "--kiosk-key", s->kiosk_key, "--hash-key",
+                             s->audit_key, "--event", "attempt", "--detail", detail, NULL);
         g_assert_cmpint(r.status, ==, 0);
-        run_clear(&r);
+        bk_result_clear(&r);
     }
 }
 
@@ -591,20 +533,21 @@ static void test_audit_rewrite_and_cut(void)
     /* a record written now carries the log's head (2.126) */
     g_autofree char *f2 = g_strconcat("2=", s.finger2, NULL);
     g_autofree char *f7 = g_strconcat("7=", s.finger7, NULL);
-    run r =
-        bk("record", "build", "--person", s.person, "--face", s.face, "--finger", f2, "--finger",
-           f7, "--signature", s.points, "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,
-           "--backoffice-key", s.office_pub, "--audit", log, "--audit-hash-key", s.audit_key, NULL);
+    run r = biokiosk_run("record", "build", "--person", s.person, "--face", s.face, "--finger", f2,
+                         "--finger", f7, "--signature", s.points, "--outbox", s.outbox,
+                         "--kiosk-key", s.kiosk_key, "--backoffice-key", s.office_pub, "--audit",
+                         log, "--audit-hash-key", s.audit_key, NULL);
     if (r.status != 0)
         g_error("build: %s", r.err);
     JsonParser *p;
-    JsonObject *o = parse(r.out, &p);
+    JsonObject *o = parse_object(r.out, &p);
     g_autofree char *record = g_strdup(json_object_get_string_member(o, "path"));
     g_object_unref(p);
-    run_clear(&r);
-    r = bk("record", "open", record, "--secret", s.office_key, "--kiosk-key", s.kiosk_pub, NULL);
+    bk_result_clear(&r);
+    r = biokiosk_run("record", "open", record, "--secret", s.office_key, "--kiosk-key", s.kiosk_pub,
+                     NULL);
     g_assert_cmpint(r.status, ==, 0);
-    o = parse(r.out, &p);
+    o = parse_object(r.out, &p);
     JsonObject *head =
         json_array_get_object_element(json_object_get_array_member(o, "audit_head"), 0);
     g_assert_cmpstr(json_object_get_string_member(head, "entry"), ==, "20");
@@ -612,14 +555,15 @@ static void test_audit_rewrite_and_cut(void)
         g_strdup_printf("%s:%s", json_object_get_string_member(head, "entry"),
                         json_object_get_string_member(head, "hash"));
     g_object_unref(p);
-    run_clear(&r);
+    bk_result_clear(&r);
     append_events(&s, log, 3);
-    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, "--head", head_arg, NULL);
+    r = biokiosk_run("audit", "verify", log, "--kiosk-key", s.kiosk_pub, "--head", head_arg, NULL);
     if (r.status != 0)
         g_error("verify: %s", r.out);
-    run_clear(&r);
-    expect_refused(bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, "--head", "20", NULL),
-                   "ENTRY:HASH");
+    bk_result_clear(&r);
+    expect_refused(
+        biokiosk_run("audit", "verify", log, "--kiosk-key", s.kiosk_pub, "--head", "20", NULL),
+        "ENTRY:HASH");
 
     /* cut back to entry 16 and its checkpoint: consistent in itself, not with the record */
     gchar *text = NULL;
@@ -631,13 +575,13 @@ static void test_audit_rewrite_and_cut(void)
     cut[1] = '\0';
     g_file_set_contents(log, text, -1, NULL);
     g_free(text);
-    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
+    r = biokiosk_run("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
     g_assert_cmpint(r.status, ==, 0); /* what the file alone cannot show */
-    run_clear(&r);
-    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, "--head", head_arg, NULL);
+    bk_result_clear(&r);
+    r = biokiosk_run("audit", "verify", log, "--kiosk-key", s.kiosk_pub, "--head", head_arg, NULL);
     g_assert_cmpint(r.status, ==, 1);
     g_assert_nonnull(strstr(r.out, "\"kind\":\"removed\",\"entry\":20"));
-    run_clear(&r);
+    bk_result_clear(&r);
 
     /* every checkpoint removed, entry 5 changed, the chain recomputed */
     char **lines = g_strsplit(saved, "\n", -1);
@@ -672,11 +616,11 @@ static void test_audit_rewrite_and_cut(void)
     g_strfreev(lines);
     g_file_set_contents(log, out->str, (gssize)out->len, NULL);
     g_string_free(out, TRUE);
-    r = bk("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
+    r = biokiosk_run("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
     g_assert_cmpint(r.status, ==, 1);
     g_assert_nonnull(strstr(r.out, "\"ok\":false"));
     g_assert_nonnull(strstr(r.out, "\"kind\":\"unsigned\""));
-    run_clear(&r);
+    bk_result_clear(&r);
     setup_clear(&s);
 }
 

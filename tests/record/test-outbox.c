@@ -20,35 +20,12 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
+#include "../bktest.h"
 #include "record/outbox.h"
 #include "record/receipt.h"
 #include "record/seal.h"
 
 static uint8_t kpk[32], ksk[64], opk[32], osk[32], rpk[32], rsk[64];
-
-static char *tmpdir(void)
-{
-    GError *error = NULL;
-    char *dir = g_dir_make_tmp("outbox-XXXXXX", &error);
-    g_assert_no_error(error);
-    return dir;
-}
-
-static void rm_rf(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-        if (g_file_test(p, G_FILE_TEST_IS_DIR))
-            rm_rf(p);
-        else
-            g_unlink(p);
-    }
-    if (d != NULL)
-        g_dir_close(d);
-    g_rmdir(dir);
-}
 
 /* A sealed record of about `size` bytes. */
 static uint8_t *sealed(size_t size, size_t *len)
@@ -80,7 +57,7 @@ static void on_event(const char *name, const char *event, void *data)
 static void test_commit_list_verify(void)
 {
     GString *events = g_string_new(NULL);
-    g_autofree char *dir = tmpdir();
+    g_autofree char *dir = make_tmpdir("outbox-XXXXXX");
     size_t len;
     g_autofree uint8_t *rec = sealed(5000, &len);
     g_assert_cmpint(outbox_commit(dir, "a.bkrec", rec, len), ==, BK_OK);
@@ -107,7 +84,7 @@ static void test_commit_list_verify(void)
     g_autofree char *c = g_build_filename(dir, "c.bkrec", NULL);
     g_file_set_contents(c, (const char *)rec, (gssize)len, NULL);
     g_assert_cmpint(outbox_verify_file(c, kpk, why, sizeof(why)), ==, BK_ERR_CRYPTO);
-    g_autofree char *dest = tmpdir();
+    g_autofree char *dest = make_tmpdir("outbox-XXXXXX");
     size_t exported = 0;
     g_assert_cmpint(outbox_export(dir, dest, kpk, 1, on_event, events, &exported, why, sizeof(why)),
                     ==, BK_ERR_CORRUPT);
@@ -126,8 +103,8 @@ static void test_commit_list_verify(void)
     g_assert_cmpint(outbox_commit(dir, "b.bkrec", again, len), ==, BK_OK);
     g_assert_cmpint(outbox_export(dir, dest, NULL, 0, NULL, NULL, &exported, why, sizeof(why)), ==,
                     BK_ERR_CONFLICT);
-    rm_rf(dest);
-    rm_rf(dir);
+    remove_tree(dest);
+    remove_tree(dir);
 }
 
 /* A signed receipt for `name` (outbox name) over rec, received at t. */
@@ -154,7 +131,7 @@ static void deliver_at(const char *dir, const char *name, const uint8_t *rec, si
 static void test_purge_delivered_only(void)
 {
     GString *events = g_string_new(NULL);
-    g_autofree char *dir = tmpdir();
+    g_autofree char *dir = make_tmpdir("outbox-XXXXXX");
     size_t len;
     g_autofree uint8_t *rec = sealed(200, &len);
     const char *names[] = {"K1-old-waiting.bkrec", "K1-old-file-new-receipt.bkrec",
@@ -197,14 +174,14 @@ static void test_purge_delivered_only(void)
     g_assert_cmpint(outbox_clean_temp(dir, &removed), ==, BK_OK);
     g_assert_cmpuint(removed, ==, 1);
     g_assert_cmpuint(count_files(dir), ==, 2); /* the waiting record and delivered/ */
-    rm_rf(dir);
+    remove_tree(dir);
 }
 
 /* A delivered record sits in delivered/ with its receipt; the waiting list no longer has it and
  * the counts of waiting records follow. */
 static void test_mark_delivered(void)
 {
-    g_autofree char *dir = tmpdir();
+    g_autofree char *dir = make_tmpdir("outbox-XXXXXX");
     size_t len, count = 9;
     time_t oldest = 0;
     g_autofree uint8_t *rec = sealed(300, &len);
@@ -223,14 +200,14 @@ static void test_mark_delivered(void)
     g_assert_cmpint(receipt_verify(json, strlen(json), rpk, "K1-aaaa", rec, len, NULL, NULL, 0), ==,
                     BK_OK);
     g_assert_true(g_file_test(f, G_FILE_TEST_IS_REGULAR));
-    rm_rf(dir);
+    remove_tree(dir);
 }
 
 /* A link planted where the old fixed temporary name was (".NAME.tmp") is never written
  * through: temporary names are random and opened O_EXCL | O_NOFOLLOW. */
 static void test_temp_never_follows(void)
 {
-    g_autofree char *dir = tmpdir();
+    g_autofree char *dir = make_tmpdir("outbox-XXXXXX");
     g_autofree char *victim = g_build_filename(dir, "victim", NULL);
     g_file_set_contents(victim, "precious", -1, NULL);
     g_autofree char *link = g_build_filename(dir, ".K1-cccc.bkrec.tmp", NULL);
@@ -241,7 +218,7 @@ static void test_temp_never_follows(void)
     g_autofree char *text = NULL;
     g_assert_true(g_file_get_contents(victim, &text, NULL, NULL));
     g_assert_cmpstr(text, ==, "precious");
-    rm_rf(dir);
+    remove_tree(dir);
 }
 
 /* Record names keep the kiosk and the random part of the TCN, not the visit's time. */
@@ -293,12 +270,12 @@ static int fsize_limited(const char *dir)
 
 static void test_file_size_limit(void)
 {
-    g_autofree char *dir = tmpdir();
+    g_autofree char *dir = make_tmpdir("outbox-XXXXXX");
     g_assert_cmpint(in_child(fsize_limited, dir), ==, BK_ERR_NO_SPACE);
     g_assert_cmpuint(count_files(dir), ==, 0); /* nothing half-written */
     g_assert_cmpint(in_child(commit_big, dir), ==, BK_OK);
     g_assert_cmpuint(count_files(dir), ==, 1);
-    rm_rf(dir);
+    remove_tree(dir);
 }
 
 /* In a private mount namespace (an unprivileged user namespace when not root): a 64 KiB
@@ -346,14 +323,14 @@ static int small_filesystem(const char *dir)
 
 static void test_full_and_read_only_filesystem(void)
 {
-    g_autofree char *dir = tmpdir();
+    g_autofree char *dir = make_tmpdir("outbox-XXXXXX");
     int rc = in_child(small_filesystem, dir);
     if (rc == 77) {
         g_test_skip("SKIP: no mount namespace for a small tmpfs");
     } else {
         g_assert_cmpint(rc, ==, 0);
     }
-    rm_rf(dir);
+    remove_tree(dir);
 }
 
 /* A directory the process may not write (as root, the child first becomes nobody, because
@@ -367,7 +344,7 @@ static int unwritable(const char *dir)
 
 static void test_unwritable_directory(void)
 {
-    g_autofree char *dir = tmpdir();
+    g_autofree char *dir = make_tmpdir("outbox-XXXXXX");
     g_assert_cmpint(chmod(dir, 0555), ==, 0);
     int rc = in_child(unwritable, dir);
     if (rc == 77)
@@ -376,7 +353,7 @@ static void test_unwritable_directory(void)
         g_assert_cmpint(rc, ==, BK_ERR_PERMISSION);
     g_assert_cmpint(chmod(dir, 0700), ==, 0);
     g_assert_cmpuint(count_files(dir), ==, 0);
-    rm_rf(dir);
+    remove_tree(dir);
 }
 
 /* The writer: commits records `from` .. 199 and reports each name on fd once committed. */
@@ -398,7 +375,7 @@ static void writer(const char *dir, int from, int fd, const uint8_t *rec, size_t
 
 static void test_power_loss(void)
 {
-    g_autofree char *dir = tmpdir();
+    g_autofree char *dir = make_tmpdir("outbox-XXXXXX");
     size_t len;
     g_autofree uint8_t *rec = sealed(300000, &len);
     GRand *rand = g_rand_new_with_seed((guint32)g_test_rand_int());
@@ -471,7 +448,7 @@ static void test_power_loss(void)
     g_assert_cmpuint(count_files(dir), ==, 200);
     outbox_entries_free(list, n);
     g_rand_free(rand);
-    rm_rf(dir);
+    remove_tree(dir);
 }
 
 int main(int argc, char **argv)

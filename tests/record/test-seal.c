@@ -7,33 +7,13 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
+#include "../bktest.h"
 #include "core/biomem.h"
 #include "record/seal.h"
 
-static char *tmpdir(void)
-{
-    GError *error = NULL;
-    char *dir = g_dir_make_tmp("seal-XXXXXX", &error);
-    g_assert_no_error(error);
-    return dir;
-}
-
-static void rm_rf(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-        g_unlink(p);
-    }
-    if (d != NULL)
-        g_dir_close(d);
-    g_rmdir(dir);
-}
-
 static void test_key_files(void)
 {
-    g_autofree char *dir = tmpdir();
+    g_autofree char *dir = make_tmpdir("seal-XXXXXX");
     char fp[17];
     g_assert_cmpint(seal_kiosk_init(dir, fp), ==, BK_OK);
     g_assert_cmpuint(strlen(fp), ==, 16);
@@ -74,7 +54,7 @@ static void test_key_files(void)
     g_assert_cmpint(seal_key_read(none, SEAL_KEY_KIOSK_PUBLIC, pk, 32, why, sizeof(why)), ==,
                     BK_ERR_NOT_FOUND);
     sodium_memzero(sk, sizeof(sk));
-    rm_rf(dir);
+    remove_tree(dir);
 }
 
 typedef struct keys {

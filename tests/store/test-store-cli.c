@@ -10,59 +10,21 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "../bkrun.h"
 #include "core/apptcode.h"
 
 static const char *bin;
 static char *tmpdir;
 
-typedef struct run_result {
-    int status;
-    char *out;
-    char *err;
-} run_result;
-
-static void run_result_clear(run_result *r)
-{
-    g_free(r->out);
-    g_free(r->err);
-}
-
 /* Runs biokiosk with the NULL-terminated arguments and stdin text (may be NULL). */
-static run_result run(const char *input, ...)
+static bk_result run(const char *input, ...)
 {
-    GPtrArray *args = g_ptr_array_new();
-    g_ptr_array_add(args, (char *)bin);
     va_list ap;
     va_start(ap, input);
-    for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *))
-        g_ptr_array_add(args, (char *)a);
+    const char *first = va_arg(ap, const char *);
+    bk_result r = bk_spawn_va(bin, NULL, input, first, ap);
     va_end(ap);
-    g_ptr_array_add(args, NULL);
-    GError *error = NULL;
-    GSubprocess *p =
-        g_subprocess_newv((const char *const *)args->pdata,
-                          G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                              G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                          &error);
-    g_assert_no_error(error);
-    run_result r = {0};
-    g_subprocess_communicate_utf8(p, input != NULL ? input : "", NULL, &r.out, &r.err, &error);
-    g_assert_no_error(error);
-    r.status = g_subprocess_get_exit_status(p);
-    g_object_unref(p);
-    g_ptr_array_free(args, TRUE);
     return r;
-}
-
-static JsonObject *parse_object(const char *text, JsonParser **keep)
-{
-    *keep = json_parser_new();
-    GError *error = NULL;
-    if (!json_parser_load_from_data(*keep, text, -1, &error))
-        g_error("not JSON: %s: %s", error->message, text);
-    JsonNode *root = json_parser_get_root(*keep);
-    g_assert_true(JSON_NODE_HOLDS_OBJECT(root));
-    return json_node_get_object(root);
 }
 
 static char *store_uri(const char *name)
@@ -70,17 +32,9 @@ static char *store_uri(const char *name)
     return g_strdup_printf("sqlite:%s/%s.db", tmpdir, name);
 }
 
-static int count_lines(const char *text)
-{
-    int n = 0;
-    for (const char *c = text; *c != '\0'; c++)
-        n += *c == '\n';
-    return n;
-}
-
 static void test_new_code(void)
 {
-    run_result r = run(NULL, "appointment", "new-code", "--count", "50", NULL);
+    bk_result r = run(NULL, "appointment", "new-code", "--count", "50", NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_auto(GStrv) lines = g_strsplit(r.out, "\n", -1);
     g_assert_cmpuint(g_strv_length(lines), ==, 51);
@@ -91,7 +45,7 @@ static void test_new_code(void)
         g_assert_cmpint(apptcode_parse(lines[i], code), ==, APPTCODE_OK);
     }
     g_assert_cmpstr(lines[0], !=, lines[1]);
-    run_result_clear(&r);
+    bk_result_clear(&r);
 }
 
 /* The demo set imports, covers every kind of visit, and answers ok for its first code. */
@@ -99,7 +53,7 @@ static void test_demo_set(void)
 {
     g_autofree char *uri = store_uri("demo");
     g_autofree char *file = g_build_filename(tmpdir, "demo.json", NULL);
-    run_result r =
+    bk_result r =
         run(NULL, "appointment", "demo-set", "--desk", "DEN-HAAG", "--date", "2026-11-23", NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_true(g_file_set_contents(file, r.out, -1, NULL));
@@ -132,18 +86,18 @@ static void test_demo_set(void)
     g_autofree char *code = g_strdup(first);
     gint64 n_appointments = json_array_get_length(list);
     g_object_unref(parser);
-    run_result_clear(&r);
+    bk_result_clear(&r);
 
     r = run(NULL, "appointment", "import", file, "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
     root = parse_object(r.out, &parser);
     g_assert_cmpint(json_object_get_int_member(root, "added"), ==, n_appointments);
     g_object_unref(parser);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run(NULL, "appointment", "import", file, "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "\"added\":0,\"updated\":0"));
-    run_result_clear(&r);
+    bk_result_clear(&r);
 
     /* The first code, at its start: ok, with a plan per person. */
     r = run(NULL, "appointment", "checkin", code, "--desk", "DEN-HAAG", "--kiosk", "DEN-HAAG-01",
@@ -161,7 +115,7 @@ static void test_demo_set(void)
         json_object_get_string_member(json_object_get_object_member(p0, "plan"), "photo"), ==,
         "capture");
     g_object_unref(parser);
-    run_result_clear(&r);
+    bk_result_clear(&r);
 
     /* Another kiosk: already-used, exit 1, no persons shown. */
     r = run(NULL, "appointment", "checkin", code, "--desk", "DEN-HAAG", "--kiosk", "DEN-HAAG-02",
@@ -172,40 +126,40 @@ static void test_demo_set(void)
     g_assert_false(
         json_object_has_member(json_object_get_object_member(root, "appointment"), "persons"));
     g_object_unref(parser);
-    run_result_clear(&r);
+    bk_result_clear(&r);
 
     /* Find by V-number. */
     r = run(NULL, "appointment", "find", "--name", "amira haddad", "--birth-date", "1992-07-26",
             "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, code));
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run(NULL, "appointment", "find", "--v-number", "1", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 1);
     g_assert_cmpstr(r.out, ==, "{\"appointments\":[]}\n");
-    run_result_clear(&r);
+    bk_result_clear(&r);
 }
 
 static void test_refusals(void)
 {
     g_autofree char *uri = store_uri("refusals");
-    run_result r = run(NULL, "appointment", "check", "12-34", "--desk", "DEN-HAAG", "--at",
-                       "2026-11-23T09:00:00+01:00", "--store", uri, NULL);
+    bk_result r = run(NULL, "appointment", "check", "12-34", "--desk", "DEN-HAAG", "--at",
+                      "2026-11-23T09:00:00+01:00", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 1);
     g_assert_cmpstr(r.out, ==, "{\"result\":\"malformed\",\"code\":null,\"appointment\":null}\n");
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run(NULL, "appointment", "check", "0000-0002-Y", "--desk", "DEN-HAAG", "--at",
             "2026-11-23T09:00:00+01:00", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 1);
     g_assert_cmpstr(
         r.out, ==, "{\"result\":\"check-failed\",\"code\":\"0000-0002-Y\",\"appointment\":null}\n");
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run(NULL, "appointment", "check", "0000 0001 y", "--desk", "DEN-HAAG", "--at",
             "2026-11-23T09:00:00+01:00", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 1);
     g_assert_cmpstr(r.out, ==,
                     "{\"result\":\"unknown\",\"code\":\"0000-0001-Y\",\"appointment\":null}\n");
-    run_result_clear(&r);
+    bk_result_clear(&r);
 }
 
 static void test_usage_errors(void)
@@ -219,14 +173,14 @@ static void test_usage_errors(void)
         "\"1990-13-01\",\"category\":\"mvv\"}]},{\"code\":\"0000-0001-Z\"}]}",
         -1, NULL));
     /* An invalid file: one line per problem on stderr, nothing on stdout, exit 2. */
-    run_result r = run(NULL, "appointment", "import", bad, "--store", uri, NULL);
+    bk_result r = run(NULL, "appointment", "import", bad, "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 2);
     g_assert_cmpstr(r.out, ==, "");
     g_assert_nonnull(strstr(r.err, "bad.json: entry 0: start: "));
     g_assert_nonnull(strstr(r.err, "entry 1: code: check symbol"));
     g_assert_nonnull(strstr(r.err, "entry 1: desk: missing"));
     g_assert_nonnull(strstr(r.err, "entry 1: persons: missing"));
-    run_result_clear(&r);
+    bk_result_clear(&r);
 
     static const char *const cases[][8] = {
         {"appointment", "check", "--desk", "D", NULL},
@@ -244,7 +198,7 @@ static void test_usage_errors(void)
         r = run("1234\n", c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], NULL);
         if (r.status != 2 || count_lines(r.err) != 1 || r.out[0] != '\0')
             g_error("case %zu: status %d, stdout '%s', stderr '%s'", i, r.status, r.out, r.err);
-        run_result_clear(&r);
+        bk_result_clear(&r);
     }
 
     /* A store that cannot be reached: exit 3. */
@@ -253,7 +207,7 @@ static void test_usage_errors(void)
     r = run(NULL, "appointment", "check", "0000-0001-Y", "--desk", "D", "--store", nowhere, NULL);
     g_assert_cmpint(r.status, ==, 3);
     g_assert_cmpstr(r.out, ==, "");
-    run_result_clear(&r);
+    bk_result_clear(&r);
 }
 
 /* The configuration names the store, the desk, the kiosk and the arrival window. */
@@ -269,7 +223,7 @@ static void test_config(void)
                                             db);
     g_assert_true(g_file_set_contents(conf, text, -1, NULL));
     g_autofree char *file = g_build_filename(tmpdir, "zwolle.json", NULL);
-    run_result r =
+    bk_result r =
         run(NULL, "appointment", "demo-set", "--desk", "ZWOLLE", "--date", "2026-11-23", NULL);
     g_assert_true(g_file_set_contents(file, r.out, -1, NULL));
     JsonParser *parser;
@@ -278,94 +232,94 @@ static void test_config(void)
         json_array_get_object_element(json_object_get_array_member(root, "appointments"), 0),
         "code"));
     g_object_unref(parser);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run(NULL, "appointment", "import", file, "--config", conf, NULL);
     g_assert_cmpint(r.status, ==, 0);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     /* 50 minutes early: accepted with early_minutes = 60 from the file, refused with 30. */
     r = run(NULL, "appointment", "checkin", code, "--at", "2026-11-23T08:10:00+01:00", "--config",
             conf, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "\"kiosk\":\"ZWOLLE-01\""));
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run(NULL, "appointment", "release", code, "--config", conf, NULL);
     g_assert_cmpint(r.status, ==, 0);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run(NULL, "appointment", "check", code, "--at", "2026-11-23T08:10:00+01:00",
             "--early-minutes", "30", "--config", conf, NULL);
     g_assert_cmpint(r.status, ==, 1);
     g_assert_nonnull(strstr(r.out, "\"result\":\"too-early\""));
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run(NULL, "appointment", "no-show", code, "--config", conf, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "\"status\":\"no-show\""));
-    run_result_clear(&r);
+    bk_result_clear(&r);
 
     /* The staff lockout follows [staff]: 2 wrong PINs lock for 10 minutes. */
     r = run("864200\n", "staff", "add", "kees", "--name", "Kees", "--role", "desk", "--config",
             conf, NULL);
     g_assert_cmpint(r.status, ==, 0);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run("111111\n", "staff", "verify", "kees", "--at", "2026-11-23T09:00:00Z", "--config", conf,
             NULL);
     g_assert_cmpstr(r.out, ==, "{\"result\":\"wrong-pin\",\"tries_left\":1}\n");
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run("111111\n", "staff", "verify", "kees", "--at", "2026-11-23T09:00:00Z", "--config", conf,
             NULL);
     g_assert_cmpstr(r.out, ==,
                     "{\"result\":\"locked\",\"locked_until\":\"2026-11-23T09:10:00+00:00\"}\n");
-    run_result_clear(&r);
+    bk_result_clear(&r);
 }
 
 static void test_staff(void)
 {
     g_autofree char *uri = store_uri("staff");
-    run_result r = run("246810\n", "staff", "add", "anna", "--name", "Anna de Vries", "--role",
-                       "technician", "--store", uri, NULL);
+    bk_result r = run("246810\n", "staff", "add", "anna", "--name", "Anna de Vries", "--role",
+                      "technician", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run("246810\n", "staff", "add", "anna", "--name", "Anna", "--role", "desk", "--store", uri,
             NULL);
     g_assert_cmpint(r.status, ==, 2);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     /* a new PIN has at least 6 digits */
     r = run("24680\n", "staff", "add", "bob", "--name", "Bob", "--role", "desk", "--store", uri,
             NULL);
     g_assert_cmpint(r.status, ==, 2);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run("246810\n", "staff", "verify", "anna", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_cmpstr(r.out, ==, "{\"result\":\"ok\",\"role\":\"technician\"}\n");
-    run_result_clear(&r);
+    bk_result_clear(&r);
     for (int i = 0; i < 4; i++) {
         r = run("111111\n", "staff", "verify", "anna", "--at", "2026-11-23T09:00:00Z", "--store",
                 uri, NULL);
         g_assert_cmpint(r.status, ==, 1);
         g_assert_nonnull(strstr(r.out, "wrong-pin"));
-        run_result_clear(&r);
+        bk_result_clear(&r);
     }
     r = run("111111\n", "staff", "verify", "anna", "--at", "2026-11-23T09:00:00Z", "--store", uri,
             NULL);
     g_assert_cmpint(r.status, ==, 1);
     g_assert_cmpstr(r.out, ==,
                     "{\"result\":\"locked\",\"locked_until\":\"2026-11-23T09:05:00+00:00\"}\n");
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run("246810\n", "staff", "verify", "anna", "--at", "2026-11-23T09:05:00Z", "--store", uri,
             NULL);
     g_assert_cmpint(r.status, ==, 0);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run(NULL, "staff", "list", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "\"id\":\"anna\""));
     g_assert_null(strstr(r.out, "argon2"));
     g_assert_null(strstr(r.out, "246810"));
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run(NULL, "staff", "remove", "anna", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run(NULL, "staff", "remove", "anna", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 1);
-    run_result_clear(&r);
+    bk_result_clear(&r);
 }
 
 int main(int argc, char **argv)

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
 
+#include "storetest.h"
 #include "core/apptcode.h"
 #include "core/limits.h"
 #include "store/staff.h"
@@ -26,15 +27,6 @@
 static const char *backend;
 static char *tmpdir;
 static int db_counter;
-
-static char *pg_uri(const char *db)
-{
-    const char *host = g_getenv("BIOKIOSK_TEST_PGHOST");
-    const char *user = g_getenv("BIOKIOSK_TEST_PGUSER");
-    g_autofree char *h = g_uri_escape_string(host, NULL, FALSE);
-    g_autofree char *u = g_uri_escape_string(user != NULL ? user : "postgres", NULL, FALSE);
-    return g_strdup_printf("postgresql:///%s?host=%s&user=%s", db, h, u);
-}
 
 static PGconn *pg_connect(const char *uri)
 {
@@ -55,16 +47,7 @@ static void pg_do(PGconn *c, const char *sql)
 /* A new, empty database of the backend under test; returns its store URI. */
 static char *new_database(void)
 {
-    int n = ++db_counter;
-    if (strcmp(backend, "sqlite") == 0)
-        return g_strdup_printf("sqlite:%s/store-%d.db", tmpdir, n);
-    g_autofree char *name = g_strdup_printf("bkd_%d_%d", (int)getpid(), n);
-    g_autofree char *admin = pg_uri("postgres");
-    PGconn *c = pg_connect(admin);
-    g_autofree char *sql = g_strdup_printf("CREATE DATABASE %s", name);
-    pg_do(c, sql);
-    PQfinish(c);
-    return pg_uri(name);
+    return storetest_new_database(backend, tmpdir, "bkd", &db_counter);
 }
 
 static store *open_store(const char *uri)
@@ -171,19 +154,7 @@ static void test_import_limits(void)
         "entry 5: desk: not a desk name",
         "entry 5: persons[0].v_number: not a V-number (10 digits)",
     };
-    store_import_report *r = NULL;
-    g_assert_cmpint(store_import(s, json, strlen(json), &r), ==, BK_ERR_INVALID);
-    for (size_t i = 0; i < r->n_problems; i++)
-        g_test_message("%s", r->problems[i]);
-    g_assert_cmpuint(r->n_problems, ==, G_N_ELEMENTS(want));
-    for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
-        gboolean found = FALSE;
-        for (size_t k = 0; k < r->n_problems; k++)
-            found = found || g_str_has_prefix(r->problems[k], want[i]);
-        if (!found)
-            g_error("no problem line starting '%s'", want[i]);
-    }
-    store_import_report_free(r);
+    assert_import_refused(s, json, want, G_N_ELEMENTS(want));
     g_assert_cmpuint(found_by_v_number(s, "1000000001"), ==, 0); /* nothing imported */
 
     /* at the limits: 12 persons, a desk of 32 identifier characters */
@@ -467,13 +438,9 @@ static void test_sslmode(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    backend = g_getenv("BIOKIOSK_TEST_STORE");
+    backend = storetest_backend();
     if (backend == NULL)
-        backend = "sqlite";
-    if (strcmp(backend, "postgresql") == 0 && g_getenv("BIOKIOSK_TEST_PGHOST") == NULL) {
-        printf("Bail out! BIOKIOSK_TEST_PGHOST is not set: run through with-postgresql.sh\n");
         return 1;
-    }
     GError *error = NULL;
     tmpdir = g_dir_make_tmp("biokiosk-store-data-XXXXXX", &error);
     g_assert_no_error(error);

@@ -15,6 +15,8 @@
 #include <json-glib/json-glib.h>
 #include <libpq-fe.h>
 
+#include "storetest.h"
+#include "../bkrun.h"
 #include "core/apptcode.h"
 
 static const char *bin;
@@ -22,81 +24,20 @@ static const char *backend;
 static char *tmpdir;
 static int db_counter;
 
-typedef struct run_result {
-    int status;
-    char *out;
-    char *err;
-} run_result;
-
-static void run_result_clear(run_result *r)
-{
-    g_free(r->out);
-    g_free(r->err);
-}
-
 /* Runs biokiosk with the NULL-terminated arguments. */
-static run_result run(const char *first, ...)
+static bk_result run(const char *first, ...)
 {
-    GPtrArray *args = g_ptr_array_new();
-    g_ptr_array_add(args, (char *)bin);
     va_list ap;
     va_start(ap, first);
-    for (const char *a = first; a != NULL; a = va_arg(ap, const char *))
-        g_ptr_array_add(args, (char *)a);
+    bk_result r = bk_spawn_va(bin, NULL, NULL, first, ap);
     va_end(ap);
-    g_ptr_array_add(args, NULL);
-    GError *error = NULL;
-    GSubprocess *p =
-        g_subprocess_newv((const char *const *)args->pdata,
-                          G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-    g_assert_no_error(error);
-    run_result r = {0};
-    g_subprocess_communicate_utf8(p, NULL, NULL, &r.out, &r.err, &error);
-    g_assert_no_error(error);
-    r.status = g_subprocess_get_exit_status(p);
-    g_object_unref(p);
-    g_ptr_array_free(args, TRUE);
     return r;
-}
-
-static JsonObject *parse_object(const char *text, JsonParser **keep)
-{
-    *keep = json_parser_new();
-    GError *error = NULL;
-    if (!json_parser_load_from_data(*keep, text, -1, &error))
-        g_error("not JSON: %s: %s", error->message, text);
-    JsonNode *root = json_parser_get_root(*keep);
-    g_assert_true(JSON_NODE_HOLDS_OBJECT(root));
-    return json_node_get_object(root);
-}
-
-static char *pg_uri(const char *db)
-{
-    const char *host = g_getenv("BIOKIOSK_TEST_PGHOST");
-    const char *user = g_getenv("BIOKIOSK_TEST_PGUSER");
-    g_autofree char *h = g_uri_escape_string(host, NULL, FALSE);
-    g_autofree char *u = g_uri_escape_string(user != NULL ? user : "postgres", NULL, FALSE);
-    return g_strdup_printf("postgresql:///%s?host=%s&user=%s", db, h, u);
 }
 
 /* A new, empty database of the backend under test; returns its store URI. */
 static char *new_database(void)
 {
-    int n = ++db_counter;
-    if (strcmp(backend, "sqlite") == 0)
-        return g_strdup_printf("sqlite:%s/store-%d.db", tmpdir, n);
-    g_autofree char *name = g_strdup_printf("bku_%d_%d", (int)getpid(), n);
-    g_autofree char *admin = pg_uri("postgres");
-    PGconn *c = PQconnectdb(admin);
-    if (PQstatus(c) != CONNECTION_OK)
-        g_error("cannot reach the test PostgreSQL server: %s", PQerrorMessage(c));
-    g_autofree char *sql = g_strdup_printf("CREATE DATABASE %s", name);
-    PGresult *res = PQexec(c, sql);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        g_error("%s: %s", sql, PQerrorMessage(c));
-    PQclear(res);
-    PQfinish(c);
-    return pg_uri(name);
+    return storetest_new_database(backend, tmpdir, "bku", &db_counter);
 }
 
 /* The n-th test code, formatted. */
@@ -179,7 +120,7 @@ static void test_import_report(void)
     code_n(5, c5);
     code_n(6, c6);
 
-    run_result r = run("appointment", "import", file, "--store", uri, NULL);
+    bk_result r = run("appointment", "import", file, "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
     /* the import's own answer is unchanged */
     JsonParser *parser;
@@ -193,14 +134,14 @@ static void test_import_report(void)
     g_autofree char *want_b = g_strdup_printf("%s %s %s", c5, c1, c6);
     if (strcmp(got, want_a) != 0)
         g_assert_cmpstr(got, ==, want_b);
-    run_result_clear(&r);
+    bk_result_clear(&r);
 
     /* imported again: nothing changes, the report is the same */
     r = run("appointment", "import", file, "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_autofree char *again = unnecessary_codes(r.out, NULL);
     g_assert_cmpstr(again, ==, got);
-    run_result_clear(&r);
+    bk_result_clear(&r);
 
     /* the day at one desk */
     r = run("appointment", "unnecessary", "--desk", "DEN-HAAG", "--date", "2026-11-23", "--store",
@@ -209,30 +150,30 @@ static void test_import_report(void)
     g_autofree char *day = unnecessary_codes(r.out, "2026-11-23T10:00:00+01:00");
     g_autofree char *want_day = g_strdup_printf("%s %s", c1, c6);
     g_assert_cmpstr(day, ==, want_day);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run("appointment", "unnecessary", "--desk", "DEN-HAAG", "--date", "2026-11-24", "--store",
             uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_autofree char *none = unnecessary_codes(r.out, NULL);
     g_assert_cmpstr(none, ==, "");
-    run_result_clear(&r);
+    bk_result_clear(&r);
 
     /* a checked-in appointment is being served: no longer listed */
     r = run("appointment", "checkin", c1, "--desk", "DEN-HAAG", "--kiosk", "K1", "--at",
             "2026-11-23T10:00:00+01:00", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run("appointment", "unnecessary", "--desk", "DEN-HAAG", "--date", "2026-11-23", "--store",
             uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_autofree char *after = unnecessary_codes(r.out, NULL);
     g_assert_cmpstr(after, ==, c6);
-    run_result_clear(&r);
+    bk_result_clear(&r);
 
     /* usage */
     r = run("appointment", "unnecessary", "--desk", "DEN-HAAG", "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 2);
-    run_result_clear(&r);
+    bk_result_clear(&r);
 }
 
 /* The demo set made around a time: every booked appointment answers ok at that time, the first
@@ -241,20 +182,20 @@ static void test_demo_around(void)
 {
     g_autofree char *uri = new_database();
     g_autofree char *file = g_build_filename(tmpdir, "demo-around.json", NULL);
-    run_result r = run("appointment", "demo-set", "--desk", "DEN-HAAG", "--date", "2026-11-23",
-                       "--around", "07:19", NULL);
+    bk_result r = run("appointment", "demo-set", "--desk", "DEN-HAAG", "--date", "2026-11-23",
+                      "--around", "07:19", NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_true(g_file_set_contents(file, r.out, -1, NULL));
     JsonParser *parser;
     JsonObject *root = parse_object(r.out, &parser);
     JsonArray *list = json_object_get_array_member(root, "appointments");
     g_assert_cmpuint(json_array_get_length(list), >=, 7);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run("appointment", "import", file, "--store", uri, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_autofree char *report = unnecessary_codes(r.out, NULL);
     g_assert_cmpstr(report, !=, "");
-    run_result_clear(&r);
+    bk_result_clear(&r);
     const char *at = "2026-11-23T07:19:00+01:00";
     for (guint i = 0; i < json_array_get_length(list); i++) {
         JsonObject *a = json_array_get_object_element(list, i);
@@ -272,7 +213,7 @@ static void test_demo_around(void)
                                : "ok";
         g_assert_cmpstr(json_object_get_string_member(o, "result"), ==, want);
         g_object_unref(answer);
-        run_result_clear(&r);
+        bk_result_clear(&r);
     }
     g_object_unref(parser);
 
@@ -280,10 +221,10 @@ static void test_demo_around(void)
     r = run("appointment", "demo-set", "--desk", "DEN-HAAG", "--now", "--list", NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_cmpuint(strlen(r.out), >, 0);
-    run_result_clear(&r);
+    bk_result_clear(&r);
     r = run("appointment", "demo-set", "--desk", "DEN-HAAG", "--now", "--around", "09:00", NULL);
     g_assert_cmpint(r.status, ==, 2);
-    run_result_clear(&r);
+    bk_result_clear(&r);
 }
 
 int main(int argc, char **argv)
@@ -294,13 +235,9 @@ int main(int argc, char **argv)
         printf("1..0 # SKIP BIOKIOSK_BIN is not set\n");
         return 77;
     }
-    backend = g_getenv("BIOKIOSK_TEST_STORE");
+    backend = storetest_backend();
     if (backend == NULL)
-        backend = "sqlite";
-    if (strcmp(backend, "postgresql") == 0 && g_getenv("BIOKIOSK_TEST_PGHOST") == NULL) {
-        printf("Bail out! BIOKIOSK_TEST_PGHOST is not set: run through with-postgresql.sh\n");
         return 1;
-    }
     GError *error = NULL;
     tmpdir = g_dir_make_tmp("biokiosk-unnecessary-XXXXXX", &error);
     g_assert_no_error(error);
