@@ -2,11 +2,14 @@
  * caller's PIN buffer (the pad's) and wipes all of it before it returns, for a right PIN, a wrong
  * one, a PIN that must be changed, the new PIN (set or refused) and a sign-in the kiosk makes
  * wait; the request that carried the PIN to the worker is wiped before it is freed (seen through
- * visit_watch_freed, which hands over the request's bytes between the wipe and the free).
+ * visit_watch_freed, which hands over the request's bytes between the wipe and the free). The PIN
+ * pad (ui/screens/staff_pin.c, in a session on a headless ui) keeps no typed PIN in its buffers
+ * once it handed it on, the new PIN's first typing included.
  *
- * Removing the sodium_memzero of the caller's buffer in app/visit/visit_staff.c or of the request
- * in visit_job_free (app/visit/visit_worker.c) fails these checks. The controller runs here in
- * this process with the real SQLite store and Argon2; no screen, no records. */
+ * Removing the sodium_memzero of the caller's buffer in app/visit/visit_staff.c, of the request
+ * in visit_job_free (app/visit/visit_worker.c) or the pad's wipe fails these checks. The
+ * controller runs here in this process with the real SQLite store and Argon2; no records. */
+#define _GNU_SOURCE /* memmem */
 #include <string.h>
 
 #include <glib.h>
@@ -190,6 +193,92 @@ static void test_refused(fixture *fx, gconstpointer data)
     g_assert_cmpint(g_atomic_int_get(&fx->freed.not_wiped), ==, 0);
 }
 
+/* ---- the pad ---- */
+
+static void type_text(session *s, const char *text)
+{
+    SDL_Event ev = {.type = SDL_TEXTINPUT};
+    g_strlcpy(ev.text.text, text, sizeof ev.text.text);
+    runner_dispatch(session_runner(s), &ev);
+}
+
+static void press_return(session *s)
+{
+    SDL_Event ev = {.type = SDL_KEYDOWN};
+    ev.key.keysym.sym = SDLK_RETURN;
+    runner_dispatch(session_runner(s), &ev);
+}
+
+/* The pad is on top; its private data (all its buffers) holds pin or not. */
+static bool pad_holds(session *s, const char *pin)
+{
+    screen *scr = runner_top(session_runner(s));
+    g_assert_cmpstr(scr->cls->name, ==, "staff-pin");
+    return memmem(scr->priv, scr->cls->priv_size, pin, strlen(pin)) != NULL;
+}
+
+/* Lets the session take the controller's answers. */
+static void settle(session *s)
+{
+    while (session_busy(s))
+        runner_wait(session_runner(s), 100);
+    runner_pump(session_runner(s));
+}
+
+/* id and pin typed on the pad (the pad opened): the pad holds the PIN until Enter, then not. */
+static void pad_sign_in(session *s, const char *id, const char *pin)
+{
+    session_staff_open(s);
+    type_text(s, id);
+    press_return(s);
+    type_text(s, pin);
+    g_assert_true(pad_holds(s, pin)); /* the check can see it */
+    press_return(s);
+    g_assert_false(pad_holds(s, pin));
+    settle(s);
+}
+
+static void test_pad(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    char *font = ui_find_font("Noto Sans");
+    if (font == NULL) {
+        g_test_skip("the Noto Sans fonts (fonts-noto-core) are not installed");
+        return;
+    }
+    g_free(font);
+    ui *u = uisession_ui();
+    session_settings set = uisession_settings("DEN-HAAG-07", 600, 600, fx->wall);
+    session *s = session_new(&set, fx->v, u);
+
+    /* a wrong PIN: the pad stays, without it */
+    pad_sign_in(s, "jdevries", "654321");
+    g_assert_false(session_staff_active(s));
+    g_assert_false(pad_holds(s, "654321"));
+    runner_pop(session_runner(s));
+
+    /* a PIN too short: the new one typed twice; the first typing is kept until the second */
+    pad_sign_in(s, "old", SHORT_PIN);
+    g_assert_true(session_staff_new_pin_asked(s));
+    type_text(s, "864213");
+    press_return(s);
+    g_assert_true(pad_holds(s, "864213"));
+    type_text(s, "864213");
+    press_return(s);
+    g_assert_false(pad_holds(s, "864213"));
+    settle(s);
+    g_assert_true(session_staff_active(s));
+    session_staff_sign_out(s);
+
+    /* the right PIN */
+    pad_sign_in(s, "jdevries", RIGHT_PIN);
+    g_assert_true(session_staff_active(s));
+    g_assert_cmpint(g_atomic_int_get(&fx->freed.not_wiped), ==, 0);
+
+    session_free(s);
+    ui_free(u);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -204,5 +293,6 @@ int main(int argc, char **argv)
                fixture_tear_down);
     g_test_add("/visit-pin-wipe/refused", fixture, NULL, fixture_set_up, test_refused,
                fixture_tear_down);
+    g_test_add("/visit-pin-wipe/pad", fixture, NULL, fixture_set_up, test_pad, fixture_tear_down);
     return g_test_run();
 }
