@@ -72,6 +72,7 @@ struct photo_service {
     uint64_t an_seq;
 
     /* capture */
+    gint64 cap_asked;  /* when the screen asked for the photo (monotonic, us), for the log */
     uint8_t *cap_jpeg; /* the photo for the analysis thread (biomem) */
     size_t cap_len;
 

@@ -351,6 +351,7 @@ bk_err photo_service_capture(photo_service *ps)
         return BK_ERR_BUSY;
     }
     ps->capturing = true;
+    ps->cap_asked = g_get_monotonic_time();
     pic_free(ps->live_pic);
     ps->live_pic = NULL;
     g_mutex_unlock(&ps->lock);
