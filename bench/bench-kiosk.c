@@ -96,6 +96,7 @@ int main(int argc, char **argv)
     }
     store_import_report_free(report);
     store_free(st);
+    g_string_free(json, TRUE);
     /* the kiosk does not start without its record keys and outbox */
     char fp[17];
     g_autofree char *keys = g_build_filename(dir, "keys", NULL);
@@ -113,6 +114,7 @@ int main(int argc, char **argv)
                         "audit_hash_key = %s/audit-hash.key\n[audit]\nlog = %s/audit.log\n",
                         argv[2], uri, dir, keys, keys, keys, dir);
     g_file_set_contents(conf, text, -1, NULL);
+    g_free(text);
 
     /* Start to the welcome screen drawn (and the process ended). */
     char *start = g_build_filename(dir, "start.txt", NULL);
@@ -140,6 +142,7 @@ int main(int argc, char **argv)
     }
     char *sessions = g_build_filename(dir, "sessions.txt", NULL);
     g_file_set_contents(sessions, s->str, -1, NULL);
+    g_string_free(s, TRUE);
     double ms = 0;
     char *out = run(argv[1], conf, sessions, &ms);
     printf("%s", out);
@@ -151,5 +154,7 @@ int main(int argc, char **argv)
     g_free(sessions);
     g_free(conf);
     g_free(db);
+    g_free(uri);
+    g_free(dir);
     return 0;
 }
