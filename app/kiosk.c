@@ -179,6 +179,7 @@ typedef struct kiosk {
     session *sess;
     signature_service *sigsvc; /* -- signature */
     capture_signature *sig_screen;
+    technician *tech; /* -- technicians */
     photo_service *photo; /* -- photo */
     capture_photo *photo_screen;
     finger_service *finger; /* -- fingerprints */
@@ -450,7 +451,7 @@ static int capture_setup(kiosk *k)
         return status;
     /* -- technicians: the technician screen (staff menu, technician role) */
     technician_settings ts = {.cfg = k->cfg};
-    technician_setup(&ts);
+    k->tech = technician_new(&ts);
     return 0;
 }
 
@@ -489,7 +490,7 @@ static void kiosk_teardown(kiosk *k, int status)
     session_free(k->sess);
     visit_free(k->vis); /* its worker ends once it did what was asked */
     /* -- technicians: its checks use the configuration and the capture modules, freed below */
-    technician_teardown();
+    technician_free(k->tech);
     /* Capture devices, closed after the session whose screens use them: one block each. */
     /* -- photo */
     capture_photo_free(k->photo_screen);

@@ -39,33 +39,42 @@
 #include "core/bk_err.h"
 
 struct config;
+struct screen_class;
 struct session;
 
+/* The technician screen with its state (the last run's results stay for the next visit of the
+ * screen). */
+typedef struct technician technician;
+
 typedef struct technician_settings {
-    const struct config *cfg; /* the kiosk's configuration; outlives technician_teardown */
+    const struct config *cfg; /* the kiosk's configuration; outlives technician_free */
 } technician_settings;
 
-/* Makes the technician screen available (session_technician_set_screen) and registers its
- * script command. Call once, after ui_new. BK_ERR_EXISTS when set up already. */
-bk_err technician_setup(const technician_settings *set);
+/* Makes the technician screen available (session_technician_set_screen). Call once, after
+ * ui_new. NULL when the session has a technician screen already. Transfer full:
+ * technician_free. */
+technician *technician_new(const technician_settings *set);
 
-/* Stops a run (interactive waits end at once, a running check ends within its own time limit)
- * and waits for it. Call after the session is freed, before the configuration is. Nothing when
- * not set up. */
-void technician_teardown(void);
+/* Stops a run (interactive waits end at once, a running check ends within its own time limit),
+ * waits for it and frees the screen. Call after the session is freed, before the configuration
+ * is. NULL does nothing. */
+void technician_free(technician *t);
 
-/* For the test hooks (main thread). True once checks were started on the screen. */
-bool technician_ran(void);
+/* For the test hooks (main thread). The technician screen behind cls (e.g.
+ * session_technician_screen()), NULL when cls is not one. */
+technician *technician_of(const struct screen_class *cls);
+/* True once checks were started on the screen. */
+bool technician_ran(const technician *t);
 /* True while the checks run. */
-bool technician_running(void);
+bool technician_running(const technician *t);
 /* Takes in what the checks have now; a run that ended is logged and audited (once). */
-void technician_sync(struct session *s);
+void technician_sync(technician *t, struct session *s);
 /* Shows the first page of the list; false when the technician screen's list is not showing. */
-bool technician_list_first_page(struct session *s);
+bool technician_list_first_page(technician *t, struct session *s);
 /* True when the list goes on after the page shown. */
-bool technician_more_pages(void);
+bool technician_more_pages(const technician *t);
 /* The hands-on prompt now and the run's latest (transfer full, NULL when none); returns whether
  * the checks still run. */
-bool technician_prompt(char **prompt, char **last);
+bool technician_prompt(technician *t, char **prompt, char **last);
 
 #endif

@@ -27,6 +27,12 @@
 
 #define MAX_PAGES 32
 
+/* The kiosk's technician screen, as the session knows it; NULL when it has none. */
+static technician *tech(void)
+{
+    return technician_of(session_technician_screen());
+}
+
 /* SECONDS of a command: 1 to 600, else -1. */
 static long seconds_arg(const char *text)
 {
@@ -42,17 +48,18 @@ static bk_err cmd_wait(script *sc, int argc, char **argv, const char *rest)
     long seconds = seconds_arg(argv[1]);
     if (seconds < 0)
         return script_fail(sc, "technician-wait SECONDS: 1 to 600");
-    if (!technician_ran())
+    technician *t = tech();
+    if (t == NULL || !technician_ran(t))
         return script_fail(sc, "no checks were started on the technician screen");
     gint64 limit = g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
-    while (technician_running() && g_get_monotonic_time() < limit) {
+    while (technician_running(t) && g_get_monotonic_time() < limit) {
         g_usleep(20000);
         script_settle(sc);
     }
     script_settle(sc);
-    if (technician_running())
+    if (technician_running(t))
         return script_fail(sc, "the checks did not end within %ld s", seconds);
-    technician_sync(script_session(sc));
+    technician_sync(t, script_session(sc));
     script_settle(sc);
     return BK_OK;
 }
@@ -81,7 +88,8 @@ static bk_err cmd_show(script *sc, int argc, char **argv, const char *rest)
     (void)argc;
     (void)rest;
     session *s = script_session(sc);
-    if (!technician_list_first_page(s))
+    technician *t = tech();
+    if (t == NULL || !technician_list_first_page(t, s))
         return script_fail(sc, "the technician screen's list is not showing (screen '%s')",
                            session_screen_name(s));
     g_autofree char *needle = g_strconcat(argv[1], "  ", NULL);
@@ -89,7 +97,7 @@ static bk_err cmd_show(script *sc, int argc, char **argv, const char *rest)
     for (int i = 0; i <= MAX_PAGES; i++) {
         if (ui_shows_text(session_ui(s), needle))
             return BK_OK;
-        if (!technician_more_pages())
+        if (!technician_more_pages(t))
             break;
         tap_label(sc, _("Next page"));
     }
@@ -106,12 +114,13 @@ static bk_err cmd_prompt(script *sc, int argc, char **argv, const char *rest)
     if (seconds < 0)
         return script_fail(sc, "technician-prompt SECONDS: 1 to 600");
     session *s = script_session(sc);
+    technician *t = tech();
     gint64 limit = g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
     for (;;) {
         runner_invalidate(session_runner(s));
         script_settle(sc);
         g_autofree char *prompt = NULL, *last = NULL;
-        bool running = technician_prompt(&prompt, &last);
+        bool running = t != NULL && technician_prompt(t, &prompt, &last);
         if (prompt && ui_shows_text(session_ui(s), _(prompt))) {
             g_message("prompt on screen: %s", prompt);
             return BK_OK;

@@ -54,10 +54,11 @@ static const char *const target_names[N_TARGETS] = {
     N_("Top left"), N_("Top right"), N_("Centre"), N_("Bottom left"), N_("Bottom right"),
 };
 
-/* The screen's state lives on across visits of the screen (a technician may look at the last
- * run's results again); main thread only. */
-static struct {
-    bool up;
+/* The registered screen and its state, which lives on across visits of the screen (a technician
+ * may look at the last run's results again); main thread only. */
+struct technician {
+    screen_class cls; /* first: the screen's cls points here */
+    technician *self; /* the same, writable (the runner holds the class as const) */
     const struct config *cfg;
     uint32_t events[2]; /* the job's wake-up event, 0 */
 
@@ -73,27 +74,32 @@ static struct {
     int strays;
     bool touch_done; /* a touch test ended: its result is in touch_rep */
     selftest_report touch_rep;
-} tm;
+};
+
+static technician *tech_of(const screen *scr)
+{
+    return ((const technician *)scr->cls)->self;
+}
 
 /* The job's worker: wakes the main loop (thread-safe). */
 static void wake(void *data)
 {
-    (void)data;
+    const technician *tm = data;
     SDL_Event ev = {0};
-    ev.type = tm.events[0];
+    ev.type = tm->events[0];
     SDL_PushEvent(&ev);
 }
 
-static bool is_running(void)
+static bool is_running(const technician *tm)
 {
-    return tm.job != NULL && selftest_job_running(tm.job);
+    return tm->job != NULL && selftest_job_running(tm->job);
 }
 
 /* Copies what the job has now. */
-static void refresh(void)
+static void refresh(technician *tm)
 {
-    if (tm.job)
-        selftest_job_snapshot(tm.job, &tm.view);
+    if (tm->job)
+        selftest_job_snapshot(tm->job, &tm->view);
 }
 
 /* ---- the capture services that hold a device --------------------------------------------------
@@ -132,7 +138,7 @@ static void count_nothing(const char *msgid, const char *text, void *data)
     (void)data;
 }
 
-static void kiosk_display(session *s, selftest_report *r)
+static void kiosk_display(const technician *tm, session *s, selftest_report *r)
 {
     ui *u = session_ui(s);
     const session_settings *set = session_get_settings(s);
@@ -160,62 +166,63 @@ static void kiosk_display(session *s, selftest_report *r)
         k.display_h = dm.h;
         k.refresh_hz = dm.refresh_rate;
     }
-    selftest_options opt = {.cfg = tm.cfg};
+    selftest_options opt = {.cfg = tm->cfg};
     selftest_display_screen(&opt, &k, r);
     for (size_t i = 0; i < r->n; i++)
         g_message("check %s: %s (from the kiosk)", r->checks[i].name,
                   selftest_status_name(r->checks[i].status));
 }
 
-static void start_run(session *s, bool interactive)
+static void start_run(technician *tm, session *s, bool interactive)
 {
-    if (is_running())
+    if (is_running(tm))
         return;
-    selftest_job_free(tm.job);
-    tm.job = NULL;
-    selftest_job_view_clear(&tm.view);
-    tm.interactive = interactive;
-    tm.ran = true;
-    tm.finished_logged = false;
-    tm.page = 0;
+    selftest_job_free(tm->job);
+    tm->job = NULL;
+    selftest_job_view_clear(&tm->view);
+    tm->interactive = interactive;
+    tm->ran = true;
+    tm->finished_logged = false;
+    tm->page = 0;
     g_message("self-test started on the technician screen: staff=%s hands-on=%s",
               session_staff_id(s), interactive ? "yes" : "no");
     selftest_report display = {0};
-    kiosk_display(s, &display);
+    kiosk_display(tm, s, &display);
     selftest_job_settings set = {
-        .cfg = tm.cfg,
+        .cfg = tm->cfg,
         .interactive = interactive,
         .now = (long long)session_wall(s),
         .camera = held(FLOW_ITEM_PHOTO),
         .finger = held(FLOW_ITEM_FINGERPRINTS),
         .sigpad = held(FLOW_ITEM_SIGNATURE),
         .wake = wake,
+        .wake_data = tm,
     };
-    tm.job = selftest_job_start(&set, &display);
-    refresh();
+    tm->job = selftest_job_start(&set, &display);
+    refresh(tm);
 }
 
 /* Counts over every group (and the touch test). */
-static void count_all(size_t *pass, size_t *fail, size_t *skip)
+static void count_all(const technician *tm, size_t *pass, size_t *fail, size_t *skip)
 {
-    selftest_job_view_count(&tm.view, pass, fail, skip);
-    *pass += selftest_count(&tm.touch_rep, SELFTEST_PASS);
-    *fail += selftest_count(&tm.touch_rep, SELFTEST_FAIL);
+    selftest_job_view_count(&tm->view, pass, fail, skip);
+    *pass += selftest_count(&tm->touch_rep, SELFTEST_PASS);
+    *fail += selftest_count(&tm->touch_rep, SELFTEST_FAIL);
 }
 
 /* The run ended: log and audit its result once (main thread). */
-static void finish_run(session *s)
+static void finish_run(technician *tm, session *s)
 {
-    if (!tm.ran || tm.finished_logged || is_running())
+    if (!tm->ran || tm->finished_logged || is_running(tm))
         return;
-    refresh();
-    tm.finished_logged = true;
+    refresh(tm);
+    tm->finished_logged = true;
     size_t pass = 0, fail = 0, skip = 0;
-    selftest_job_view_count(&tm.view, &pass, &fail, &skip);
+    selftest_job_view_count(&tm->view, &pass, &fail, &skip);
     g_message("self-test ended on the technician screen: passed=%zu failed=%zu skipped=%zu", pass,
               fail, skip);
     g_autofree char *detail = g_strdup_printf("passed=%zu failed=%zu skipped=%zu hands-on=%s", pass,
-                                              fail, skip, tm.interactive ? "yes" : "no");
+                                              fail, skip, tm->interactive ? "yes" : "no");
     session_audit(s, "technician.selftest", detail);
 }
 
@@ -284,23 +291,23 @@ static void add_check_rows(GArray *rows, const selftest_report *rep)
     }
 }
 
-static GArray *build_rows(void)
+static GArray *build_rows(const technician *tm)
 {
     GArray *rows = g_array_new(FALSE, TRUE, sizeof(row));
     g_array_set_clear_func(rows, rows_clear);
     for (int g = 0; g < SELFTEST_GROUP_COUNT_; g++) {
         /* the touch test's result goes with the screen's checks */
-        bool touch = g == SELFTEST_GROUP_DISPLAY && tm.touch_rep.n > 0;
-        if (!tm.ran && !touch)
+        bool touch = g == SELFTEST_GROUP_DISPLAY && tm->touch_rep.n > 0;
+        if (!tm->ran && !touch)
             continue;
         rows_add(rows, 0, SELFTEST_PASS,
-                 g_strdup_printf(
-                     "%s: %s", _(group_titles[g]),
-                     tm.ran ? source_text((selftest_group)g, tm.view.sources[g], tm.view.states[g])
-                            : _("the touch test")));
-        add_check_rows(rows, &tm.view.reps[g]);
+                 g_strdup_printf("%s: %s", _(group_titles[g]),
+                                 tm->ran ? source_text((selftest_group)g, tm->view.sources[g],
+                                                       tm->view.states[g])
+                                         : _("the touch test")));
+        add_check_rows(rows, &tm->view.reps[g]);
         if (touch)
-            add_check_rows(rows, &tm.touch_rep);
+            add_check_rows(rows, &tm->touch_rep);
     }
     return rows;
 }
@@ -317,6 +324,7 @@ static int row_height(ui *u, const row *r, int width)
 
 static void draw_list(screen *scr, ui *u)
 {
+    technician *tm = tech_of(scr);
     ui_fill(u, (SDL_Rect){0, 0, u->w, u->h}, UI_COLOR_BG);
     int pad = ui_px(u, 32), gap = ui_px(u, 12);
     int bar = u->target + ui_px(u, 16); /* the staff bar below */
@@ -326,21 +334,21 @@ static void draw_list(screen *scr, ui *u)
 
     /* the page buttons at the title's end */
     int pw = ui_px(u, 300);
-    if (tm.page > 0)
+    if (tm->page > 0)
         button_draw(u, (SDL_Rect){area.x + area.w - 2 * pw - gap, y, pw, bh}, _("Previous page"),
                     ID_PAGE_PREV, BUTTON_SECONDARY);
-    if (tm.more)
+    if (tm->more)
         button_draw(u, (SDL_Rect){area.x + area.w - pw, y, pw, bh}, _("Next page"), ID_PAGE_NEXT,
                     BUTTON_SECONDARY);
     ui_text(u, _("Test this kiosk"), (SDL_Rect){area.x, y, area.w - 2 * pw - 2 * gap, bh},
             UI_FONT_TITLE, UI_COLOR_TEXT, UI_ALIGN_START);
     y += bh + gap;
 
-    bool running = tm.view.running;
+    bool running = tm->view.running;
     size_t pass, fail, skip;
-    count_all(&pass, &fail, &skip);
+    count_all(tm, &pass, &fail, &skip);
     char summary[256];
-    if (!tm.ran && !tm.touch_done)
+    if (!tm->ran && !tm->touch_done)
         g_strlcpy(summary,
                   _("Run the checks to see what works on this kiosk. Hands-on steps ask you to "
                     "use the devices."),
@@ -351,9 +359,9 @@ static void draw_list(screen *scr, ui *u)
                    running ? _("Checking...") : "");
     y += ui_text(u, summary, (SDL_Rect){area.x, y, area.w, area.h}, UI_FONT_BODY, UI_COLOR_TEXT,
                  UI_ALIGN_START);
-    if (tm.view.prompt) {
+    if (tm->view.prompt) {
         /* a capture module's prompts are marked for translation (the self-test's are English) */
-        const char *prompt = _(tm.view.prompt);
+        const char *prompt = _(tm->view.prompt);
         int th = ui_line_height(u, UI_FONT_BODY, prompt) * 2 + 2 * gap;
         SDL_Rect box = {area.x, y + gap, area.w, th};
         ui_fill_round(u, box, ui_px(u, 12), UI_COLOR_PRIMARY);
@@ -381,8 +389,8 @@ static void draw_list(screen *scr, ui *u)
 
     /* the results, a page at a time */
     int bottom = by - gap;
-    GArray *rows = build_rows();
-    int first = tm.page_start[tm.page];
+    GArray *rows = build_rows(tm);
+    int first = tm->page_start[tm->page];
     int i = first;
     int mark = ui_line_height(u, UI_FONT_SMALL, "A");
     for (; i < (int)rows->len; i++) {
@@ -413,12 +421,12 @@ static void draw_list(screen *scr, ui *u)
         }
     }
     bool more = i < (int)rows->len;
-    if (more != tm.more) {
-        tm.more = more;
+    if (more != tm->more) {
+        tm->more = more;
         runner_invalidate(scr->owner);
     }
-    if (tm.page < MAX_PAGES)
-        tm.page_start[tm.page + 1] = i;
+    if (tm->page < MAX_PAGES)
+        tm->page_start[tm->page + 1] = i;
     g_array_free(rows, TRUE);
 }
 
@@ -491,29 +499,29 @@ static SDL_Rect target_rect(const ui *u, int i)
     }
 }
 
-static int touched_count(void)
+static int touched_count(const technician *tm)
 {
     int n = 0;
     for (int i = 0; i < N_TARGETS; i++)
-        n += tm.touched[i];
+        n += tm->touched[i];
     return n;
 }
 
-static void draw_touch(ui *u)
+static void draw_touch(const technician *tm, ui *u)
 {
     ui_fill(u, (SDL_Rect){0, 0, u->w, u->h}, UI_COLOR_BG);
     /* a tap beside every target counts as a stray tap */
     ui_add_hit(u, (SDL_Rect){0, 0, u->w, u->h}, ID_TOUCH_MISS, "");
     int side = target_rect(u, 0).w;
     int pad = ui_px(u, 24);
-    const char *text = touched_count() == N_TARGETS
+    const char *text = touched_count(tm) == N_TARGETS
                            ? _("Every target was touched.")
                            : _("Touch each square: it turns green. Then end the touch test.");
     ui_text(u, text, (SDL_Rect){side + pad, u->h / 5, u->w - 2 * side - 2 * pad, u->h / 5},
             UI_FONT_BODY, UI_COLOR_TEXT, UI_ALIGN_CENTER);
     for (int i = 0; i < N_TARGETS; i++) {
         SDL_Rect r = target_rect(u, i);
-        if (tm.touched[i]) {
+        if (tm->touched[i]) {
             fill_rgb(u, r, 0, 170, 0);
         } else {
             ui_fill(u, r, UI_COLOR_PANEL);
@@ -532,12 +540,13 @@ static void draw_touch(ui *u)
 
 static void draw(screen *scr, ui *u)
 {
-    switch (tm.mode) {
+    technician *tm = tech_of(scr);
+    switch (tm->mode) {
     case MODE_PATTERN:
         draw_pattern(u);
         break;
     case MODE_TOUCH:
-        draw_touch(u);
+        draw_touch(tm, u);
         break;
     case MODE_LIST:
         draw_list(scr, u);
@@ -550,44 +559,47 @@ static void draw(screen *scr, ui *u)
 
 static void set_mode(screen *scr, mode m)
 {
-    tm.mode = m;
+    technician *tm = tech_of(scr);
+    tm->mode = m;
     session_technician_bare(SCREEN_SESSION(scr), m != MODE_LIST);
     runner_invalidate(scr->owner);
 }
 
 static void end_touch(screen *scr)
 {
-    int n = touched_count();
+    technician *tm = tech_of(scr);
+    int n = touched_count(tm);
     GString *missed = g_string_new(NULL);
     for (int i = 0; i < N_TARGETS; i++)
-        if (!tm.touched[i])
+        if (!tm->touched[i])
             g_string_append_printf(missed, "%s%s", missed->len ? ", " : "", target_names[i]);
-    selftest_report_clear(&tm.touch_rep);
+    selftest_report_clear(&tm->touch_rep);
     g_autofree char *value =
         n == N_TARGETS
             ? g_strdup_printf("%d of %d targets touched; taps beside the targets: %d", n, N_TARGETS,
-                              tm.strays)
+                              tm->strays)
             : g_strdup_printf("%d of %d targets touched, missed: %s; taps beside the targets: %d",
-                              n, N_TARGETS, missed->str, tm.strays);
-    selftest_report_add(&tm.touch_rep, "display.touch_test",
+                              n, N_TARGETS, missed->str, tm->strays);
+    selftest_report_add(&tm->touch_rep, "display.touch_test",
                         n == N_TARGETS ? SELFTEST_PASS : SELFTEST_FAIL,
                         "Touch the missed targets again; if they do not react, calibrate or "
                         "replace the touch screen.",
                         value);
-    g_message("touch test ended: touched=%d of %d strays=%d", n, N_TARGETS, tm.strays);
+    g_message("touch test ended: touched=%d of %d strays=%d", n, N_TARGETS, tm->strays);
     g_string_free(missed, TRUE);
-    tm.touch_done = true;
+    tm->touch_done = true;
     set_mode(scr, MODE_LIST);
 }
 
 static void action(screen *scr, int id)
 {
+    technician *tm = tech_of(scr);
     session *s = SCREEN_SESSION(scr);
     session_staff_touch(s);
     switch (id) {
     case ID_RUN:
     case ID_RUN_HANDS_ON:
-        start_run(s, id == ID_RUN_HANDS_ON);
+        start_run(tm, s, id == ID_RUN_HANDS_ON);
         break;
     case ID_PATTERN: {
         ui *u = session_ui(s);
@@ -599,37 +611,37 @@ static void action(screen *scr, int id)
         set_mode(scr, MODE_LIST);
         break;
     case ID_TOUCH:
-        memset(tm.touched, 0, sizeof tm.touched);
-        tm.strays = 0;
+        memset(tm->touched, 0, sizeof tm->touched);
+        tm->strays = 0;
         g_message("touch test started");
         set_mode(scr, MODE_TOUCH);
         break;
     case ID_TOUCH_MISS:
-        tm.strays++;
+        tm->strays++;
         break;
     case ID_TOUCH_END:
         end_touch(scr);
         break;
     case ID_PAGE_PREV:
-        if (tm.page > 0)
-            tm.page--;
+        if (tm->page > 0)
+            tm->page--;
         break;
     case ID_PAGE_NEXT:
-        if (tm.more && tm.page < MAX_PAGES)
-            tm.page++;
+        if (tm->more && tm->page < MAX_PAGES)
+            tm->page++;
         break;
     case ID_BACK: {
         /* the screen is gone after the pop: keep its runner */
         runner *r = scr->owner;
-        if (tm.job)
-            selftest_job_cancel(tm.job);
+        if (tm->job)
+            selftest_job_cancel(tm->job);
         runner_pop(r);
         runner_push(r, &screen_staff_menu);
         return;
     }
     default:
         if (id >= ID_TOUCH_TARGET && id < ID_TOUCH_TARGET + N_TARGETS)
-            tm.touched[id - ID_TOUCH_TARGET] = true;
+            tm->touched[id - ID_TOUCH_TARGET] = true;
         break;
     }
     runner_invalidate(scr->owner);
@@ -637,18 +649,19 @@ static void action(screen *scr, int id)
 
 static bool input(screen *scr, const SDL_Event *ev)
 {
-    if (ev->type == tm.events[0]) {
+    technician *tm = tech_of(scr);
+    if (ev->type == tm->events[0]) {
         /* the job moved on: show it; a run that ended is logged and audited once */
         session_staff_touch(SCREEN_SESSION(scr));
-        refresh();
-        finish_run(SCREEN_SESSION(scr));
+        refresh(tm);
+        finish_run(tm, SCREEN_SESSION(scr));
         runner_invalidate(scr->owner);
         return true;
     }
     if (ev->type == SDL_KEYDOWN && ev->key.keysym.sym == SDLK_ESCAPE) {
-        if (tm.mode == MODE_TOUCH)
+        if (tm->mode == MODE_TOUCH)
             end_touch(scr);
-        else if (tm.mode == MODE_PATTERN)
+        else if (tm->mode == MODE_PATTERN)
             set_mode(scr, MODE_LIST);
         else
             action(scr, ID_BACK);
@@ -659,115 +672,123 @@ static bool input(screen *scr, const SDL_Event *ev)
 
 static int64_t update(screen *scr, int64_t now_ms)
 {
+    technician *tm = tech_of(scr);
     (void)now_ms;
     /* a long hands-on step keeps the staff session open */
-    if (is_running()) {
+    if (is_running(tm)) {
         session_staff_touch(SCREEN_SESSION(scr));
         return POLL_MS;
     }
-    finish_run(SCREEN_SESSION(scr));
+    finish_run(tm, SCREEN_SESSION(scr));
     return -1;
 }
 
 static void enter(screen *scr)
 {
-    tm.mode = MODE_LIST;
-    tm.page = 0;
-    tm.page_start[0] = 0;
+    technician *tm = tech_of(scr);
+    tm->mode = MODE_LIST;
+    tm->page = 0;
+    tm->page_start[0] = 0;
     session_technician_bare(SCREEN_SESSION(scr), false);
 }
 
 static void leave(screen *scr)
 {
+    technician *tm = tech_of(scr);
     /* hands-on waits end; the checks that run finish by themselves */
-    if (tm.job)
-        selftest_job_cancel(tm.job);
+    if (tm->job)
+        selftest_job_cancel(tm->job);
     session_technician_bare(SCREEN_SESSION(scr), false);
-    tm.mode = MODE_LIST;
+    tm->mode = MODE_LIST;
 }
-
-static const screen_class technician_screen = {
-    .name = "technician",
-    .priv_size = 0,
-    .enter = enter,
-    .exit = leave,
-    .input = input,
-    .action = action,
-    .update = update,
-    .draw = draw,
-    .events = tm.events,
-};
 
 /* ---- what the test hooks look at (app/testhooks/technician_hooks.c) ---------------------------
  */
 
-bool technician_ran(void)
+technician *technician_of(const screen_class *cls)
 {
-    return tm.ran;
+    return cls && cls->enter == enter ? ((const technician *)cls)->self : NULL;
 }
 
-bool technician_running(void)
+bool technician_ran(const technician *tm)
 {
-    return is_running();
+    return tm->ran;
 }
 
-void technician_sync(session *s)
+bool technician_running(const technician *tm)
 {
-    refresh();
-    finish_run(s);
+    return is_running(tm);
+}
+
+void technician_sync(technician *tm, session *s)
+{
+    refresh(tm);
+    finish_run(tm, s);
     runner_invalidate(session_runner(s));
 }
 
-bool technician_list_first_page(session *s)
+bool technician_list_first_page(technician *tm, session *s)
 {
-    if (strcmp(session_screen_name(s), "technician") != 0 || tm.mode != MODE_LIST)
+    if (strcmp(session_screen_name(s), "technician") != 0 || tm->mode != MODE_LIST)
         return false;
-    tm.page = 0;
+    tm->page = 0;
     runner_invalidate(session_runner(s));
     return true;
 }
 
-bool technician_more_pages(void)
+bool technician_more_pages(const technician *tm)
 {
-    return tm.more;
+    return tm->more;
 }
 
-bool technician_prompt(char **prompt, char **last)
+bool technician_prompt(technician *tm, char **prompt, char **last)
 {
-    refresh();
-    *prompt = g_strdup(tm.view.prompt);
-    *last = g_strdup(tm.view.last_prompt);
-    return tm.view.running;
+    refresh(tm);
+    *prompt = g_strdup(tm->view.prompt);
+    *last = g_strdup(tm->view.last_prompt);
+    return tm->view.running;
 }
 
 /* ---- setup ---------------------------------------------------------------------------------- */
 
-bk_err technician_setup(const technician_settings *set)
+technician *technician_new(const technician_settings *set)
 {
-    if (tm.up)
-        return BK_ERR_EXISTS;
+    if (session_technician_screen() != NULL)
+        return NULL;
     uint32_t type = SDL_RegisterEvents(1);
     if (type == (uint32_t)-1)
-        return BK_ERR_UNAVAILABLE;
-    tm.events[0] = type;
-    tm.events[1] = 0;
-    tm.cfg = set->cfg;
-    tm.up = true;
+        return NULL;
+    technician *tm = g_new0(technician, 1);
+    tm->self = tm;
+    tm->events[0] = type;
+    tm->cfg = set->cfg;
+    tm->cls = (screen_class){
+        .name = "technician",
+        .priv_size = 0,
+        .enter = enter,
+        .exit = leave,
+        .input = input,
+        .action = action,
+        .update = update,
+        .draw = draw,
+        .events = tm->events,
+    };
     /* libfprint's virtual reader (emulation) when the kiosk's fingerprint module does not hold
      * the reader: the self-test reads FP_VIRTUAL_IMAGE on its thread, so it is set here, on the
      * main thread, before any other thread could read the environment meanwhile */
-    selftest_prepare_environment(tm.cfg, capture_lookup(FLOW_ITEM_FINGERPRINTS) != NULL);
-    session_technician_set_screen(&technician_screen);
-    return BK_OK;
+    selftest_prepare_environment(tm->cfg, capture_lookup(FLOW_ITEM_FINGERPRINTS) != NULL);
+    session_technician_set_screen(&tm->cls);
+    return tm;
 }
 
-void technician_teardown(void)
+void technician_free(technician *tm)
 {
-    if (!tm.up)
+    if (tm == NULL)
         return;
-    selftest_job_free(tm.job);
-    session_technician_set_screen(NULL);
-    selftest_job_view_clear(&tm.view);
-    selftest_report_clear(&tm.touch_rep);
-    memset(&tm, 0, sizeof tm);
+    selftest_job_free(tm->job);
+    if (session_technician_screen() == &tm->cls)
+        session_technician_set_screen(NULL);
+    selftest_job_view_clear(&tm->view);
+    selftest_report_clear(&tm->touch_rep);
+    g_free(tm);
 }
