@@ -82,41 +82,6 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Ranks with ties averaged, for Spearman's correlation. */
-static void ranks(const double *v, int n, double *r)
-{
-    for (int i = 0; i < n; i++) {
-        int less = 0, equal = 0;
-        for (int j = 0; j < n; j++) {
-            less += v[j] < v[i];
-            equal += v[j] == v[i];
-        }
-        r[i] = less + (equal + 1) / 2.0;
-    }
-}
-
-static double spearman(const double *a, const double *b, int n)
-{
-    if (n < 3)
-        return NAN;
-    double *ra = malloc(sizeof(double) * (size_t)n), *rb = malloc(sizeof(double) * (size_t)n);
-    ranks(a, n, ra);
-    ranks(b, n, rb);
-    double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
-    for (int i = 0; i < n; i++) {
-        ma += ra[i] / n;
-        mb += rb[i] / n;
-    }
-    for (int i = 0; i < n; i++) {
-        sab += (ra[i] - ma) * (rb[i] - mb);
-        saa += (ra[i] - ma) * (ra[i] - ma);
-        sbb += (rb[i] - mb) * (rb[i] - mb);
-    }
-    free(ra);
-    free(rb);
-    return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : NAN;
-}
-
 static item *add(const char *name, group g, int parent, fingerimg *img)
 {
     if (img == NULL || B.n == MAX_ITEMS) {
@@ -139,70 +104,17 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The resolution a PNG file states in its pHYs chunk (pixels per metre, same both ways), in ppi;
- * 0 when it states none or one no reader has (outside 127-2540 ppi, e.g. the 72 ppi that image
- * editors write by default). */
-static double png_ppi(const char *path)
+/* A file that states a resolution below 500 ppi is measured at 500 ppi, by us and by NIST's
+ * tools alike (fingerkinds_at_500ppi); says so. */
+static fingerimg *at_500ppi(fingerimg *img, const char *path, const char *name)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return 0;
-    static unsigned char buf[1 << 16]; /* the chunks before the image data */
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    for (size_t i = 8; i + 21 <= n;) {
-        unsigned long len = (unsigned long)buf[i] << 24 | (unsigned long)buf[i + 1] << 16 |
-                            (unsigned long)buf[i + 2] << 8 | buf[i + 3];
-        if (memcmp(buf + i + 4, "pHYs", 4) == 0 && len == 9) {
-            const unsigned char *d = buf + i + 8;
-            unsigned long x = (unsigned long)d[0] << 24 | (unsigned long)d[1] << 16 |
-                              (unsigned long)d[2] << 8 | d[3];
-            unsigned long y = (unsigned long)d[4] << 24 | (unsigned long)d[5] << 16 |
-                              (unsigned long)d[6] << 8 | d[7];
-            double ppi = (double)x * 0.0254;
-            return d[8] == 1 && x == y && ppi >= 127 && ppi <= 2540 ? ppi : 0;
-        }
-        if (memcmp(buf + i + 4, "IDAT", 4) == 0)
-            break;
-        i += 12 + len;
-    }
-    return 0;
-}
-
-/* A file that states a resolution below 500 ppi brought to 500 ppi (bilinear) before it is
- * measured, by us and by NIST's tools alike: NFIQ 2 is defined at 500 ppi and so are our ridge
- * periods and areas. Only here, for offline files: the kiosk never enlarges a reader's image
- * (fingerscale refuses it). */
-static fingerimg *to_500ppi(fingerimg *img, double ppi, const char *name)
-{
-    if (ppi <= 0 || ppi >= 499.5)
-        return img;
-    double s = 500.0 / ppi;
-    int w = (int)lround(img->width * s), h = (int)lround(img->height * s);
-    fingerimg *out = NULL;
-    if (fingerimg_new(w, h, &out) != BK_OK) {
-        fingerimg_free(img);
-        return NULL;
-    }
-    for (int y = 0; y < h; y++) {
-        double fy = fmax((y + 0.5) / s - 0.5, 0);
-        int y0 = (int)fy, y1 = y0 + 1 < img->height ? y0 + 1 : y0;
-        double ay = fy - y0;
-        for (int x = 0; x < w; x++) {
-            double fx = fmax((x + 0.5) / s - 0.5, 0);
-            int x0 = (int)fx, x1 = x0 + 1 < img->width ? x0 + 1 : x0;
-            double ax = fx - x0;
-            const uint8_t *p = img->pix;
-            int iw = img->width;
-            double v = (1 - ay) * ((1 - ax) * p[y0 * iw + x0] + ax * p[y0 * iw + x1]) +
-                       ay * ((1 - ax) * p[y1 * iw + x0] + ax * p[y1 * iw + x1]);
-            out->pix[(size_t)y * (size_t)w + (size_t)x] = (uint8_t)lround(v);
-        }
-    }
-    printf("%s: the file states %.0f ppi: measured at 500 ppi (%dx%d -> %dx%d), by NFIQ 2 and "
-           "NFIQ 1 too\n",
-           name, ppi, img->width, img->height, w, h);
-    fingerimg_free(img);
+    double ppi = fingerkinds_png_ppi(path);
+    int w = img->width, h = img->height;
+    fingerimg *out = fingerkinds_at_500ppi(img, ppi);
+    if (out != NULL && (out->width != w || out->height != h))
+        printf("%s: the file states %.0f ppi: measured at 500 ppi (%dx%d -> %dx%d), by NFIQ 2 and "
+               "NFIQ 1 too\n",
+               name, ppi, w, h, out->width, out->height);
     return out;
 }
 
@@ -230,7 +142,7 @@ static int load_dir(const char *dir, const char *prefix, group g, int max)
         fingerimg *img = NULL;
         names[i][strlen(names[i]) - 4] = '\0';
         if (loaded < max && fingerimg_load(path, &img, NULL) == BK_OK &&
-            add(names[i], g, -1, to_500ppi(img, png_ppi(path), names[i])))
+            add(names[i], g, -1, at_500ppi(img, path, names[i])))
             loaded++;
         free(names[i]);
     }
@@ -306,17 +218,39 @@ static void print_table(void)
 static void correlations(void)
 {
     double *a = malloc(sizeof(double) * (size_t)B.n), *b = malloc(sizeof(double) * (size_t)B.n);
+    int *n2 = malloc(sizeof(int) * (size_t)B.n), *half = malloc(sizeof(int) * (size_t)B.n);
+    const char **names = malloc(sizeof(char *) * (size_t)B.n);
     int n = 0;
     for (int i = 0; i < B.n; i++) {
         item *it = &B.it[i];
         if ((it->g == CAPTURE || it->g == CARD) && it->nfiq2 >= 0) {
             a[n] = it->feat->quality;
-            b[n++] = it->nfiq2;
+            b[n] = it->nfiq2;
+            n2[n] = it->nfiq2;
+            names[n++] = it->name;
         }
     }
     printf(
         "\nrank correlation with NFIQ 2, real prints NFIQ 2 scores (%d): %.3f (target >= 0.85)\n",
-        n, spearman(a, b, n));
+        n, nist_spearman(a, b, n));
+    /* the halves the score's weights were fitted on and checked on (fingernist.h) */
+    nist_halves(n2, names, n, half);
+    for (int h = 0; h < 2; h++) {
+        double *ha = malloc(sizeof(double) * (size_t)(n + 1)),
+               *hb = malloc(sizeof(double) * (size_t)(n + 1));
+        int m = 0;
+        for (int i = 0; i < n; i++)
+            if (half[i] == h) {
+                ha[m] = a[i];
+                hb[m++] = b[i];
+            }
+        printf("  %s half (%d): %.3f\n", h ? "held-out" : "fitting", m, nist_spearman(ha, hb, m));
+        free(ha);
+        free(hb);
+    }
+    free(n2);
+    free(half);
+    free(names);
     n = 0;
     for (int i = 0; i < B.n; i++) {
         item *it = &B.it[i];
@@ -327,7 +261,7 @@ static void correlations(void)
     }
     printf("rank correlation with NFIQ 1 (inverted), captures >= 256x256 and their degraded "
            "copies (%d): %.3f (target >= 0.8)\n",
-           n, spearman(a, b, n));
+           n, nist_spearman(a, b, n));
     n = 0;
     for (int i = 0; i < B.n; i++) {
         item *it = &B.it[i];
@@ -337,7 +271,7 @@ static void correlations(void)
         }
     }
     printf("rank correlation with NFIQ 2, all prints incl. degraded copies (%d): %.3f\n", n,
-           spearman(a, b, n));
+           nist_spearman(a, b, n));
     free(a);
     free(b);
 }

@@ -1,6 +1,7 @@
 #include "fingerkinds.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,5 +270,66 @@ fingerimg *fingerkinds_transform(const fingerimg *in, double degrees, int dx, in
             out->pix[y * out->width + x] = (uint8_t)lrint(v);
         }
     }
+    return out;
+}
+
+/* The resolution a PNG file states in its pHYs chunk (pixels per metre, same both ways), in ppi;
+ * 0 when it states none or one no reader has (outside 127-2540 ppi, e.g. the 72 ppi that image
+ * editors write by default). */
+double fingerkinds_png_ppi(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;
+    static unsigned char buf[1 << 16]; /* the chunks before the image data */
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    for (size_t i = 8; i + 21 <= n;) {
+        unsigned long len = (unsigned long)buf[i] << 24 | (unsigned long)buf[i + 1] << 16 |
+                            (unsigned long)buf[i + 2] << 8 | buf[i + 3];
+        if (memcmp(buf + i + 4, "pHYs", 4) == 0 && len == 9) {
+            const unsigned char *d = buf + i + 8;
+            unsigned long x = (unsigned long)d[0] << 24 | (unsigned long)d[1] << 16 |
+                              (unsigned long)d[2] << 8 | d[3];
+            unsigned long y = (unsigned long)d[4] << 24 | (unsigned long)d[5] << 16 |
+                              (unsigned long)d[6] << 8 | d[7];
+            double ppi = (double)x * 0.0254;
+            return d[8] == 1 && x == y && ppi >= 127 && ppi <= 2540 ? ppi : 0;
+        }
+        if (memcmp(buf + i + 4, "IDAT", 4) == 0)
+            break;
+        i += 12 + len;
+    }
+    return 0;
+}
+
+/* Offline files only: the kiosk never enlarges a reader's image (fingerkinds.h). */
+fingerimg *fingerkinds_at_500ppi(fingerimg *img, double ppi)
+{
+    if (ppi <= 0 || ppi >= 499.5)
+        return img;
+    double s = 500.0 / ppi;
+    int w = (int)lround(img->width * s), h = (int)lround(img->height * s);
+    fingerimg *out = NULL;
+    if (fingerimg_new(w, h, &out) != BK_OK) {
+        fingerimg_free(img);
+        return NULL;
+    }
+    for (int y = 0; y < h; y++) {
+        double fy = fmax((y + 0.5) / s - 0.5, 0);
+        int y0 = (int)fy, y1 = y0 + 1 < img->height ? y0 + 1 : y0;
+        double ay = fy - y0;
+        for (int x = 0; x < w; x++) {
+            double fx = fmax((x + 0.5) / s - 0.5, 0);
+            int x0 = (int)fx, x1 = x0 + 1 < img->width ? x0 + 1 : x0;
+            double ax = fx - x0;
+            const uint8_t *p = img->pix;
+            int iw = img->width;
+            double v = (1 - ay) * ((1 - ax) * p[y0 * iw + x0] + ax * p[y0 * iw + x1]) +
+                       ay * ((1 - ax) * p[y1 * iw + x0] + ax * p[y1 * iw + x1]);
+            out->pix[(size_t)y * (size_t)w + (size_t)x] = (uint8_t)lround(v);
+        }
+    }
+    fingerimg_free(img);
     return out;
 }

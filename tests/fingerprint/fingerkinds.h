@@ -47,4 +47,14 @@ fingerimg *fingerkinds_transform(const fingerimg *in, double degrees, int dx, in
 /* Gaussian noise of `sigma` grey levels added in place. */
 void fingerkinds_add_noise(fingerimg *img, double sigma, uint32_t seed);
 
+/* The resolution a PNG file states in its pHYs chunk, in ppi; 0 when it states none or one no
+ * reader has (outside 127-2540 ppi, e.g. the 72 ppi image editors write by default). */
+double fingerkinds_png_ppi(const char *path);
+
+/* img (transfer full) brought to 500 ppi when ppi is a resolution below it (bilinear), else img
+ * itself; NULL when out of memory (img is freed). For offline files measured by us and by NIST's
+ * tools alike: NFIQ 2 is defined at 500 ppi and so are our ridge periods and areas. The kiosk
+ * never enlarges a reader's image (fingerscale refuses it). */
+fingerimg *fingerkinds_at_500ppi(fingerimg *img, double ppi);
+
 #endif

@@ -1,6 +1,7 @@
 #include "fingernist.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,4 +168,55 @@ int nist_bozorth3(const nist_tools *t, const char *a, const char *b)
     if (!run(cmd, out, sizeof out) || sscanf(out, "%d", &v) != 1)
         return NIST_ERROR;
     return v;
+}
+
+/* Ranks with ties averaged. */
+static void ranks(const double *v, int n, double *r)
+{
+    for (int i = 0; i < n; i++) {
+        int less = 0, equal = 0;
+        for (int j = 0; j < n; j++) {
+            less += v[j] < v[i];
+            equal += v[j] == v[i];
+        }
+        r[i] = less + (equal + 1) / 2.0;
+    }
+}
+
+double nist_spearman(const double *a, const double *b, int n)
+{
+    if (n < 3)
+        return NAN;
+    double *ra = malloc(sizeof(double) * (size_t)n), *rb = malloc(sizeof(double) * (size_t)n);
+    if (ra == NULL || rb == NULL) {
+        free(ra);
+        free(rb);
+        return NAN;
+    }
+    ranks(a, n, ra);
+    ranks(b, n, rb);
+    double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
+    for (int i = 0; i < n; i++) {
+        ma += ra[i] / n;
+        mb += rb[i] / n;
+    }
+    for (int i = 0; i < n; i++) {
+        sab += (ra[i] - ma) * (rb[i] - mb);
+        saa += (ra[i] - ma) * (ra[i] - ma);
+        sbb += (rb[i] - mb) * (rb[i] - mb);
+    }
+    free(ra);
+    free(rb);
+    return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : NAN;
+}
+
+void nist_halves(const int *nfiq2, const char *const *names, int n, int *half)
+{
+    /* position of each print in the order (NFIQ 2, name) */
+    for (int i = 0; i < n; i++) {
+        int pos = 0;
+        for (int j = 0; j < n; j++)
+            pos += nfiq2[j] < nfiq2[i] || (nfiq2[j] == nfiq2[i] && strcmp(names[j], names[i]) < 0);
+        half[i] = pos % 2;
+    }
 }

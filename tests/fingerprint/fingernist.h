@@ -50,4 +50,13 @@ int nist_mindtct(const nist_tools *t, const char *path, const char *name, nist_x
 /* bozorth3's score of scratch/a.xyt against scratch/b.xyt, NIST_ERROR, NIST_ABSENT. */
 int nist_bozorth3(const nist_tools *t, const char *a, const char *b);
 
+/* Spearman's rank correlation of a and b (n values each; ties get their mean rank); NAN below 3
+ * values or when one side is constant. */
+double nist_spearman(const double *a, const double *b, int n);
+
+/* The two halves the quality score's weights are fitted and checked on: the prints ordered by
+ * NFIQ 2 score (ties by name), every other one. half[i] = 0: the fitting half, 1: the held-out
+ * half (docs/fingerprints.md). */
+void nist_halves(const int *nfiq2, const char *const *names, int n, int *half);
+
 #endif

@@ -3,10 +3,15 @@
  *   test-finger-nfiq nfiq1: no print NFIQ 1 rates 5 is kept at the index threshold, none it rates
  *     1-2 is refused; the shared captures it rates 1-2 are kept at every default threshold and
  *     those it rates 5 at none (captures of at least 256 x 256, the size NFIQ 1 can rate);
- *   test-finger-nfiq nfiq2: no print NFIQ 2 scores below 10 is kept at the index threshold.
+ *   test-finger-nfiq nfiq2: no print NFIQ 2 scores below 10 is kept at the index threshold;
+ *   test-finger-nfiq nfiq2-rank: the score ranks the real prints (the shared captures, files
+ *     that state a lower resolution measured at 500 ppi, and the tenprint card's prints) as
+ *     NFIQ 2 does: rank correlation at least 0.85 on the held-out half (fingernist.h: the
+ *     score's weights were chosen on the other half) and at least 0.80 on the whole set.
  * NIST's tools come from ../shared/tools (BIOKIOSK_NIST_TOOLS); without them the test exits 77
  * and says so. The kiosk itself never runs them. Exit status: 0 pass, 1 fail, 77 skipped. */
 #include <glib.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -85,10 +90,91 @@ static void check_nfiq2(nist_tools *t, const fingerimg *img, const char *name, c
         printf("---- %s: quality %d, NFIQ 2 %d\n", name, q, score);
 }
 
+#define MAX_PRINTS 128
+
+/* Quality and NFIQ 2 of the PNG files of dir whose names start with prefix (not the card's slap
+ * images), appended from *n. */
+static void rank_dir(nist_tools *t, const char *dir, const char *prefix, double *ours, int *nfiq2,
+                     char **names, int *n)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    if (d == NULL)
+        return;
+    const char *e;
+    while ((e = g_dir_read_name(d)) != NULL && *n < MAX_PRINTS) {
+        if (!g_str_has_suffix(e, ".png") || !g_str_has_prefix(e, prefix) ||
+            strstr(e, "slap") != NULL)
+            continue;
+        g_autofree char *path = g_build_filename(dir, e, NULL);
+        fingerimg *img = NULL;
+        if (fingerimg_load(path, &img, NULL) != BK_OK)
+            continue;
+        img = fingerkinds_at_500ppi(img, fingerkinds_png_ppi(path));
+        g_autofree char *name = g_strndup(e, strlen(e) - 4);
+        const char *file = img ? nist_write(t, img, name) : NULL;
+        int score = file ? nist_nfiq2(t, file) : NIST_ERROR;
+        int q = img ? quality_of(img) : -1;
+        fingerimg_free(img);
+        printf("%-30s quality %3d, NFIQ 2 %d\n", name, q, score);
+        if (score < 0 || q < 0)
+            continue;
+        ours[*n] = q;
+        nfiq2[*n] = score;
+        names[(*n)++] = g_steal_pointer(&name);
+    }
+    g_dir_close(d);
+}
+
+/* nfiq2-rank: the held-out half's rank correlation with NFIQ 2. */
+static int check_rank(nist_tools *t, const char *data)
+{
+    static double ours[MAX_PRINTS], theirs[MAX_PRINTS], ha[MAX_PRINTS], hb[MAX_PRINTS];
+    static int nfiq2[MAX_PRINTS], half[MAX_PRINTS];
+    static char *names[MAX_PRINTS];
+    int n = 0;
+    g_autofree char *cap = g_build_filename(data, "captures", NULL);
+    g_autofree char *card = g_build_filename(data, "nist", "tpcard", NULL);
+    rank_dir(t, cap, "", ours, nfiq2, names, &n);
+    rank_dir(t, card, "tpcard_", ours, nfiq2, names, &n);
+    nist_halves(nfiq2, (const char *const *)names, n, half);
+    double held = NAN;
+    for (int h = 0; h < 2; h++) {
+        int m = 0;
+        for (int i = 0; i < n; i++)
+            if (half[i] == h) {
+                ha[m] = ours[i];
+                hb[m++] = nfiq2[i];
+            }
+        double r = nist_spearman(ha, hb, m);
+        printf("rank correlation with NFIQ 2, %s half (%d prints): %.3f\n",
+               h ? "held-out" : "fitting", m, r);
+        if (h == 1)
+            held = r;
+    }
+    for (int i = 0; i < n; i++)
+        theirs[i] = nfiq2[i];
+    double all = nist_spearman(ours, theirs, n);
+    printf("rank correlation with NFIQ 2, all (%d prints): %.3f\n", n, all);
+    for (int i = 0; i < n; i++)
+        g_free(names[i]);
+    if (n < 20) {
+        printf("FAIL only %d prints NFIQ 2 could score (the captures and the card: 38 expected)\n",
+               n);
+        return 1;
+    }
+    /* the target on the held-out half; on the whole set (0.820 measured, target not reached
+     * there: docs/fingerprints.md) a floor that catches a score ranking worse than before */
+    int ok = held >= 0.85, floor = all >= 0.80;
+    printf("%s held-out half: rank correlation %.3f, target at least 0.85\n", ok ? "ok  " : "FAIL",
+           held);
+    printf("%s all: rank correlation %.3f, at least 0.80\n", floor ? "ok  " : "FAIL", all);
+    return ok && floor ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *which = argc > 1 ? argv[1] : "nfiq1";
-    int want1 = strcmp(which, "nfiq1") == 0;
+    int want1 = strcmp(which, "nfiq1") == 0, rank = strcmp(which, "nfiq2-rank") == 0;
     const char *data = g_getenv("BIOKIOSK_FINGER_DATA");
     const char *tools = g_getenv("BIOKIOSK_NIST_TOOLS");
     nist_tools t;
@@ -107,6 +193,12 @@ int main(int argc, char **argv)
         printf("SKIPPED: no shared captures (../shared/data/fingerprints/captures)\n");
         nist_close(&t);
         return SKIP;
+    }
+    if (rank) {
+        g_dir_close(d);
+        int rc = check_rank(&t, data);
+        nist_close(&t);
+        return rc;
     }
     fingerplan_settings s;
     fingerplan_default_settings(&s);
