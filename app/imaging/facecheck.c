@@ -3,7 +3,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "imaging/facejpeg.h"
 #include "imaging/picio.h"
 
 /* Captures of fewer pixels than this are decoded whole: the two passes gain little. */
@@ -142,8 +141,8 @@ bk_err facecheck_capture(const face_finder *finder, const landmarks *lm, const u
     int rx = (int)floor(near.x + near.w / 2 - REGION_W / 2 * near.w);
     int ry = (int)floor(near.y - REGION_ABOVE * near.h);
     int ox = 0, oy = 0;
-    err = facejpeg_decode_region(data, size, scale, rx, ry, (int)ceil(REGION_W * near.w),
-                                 (int)ceil(REGION_H * near.h), &p, &ox, &oy);
+    err = picio_decode_region(data, size, scale, rx, ry, (int)ceil(REGION_W * near.w),
+                              (int)ceil(REGION_H * near.h), &p, &ox, &oy);
     if (err != BK_OK) {
         pic_free(smallpic);
         return err;

@@ -3,7 +3,7 @@
  * and the ICAO checks and crop (imaging/icao.h).
  *
  * A large JPEG capture is never decoded whole: the face is found on a 1/8 decode and only the
- * region of the crop is decoded at full resolution (imaging/facejpeg.h), where the face is found
+ * region of the crop is decoded at full resolution (picio_decode_region), where the face is found
  * again near where it was, the landmarks fitted and every check made. No GLib.
  */
 #ifndef BIOKIOSK_FACECHECK_H

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <math.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +18,13 @@
 
 #include "core/biomem.h"
 
+/* The one error manager of every libjpeg call here: an error jumps back to the caller's setjmp
+ * (libjpeg's default would exit the process), corrupt-data warnings are counted (a truncated
+ * stream only warns in libjpeg, padding the picture with grey) and nothing is printed. */
 typedef struct jerr {
     struct jpeg_error_mgr mgr;
     jmp_buf jump;
-    int warnings; /* corrupt-data warnings: a truncated file only warns in libjpeg */
+    int warnings;
 } jerr;
 
 static void jerr_exit(j_common_ptr cinfo)
@@ -40,6 +44,16 @@ static void jerr_output(j_common_ptr cinfo)
     /* silence: errors are returned as codes */
 }
 
+static struct jpeg_error_mgr *jerr_init(jerr *e)
+{
+    struct jpeg_error_mgr *m = jpeg_std_error(&e->mgr);
+    m->error_exit = jerr_exit;
+    m->emit_message = jerr_message;
+    m->output_message = jerr_output;
+    e->warnings = 0;
+    return m;
+}
+
 static int is_jpeg(const uint8_t *d, size_t n)
 {
     return n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF;
@@ -50,18 +64,33 @@ static int is_png(const uint8_t *d, size_t n)
     return n >= 8 && png_sig_cmp(d, 0, 8) == 0;
 }
 
-static bk_err jpeg_decode(const uint8_t *data, size_t size, int scale_denom, pic **out)
+static bool scale_ok(int scale_denom)
+{
+    return scale_denom == 1 || scale_denom == 2 || scale_denom == 4 || scale_denom == 8;
+}
+
+/* A rectangle of a decoded JPEG: asked for (in), and as decoded (out: clipped to the picture,
+ * the left edge moved to libjpeg's block boundary). */
+typedef struct jrect {
+    int x, y, w, h;
+} jrect;
+
+/* The one JPEG decoder set-up: the header read, pictures over PIC_MAX_PIXELS refused before
+ * anything is allocated, RGB out at 1/scale_denom (DCT scaling), the exact integer IDCT (the
+ * checks measure these pixels). Decodes the rectangle `want` of the shrunk picture, or all of it
+ * when `want` is NULL: rows above the rectangle are skipped (entropy-decoded only, no IDCT),
+ * columns outside it are not transformed (jpeg_crop_scanline), rows below are not read. A whole
+ * picture is read to its end, so a truncated tail is an error too; a rectangle stops at its last
+ * row. *got is what was decoded (picture pixels at that scale). */
+static bk_err jpeg_decode(const uint8_t *data, size_t size, int scale_denom, const jrect *want,
+                          pic **out, jrect *got)
 {
     struct jpeg_decompress_struct cinfo;
     jerr e;
     pic *volatile p = NULL;
     volatile bk_err err = BK_ERR_CORRUPT;
     memset(&cinfo, 0, sizeof(cinfo));
-    cinfo.err = jpeg_std_error(&e.mgr);
-    e.mgr.error_exit = jerr_exit;
-    e.mgr.emit_message = jerr_message;
-    e.mgr.output_message = jerr_output;
-    e.warnings = 0;
+    cinfo.err = jerr_init(&e);
     if (setjmp(e.jump)) {
         jpeg_destroy_decompress(&cinfo);
         pic_free(p);
@@ -79,25 +108,60 @@ static bk_err jpeg_decode(const uint8_t *data, size_t size, int scale_denom, pic
     cinfo.scale_denom = (unsigned)scale_denom;
     cinfo.dct_method = JDCT_ISLOW;
     jpeg_start_decompress(&cinfo);
+    const int iw = (int)cinfo.output_width, ih = (int)cinfo.output_height;
+    int x0 = 0, y0 = 0, x1 = iw, y1 = ih;
+    if (want != NULL) {
+        x0 = want->x > 0 ? want->x : 0;
+        y0 = want->y > 0 ? want->y : 0;
+        /* in 64 bits: x + w may overflow an int */
+        x1 = (int)((int64_t)want->x + want->w < iw ? (int64_t)want->x + want->w : iw);
+        y1 = (int)((int64_t)want->y + want->h < ih ? (int64_t)want->y + want->h : ih);
+        if (x1 <= x0 || y1 <= y0) {
+            err = BK_ERR_INVALID;
+            longjmp(e.jump, 1);
+        }
+    }
+    JDIMENSION xoff = (JDIMENSION)x0, cw = (JDIMENSION)(x1 - x0);
+    if (x0 > 0 || x1 < iw)
+        jpeg_crop_scanline(&cinfo, &xoff, &cw);
     pic *np = NULL;
-    bk_err perr = pic_new((int)cinfo.output_width, (int)cinfo.output_height, 3, &np);
+    bk_err perr = pic_new((int)cw, y1 - y0, 3, &np);
     if (perr != BK_OK) {
         err = perr;
         longjmp(e.jump, 1);
     }
     p = np;
-    while (cinfo.output_scanline < cinfo.output_height) {
-        JSAMPROW row = p->px + (size_t)cinfo.output_scanline * (size_t)p->width * 3;
-        jpeg_read_scanlines(&cinfo, &row, 1);
-    }
-    jpeg_finish_decompress(&cinfo);
-    if (e.warnings > 0) {
-        err = BK_ERR_CORRUPT;
+    if (y0 > 0 && jpeg_skip_scanlines(&cinfo, (JDIMENSION)y0) != (JDIMENSION)y0)
         longjmp(e.jump, 1);
+    while (cinfo.output_scanline < (JDIMENSION)y1) {
+        JSAMPROW row = p->px + (size_t)(cinfo.output_scanline - (JDIMENSION)y0) * cw * 3;
+        if (jpeg_read_scanlines(&cinfo, &row, 1) != 1)
+            longjmp(e.jump, 1);
     }
+    if (want == NULL)
+        jpeg_finish_decompress(&cinfo);
+    if (e.warnings > 0)
+        longjmp(e.jump, 1);
     jpeg_destroy_decompress(&cinfo);
     *out = p;
+    *got = (jrect){(int)xoff, y0, (int)cw, y1 - y0};
     return BK_OK;
+}
+
+bk_err picio_decode_region(const uint8_t *data, size_t size, int scale_denom, int x, int y, int w,
+                           int h, pic **out, int *ox, int *oy)
+{
+    if (data == NULL || !is_jpeg(data, size) || !scale_ok(scale_denom) || out == NULL ||
+        ox == NULL || oy == NULL || w <= 0 || h <= 0)
+        return BK_ERR_INVALID;
+    const jrect want = {x, y, w, h};
+    jrect got;
+    bk_err err = jpeg_decode(data, size, scale_denom, &want, out, &got);
+    if (err == BK_OK) {
+        *ox = got.x;
+        *oy = got.y;
+    }
+    return err;
 }
 
 typedef struct png_reader {
@@ -182,11 +246,11 @@ static bk_err png_decode(const uint8_t *data, size_t size, pic **out)
 
 bk_err picio_decode(const uint8_t *data, size_t size, int scale_denom, pic **out)
 {
-    if (data == NULL ||
-        (scale_denom != 1 && scale_denom != 2 && scale_denom != 4 && scale_denom != 8))
+    if (data == NULL || out == NULL || !scale_ok(scale_denom))
         return BK_ERR_INVALID;
+    jrect got;
     if (is_jpeg(data, size))
-        return jpeg_decode(data, size, scale_denom, out);
+        return jpeg_decode(data, size, scale_denom, NULL, out, &got);
     if (!is_png(data, size))
         return BK_ERR_INVALID;
     pic *full = NULL;
@@ -228,10 +292,7 @@ bk_err picio_peek_size(const uint8_t *data, size_t size, int *width, int *height
     struct jpeg_decompress_struct cinfo;
     jerr e;
     memset(&cinfo, 0, sizeof(cinfo));
-    cinfo.err = jpeg_std_error(&e.mgr);
-    e.mgr.error_exit = jerr_exit;
-    e.mgr.emit_message = jerr_message;
-    e.mgr.output_message = jerr_output;
+    cinfo.err = jerr_init(&e);
     if (setjmp(e.jump)) {
         jpeg_destroy_decompress(&cinfo);
         return BK_ERR_CORRUPT;
@@ -299,9 +360,7 @@ bk_err picio_encode_jpeg(const pic *p, int quality, uint8_t **data, size_t *size
     dest.pub.empty_output_buffer = wiped_dest_grow;
     dest.pub.term_destination = wiped_dest_term;
     memset(&cinfo, 0, sizeof(cinfo));
-    cinfo.err = jpeg_std_error(&e.mgr);
-    e.mgr.error_exit = jerr_exit;
-    e.mgr.output_message = jerr_output;
+    cinfo.err = jerr_init(&e);
     if (setjmp(e.jump)) {
         jpeg_destroy_compress(&cinfo);
         biomem_free(dest.buf);

@@ -1,5 +1,7 @@
 /* Reading and writing pictures: JPEG through libjpeg-turbo, PNG through libpng. This is the
- * project's one PNG reader and writer (photos, fingerprints, signature images, screenshots).
+ * project's one JPEG and PNG reader and writer (photos, fingerprints, signature images,
+ * screenshots): one JPEG decoder set-up and one libjpeg error manager for the whole, the scaled
+ * and the region decode.
  *
  * Decoding refuses pictures over PIC_MAX_PIXELS before allocating them, and treats a truncated
  * or corrupt stream as an error (libjpeg would otherwise pad it with grey and warn). No GLib,
@@ -20,6 +22,18 @@
  * neither format or a bad scale, BK_ERR_CORRUPT for a damaged or truncated stream,
  * BK_ERR_NO_SPACE for more than PIC_MAX_PIXELS, BK_ERR_NOMEM. */
 bk_err picio_decode(const uint8_t *data, size_t size, int scale_denom, pic **out);
+
+/* Decodes only the region (x, y, w, h) of a JPEG shrunk by `scale_denom` (1, 2, 4 or 8; the
+ * region and *ox, *oy are in pixels of the shrunk picture): a large capture's crop without
+ * decoding the rest. Rows above the region are entropy-decoded only, rows below not read at all,
+ * so a stream damaged below the region decodes. The region is clipped to the picture, and libjpeg
+ * starts a row at a block boundary (up to 15 pixels left of x at 1/1; the width grows to match):
+ * *out (RGB, transfer full: pic_free) holds the picture's pixels from (*ox, *oy) on, *ox <= x
+ * where x >= 0. Errors: BK_ERR_INVALID for data that is not a JPEG, a bad scale, an empty
+ * region or one wholly outside the picture; BK_ERR_CORRUPT for a damaged or truncated stream
+ * (above or in the region); BK_ERR_NO_SPACE for a picture over PIC_MAX_PIXELS; BK_ERR_NOMEM. */
+bk_err picio_decode_region(const uint8_t *data, size_t size, int scale_denom, int x, int y, int w,
+                           int h, pic **out, int *ox, int *oy);
 
 /* The width and height a JPEG or PNG declares, without decoding it. */
 bk_err picio_peek_size(const uint8_t *data, size_t size, int *width, int *height);

@@ -179,6 +179,240 @@ static void test_over_100_megapixels(void)
     uint8_t *jpeg = huge_jpeg(&size);
     pic *p = NULL;
     g_assert_cmpint(picio_decode(jpeg, size, 1, &p), ==, BK_ERR_NO_SPACE);
+    int ox = 0, oy = 0;
+    g_assert_cmpint(picio_decode_region(jpeg, size, 8, 0, 0, 100, 100, &p, &ox, &oy), ==,
+                    BK_ERR_NO_SPACE);
+    g_assert_null(p);
+    biomem_free(jpeg);
+}
+
+/* A picture whose every pixel differs from its neighbours (a gradient under a fixed pattern of
+ * noise): a region decoded from the wrong place cannot match by chance. */
+static pic *textured(int w, int h)
+{
+    pic *p = gradient(w, h);
+    uint32_t r = 12345;
+    for (size_t i = 0; i < (size_t)w * h * 3; i++) {
+        r = r * 1103515245u + 12345u;
+        p->px[i] = (uint8_t)((p->px[i] * 3 + (r >> 24)) / 4);
+    }
+    return p;
+}
+
+/* The region's pixels against the same picture decoded whole at the same scale. Away from the
+ * region's own edges they are the same (the same IDCT, the same upsampling); along the edges
+ * (the first and last row and column) libjpeg may lack a neighbour for the chroma upsampling,
+ * so those only have to be close. */
+static void assert_region_matches(const pic *whole, const pic *r, int ox, int oy)
+{
+    g_assert_cmpint(ox, >=, 0);
+    g_assert_cmpint(oy, >=, 0);
+    g_assert_cmpint(ox + r->width, <=, whole->width);
+    g_assert_cmpint(oy + r->height, <=, whole->height);
+    long inner_diff = 0, edge_max = 0;
+    for (int y = 0; y < r->height; y++)
+        for (int x = 0; x < r->width; x++)
+            for (int c = 0; c < 3; c++) {
+                long a = r->px[((size_t)y * r->width + x) * 3 + c];
+                long b = whole->px[((size_t)(y + oy) * whole->width + (x + ox)) * 3 + c];
+                bool edge = x == 0 || y == 0 || x == r->width - 1 || y == r->height - 1;
+                if (edge)
+                    edge_max = labs(a - b) > edge_max ? labs(a - b) : edge_max;
+                else
+                    inner_diff += labs(a - b);
+            }
+    g_assert_cmpint(inner_diff, ==, 0);
+    g_assert_cmpint(edge_max, <=, 24);
+}
+
+/* picio_decode_region through real libjpeg: inside, at each edge of the picture, at 1/1 and
+ * 1/2, against the whole decode; where libjpeg moved the left edge (a block boundary). */
+static void test_region(void)
+{
+    pic *p = textured(1000, 700);
+    uint8_t *jpeg = NULL;
+    size_t size = 0;
+    g_assert_cmpint(picio_encode_jpeg(p, 92, &jpeg, &size), ==, BK_OK);
+    pic_free(p);
+    const int scales[] = {1, 2};
+    for (size_t si = 0; si < G_N_ELEMENTS(scales); si++) {
+        const int s = scales[si];
+        pic *whole = NULL;
+        g_assert_cmpint(picio_decode(jpeg, size, s, &whole), ==, BK_OK);
+        const int iw = whole->width, ih = whole->height;
+        /* inside; at the left/top edge (starting before it); at the right/bottom edge (running
+         * past it); the whole picture and more */
+        const int cases[][4] = {{333 / s, 201 / s, 200 / s, 150 / s},
+                                {-20, -10, 100, 80},
+                                {iw - 50, ih - 30, 200, 100},
+                                {-5, -5, iw + 10, ih + 10}};
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+            const int x = cases[i][0], y = cases[i][1], w = cases[i][2], h = cases[i][3];
+            pic *r = NULL;
+            int ox = -1, oy = -1;
+            g_assert_cmpint(picio_decode_region(jpeg, size, s, x, y, w, h, &r, &ox, &oy), ==,
+                            BK_OK);
+            const int cx0 = x > 0 ? x : 0, cy0 = y > 0 ? y : 0;
+            const int cx1 = x + w < iw ? x + w : iw, cy1 = y + h < ih ? y + h : ih;
+            /* the rows asked for exactly; the columns from a block boundary (a 4:2:0 JPEG's
+             * blocks are 16 pixels, 16/s at 1/s) to at least the right edge asked for */
+            g_assert_cmpint(oy, ==, cy0);
+            g_assert_cmpint(r->height, ==, cy1 - cy0);
+            g_assert_cmpint(ox, <=, cx0);
+            g_assert_cmpint(cx0 - ox, <, 16 / s);
+            g_assert_cmpint(ox % (16 / s), ==, 0);
+            g_assert_cmpint(ox + r->width, >=, cx1);
+            g_assert_cmpint(ox + r->width, <=, iw);
+            assert_region_matches(whole, r, ox, oy);
+            pic_free(r);
+        }
+        pic_free(whole);
+    }
+    biomem_free(jpeg);
+}
+
+/* Regions that are not there, and bad arguments: refused, nothing returned. */
+static void test_region_outside(void)
+{
+    pic *p = textured(320, 240);
+    uint8_t *jpeg = NULL;
+    size_t size = 0;
+    g_assert_cmpint(picio_encode_jpeg(p, 90, &jpeg, &size), ==, BK_OK);
+    pic_free(p);
+    const int cases[][4] = {{320, 0, 10, 10},   /* right of the picture */
+                            {0, 240, 10, 10},   /* below it */
+                            {-100, 0, 100, 10}, /* left of it, touching */
+                            {0, -50, 10, 40},   /* above it */
+                            {10, 10, 0, 10},    /* empty */
+                            {10, 10, 10, -1},
+                            {160, 0, 10, 10}}; /* inside, but at 1/2 the picture is 160 wide */
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        pic *r = NULL;
+        int ox = -1, oy = -1;
+        int scale = i + 1 == G_N_ELEMENTS(cases) ? 2 : 1;
+        g_assert_cmpint(picio_decode_region(jpeg, size, scale, cases[i][0], cases[i][1],
+                                            cases[i][2], cases[i][3], &r, &ox, &oy),
+                        ==, BK_ERR_INVALID);
+        g_assert_null(r);
+        g_assert_cmpint(ox, ==, -1);
+    }
+    pic *r = NULL;
+    int ox = 0, oy = 0;
+    g_assert_cmpint(picio_decode_region(jpeg, size, 3, 0, 0, 10, 10, &r, &ox, &oy), ==,
+                    BK_ERR_INVALID);
+    /* a PNG is no JPEG here */
+    uint8_t *png = NULL;
+    size_t png_size = 0;
+    pic *q = gradient(32, 32);
+    g_assert_cmpint(picio_encode_png(q, 0, &png, &png_size), ==, BK_OK);
+    g_assert_cmpint(picio_decode_region(png, png_size, 1, 0, 0, 10, 10, &r, &ox, &oy), ==,
+                    BK_ERR_INVALID);
+    g_assert_null(r);
+    pic_free(q);
+    biomem_free(png);
+    biomem_free(jpeg);
+}
+
+/* The start of the entropy-coded data (after the SOS segment). */
+static size_t scan_start(const uint8_t *d, size_t n)
+{
+    for (size_t i = 2; i + 3 < n; i++)
+        if (d[i] == 0xFF && d[i + 1] == 0xDA)
+            return i + 2 + ((size_t)d[i + 2] << 8 | d[i + 3]);
+    g_error("no SOS marker");
+    return 0;
+}
+
+/* Damaged and truncated streams: an error when the damage is above the region or in it (the
+ * rows above are decoded, only not transformed); a region above a truncation decodes, since the
+ * rows below it are never read. */
+static void test_region_corrupt(void)
+{
+    pic *p = textured(640, 480);
+    uint8_t *jpeg = NULL;
+    size_t size = 0;
+    g_assert_cmpint(picio_encode_jpeg(p, 90, &jpeg, &size), ==, BK_OK);
+    pic_free(p);
+    pic *r = NULL;
+    int ox = 0, oy = 0;
+    /* truncated at two thirds of the file: the bottom is missing */
+    size_t cut = size * 2 / 3;
+    g_assert_cmpint(picio_decode_region(jpeg, cut, 1, 100, 400, 100, 60, &r, &ox, &oy), ==,
+                    BK_ERR_CORRUPT);
+    g_assert_null(r);
+    g_assert_cmpint(picio_decode_region(jpeg, cut, 1, 100, 10, 100, 60, &r, &ox, &oy), ==, BK_OK);
+    g_assert_cmpint(r->height, ==, 60);
+    pic_free(r);
+    r = NULL;
+    /* the whole decode of that stream, at any scale, is an error */
+    g_assert_cmpint(picio_decode(jpeg, cut, 8, &r), ==, BK_ERR_CORRUPT);
+    /* only the headers, or less */
+    size_t sos = scan_start(jpeg, size);
+    g_assert_cmpint(picio_decode_region(jpeg, sos, 1, 0, 0, 10, 10, &r, &ox, &oy), ==,
+                    BK_ERR_CORRUPT);
+    g_assert_cmpint(picio_decode_region(jpeg, 20, 1, 0, 0, 10, 10, &r, &ox, &oy), ==,
+                    BK_ERR_CORRUPT);
+    /* a damaged header: a frame with no components */
+    uint8_t *bad = g_memdup2(jpeg, size);
+    for (size_t i = 2; i + 9 < size; i++)
+        if (bad[i] == 0xFF && bad[i + 1] == 0xC0) {
+            bad[i + 9] = 0;
+            break;
+        }
+    g_assert_cmpint(picio_decode_region(bad, size, 1, 0, 0, 10, 10, &r, &ox, &oy), ==,
+                    BK_ERR_CORRUPT);
+    /* an end of image in the middle of the entropy-coded data: above the region, an error */
+    memcpy(bad, jpeg, size);
+    size_t mid = sos + (size - sos) / 3;
+    bad[mid] = 0xFF;
+    bad[mid + 1] = 0xD9;
+    g_assert_cmpint(picio_decode_region(bad, size, 1, 0, 400, 640, 80, &r, &ox, &oy), ==,
+                    BK_ERR_CORRUPT);
+    g_assert_cmpint(picio_decode_region(bad, size, 2, 0, 200, 320, 40, &r, &ox, &oy), ==,
+                    BK_ERR_CORRUPT);
+    g_assert_null(r);
+    g_free(bad);
+    biomem_free(jpeg);
+}
+
+/* The scaled decode (libjpeg's DCT scaling) against the whole decode shrunk by box averages:
+ * the sizes libjpeg gives (rounded up) and the same picture. */
+static void test_scaled_decode(void)
+{
+    pic *p = gradient(1003, 701);
+    uint8_t *jpeg = NULL;
+    size_t size = 0;
+    g_assert_cmpint(picio_encode_jpeg(p, 92, &jpeg, &size), ==, BK_OK);
+    pic_free(p);
+    pic *whole = NULL;
+    g_assert_cmpint(picio_decode(jpeg, size, 1, &whole), ==, BK_OK);
+    const int scales[] = {2, 4, 8};
+    for (size_t si = 0; si < G_N_ELEMENTS(scales); si++) {
+        const int s = scales[si];
+        pic *small = NULL, *shrunk = NULL;
+        g_assert_cmpint(picio_decode(jpeg, size, s, &small), ==, BK_OK);
+        g_assert_cmpint(small->width, ==, (1003 + s - 1) / s);
+        g_assert_cmpint(small->height, ==, (701 + s - 1) / s);
+        g_assert_cmpint(pic_resize(whole, small->width, small->height, &shrunk), ==, BK_OK);
+        /* red and green are smooth ramps; blue, a bit pattern, has no small picture to agree on */
+        long diff = 0;
+        size_t n = (size_t)small->width * small->height;
+        for (size_t i = 0; i < n; i++)
+            for (int c = 0; c < 2; c++)
+                diff += labs((long)small->px[i * 3 + c] - shrunk->px[i * 3 + c]);
+        g_test_message("1/%d: mean difference %.2f", s, (double)diff / n / 2);
+        g_assert_cmpfloat((double)diff / n / 2, <, 1.5);
+        pic_free(shrunk);
+        pic_free(small);
+        /* the region decode at that scale is the same picture */
+        pic *r = NULL;
+        int ox = 0, oy = 0;
+        g_assert_cmpint(picio_decode_region(jpeg, size, s, 0, 0, 2000, 2000, &r, &ox, &oy), ==,
+                        BK_OK);
+        g_assert_cmpint(r->width, ==, (1003 + s - 1) / s);
+        pic_free(r);
+    }
+    pic_free(whole);
     biomem_free(jpeg);
 }
 
@@ -539,6 +773,10 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/picio/round-trip-and-scaled-decode", test_round_trip_and_scaled_decode);
     g_test_add_func("/picio/over-100-megapixels", test_over_100_megapixels);
+    g_test_add_func("/picio/region", test_region);
+    g_test_add_func("/picio/region-outside", test_region_outside);
+    g_test_add_func("/picio/region-corrupt", test_region_corrupt);
+    g_test_add_func("/picio/scaled-decode", test_scaled_decode);
     g_test_add_func("/picio/png", test_png);
     g_test_add_func("/photo-cli/bad-input", test_cli_bad_input);
     g_test_add_func("/photo-cli/json", test_cli_json);
