@@ -121,6 +121,20 @@ static int draw_bar(ui *u, SDL_Rect r, const char *label, int quality, int thres
     return th + bar.h + ui_px(u, 16);
 }
 
+/* One attempt's line, "Attempt i: quality q of 100, needed thr" and what it is (mark: translated,
+ * e.g. "kept", or NULL), over its quality bar against the threshold in r (heavily framed when
+ * kept). Returns the height used. */
+static int draw_attempt_row(ui *u, SDL_Rect r, int i, int q, int thr, const char *mark, bool kept)
+{
+    char line[160];
+    g_snprintf(line, sizeof line, _("Attempt %d: quality %d of 100, needed %d"), i, q, thr);
+    if (mark) {
+        g_strlcat(line, " - ", sizeof line);
+        g_strlcat(line, mark, sizeof line);
+    }
+    return draw_bar(u, r, line, q, thr, kept);
+}
+
 /* An attempt's image scaled into box (aspect kept, centred). The grey pixels go through a
  * biomem buffer (wiped) into a texture that lives for this one frame. Returns true when drawn. */
 static bool draw_print(ui *u, SDL_Rect box, const fingerimg *img)
@@ -188,15 +202,10 @@ static int draw_attempt_images(ui *u, SDL_Rect r, finger_priv *p, int f, bool st
             g_snprintf(label, sizeof label, _("Attempt %d"), i);
             ui_add_hit(u, box, FINGER_ID_KEEP + i, label);
         }
-        char line[160];
-        g_snprintf(line, sizeof line, _("Attempt %d: quality %d of 100, needed %d"), i, q, thr);
-        if (i == best) {
-            g_strlcat(line, " - ", sizeof line);
-            g_strlcat(line, kept > 0 ? _("kept") : _("best so far"), sizeof line);
-        }
+        const char *mark = i != best ? NULL : kept > 0 ? _("kept") : _("best so far");
         int h = th + ui_px(u, 8) +
-                draw_bar(u, (SDL_Rect){x, r.y + th + ui_px(u, 8), cw, r.h - th}, line, q, thr,
-                         i == best && kept > 0);
+                draw_attempt_row(u, (SDL_Rect){x, r.y + th + ui_px(u, 8), cw, r.h - th}, i, q, thr,
+                                 mark, i == best && kept > 0);
         used = MAX(used, h);
     }
     return used;
@@ -214,13 +223,8 @@ static int draw_attempts(ui *u, SDL_Rect r, const finger_priv *p, int f)
         for (int id = 1; kept > 0 && id < FINGER_MAX_IDS; id++)
             if (id == kept && p->id_attempt[id] == i)
                 is_kept = true;
-        char line[160];
-        g_snprintf(line, sizeof line, _("Attempt %d: quality %d of 100, needed %d"), i, q, thr);
-        if (is_kept) {
-            g_strlcat(line, " - ", sizeof line);
-            g_strlcat(line, _("kept"), sizeof line);
-        }
-        y += draw_bar(u, (SDL_Rect){r.x, y, r.w, r.h - (y - r.y)}, line, q, thr, is_kept);
+        y += draw_attempt_row(u, (SDL_Rect){r.x, y, r.w, r.h - (y - r.y)}, i, q, thr,
+                              is_kept ? _("kept") : NULL, is_kept);
     }
     return y - r.y;
 }
