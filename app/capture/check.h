@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/bk_err.h"
 
@@ -43,5 +44,19 @@ typedef struct capture_check_run {
     /* Non-zero: end the waits at once (the technician left). Read atomically. */
     const int *cancel;
 } capture_check_run;
+
+/* Reports one result through run->result (nothing when it is NULL), on the caller's thread:
+ * the value formatted from fmt; unit non-NULL (static) when number is the measurement;
+ * started the g_get_monotonic_time() at the check's start (0: no duration); action (a static
+ * English text) only for a result that did not pass. The one way the services' checks
+ * (photo_check.c, finger_check.c, signature_check.c) report. */
+void capture_check_report(const capture_check_run *run, const char *name,
+                          capture_check_status status, int64_t started, const char *action,
+                          const char *unit, double number, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+/* Reports each of the n checks in names as skipped, with why as the value. */
+void capture_check_skip(const capture_check_run *run, const char *const *names, size_t n,
+                        const char *why);
 
 #endif

@@ -8,6 +8,7 @@
 
 #define CHECK_ASK_MS    10000 /* the reader asks for the finger once the capture starts */
 #define CHECK_FINGER_MS 30000 /* the technician places it */
+#define CHECK_NAME      "fingerprint.capture" /* the self-test's name for the one result */
 
 /* Under fs->lock. A NULL run is never cancelled. */
 static bool check_cancelled(const finger_service *fs, const capture_check_run *run)
@@ -44,34 +45,11 @@ static finger_event *check_wait(finger_service *fs, const capture_check_run *run
     return got;
 }
 
-static void check_report(const capture_check_run *run, capture_check_status st, gint64 t0,
-                         const char *action, const char *value)
-{
-    capture_check_result r = {
-        .name = "fingerprint.capture",
-        .status = st,
-        .value = value,
-        .action = action,
-        .duration_ms = t0 ? (double)(g_get_monotonic_time() - t0) / 1000.0 : 0,
-    };
-    run->result(run->data, &r);
-}
-
 static void report_image(const capture_check_run *run, gint64 t0, const finger_event *ev)
 {
-    g_autofree char *value =
-        g_strdup_printf("an image of %dx%d, quality %d, %d minutiae", ev->image->width,
-                        ev->image->height, ev->quality, ev->minutiae);
-    capture_check_result r = {
-        .name = "fingerprint.capture",
-        .status = CAPTURE_CHECK_PASS,
-        .value = value,
-        .has_number = true,
-        .number = ev->quality,
-        .unit = "quality",
-        .duration_ms = (double)(g_get_monotonic_time() - t0) / 1000.0,
-    };
-    run->result(run->data, &r);
+    capture_check_report(run, CHECK_NAME, CAPTURE_CHECK_PASS, t0, NULL, "quality", ev->quality,
+                         "an image of %dx%d, quality %d, %d minutiae", ev->image->width,
+                         ev->image->height, ev->quality, ev->minutiae);
     g_message("technician's check: finger capture passed");
 }
 
@@ -86,10 +64,10 @@ static void report_failure(finger_service *fs, const capture_check_run *run, gin
                       : cancelled                              ? "cancelled"
                       : prompted                               ? "no finger within 30 s"
                                  : "the reader did not ask for a finger within 10 s";
-    g_autofree char *value = g_strdup_printf("no image: %s", why);
-    check_report(run, CAPTURE_CHECK_FAIL, t0,
-                 "Clean the reader's glass and try again; replace the reader if this repeats.",
-                 value);
+    capture_check_report(run, CHECK_NAME, CAPTURE_CHECK_FAIL, t0,
+                         "Clean the reader's glass and try again; replace the reader if this "
+                         "repeats.",
+                         NULL, 0, "no image: %s", why);
     g_message("technician's check: finger capture failed (%s)",
               cancelled ? "cancelled" : "no image");
 }
@@ -128,8 +106,9 @@ bk_err finger_service_check(finger_service *fs, const capture_check_run *run)
     if (check_begin(fs, run, &ready) != BK_OK)
         return BK_ERR_BUSY;
     if (!run->hands_on || !ready) {
-        check_report(run, CAPTURE_CHECK_SKIP, 0, NULL,
-                     !run->hands_on ? "Only with the hands-on steps." : "Skipped: no reader.");
+        capture_check_report(run, CHECK_NAME, CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0, "%s",
+                             !run->hands_on ? "Only with the hands-on steps."
+                                            : "Skipped: no reader.");
         check_end(fs);
         return BK_OK;
     }

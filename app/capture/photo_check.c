@@ -1,7 +1,6 @@
 /* The technician's check of the camera with the photo service's own camera (photo.h:
  * photo_service_check): the same check names, values and units as `biokiosk selftest`, which
  * runs this code on a service of its own. */
-#include <stdarg.h>
 #include <string.h>
 
 #include "capture/photo-priv.h"
@@ -32,38 +31,11 @@ static bool check_sleep(photo_service *ps, gint64 end)
     return true;
 }
 
-static void check_report(const capture_check_run *run, const char *name, capture_check_status st,
-                         gint64 t0, const char *action, const char *unit, double number,
-                         const char *fmt, ...) G_GNUC_PRINTF(8, 9);
-
-/* One result (unit NULL: no number); `t0` 0: no duration. */
-static void check_report(const capture_check_run *run, const char *name, capture_check_status st,
-                         gint64 t0, const char *action, const char *unit, double number,
-                         const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *value = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    capture_check_result r = {
-        .name = name,
-        .status = st,
-        .value = value,
-        .has_number = unit != NULL,
-        .number = number,
-        .unit = unit,
-        .action = st == CAPTURE_CHECK_PASS ? NULL : action,
-        .duration_ms = t0 ? (double)(g_get_monotonic_time() - t0) / 1000.0 : 0,
-    };
-    run->result(run->data, &r);
-}
-
 static void check_skip_all(const capture_check_run *run, const char *why)
 {
     static const char *const names[] = {"camera.live_view", "camera.frames_decode",
                                         "camera.face_detection", "camera.capture"};
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-        check_report(run, names[i], CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0, "%s", why);
+    capture_check_skip(run, names, G_N_ELEMENTS(names), why);
 }
 
 typedef struct live_counts {
@@ -124,23 +96,23 @@ static bool check_live(photo_service *ps, const capture_check_run *run, pic **sa
                      : 0.0;
     double seconds = (double)ps->check_live_us / G_USEC_PER_SEC;
     if (total == 0)
-        check_report(run, "camera.live_view", CAPTURE_CHECK_FAIL, t0,
-                     "Switch the camera off and on; check that it is in a mode with live view.",
-                     "fps", fps, "no live-view frame in %.0f s%s%s", seconds + 10,
-                     c.problem[0] ? ": " : "", c.problem);
+        capture_check_report(
+            run, "camera.live_view", CAPTURE_CHECK_FAIL, t0,
+            "Switch the camera off and on; check that it is in a mode with live view.", "fps", fps,
+            "no live-view frame in %.0f s%s%s", seconds + 10, c.problem[0] ? ": " : "", c.problem);
     else
-        check_report(run, "camera.live_view", CAPTURE_CHECK_PASS, t0, NULL, "fps", fps,
-                     "%u frames, %.1f frames per second over %.1f s", total, fps, seconds);
+        capture_check_report(run, "camera.live_view", CAPTURE_CHECK_PASS, t0, NULL, "fps", fps,
+                             "%u frames, %.1f frames per second over %.1f s", total, fps, seconds);
     if (total == 0)
-        check_report(run, "camera.frames_decode", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
-                     "Skipped: no frames.");
+        capture_check_report(run, "camera.frames_decode", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
+                             "Skipped: no frames.");
     else
-        check_report(run, "camera.frames_decode",
-                     c.decoded == total ? CAPTURE_CHECK_PASS : CAPTURE_CHECK_FAIL, t0,
-                     "Frames from the camera are damaged: check the cable, then switch the camera "
-                     "off and on.",
-                     "share", (double)c.decoded / total, "%u of %u frames decode", c.decoded,
-                     total);
+        capture_check_report(
+            run, "camera.frames_decode",
+            c.decoded == total ? CAPTURE_CHECK_PASS : CAPTURE_CHECK_FAIL, t0,
+            "Frames from the camera are damaged: check the cable, then switch the camera "
+            "off and on.",
+            "share", (double)c.decoded / total, "%u of %u frames decode", c.decoded, total);
     return true;
 }
 
@@ -149,18 +121,18 @@ static bool check_live(photo_service *ps, const capture_check_run *run, pic **sa
 static bool check_faces(photo_service *ps, const capture_check_run *run, pic *sample)
 {
     if (sample == NULL) {
-        check_report(run, "camera.face_detection", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
-                     "Skipped: no frame.");
+        capture_check_report(run, "camera.face_detection", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
+                             "Skipped: no frame.");
         return true;
     }
     gint64 t0 = g_get_monotonic_time();
     int w = sample->width, h = sample->height;
     if (ps->finder == NULL) {
         pic_free(sample);
-        check_report(run, "camera.face_detection", CAPTURE_CHECK_FAIL, t0,
-                     "Install Debian's opencv-data (the face models in "
-                     "/usr/share/opencv4/haarcascades).",
-                     NULL, 0, "face models not found in %s", ps->cascade_dir);
+        capture_check_report(run, "camera.face_detection", CAPTURE_CHECK_FAIL, t0,
+                             "Install Debian's opencv-data (the face models in "
+                             "/usr/share/opencv4/haarcascades).",
+                             NULL, 0, "face models not found in %s", ps->cascade_dir);
         return true;
     }
     g_mutex_lock(&ps->lock);
@@ -183,18 +155,18 @@ static bool check_faces(photo_service *ps, const capture_check_run *run, pic *sa
     if (!done && cancelled)
         return false;
     if (!done)
-        check_report(run, "camera.face_detection", CAPTURE_CHECK_FAIL, t0,
-                     "The face detector failed on a live frame: report it.", NULL, 0,
-                     "no answer from the face detector within %d s",
-                     (int)(CHECK_FACE_US / G_USEC_PER_SEC));
+        capture_check_report(run, "camera.face_detection", CAPTURE_CHECK_FAIL, t0,
+                             "The face detector failed on a live frame: report it.", NULL, 0,
+                             "no answer from the face detector within %d s",
+                             (int)(CHECK_FACE_US / G_USEC_PER_SEC));
     else if (err != BK_OK)
-        check_report(run, "camera.face_detection", CAPTURE_CHECK_FAIL, t0,
-                     "The face detector failed on a live frame: report it.", "ms", ms, "%s",
-                     bk_err_str(err));
+        capture_check_report(run, "camera.face_detection", CAPTURE_CHECK_FAIL, t0,
+                             "The face detector failed on a live frame: report it.", "ms", ms, "%s",
+                             bk_err_str(err));
     else
-        check_report(run, "camera.face_detection", CAPTURE_CHECK_PASS, t0, NULL, "ms", ms,
-                     "%d face%s found in %.0f ms on a %dx%d frame", faces, faces == 1 ? "" : "s",
-                     ms, w, h);
+        capture_check_report(run, "camera.face_detection", CAPTURE_CHECK_PASS, t0, NULL, "ms", ms,
+                             "%d face%s found in %.0f ms on a %dx%d frame", faces,
+                             faces == 1 ? "" : "s", ms, w, h);
     return true;
 }
 
@@ -224,17 +196,17 @@ static void check_capture(photo_service *ps, const capture_check_run *run)
     g_mutex_unlock(&ps->lock);
     int w = 0, h = 0;
     if (jpeg && picio_peek_size(jpeg, len, &w, &h) == BK_OK)
-        check_report(run, "camera.capture", CAPTURE_CHECK_PASS, t0, NULL, "ms",
-                     (double)(g_get_monotonic_time() - t0) / 1000.0,
-                     "%dx%d photo, %zu bytes, taken and downloaded", w, h, len);
+        capture_check_report(run, "camera.capture", CAPTURE_CHECK_PASS, t0, NULL, "ms",
+                             (double)(g_get_monotonic_time() - t0) / 1000.0,
+                             "%dx%d photo, %zu bytes, taken and downloaded", w, h, len);
     else
-        check_report(run, "camera.capture", CAPTURE_CHECK_FAIL, t0,
-                     "Check the camera's battery, lens cap and memory; switch it off and on.", NULL,
-                     0, "%s",
-                     jpeg                             ? "the photo does not decode"
-                     : problem != CAMERA_PROBLEM_NONE ? camera_problem_message(problem)
-                     : cancelled                      ? "cancelled"
-                                                      : "no photo within 60 s");
+        capture_check_report(
+            run, "camera.capture", CAPTURE_CHECK_FAIL, t0,
+            "Check the camera's battery, lens cap and memory; switch it off and on.", NULL, 0, "%s",
+            jpeg                             ? "the photo does not decode"
+            : problem != CAMERA_PROBLEM_NONE ? camera_problem_message(problem)
+            : cancelled                      ? "cancelled"
+                                             : "no photo within 60 s");
     /* the technician's photo is not kept */
     biomem_free(jpeg);
     if (run->prompt)
@@ -262,10 +234,11 @@ bk_err photo_service_check(photo_service *ps, const capture_check_run *run)
     else if (!check_live(ps, run, &sample))
         check_skip_all(run, "cancelled");
     else if (!check_faces(ps, run, sample))
-        check_report(run, "camera.capture", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0, "cancelled");
+        capture_check_report(run, "camera.capture", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
+                             "cancelled");
     else if (!run->hands_on)
-        check_report(run, "camera.capture", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
-                     "Only with the hands-on steps.");
+        capture_check_report(run, "camera.capture", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
+                             "Only with the hands-on steps.");
     else
         check_capture(ps, run);
     g_mutex_lock(&ps->lock);

@@ -1,6 +1,5 @@
 /* The signature service's technician check (signature.h): the one check of the pad, for the
  * kiosk's technician screen and `biokiosk selftest` alike. */
-#include <stdarg.h>
 #include <stdio.h>
 
 #include "capture/signature-priv.h"
@@ -20,34 +19,6 @@ static const char *const held_hands_on =
     "not possible here: the kiosk holds the device; use a test visit, or stop the kiosk and run "
     "`biokiosk selftest --interactive`";
 
-/* Reports one result; started is g_get_monotonic_time() at the check's start (0: none), unit
- * non-NULL when number is the measurement. */
-static void report(const capture_check_run *run, const char *name, capture_check_status st,
-                   gint64 started, const char *action, double number, const char *unit,
-                   const char *fmt, ...) G_GNUC_PRINTF(8, 9);
-
-static void report(const capture_check_run *run, const char *name, capture_check_status st,
-                   gint64 started, const char *action, double number, const char *unit,
-                   const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *value = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    capture_check_result res = {
-        .name = name,
-        .status = st,
-        .value = value,
-        .has_number = unit != NULL,
-        .number = number,
-        .unit = unit,
-        .action = st == CAPTURE_CHECK_PASS ? NULL : action,
-        .duration_ms = started ? (double)(g_get_monotonic_time() - started) / 1000.0 : 0,
-    };
-    if (run->result)
-        run->result(run->data, &res);
-}
-
 static bool cancelled(const capture_check_run *run)
 {
     return run->cancel != NULL && g_atomic_int_get(run->cancel) != 0;
@@ -64,11 +35,12 @@ static void check_held(signature_service *svc, const capture_check_run *run)
 {
     char line[160];
     signature_service_status(svc, line, sizeof line);
-    report(run, "sigpad.found", CAPTURE_CHECK_PASS, 0, NULL, 0, NULL, "%s", line);
+    capture_check_report(run, "sigpad.found", CAPTURE_CHECK_PASS, 0, NULL, NULL, 0, "%s", line);
     const char *held = "not run here: the kiosk's signature step has the pad open";
-    report(run, "sigpad.descriptor", CAPTURE_CHECK_SKIP, 0, NULL, 0, NULL, "%s", held);
-    report(run, "sigpad.draw", CAPTURE_CHECK_SKIP, 0, NULL, 0, NULL, "%s",
-           run->hands_on ? held_hands_on : "Only with --interactive.");
+    capture_check_report(run, "sigpad.descriptor", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0, "%s",
+                         held);
+    capture_check_report(run, "sigpad.draw", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0, "%s",
+                         run->hands_on ? held_hands_on : "Only with --interactive.");
 }
 
 /* A usable pad among those on the bus, or a failed sigpad.found (and the rest skipped). */
@@ -83,16 +55,19 @@ static bool find_usable(const capture_check_run *run, gint64 t0, sigpad_found *u
             return true;
         }
     if (err == BK_OK && n > 0)
-        report(run, "sigpad.found", CAPTURE_CHECK_FAIL, t0,
-               "This pad cannot be read by the kiosk: use a pad from the supported list (see "
-               "biokiosk(1)).",
-               0, NULL, "%04x:%04x %s: %s", found[0].vendor, found[0].product, found[0].model,
-               found[0].reason);
+        capture_check_report(
+            run, "sigpad.found", CAPTURE_CHECK_FAIL, t0,
+            "This pad cannot be read by the kiosk: use a pad from the supported list (see "
+            "biokiosk(1)).",
+            NULL, 0, "%04x:%04x %s: %s", found[0].vendor, found[0].product, found[0].model,
+            found[0].reason);
     else
-        report(run, "sigpad.found", CAPTURE_CHECK_FAIL, t0, pad_action, 0, NULL, "%s",
-               err != BK_OK ? bk_err_str(err) : "no signature pad");
-    report(run, "sigpad.descriptor", CAPTURE_CHECK_SKIP, 0, NULL, 0, NULL, "Skipped: no pad.");
-    report(run, "sigpad.draw", CAPTURE_CHECK_SKIP, 0, NULL, 0, NULL, "Skipped: no pad.");
+        capture_check_report(run, "sigpad.found", CAPTURE_CHECK_FAIL, t0, pad_action, NULL, 0, "%s",
+                             err != BK_OK ? bk_err_str(err) : "no signature pad");
+    capture_check_report(run, "sigpad.descriptor", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
+                         "Skipped: no pad.");
+    capture_check_report(run, "sigpad.draw", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
+                         "Skipped: no pad.");
     return false;
 }
 
@@ -114,10 +89,10 @@ static void check_draw(sigpad *pad, const capture_check_run *run)
             break;
     }
     biomem_wipe(&e, sizeof e);
-    report(run, "sigpad.draw",
-           points >= MIN_STROKE_POINTS ? CAPTURE_CHECK_PASS : CAPTURE_CHECK_FAIL, t1,
-           "No line was drawn: check the pen (battery, tether) and the cable.", points, "points",
-           "%u pen points in the line", points);
+    capture_check_report(run, "sigpad.draw",
+                         points >= MIN_STROKE_POINTS ? CAPTURE_CHECK_PASS : CAPTURE_CHECK_FAIL, t1,
+                         "No line was drawn: check the pen (battery, tether) and the cable.",
+                         "points", points, "%u pen points in the line", points);
     prompt(run, NULL);
 }
 
@@ -132,34 +107,38 @@ static void check_direct(const capture_check_run *run)
     sigpad *pad = NULL;
     bk_err err = sigpad_open(&pad);
     if (err != BK_OK) {
-        report(run, "sigpad.found", CAPTURE_CHECK_FAIL, t0,
-               "Check that the biokiosk group may use the pad (the udev rules), then plug it in "
-               "again.",
-               0, NULL, "%04x:%04x %s found but not opened: %s", usable.vendor, usable.product,
-               usable.model, bk_err_str(err));
-        report(run, "sigpad.descriptor", CAPTURE_CHECK_SKIP, 0, NULL, 0, NULL,
-               "Skipped: pad not open.");
-        report(run, "sigpad.draw", CAPTURE_CHECK_SKIP, 0, NULL, 0, NULL, "Skipped: pad not open.");
+        capture_check_report(
+            run, "sigpad.found", CAPTURE_CHECK_FAIL, t0,
+            "Check that the biokiosk group may use the pad (the udev rules), then plug it in "
+            "again.",
+            NULL, 0, "%04x:%04x %s found but not opened: %s", usable.vendor, usable.product,
+            usable.model, bk_err_str(err));
+        capture_check_report(run, "sigpad.descriptor", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
+                             "Skipped: pad not open.");
+        capture_check_report(run, "sigpad.draw", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
+                             "Skipped: pad not open.");
         return;
     }
     sigpad_info info;
     sigpad_get_info(pad, &info);
-    report(run, "sigpad.found", CAPTURE_CHECK_PASS, t0, NULL, 0, NULL, "%04x:%04x %s, layout %s",
-           info.vendor, info.product, info.model, sigtable_layout_name(info.layout));
+    capture_check_report(run, "sigpad.found", CAPTURE_CHECK_PASS, t0, NULL, NULL, 0,
+                         "%04x:%04x %s, layout %s", info.vendor, info.product, info.model,
+                         sigtable_layout_name(info.layout));
     /* the driver opens a pad only when its report layout is known: from the table, or from a
      * report descriptor that parsed into a pen with a physical size */
     bool sized = info.width_mm > 0 && info.height_mm > 0 && info.counts_per_mm > 0;
-    report(run, "sigpad.descriptor", sized ? CAPTURE_CHECK_PASS : CAPTURE_CHECK_FAIL, t0,
-           "The pad's report descriptor gives no writing area: use a supported pad.",
-           info.counts_per_mm, "counts/mm",
-           "%s: writing area %.0f x %.0f mm, %.0f counts per mm, %d pressure levels",
-           info.layout == SIGTABLE_LAYOUT_HID ? "report descriptor parsed" : "known layout",
-           info.width_mm, info.height_mm, info.counts_per_mm, (int)info.pressure_levels);
+    capture_check_report(
+        run, "sigpad.descriptor", sized ? CAPTURE_CHECK_PASS : CAPTURE_CHECK_FAIL, t0,
+        "The pad's report descriptor gives no writing area: use a supported pad.", "counts/mm",
+        info.counts_per_mm,
+        "%s: writing area %.0f x %.0f mm, %.0f counts per mm, %d pressure levels",
+        info.layout == SIGTABLE_LAYOUT_HID ? "report descriptor parsed" : "known layout",
+        info.width_mm, info.height_mm, info.counts_per_mm, (int)info.pressure_levels);
     if (run->hands_on)
         check_draw(pad, run);
     else
-        report(run, "sigpad.draw", CAPTURE_CHECK_SKIP, 0, NULL, 0, NULL,
-               "Only with --interactive.");
+        capture_check_report(run, "sigpad.draw", CAPTURE_CHECK_SKIP, 0, NULL, NULL, 0,
+                             "Only with --interactive.");
     sigpad_free(pad);
 }
 
