@@ -13,7 +13,8 @@
  * a ridge period along a line across them (noise does not), keep their shape along the ridge
  * (blurred noise does not), stand out from the valleys (smudges, washed-out and faint images do
  * not), cover a fifth of the image or more (slivers and tips do not), and be dark on light
- * (an inverted image is refused).
+ * (a negative is refused: by a dark surround, or by valleys darker and less even than a reader
+ * shows where the finger does not touch).
  *
  * Pure computation, no GLib, no I/O.
  */
