@@ -46,6 +46,10 @@ typedef struct screen_class {
     void (*draw)(screen *s, ui *u);
     /* SDL user event types this screen consumes (device results), 0-terminated; may be NULL. */
     const uint32_t *events;
+    /* The key prompt to say aloud now (a msgid of ui/spoken.c's list), for a screen whose
+     * prompt depends on its state; NULL: nothing yet (optional: without it, ui/spoken.c's
+     * prompt for the screen's name). */
+    const char *(*prompt)(const screen *s);
 } screen_class;
 
 struct screen {

@@ -24,6 +24,8 @@ static const prompt prompts[] = {
     {"capture-signature", N_("Sign in the box with your finger, above the line.")},
     {"review", N_("Check what was taken")},
     {"done", N_("Thank you. You are done.")},
+    /* chosen by the screen (screen_class.prompt): the signature step with the USB pad open */
+    {NULL, N_("Sign on the signature pad with the pen, above the line.")},
 };
 
 /* The photo step's live instructions (app/imaging/icao.c and the landmark checks say them in
@@ -52,7 +54,7 @@ static const char *const instructions[] = {
 const char *spoken_prompt(const char *screen_name)
 {
     for (size_t i = 0; screen_name && i < sizeof prompts / sizeof prompts[0]; i++)
-        if (strcmp(prompts[i].screen, screen_name) == 0)
+        if (prompts[i].screen && strcmp(prompts[i].screen, screen_name) == 0)
             return prompts[i].msgid;
     return NULL;
 }
@@ -91,7 +93,7 @@ void spoken_screen_changed(struct speech *sp, const struct screen *top)
         return;
     speech_stop(sp);
     if (top && top->cls->applicant)
-        spoken_say(sp, spoken_prompt(top->cls->name));
+        spoken_say(sp, top->cls->prompt ? top->cls->prompt(top) : spoken_prompt(top->cls->name));
 }
 
 const char *spoken_hold_feed(spoken_hold *h, const char *msgid, int64_t now_ms, int64_t *wake_ms)

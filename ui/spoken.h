@@ -13,7 +13,8 @@ struct speech; /* app/capture/speech.h */
 struct screen; /* ui/runner.h */
 
 /* The prompt said when the screen `name` (a screen class's stable name) comes up, as a msgid;
- * NULL for screens that say nothing. */
+ * NULL for screens that say nothing. A screen class with a prompt function says what that
+ * chooses instead (one of spoken_text's). */
 const char *spoken_prompt(const char *screen_name);
 
 /* Every msgid the kiosk may say: row i of spoken_count() (NULL past the end). */
@@ -28,7 +29,8 @@ bool spoken_is_instruction(const char *msgid);
 void spoken_say(struct speech *sp, const char *msgid);
 
 /* The screen on top changed (or the language): what was being said stops, and an applicant
- * screen says its key prompt. sp NULL: nothing. */
+ * screen says its key prompt (its class's prompt function, else spoken_prompt). sp NULL:
+ * nothing. */
 void spoken_screen_changed(struct speech *sp, const struct screen *top);
 
 /* A live instruction is said only once it has held for SPOKEN_HOLD_MS, so that one that

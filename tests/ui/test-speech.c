@@ -149,6 +149,12 @@ static void test_prompts(void)
             listed |= strcmp(spoken_text(i), msgid) == 0;
         g_assert_true(listed);
     }
+    /* the signature step's prompt with the USB pad open, chosen by the screen, is listed too */
+    gboolean pad = FALSE;
+    for (size_t i = 0; i < spoken_count(); i++)
+        pad |=
+            strcmp(spoken_text(i), "Sign on the signature pad with the pen, above the line.") == 0;
+    g_assert_true(pad);
 }
 
 /* A live instruction is said only once it has held SPOKEN_HOLD_MS, and once while it holds; one

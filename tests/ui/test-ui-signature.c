@@ -15,6 +15,9 @@
  *   /ui/signature/overdue    the pad stays away past reconnect_seconds: the staff strip, staff
  *                            sign in from it and skip the step; audit log and record say so
  *   /ui/signature/absent     source = pad without any pad: the screen waits, the same strip
+ *   /ui/signature/spoken     (issue 18) the step says how to sign where the person signs: on
+ *                            the touch screen the touch prompt; with the USB pad open the pad's
+ *                            prompt, never the touch prompt
  *   /ui/signature/pad-slow   the open of the pad held on the signature service's worker (as
  *                            behind a slow pad): the main loop keeps presenting frames with
  *                            "One moment, please." meanwhile; once let go, the pad's strokes
@@ -47,13 +50,14 @@
 
 #define NOW     "2026-11-23T09:20:00+01:00"
 #define DESK    "DEN-HAAG"
-#define N_CODES 10
+#define N_CODES 11
 
 typedef struct fixture {
     char *dir;
     char *uri;
     char *shots;
-    char *record; /* the configuration's [record] and [audit] lines */
+    char *record;      /* the configuration's [record] and [audit] lines */
+    const char *extra; /* more configuration lines, or NULL */
     char codes[N_CODES][APPTCODE_FORMATTED_LEN + 1];
 } fixture;
 
@@ -114,8 +118,9 @@ static char *write_config(fixture *fx, const char *source)
                                             "[devices]\n"
                                             "reconnect_seconds = 5\n"
                                             "[signature]\n"
-                                            "source = %s\n",
-                                            kiosk, fx->record, source);
+                                            "source = %s\n"
+                                            "%s",
+                                            kiosk, fx->record, source, fx->extra ? fx->extra : "");
     write_file(path, conf);
     return path;
 }
@@ -565,6 +570,37 @@ static void test_absent(fixture *fx, gconstpointer data)
     assert_in_order(log, events);
 }
 
+/* -- guide (issue 18): the step's spoken prompt follows where the person signs. With the pad it
+ * is said once the service answered that the pad is open (the screen has nothing to say before),
+ * and the touch prompt is not said at all. */
+static void test_spoken(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    fx->extra = "[speech]\nrepeat_seconds = 600\n";
+    g_autofree char *touch = to_signature(fx, 9);
+    g_autofree char *script = g_strconcat(
+        touch,
+        "expect-text \"Sign in the box with your finger\"\n"
+        "expect-said \"Sign in the box with your finger, above the line.\" 1\n"
+        "expect-said \"Sign on the signature pad with the pen, above the line.\" 0\n"
+        "language nl\n"
+        "expect-said \"Zet uw handtekening met uw vinger in het vak, boven de lijn.\" 1\n",
+        NULL);
+    assert_kiosk(fx, "touch", NULL, script, NULL);
+    g_autofree char *pad = make_pad(fx, "spoken", NULL);
+    if (pad == NULL)
+        return;
+    g_autofree char *start = to_signature(fx, 10);
+    g_autofree char *pad_script =
+        g_strconcat(start,
+                    "pad-wait-open\n"
+                    "expect-text \"Sign on the signature pad\"\n"
+                    "expect-said \"Sign on the signature pad with the pen, above the line.\" 1\n"
+                    "expect-said \"Sign in the box with your finger, above the line.\" 0\n",
+                    NULL);
+    assert_kiosk(fx, "pad", pad, pad_script, NULL);
+}
+
 /* Nothing on the render thread waits on the pad: the service's worker opens it. With the open
  * held there (pad-hold-open, before the device is touched), the screen comes up saying "One
  * moment, please." and the loop presents a frame for each of 40 rounds that need one while the
@@ -709,6 +745,8 @@ int main(int argc, char **argv)
         g_test_add("/ui/signature/overdue", fixture, NULL, fixture_set_up, test_overdue,
                    fixture_tear_down);
         g_test_add("/ui/signature/absent", fixture, NULL, fixture_set_up, test_absent,
+                   fixture_tear_down);
+        g_test_add("/ui/signature/spoken", fixture, NULL, fixture_set_up, test_spoken,
                    fixture_tear_down);
         g_test_add("/ui/signature/pad-slow", fixture, NULL, fixture_set_up, test_pad_slow,
                    fixture_tear_down);

@@ -21,6 +21,7 @@
 #include "ui/devwait.h"
 #include "ui/pictogram.h"
 #include "ui/screens/screens.h"
+#include "ui/spoken.h"
 
 #define SMOOTH_PASSES  2
 #define INK_PX_AT_1080 5.0 /* live ink width at half pressure, in pixels at 1080 lines */
@@ -131,7 +132,18 @@ static void ask_pad(screen *scr)
         pad_known(scr); /* touch only, or the pad is open already */
 }
 
-/* The service's answer to ask_pad. */
+/* What the step says aloud (ui/spoken.h): how to sign, once it is known where. */
+static const char *prompt(const screen *scr)
+{
+    const sig_priv *p = scr->priv;
+    if (!p->inking)
+        return NULL;
+    return p->pad ? N_("Sign on the signature pad with the pen, above the line.")
+                  : N_("Sign in the box with your finger, above the line.");
+}
+
+/* The service's answer to ask_pad: the step now knows where the person signs and says so (when
+ * the screen came up it had nothing to say yet). */
 static void pad_answer(screen *scr, const signature_event *e)
 {
     if (e->type == SIGNATURE_EVENT_BUSY)
@@ -139,6 +151,7 @@ static void pad_answer(screen *scr, const signature_event *e)
     else if (e->type != SIGNATURE_EVENT_OPENED)
         g_message("signature pad not opened: %s", bk_err_str(e->err));
     pad_known(scr);
+    spoken_say(session_get_settings(SCREEN_SESSION(scr))->speech, prompt(scr));
 }
 
 static void enter(screen *scr)
@@ -565,6 +578,7 @@ capture_signature *capture_signature_register(const capture_signature_settings *
         .update = update,
         .draw = draw,
         .events = cs->events,
+        .prompt = prompt,
     };
     cs->cap = (capture_class){
         .item = FLOW_ITEM_SIGNATURE,
