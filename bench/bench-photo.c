@@ -198,18 +198,22 @@ static double e2e_run(const pic *portrait, const char *cascade_dir, int full_eve
     }
     photo_service_begin(ps, false);
     photo_service_set_live(ps, true);
-    /* the first frame starts the clock: opening live view is not part of the rate */
+    /* the first analysis starts the clock: opening live view and loading the landmark model
+     * (once when the kiosk starts, 1-7 s on this machine depending on its load) are not part of
+     * the rate; the analysis thread loads the model before its first analysis */
     int frames = 0, analyses = 0, per_second[E2E_SECONDS] = {0};
-    double start = 0, end = now_ms() + 30000;
+    double start = 0, end = now_ms() + 60000;
     while (now_ms() < end) {
         photo_event ev;
         if (!photo_service_next_event(ps, &ev)) {
             usleep(2000); /* the screen waits for the wake; a short sleep is as good here */
             continue;
         }
-        if (ev.kind == PHOTO_EVENT_FRAME && start == 0) {
+        if (ev.kind == PHOTO_EVENT_ANALYSIS && start == 0) {
             start = now_ms();
             end = start + e2e_seconds * 1000.0;
+            photo_attempt_free(ev.attempt);
+            continue; /* the clock starts with it: counted are the analyses after it */
         }
         int sec = start > 0 ? (int)((now_ms() - start) / 1000) : -1;
         frames += ev.kind == PHOTO_EVENT_FRAME && sec >= 0;
@@ -226,9 +230,12 @@ static double e2e_run(const pic *portrait, const char *cascade_dir, int full_eve
     for (int i = 0; i < e2e_seconds; i++)
         secs[i] = per_second[i];
     double rate = analyses / (double)e2e_seconds;
+    double load[1] = {NAN};
+    getloadavg(load, 1); /* the machine is shared: the rate depends on its load */
     printf("end to end, %s: %d s of live view: %.1f frames/s, %.1f instruction updates/s "
-           "(median second %.0f)\n",
-           label, e2e_seconds, frames / (double)e2e_seconds, rate, median(secs, e2e_seconds));
+           "(median second %.0f), load average %.1f\n",
+           label, e2e_seconds, frames / (double)e2e_seconds, rate, median(secs, e2e_seconds),
+           load[0]);
     return start > 0 ? rate : -1;
 }
 

@@ -252,6 +252,35 @@ static bool follow(const landmarks *lm, facecheck_live *live, const pic *frame, 
     return true;
 }
 
+/* The periodic full search of live view found one face, and it is the face followed until now
+ * (its centre inside the box of the last frame's points): the landmarks are fitted from the box
+ * those points give, as on a followed frame, not from the Haar box and again from dlib's
+ * detector when the head is turned (that costs about 15 ms more on a 512x340 frame and frames
+ * the face no better: the box the points give is in dlib's own relation to the face). The
+ * faces stay those the search found. False when it is not the same face or the fit fails: then
+ * the frame is fitted as a new face. */
+static bool refollow(const landmarks *lm, facecheck_live *live, const pic *frame,
+                     face_result *faces)
+{
+    double p[4];
+    points_box(&live->last, p);
+    const face_box *b = &faces->faces[0];
+    double cx = b->x + b->w / 2, cy = b->y + b->h / 2;
+    if (faces->n_faces != 1 || cx < p[0] || cx > p[0] + p[2] || cy < p[1] || cy > p[1] + p[3])
+        return false;
+    face_result searched = *faces;
+    live->have_shape = true;
+    if (!follow(lm, live, frame, faces)) {
+        live->have_shape = false;
+        *faces = searched;
+        return false;
+    }
+    /* the searched box, not the one moved with the points */
+    faces->faces[0] = searched.faces[0];
+    live->track.last = searched.faces[0];
+    return true;
+}
+
 bk_err facecheck_frame(const face_finder *finder, const landmarks *lm, facecheck_live *live,
                        const pic *frame, const icao_settings *limits, face_result *faces,
                        icao_result *result)
@@ -267,14 +296,18 @@ bk_err facecheck_frame(const face_finder *finder, const landmarks *lm, facecheck
     }
     bk_err err = BK_OK;
     if (!followed) {
+        bool had_shape = lm != NULL && live->have_shape && t->valid;
         live->have_shape = false;
         face_options o = face_options_live();
         err = face_track(finder, t, frame, &o, faces, NULL);
-        landmarks_box used;
-        if (err == BK_OK && lm != NULL)
+        /* the face followed until now: fitted as on a followed frame; else as a new face */
+        bool refitted = err == BK_OK && had_shape && refollow(lm, live, frame, faces);
+        if (err == BK_OK && lm != NULL && !refitted) {
+            landmarks_box used;
             err = faceshape_fit_from(lm, frame, faces, &used);
-        if (err == BK_OK && faces->has_shape && faces->n_faces == 1)
-            remember(live, faces, &used);
+            if (err == BK_OK && faces->has_shape && faces->n_faces == 1)
+                remember(live, faces, &used);
+        }
     }
     if (err == BK_OK)
         faceshape_smooth(&live->smooth, faces);
