@@ -24,7 +24,7 @@ typedef struct capture_photo capture_photo;
  * draws (transfer none: ps must outlive the registration) and the SDL user event type the
  * service's wake function pushes. The technician screen's camera check and the staff's device
  * status run through this service. NULL when the photo item has a screen already. Transfer
- * full: capture_photo_free, after session_free and the technician screen's teardown. */
+ * full: capture_photo_free, after session_free and technician_free. */
 capture_photo *capture_photo_register(struct photo_service *ps, uint32_t wake_event);
 
 void capture_photo_free(capture_photo *cp);
