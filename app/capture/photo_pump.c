@@ -41,6 +41,7 @@ static void on_frame(photo_service *ps, const camera_event *ev)
 {
     g_mutex_lock(&ps->lock);
     bool wanted = ps->live_wanted;
+    bool capturing = ps->capturing;
     bool check = ps->chk_live && !ps->screen_up;
     g_mutex_unlock(&ps->lock);
     if (check) {
@@ -49,6 +50,11 @@ static void on_frame(photo_service *ps, const camera_event *ev)
     }
     if (!wanted)
         return; /* a frame still in flight after live view was switched off */
+    /* While a photo is taken and processed the screen says "Hold still" over the last frame (a
+     * camera's live view stops for its capture too): the frames in between would only be
+     * decoded and drawn at the cost of the photo's own processing, which the person waits for. */
+    if (capturing)
+        return;
     pic *p = NULL, *copy = NULL;
     if (picio_decode(ev->data, ev->size, PHOTO_LIVE_DECODE_SCALE, &p) != BK_OK)
         return; /* a damaged frame is skipped */

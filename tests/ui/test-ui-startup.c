@@ -132,6 +132,13 @@ static void test_photo_before_models(void)
                           NULL};
     char **envp = g_get_environ();
     envp = g_environ_setenv(envp, "HOME", dir, TRUE); /* libgphoto2's PTP/IP host id */
+    /* libgphoto2 unloads its drivers before exit, so LeakSanitizer cannot name (nor suppress)
+     * what they keep: leaks are not checked in this kiosk process (as in ui-photo) */
+    const char *asan = g_getenv("ASAN_OPTIONS");
+    if (asan) {
+        g_autofree char *a = g_strconcat(asan, asan[0] ? ":" : "", "detect_leaks=0", NULL);
+        envp = g_environ_setenv(envp, "ASAN_OPTIONS", a, TRUE);
+    }
     GPid pid;
     GError *error = NULL;
     gboolean spawned = g_spawn_async_with_pipes_and_fds(
