@@ -179,7 +179,7 @@ typedef struct kiosk {
     session *sess;
     signature_service *sigsvc; /* -- signature */
     capture_signature *sig_screen;
-    technician *tech; /* -- technicians */
+    technician *tech;     /* -- technicians */
     photo_service *photo; /* -- photo */
     capture_photo *photo_screen;
     finger_service *finger; /* -- fingerprints */
