@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -537,6 +538,75 @@ static int window_passes(const haar *h, const integral *ii, const ofeature *of, 
     return 1;
 }
 
+/* A weak classifier that is a stump (one node, two leaves: every weak of OpenCV's frontal face
+ * and eye cascades), laid out for one level's integral image: the feature's offsets, its
+ * threshold and both leaves in one record, the records in the order they are evaluated, so a
+ * window reads them front to back instead of through weak -> node -> feature -> leaf. */
+typedef struct fstump {
+    orect r[3];
+    int n;
+    float threshold;
+    float leaf[2]; /* below the threshold, at or above it */
+} fstump;
+
+/* Whether every weak of `h` is a stump whose both children are leaves. */
+static bool all_stumps(const haar *h)
+{
+    for (int i = 0; i < h->weaks.n; i++) {
+        const hweak *wk = &h->weaks.v[i];
+        if (wk->n_nodes != 1)
+            return false;
+        const hnode *nd = &h->nodes.v[wk->first_node];
+        if (nd->left > 0 || nd->right > 0)
+            return false;
+    }
+    return true;
+}
+
+static void stumps_fill(const haar *h, const ofeature *of, fstump *fs)
+{
+    for (int i = 0; i < h->weaks.n; i++) {
+        const hweak *wk = &h->weaks.v[i];
+        const hnode *nd = &h->nodes.v[wk->first_node];
+        const ofeature *f = &of[nd->feature];
+        fstump *s = &fs[i];
+        memcpy(s->r, f->r, sizeof(s->r));
+        s->n = f->n;
+        s->threshold = nd->threshold;
+        s->leaf[0] = h->leaves.v[wk->first_leaf - nd->left];
+        s->leaf[1] = h->leaves.v[wk->first_leaf - nd->right];
+    }
+}
+
+/* window_passes for a cascade of stumps: the same sums in the same order, so the same answer. */
+static int window_passes_stumps(const haar *h, const integral *ii, const fstump *fs, int x, int y)
+{
+    int nw = h->width - 2, nh = h->height - 2;
+    double area = (double)nw * nh;
+    double s = rsum(ii, x + 1, y + 1, nw, nh);
+    double q = rsq(ii, x + 1, y + 1, nw, nh);
+    double nf = area * q - s * s;
+    nf = nf > 0 ? sqrt(nf) : 1.0;
+    double inv = 1.0 / nf;
+    const uint32_t *base = ii->sum + (size_t)y * (size_t)ii->stride + (size_t)x;
+    for (int si = 0; si < h->stages.n; si++) {
+        const hstage *st = &h->stages.v[si];
+        const fstump *w = fs + st->first_weak, *end = w + st->n_weak;
+        double acc = 0;
+        for (; w < end; w++) {
+            double v = 0;
+            for (int k = 0; k < w->n; k++) {
+                const orect *r = &w->r[k];
+                v += r->weight * (double)(base[r->d] - base[r->b] - base[r->c] + base[r->a]);
+            }
+            acc += w->leaf[!(v * inv < w->threshold)];
+        }
+        if (acc < st->threshold)
+            return 0;
+    }
+    return 1;
+}
+
 typedef struct box {
     double x, y, w, h;
 } box;
@@ -647,7 +717,10 @@ bk_err haar_detect(const haar *h, const pic *grey, const haar_params *params, ha
     int n_raw = 0, cap_raw = 0;
     bk_err err = BK_OK;
     ofeature *of = malloc(sizeof(*of) * (size_t)(h->features.n ? h->features.n : 1));
-    if (ii.sum == NULL || ii.sq == NULL || of == NULL) {
+    /* the stumps' records, rebuilt per level; NULL: the general evaluation */
+    const bool stumps = all_stumps(h);
+    fstump *fs = stumps ? malloc(sizeof(*fs) * (size_t)(h->weaks.n ? h->weaks.n : 1)) : NULL;
+    if (ii.sum == NULL || ii.sq == NULL || of == NULL || (stumps && fs == NULL)) {
         err = BK_ERR_NOMEM;
         goto out;
     }
@@ -670,11 +743,14 @@ bk_err haar_detect(const haar *h, const pic *grey, const haar_params *params, ha
             pic_free(level);
         }
         offsets_fill(h, &ii, of);
+        if (fs != NULL)
+            stumps_fill(h, of, fs);
         /* coarse steps at fine scales, as OpenCV does: neighbouring windows overlap anyway */
         int step = params->step > 0 ? params->step : f > 2.0 ? 1 : 2;
         for (int y = 0; y + h->height <= sh; y += step)
             for (int x = 0; x + h->width <= sw; x += step) {
-                if (!window_passes(h, &ii, of, x, y))
+                if (fs != NULL ? !window_passes_stumps(h, &ii, fs, x, y)
+                               : !window_passes(h, &ii, of, x, y))
                     continue;
                 if (vec_grow((void **)&raw, &cap_raw, n_raw, sizeof(*raw)) != 0) {
                     err = BK_ERR_NOMEM;
@@ -690,6 +766,7 @@ out:
     free(ii.sum);
     free(ii.sq);
     free(of);
+    free(fs);
     free(raw);
     return err;
 }
