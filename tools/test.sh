@@ -74,23 +74,9 @@ echo "== build under AddressSanitizer + UBSan"
 setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 meson compile -C build-asan
 echo "== tests under AddressSanitizer + UBSan"
-# Known to fail under ASan only (see the open issues): ui-record's biometric-buffer count after a
-# visit and leaks reported in the kiosk during ui-review; and the benchmarks' short runs (their
-# point is that they build and run; they do in the normal build above).
-asan_known=(ui-record ui-review)
-asan_tests=()
-if [ ${#suites[@]} -eq 0 ]; then
-    while IFS= read -r t; do
-        skip=0
-        for k in "${asan_known[@]}"; do [ "$t" = "$k" ] && skip=1; done
-        [ "$skip" = 0 ] && asan_tests+=("$t")
-    done < <(meson test -C build-asan --list 2>/dev/null | grep ' / ' | grep -v ':bench / ' |
-        sed 's/^.* \/ //')
-    echo "NOT RUN under ASan (known failures, run in the normal build): ${asan_known[*]}"
-    echo "NOT RUN under ASan: the benchmarks' short runs (suite bench; they run in the normal build)"
-fi
-meson test -C build-asan --setup=asan --print-errorlogs --num-processes "$jobs" "${suites[@]}" \
-    "${asan_tests[@]}" || status=1
+# every suite, the benchmarks' short runs too
+meson test -C build-asan --setup=asan --print-errorlogs --num-processes "$jobs" "${suites[@]}" ||
+    status=1
 
 python3 tools/test-summary.py build/meson-logs/testlog.json build-asan/meson-logs/testlog-asan.json ||
     status=1
