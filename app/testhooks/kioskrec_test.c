@@ -10,6 +10,9 @@
  *                                 outcome is the one named (report: never fail, the test judges)
  *   test-wait-file PATH SECONDS   wait in real time until PATH exists (a test's signal that it
  *                                 changed the world, e.g. freed disk space); fail after SECONDS
+ *   test-say "TEXT"               print "script says: TEXT" on stderr (the script's signal to the
+ *                                 test that it has seen what it waited for, e.g. a device's pause,
+ *                                 so that the test changes the world only then)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -145,9 +148,20 @@ static bk_err cmd_wait_file(script *sc, int argc, char **argv, const char *rest)
     return BK_OK;
 }
 
+static bk_err cmd_say(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)sc;
+    (void)argc;
+    (void)rest;
+    fprintf(stderr, "script says: %s\n", argv[1]);
+    fflush(stderr);
+    return BK_OK;
+}
+
 void kioskrec_register_test_commands(void)
 {
     script_register("test-scan-memory", 2, 2, cmd_scan_memory,
                     "test-scan-memory PATTERN-FILE found|absent|report");
     script_register("test-wait-file", 2, 2, cmd_wait_file, "test-wait-file PATH SECONDS");
+    script_register("test-say", 1, 1, cmd_say, "test-say \"TEXT\"");
 }

@@ -635,8 +635,8 @@ static void test_pad_slow(fixture *fx, gconstpointer data)
 
 #ifdef HAVE_UMOCKDEV
 /* The kiosk under a umockdev testbed of this process (as umockdev-run would run it), so that the
- * pad can be removed and added again while the kiosk runs: the script waits for the pause, this
- * test sees the kiosk log it, replugs, and the script then waits for the rest of the points. */
+ * pad can be removed and added again while the kiosk runs: the script waits for the pause and says
+ * so (test-say), this test then replugs, and the script waits for the rest of the points. */
 static void test_replug(fixture *fx, gconstpointer data)
 {
     (void)data;
@@ -650,6 +650,7 @@ static void test_replug(fixture *fx, gconstpointer data)
     g_autofree char *script = g_strdup_printf("%s"
                                               "pad-wait-paused\n"
                                               "expect-text \"The signature pad was disconnected\"\n"
+                                              "test-say \"replug the pad\"\n"
                                               "signature-count 25\n"
                                               "pad-points %s\n"
                                               "expect-no-text \"disconnected\"\n"
@@ -690,13 +691,18 @@ static void test_replug(fixture *fx, gconstpointer data)
     bool replugged = false;
     while (fgets(line, sizeof line, ef)) {
         g_string_append(log, line);
-        if (!replugged && strstr(line, "signature pad unplugged")) {
+        /* Only once the script has seen the pause on the screen: replugged sooner, the pad can
+         * be back before the screen ever shows it gone. */
+        if (!replugged && strstr(line, "script says: replug the pad")) {
             const char *sys1 = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-5";
             umockdev_testbed_uevent(bed, sys1, "remove");
             umockdev_testbed_remove_device(bed, sys1);
-            g_assert_true(umockdev_testbed_add_from_file(bed, dev2, &error));
-            g_assert_no_error(error);
+            /* The ioctl socket first: adding the device sends its own 'add' uevent, and a kiosk
+             * that opens the device before the socket listens is aborted by umockdev's preload
+             * (seen in the stress run under load). */
             g_assert_true(umockdev_testbed_load_ioctl(bed, "/dev/bus/usb/001/006", ioctl2, &error));
+            g_assert_no_error(error);
+            g_assert_true(umockdev_testbed_add_from_file(bed, dev2, &error));
             g_assert_no_error(error);
             umockdev_testbed_uevent(bed, "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-6", "add");
             replugged = true;
