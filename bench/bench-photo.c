@@ -395,13 +395,16 @@ int main(int argc, char **argv)
     printf("capture 6000x4000 (%.1f MB JPEG) to checked 1244x1600 JPEG, %d times each, the two "
            "ways alternately, load average %.1f:\n",
            csize / 1e6, n_captures, cap_load[0]);
-    /* median() sorts: [0] is then the fastest */
+    /* median() sorts: [0] is then the fastest (read after the sort, not beside it in one call) */
+    double mw = median(t_whole, n_captures), mc = median(c_whole, n_captures);
     printf("  decoded whole, no landmarks: median %.0f ms wall, %.0f ms CPU (fastest %.0f ms CPU; "
            "faces %d)\n",
-           median(t_whole, n_captures), median(c_whole, n_captures), c_whole[0], faces_whole);
+           mw, mc, c_whole[0], faces_whole);
+    mw = median(t_cap, n_captures);
+    mc = median(c_cap, n_captures);
     printf("  1/8 decode + crop region + landmarks + every check (facecheck_capture): median %.0f "
            "ms wall, %.0f ms CPU (fastest %.0f ms CPU; faces %d, output %zu bytes)\n",
-           median(t_cap, n_captures), median(c_cap, n_captures), c_cap[0], faces, out_size);
+           mw, mc, c_cap[0], faces, out_size);
     biomem_free(capture);
 
     /* OpenCV's detector on the same frames */
