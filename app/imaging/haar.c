@@ -501,18 +501,24 @@ static void offsets_fill(const haar *h, const integral *ii, ofeature *of)
     }
 }
 
-/* Runs the cascade on the window at (x, y); 1 when every stage accepts it. */
-static int window_passes(const haar *h, const integral *ii, const ofeature *of, int x, int y)
+/* One over the contrast of the window at (x, y), by which its feature sums are normalised (one
+ * pixel border left out, as the cascades were trained), so that lighting does not change the
+ * answer. */
+static double window_inv_contrast(const haar *h, const integral *ii, int x, int y)
 {
-    /* Normalise by the window's contrast (one pixel border left out, as the cascades were
-     * trained), so that lighting does not change the answer. */
     int nw = h->width - 2, nh = h->height - 2;
     double area = (double)nw * nh;
     double s = rsum(ii, x + 1, y + 1, nw, nh);
     double q = rsq(ii, x + 1, y + 1, nw, nh);
     double nf = area * q - s * s;
     nf = nf > 0 ? sqrt(nf) : 1.0;
-    double inv = 1.0 / nf;
+    return 1.0 / nf;
+}
+
+/* Runs the cascade on the window at (x, y); 1 when every stage accepts it. */
+static int window_passes(const haar *h, const integral *ii, const ofeature *of, int x, int y)
+{
+    double inv = window_inv_contrast(h, ii, x, y);
     const uint32_t *base = ii->sum + (size_t)y * (size_t)ii->stride + (size_t)x;
     for (int si = 0; si < h->stages.n; si++) {
         const hstage *st = &h->stages.v[si];
@@ -581,13 +587,7 @@ static void stumps_fill(const haar *h, const ofeature *of, fstump *fs)
 /* window_passes for a cascade of stumps: the same sums in the same order, so the same answer. */
 static int window_passes_stumps(const haar *h, const integral *ii, const fstump *fs, int x, int y)
 {
-    int nw = h->width - 2, nh = h->height - 2;
-    double area = (double)nw * nh;
-    double s = rsum(ii, x + 1, y + 1, nw, nh);
-    double q = rsq(ii, x + 1, y + 1, nw, nh);
-    double nf = area * q - s * s;
-    nf = nf > 0 ? sqrt(nf) : 1.0;
-    double inv = 1.0 / nf;
+    double inv = window_inv_contrast(h, ii, x, y);
     const uint32_t *base = ii->sum + (size_t)y * (size_t)ii->stride + (size_t)x;
     for (int si = 0; si < h->stages.n; si++) {
         const hstage *st = &h->stages.v[si];
