@@ -220,6 +220,7 @@ SCRIPT
 expect-screen capture-photo
 camera-wait ready 30
 camera-wait frame 30
+camera-wait models 120
 camera-wait analysis 30
 screenshot 07-photo-live-view
 tap "Take the photo"
@@ -238,6 +239,11 @@ wait 3000
 camera-wait result 90
 # after three photos the desk officer chooses the one to keep
 screenshot 09-photo-officer
+tap "Mouth"
+screenshot 09-photo-officer-mouth
+tap "Whole photo"
+tap "Previous photo"
+tap "Previous photo"
 tap "Keep photo 1"
 SCRIPT
     fi

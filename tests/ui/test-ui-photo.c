@@ -656,14 +656,25 @@ static char *record_vetoes(const fixture *fx)
 static void test_photo_officer_accepts_failing(fixture *fx, gconstpointer data)
 {
     (void)data;
-    photo_settings(fx, "attempts = 1\nsharpness_min = 99\n");
+    /* and the face's checks made impossible too: each failed check by its name for people */
+    photo_settings(fx, "attempts = 1\nsharpness_min = 99\nmouth_open_max = 0\neyes_open_min = 1\n"
+                       "yaw_max_deg = 0\npitch_max_deg = 0\nillumination_min = 1\n");
     g_autofree char *start = to_photo(fx);
     g_autofree char *script = g_strconcat(
         start,
         "expect-text \"Photo 1 of 1\"\n" TAKE_PHOTO "expect-text \"Choose the photo to keep\"\n"
         "expect-text \"1: does not meet the rules\"\n"
         "expect-text \"Sharpness\"\n"
+        "expect-text \"Mouth closed\"\n"
+        "expect-text \"Eyes open\"\n"
+        "expect-text \"Face turned to the camera\"\n"
+        "expect-text \"Chin level\"\n"
+        "expect-text \"Even light on the face\"\n"
+        "expect-no-text \"mouth_closed\"\n"
+        "expect-no-text \"eyes_open\"\n"
+        "expect-no-text \"illumination_uniformity\"\n"
         "expect-text \"Not checked by the kiosk:\"\n"
+        "expect-fits\n"
         "screenshot photo-officer-failing\n"
         "tap \"Keep photo 1\"\n"
         "expect-no-text \"Choose the photo to keep\"\n" STAFF_SKIPS_STEP STAFF_SKIPS_STEP

@@ -119,14 +119,16 @@ SDL_Rect photo_view_draw(ui *u, const photo_view *v, SDL_Rect r)
         y += u->target + gap / 2;
     }
     if (v->note)
-        ui_text(u, v->note, ui_mirror(u, (SDL_Rect){x, y, w, r.y + r.h - y}), UI_FONT_SMALL,
-                UI_COLOR_TEXT, UI_ALIGN_START);
+        y += ui_text(u, v->note, ui_mirror(u, (SDL_Rect){x, y, w, r.y + r.h - y}), UI_FONT_SMALL,
+                     UI_COLOR_TEXT, UI_ALIGN_START) +
+             gap / 2;
     if (v->reject) {
+        /* at the bottom, or below the note where the note reaches lower (never over it) */
         int tw = 0, th = 0;
         ui_text_size(u, v->reject, UI_FONT_BODY, &tw, &th);
         button_draw(
             u,
-            ui_mirror(u, (SDL_Rect){x, r.y + r.h - u->target,
+            ui_mirror(u, (SDL_Rect){x, MAX(y, r.y + r.h - u->target),
                                     MIN(w, MAX(ui_px(u, 480), tw + ui_px(u, 64))), u->target}),
             v->reject, v->reject_id, BUTTON_SECONDARY);
     }
