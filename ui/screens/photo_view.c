@@ -110,27 +110,34 @@ SDL_Rect photo_view_draw(ui *u, const photo_view *v, SDL_Rect r)
         bx += fit_button(u, bx, y, bw, _("Previous photo"), PHOTO_VIEW_ID_PREV, BUTTON_SECONDARY) +
               gap / 2;
     if (v->shown + 1 < v->n)
-        fit_button(u, bx, y, bw, _("Next photo"), PHOTO_VIEW_ID_NEXT, BUTTON_SECONDARY);
-    y += u->target + gap / 2;
+        bx += fit_button(u, bx, y, bw, _("Next photo"), PHOTO_VIEW_ID_NEXT, BUTTON_SECONDARY);
+    if (bx != x)
+        y += u->target + gap / 2;
+    /* the officer's choice in one row: keep this photo, or reject them all (below when the row
+     * is too narrow for both) */
+    bx = x;
     if (v->staff && a->cropped) {
         char label[64];
         g_snprintf(label, sizeof label, _("Keep photo %d"), v->shown + 1);
-        fit_button(u, x, y, ui_px(u, 300), label, v->keep_id + v->shown, BUTTON_STAFF);
-        y += u->target + gap / 2;
+        bx += fit_button(u, x, y, ui_px(u, 300), label, v->keep_id + v->shown, BUTTON_STAFF) +
+              gap / 2;
     }
-    if (v->note)
-        y += ui_text(u, v->note, ui_mirror(u, (SDL_Rect){x, y, w, r.y + r.h - y}), UI_FONT_SMALL,
-                     UI_COLOR_TEXT, UI_ALIGN_START) +
-             gap / 2;
     if (v->reject) {
-        /* at the bottom, or below the note where the note reaches lower (never over it) */
         int tw = 0, th = 0;
         ui_text_size(u, v->reject, UI_FONT_BODY, &tw, &th);
-        button_draw(
-            u,
-            ui_mirror(u, (SDL_Rect){x, MAX(y, r.y + r.h - u->target),
-                                    MIN(w, MAX(ui_px(u, 480), tw + ui_px(u, 64))), u->target}),
-            v->reject, v->reject_id, BUTTON_SECONDARY);
+        int rw = MIN(w, MAX(ui_px(u, 480), tw + ui_px(u, 64)));
+        if (bx != x && bx + rw > x + w) {
+            y += u->target + gap / 2;
+            bx = x;
+        }
+        button_draw(u, ui_mirror(u, (SDL_Rect){bx, y, rw, u->target}), v->reject, v->reject_id,
+                    BUTTON_SECONDARY);
+        bx += rw;
     }
+    if (bx != x)
+        y += u->target + gap / 2;
+    if (v->note)
+        ui_text(u, v->note, ui_mirror(u, (SDL_Rect){x, y, w, r.y + r.h - y}), UI_FONT_SMALL,
+                UI_COLOR_TEXT, UI_ALIGN_START);
     return pr;
 }
