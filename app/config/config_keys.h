@@ -140,9 +140,9 @@ CONFIG_KEY(PHOTO_MOUTH_OPEN_MAX, "photo.mouth_open_max", DOUBLE, "0.016", 0, 1, 
 CONFIG_KEY(
     PHOTO_EYES_OPEN_MIN, "photo.eyes_open_min", DOUBLE, "0.025", 0, 1, NULL,
     "Eyes open: smallest lid gap of the less open eye, fraction of the eye-to-chin distance.")
-CONFIG_KEY(PHOTO_YAW_MAX_DEG, "photo.yaw_max_deg", DOUBLE, "6", 0, 90, NULL,
+CONFIG_KEY(PHOTO_YAW_MAX_DEG, "photo.yaw_max_deg", DOUBLE, "6.5", 0, 90, NULL,
            "Head turned left or right (yaw) allowed either way, degrees.")
-CONFIG_KEY(PHOTO_PITCH_MAX_DEG, "photo.pitch_max_deg", DOUBLE, "13", 0, 90, NULL,
+CONFIG_KEY(PHOTO_PITCH_MAX_DEG, "photo.pitch_max_deg", DOUBLE, "14", 0, 90, NULL,
            "Head tilted up or down (pitch) allowed either way, degrees (docs/photo.md: why not 5).")
 CONFIG_KEY(PHOTO_ILLUMINATION_MIN, "photo.illumination_min", DOUBLE, "0.7", 0, 1, NULL,
            "Light on the face: the darker half's mean brightness over the brighter half's.")
