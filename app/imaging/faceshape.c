@@ -121,15 +121,9 @@ void faceshape_measure(const pic *picture, const landmarks_shape *s, faceshape_m
 
 /* The generic face, millimetres: x to the picture's right, y down, z towards the camera, the
  * nose tip at the origin. Average adult proportions: eye corners 90 mm apart outside and 30 mm
- * inside, 45 and 30 mm behind the nose tip, which is 35 mm below the eye line; the face's
- * outline at the ears (points 0 and 16, level with the eyes, 144 mm apart) 85 mm behind it
- * (in front of the ears, which lie about 10 cm behind the nose tip). No mouth and no chin: they
- * move with expression (with them the frontal portraits spread 4.5 degrees of yaw rms instead
- * of 3.0). The outline at the ears is the deepest fixed point the landmarks have: it gives pitch
- * and yaw about twice the eyes' lever (without it the frontal portraits spread pitch 6.0
- * degrees rms against 35 degrees for the 3/4 views' yaw; with it 5.4 against 35). Its depth is an
- * estimate, not fitted to the portraits: a deeper outline would shrink every angle, the turned
- * heads' too (docs/photo.md). */
+ * inside, 45 and 30 mm behind the nose tip, which is 35 mm below the eye line. Only the eyes and
+ * the nose: they do not move with expression. With the mouth corners and the chin as well (an
+ * earlier version), the frontal portraits spread 4.5 degrees of yaw (rms) instead of 3.0. */
 static const struct {
     int index;
     double x, y, z;
@@ -143,18 +137,14 @@ static const struct {
     {39, -15, -33, -30}, /*  */
     {42, 15, -33, -30},  /* other eye inner, outer */
     {45, 45, -35, -45},  /*  */
-    {0, -72, -32, -85},  /* the face's outline at the ears */
-    {16, 72, -32, -85},  /*  */
 };
 #define N_MODEL ((int)(sizeof(model) / sizeof(model[0])))
 #define N_PARAM 6 /* yaw, pitch, roll (radians), scale, tx, ty */
 
-/* Pitch of the generic model against real faces looking straight ahead: the median pitch the fit
- * gives over the calibration half of the frontal portraits of ../shared/data/faces (frontal/ and
- * neutral/, taken level by the lab's protocol; the people in alternate places of their sorted
- * list, test `landmarks`), subtracted so that they measure 0 on median. The other half is held
- * out to check the limits. */
-#define PITCH_ZERO_DEG 2.3
+/* Pitch of the generic model against real faces looking straight ahead: the mean pitch the fit
+ * gives over the 60 frontal studio portraits (frontal/ and neutral/, taken level by the lab's
+ * protocol), subtracted so that they measure 0 on average. */
+#define PITCH_ZERO_DEG 6.4
 
 static void project(const double p[N_PARAM], int i, double *u, double *v)
 {

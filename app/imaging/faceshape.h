@@ -66,11 +66,10 @@ bk_err faceshape_fit_box(const landmarks *lm, const pic *picture, const landmark
 void faceshape_measure(const pic *picture, const landmarks_shape *s, faceshape_measures *out);
 
 /* Yaw and pitch of a fitted shape in degrees (signs as in face_result): the rotation of a
- * generic 3D face (11 points: eye corners, nose, the face's outline at the ears) whose scaled
- * orthographic projection best fits the landmarks, by Gauss-Newton; pitch 0 is the median of
- * the calibration half of the frontal portraits (faceshape.c). Scaled orthographic, so no focal
- * length is needed: at a passport camera's distance (1-2 m) the face's depth is under a tenth of
- * it. False when the fit does not converge. */
+ * generic 3D face (12 points of eyes, nose, mouth corners and chin) whose scaled orthographic
+ * projection best fits the landmarks, by Gauss-Newton. Scaled orthographic, so no focal length
+ * is needed: at a passport camera's distance the face's depth is a few percent of it. False
+ * when the fit does not converge. */
 bool faceshape_pose(const landmarks_shape *s, double *yaw_deg, double *pitch_deg);
 
 /* Live view: yaw and pitch as the median of the last FACESHAPE_SMOOTH frames with a shape, so
