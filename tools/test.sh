@@ -31,7 +31,10 @@ if [ "${1:-}" = "--stress" ]; then
     }
     for i in $(seq "$runs"); do
         [ "${#pids[@]}" -ge 3 ] && finish
-        meson test -C "$dir" --no-rebuild --suite ui --logbase "stress/run-$i" --timeout-multiplier 3 \
+        # each run its own screenshot folder (KIOSK_SHOTS/run-i): runs at once never read
+        # a picture another run is writing
+        KIOSK_SHOTS_RUN=run-$i meson test -C "$dir" --no-rebuild --suite ui \
+            --logbase "stress/run-$i" --timeout-multiplier 3 \
             --num-processes "$(nproc 2>/dev/null || echo 2)" "$@" >"$logs/run-$i.out" 2>&1 &
         pids+=($!)
     done

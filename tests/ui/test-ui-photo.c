@@ -64,9 +64,7 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     g_assert_nonnull(fx->dir);
     fx->fifo = g_build_filename(fx->dir, "camera-control", NULL);
     fx->cam.fifo_fd = -1;
-    const char *shots = g_getenv("KIOSK_SHOTS");
-    fx->shots = g_strdup(shots && shots[0] ? shots : fx->dir);
-    g_mkdir_with_parents(fx->shots, 0755);
+    fx->shots = uitest_shots_dir(fx->dir);
 
     unsigned char bytes[APPTCODE_RANDOM_BYTES] = {0x31, 0x7a, 0x05, 0xc4, 0x19};
     char canon[APPTCODE_LEN + 1];

@@ -167,17 +167,6 @@ static char *script_path(fixture *fx, const char *script)
  * and, under ASan, no leak check of the kiosk process: libgphoto2 unloads its drivers before
  * exit, so what they keep cannot be named nor suppressed (as in test-ui-photo.c). The
  * biometric buffers are checked by the scripts (`memory`, test-scan-memory). */
-/* Where screenshots go: KIOSK_SHOTS, else the test's directory. */
-static const char *shots_dir(const fixture *fx)
-{
-    const char *shots = g_getenv("KIOSK_SHOTS");
-    if (shots && shots[0]) {
-        g_mkdir_with_parents(shots, 0755);
-        return shots;
-    }
-    return fx->dir;
-}
-
 static char **kiosk_env(const fixture *fx)
 {
     char **envp = g_get_environ();
@@ -578,9 +567,10 @@ static char *run_waiting(fixture *fx, int a, const char *script, const char *go,
                          void (*repair)(fixture *fx, GPid pid))
 {
     g_autofree char *path = script_path(fx, script);
+    g_autofree char *shots = uitest_shots_dir(fx->dir);
     const char *argv[] = {
-        g_getenv("BIOKIOSK_BIN"), "--config",    fx->conf, "--now", NOW, "--script", path,
-        "--screenshots",          shots_dir(fx), NULL};
+        g_getenv("BIOKIOSK_BIN"), "--config", fx->conf, "--now", NOW, "--script", path,
+        "--screenshots",          shots,      NULL};
     char **envp = kiosk_env(fx);
     GPid pid;
     int out_fd = -1;

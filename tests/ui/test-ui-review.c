@@ -81,15 +81,6 @@ static void fixture_tear_down(fixture *fx, gconstpointer data)
     g_free(fx->fifo);
 }
 
-static const char *shots_dir(const fixture *fx)
-{
-    const char *shots = g_getenv("KIOSK_SHOTS");
-    if (shots == NULL)
-        return fx->dir;
-    g_mkdir_with_parents(shots, 0700);
-    return shots;
-}
-
 /* The whole visit, with screenshots named review-*-TAG. Its camera-waits are deadlines, not
  * timings (real time, the kiosk's clock stands): the face models load on the service's thread
  * when the kiosk starts, and the models and each analysis took minutes under ASan on a loaded
@@ -213,6 +204,7 @@ static void run_visit(fixture *fx, const char *size)
     g_autofree char *script = visit_script(fx, size);
     g_autofree char *path = g_build_filename(fx->dir, "script.txt", NULL);
     write_file(path, script);
+    g_autofree char *shots = uitest_shots_dir(fx->dir);
     const char *argv[] = {g_getenv("BIOKIOSK_BIN"),
                           "--config",
                           fx->conf,
@@ -223,7 +215,7 @@ static void run_visit(fixture *fx, const char *size)
                           "--script",
                           path,
                           "--screenshots",
-                          shots_dir(fx),
+                          shots,
                           NULL};
     int status = 0;
     g_autofree char *out = NULL;

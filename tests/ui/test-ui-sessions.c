@@ -105,9 +105,7 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     make_codes(fx);
     g_autofree char *db = g_build_filename(fx->dir, "appointments.db", NULL);
     fx->uri = g_strconcat("sqlite:", db, NULL);
-    const char *shots = g_getenv("KIOSK_SHOTS");
-    fx->shots = g_strdup(shots && shots[0] ? shots : fx->dir);
-    g_mkdir_with_parents(fx->shots, 0755);
+    fx->shots = uitest_shots_dir(fx->dir);
 
     GString *json = g_string_new("{\"appointments\": [");
     appt_json(json, fx, A_REUSE, DESK, "2026-11-23T09:30:00+01:00", "booked");

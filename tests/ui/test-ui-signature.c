@@ -68,9 +68,7 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     g_assert_nonnull(fx->dir);
     g_autofree char *db = g_build_filename(fx->dir, "appointments.db", NULL);
     fx->uri = g_strconcat("sqlite:", db, NULL);
-    const char *shots = g_getenv("KIOSK_SHOTS");
-    fx->shots = g_strdup(shots && shots[0] ? shots : fx->dir);
-    g_mkdir_with_parents(fx->shots, 0755);
+    fx->shots = uitest_shots_dir(fx->dir);
 
     GString *json = g_string_new("{\"appointments\": [");
     for (int i = 0; i < N_CODES; i++) {

@@ -119,17 +119,10 @@ static void test_photo_before_models(void)
      * (the kiosk then ends, and its worker must get the end of the pipe to let it) */
     int fds[2];
     g_assert_true(g_unix_open_pipe(fds, FD_CLOEXEC, NULL));
-    const char *shots = g_getenv("KIOSK_SHOTS");
-    const char *argv[] = {g_getenv("BIOKIOSK_BIN"),
-                          "--config",
-                          conf,
-                          "--now",
-                          NOW,
-                          "--script",
-                          script,
-                          "--screenshots",
-                          shots && shots[0] ? shots : dir,
-                          NULL};
+    g_autofree char *shots = uitest_shots_dir(dir);
+    const char *argv[] = {
+        g_getenv("BIOKIOSK_BIN"), "--config", conf, "--now", NOW, "--script", script,
+        "--screenshots",          shots,      NULL};
     char **envp = g_get_environ();
     envp = g_environ_setenv(envp, "HOME", dir, TRUE); /* libgphoto2's PTP/IP host id */
     /* libgphoto2 unloads its drivers before exit, so LeakSanitizer cannot name (nor suppress)

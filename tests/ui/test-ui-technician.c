@@ -78,9 +78,7 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     fx->cam = (uicamera){.fifo_fd = -1};
     fx->dir = g_dir_make_tmp("biokiosk-tech-XXXXXX", NULL);
     g_assert_nonnull(fx->dir);
-    const char *shots = g_getenv("KIOSK_SHOTS");
-    fx->shots = g_strdup(shots && shots[0] ? shots : fx->dir);
-    g_mkdir_with_parents(fx->shots, 0755);
+    fx->shots = uitest_shots_dir(fx->dir);
     g_autofree char *db = g_build_filename(fx->dir, "appointments.db", NULL);
     g_autofree char *uri = g_strconcat("sqlite:", db, NULL);
 

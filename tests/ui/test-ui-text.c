@@ -160,9 +160,7 @@ static void kiosk_set_up(kiosk *k)
 {
     k->dir = g_dir_make_tmp("biokiosk-text-XXXXXX", NULL);
     g_assert_nonnull(k->dir);
-    const char *shots = g_getenv("KIOSK_SHOTS");
-    k->shots = g_strdup(shots && shots[0] ? shots : k->dir);
-    g_mkdir_with_parents(k->shots, 0755);
+    k->shots = uitest_shots_dir(k->dir);
     g_autofree char *db = g_build_filename(k->dir, "appointments.db", NULL);
     g_autofree char *uri = g_strconcat("sqlite:", db, NULL);
     GString *json = g_string_new("{\"appointments\": [");

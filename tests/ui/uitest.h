@@ -53,6 +53,24 @@ static inline char *checkin_lines(const char *code, const char *name)
                            code, name);
 }
 
+/* Where a test keeps its screenshots (transfer full): KIOSK_SHOTS, in its subfolder
+ * KIOSK_SHOTS_RUN when that is set (tools/test.sh --stress gives each of its runs at once its
+ * own, so one run never reads a picture another is writing), else `fallback`. Made if missing. */
+static inline char *uitest_shots_dir(const char *fallback)
+{
+    const char *shots = g_getenv("KIOSK_SHOTS");
+    const char *run = g_getenv("KIOSK_SHOTS_RUN");
+    char *dir = NULL;
+    if (shots == NULL || shots[0] == '\0')
+        dir = g_strdup(fallback);
+    else if (run != NULL && run[0] != '\0')
+        dir = g_build_filename(shots, run, NULL);
+    else
+        dir = g_strdup(shots);
+    g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+    return dir;
+}
+
 /* Writes text to path; fails the test when it cannot. */
 static inline void write_file(const char *path, const char *text)
 {
