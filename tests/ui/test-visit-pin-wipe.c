@@ -4,13 +4,19 @@
  * wait; the request that carried the PIN to the worker is wiped before it is freed (seen through
  * visit_watch_freed, which hands over the request's bytes between the wipe and the free). The PIN
  * pad (ui/screens/staff_pin.c, in a session on a headless ui) keeps no typed PIN in its buffers
- * once it handed it on, the new PIN's first typing included.
+ * once it handed it on, the new PIN's first typing included. The old PIN the controller keeps
+ * while it waits for a new one is gone from the whole process's writable memory once the new PIN
+ * is set or the change given up.
  *
  * Removing the sodium_memzero of the caller's buffer in app/visit/visit_staff.c, of the request
  * in visit_job_free (app/visit/visit_worker.c) or the pad's wipe fails these checks. The
  * controller runs here in this process with the real SQLite store and Argon2; no records. */
 #define _GNU_SOURCE /* memmem */
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <sodium.h>
@@ -100,6 +106,46 @@ static void assert_wiped(const char *buf, size_t size)
             g_error("byte %zu of the PIN buffer (%zu bytes) is not wiped", i, size);
 }
 
+/* Whether any writable memory of this process (heap, stacks, data: every rw mapping of
+ * /proc/self/maps, read through /proc/self/mem so that a mapping another thread drops meanwhile
+ * is only skipped) holds the string s with its end (the controller keeps PINs as C strings). */
+static bool memory_holds(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    const size_t chunk = 1 << 20;
+    /* the reading buffer is a mapping of its own, left out of the search */
+    unsigned char *buf =
+        mmap(NULL, chunk + n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    g_assert_true(buf != MAP_FAILED);
+    int mem = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+    g_assert_cmpint(mem, >=, 0);
+    FILE *maps = fopen("/proc/self/maps", "re");
+    g_assert_nonnull(maps);
+    bool found = false;
+    char line[512];
+    int regions = 0;
+    while (!found && fgets(line, sizeof line, maps)) {
+        unsigned long start, end;
+        char perms[5];
+        if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) != 3 || perms[0] != 'r' ||
+            perms[1] != 'w' || start == (unsigned long)(uintptr_t)buf)
+            continue;
+        regions++;
+        for (unsigned long at = start; !found && at < end; at += chunk) {
+            size_t want = end - at < chunk + n ? end - at : chunk + n; /* n over: a PIN across */
+            ssize_t got = pread(mem, buf, want, (off_t)at);
+            if (got <= 0)
+                break;
+            found = memmem(buf, (size_t)got, s, n) != NULL;
+        }
+    }
+    fclose(maps);
+    close(mem);
+    munmap(buf, chunk + n);
+    g_assert_cmpint(regions, >, 0);
+    return found;
+}
+
 /* Waits (no time limit but the test's) for the controller's next answer: a staff verdict. */
 static visit_verdict answer(fixture *fx)
 {
@@ -171,8 +217,23 @@ static void test_new_pin(fixture *fx, gconstpointer data)
         g_assert_cmpint(g_atomic_int_get(&fx->freed.not_wiped), ==, 0);
     }
     g_assert_true(visit_staff_active(fx->v));
+    /* the old PIN, kept by the controller until the new one was set, is gone from memory */
+    g_assert_false(memory_holds(SHORT_PIN));
+    g_assert_false(memory_holds("864213"));
     visit_staff_sign_out(fx->v);
     g_assert_cmpint(sign_in(fx, "old", "864213"), ==, VISIT_VERDICT_OK);
+}
+
+/* A PIN change given up (the pad closed before the new PIN): the old PIN the controller kept for
+ * it is wiped. The check sees it while it is kept, so it can fail. */
+static void test_new_pin_given_up(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_assert_cmpint(sign_in(fx, "old", SHORT_PIN), ==, VISIT_VERDICT_NEW_PIN);
+    g_assert_true(memory_holds(SHORT_PIN));
+    visit_staff_forget_pin(fx->v);
+    g_assert_false(memory_holds(SHORT_PIN));
+    g_assert_false(visit_staff_active(fx->v));
 }
 
 /* Refused at once (another answer is awaited): wiped too, and no request is made. */
@@ -291,6 +352,8 @@ int main(int argc, char **argv)
                test_kiosk_waits, fixture_tear_down);
     g_test_add("/visit-pin-wipe/new-pin", fixture, NULL, fixture_set_up, test_new_pin,
                fixture_tear_down);
+    g_test_add("/visit-pin-wipe/new-pin-given-up", fixture, NULL, fixture_set_up,
+               test_new_pin_given_up, fixture_tear_down);
     g_test_add("/visit-pin-wipe/refused", fixture, NULL, fixture_set_up, test_refused,
                fixture_tear_down);
     g_test_add("/visit-pin-wipe/pad", fixture, NULL, fixture_set_up, test_pad, fixture_tear_down);
