@@ -10,8 +10,9 @@
 /* marks a prompt for the catalogues; the screen that shows it translates it */
 #define N_(s) (s)
 
-#define CHECK_FIRST_US   (10 * G_USEC_PER_SEC) /* the first frame, after the live time */
-#define CHECK_FACE_US    (20 * G_USEC_PER_SEC)
+#define CHECK_FIRST_US   (10 * G_USEC_PER_SEC)  /* the first frame, after the live time */
+#define CHECK_FACE_US    (20 * G_USEC_PER_SEC)  /* counted from the face models' load */
+#define CHECK_MODELS_US  (300 * G_USEC_PER_SEC) /* the load itself: about a second, far less */
 #define CHECK_CAPTURE_US (60 * G_USEC_PER_SEC)
 
 /* Under the lock. */
@@ -139,8 +140,14 @@ static bool check_faces(photo_service *ps, const capture_check_run *run, pic *sa
     ps->chk_face_done = false;
     ps->chk_face_pic = sample;
     g_cond_signal(&ps->cond);
+    /* the analysis thread searches once it has loaded the face models (at the service's start:
+     * a check made just after it, or on a busy machine, waits for them first) */
     gint64 end = t0 + CHECK_FACE_US;
+    bool loading = ps->models_loading;
     while (!ps->chk_face_done && !check_cancelled(ps, run)) {
+        loading = ps->models_loading;
+        if (loading)
+            end = MIN(g_get_monotonic_time() + CHECK_FACE_US, t0 + CHECK_MODELS_US);
         if (!check_sleep(ps, end))
             break;
     }
@@ -154,7 +161,13 @@ static bool check_faces(photo_service *ps, const capture_check_run *run, pic *sa
     g_mutex_unlock(&ps->lock);
     if (!done && cancelled)
         return false;
-    if (!done)
+    if (!done && loading)
+        capture_check_report(run, "camera.face_detection", CAPTURE_CHECK_FAIL, t0,
+                             "The face landmark model did not load: check [photo] "
+                             "landmark_model (a readable model file), then restart the kiosk.",
+                             NULL, 0, "the face models were still loading after %d s",
+                             (int)(CHECK_MODELS_US / G_USEC_PER_SEC));
+    else if (!done)
         capture_check_report(run, "camera.face_detection", CAPTURE_CHECK_FAIL, t0,
                              "The face detector failed on a live frame: report it.", NULL, 0,
                              "no answer from the face detector within %d s",
