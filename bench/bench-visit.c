@@ -89,7 +89,8 @@ typedef struct visit_kind {
     "expect-screen documents\nstaff demo 246810\ntap \"Close this menu\"\n"
 #define PHOTO                                                                                      \
     "expect-screen capture-photo\ncamera-wait ready 90\ncamera-wait frame 90\n"                    \
-    "camera-wait analysis 90\ntap \"Take the photo\"\nwait 3000\ncamera-wait result 90\n"          \
+    "camera-wait analysis 90\ncamera-mark\ntap \"Take the photo\"\nwait 3000\ncamera-wait result " \
+    "90\n"                                                                                         \
     "tap \"Use this photo\"\n"
 #define FINGERS(a, b)                                                                              \
     "expect-screen capture-finger\ntap \"Start the fingerprints\"\nfinger synthetic:" #a "\n"      \

@@ -223,17 +223,20 @@ camera-wait frame 30
 camera-wait models 120
 camera-wait analysis 30
 screenshot 07-photo-live-view
+camera-mark
 tap "Take the photo"
 wait 3000
 camera-wait result 90
 screenshot 08-photo-result
 tap "Take it again"
 camera-wait frame 30
+camera-mark
 tap "Take the photo"
 wait 3000
 camera-wait result 90
 tap "Take it again"
 camera-wait frame 30
+camera-mark
 tap "Take the photo"
 wait 3000
 camera-wait result 90

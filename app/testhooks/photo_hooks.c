@@ -18,10 +18,13 @@
 #include "ui/script.h"
 #include "ui/ui.h"
 
-/* The command pipe and the service, for the commands (set once at registration). */
+/* The command pipe and the service, for the commands (set once at registration); the counters
+ * at the last camera-mark, for the next camera-wait. */
 static struct {
     char *control;
     photo_service *ps;
+    capture_photo_counters mark;
+    bool marked;
 } hooks;
 
 /* Writes one line to the emulated camera's command pipe. */
@@ -138,11 +141,28 @@ static bk_err wait_models(script *sc, runner *r, int64_t deadline, long secs)
     return BK_OK;
 }
 
+/* camera-mark: the photo screen's counters now; the next camera-wait of a counted event waits for
+ * one after this line instead of after its own. Put before the line that causes the event (the
+ * tap that takes the photo): the event may come while the lines between run (a `wait` renders
+ * its frames in real time), and a camera-wait that began after it would wait for another. */
+static bk_err cmd_camera_mark(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)argc;
+    (void)argv;
+    (void)rest;
+    session *s = script_session(sc);
+    if (!capture_photo_counters_get(session_runner(s), &hooks.mark))
+        return script_fail(sc, "camera-mark: the photo screen is not shown (screen '%s')",
+                           session_screen_name(s));
+    hooks.marked = true;
+    return BK_OK;
+}
+
 /* camera-wait EVENT [SECONDS]: lets real time pass (the kiosk's clock stands) until the photo
- * screen has seen EVENT: frame, analysis, result, problem (a new one each), or until it is
- * ready, paused, or the checks pass; `idle` (any screen): until the photo's threads hold no
- * frame or photo; `models` (any screen): until the face models are loaded. Fails after SECONDS
- * (default 20). */
+ * screen has seen EVENT: frame, analysis, result, problem (a new one each: after this line, or
+ * after the camera-mark before it), or until it is ready, paused, or the checks pass; `idle`
+ * (any screen): until the photo's threads hold no frame or photo; `models` (any screen): until
+ * the face models are loaded. Fails after SECONDS (default 20). */
 static bk_err cmd_camera_wait(script *sc, int argc, char **argv, const char *rest)
 {
     (void)rest;
@@ -160,7 +180,8 @@ static bk_err cmd_camera_wait(script *sc, int argc, char **argv, const char *res
     if (!capture_photo_counters_get(r, &c))
         return script_fail(sc, "camera-wait: the photo screen is not shown (screen '%s')",
                            session_screen_name(s));
-    int64_t start = wait_value(&c, argv[1]);
+    int64_t start = wait_value(hooks.marked ? &hooks.mark : &c, argv[1]);
+    hooks.marked = false;
     if (start < 0)
         return script_fail(sc,
                            "camera-wait: unknown event '%s' (frame, analysis, result, "
@@ -256,6 +277,7 @@ void photo_hooks_register(const testhooks_context *ctx)
     script_register("camera-fault", 1, 2, cmd_camera_fault, "camera-fault NAME [TIMES]");
     script_register("camera-unplug", 0, 0, cmd_camera_unplug, "camera-unplug");
     script_register("camera-plug", 0, 0, cmd_camera_plug, "camera-plug");
+    script_register("camera-mark", 0, 0, cmd_camera_mark, "camera-mark");
     script_register("camera-wait", 1, 2, cmd_camera_wait, "camera-wait EVENT [SECONDS]");
     script_register("camera-watch", 1, 1, cmd_camera_watch, "camera-watch SECONDS");
     script_register("photo-shown", 0, 0, cmd_photo_shown, "photo-shown");

@@ -42,6 +42,7 @@
 /* Script lines: the photo is taken with the button, after the countdown on the kiosk's clock,
  * and its result awaited. */
 #define TAKE_PHOTO                                                                                 \
+    "camera-mark\n"                                                                                \
     "tap \"Take the photo\"\n"                                                                     \
     "wait 3000\n"                                                                                  \
     "camera-wait result 60\n"
@@ -270,6 +271,7 @@ static void test_photo_taken(fixture *fx, gconstpointer data)
                                           "expect-text \"Take the photo\"\n"
                                           "expect-text \"Photo 1 of 3\"\n"
                                           "screenshot photo-live\n"
+                                          "camera-mark\n"
                                           "tap \"Take the photo\"\n"
                                           /* the countdown, on the kiosk's clock */
                                           "expect-text \"3\"\n"
@@ -361,6 +363,7 @@ static void test_photo_faults(fixture *fx, gconstpointer data)
     g_autofree char *start = to_photo(fx);
     g_autofree char *script = g_strconcat(start,
                                           "camera-fault busy 20\n"
+                                          "camera-mark\n"
                                           "tap \"Take the photo\"\n"
                                           "wait 3000\n"
                                           "camera-wait problem 60\n"
@@ -370,6 +373,7 @@ static void test_photo_faults(fixture *fx, gconstpointer data)
                                           "camera-fault none\n"
                                           "camera-wait frame 30\n"
                                           "camera-fault corrupt\n"
+                                          "camera-mark\n"
                                           "tap \"Take the photo\"\n"
                                           "wait 3000\n"
                                           "camera-wait problem 60\n"

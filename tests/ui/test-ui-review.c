@@ -113,6 +113,7 @@ static char *visit_script(const fixture *fx, const char *tag)
                            "camera-wait ready 120\n"
                            "camera-wait frame 120\n"
                            "camera-wait analysis 300\n"
+                           "camera-mark\n"
                            "tap \"Take the photo\"\n"
                            "wait 3000\n"
                            "camera-wait result 300\n"

@@ -107,6 +107,7 @@ static void test_photo_before_models(void)
                     "camera-wait models 60\n"
                     "camera-wait analysis 120\n"
                     "expect-no-text \"" PREPARING "\"\n"
+                    "camera-mark\n"
                     "tap \"Take the photo\"\n"
                     "wait 3000\n"
                     "camera-wait result 120\n"
