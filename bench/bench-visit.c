@@ -185,6 +185,7 @@ typedef struct figures {
     double device[MAX_RUNS][4];
     double cpu[MAX_RUNS];
     double camera_cpu[MAX_RUNS];
+    double peak_mb[MAX_RUNS]; /* the kiosk's peak resident memory (VmHWM) by the visit's end */
     int runs;
 } figures;
 
@@ -270,10 +271,14 @@ static bool play(const char *bin, const char *conf, const char *dir, const char 
     int last_line = 0;
     double carry = 0, cpu_last = 0, cpu = 0, run[4] = {0};
     int result_person[8], n_results = 0;
+    long peak_kb = -1;
     while (fgets(buf, sizeof buf, out) != NULL) {
         int line = 0;
         if (sscanf(buf, "memory: line=%d", &line) != 1)
             continue;
+        const char *pk = strstr(buf, "peak_rss_kb=");
+        if (pk != NULL)
+            peak_kb = MAX(peak_kb, strtol(pk + strlen("peak_rss_kb="), NULL, 10));
         gint64 t = g_get_monotonic_time();
         double c = cpu_ms(pid);
         if (line == 1 && su->n_welcome < (int)G_N_ELEMENTS(su->welcome))
@@ -333,6 +338,7 @@ static bool play(const char *bin, const char *conf, const char *dir, const char 
     memcpy(f->person[f->runs], run, sizeof run);
     f->cpu[f->runs] = cpu;
     f->camera_cpu[f->runs] = cpu_ms(camera_pid) - cam0;
+    f->peak_mb[f->runs] = (double)peak_kb / 1024.0;
     f->runs++;
     return true;
 }
@@ -461,7 +467,7 @@ static void print_kind(const visit_kind *v, figures *f)
     printf("    the slowest tap: %s\n", f->worst_tap_line);
     if (f->runs == 0)
         return;
-    double per[MAX_RUNS], dev[MAX_RUNS], cpu[MAX_RUNS], cam[MAX_RUNS];
+    double per[MAX_RUNS], dev[MAX_RUNS], cpu[MAX_RUNS], cam[MAX_RUNS], peak[MAX_RUNS];
     for (int r = 0; r < f->runs; r++) {
         double t = 0, d = 0;
         for (int p = 0; p < 4; p++)
@@ -470,6 +476,7 @@ static void print_kind(const visit_kind *v, figures *f)
         dev[r] = d / v->applicants / 1000.0;
         cpu[r] = f->cpu[r] / v->applicants / 1000.0;
         cam[r] = f->camera_cpu[r] / v->applicants / 1000.0;
+        peak[r] = f->peak_mb[r];
     }
     double m = median_of(per, f->runs), w = per[f->runs - 1];
     printf("    MACHINE'S TIME PER APPLICANT (the officer's sign-in and the camera's part apart): "
@@ -483,6 +490,11 @@ static void print_kind(const visit_kind *v, figures *f)
     printf("    the kiosk's CPU time per applicant in those steps: median %.2f s, worst %.2f s; "
            "the camera emulator's: median %.2f s\n",
            m, cpu[f->runs - 1], median_of(cam, f->runs));
+    m = median_of(peak, f->runs);
+    printf("    KIOSK'S PEAK RESIDENT MEMORY from its start to the visit's end (VmHWM; with the "
+           "photo step the face landmark model is in it): median %.0f MB, worst %.0f MB (goal: "
+           "at most 250 MB)\n",
+           m, peak[f->runs - 1]);
     if (v->applicants < 2)
         return;
     for (int p = 1; p <= v->applicants && p < 4; p++) {

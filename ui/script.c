@@ -316,14 +316,18 @@ static bk_err cmd_memory(script *sc, int argc, char **argv, const char *rest)
     (void)argv;
     (void)rest;
     script_settle(sc);
-    long rss = -1;
+    long rss = -1, peak = -1; /* resident now, and the most so far (VmHWM) */
     g_autofree char *status = NULL;
     if (g_file_get_contents("/proc/self/status", &status, NULL, NULL)) {
         const char *p = strstr(status, "VmRSS:");
         if (p)
             rss = strtol(p + 6, NULL, 10);
+        p = strstr(status, "VmHWM:");
+        if (p)
+            peak = strtol(p + 6, NULL, 10);
     }
-    printf("memory: line=%d rss_kb=%ld biomem_live=%zu\n", sc->line, rss, biomem_live_count());
+    printf("memory: line=%d rss_kb=%ld biomem_live=%zu peak_rss_kb=%ld\n", sc->line, rss,
+           biomem_live_count(), peak);
     fflush(stdout);
     return BK_OK;
 }
