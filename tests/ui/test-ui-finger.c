@@ -51,19 +51,11 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     (void)data;
     fx->dir = g_dir_make_tmp("bk-finger-XXXXXX", NULL);
     g_assert_nonnull(fx->dir);
-    unsigned char bytes[APPTCODE_RANDOM_BYTES] = {9, 8, 7, 6, 5};
-    char canon[APPTCODE_LEN + 1];
-    apptcode_from_bytes(bytes, canon);
-    apptcode_format(canon, fx->code);
+    uitest_code((const unsigned char[APPTCODE_RANDOM_BYTES]){9, 8, 7, 6, 5}, fx->code);
     g_autofree char *db = g_build_filename(fx->dir, "a.db", NULL);
     fx->uri = g_strconcat("sqlite:", db, NULL);
-    g_autofree char *json = g_strdup_printf(
-        "{\"appointments\": [{\"code\": \"%s\", \"desk\": \"" DESK "\", \"start\": "
-        "\"2026-11-23T09:30:00+01:00\", \"minutes\": 20, \"status\": \"booked\", \"urgent\": "
-        "false, \"persons\": [{\"v_number\": \"3082294200\", \"name\": \"Amira Haddad\", "
-        "\"birth_date\": \"1992-07-26\", \"category\": \"third-country\", \"applied\": "
-        "\"2026-11-02\", \"born_in_nl\": false, \"previous\": {}}]}]}",
-        fx->code);
+    g_autofree char *appt = uitest_appointment(fx->code, DESK, 20, UITEST_AMIRA);
+    g_autofree char *json = g_strdup_printf("{\"appointments\": [%s]}", appt);
     fill_store(fx->uri, json, FALSE);
 
     g_autofree char *record = recordconf_lines(fx->dir);

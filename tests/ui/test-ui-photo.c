@@ -67,32 +67,24 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     fx->cam.fifo_fd = -1;
     fx->shots = uitest_shots_dir(fx->dir);
 
-    unsigned char bytes[APPTCODE_RANDOM_BYTES] = {0x31, 0x7a, 0x05, 0xc4, 0x19};
-    char canon[APPTCODE_LEN + 1];
-    apptcode_from_bytes(bytes, canon);
-    apptcode_format(canon, fx->code);
-    unsigned char child_bytes[APPTCODE_RANDOM_BYTES] = {0x52, 0x0b, 0x97, 0x3e, 0x61};
-    apptcode_from_bytes(child_bytes, canon);
-    apptcode_format(canon, fx->child_code);
+    uitest_code((const unsigned char[APPTCODE_RANDOM_BYTES]){0x31, 0x7a, 0x05, 0xc4, 0x19},
+                fx->code);
+    uitest_code((const unsigned char[APPTCODE_RANDOM_BYTES]){0x52, 0x0b, 0x97, 0x3e, 0x61},
+                fx->child_code);
     g_autofree char *db = g_build_filename(fx->dir, "appointments.db", NULL);
     g_autofree char *uri = g_strconcat("sqlite:", db, NULL);
     /* an adult with nothing on file: photo, fingerprints and signature are taken now */
-    g_autofree char *json = g_strdup_printf(
-        "{\"appointments\": [{\"code\": \"%s\", \"desk\": \"" DESK "\", \"start\": "
-        "\"2026-11-23T09:30:00+01:00\", \"minutes\": 20, \"status\": \"booked\", \"urgent\": "
-        "false, \"persons\": [{\"v_number\": \"3082294200\", \"name\": \"Amira Haddad\", "
-        "\"birth_date\": \"1992-07-26\", \"category\": \"third-country\", \"applied\": "
-        "\"2026-11-02\", \"born_in_nl\": false, \"previous\": {}}]},"
-        /* a parent and a child of 7 (child mode) */
-        "{\"code\": \"%s\", \"desk\": \"" DESK "\", \"start\": \"2026-11-23T09:30:00+01:00\", "
-        "\"minutes\": 20, \"status\": \"booked\", \"urgent\": false, \"persons\": ["
+    g_autofree char *adult = uitest_appointment(fx->code, DESK, 20, UITEST_AMIRA);
+    /* a parent and a child of 7 (child mode) */
+    g_autofree char *family = uitest_appointment(
+        fx->child_code, DESK, 20,
         "{\"v_number\": \"3096675200\", \"name\": \"Olena Kovalenko\", \"birth_date\": "
         "\"1990-05-07\", \"category\": \"third-country\", \"applied\": \"2026-11-02\", "
         "\"born_in_nl\": false, \"previous\": {}}, "
         "{\"v_number\": \"3096675201\", \"name\": \"Sofiia Kovalenko\", \"birth_date\": "
         "\"2019-03-14\", \"category\": \"third-country\", \"applied\": \"2026-11-02\", "
-        "\"born_in_nl\": false, \"previous\": {}}]}]}",
-        fx->code, fx->child_code);
+        "\"born_in_nl\": false, \"previous\": {}}");
+    g_autofree char *json = g_strdup_printf("{\"appointments\": [%s, %s]}", adult, family);
     fill_store(uri, json, FALSE);
 
     g_autofree char *record = recordconf_lines(fx->dir);

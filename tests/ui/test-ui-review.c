@@ -35,24 +35,18 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     g_assert_nonnull(fx->dir);
     fx->fifo = g_build_filename(fx->dir, "camera-control", NULL);
     fx->cam.fifo_fd = -1;
-    unsigned char bytes[APPTCODE_RANDOM_BYTES] = {4, 18, 7, 33, 5};
-    char canon[APPTCODE_LEN + 1];
-    apptcode_from_bytes(bytes, canon);
-    apptcode_format(canon, fx->code);
+    uitest_code((const unsigned char[APPTCODE_RANDOM_BYTES]){4, 18, 7, 33, 5}, fx->code);
     g_autofree char *db = g_build_filename(fx->dir, "a.db", NULL);
     fx->uri = g_strconcat("sqlite:", db, NULL);
-    g_autofree char *json = g_strdup_printf(
-        "{\"appointments\": [{\"code\": \"%s\", \"desk\": \"" DESK "\", \"start\": "
-        "\"2026-11-23T09:30:00+01:00\", \"minutes\": 30, \"status\": \"booked\", \"urgent\": "
-        "false, \"persons\": ["
-        "{\"v_number\": \"3082294200\", \"name\": \"Amira Haddad\", \"birth_date\": "
-        "\"1992-07-26\", \"category\": \"third-country\", \"applied\": \"2026-11-02\", "
-        "\"born_in_nl\": false, \"previous\": {}},"
+    g_autofree char *appt = uitest_appointment(
+        fx->code, DESK, 30,
+        UITEST_AMIRA
+        ","
         "{\"v_number\": \"3082294201\", \"name\": \"Mateo Alvarez\", \"birth_date\": "
         "\"1985-06-01\", \"category\": \"third-country\", \"applied\": \"2026-11-02\", "
-        "\"born_in_nl\": false, \"previous\": {\"photo\": \"2026-09-24\", \"fingerprints\": "
-        "\"2025-01-01\", \"signature\": \"2025-01-01\"}}]}]}",
-        fx->code);
+        "\"born_in_nl\": false, \"previous\": {\"photo\": \"2026-09-24\", "
+        "\"fingerprints\": \"2025-01-01\", \"signature\": \"2025-01-01\"}}");
+    g_autofree char *json = g_strdup_printf("{\"appointments\": [%s]}", appt);
     fill_store(fx->uri, json, FALSE);
 
     g_autofree char *portrait = uicamera_portrait(fx->dir, PORTRAIT);

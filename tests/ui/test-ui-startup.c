@@ -62,19 +62,12 @@ static void test_photo_before_models(void)
     }
     g_autofree char *dir = g_dir_make_tmp("biokiosk-ui-startup-XXXXXX", NULL);
     g_assert_nonnull(dir);
-    char code[APPTCODE_FORMATTED_LEN + 1], canon[APPTCODE_LEN + 1];
-    unsigned char bytes[APPTCODE_RANDOM_BYTES] = {0x31, 0x7a, 0x05, 0xc4, 0x19};
-    apptcode_from_bytes(bytes, canon);
-    apptcode_format(canon, code);
+    char code[APPTCODE_FORMATTED_LEN + 1];
+    uitest_code((const unsigned char[APPTCODE_RANDOM_BYTES]){0x31, 0x7a, 0x05, 0xc4, 0x19}, code);
     g_autofree char *db = g_build_filename(dir, "appointments.db", NULL);
     g_autofree char *uri = g_strconcat("sqlite:", db, NULL);
-    g_autofree char *json = g_strdup_printf(
-        "{\"appointments\": [{\"code\": \"%s\", \"desk\": \"" DESK "\", \"start\": "
-        "\"2026-11-23T09:30:00+01:00\", \"minutes\": 20, \"status\": \"booked\", \"urgent\": "
-        "false, \"persons\": [{\"v_number\": \"3082294200\", \"name\": \"Amira Haddad\", "
-        "\"birth_date\": \"1992-07-26\", \"category\": \"third-country\", \"applied\": "
-        "\"2026-11-02\", \"born_in_nl\": false, \"previous\": {}}]}]}",
-        code);
+    g_autofree char *appt = uitest_appointment(code, DESK, 20, UITEST_AMIRA);
+    g_autofree char *json = g_strdup_printf("{\"appointments\": [%s]}", appt);
     fill_store(uri, json, FALSE);
 
     g_autofree char *fifo = g_build_filename(dir, "camera-control", NULL);

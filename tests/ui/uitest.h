@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "../bktest.h" /* remove_tree */
+#include "core/apptcode.h"
 #include "store/staff.h"
 #include "store/store.h"
 
@@ -77,6 +78,34 @@ static inline void write_file(const char *path, const char *text)
     GError *error = NULL;
     if (!g_file_set_contents(path, text, -1, &error))
         g_error("cannot write %s: %s", path, error->message);
+}
+
+/* The adult of the ui tests' appointments (a person of an appointment's JSON): nothing on file,
+ * so the photo, the prints and the signature are all taken. */
+#define UITEST_AMIRA                                                                               \
+    "{\"v_number\": \"3082294200\", \"name\": \"Amira Haddad\", \"birth_date\": "                  \
+    "\"1992-07-26\", \"category\": \"third-country\", \"applied\": \"2026-11-02\", "               \
+    "\"born_in_nl\": false, \"previous\": {}}"
+
+/* The formatted appointment code made from five random bytes. */
+static inline void uitest_code(const unsigned char bytes[APPTCODE_RANDOM_BYTES],
+                               char out[APPTCODE_FORMATTED_LEN + 1])
+{
+    char canon[APPTCODE_LEN + 1];
+    apptcode_from_bytes(bytes, canon);
+    apptcode_format(canon, out);
+}
+
+/* One booked appointment (a JSON object of the import) with `code` at `desk` on 2026-11-23 at
+ * 09:30 for `minutes`, for `persons` (the JSON objects of its persons, separated by commas);
+ * transfer full. */
+static inline char *uitest_appointment(const char *code, const char *desk, int minutes,
+                                       const char *persons)
+{
+    return g_strdup_printf("{\"code\": \"%s\", \"desk\": \"%s\", \"start\": "
+                           "\"2026-11-23T09:30:00+01:00\", \"minutes\": %d, \"status\": "
+                           "\"booked\", \"urgent\": false, \"persons\": [%s]}",
+                           code, desk, minutes, persons);
 }
 
 /* Fills the kiosk's store at uri: imports the appointments (JSON; the import's problems are
