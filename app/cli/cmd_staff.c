@@ -66,7 +66,7 @@ static int add(int argc, char **argv)
         goto out;
     }
     if (!staff_id_valid(argv[1])) {
-        cli_usage_error(CMD, "add: the ID must be 1 to %d characters of A-Z a-z 0-9 . _ -",
+        cli_usage_error(CMD, "add: the ID must be 1 to %d characters of A-Z a-z 0-9 _ -",
                         STAFF_ID_MAX);
         goto out;
     }

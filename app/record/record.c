@@ -35,12 +35,7 @@ bk_err record_refuse(char *why, size_t why_size, const char *fmt, ...)
 /* Text for the record: valid UTF-8, no control characters (they would break the encoding). */
 int record_text_ok(const char *s, size_t max)
 {
-    if (s == NULL || s[0] == '\0' || strlen(s) > max || !g_utf8_validate(s, -1, NULL))
-        return 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7F)
-            return 0;
-    return 1;
+    return bk_text_ok(s, max);
 }
 
 /* ---- image headers ---- */

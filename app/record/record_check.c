@@ -17,17 +17,6 @@
 #define MIN_FINGER_W 315 /* 16 mm at 500 ppi */
 #define MIN_FINGER_H 394 /* 20 mm at 500 ppi */
 
-/* Identifiers that end up in Type-1 fields and file names: letters, digits, '-' and '_'. */
-static int ident_ok(const char *s)
-{
-    if (s == NULL || s[0] == '\0' || strlen(s) > BK_IDENT_MAX)
-        return 0;
-    for (const char *p = s; *p; p++)
-        if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_')
-            return 0;
-    return 1;
-}
-
 static int stamp_ok(const char *s)
 {
     if (s == NULL || strlen(s) != 15 || s[14] != 'Z')
@@ -133,8 +122,7 @@ static bk_err check_rules(const record_session *s, caldate birth, char *why, siz
 /* Who, when and where: the person's identity, the identifiers, the times, the reasons. */
 static bk_err check_identity(const record_session *s, caldate *birth, char *why, size_t why_size)
 {
-    if (s->v_number == NULL || strlen(s->v_number) != BK_V_NUMBER_DIGITS ||
-        strspn(s->v_number, "0123456789") != BK_V_NUMBER_DIGITS)
+    if (!bk_v_number_ok(s->v_number))
         return record_refuse(why, why_size, "the V-number must be %d digits", BK_V_NUMBER_DIGITS);
     if (!record_text_ok(s->surname, 200))
         return record_refuse(why, why_size, "the surname is missing or has control characters");
@@ -147,11 +135,11 @@ static bk_err check_identity(const record_session *s, caldate *birth, char *why,
         return record_refuse(why, why_size, "the birth date must be a valid YYYY-MM-DD date");
     if (s->category < 0 || s->category >= RULES_CATEGORY_COUNT_)
         return record_refuse(why, why_size, "unknown category");
-    if (!ident_ok(s->appointment_code))
+    if (!bk_ident_ok(s->appointment_code))
         return record_refuse(why, why_size,
                              "the appointment code must be 1-%d letters, digits, - or _",
                              BK_IDENT_MAX);
-    if (!ident_ok(s->desk) || !ident_ok(s->kiosk_id) || !ident_ok(s->staff_id))
+    if (!bk_ident_ok(s->desk) || !bk_ident_ok(s->kiosk_id) || !bk_ident_ok(s->staff_id))
         return record_refuse(why, why_size,
                              "desk, kiosk id and staff id must be 1-%d letters, digits, - or _",
                              BK_IDENT_MAX);

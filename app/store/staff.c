@@ -35,13 +35,8 @@ const char *staff_verdict_str(staff_verdict verdict)
 
 bool staff_id_valid(const char *id)
 {
-    size_t len = id != NULL ? strlen(id) : 0;
-    if (len == 0 || len > STAFF_ID_MAX)
-        return false;
-    for (const char *c = id; *c != '\0'; c++)
-        if (!g_ascii_isalnum(*c) && *c != '.' && *c != '_' && *c != '-')
-            return false;
-    return true;
+    /* the staff id goes into the record (2.xxx, the officer's decisions): the record's rule */
+    return bk_ident_ok(id);
 }
 
 /* Digits only, min_len..STAFF_PIN_MAX of them. */

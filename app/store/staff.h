@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/bk_err.h"
+#include "core/limits.h"
 #include "store/store.h"
 
 #define STAFF_PIN_MIN 6 /* digits, for a new PIN */
@@ -20,7 +21,8 @@
  * for a new one before the staff session opens */
 #define STAFF_PIN_MIN_OLD 4
 #define STAFF_PIN_MAX     12 /* digits */
-#define STAFF_ID_MAX      32 /* characters of A-Z a-z 0-9 . _ - */
+/* characters of A-Z a-z 0-9 _ - (as the record's identifiers) */
+#define STAFF_ID_MAX BK_IDENT_MAX
 
 typedef enum staff_role {
     STAFF_ROLE_DESK,            /* "desk": desk officers */
@@ -63,7 +65,7 @@ typedef struct staff_answer {
     bool change_pin;      /* for ok: the PIN is shorter than STAFF_PIN_MIN and must be changed */
 } staff_answer;
 
-/* True for an id of 1..STAFF_ID_MAX characters of A-Z a-z 0-9 . _ - and a PIN of
+/* True for an id of 1..STAFF_ID_MAX characters of A-Z a-z 0-9 _ - (bk_ident_ok) and a PIN of
  * STAFF_PIN_MIN..STAFF_PIN_MAX digits. */
 bool staff_id_valid(const char *id);
 bool staff_pin_valid(const char *pin);

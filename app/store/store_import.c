@@ -256,31 +256,6 @@ static void check_members(JsonObject *o, const char *const *known, problems *p, 
     }
 }
 
-static bool text_ok(const char *text, size_t max)
-{
-    size_t len = strlen(text);
-    if (len == 0 || len > max || !g_utf8_validate(text, -1, NULL))
-        return false;
-    for (const char *c = text; *c != '\0'; c++)
-        if ((unsigned char)*c < 0x20)
-            return false;
-    return true;
-}
-
-/* As the record takes it (core/limits.h): exactly BK_V_NUMBER_DIGITS digits. */
-static bool v_number_ok(const char *text)
-{
-    return strlen(text) == BK_V_NUMBER_DIGITS && strspn(text, "0123456789") == BK_V_NUMBER_DIGITS;
-}
-
-/* As the record takes a desk (core/limits.h): 1 to BK_IDENT_MAX letters, digits, '-' or '_'. */
-static bool ident_ok(const char *text)
-{
-    size_t len = strlen(text);
-    return len >= 1 && len <= BK_IDENT_MAX &&
-           strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == len;
-}
-
 /* day is the appointment's day; when have_day is false (the start was invalid) the person's own
  * fields are still checked, but not how their dates fit the appointment. */
 static void parse_person(JsonNode *node, long entry, size_t index, caldate day, bool have_day,
@@ -303,11 +278,11 @@ static void parse_person(JsonNode *node, long entry, size_t index, caldate day, 
 
     g_snprintf(field, sizeof field, "%s.v_number", prefix);
     const char *v = get_string(o, "v_number", true, p, entry, field);
-    if (v != NULL && !v_number_ok(v))
+    if (v != NULL && !bk_v_number_ok(v))
         problem(p, entry, field, "not a V-number (%d digits)", BK_V_NUMBER_DIGITS);
     g_snprintf(field, sizeof field, "%s.name", prefix);
     const char *name = get_string(o, "name", true, p, entry, field);
-    if (name != NULL && !text_ok(name, 200))
+    if (name != NULL && !bk_text_ok(name, 200))
         problem(p, entry, field, "empty, too long or not text");
     bool has;
     rules_person r = {0};
@@ -381,7 +356,7 @@ static store_appointment *parse_entry(JsonNode *node, long entry, problems *p)
             problem(p, entry, "code", "check symbol does not match");
     }
     const char *desk = get_string(o, "desk", true, p, entry, "desk");
-    if (desk != NULL && !ident_ok(desk))
+    if (desk != NULL && !bk_ident_ok(desk))
         problem(p, entry, "desk", "not a desk name (1 to %d letters, digits, - or _)",
                 BK_IDENT_MAX);
     a->desk = g_strdup(desk);

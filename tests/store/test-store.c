@@ -669,7 +669,7 @@ static void test_staff(fixture *f, gconstpointer data)
     (void)data;
     g_assert_cmpint(staff_add(f->s, "anna", "Anna de Vries", STAFF_ROLE_DESK, "246810"), ==, BK_OK);
     g_assert_cmpint(staff_add(f->s, "anna", "Other", STAFF_ROLE_DESK, "135790"), ==, BK_ERR_EXISTS);
-    g_assert_cmpint(staff_add(f->s, "tech.1", "Tech", STAFF_ROLE_TECHNICIAN, "975310"), ==, BK_OK);
+    g_assert_cmpint(staff_add(f->s, "tech_1", "Tech", STAFF_ROLE_TECHNICIAN, "975310"), ==, BK_OK);
     g_assert_cmpint(staff_add(f->s, "bob", "Bob", STAFF_ROLE_DESK, "12a456"), ==, BK_ERR_INVALID);
     g_assert_cmpint(staff_add(f->s, "bob", "Bob", STAFF_ROLE_DESK, "12345"), ==, BK_ERR_INVALID);
     g_assert_cmpint(staff_add(f->s, "bob", "", STAFF_ROLE_DESK, "123456"), ==, BK_ERR_INVALID);
@@ -711,7 +711,7 @@ static void test_staff(fixture *f, gconstpointer data)
     g_assert_cmpint(staff_verify(f->s, "anna", "246810", t0 + 319, &pol, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_LOCKED);
     /* Other accounts are not affected. */
-    g_assert_cmpint(staff_verify(f->s, "tech.1", "975310", t0 + 30, &pol, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "tech_1", "975310", t0 + 30, &pol, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_OK);
     g_assert_cmpint(a.role, ==, STAFF_ROLE_TECHNICIAN);
     /* Unlocked when the time is over, with a full count of tries. */
@@ -723,12 +723,12 @@ static void test_staff(fixture *f, gconstpointer data)
 
     /* Another policy from the settings: 2 failures, 1 minute. */
     const staff_policy strict = {.max_failures = 2, .lockout_minutes = 1};
-    g_assert_cmpint(staff_verify(f->s, "tech.1", "1", t0, &strict, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "tech_1", "1", t0, &strict, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_WRONG_PIN);
-    g_assert_cmpint(staff_verify(f->s, "tech.1", "2", t0, &strict, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "tech_1", "2", t0, &strict, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_LOCKED);
     g_assert_cmpint(a.locked_until, ==, t0 + 60);
-    g_assert_cmpint(staff_verify(f->s, "tech.1", "975310", t0 + 60, &strict, &a), ==, BK_OK);
+    g_assert_cmpint(staff_verify(f->s, "tech_1", "975310", t0 + 60, &strict, &a), ==, BK_OK);
     g_assert_cmpint(a.verdict, ==, STAFF_VERDICT_OK);
 
     /* A PIN set before the minimum became 6 digits still signs in, but must be changed; the new

@@ -159,7 +159,7 @@ static void add_char(priv *p, char c)
 {
     if (p->mode == MODE_ID) {
         size_t n = strlen(p->id);
-        if (n < PAD_ID_MAX && (g_ascii_isalnum(c) || c == '.' || c == '_' || c == '-')) {
+        if (n < PAD_ID_MAX && (g_ascii_isalnum(c) || c == '_' || c == '-')) {
             p->id[n] = c;
             p->id[n + 1] = '\0';
         }
