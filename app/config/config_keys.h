@@ -96,11 +96,11 @@ CONFIG_KEY(PHOTO_EYE_DISTANCE_MIN, "photo.eye_distance_min", DOUBLE, "300", 0, 2
 CONFIG_KEY(PHOTO_ROLL_MAX_DEG, "photo.roll_max_deg", DOUBLE, "8", 0, 45, NULL,
            "Head tilt (roll) allowed either way, degrees.")
 CONFIG_KEY(PHOTO_HEAD_WIDTH_MIN, "photo.head_width_min", DOUBLE, "0.5", 0, 1, NULL,
-           "Head width / photo width, smallest (estimated from the face box).")
+           "Head width / photo width, smallest (the jaw's width at the ears, from the landmarks).")
 CONFIG_KEY(PHOTO_HEAD_WIDTH_MAX, "photo.head_width_max", DOUBLE, "0.75", 0, 1, NULL,
            "Head width / photo width, largest.")
 CONFIG_KEY(PHOTO_HEAD_HEIGHT_MIN, "photo.head_height_min", DOUBLE, "0.6", 0, 1, NULL,
-           "Head height / photo height, smallest (estimated from the face box).")
+           "Head height / photo height, smallest (measured chin to the estimated crown).")
 CONFIG_KEY(PHOTO_HEAD_HEIGHT_MAX, "photo.head_height_max", DOUBLE, "0.9", 0, 1, NULL,
            "Head height / photo height, largest.")
 CONFIG_KEY(PHOTO_EYE_LINE_MIN, "photo.eye_line_min", DOUBLE, "0.3", 0, 1, NULL,
