@@ -64,7 +64,11 @@ static int redness(const pic *p, int x, int y)
  * the upper lip's outer edge (point 51) to the lower lip's (57), the longest run of pixels
  * that are not lip (darker than 0.6 of the lips' brightness, or less than half as red: the
  * mouth's inside or teeth), and the median of that over the columns. Closed lips show only the
- * thin line where they meet. The lips are sampled a quarter of the way into each lip. */
+ * thin line where they meet. The lips are sampled a quarter of the way into each lip. A column
+ * whose lips are not red (a grey picture, a monochrome camera: teeth and lips then differ only
+ * in brightness, and the teeth would count as lip) is not read; with no such column the pixels
+ * say nothing (NAN) and the landmarks' gap counts alone. */
+#define LIP_RED_MIN 8 /* red minus green of the lips, grey levels */
 static double mouth_gap_pixels(const pic *p, const landmarks_shape *s)
 {
     double x0 = s->pt[61][0], x1 = s->pt[63][0];
@@ -81,6 +85,8 @@ static double mouth_gap_pixels(const pic *p, const landmarks_shape *s)
             continue;
         double lip = (pic_luma(p, x, ya) + pic_luma(p, x, yb)) / 2.0;
         double red = (redness(p, x, ya) + redness(p, x, yb)) / 2.0;
+        if (red < LIP_RED_MIN)
+            continue;
         int run = 0, best = 0;
         for (int y = y0; y <= y1; y++) {
             bool other = pic_luma(p, x, y) < 0.6 * lip || redness(p, x, y) < 0.5 * red;
