@@ -34,9 +34,9 @@ typedef enum stmt_id {
     ST_STAFF_GET,
     ST_STAFF_GET_HASH,
     ST_PIN_SETTING,
-    ST_PIN_MATCHES,
-    ST_STAFF_FAIL,
-    ST_STAFF_SUCCEED,
+    ST_PIN_CHECK,
+    ST_PIN_CHANGE,
+    ST_STAFF_SET_HASH,
     ST_COUNT_
 } stmt_id;
 
@@ -88,65 +88,12 @@ static const char *const sql[ST_COUNT_] = {
     [ST_STAFF_GET_HASH] = "SELECT id, name, role, failures, locked_until, pin_hash FROM staff "
                           "WHERE id = $1",
     [ST_PIN_SETTING] = "SELECT biokiosk_pin_setting($1)",
-    [ST_PIN_MATCHES] = "SELECT biokiosk_pin_matches($1, $2)",
-    /* One row update: counting and locking cannot interleave with another kiosk's. */
-    [ST_STAFF_FAIL] = "UPDATE staff SET "
-                      "locked_until = CASE WHEN failures + 1 >= $2::integer THEN $3::bigint "
-                      "ELSE locked_until END, "
-                      "failures = CASE WHEN failures + 1 >= $2::integer THEN 0 "
-                      "ELSE failures + 1 END "
-                      "WHERE id = $1 RETURNING failures",
-    [ST_STAFF_SUCCEED] = "UPDATE staff SET failures = 0 WHERE id = $1",
-};
-
-static const char *const migrations[STORE_SCHEMA_VERSION] = {
-    "CREATE TABLE appointments ("
-    " code TEXT PRIMARY KEY, desk TEXT NOT NULL, start BIGINT NOT NULL,"
-    " offset_minutes INTEGER NOT NULL, day TEXT NOT NULL, minutes INTEGER NOT NULL,"
-    " urgent INTEGER NOT NULL, status TEXT NOT NULL, kiosk TEXT, digest TEXT NOT NULL,"
-    " changed_at BIGINT);"
-    "CREATE TABLE persons ("
-    " code TEXT NOT NULL REFERENCES appointments (code) ON DELETE CASCADE,"
-    " idx INTEGER NOT NULL, v_number TEXT NOT NULL, name TEXT NOT NULL,"
-    " name_lower TEXT NOT NULL, born_in_nl INTEGER NOT NULL, birth_date TEXT NOT NULL,"
-    " applied TEXT NOT NULL, category TEXT NOT NULL, photo TEXT, fingerprints TEXT,"
-    " fingerprints_poor INTEGER NOT NULL, signature TEXT, PRIMARY KEY (code, idx));"
-    "CREATE INDEX persons_v_number ON persons (v_number);"
-    "CREATE INDEX persons_name ON persons (name_lower, birth_date);"
-    "CREATE TABLE staff ("
-    " id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, pin_hash TEXT NOT NULL,"
-    " failures INTEGER NOT NULL, locked_until BIGINT NOT NULL);",
-    /* 2: the kiosks' role. Migrations and imports run as the database's owner (the migration
-     * role); the kiosks log in with roles that are members of biokiosk_kiosk, which may read
-     * appointments and persons, change an appointment's status, delete the persons of finished
-     * appointments, and read and count staff sign-ins, but never read a PIN hash: two functions
-     * that run as the owner give the hash's setting (parameters and salt) and say whether a
-     * hash the kiosk computed from a typed PIN is the stored one (docs/technicians.md). */
-    "DO $$ BEGIN"
-    " IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'biokiosk_kiosk') THEN"
-    "  CREATE ROLE biokiosk_kiosk NOLOGIN;"
-    " END IF;"
-    " END $$;"
-    "REVOKE ALL ON appointments, persons, staff, schema_version FROM PUBLIC;"
-    "GRANT SELECT ON appointments, persons, schema_version TO biokiosk_kiosk;"
-    "GRANT UPDATE (status, kiosk, changed_at) ON appointments TO biokiosk_kiosk;"
-    "GRANT DELETE ON persons TO biokiosk_kiosk;"
-    "GRANT SELECT (id, name, role, failures, locked_until),"
-    " UPDATE (failures, locked_until) ON staff TO biokiosk_kiosk;"
-    /* a PIN changed at the kiosk (a short one, at sign-in) is written anew: write, never read */
-    "GRANT INSERT, DELETE ON staff TO biokiosk_kiosk;"
-    "CREATE FUNCTION biokiosk_pin_setting(staff_id text) RETURNS text"
-    " LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS"
-    " $f$ SELECT substring(pin_hash FROM '^(\\$argon2id\\$v=[0-9]+\\$m=[0-9]+,t=[0-9]+,p=[0-9]+"
-    "\\$[A-Za-z0-9+/]+)\\$[A-Za-z0-9+/]+$') FROM staff WHERE id = staff_id $f$;"
-    "CREATE FUNCTION biokiosk_pin_matches(staff_id text, candidate text) RETURNS boolean"
-    " LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS"
-    " $f$ SELECT coalesce((SELECT pin_hash = candidate FROM staff WHERE id = staff_id), false)"
-    " $f$;"
-    "REVOKE ALL ON FUNCTION biokiosk_pin_setting(text), biokiosk_pin_matches(text, text)"
-    " FROM PUBLIC;"
-    "GRANT EXECUTE ON FUNCTION biokiosk_pin_setting(text), biokiosk_pin_matches(text, text)"
-    " TO biokiosk_kiosk;",
+    [ST_PIN_CHECK] = "SELECT verdict, staff_role, tries_left, until_time "
+                     "FROM biokiosk_pin_check($1, $2, $3::integer, $4::bigint)",
+    [ST_PIN_CHANGE] = "SELECT verdict, staff_role, tries_left, until_time "
+                      "FROM biokiosk_pin_change($1, $2, $3, $4::integer, $5::bigint)",
+    [ST_STAFF_SET_HASH] = "UPDATE staff SET pin_hash = $2, failures = 0, locked_until = 0 "
+                          "WHERE id = $1",
 };
 
 typedef struct pg {
@@ -177,10 +124,16 @@ static void log_error(pg *p, const char *what, const PGresult *res)
     g_message("postgresql: %s: %s", what, line);
 }
 
-static bool is_unique_violation(const PGresult *res)
+/* A failed statement's bk_err: BK_ERR_EXISTS for a unique violation, BK_ERR_INVALID for a value
+ * a function refused (invalid_parameter_value), else BK_ERR_UNAVAILABLE. */
+static bk_err error_of(const PGresult *res)
 {
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    return state != NULL && strcmp(state, "23505") == 0;
+    if (state != NULL && strcmp(state, "23505") == 0)
+        return BK_ERR_EXISTS;
+    if (state != NULL && strcmp(state, "22023") == 0)
+        return BK_ERR_INVALID;
+    return BK_ERR_UNAVAILABLE;
 }
 
 static void statement_name(stmt_id id, char name[static 16])
@@ -208,7 +161,7 @@ static bk_err prepare(pg *p, stmt_id id)
 }
 
 /* Runs prepared statement id; returns the result (PQclear it) or NULL after logging. *err gets
- * BK_ERR_EXISTS for a unique violation, else BK_ERR_UNAVAILABLE. */
+ * error_of the failure. */
 static PGresult *run(pg *p, stmt_id id, int n, const char *const *values, bk_err *err)
 {
     char name[16];
@@ -230,7 +183,7 @@ static PGresult *run(pg *p, stmt_id id, int n, const char *const *values, bk_err
     PGresult *res = PQexecPrepared(p->conn, name, n, values, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        *err = is_unique_violation(res) ? BK_ERR_EXISTS : BK_ERR_UNAVAILABLE;
+        *err = error_of(res);
         if (*err != BK_ERR_EXISTS)
             log_error(p, "statement", res);
         PQclear(res);
@@ -311,7 +264,7 @@ static bk_err migrate(pg *p, char **message)
         return err;
     }
     store_sql q = {p, sql_exec, sql_version};
-    return store_migrate(&q, migrations, "PostgreSQL", message);
+    return store_migrate(&q, store_pg_migrations, "PostgreSQL", message);
 }
 
 static void pg_close(store *s)
@@ -322,6 +275,19 @@ static void pg_close(store *s)
     PQfinish(p->conn);
     g_free(p);
     s->priv = NULL;
+}
+
+/* Whether a libpq host value (a comma-separated list) names a host over the network: any
+ * element that is not a Unix socket directory ('/' or '@' first; empty is the default socket). */
+static bool hosts_remote(const char *hosts)
+{
+    g_auto(GStrv) list = g_strsplit(hosts, ",", -1);
+    for (char **h = list; *h != NULL; h++) {
+        const char *e = g_strstrip(*h);
+        if (e[0] != '\0' && e[0] != '/' && e[0] != '@')
+            return true;
+    }
+    return false;
 }
 
 char *store_pg_conninfo(const char *uri)
@@ -336,10 +302,16 @@ char *store_pg_conninfo(const char *uri)
         if (strcmp(o->keyword, "sslmode") == 0)
             has_mode = true;
         else if (strcmp(o->keyword, "hostaddr") == 0 ||
-                 (strcmp(o->keyword, "host") == 0 && o->val[0] != '/' && o->val[0] != '@'))
+                 (strcmp(o->keyword, "host") == 0 && hosts_remote(o->val)))
             remote = true;
     }
-    if (g_getenv("PGHOST") != NULL && g_getenv("PGHOST")[0] != '/')
+    /* PGHOST counts only where the URI names no host (libpq's precedence) */
+    bool named = false;
+    for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+        named =
+            named || ((strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "hostaddr") == 0) &&
+                      o->val != NULL && o->val[0] != '\0');
+    if (!named && g_getenv("PGHOST") != NULL && hosts_remote(g_getenv("PGHOST")))
         remote = true;
     PQconninfoFree(opts);
     if (has_mode || !remote)
@@ -801,60 +773,67 @@ static bk_err pg_staff_get(store *s, const char *id, staff_account *out, char **
     return err;
 }
 
-static bk_err pg_staff_pin_matches(store *s, const char *id, const char *pin, bool *match)
+static bk_err pg_staff_set_hash(store *s, const char *id, const char *hash)
 {
-    pg *p = priv(s);
-    const char *args[] = {id, NULL};
+    const char *args[] = {id, hash};
     bk_err err;
-    *match = false;
-    PGresult *res = run(p, ST_PIN_SETTING, 1, args, &err);
+    PGresult *res = run(priv(s), ST_STAFF_SET_HASH, 2, args, &err);
     if (res == NULL)
         return err;
-    g_autofree char *setting = PQntuples(res) == 1 ? g_strdup(val(res, 0, 0)) : NULL;
+    if (strcmp(PQcmdTuples(res), "0") == 0)
+        err = BK_ERR_NOT_FOUND;
     PQclear(res);
-    char candidate[crypto_pwhash_STRBYTES];
-    if (setting == NULL || !staff_pin_candidate(setting, pin, candidate))
-        return BK_OK; /* no such account, or a hash this build does not make: no match */
-    args[1] = candidate;
-    res = run(p, ST_PIN_MATCHES, 2, args, &err);
-    sodium_memzero(candidate, sizeof candidate);
+    return err;
+}
+
+static bk_err pg_staff_setting(store *s, const char *id, char **setting)
+{
+    const char *args[] = {id};
+    bk_err err;
+    PGresult *res = run(priv(s), ST_PIN_SETTING, 1, args, &err);
     if (res == NULL)
         return err;
-    *match = PQntuples(res) == 1 && g_strcmp0(val(res, 0, 0), "t") == 0;
+    *setting = PQntuples(res) == 1 ? g_strdup(val(res, 0, 0)) : NULL;
     PQclear(res);
     return BK_OK;
 }
 
-static bk_err pg_staff_fail(store *s, const char *id, int max_failures, int64_t locked_until,
-                            bool *locked, int *failures)
+/* The answer of biokiosk_pin_check/change: verdict, role, tries left, locked until. */
+static bool read_answer(const PGresult *res, staff_answer *ans)
 {
-    char max[16], until[24];
-    g_snprintf(max, sizeof max, "%d", max_failures);
-    g_snprintf(until, sizeof until, "%" G_GINT64_FORMAT, locked_until);
-    const char *args[] = {id, max, until};
-    bk_err err;
-    PGresult *res = run(priv(s), ST_STAFF_FAIL, 3, args, &err);
-    if (res == NULL)
-        return err;
-    if (PQntuples(res) == 0) {
-        err = BK_ERR_NOT_FOUND;
-    } else {
-        int count = (int)val_int(res, 0, 0);
-        /* The count is only ever 0 after a failure when this failure locked the account. */
-        *locked = count == 0;
-        *failures = count;
-    }
-    PQclear(res);
-    return err;
+    *ans = (staff_answer){.verdict = STAFF_VERDICT_COUNT_};
+    if (PQntuples(res) != 1)
+        return false;
+    for (int v = 0; v < STAFF_VERDICT_COUNT_; v++)
+        if (g_strcmp0(val(res, 0, 0), staff_verdict_str((staff_verdict)v)) == 0)
+            ans->verdict = (staff_verdict)v;
+    ans->failures_left = (int)val_int(res, 0, 2);
+    ans->locked_until = val_int(res, 0, 3);
+    if (ans->verdict == STAFF_VERDICT_OK)
+        return staff_role_parse(val(res, 0, 1), &ans->role) == BK_OK;
+    return ans->verdict != STAFF_VERDICT_COUNT_;
 }
 
-static bk_err pg_staff_succeed(store *s, const char *id)
+static bk_err pg_staff_check(store *s, const char *id, const char *candidate, const char *new_hash,
+                             const staff_policy *policy, staff_answer *answer)
 {
-    const char *args[] = {id};
+    char max[16], lock[24];
+    g_snprintf(max, sizeof max, "%d", policy->max_failures);
+    g_snprintf(lock, sizeof lock, "%" G_GINT64_FORMAT, (int64_t)policy->lockout_minutes * 60);
+    const char *check[] = {id, candidate, max, lock};
+    const char *change[] = {id, candidate, new_hash, max, lock};
     bk_err err;
-    PGresult *res = run(priv(s), ST_STAFF_SUCCEED, 1, args, &err);
+    PGresult *res = new_hash != NULL ? run(priv(s), ST_PIN_CHANGE, 5, change, &err)
+                                     : run(priv(s), ST_PIN_CHECK, 4, check, &err);
+    if (res == NULL)
+        return err;
+    staff_answer ans;
+    bool ok = read_answer(res, &ans);
     PQclear(res);
-    return err;
+    if (!ok)
+        return BK_ERR_CORRUPT;
+    *answer = ans;
+    return BK_OK;
 }
 
 const store_backend store_backend_postgresql = {
@@ -879,7 +858,7 @@ const store_backend store_backend_postgresql = {
     .staff_delete = pg_staff_delete,
     .staff_all = pg_staff_all,
     .staff_get = pg_staff_get,
-    .staff_pin_matches = pg_staff_pin_matches,
-    .staff_fail = pg_staff_fail,
-    .staff_succeed = pg_staff_succeed,
+    .staff_set_hash = pg_staff_set_hash,
+    .staff_setting = pg_staff_setting,
+    .staff_check = pg_staff_check,
 };

@@ -35,6 +35,7 @@ typedef enum stmt_id {
     ST_STAFF_FAIL,
     ST_STAFF_LOCK,
     ST_STAFF_SUCCEED,
+    ST_STAFF_SET_HASH,
     ST_COUNT_
 } stmt_id;
 
@@ -83,6 +84,8 @@ static const char *const sql[ST_COUNT_] = {
                       "RETURNING failures",
     [ST_STAFF_LOCK] = "UPDATE staff SET failures = 0, locked_until = ?2 WHERE id = ?1",
     [ST_STAFF_SUCCEED] = "UPDATE staff SET failures = 0 WHERE id = ?1",
+    [ST_STAFF_SET_HASH] = "UPDATE staff SET pin_hash = ?2, failures = 0, locked_until = 0 "
+                          "WHERE id = ?1",
 };
 
 /* Schema steps; step i brings the schema from version i to i + 1. */
@@ -104,6 +107,8 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     " id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, pin_hash TEXT NOT NULL,"
     " failures INTEGER NOT NULL, locked_until INTEGER NOT NULL);",
     /* 2: the PostgreSQL store's roles; one SQLite file has one owner and nothing to change */
+    "SELECT 1",
+    /* 3: the PostgreSQL kiosks' role checks PINs only through the database's functions */
     "SELECT 1",
 };
 
@@ -685,6 +690,20 @@ static bk_err lite_staff_succeed(store *s, const char *id)
     return run(l, st, "staff succeed");
 }
 
+static bk_err lite_staff_set_hash(store *s, const char *id, const char *hash)
+{
+    lite *l = priv(s);
+    sqlite3_stmt *st = stmt(l, ST_STAFF_SET_HASH);
+    if (st == NULL)
+        return BK_ERR_UNAVAILABLE;
+    bind_text(st, 1, id);
+    bind_text(st, 2, hash);
+    bk_err err = run(l, st, "staff set hash");
+    if (err == BK_OK && sqlite3_changes(l->db) == 0)
+        err = BK_ERR_NOT_FOUND;
+    return err;
+}
+
 const store_backend store_backend_sqlite = {
     .name = "sqlite",
     .open = lite_open,
@@ -705,6 +724,7 @@ const store_backend store_backend_sqlite = {
     .staff_delete = lite_staff_delete,
     .staff_all = lite_staff_all,
     .staff_get = lite_staff_get,
+    .staff_set_hash = lite_staff_set_hash,
     .staff_fail = lite_staff_fail,
     .staff_succeed = lite_staff_succeed,
 };

@@ -152,50 +152,42 @@ bool staff_pin_candidate(const char *setting, const char *pin, char *out)
     return n > 0 && (size_t)n < crypto_pwhash_STRBYTES;
 }
 
-bk_err staff_verify(store *s, const char *id, const char *pin, int64_t now,
-                    const staff_policy *policy, staff_answer *answer)
+/* A new PIN's hash (crypto_pwhash_STRBYTES bytes at out). */
+static bk_err hash_pin(const char *pin, char *out)
 {
-    if (s == NULL || policy == NULL || answer == NULL || policy->max_failures < 1 ||
-        policy->lockout_minutes < 1)
-        return BK_ERR_INVALID;
-    staff_answer ans = {0};
     if (!sodium_ready())
         return BK_ERR_INTERNAL;
-    if (!staff_id_valid(id)) {
-        *answer = unknown_staff(pin);
-        return BK_OK;
-    }
+    if (crypto_pwhash_str(out, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return BK_ERR_NOMEM;
+    return BK_OK;
+}
+
+/* The check where the hash can be read (SQLite): compares here, counts with staff_fail and
+ * staff_succeed; with new_hash, a right PIN is replaced (staff_set_hash also clears failures). */
+static bk_err check_here(store *s, const char *id, const char *pin, const char *new_hash,
+                         int64_t now, const staff_policy *policy, staff_answer *answer)
+{
+    staff_answer ans = {0};
     staff_account a = {0};
     char *hash = NULL;
-    /* a backend that compares in the database never hands out the hash (store-backend.h) */
-    bool in_db = s->backend->staff_pin_matches != NULL;
-    bk_err err = s->backend->staff_get(s, id, &a, in_db ? NULL : &hash);
+    bk_err err = s->backend->staff_get(s, id, &a, &hash);
     if (err == BK_ERR_NOT_FOUND) {
         *answer = unknown_staff(pin);
         return BK_OK;
     }
     if (err != BK_OK)
         return err;
-    bool match = false;
-    if (a.locked_until <= now && pin_digits(pin, STAFF_PIN_MIN_OLD)) {
-        if (in_db)
-            err = s->backend->staff_pin_matches(s, id, pin, &match);
-        else
-            match = crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
-    }
-    if (err != BK_OK) {
-        store_account_clear(&a);
-        return err;
-    }
     if (a.locked_until > now) {
         /* Not even hashed while locked: guessing costs nothing but gains nothing either. */
         ans.verdict = STAFF_VERDICT_LOCKED;
         ans.locked_until = a.locked_until;
-    } else if (match) {
-        err = s->backend->staff_succeed(s, id);
+    } else if (pin_digits(pin, STAFF_PIN_MIN_OLD) &&
+               crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0) {
+        err = new_hash != NULL ? s->backend->staff_set_hash(s, id, new_hash)
+                               : s->backend->staff_succeed(s, id);
         ans.verdict = STAFF_VERDICT_OK;
         ans.role = a.role;
-        ans.change_pin = !staff_pin_valid(pin);
     } else {
         bool locked = false;
         int failures = 0;
@@ -218,30 +210,88 @@ bk_err staff_verify(store *s, const char *id, const char *pin, int64_t now,
         g_free(hash);
     }
     store_account_clear(&a);
+    if (err == BK_OK)
+        *answer = ans;
+    return err;
+}
+
+/* The check in the database (PostgreSQL): the kiosk hashes the typed PIN with the stored hash's
+ * setting; the database compares, counts, locks and (new_hash) replaces. */
+static bk_err check_in_db(store *s, const char *id, const char *pin, const char *new_hash,
+                          const staff_policy *policy, staff_answer *answer)
+{
+    char *setting = NULL;
+    bk_err err = s->backend->staff_setting(s, id, &setting);
     if (err != BK_OK)
         return err;
-    *answer = ans;
+    if (setting == NULL) {
+        *answer = unknown_staff(pin);
+        return BK_OK;
+    }
+    char candidate[crypto_pwhash_STRBYTES];
+    bool hashed =
+        pin_digits(pin, STAFF_PIN_MIN_OLD) && staff_pin_candidate(setting, pin, candidate);
+    g_free(setting);
+    err = s->backend->staff_check(s, id, hashed ? candidate : NULL, new_hash, policy, answer);
+    sodium_memzero(candidate, sizeof candidate);
+    return err;
+}
+
+static bk_err check(store *s, const char *id, const char *pin, const char *new_hash, int64_t now,
+                    const staff_policy *policy, staff_answer *answer)
+{
+    if (!staff_id_valid(id)) {
+        *answer = unknown_staff(pin);
+        return BK_OK;
+    }
+    bk_err err = s->backend->staff_check != NULL
+                     ? check_in_db(s, id, pin, new_hash, policy, answer)
+                     : check_here(s, id, pin, new_hash, now, policy, answer);
+    if (err != BK_OK)
+        return err;
+    if (answer->verdict == STAFF_VERDICT_OK)
+        answer->change_pin = new_hash == NULL && !staff_pin_valid(pin);
     return BK_OK;
+}
+
+bk_err staff_verify(store *s, const char *id, const char *pin, int64_t now,
+                    const staff_policy *policy, staff_answer *answer)
+{
+    if (s == NULL || policy == NULL || answer == NULL || policy->max_failures < 1 ||
+        policy->lockout_minutes < 1)
+        return BK_ERR_INVALID;
+    if (!sodium_ready())
+        return BK_ERR_INTERNAL;
+    return check(s, id, pin, NULL, now, policy, answer);
+}
+
+bk_err staff_change_pin(store *s, const char *id, const char *old_pin, const char *new_pin,
+                        int64_t now, const staff_policy *policy, staff_answer *answer)
+{
+    if (s == NULL || policy == NULL || answer == NULL || policy->max_failures < 1 ||
+        policy->lockout_minutes < 1 || !staff_pin_valid(new_pin))
+        return BK_ERR_INVALID;
+    char hash[crypto_pwhash_STRBYTES];
+    bk_err err = hash_pin(new_pin, hash);
+    if (err == BK_OK)
+        err = check(s, id, old_pin, hash, now, policy, answer);
+    sodium_memzero(hash, sizeof hash);
+    if (err == BK_OK && answer->verdict == STAFF_VERDICT_OK)
+        g_info("staff PIN changed at the kiosk");
+    return err;
 }
 
 bk_err staff_set_pin(store *s, const char *id, const char *pin)
 {
     if (s == NULL || !staff_id_valid(id) || !staff_pin_valid(pin))
         return BK_ERR_INVALID;
-    staff_account a = {0};
-    /* the old hash is not needed (and a PostgreSQL kiosk may not read it) */
-    bk_err err = s->backend->staff_get(s, id, &a, NULL);
-    if (err != BK_OK)
-        return err;
-    /* The backend has no update: the account is written again with the new hash (its failures
-     * and lock cleared, as a right PIN would). */
-    char *name = g_strdup(a.name);
-    staff_role role = a.role;
-    store_account_clear(&a);
-    err = s->backend->staff_delete(s, id);
+    /* The new hash first: a failure to make it leaves the account as it was. The write is one
+     * UPDATE (the account's failures and lock cleared, as a right PIN would). */
+    char hash[crypto_pwhash_STRBYTES];
+    bk_err err = hash_pin(pin, hash);
     if (err == BK_OK)
-        err = staff_add(s, id, name, role, pin);
-    g_free(name);
+        err = s->backend->staff_set_hash(s, id, hash);
+    sodium_memzero(hash, sizeof hash);
     return err;
 }
 

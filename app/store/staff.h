@@ -3,7 +3,10 @@
  *
  * A PIN is stored only as an Argon2id hash (libsodium's crypto_pwhash_str, interactive limits).
  * After max_failures wrong PINs in a row the account is locked until now + lockout_minutes; a PIN
- * given while locked is not even checked. A right PIN resets the count. Time is a parameter.
+ * given while locked is not even checked. A right PIN resets the count. Time is a parameter
+ * (SQLite). PostgreSQL decides in the database (functions that run as the owner, so a kiosk's
+ * role never reads a hash nor writes the staff table): with the database's clock, and with the
+ * database's limits (table staff_limits) where the policy given is laxer.
  */
 #ifndef BIOKIOSK_STAFF_H
 #define BIOKIOSK_STAFF_H
@@ -87,10 +90,20 @@ bk_err staff_list_all(store *s, staff_list **out);
 bk_err staff_verify(store *s, const char *id, const char *pin, int64_t now,
                     const staff_policy *policy, staff_answer *answer);
 
-/* Replaces the PIN of an existing account (the caller checked the old one, e.g. with staff_verify)
- * and clears its failures. BK_ERR_INVALID for a bad id or a PIN that is not STAFF_PIN_MIN..
- * STAFF_PIN_MAX digits, BK_ERR_NOT_FOUND without such account. Blocks (Argon2id, the store). */
+/* Replaces the PIN of an existing account and clears its failures and lock: the new hash is made
+ * first, then written in one statement, so a failure leaves the old PIN. For the owner's tools
+ * (a PostgreSQL kiosk's role may not write the staff table: staff_change_pin). BK_ERR_INVALID
+ * for a bad id or a PIN that is not STAFF_PIN_MIN..STAFF_PIN_MAX digits, BK_ERR_NOT_FOUND
+ * without such account, BK_ERR_NOMEM when the hash cannot get its memory. Blocks (Argon2id). */
 bk_err staff_set_pin(store *s, const char *id, const char *pin);
+
+/* The change of PIN at the kiosk: checks old_pin as staff_verify does (a wrong one counts as a
+ * failure) and, when it is right, replaces it with new_pin (failures and lock cleared).
+ * BK_ERR_INVALID for a new_pin that is not STAFF_PIN_MIN..STAFF_PIN_MAX digits (nothing
+ * checked nor counted); else BK_OK with the verdict on old_pin in *answer (ok: changed;
+ * change_pin false). Blocks (two Argon2id hashes, the store). */
+bk_err staff_change_pin(store *s, const char *id, const char *old_pin, const char *new_pin,
+                        int64_t now, const staff_policy *policy, staff_answer *answer);
 
 const char *staff_role_str(staff_role role);
 bk_err staff_role_parse(const char *text, staff_role *out);

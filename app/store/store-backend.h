@@ -14,7 +14,7 @@
 #include "store/store.h"
 
 /* The current schema version; both backends migrate up to it on open. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* A backend's connection as the shared schema migration sees it: run a statement, read the
  * highest version in schema_version (0 when there is none). */
@@ -31,6 +31,9 @@ typedef struct store_sql {
  * on failure. */
 bk_err store_migrate(const store_sql *q, const char *const *migrations, const char *what,
                      char **message);
+
+/* The PostgreSQL schema's steps (postgresql_schema.c): step i brings version i to i + 1. */
+extern const char *const store_pg_migrations[STORE_SCHEMA_VERSION];
 
 /* What the import logic needs to know of a stored appointment. */
 typedef struct store_meta {
@@ -87,21 +90,34 @@ typedef struct store_backend {
     bk_err (*purge_persons)(store *s, const char *before, long long *count);
 
     /* Staff. staff_insert: BK_ERR_EXISTS when the id is taken. staff_delete: BK_ERR_NOT_FOUND.
-     * staff_get: the account and its hash (transfer full, g_free), BK_ERR_NOT_FOUND. */
+     * staff_get: the account and, when hash is not NULL, its hash (transfer full, g_free),
+     * BK_ERR_NOT_FOUND. */
     bk_err (*staff_insert)(store *s, const staff_account *a, const char *hash);
     bk_err (*staff_delete)(store *s, const char *id);
     bk_err (*staff_all)(store *s, staff_list **out);
     bk_err (*staff_get)(store *s, const char *id, staff_account *out, char **hash);
-    /* Optional: whether pin is the account's PIN, decided without the stored hash reaching the
-     * caller (PostgreSQL: the database compares, the kiosks' role cannot read hashes). NULL:
-     * staff.c reads the hash (staff_get) and compares itself. *match false for an unknown id. */
-    bk_err (*staff_pin_matches)(store *s, const char *id, const char *pin, bool *match);
-    /* Atomically counts one failure; when the count reaches max_failures, locks until
-     * locked_until and resets the count. *locked tells whether this failure locked it,
-     * *failures the count after it. */
+    /* Replaces an existing account's hash in one statement and clears its failures and lock.
+     * BK_ERR_NOT_FOUND without such account. (PostgreSQL: the migration role only.) */
+    bk_err (*staff_set_hash)(store *s, const char *id, const char *hash);
+
+    /* The check in the database (PostgreSQL: the kiosks' role can neither read a hash nor write
+     * the staff table). Both set or both NULL. staff_setting: the stored hash's setting
+     * ("$argon2id$v=19$m=M,t=T,p=1$SALT"; transfer full), NULL for an unknown id.
+     * staff_check decides on candidate (the hash computed from the typed PIN with that setting;
+     * NULL for a PIN not worth hashing: a wrong one) as staff_verify says, with the database's
+     * clock and limits (policy may only be stricter than the database's); with new_hash not
+     * NULL and the PIN right, the account's hash becomes new_hash in the same transaction
+     * (BK_ERR_INVALID for a new_hash the database refuses). change_pin is left false.
+     * NULL: staff.c decides itself with staff_get (and the hash), staff_fail, staff_succeed and
+     * staff_set_hash. */
+    bk_err (*staff_setting)(store *s, const char *id, char **setting);
+    bk_err (*staff_check)(store *s, const char *id, const char *candidate, const char *new_hash,
+                          const staff_policy *policy, staff_answer *answer);
+    /* For the check in staff.c: atomically counts one failure; when the count reaches
+     * max_failures, locks until locked_until and resets the count. *locked tells whether this
+     * failure locked it, *failures the count after it. staff_succeed resets the count. */
     bk_err (*staff_fail)(store *s, const char *id, int max_failures, int64_t locked_until,
                          bool *locked, int *failures);
-    /* Resets the failure count (a right PIN). */
     bk_err (*staff_succeed)(store *s, const char *id);
 } store_backend;
 

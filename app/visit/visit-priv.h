@@ -19,7 +19,7 @@ typedef enum job_kind {
     JOB_AUDIT,      /* event, detail */
     JOB_NOTE_STAFF, /* the record's staff id (text) */
     JOB_SIGN_IN,    /* answers: staff_verify (text = id, pin) */
-    JOB_NEW_PIN,    /* answers: staff_verify (pin), then staff_set_pin (new_pin) */
+    JOB_NEW_PIN,    /* answers: staff_change_pin (pin, new_pin) */
     JOB_QUIT,       /* the worker ends */
 } job_kind;
 

@@ -84,10 +84,12 @@ static void run_discard(visit *v, job *j)
 static void run_sign_in(visit *v, job *j)
 {
     staff_policy policy = {v->set.max_pin_failures, v->set.lockout_minutes};
-    j->err = staff_verify(v->st, j->text, j->pin, j->wall, &policy, &j->ans);
-    if (j->kind == JOB_NEW_PIN && j->err == BK_OK && j->ans.verdict == STAFF_VERDICT_OK)
-        j->err = staff_set_pin(v->st, j->text, j->new_pin);
-    else if (j->kind == JOB_SIGN_IN && j->err == BK_OK && j->ans.change_pin)
+    /* a new PIN: the old one checked (and counted) and the new one written in one step */
+    if (j->kind == JOB_NEW_PIN)
+        j->err = staff_change_pin(v->st, j->text, j->pin, j->new_pin, j->wall, &policy, &j->ans);
+    else
+        j->err = staff_verify(v->st, j->text, j->pin, j->wall, &policy, &j->ans);
+    if (j->kind == JOB_SIGN_IN && j->err == BK_OK && j->ans.change_pin)
         g_strlcpy(j->pin_copy, j->pin, sizeof j->pin_copy);
     sodium_memzero(j->pin, sizeof j->pin);
     sodium_memzero(j->new_pin, sizeof j->new_pin);

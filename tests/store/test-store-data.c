@@ -367,8 +367,11 @@ static void test_kiosk_role(void)
     g_assert_cmpint(ans.verdict, ==, STAFF_VERDICT_WRONG_PIN);
     g_assert_cmpint(staff_verify(kiosk, "nobody", "246810", 0, &pol, &ans), ==, BK_OK);
     g_assert_cmpint(ans.verdict, ==, STAFF_VERDICT_UNKNOWN_STAFF);
-    /* a PIN changed at the kiosk is written without the old hash being read */
-    g_assert_cmpint(staff_set_pin(kiosk, "anna", "975310"), ==, BK_OK);
+    /* a PIN changed at the kiosk is written by the database's function, with the old one
+     * checked there; the kiosk's role cannot write the account itself */
+    g_assert_cmpint(staff_set_pin(kiosk, "anna", "975310"), ==, BK_ERR_UNAVAILABLE);
+    g_assert_cmpint(staff_change_pin(kiosk, "anna", "246810", "975310", 0, &pol, &ans), ==, BK_OK);
+    g_assert_cmpint(ans.verdict, ==, STAFF_VERDICT_OK);
     g_assert_cmpint(staff_verify(kiosk, "anna", "975310", 0, &pol, &ans), ==, BK_OK);
     g_assert_cmpint(ans.verdict, ==, STAFF_VERDICT_OK);
     char shown[APPTCODE_FORMATTED_LEN + 1], code[APPTCODE_LEN + 1];
@@ -409,7 +412,8 @@ static void test_kiosk_role(void)
     store_free(owner);
 }
 
-/* libpq's sslmode: verify-full for a host over the network unless the URI says otherwise. */
+/* libpq's sslmode: verify-full for a host over the network unless the URI says otherwise; a
+ * host list is left alone only when every host in it is a socket directory. */
 static void test_sslmode(void)
 {
     static const struct {
@@ -424,6 +428,17 @@ static void test_sslmode(void)
         {"postgresql:///biokiosk?host=/run/postgresql",
          "postgresql:///biokiosk?host=/run/postgresql"},
         {"postgresql:///biokiosk", "postgresql:///biokiosk"},
+        {"postgresql:///biokiosk?host=/run/postgresql,db.example.org",
+         "postgresql:///biokiosk?host=/run/postgresql,db.example.org&sslmode=verify-full"},
+        {"postgresql://%2Frun%2Fpostgresql,db.example.org:5432/biokiosk",
+         "postgresql://%2Frun%2Fpostgresql,db.example.org:5432/biokiosk?sslmode=verify-full"},
+        {"host=/run/postgresql,db.example.org dbname=biokiosk",
+         "host=/run/postgresql,db.example.org dbname=biokiosk sslmode=verify-full"},
+        {"host=/run/postgresql,/tmp dbname=biokiosk", "host=/run/postgresql,/tmp dbname=biokiosk"},
+        {"postgresql:///biokiosk?host=/run/postgresql,/tmp",
+         "postgresql:///biokiosk?host=/run/postgresql,/tmp"},
+        {"host=/run/postgresql,db.example.org dbname=biokiosk sslmode=disable",
+         "host=/run/postgresql,db.example.org dbname=biokiosk sslmode=disable"},
     };
     if (g_getenv("PGSSLMODE") != NULL || g_getenv("PGHOST") != NULL) {
         g_test_skip("PGSSLMODE or PGHOST is set in the environment");
