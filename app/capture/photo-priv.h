@@ -69,6 +69,7 @@ struct photo_service {
     /* the analysis thread still loads the landmark model (its first work, started with the
      * service at kiosk start): no frame or photo is analysed until it is done */
     bool models_loading;
+    char model_problem[160]; /* the landmark model given did not load: why (under the lock) */
     uint64_t an_seq;
 
     /* capture */

@@ -118,6 +118,9 @@ void photo_load_models(photo_service *ps)
     g_mutex_lock(&ps->lock);
     ps->lm = lm;
     ps->models_loading = false;
+    if (err != BK_OK)
+        g_snprintf(ps->model_problem, sizeof ps->model_problem, "%s: %s", ps->landmark_model,
+                   bk_err_str(err));
     /* a photo step that came up meanwhile says it is getting ready: it may begin now */
     bool wake = ps->screen_up && photo_push_locked(ps, &(photo_event){.kind = PHOTO_EVENT_STATE});
     g_mutex_unlock(&ps->lock);

@@ -158,6 +158,8 @@ static bool check_faces(photo_service *ps, const capture_check_run *run, pic *sa
     bk_err err = ps->chk_face_err;
     int faces = ps->chk_faces;
     double ms = ps->chk_face_ms;
+    char model_problem[sizeof ps->model_problem];
+    g_strlcpy(model_problem, ps->model_problem, sizeof model_problem);
     g_mutex_unlock(&ps->lock);
     if (!done && cancelled)
         return false;
@@ -176,6 +178,16 @@ static bool check_faces(photo_service *ps, const capture_check_run *run, pic *sa
         capture_check_report(run, "camera.face_detection", CAPTURE_CHECK_FAIL, t0,
                              "The face detector failed on a live frame: report it.", "ms", ms, "%s",
                              bk_err_str(err));
+    else if (model_problem[0] != '\0')
+        /* the faces are found, but without the landmarks mouth, eyes, pose and light go
+         * unchecked on every photo: the kiosk must not look ready */
+        capture_check_report(run, "camera.face_detection", CAPTURE_CHECK_FAIL, t0,
+                             "Install Debian's libdlib-data (the face landmark model), or correct "
+                             "[photo] landmark_model, then restart the kiosk.",
+                             "ms", ms,
+                             "%d face%s found in %.0f ms, but the face landmark model did not "
+                             "load (%s): mouth, eyes, head pose and light are not checked",
+                             faces, faces == 1 ? "" : "s", ms, model_problem);
     else
         capture_check_report(run, "camera.face_detection", CAPTURE_CHECK_PASS, t0, NULL, "ms", ms,
                              "%d face%s found in %.0f ms on a %dx%d frame", faces,

@@ -274,6 +274,7 @@ static void test_photo_taken(fixture *fx, gconstpointer data)
                                           "expect-text \"This photo meets the rules.\"\n"
                                           /* and what that does not cover */
                                           "expect-text \"Not checked by the kiosk:\"\n"
+                                          "expect-no-text \"landmark model is not loaded\"\n"
                                           "expect-text \"Size of the face: passed\"\n"
                                           "expect-text \"Head straight: passed\"\n"
                                           "tap \"Use this photo\"\n"
