@@ -56,7 +56,7 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     fx->uri = g_strconcat("sqlite:", db, NULL);
     g_autofree char *appt = uitest_appointment(fx->code, DESK, 20, UITEST_AMIRA);
     g_autofree char *json = g_strdup_printf("{\"appointments\": [%s]}", appt);
-    fill_store(fx->uri, json, FALSE);
+    fill_store(fx->uri, json, TRUE); /* with the technician tech (test technician-no-desk) */
 
     g_autofree char *record = recordconf_lines(fx->dir);
     fx->conf = g_build_filename(fx->dir, "kiosk.conf", NULL);
@@ -221,6 +221,31 @@ static void check_record_exception(fixture *fx, int prints, const char *exceptio
     if (strstr(exc, exception) == NULL)
         g_printerr("2.121: %s\n", exc);
     g_assert_nonnull(strstr(exc, exception));
+}
+
+/* Issue 17, roles where the action happens: a technician-only account signed in on the
+ * fingerprint step gets none of the desk officer's buttons (mark a finger missing, start) and a
+ * tap where they would be does nothing; the desk officer signed in again gets them back. */
+static void test_technician_no_desk(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *err = run_ok(fx, "expect-text \"Mark fingers that are missing\"\n"
+                                      "tap \"Sign out\"\n"
+                                      "staff tech 654321\n"
+                                      "tap \"Close this menu\"\n"
+                                      "expect-screen capture-finger\n"
+                                      "expect-text \"Staff: tech\"\n"
+                                      "expect-no-text \"Mark fingers that are missing\"\n"
+                                      "expect-no-text \"Right index finger\"\n"
+                                      "screenshot finger-technician\n"
+                                      "tap \"Sign out\"\n"
+                                      "staff jdevries 123456\n"
+                                      "tap \"Close this menu\"\n"
+                                      "expect-text \"Mark fingers that are missing\"\n"
+                                      "tap \"Right index finger\"\n"
+                                      "tap \"Amputated\"\n"
+                                      "expect-text \"Right index finger: Amputated\"\n");
+    assert_has(err, "staff sign-in: staff=tech verdict=ok");
 }
 
 /* A missing right index finger: the right thumb is taken instead. */
@@ -831,6 +856,7 @@ int main(int argc, char **argv)
     ADD("two-fingers", test_two_fingers);
     ADD("hand-pictogram", test_hand_pictogram); /* -- guide */
     ADD("missing-index", test_missing_index);
+    ADD("technician-no-desk", test_technician_no_desk);
     ADD("three-poor", test_three_poor);
     ADD("veto", test_veto);
     ADD("same-finger", test_same_finger);

@@ -85,7 +85,7 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
         "\"2019-03-14\", \"category\": \"third-country\", \"applied\": \"2026-11-02\", "
         "\"born_in_nl\": false, \"previous\": {}}");
     g_autofree char *json = g_strdup_printf("{\"appointments\": [%s, %s]}", adult, family);
-    fill_store(uri, json, FALSE);
+    fill_store(uri, json, TRUE); /* with the technician tech (officer-technician) */
 
     g_autofree char *record = recordconf_lines(fx->dir);
 
@@ -686,6 +686,37 @@ static void test_photo_officer_accepts_failing(fixture *fx, gconstpointer data)
     g_assert_cmpstr(vetoes, ==, "A/A");
 }
 
+/* Issue 17, roles where the action happens: keeping a photo that failed is the desk officer's
+ * decision. A technician-only account signed in at the officer's screen gets neither the keep
+ * nor the reject button (the screen says the desk officer chooses); the desk officer signed in
+ * again keeps it (veto A). */
+static void test_photo_officer_technician(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    photo_settings(fx, "attempts = 1\nsharpness_min = 99\n");
+    g_autofree char *start = to_photo(fx);
+    g_autofree char *script =
+        g_strconcat(start,
+                    TAKE_PHOTO "expect-text \"Choose the photo to keep\"\n"
+                               "tap \"Sign out\"\n"
+                               "staff tech 654321\n"
+                               "tap \"Close this menu\"\n"
+                               "expect-text \"Staff: tech\"\n"
+                               "expect-text \"The desk officer chooses the photo. Please wait.\"\n"
+                               "expect-no-text \"Keep photo 1\"\n"
+                               "expect-no-text \"Reject these and take another photo\"\n"
+                               "tap \"Sign out\"\n"
+                               "staff jdevries 123456\n"
+                               "tap \"Close this menu\"\n"
+                               "tap \"Keep photo 1\"\n"
+                               "expect-no-text \"Choose the photo to keep\"\n",
+                    NULL);
+    g_autofree char *err = NULL;
+    assert_script(fx, script, &err, NULL);
+    g_assert_nonnull(strstr(err, "staff sign-in: staff=tech verdict=ok"));
+    g_assert_nonnull(strstr(err, "photo accepted: attempt=1 of 1 veto=A"));
+}
+
 /* The officer rejects a photo that passed ("Reject these and take another photo", veto R) and
  * keeps the next one; the result screen says what the kiosk does not check. */
 static void test_photo_officer_rejects_passing(fixture *fx, gconstpointer data)
@@ -842,6 +873,7 @@ int main(int argc, char **argv)
     ADD("child", test_photo_child);
     ADD("officer-accepts-failing", test_photo_officer_accepts_failing);
     ADD("officer-rejects-passing", test_photo_officer_rejects_passing);
+    ADD("officer-technician", test_photo_officer_technician);
     ADD("capture-deadline", test_photo_capture_deadline);
     ADD("spoken", test_photo_spoken); /* -- guide */
     return g_test_run();

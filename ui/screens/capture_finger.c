@@ -528,7 +528,9 @@ static void action(screen *scr, int id)
         return; /* the staff strip: the session may have moved on */
     if (session_language_action(s, id))
         return;
-    bool staff = session_staff_active(s);
+    /* marking a finger missing, keeping an attempt, accepting poor prints: the desk officer's
+     * decisions (a technician-only account may not make them) */
+    bool staff = session_staff_desk(s);
     if (staff)
         session_staff_touch(s);
     else

@@ -465,7 +465,7 @@ void capture_finger_draw(screen *scr, ui *u)
 {
     session *s = SCREEN_SESSION(scr);
     finger_priv *p = scr->priv;
-    frame fr = {.s = s, .p = p, .staff = session_staff_active(s)};
+    frame fr = {.s = s, .p = p, .staff = session_staff_desk(s)}; /* the desk's buttons */
     p->drawn.thumbs = 0;
     SDL_Rect r = session_draw_frame(s, u, _("Fingerprints"), true);
     fr.r = r;

@@ -451,7 +451,9 @@ static void action(screen *scr, int id)
     if (session_language_action(s, id))
         return;
     session_touch(s);
-    bool staff = session_staff_active(s);
+    /* keeping a photo that failed its checks, or rejecting photos, is a desk officer's decision
+     * (a technician-only account may not make it) */
+    bool staff = session_staff_desk(s);
     if (id == ID_TAKE && p->phase == PHASE_LIVE && p->ready && !p->preparing) {
         p->phase = PHASE_COUNTDOWN;
         p->countdown_end = session_now_ms(s) + COUNTDOWN_MS;
@@ -758,7 +760,7 @@ static void draw_officer(screen *scr, ui *u, SDL_Rect r)
 {
     photo_priv *p = scr->priv;
     session *s = SCREEN_SESSION(scr);
-    bool staff = session_staff_active(s);
+    bool staff = session_staff_desk(s); /* the choice is the desk officer's */
     int y = r.y;
     y += ui_text(u,
                  staff ? _("Choose the photo to keep, or take another one.")

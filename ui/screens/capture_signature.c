@@ -409,7 +409,7 @@ static void action(screen *scr, int id)
         accept(scr);
         return;
     case ID_UNABLE:
-        if (session_staff_active(s))
+        if (session_staff_desk(s)) /* an exception: the desk officer's */
             session_ask_reason(s, SESSION_STAFF_EXCEPTION);
         return;
     default:
@@ -510,7 +510,7 @@ static void draw(screen *scr, ui *u)
     screens_side_button(u, r, _("Clear"), ID_CLEAR);
     if (!signature_service_paused(p->svc))
         screens_main_button(u, r, _("Accept"), ID_ACCEPT);
-    if (session_staff_active(s)) {
+    if (session_staff_desk(s)) {
         int w = ui_px(u, 420), h = u->target;
         button_draw(u, (SDL_Rect){r.x + (r.w - w) / 2, r.y + r.h - h, w, h}, _("Unable to sign"),
                     ID_UNABLE, BUTTON_STAFF);

@@ -40,7 +40,7 @@ static void draw(screen *scr, ui *u)
                      (SDL_Rect){r.x, y + ui_px(u, 12), r.w, r.h}, UI_FONT_BODY, UI_COLOR_ALERT,
                      UI_ALIGN_START) +
              ui_px(u, 12);
-    if (!session_staff_active(s)) {
+    if (!session_staff_desk(s)) { /* discarding records: the desk officer's decision */
         p->confirming = false;
         return;
     }
@@ -72,7 +72,7 @@ static void action(screen *scr, int id)
     runner *owner = scr->owner; /* a discard replaces this screen (scr is gone then) */
     if (session_language_action(s, id))
         return;
-    if (!session_staff_active(s))
+    if (!session_staff_desk(s))
         return;
     session_staff_touch(s);
     switch (id) {

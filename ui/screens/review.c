@@ -210,7 +210,7 @@ static int draw_heading(screen *scr, ui *u, SDL_Rect col, int y, flow_item item)
     bool has_step = false;
     for (size_t j = 0; j < fp->n_steps; j++)
         has_step = has_step || fp->steps[j].item == item;
-    bool redo = session_staff_active(s) && has_step;
+    bool redo = session_staff_desk(s) && has_step; /* the desk officer's decision */
     int bw = redo ? col.w / 2 : 0;
     int h = 0;
     if (redo) {
@@ -351,7 +351,7 @@ static void draw(screen *scr, ui *u)
      * the signature, the signature first kept legible */
     int small = ui_line_height(u, UI_FONT_SMALL, _(capture_finger_names[2]));
     int heading = MAX(ui_line_height(u, UI_FONT_BODY, screens_item_name(FLOW_ITEM_SIGNATURE)),
-                      session_staff_active(s) ? u->target : 0);
+                      session_staff_desk(s) ? u->target : 0);
     int rest =
         bottom - cy - (p->n_prints > 0 ? 2 * small + ui_px(u, 14) : 0) - heading - ui_px(u, 12);
     int sh = p->signature.tx != NULL ? MAX(ui_px(u, 60), MIN(ui_px(u, 200), rest * 2 / 5)) : 0;
