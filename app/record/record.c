@@ -318,7 +318,10 @@ static bk_err encode_amp(an2k_record *r, const record_session *s)
         const record_exception *e = &s->exceptions[i];
         if (strcmp(e->item, "finger") != 0 || e->position < 1 || e->position > 10)
             continue;
-        put(g, AN2K_RS, "%u%c%s", e->position, AN2K_US, e->permanent ? "XX" : "UP");
+        /* ANSI/NIST-ITL 1-2011 table 31: XX amputation, UP unable to print (a bandaged or
+         * injured finger, however long it lasts) */
+        bool amputated = e->reason != NULL && strcmp(e->reason, "amputated") == 0;
+        put(g, AN2K_RS, "%u%c%s", e->position, AN2K_US, amputated ? "XX" : "UP");
         n++;
     }
     bk_err err = set_gstring(r, 18, g);

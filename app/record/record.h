@@ -33,7 +33,8 @@
  *   Type-14  one per flat print: 14.003 IMP 0 (plain live-scan), 14.004 SRC, 14.005 FCD,
  *            14.006/14.007 size, 14.008 SLC 1 (ppi), 14.009/14.010 resolution, 14.011 CGA
  *            "PNG", 14.012 BPX 8, 14.013 FGP position, 14.018 AMP per finger exception
- *            position US XX (permanent: missing) or UP (temporary: unable to print), at most 4,
+ *            position US XX (reason "amputated") or UP (unable to print: any other reason,
+ *            permanent or not), at most 4,
  *            14.024 FQM position US score US algorithm vendor (hex) US product code only when
  *            the finger gives a registered algorithm (vendor not 0, product 1-65535; the
  *            kiosk's own score has none, so the kiosk leaves FQM out), 14.999 the PNG.

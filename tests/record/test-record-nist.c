@@ -68,10 +68,12 @@ static char *write_record(const char *dir, const kiosk_record *k)
     }
     record_exception exc[3];
     size_t n_exc = 0;
+    /* the code follows the reason, not how long it lasts: an amputation marked temporary is XX,
+     * a bandage marked permanent UP (a review found them the other way round) */
     if (k->amputated)
-        exc[n_exc++] = (record_exception){"finger", 7, true, "missing"};
+        exc[n_exc++] = (record_exception){"finger", 7, false, "amputated"};
     if (k->unable)
-        exc[n_exc++] = (record_exception){"finger", 7, false, "bandaged"};
+        exc[n_exc++] = (record_exception){"finger", 7, true, "bandaged"};
     if (!k->face)
         exc[n_exc++] = (record_exception){"photo", 0, false, "test"};
     if (!k->prints)
