@@ -148,7 +148,7 @@ for name, unit in (("cage unit", cage), ("display unit", display)):
 
 # devices, /proc and the clock (issue 17), in both units
 WANT_DEVICES = {"char-usb_device rw", "char-hidraw rw", "char-drm rw", "char-input rw",
-                "/dev/tty1 rw"}
+                "/dev/tty1 rw", "char-alsa rw"}
 for name, unit in (("cage unit", cage), ("display unit", display)):
     groups = " ".join(values(unit, "SupplementaryGroups")).split()
     if "input" in groups:
