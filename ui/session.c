@@ -105,8 +105,10 @@ static void staff_answer(session *s, const visit_event *ev)
                   sizeof s->pad_text);
         return;
     case VISIT_VERDICT_WRONG_PIN:
-        g_snprintf(s->pad_text, sizeof s->pad_text, _("Wrong PIN. Tries left: %d"),
-                   ev->failures_left);
+    case VISIT_VERDICT_UNKNOWN:
+        /* one answer for both, without the tries left: the pad must not tell anyone which
+         * staff ids exist (it lists none either) */
+        g_strlcpy(s->pad_text, _("Wrong staff id or PIN."), sizeof s->pad_text);
         break;
     case VISIT_VERDICT_LOCKED: {
         int64_t left = ev->until - session_wall(s);
@@ -122,7 +124,7 @@ static void staff_answer(session *s, const visit_event *ev)
                   sizeof s->pad_text);
         break;
     default:
-        g_strlcpy(s->pad_text, _("Unknown staff account."), sizeof s->pad_text);
+        g_strlcpy(s->pad_text, _("Wrong staff id or PIN."), sizeof s->pad_text);
         break;
     }
     /* too many wrong PINs on this kiosk: every account waits */

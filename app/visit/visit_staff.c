@@ -230,6 +230,9 @@ void visit_staff_answer(visit *v, job *j, int64_t wall, visit_event *ev)
     if (ev->verdict == VISIT_VERDICT_WRONG_PIN || ev->verdict == VISIT_VERDICT_UNKNOWN ||
         (ev->verdict == VISIT_VERDICT_LOCKED && j->err == BK_OK))
         kiosk_failure(v, wall, ev);
+    /* an id no account has is not logged as typed (it may be a PIN typed in the wrong field) */
+    if (ev->verdict == VISIT_VERDICT_UNKNOWN)
+        id = "-";
     g_message("staff sign-in: staff=%s verdict=%s kiosk=%s", id, verdict_str(ev->verdict),
               v->set.kiosk_id);
     visit_audit(v, "staff.sign-in", "staff=%s verdict=%s", id, verdict_str(ev->verdict));
