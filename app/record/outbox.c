@@ -90,7 +90,15 @@ char *outbox_name_for_tcn(const char *tcn)
     for (size_t i = 0; i < tlen - 1; i++)
         if (!g_ascii_isdigit(time_start[i]))
             return g_strconcat(tcn, OUTBOX_SUFFIX, NULL);
-    return g_strdup_printf("%.*s%s%s", (int)(time_start - tcn), tcn, last + 1, OUTBOX_SUFFIX);
+    /* the TCN's 32 random bits and 96 more: a kiosk's records over years never share a name
+     * (the receiver keeps every name it took; 32 bits alone would clash about once in 100,000
+     * records, and that record could then never be delivered) */
+    uint8_t more[OUTBOX_NAME_EXTRA_BYTES];
+    randombytes_buf(more, sizeof more);
+    char hex[2 * sizeof more + 1];
+    sodium_bin2hex(hex, sizeof hex, more, sizeof more);
+    return g_strdup_printf("%.*s%s%s%s", (int)(time_start - tcn), tcn, last + 1, hex,
+                           OUTBOX_SUFFIX);
 }
 
 bk_err outbox_commit(const char *dir, const char *name, const uint8_t *data, size_t len)

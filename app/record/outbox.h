@@ -7,8 +7,9 @@
  * temporary file, which outbox_clean_temp removes). Files whose name starts with '.' are never
  * records.
  *
- * A record's name is the kiosk id and the random part of its transaction control number
- * (outbox_name_for_tcn): not the visit's time. Temporary files get a random name and are
+ * A record's name is the kiosk id, the random part of its transaction control number and 96
+ * more random bits (outbox_name_for_tcn): not the visit's time, and never one a kiosk used
+ * before. Temporary files get a random name and are
  * created with O_EXCL | O_NOFOLLOW, so nothing planted in the directory is written through.
  *
  * States: a record in dir is waiting; once the receiver's receipt verifies (delivery.h) it
@@ -31,6 +32,9 @@
 #define OUTBOX_DEFAULT_RETENTION 14          /* days */
 #define OUTBOX_DELIVERED         "delivered" /* sub-directory of delivered records */
 #define OUTBOX_RECEIPT_SUFFIX    ".receipt"
+
+/* Random bytes a record's name adds to its TCN's random part (as hex). */
+#define OUTBOX_NAME_EXTRA_BYTES 12
 
 /* The outbox file name of the record with transaction control number tcn
  * (KIOSK-ID-YYYYMMDDhhmmssZ-RANDOM): "KIOSK-ID-RANDOM.bkrec", the visit's time left out. A tcn
