@@ -350,7 +350,7 @@ static int import(int argc, char **argv)
 static int purge(int argc, char **argv)
 {
     g_autofree char *store_uri = NULL, *config_path = NULL, *today_text = NULL;
-    int days = -1;
+    int days = G_MININT; /* not given */
     const GOptionEntry entries[] = {
         {"days", 0, 0, G_OPTION_ARG_INT, &days, "Keep this many days (default: store.keep_days)",
          "N"},
@@ -370,12 +370,14 @@ static int purge(int argc, char **argv)
     caldate today = {0};
     if (today_text != NULL && caldate_parse(today_text, &today) != BK_OK)
         return cli_usage_error(CMD, "purge: --today must be YYYY-MM-DD");
+    if (days != G_MININT && days < 0)
+        return cli_usage_error(CMD, "purge: --days must be 0 or more (not %d)", days);
     store *s = NULL;
     config *cfg = NULL;
     int rc = cmdstore_open(CMD, store_uri, config_path, &s, &cfg);
     if (rc != CLI_EXIT_OK)
         return rc;
-    if (days < 0)
+    if (days == G_MININT)
         days = cfg != NULL ? (int)config_get_int(cfg, CONFIG_STORE_KEEP_DAYS)
                            : STORE_KEEP_DAYS_DEFAULT;
     config_free(cfg);

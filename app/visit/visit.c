@@ -196,7 +196,12 @@ static void check_in_done(visit *v, job *j, int64_t now, int64_t wall)
     const char *problem = NULL;
     takes_free(v->tk);
     v->tk = takes_new(n);
-    if (v->tk == NULL || flow_accept(v->fl, j->code, in, n, now, &problem) != BK_OK) {
+    /* an appointment stored before the import refused more persons than the kiosk serves is
+     * refused whole, never served in part */
+    if (appt->n_persons > (size_t)FLOW_MAX_PERSONS)
+        problem = "more persons than the kiosk serves (" G_STRINGIFY(FLOW_MAX_PERSONS) ")";
+    if (problem != NULL || v->tk == NULL ||
+        flow_accept(v->fl, j->code, in, n, now, &problem) != BK_OK) {
         g_warning("appointment data does not fit the rules: %s", problem ? problem : "?");
         release_code(v, j->code, JOB_RELEASE, wall);
         flow_refuse(v->fl, j->code, FLOW_REFUSAL_UNAVAILABLE, now);

@@ -1,7 +1,8 @@
 /* What the command line takes in, the record can hold (issue 17, "one limit, defined once"):
  * `staff add` refuses a staff id the record would refuse (a '.': the record writes the officer's
  * id among its identifiers), and `appointment import` refuses a name the record would refuse
- * (a DEL character), each with a line that names it, and takes their neighbours. */
+ * (a DEL character), each with a line that names it, and takes their neighbours; `appointment
+ * purge` refuses a negative number of days. */
 #include <string.h>
 
 #include <glib.h>
@@ -59,6 +60,20 @@ static void test_import_name(void)
     import_name("Ó Súilleabháin, Zoë", 0, NULL);
 }
 
+/* A negative number of days to keep is refused, not taken for the default. */
+static void test_purge_days(void)
+{
+    g_autofree char *uri = g_strdup_printf("sqlite:%s/purge.db", tmp);
+    bk_result r = run_with(NULL, "appointment", "purge", "--days", "-3", "--store", uri, NULL);
+    g_assert_cmpint(r.status, ==, 2);
+    g_assert_nonnull(strstr(r.err, "--days must be 0 or more"));
+    bk_result_clear(&r);
+    r = run_with(NULL, "appointment", "purge", "--days", "0", "--store", uri, NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "\"purged\":0"));
+    bk_result_clear(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -66,6 +81,7 @@ int main(int argc, char **argv)
     g_assert_nonnull(tmp);
     g_test_add_func("/cli-limits/staff-id", test_staff_id);
     g_test_add_func("/cli-limits/import-name", test_import_name);
+    g_test_add_func("/cli-limits/purge-days", test_purge_days);
     int rc = g_test_run();
     remove_tree(tmp);
     g_free(tmp);

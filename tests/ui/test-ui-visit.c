@@ -314,6 +314,58 @@ static void test_roles(void)
     uisession_files_remove(&f);
 }
 
+/* Issue 17, one limit: an appointment stored with more persons than the kiosk serves (before
+ * the import refused such files) is refused whole at check-in and given back to the store, never
+ * served in part (check-in kept the first 12 and completed the appointment). */
+static void test_too_many_persons(void)
+{
+    unsigned char bytes[APPTCODE_RANDOM_BYTES] = {3, 9, 4, 1, 7};
+    uisession_files f;
+    uisession_files_make(&f, "biokiosk-visit-XXXXXX", bytes);
+    g_autofree char *json = one_adult_json(f.code, "3082294200", "1992-07-26", "{}");
+    fill_store(f.uri, json, FALSE);
+    sqlite3 *db = NULL; /* 12 more persons, as an older program could have stored them */
+    g_assert_cmpint(sqlite3_open(f.db, &db), ==, SQLITE_OK);
+    for (int k = 1; k <= FLOW_MAX_PERSONS; k++) {
+        g_autofree char *sql = g_strdup_printf(
+            "INSERT INTO persons SELECT code, %d, printf('30822942%%02d', %d), name || ' %d', "
+            "name_lower || ' %d', born_in_nl, birth_date, applied, category, photo, fingerprints, "
+            "fingerprints_poor, signature FROM persons WHERE idx = 0",
+            k, k, k, k);
+        g_assert_cmpint(sqlite3_exec(db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    }
+    sqlite3_close(db);
+    store *st = NULL;
+    g_assert_cmpint(store_open(f.uri, &st, NULL), ==, BK_OK);
+    int64_t wall = uisession_wall();
+    ui *u = uisession_ui();
+    visit_settings vs = uisession_visit_settings("DEN-HAAG-07", 600);
+    visit *v = visit_new(&vs, st, NULL);
+    session_settings set = uisession_settings("DEN-HAAG-07", 600, 600, wall);
+    session *s = session_new(&set, v, u);
+    session_start(s);
+    /* the controller warns in the log (not fatal here) */
+    GLogLevelFlags fatal = g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+    session_submit_code(s, f.code);
+    settle(s);
+    g_log_set_always_fatal(fatal);
+    g_assert_cmpuint(flow_person_count(session_flow(s)), ==, 0);
+    g_assert_false(visit_checked_in(v));
+    g_assert_cmpstr(session_screen_name(s), !=, "appointment");
+    /* given back: booked again */
+    store_arrival a = {.desk = "DEN-HAAG", .kiosk = "DEN-HAAG-07", .now = wall};
+    store_result result;
+    char canon[APPTCODE_LEN + 1];
+    store_appointment *appt = NULL;
+    g_assert_cmpint(store_check(st, f.code, &a, &result, canon, &appt), ==, BK_OK);
+    g_assert_nonnull(appt);
+    g_assert_cmpint(appt->n_persons, ==, FLOW_MAX_PERSONS + 1);
+    g_assert_cmpint(appt->status, ==, STORE_STATUS_BOOKED);
+    store_appointment_free(appt);
+    uisession_free(s, v, u, st);
+    uisession_files_remove(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -321,6 +373,7 @@ int main(int argc, char **argv)
         return 0;
     g_test_add_func("/ui/visit/never-waits", test_never_waits);
     g_test_add_func("/ui/visit/roles", test_roles);
+    g_test_add_func("/ui/visit/too-many-persons", test_too_many_persons);
     int rc = g_test_run();
     i18n_unload();
     return rc;
