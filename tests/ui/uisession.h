@@ -15,6 +15,7 @@
 #include "ui/i18n.h"
 #include "ui/session.h"
 #include "visit/visit.h"
+#include "uitest.h" /* uitest_code, uitest_appointment */
 
 /* The test's time: 2026-11-23 09:20 +01:00, ten minutes before the appointments of
  * one_adult_json (seconds since 1970 UTC). */
@@ -25,27 +26,19 @@ static inline int64_t uisession_wall(void)
     return wall;
 }
 
-/* The formatted appointment code made from APPTCODE_RANDOM_BYTES bytes. */
-static inline void uisession_code(const unsigned char *bytes, char code[APPTCODE_FORMATTED_LEN + 1])
-{
-    char canon[APPTCODE_LEN + 1];
-    apptcode_from_bytes(bytes, canon);
-    apptcode_format(canon, code);
-}
-
 /* The import JSON of one booked appointment `code` at the desk DEN-HAAG on 2026-11-23 at 09:30
  * +01:00 for 20 minutes, of one third-country adult "Test Person" (v_number, birth_date) who
  * applied on 2026-11-02, with what was taken before (`previous`, a JSON object) (transfer full). */
 static inline char *one_adult_json(const char *code, const char *v_number, const char *birth_date,
                                    const char *previous)
 {
-    return g_strdup_printf(
-        "{\"appointments\": [{\"code\": \"%s\", \"desk\": \"DEN-HAAG\", \"start\": "
-        "\"2026-11-23T09:30:00+01:00\", \"minutes\": 20, \"status\": \"booked\", \"urgent\": "
-        "false, \"persons\": [{\"v_number\": \"%s\", \"name\": \"Test Person\", "
-        "\"birth_date\": \"%s\", \"category\": \"third-country\", \"applied\": "
-        "\"2026-11-02\", \"born_in_nl\": false, \"previous\": %s}]}]}",
-        code, v_number, birth_date, previous);
+    g_autofree char *person = g_strdup_printf(
+        "{\"v_number\": \"%s\", \"name\": \"Test Person\", \"birth_date\": \"%s\", "
+        "\"category\": \"third-country\", \"applied\": \"2026-11-02\", \"born_in_nl\": false, "
+        "\"previous\": %s}",
+        v_number, birth_date, previous);
+    g_autofree char *appt = uitest_appointment(code, "DEN-HAAG", 20, person);
+    return g_strdup_printf("{\"appointments\": [%s]}", appt);
 }
 
 /* A headless ui of 1280x800 pixels on a 527x296 mm screen (ui_free). */
@@ -100,7 +93,7 @@ static inline void uisession_files_make(uisession_files *f, const char *template
     f->dir = make_tmpdir(template);
     f->db = g_build_filename(f->dir, "a.db", NULL);
     f->uri = g_strconcat("sqlite:", f->db, NULL);
-    uisession_code(bytes, f->code);
+    uitest_code(bytes, f->code);
 }
 
 /* Removes the directory and all in it. */
