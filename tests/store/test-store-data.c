@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
 
+#include "pgtest.h"
 #include "storetest.h"
 #include "core/apptcode.h"
 #include "core/limits.h"
@@ -27,22 +28,6 @@
 static const char *backend;
 static char *tmpdir;
 static int db_counter;
-
-static PGconn *pg_connect(const char *uri)
-{
-    PGconn *c = PQconnectdb(uri);
-    if (PQstatus(c) != CONNECTION_OK)
-        g_error("cannot reach the test PostgreSQL server: %s", PQerrorMessage(c));
-    return c;
-}
-
-static void pg_do(PGconn *c, const char *sql)
-{
-    PGresult *res = PQexec(c, sql);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
-        g_error("%s: %s", sql, PQerrorMessage(c));
-    PQclear(res);
-}
 
 /* A new, empty database of the backend under test; returns its store URI. */
 static char *new_database(void)

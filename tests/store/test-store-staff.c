@@ -23,6 +23,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "pgtest.h"
 #include "storetest.h"
 #include "store/staff.h"
 #include "store/store-backend.h"
@@ -57,22 +58,6 @@ static store *open_store(const char *uri)
     if (store_open(uri, &s, &message) != BK_OK)
         g_error("store_open: %s", message);
     return s;
-}
-
-static PGconn *pg_connect(const char *uri)
-{
-    PGconn *c = PQconnectdb(uri);
-    if (PQstatus(c) != CONNECTION_OK)
-        g_error("cannot reach the test PostgreSQL server: %s", PQerrorMessage(c));
-    return c;
-}
-
-static void pg_do(PGconn *c, const char *sql)
-{
-    PGresult *res = PQexec(c, sql);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
-        g_error("%s: %s", sql, PQerrorMessage(c));
-    PQclear(res);
 }
 
 /* The one value sql answers (transfer full; NULL for SQL NULL). */

@@ -266,13 +266,9 @@ static void test_roles(void)
     g_autofree char *json = one_adult_json(f.code, "3082294200", "1992-07-26", "{}");
     fill_store(f.uri, json, TRUE);
     store *st = NULL;
-    g_assert_cmpint(store_open(f.uri, &st, NULL), ==, BK_OK);
-    int64_t wall = uisession_wall();
-    ui *u = uisession_ui();
-    visit_settings vs = uisession_visit_settings("DEN-HAAG-07", 600);
-    visit *v = visit_new(&vs, st, NULL);
-    session_settings set = uisession_settings("DEN-HAAG-07", 600, 600, wall);
-    session *s = session_new(&set, v, u);
+    visit *v = NULL;
+    ui *u = NULL;
+    session *s = uisession_open(f.uri, &st, &v, &u);
     session_technician_set_screen(&tech_screen);
 
     /* the technician screen: a desk officer is refused where it opens */
@@ -336,13 +332,9 @@ static void test_too_many_persons(void)
     }
     sqlite3_close(db);
     store *st = NULL;
-    g_assert_cmpint(store_open(f.uri, &st, NULL), ==, BK_OK);
-    int64_t wall = uisession_wall();
-    ui *u = uisession_ui();
-    visit_settings vs = uisession_visit_settings("DEN-HAAG-07", 600);
-    visit *v = visit_new(&vs, st, NULL);
-    session_settings set = uisession_settings("DEN-HAAG-07", 600, 600, wall);
-    session *s = session_new(&set, v, u);
+    visit *v = NULL;
+    ui *u = NULL;
+    session *s = uisession_open(f.uri, &st, &v, &u);
     session_start(s);
     /* the controller warns in the log (not fatal here) */
     GLogLevelFlags fatal = g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
@@ -353,7 +345,7 @@ static void test_too_many_persons(void)
     g_assert_false(visit_checked_in(v));
     g_assert_cmpstr(session_screen_name(s), !=, "appointment");
     /* given back: booked again */
-    store_arrival a = {.desk = "DEN-HAAG", .kiosk = "DEN-HAAG-07", .now = wall};
+    store_arrival a = {.desk = "DEN-HAAG", .kiosk = "DEN-HAAG-07", .now = uisession_wall()};
     store_result result;
     char canon[APPTCODE_LEN + 1];
     store_appointment *appt = NULL;

@@ -106,6 +106,19 @@ static inline void uisession_files_remove(uisession_files *f)
 }
 
 /* Frees the session, the visit controller, the ui and the store, in that order. */
+/* The store at uri opened, a controller on it and a session on a headless ui, as the kiosk
+ * DEN-HAAG-07 at the test's time (uisession_free). */
+static inline session *uisession_open(const char *uri, store **st, visit **v, ui **u)
+{
+    g_assert_cmpint(store_open(uri, st, NULL), ==, BK_OK);
+    *u = uisession_ui();
+    visit_settings vs = uisession_visit_settings("DEN-HAAG-07", 600);
+    *v = visit_new(&vs, *st, NULL);
+    g_assert_nonnull(*v);
+    session_settings set = uisession_settings("DEN-HAAG-07", 600, 600, uisession_wall());
+    return session_new(&set, *v, *u);
+}
+
 static inline void uisession_free(session *s, visit *v, ui *u, store *st)
 {
     session_free(s);
