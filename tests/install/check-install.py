@@ -43,6 +43,8 @@ expected = [
     ("the data directories", lambda p: p.endswith("/tmpfiles.d/biokiosk.conf")),
     ("the given-display unit", lambda p: p.endswith("/system/biokiosk-display.service")),
     ("the local pad rule example", lambda p: p.endswith("/doc/biokiosk/local-pad.rules.example")),
+    ("the daily purge unit", lambda p: p.endswith("/system/biokiosk-purge.service")),
+    ("the daily purge timer", lambda p: p.endswith("/system/biokiosk-purge.timer")),
 ]
 for lang in ["nl", "ar", "tr", "uk", "es", "fr"]:
     suffix = "/locale/%s/LC_MESSAGES/biokiosk.mo" % lang
@@ -197,6 +199,37 @@ with tempfile.TemporaryDirectory(prefix="biokiosk-install-") as dest:
         if "\n[selftest]\n" not in text or "# required\n" not in text:
             print("FAIL: the example lacks the [selftest] section or the required keys")
             failed = True
+
+    # the daily purge runs the installed program's purge with the installed configuration,
+    # and the timer starts it every day (the kiosk alone purges only when it starts)
+    if "the daily purge unit" in wanted and "the daily purge timer" in wanted:
+        with open(os.path.join(dest, wanted["the daily purge unit"].lstrip("/")),
+                  encoding="utf-8") as f:
+            unit = f.read()
+        with open(os.path.join(dest, wanted["the daily purge timer"].lstrip("/")),
+                  encoding="utf-8") as f:
+            timer = f.read()
+        execs = [l for l in unit.splitlines() if l.startswith("ExecStart=")]
+        if len(execs) != 1 or "/bin/biokiosk appointment purge --config /" not in execs[0] \
+                or not execs[0].endswith("/biokiosk/biokiosk.conf") or "User=biokiosk" not in unit:
+            print("FAIL: the purge unit does not run `biokiosk appointment purge` as biokiosk: %s"
+                  % execs)
+            failed = True
+        if "OnCalendar=daily" not in timer or "WantedBy=timers.target" not in timer:
+            print("FAIL: the purge timer does not run daily")
+            failed = True
+        analyze = shutil.which("systemd-analyze")
+        if analyze:
+            for path in (wanted["the daily purge unit"], wanted["the daily purge timer"]):
+                full = os.path.join(dest, path.lstrip("/"))
+                r = subprocess.run([analyze, "verify", "--man=no", full], capture_output=True,
+                                   text=True)
+                problems = [l for l in (r.stdout + r.stderr).splitlines()
+                            if "biokiosk-purge" in l and "not executable" not in l
+                            and "No such file" not in l and "Command " not in l]
+                if problems:
+                    print("FAIL: systemd-analyze verify %s:\n%s" % (path, "\n".join(problems)))
+                    failed = True
 
     if not first_run(dest, wanted, biokiosk):
         failed = True
