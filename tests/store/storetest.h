@@ -81,4 +81,14 @@ static inline void assert_import_refused(store *s, const char *json, const char 
     store_import_report_free(r);
 }
 
+/* The store at uri, opened; fails the test with the store's message when it cannot be. */
+static inline store *open_store(const char *uri)
+{
+    store *s = NULL;
+    g_autofree char *message = NULL;
+    if (store_open(uri, &s, &message) != BK_OK)
+        g_error("store_open: %s", message);
+    return s;
+}
+
 #endif

@@ -35,15 +35,6 @@ static char *new_database(void)
     return storetest_new_database(backend, tmpdir, "bkd", &db_counter);
 }
 
-static store *open_store(const char *uri)
-{
-    store *s = NULL;
-    g_autofree char *message = NULL;
-    if (store_open(uri, &s, &message) != BK_OK)
-        g_error("store_open: %s", message);
-    return s;
-}
-
 /* The n-th test code, formatted. */
 static void code_n(int n, char out[static APPTCODE_FORMATTED_LEN + 1])
 {

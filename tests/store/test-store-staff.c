@@ -51,15 +51,6 @@ static int64_t wall_seconds(void)
     return g_get_real_time() / G_USEC_PER_SEC;
 }
 
-static store *open_store(const char *uri)
-{
-    store *s = NULL;
-    g_autofree char *message = NULL;
-    if (store_open(uri, &s, &message) != BK_OK)
-        g_error("store_open: %s", message);
-    return s;
-}
-
 /* The one value sql answers (transfer full; NULL for SQL NULL). */
 static char *pg_value(PGconn *c, const char *sql)
 {
