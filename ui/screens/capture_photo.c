@@ -693,25 +693,6 @@ static const char *check_label(const char *name)
     return name;
 }
 
-/* What no check of icao.c covers (icao_not_checked()), said wherever "meets the rules" is. */
-static const char not_checked_text[] =
-    N_("Not checked by the kiosk: expression beyond a closed mouth, glasses and reflections, "
-       "head covering, gaze — the officer looks.");
-/* ... and when the face landmark model did not load (icao_result_not_checked() then names the
- * mouth, eyes, pose and light too): a face was found, but those checks were not made */
-static const char not_checked_no_model_text[] =
-    N_("Not checked by the kiosk: mouth, eyes, head pose and light on the face (the face "
-       "landmark model is not loaded), expression, glasses and reflections, head covering, gaze "
-       "— the officer looks.");
-
-static const char *not_checked(const photo_attempt *a)
-{
-    bool fitted = !a->marked; /* no face: the failed checks say so */
-    for (int i = 0; i < a->n_checks && !fitted; i++)
-        fitted = strcmp(a->checks[i].name, "mouth_closed") == 0;
-    return fitted ? _(not_checked_text) : _(not_checked_no_model_text);
-}
-
 static void draw_result(screen *scr, ui *u, SDL_Rect r)
 {
     photo_priv *p = scr->priv;
@@ -748,7 +729,7 @@ static void draw_result(screen *scr, ui *u, SDL_Rect r)
     /* "meets the rules" covers only the checks above (a failing photo with a staff line says
      * nothing of the kind, and the lines would not fit above the buttons) */
     if (a->compliant)
-        ui_text(u, not_checked(a), (SDL_Rect){side.x, y, side.w, side.h}, UI_FONT_SMALL,
+        ui_text(u, photo_view_not_checked(a), (SDL_Rect){side.x, y, side.w, side.h}, UI_FONT_SMALL,
                 UI_COLOR_TEXT, UI_ALIGN_START);
     if (a->compliant)
         screens_main_button(u, side, _("Use this photo"), ID_USE);
@@ -778,7 +759,8 @@ static void draw_officer(screen *scr, ui *u, SDL_Rect r)
         .keep_id = ID_STAFF_ACCEPT,
         .label = check_label,
         .src_out = &p->zoom_src,
-        .note = staff ? not_checked(p->attempts[CLAMP(p->shown, 0, p->n_attempts - 1)]) : NULL,
+        .note = staff ? photo_view_not_checked(p->attempts[CLAMP(p->shown, 0, p->n_attempts - 1)])
+                      : NULL,
         .reject = staff && p->n_attempts < PHOTO_MAX_ATTEMPTS
                       ? _("Reject these and take another photo")
                       : NULL,

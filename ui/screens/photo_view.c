@@ -2,6 +2,7 @@
 #include "ui/screens/photo_view.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "ui/screens/screens.h"
 
@@ -140,4 +141,23 @@ SDL_Rect photo_view_draw(ui *u, const photo_view *v, SDL_Rect r)
         ui_text(u, v->note, ui_mirror(u, (SDL_Rect){x, y, w, r.y + r.h - y}), UI_FONT_SMALL,
                 UI_COLOR_TEXT, UI_ALIGN_START);
     return pr;
+}
+
+/* What no check of icao.c covers (icao_not_checked()), said wherever "meets the rules" is. */
+static const char not_checked_text[] =
+    N_("Not checked by the kiosk: expression beyond a closed mouth, glasses and reflections, "
+       "head covering, gaze — the officer looks.");
+/* ... and when the face landmark model did not load (icao_result_not_checked() then names the
+ * mouth, eyes, pose and light too): a face was found, but those checks were not made */
+static const char not_checked_no_model_text[] =
+    N_("Not checked by the kiosk: mouth, eyes, head pose and light on the face (the face "
+       "landmark model is not loaded), expression, glasses and reflections, head covering, gaze "
+       "— the officer looks.");
+
+const char *photo_view_not_checked(const photo_attempt *a)
+{
+    bool fitted = !a->marked; /* no face: the failed checks say so */
+    for (int i = 0; i < a->n_checks && !fitted; i++)
+        fitted = strcmp(a->checks[i].name, "mouth_closed") == 0;
+    return fitted ? _(not_checked_text) : _(not_checked_no_model_text);
 }

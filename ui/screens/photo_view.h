@@ -46,4 +46,8 @@ typedef struct photo_view {
  * keep button when staff, the note and the reject button. Returns the photo's rectangle. */
 SDL_Rect photo_view_draw(ui *u, const photo_view *v, SDL_Rect r);
 
+/* What the kiosk did not check on a (translated): what no check covers, and also the mouth,
+ * eyes, pose and light when a was judged without the face landmarks (the model not loaded). */
+const char *photo_view_not_checked(const photo_attempt *a);
+
 #endif
