@@ -108,7 +108,11 @@ static void assert_wiped(const char *buf, size_t size)
 
 /* Whether any writable memory of this process (heap, stacks, data: every rw mapping of
  * /proc/self/maps, read through /proc/self/mem so that a mapping another thread drops meanwhile
- * is only skipped) holds the string s with its end (the controller keeps PINs as C strings). */
+ * is only skipped) holds the string s with its end (the controller keeps PINs as C strings).
+ * Mappings over SCAN_MAX are left out: AddressSanitizer reserves terabytes (its shadow, its
+ * allocator's heap), which cannot be read in a test's time; the callers check first that the
+ * scan sees a PIN they know is kept (scan_sees), and skip when it does not. */
+#define SCAN_MAX (1UL << 30)
 static bool memory_holds(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -128,7 +132,7 @@ static bool memory_holds(const char *s)
         unsigned long start, end;
         char perms[5];
         if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) != 3 || perms[0] != 'r' ||
-            perms[1] != 'w' || start == (unsigned long)(uintptr_t)buf)
+            perms[1] != 'w' || start == (unsigned long)(uintptr_t)buf || end - start > SCAN_MAX)
             continue;
         regions++;
         for (unsigned long at = start; !found && at < end; at += chunk) {
@@ -199,10 +203,22 @@ static void test_kiosk_waits(fixture *fx, gconstpointer data)
 }
 
 /* A new PIN, refused (too short) and then set: each typed buffer is wiped. */
+/* Whether the memory scan finds pin, which the controller keeps now; says so when it does not
+ * (the heap in a mapping the scan leaves out, as under AddressSanitizer). */
+static bool scan_sees(const char *pin)
+{
+    if (memory_holds(pin))
+        return true;
+    g_test_message("the memory scan does not reach the heap here (AddressSanitizer's reserved "
+                   "mappings): the check of the kept PIN is left to the normal build");
+    return false;
+}
+
 static void test_new_pin(fixture *fx, gconstpointer data)
 {
     (void)data;
     g_assert_cmpint(sign_in(fx, "old", SHORT_PIN), ==, VISIT_VERDICT_NEW_PIN);
+    bool scan = scan_sees(SHORT_PIN); /* kept until the new PIN is set */
     char buf[STAFF_PIN_MAX + 1];
     const char *typed[] = {"13579", "864213"};
     const visit_verdict expected[] = {VISIT_VERDICT_PIN_REFUSED, VISIT_VERDICT_PIN_CHANGED};
@@ -218,8 +234,10 @@ static void test_new_pin(fixture *fx, gconstpointer data)
     }
     g_assert_true(visit_staff_active(fx->v));
     /* the old PIN, kept by the controller until the new one was set, is gone from memory */
-    g_assert_false(memory_holds(SHORT_PIN));
-    g_assert_false(memory_holds("864213"));
+    if (scan) {
+        g_assert_false(memory_holds(SHORT_PIN));
+        g_assert_false(memory_holds("864213"));
+    }
     visit_staff_sign_out(fx->v);
     g_assert_cmpint(sign_in(fx, "old", "864213"), ==, VISIT_VERDICT_OK);
 }
@@ -230,7 +248,10 @@ static void test_new_pin_given_up(fixture *fx, gconstpointer data)
 {
     (void)data;
     g_assert_cmpint(sign_in(fx, "old", SHORT_PIN), ==, VISIT_VERDICT_NEW_PIN);
-    g_assert_true(memory_holds(SHORT_PIN));
+    if (!scan_sees(SHORT_PIN)) {
+        g_test_skip("the memory scan does not reach the heap here (AddressSanitizer)");
+        return;
+    }
     visit_staff_forget_pin(fx->v);
     g_assert_false(memory_holds(SHORT_PIN));
     g_assert_false(visit_staff_active(fx->v));
