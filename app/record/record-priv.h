@@ -13,8 +13,4 @@
 /* Writes the reason (printf-style) into why and returns BK_ERR_INVALID. */
 bk_err record_refuse(char *why, size_t why_size, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
-/* Text for the record: 1 to max bytes of valid UTF-8 without control characters (they would
- * break the encoding). */
-int record_text_ok(const char *s, size_t max);
-
 #endif

@@ -32,12 +32,6 @@ bk_err record_refuse(char *why, size_t why_size, const char *fmt, ...)
     return BK_ERR_INVALID;
 }
 
-/* Text for the record: valid UTF-8, no control characters (they would break the encoding). */
-int record_text_ok(const char *s, size_t max)
-{
-    return bk_text_ok(s, max);
-}
-
 /* ---- image headers ---- */
 
 bk_err record_jpeg_size(const uint8_t *d, size_t len, unsigned *width, unsigned *height)
@@ -453,7 +447,7 @@ bk_err record_encode(const record_session *s, const char *tcn, uint8_t **out, si
     bk_err err = record_check(s, why, why_size);
     if (err != BK_OK)
         return err;
-    if (!record_text_ok(tcn, BK_TCN_MAX))
+    if (!bk_text_ok(tcn, BK_TCN_MAX))
         return record_refuse(why, why_size, "bad transaction control number");
     an2k *t = an2k_new();
     if (t == NULL)

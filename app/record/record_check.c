@@ -124,12 +124,11 @@ static bk_err check_identity(const record_session *s, caldate *birth, char *why,
 {
     if (!bk_v_number_ok(s->v_number))
         return record_refuse(why, why_size, "the V-number must be %d digits", BK_V_NUMBER_DIGITS);
-    if (!record_text_ok(s->surname, 200))
+    if (!bk_text_ok(s->surname, 200))
         return record_refuse(why, why_size, "the surname is missing or has control characters");
-    if (s->given_names != NULL && s->given_names[0] != '\0' && !record_text_ok(s->given_names, 200))
+    if (s->given_names != NULL && s->given_names[0] != '\0' && !bk_text_ok(s->given_names, 200))
         return record_refuse(why, why_size, "the given names have control characters");
-    if (s->name_unsplit != NULL && s->name_unsplit[0] != '\0' &&
-        !record_text_ok(s->name_unsplit, 400))
+    if (s->name_unsplit != NULL && s->name_unsplit[0] != '\0' && !bk_text_ok(s->name_unsplit, 400))
         return record_refuse(why, why_size, "the name as booked has control characters");
     if (s->birth_date == NULL || caldate_parse(s->birth_date, birth) != BK_OK)
         return record_refuse(why, why_size, "the birth date must be a valid YYYY-MM-DD date");
@@ -152,7 +151,7 @@ static bk_err check_identity(const record_session *s, caldate *birth, char *why,
                              "the audit head must be an entry number and 64 hex digits");
     const char *reasons[] = {s->photo_reason, s->fingerprints_reason, s->signature_reason};
     for (size_t i = 0; i < 3; i++)
-        if (!record_text_ok(reasons[i], 500))
+        if (!bk_text_ok(reasons[i], 500))
             return record_refuse(why, why_size,
                                  "every plan item needs a reason without control "
                                  "characters");
@@ -180,7 +179,7 @@ static bk_err check_lists(const record_session *s, char *why, size_t why_size)
                                  "exception %zu: a finger position 1-10 goes with item "
                                  "finger, and only there",
                                  i + 1);
-        if (!record_text_ok(e->reason, 500))
+        if (!bk_text_ok(e->reason, 500))
             return record_refuse(why, why_size, "exception %zu: a reason is required", i + 1);
     }
     for (size_t i = 0; i < s->n_attempts; i++) {
@@ -199,8 +198,7 @@ static bk_err check_lists(const record_session *s, char *why, size_t why_size)
     }
     for (size_t i = 0; i < s->n_devices; i++) {
         const record_device *d = &s->devices[i];
-        if (!record_text_ok(d->kind, 32) || !record_text_ok(d->model, 100) ||
-            !record_text_ok(d->serial, 100))
+        if (!bk_text_ok(d->kind, 32) || !bk_text_ok(d->model, 100) || !bk_text_ok(d->serial, 100))
             return record_refuse(why, why_size, "device %zu: kind, model and serial are required",
                                  i + 1);
     }

@@ -25,4 +25,14 @@ static inline void pg_do(PGconn *c, const char *sql)
     PQclear(res);
 }
 
+/* Runs sql with $1 = arg; fails the test when the server refuses it. */
+static inline void pg_do_param(PGconn *c, const char *sql, const char *arg)
+{
+    const char *args[] = {arg};
+    PGresult *res = PQexecParams(c, sql, 1, NULL, args, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+        g_error("%s: %s", sql, PQerrorMessage(c));
+    PQclear(res);
+}
+
 #endif

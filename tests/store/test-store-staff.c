@@ -443,13 +443,10 @@ static void test_migrate_v2(void)
     g_assert_cmpint(crypto_pwhash_str(hash, "246810", 6, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                                       crypto_pwhash_MEMLIMIT_INTERACTIVE),
                     ==, 0);
-    const char *args[] = {hash};
-    PGresult *res = PQexecParams(o,
-                                 "INSERT INTO staff (id, name, role, pin_hash, failures, "
-                                 "locked_until) VALUES ('anna', 'Anna', 'desk', $1, 3, 0)",
-                                 1, NULL, args, NULL, NULL, 0);
-    g_assert_cmpint(PQresultStatus(res), ==, PGRES_COMMAND_OK);
-    PQclear(res);
+    pg_do_param(o,
+                "INSERT INTO staff (id, name, role, pin_hash, failures, locked_until) "
+                "VALUES ('anna', 'Anna', 'desk', $1, 3, 0)",
+                hash);
     PQfinish(o);
     kiosk_role_add(&k);
     /* what version 2 let the kiosk's role do (the test's method works) */

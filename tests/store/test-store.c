@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "pgtest.h"
 #include "storetest.h"
 #include "store/staff.h"
 #include "store/store-backend.h"
@@ -688,17 +689,12 @@ static void let_locks_pass(fixture *f, int seconds)
 {
     if (!staff_in_db())
         return;
-    PGconn *c = PQconnectdb(f->uri);
-    g_assert_cmpint(PQstatus(c), ==, CONNECTION_OK);
+    PGconn *c = pg_connect(f->uri);
     char secs[16];
     g_snprintf(secs, sizeof secs, "%d", seconds);
-    const char *args[] = {secs};
-    PGresult *res = PQexecParams(c,
-                                 "UPDATE staff SET locked_until = locked_until - $1::bigint "
-                                 "WHERE locked_until > 0",
-                                 1, NULL, args, NULL, NULL, 0);
-    g_assert_cmpint(PQresultStatus(res), ==, PGRES_COMMAND_OK);
-    PQclear(res);
+    pg_do_param(c,
+                "UPDATE staff SET locked_until = locked_until - $1::bigint WHERE locked_until > 0",
+                secs);
     PQfinish(c);
 }
 
@@ -826,11 +822,8 @@ static void test_schema(fixture *f, gconstpointer data)
             SQLITE_OK);
         sqlite3_close(db);
     } else {
-        PGconn *c = PQconnectdb(f->uri);
-        g_assert_cmpint(PQstatus(c), ==, CONNECTION_OK);
-        PGresult *res = PQexec(c, "INSERT INTO schema_version VALUES (99)");
-        g_assert_cmpint(PQresultStatus(res), ==, PGRES_COMMAND_OK);
-        PQclear(res);
+        PGconn *c = pg_connect(f->uri);
+        pg_do(c, "INSERT INTO schema_version VALUES (99)");
         PQfinish(c);
     }
     g_autofree char *message = NULL;
