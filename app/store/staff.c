@@ -62,20 +62,29 @@ static bool sodium_ready(void)
     return sodium_init() >= 0;
 }
 
+/* A new PIN's hash (crypto_pwhash_STRBYTES bytes at out). */
+static bk_err hash_pin(const char *pin, char *out)
+{
+    if (!sodium_ready())
+        return BK_ERR_INTERNAL;
+    if (crypto_pwhash_str(out, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return BK_ERR_NOMEM;
+    return BK_OK;
+}
+
 bk_err staff_add(store *s, const char *id, const char *name, staff_role role, const char *pin)
 {
     if (s == NULL || !staff_id_valid(id) || name == NULL || *name == '\0' || strlen(name) > 200 ||
         !g_utf8_validate(name, -1, NULL) || (unsigned)role >= STAFF_ROLE_COUNT_ ||
         !staff_pin_valid(pin))
         return BK_ERR_INVALID;
-    if (!sodium_ready())
-        return BK_ERR_INTERNAL;
     char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-        return BK_ERR_NOMEM;
+    bk_err err = hash_pin(pin, hash);
+    if (err != BK_OK)
+        return err;
     staff_account a = {.id = (char *)id, .name = (char *)name, .role = role};
-    bk_err err = s->backend->staff_insert(s, &a, hash);
+    err = s->backend->staff_insert(s, &a, hash);
     sodium_memzero(hash, sizeof hash);
     if (err == BK_OK)
         g_info("staff account added (role %s)", staff_role_str(role));
@@ -150,17 +159,6 @@ bool staff_pin_candidate(const char *setting, const char *pin, char *out)
     sodium_memzero(hash, sizeof hash);
     int n = g_snprintf(out, crypto_pwhash_STRBYTES, "%s$%s", setting, hash64);
     return n > 0 && (size_t)n < crypto_pwhash_STRBYTES;
-}
-
-/* A new PIN's hash (crypto_pwhash_STRBYTES bytes at out). */
-static bk_err hash_pin(const char *pin, char *out)
-{
-    if (!sodium_ready())
-        return BK_ERR_INTERNAL;
-    if (crypto_pwhash_str(out, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-        return BK_ERR_NOMEM;
-    return BK_OK;
 }
 
 /* The check where the hash can be read (SQLite): compares here, counts with staff_fail and
