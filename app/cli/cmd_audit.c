@@ -47,7 +47,8 @@ int cmd_audit(int argc, char **argv)
     const GOptionEntry entries[] = {
         {"kiosk-key", 0, 0, G_OPTION_ARG_FILENAME, &kiosk_key,
          "verify: the kiosk's public key; append: its secret key (required)", "FILE"},
-        {"hash-key", 0, 0, G_OPTION_ARG_FILENAME, &hash_key, "append: audit-hash.key", "FILE"},
+        {"hash-key", 0, 0, G_OPTION_ARG_FILENAME, &hash_key,
+         "append: audit-hash.key (required); verify: also check every entry's tag with it", "FILE"},
         {"event", 0, 0, G_OPTION_ARG_STRING, &event, "append: the event name", "NAME"},
         {"v-number", 0, 0, G_OPTION_ARG_STRING, &v_number,
          "append: the person (stored as a keyed hash)", "V"},
@@ -79,6 +80,12 @@ int cmd_audit(int argc, char **argv)
     if (seal_key_read(kiosk_key, SEAL_KEY_KIOSK_PUBLIC, pk, sizeof(pk), why, sizeof(why)) != BK_OK)
         return cli_usage_error(CMD, "--kiosk-key: %s", why);
     audit_verify_options options = {0};
+    uint8_t hk[SEAL_AUDIT_KEY_BYTES];
+    if (hash_key != NULL) {
+        if (seal_key_read(hash_key, SEAL_KEY_AUDIT_HASH, hk, sizeof(hk), why, sizeof(why)) != BK_OK)
+            return cli_usage_error(CMD, "--hash-key: %s", why);
+        options.hash_key = hk;
+    }
     if (head != NULL) {
         char *colon = strchr(head, ':'), *end = NULL;
         options.head_seq = colon ? strtoul(head, &end, 10) : 0;
@@ -88,6 +95,7 @@ int cmd_audit(int argc, char **argv)
     }
     audit_report report = {0};
     bk_err err = audit_verify_with(argv[2], pk, &options, &report);
+    explicit_bzero(hk, sizeof(hk));
     if (err != BK_OK && err != BK_ERR_CORRUPT)
         return cli_usage_error(CMD, "cannot read '%s': %s", argv[2], bk_err_str(err));
     JsonBuilder *b = json_builder_new();
@@ -100,6 +108,8 @@ int cmd_audit(int argc, char **argv)
     json_builder_add_int_value(b, (gint64)report.checkpoints);
     json_builder_set_member_name(b, "unsigned_tail");
     json_builder_add_int_value(b, (gint64)report.unsigned_tail);
+    json_builder_set_member_name(b, "tags_checked");
+    json_builder_add_boolean_value(b, hash_key != NULL);
     json_builder_set_member_name(b, "problems");
     json_builder_begin_array(b);
     for (size_t i = 0; i < report.n_problems; i++) {

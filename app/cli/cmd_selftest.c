@@ -51,8 +51,9 @@ static void run_unconfigured(const selftest_options *opt, selftest_report *rep)
     selftest_sigpad(opt, rep);
     selftest_display(opt, rep);
     static const char *const need_config[] = {
-        "store.reachable", "store.today",  "outbox.writable", "outbox.free_space", "keys.kiosk",
-        "keys.backoffice", "audit.verify", "outbox.delivery", "record.trial",
+        "store.reachable", "store.today",     "outbox.writable", "outbox.free_space",
+        "keys.kiosk",      "keys.backoffice", "keys.audit_hash", "audit.verify",
+        "outbox.delivery", "record.trial",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(need_config); i++)
         selftest_report_add(rep, need_config[i], SELFTEST_SKIP, NULL, "Skipped: no configuration.");

@@ -1,4 +1,5 @@
 #include "record/audit.h"
+#include "record/audit-priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,12 +13,9 @@
 #include <glib.h>
 #include <sodium.h>
 
-#define HASH_BYTES 32
-#define HASH_HEX   (2 * HASH_BYTES + 1)
-#define ZERO_HASH  "0000000000000000000000000000000000000000000000000000000000000000"
-
 static const char hash_context[] = "biokiosk-audit-v1\n";
 static const char sig_context[] = "biokiosk-audit-sig-v1\n";
+static const char tag_context[] = "biokiosk-audit-tag-v1";
 
 struct audit {
     char *path;
@@ -32,9 +30,10 @@ struct audit {
     int tampered;        /* the log was found changed: this handle never extends it again */
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
     uint8_t hash_key[32];
+    uint8_t tag_key[32]; /* keys the entries' TAG (audit_tag_key_derive) */
 };
 
-static void line_hash(const char *line, size_t len, char out[HASH_HEX])
+void audit_line_hash(const char *line, size_t len, char out[HASH_HEX])
 {
     uint8_t h[HASH_BYTES];
     crypto_generichash_state st;
@@ -50,20 +49,28 @@ static void sig_message(unsigned long seq, const char *hash, GString *msg)
     g_string_printf(msg, "%s%lu\t%s", sig_context, seq, hash);
 }
 
+/* The key of the entries' TAG, derived from the audit-hash key (which keys the subjects) so that
+ * one secret serves both without using one key for two purposes. */
+void audit_tag_key_derive(const uint8_t hash_key[32], uint8_t out[32])
+{
+    crypto_generichash(out, 32, (const uint8_t *)tag_context, sizeof(tag_context) - 1, hash_key,
+                       32);
+}
+
+/* TAG = keyed BLAKE2b-256 of the entry's HASH: only a holder of the audit-hash key can make it. */
+void audit_entry_tag(const uint8_t tag_key[32], const char *hash, char out[HASH_HEX])
+{
+    uint8_t t[HASH_BYTES];
+    crypto_generichash(t, sizeof(t), (const uint8_t *)hash, 64, tag_key, 32);
+    sodium_bin2hex(out, HASH_HEX, t, sizeof(t));
+}
+
 void audit_subject(const uint8_t hash_key[32], const char *v_number, char out[33])
 {
     uint8_t h[16];
     crypto_generichash(h, sizeof(h), (const uint8_t *)v_number, strlen(v_number), hash_key, 32);
     sodium_bin2hex(out, 33, h, sizeof(h));
 }
-
-/* A parsed line. Fields point into the line (which is modified). */
-typedef struct parsed {
-    char kind; /* 'E', 'S' or 0 when malformed */
-    unsigned long seq;
-    const char *prev, *hash, *sig;
-    size_t body_len; /* E: bytes hashed (up to and including PREV) */
-} parsed;
 
 static int is_hex64(const char *s)
 {
@@ -84,14 +91,13 @@ static int parse_seq(const char *s, unsigned long *out)
     return 1;
 }
 
-static parsed parse_line(char *line)
+parsed audit_parse_line(char *line)
 {
     parsed p = {0};
-    size_t len = strlen(line);
-    char *fields[9] = {0};
+    char *fields[10] = {0};
     size_t n = 0;
     char *save = line;
-    for (char *t = line; n < 9; t++) {
+    for (char *t = line; n < 10; t++) {
         if (*t == '\t' || *t == '\0') {
             int end = *t == '\0';
             *t = '\0';
@@ -101,12 +107,13 @@ static parsed parse_line(char *line)
                 break;
         }
     }
-    if (n == 8 && strcmp(fields[0], "E") == 0 && parse_seq(fields[1], &p.seq) &&
-        is_hex64(fields[6]) && is_hex64(fields[7])) {
+    if ((n == 8 || (n == 9 && is_hex64(fields[8]))) && strcmp(fields[0], "E") == 0 &&
+        parse_seq(fields[1], &p.seq) && is_hex64(fields[6]) && is_hex64(fields[7])) {
         p.kind = 'E';
         p.prev = fields[6];
         p.hash = fields[7];
-        p.body_len = len - 65;
+        p.tag = n == 9 ? fields[8] : NULL;
+        p.body_len = (size_t)(fields[7] - line) - 1;
         /* restore the tabs of the hashed part */
         for (size_t i = 0; i < p.body_len; i++)
             if (line[i] == '\0')
@@ -157,8 +164,8 @@ static void unlock(audit *a)
         g_warning("audit: cannot release the lock: %s", g_strerror(errno));
 }
 
-static int checkpoint_sig_ok(unsigned long seq, const char *hash, const char *sig_hex,
-                             const uint8_t pk[32])
+int audit_checkpoint_sig_ok(unsigned long seq, const char *hash, const char *sig_hex,
+                            const uint8_t pk[32])
 {
     uint8_t sig[crypto_sign_BYTES];
     GString *msg = g_string_new(NULL);
@@ -177,12 +184,15 @@ typedef struct chain {
     int anchored; /* the entries so far are tied to a checkpoint (or to the start of the file) */
 } chain;
 
-/* One line of the tail; NULL when it continues the chain, else what is wrong (static). */
-static const char *chain_step(chain *c, char *line, off_t offset, const uint8_t pk[32])
+/* One line of the tail; NULL when it continues the chain, else what is wrong (static). Every
+ * entry of the tail must carry its TAG: the tail is not signed yet, and whoever rewrites it
+ * without the audit-hash key can recompute HASH and PREV but not TAG. */
+static const char *chain_step(chain *c, char *line, off_t offset, const uint8_t pk[32],
+                              const uint8_t tag_key[32])
 {
-    parsed q = parse_line(line);
+    parsed q = audit_parse_line(line);
     if (q.kind == 'S') {
-        if (!checkpoint_sig_ok(q.seq, q.hash, q.sig, pk))
+        if (!audit_checkpoint_sig_ok(q.seq, q.hash, q.sig, pk))
             return "a checkpoint is not this kiosk's signature";
         if (c->anchored && (q.seq != c->seq || strcmp(q.hash, c->hash) != 0))
             return "a checkpoint does not sign the entries before it";
@@ -195,13 +205,19 @@ static const char *chain_step(chain *c, char *line, off_t offset, const uint8_t 
     if (q.kind != 'E')
         return "a line cannot be read";
     char computed[HASH_HEX];
-    line_hash(line, q.body_len, computed);
+    audit_line_hash(line, q.body_len, computed);
     if (!c->anchored)
         return "an entry is not tied to a checkpoint";
     if (strcmp(computed, q.hash) != 0)
         return "an entry was changed";
     if (q.seq != c->seq + 1 || strcmp(q.prev, c->hash) != 0)
         return "an entry does not follow on from the one before it";
+    if (q.tag == NULL)
+        return "an unsigned entry has no tag (written by an older version, or rewritten)";
+    char tag[HASH_HEX];
+    audit_entry_tag(tag_key, q.hash, tag);
+    if (sodium_memcmp(tag, q.tag, 64) != 0)
+        return "an unsigned entry's tag is not the kiosk's (rewritten without its audit-hash key)";
     c->seq = q.seq;
     g_strlcpy(c->hash, q.hash, sizeof(c->hash));
     return NULL;
@@ -228,7 +244,7 @@ static bk_err check_tail(audit *a, char *text, off_t offset, int remembered, cha
         at = offset + (p - text);
         if (len > 0) {
             char *line = g_strndup(p, len);
-            bad = chain_step(&c, line, at, pk);
+            bad = chain_step(&c, line, at, pk, a->tag_key);
             g_free(line);
             if (bad == NULL && remembered && c.seq == a->seq)
                 seen_own = seen_own || strcmp(c.hash, a->last_hash) == 0;
@@ -268,6 +284,32 @@ static char *read_range(audit *a, off_t from, size_t length)
     }
     contents[length] = '\0';
     return contents;
+}
+
+/* The kiosk writes a checkpoint right after the entry it signs (under the lock, with the file's
+ * last entry), so the last checkpoint of a genuine log directly follows an entry with its number
+ * and hash. One that does not was moved or copied there (an old checkpoint appended again would
+ * otherwise make the kiosk continue the chain from an old entry). NULL when it holds. */
+static const char *checkpoint_placed(const char *contents, size_t base)
+{
+    if (base == 0)
+        return "the log starts with a checkpoint";
+    size_t start = base - 1; /* contents[base - 1] is the newline ending the line before */
+    while (start > 0 && contents[start - 1] != '\n')
+        start--;
+    const char *nl = strchr(contents + base, '\n');
+    char *before = g_strndup(contents + start, base - 1 - start);
+    char *cp =
+        nl ? g_strndup(contents + base, (size_t)(nl - contents - base)) : g_strdup(contents + base);
+    parsed e = audit_parse_line(before), c = audit_parse_line(cp);
+    char computed[HASH_HEX] = "";
+    if (e.kind == 'E')
+        audit_line_hash(before, e.body_len, computed);
+    int ok = e.kind == 'E' && c.kind == 'S' && e.seq == c.seq && strcmp(e.hash, c.hash) == 0 &&
+             strcmp(computed, e.hash) == 0;
+    g_free(before);
+    g_free(cp);
+    return ok ? NULL : "the last checkpoint does not follow the entry it signs (moved or copied)";
 }
 
 /* Reads the chain's head (last entry, last checkpoint) from the file, under the lock, checking
@@ -327,6 +369,16 @@ static bk_err load_state(audit *a, size_t *dropped, char *why, size_t why_size)
                 base = i;
                 break;
             }
+        const char *misplaced = base > 0 || (length > 0 && contents[0] == 'S')
+                                    ? checkpoint_placed(contents, base)
+                                    : NULL;
+        if (misplaced != NULL) {
+            g_free(contents);
+            a->tampered = 1;
+            a->known_size = -1;
+            g_snprintf(why, why_size, "%s: %s: not extended", a->path, misplaced);
+            return BK_ERR_CORRUPT;
+        }
     }
     bk_err err = check_tail(a, contents + base, from + (off_t)base, remembered, why, why_size);
     g_free(contents);
@@ -352,6 +404,7 @@ bk_err audit_open(const char *path, const uint8_t kiosk_sk[64], const uint8_t ha
     a->known_size = -1;
     memcpy(a->sk, kiosk_sk, sizeof(a->sk));
     memcpy(a->hash_key, hash_key, sizeof(a->hash_key));
+    audit_tag_key_derive(hash_key, a->tag_key);
     g_strlcpy(a->last_hash, ZERO_HASH, sizeof(a->last_hash));
     bk_err err = BK_OK;
     a->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
@@ -391,6 +444,7 @@ fail:
         close(a->fd);
     sodium_memzero(a->sk, sizeof(a->sk));
     sodium_memzero(a->hash_key, sizeof(a->hash_key));
+    sodium_memzero(a->tag_key, sizeof(a->tag_key));
     g_free(a->path);
     g_free(a);
     return err;
@@ -423,9 +477,10 @@ static bk_err append_locked(audit *a, const char *event, const char *subject, co
     GString *line = g_string_new(NULL);
     g_string_printf(line, "E\t%lu\t%s\t%s\t%s\t%s\t%s", a->seq + 1, stamp, event, subject,
                     detail ? detail : "-", a->last_hash);
-    char hash[HASH_HEX];
-    line_hash(line->str, line->len, hash);
-    g_string_append_printf(line, "\t%s\n", hash);
+    char hash[HASH_HEX], tag[HASH_HEX];
+    audit_line_hash(line->str, line->len, hash);
+    audit_entry_tag(a->tag_key, hash, tag);
+    g_string_append_printf(line, "\t%s\t%s\n", hash, tag);
     bk_err err = write_line(a, line->str, line->len);
     g_string_free(line, TRUE);
     if (err != BK_OK) {
@@ -536,315 +591,7 @@ void audit_close(audit *a)
     close(a->fd);
     sodium_memzero(a->sk, sizeof(a->sk));
     sodium_memzero(a->hash_key, sizeof(a->hash_key));
+    sodium_memzero(a->tag_key, sizeof(a->tag_key));
     g_free(a->path);
     g_free(a);
-}
-
-/* ---- verification ---- */
-
-typedef struct entry {
-    size_t line;
-    unsigned long seq;
-    char prev[HASH_HEX];
-    char hash[HASH_HEX];
-    int self_ok;
-    int flagged; /* a problem was reported for it already */
-    int inserted;
-} entry;
-
-static void problem(GArray *list, const char *kind, size_t line, unsigned long seq, const char *fmt,
-                    ...) G_GNUC_PRINTF(5, 6);
-static void problem(GArray *list, const char *kind, size_t line, unsigned long seq, const char *fmt,
-                    ...)
-{
-    audit_problem p = {kind, line, seq, ""};
-    va_list ap;
-    va_start(ap, fmt);
-    g_vsnprintf(p.text, sizeof(p.text), fmt, ap);
-    va_end(ap);
-    g_array_append_val(list, p);
-}
-
-static gint seq_cmp(gconstpointer a, gconstpointer b)
-{
-    unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
-    return x < y ? -1 : x > y;
-}
-
-void audit_report_clear(audit_report *report)
-{
-    if (report == NULL)
-        return;
-    g_free(report->problems);
-    memset(report, 0, sizeof(*report));
-}
-
-bk_err audit_verify(const char *path, const uint8_t kiosk_pk[32], audit_report *report)
-{
-    return audit_verify_with(path, kiosk_pk, NULL, report);
-}
-
-/* The kiosk signs at least every sign_every entries and at every close (audit_open signs a
- * due checkpoint a stop left out), so a genuine log never has more than sign_every entries
- * in a row without a checkpoint, nor more after its last one. A longer unsigned stretch means
- * checkpoints were removed, typically to rewrite entries with recomputed hashes. */
-static void check_coverage(GArray *problems, GArray *signed_seqs, unsigned long max_seq,
-                           unsigned every)
-{
-    g_array_sort(signed_seqs, seq_cmp);
-    unsigned long from = 0; /* the last signed entry so far */
-    for (guint i = 0; i <= signed_seqs->len; i++) {
-        unsigned long to =
-            i < signed_seqs->len ? g_array_index(signed_seqs, unsigned long, i) : max_seq;
-        if (to <= from)
-            continue;
-        if (to - from > every) {
-            if (i < signed_seqs->len)
-                problem(problems, "unsigned", 0, from + 1,
-                        "entries %lu to %lu have no signed checkpoint between them (the kiosk "
-                        "signs every %u entries): checkpoints were removed",
-                        from + 1, to, every);
-            else
-                problem(problems, "unsigned", 0, from + 1,
-                        "entries %lu to %lu come after the last signed checkpoint, more than "
-                        "the %u the kiosk leaves unsigned: checkpoints were removed",
-                        from + 1, to, every);
-        }
-        from = to;
-    }
-}
-
-/* Everything audit_verify_with collects while it reads the log. */
-typedef struct verify_state {
-    GArray *problems;       /* audit_problem */
-    GArray *entries;        /* entry: the E lines in file order */
-    GArray *sigs;           /* entry: the checkpoints (seq, hash, line, signature ok) */
-    GHashTable *referenced; /* hashes some entry or checkpoint names (owned strings) */
-    GHashTable *by_hash;    /* hash -> entry, genuine entries only */
-    GHashTable *present;    /* the sequence numbers of genuine entries */
-    size_t checkpoints;
-    unsigned long max_seq, last_signed;
-} verify_state;
-
-static void verify_read(verify_state *v, char **lines, const uint8_t kiosk_pk[32])
-{
-    for (size_t i = 0; lines[i] != NULL; i++) {
-        if (lines[i][0] == '\0')
-            continue;
-        parsed p = parse_line(lines[i]);
-        if (p.kind == 'E') {
-            entry e = {.line = i + 1, .seq = p.seq};
-            g_strlcpy(e.prev, p.prev, sizeof(e.prev));
-            g_strlcpy(e.hash, p.hash, sizeof(e.hash));
-            char computed[HASH_HEX];
-            line_hash(lines[i], p.body_len, computed);
-            e.self_ok = strcmp(computed, e.hash) == 0;
-            g_array_append_val(v->entries, e);
-            g_hash_table_add(v->referenced, g_strdup(e.prev));
-        } else if (p.kind == 'S') {
-            v->checkpoints++;
-            entry c = {.line = i + 1, .seq = p.seq};
-            g_strlcpy(c.hash, p.hash, sizeof(c.hash));
-            c.self_ok = checkpoint_sig_ok(p.seq, p.hash, p.sig, kiosk_pk);
-            g_array_append_val(v->sigs, c);
-            g_hash_table_add(v->referenced, g_strdup(c.hash));
-        } else {
-            problem(v->problems, "malformed", i + 1, 0, "line %zu is not an audit entry", i + 1);
-        }
-    }
-}
-
-/* 1. content changed: the line no longer gives its own hash. 2. inserted: a sequence number
- * that appears more than once; the copy that nothing links to (no later entry or checkpoint
- * names its hash) is the stranger. */
-static void verify_changed_inserted(verify_state *v)
-{
-    entry *E = (entry *)v->entries->data;
-    size_t n = v->entries->len;
-    for (size_t i = 0; i < n; i++) {
-        if (!E[i].self_ok) {
-            E[i].flagged = 1;
-            problem(v->problems, "changed", E[i].line, E[i].seq,
-                    "line %zu: entry %lu was changed (its content no longer matches its hash)",
-                    E[i].line, E[i].seq);
-        }
-        v->max_seq = E[i].seq > v->max_seq ? E[i].seq : v->max_seq;
-    }
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < n; j++) {
-            if (i == j || E[i].seq != E[j].seq || E[i].inserted || E[j].inserted)
-                continue;
-            int ri = g_hash_table_contains(v->referenced, E[i].hash);
-            int rj = g_hash_table_contains(v->referenced, E[j].hash);
-            size_t bad = (!ri && rj) ? i : (ri && !rj) ? j : (i > j ? i : j);
-            E[bad].inserted = E[bad].flagged = 1;
-            problem(v->problems, "inserted", E[bad].line, E[bad].seq,
-                    "line %zu: an inserted entry (number %lu appears twice and this one is not "
-                    "part of the chain)",
-                    E[bad].line, E[bad].seq);
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!E[i].inserted)
-            g_hash_table_insert(v->by_hash, E[i].hash, &E[i]);
-}
-
-/* 3. removed: numbers missing from 1..max (a set, not an array: a forged number may be huge).
- * 4. reordered: genuine entries whose numbers do not rise in file order. */
-static void verify_removed_reordered(verify_state *v)
-{
-    entry *E = (entry *)v->entries->data;
-    size_t n = v->entries->len;
-    GArray *seqs = g_array_new(FALSE, FALSE, sizeof(unsigned long));
-    for (size_t i = 0; i < n; i++) {
-        if (E[i].inserted || g_hash_table_contains(v->present, GSIZE_TO_POINTER(E[i].seq)))
-            continue;
-        g_hash_table_add(v->present, GSIZE_TO_POINTER(E[i].seq));
-        g_array_append_val(seqs, E[i].seq);
-    }
-    g_array_sort(seqs, seq_cmp);
-    unsigned long expected = 1;
-    for (guint i = 0; i < seqs->len; i++) {
-        unsigned long s = g_array_index(seqs, unsigned long, i);
-        if (s > expected + 1)
-            problem(v->problems, "removed", 0, expected, "entries %lu to %lu were removed",
-                    expected, s - 1);
-        else if (s == expected + 1)
-            problem(v->problems, "removed", 0, expected, "entry %lu was removed", expected);
-        expected = s + 1;
-    }
-    g_array_free(seqs, TRUE);
-    unsigned long high = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (E[i].inserted)
-            continue;
-        if (E[i].seq < high) {
-            E[i].flagged = 1;
-            problem(v->problems, "reordered", E[i].line, E[i].seq,
-                    "line %zu: entry %lu is out of order (reordered: it comes after entry %lu)",
-                    E[i].line, E[i].seq, high);
-        }
-        high = E[i].seq > high ? E[i].seq : high;
-    }
-}
-
-/* 5. links: each entry must name the hash of entry seq-1; a break that nothing above explains
- * means an entry was rewritten with a recomputed hash. */
-static void verify_links(verify_state *v)
-{
-    entry *E = (entry *)v->entries->data;
-    size_t n = v->entries->len;
-    for (size_t i = 0; i < n; i++) {
-        if (E[i].inserted || E[i].seq == 1 ||
-            !g_hash_table_contains(v->present, GSIZE_TO_POINTER(E[i].seq - 1)))
-            continue;
-        entry *before = g_hash_table_lookup(v->by_hash, E[i].prev);
-        if (before != NULL && before->seq == E[i].seq - 1)
-            continue;
-        int explained = 0;
-        for (size_t j = 0; j < n; j++)
-            if (!E[j].inserted && E[j].seq == E[i].seq - 1 && E[j].flagged)
-                explained = 1;
-        if (!explained && !E[i].flagged) {
-            problem(v->problems, "changed", E[i].line, E[i].seq - 1,
-                    "entry %lu was changed (entry %lu on line %zu no longer links to it)",
-                    E[i].seq - 1, E[i].seq, E[i].line);
-        }
-    }
-}
-
-/* 6. checkpoints: each the kiosk's, over an entry that is in the log as signed. 7. coverage:
- * stretches no checkpoint signs. */
-static void verify_checkpoints(verify_state *v, unsigned sign_every)
-{
-    GArray *signed_seqs = g_array_new(FALSE, FALSE, sizeof(unsigned long));
-    entry *C = (entry *)v->sigs->data;
-    for (size_t i = 0; i < v->sigs->len; i++) {
-        if (!C[i].self_ok) {
-            problem(v->problems, "signature", C[i].line, C[i].seq,
-                    "line %zu: the checkpoint signature for entry %lu is not the kiosk's",
-                    C[i].line, C[i].seq);
-            continue;
-        }
-        v->last_signed = C[i].seq > v->last_signed ? C[i].seq : v->last_signed;
-        entry *e = g_hash_table_lookup(v->by_hash, C[i].hash);
-        if (e == NULL || e->seq != C[i].seq) {
-            int explained = v->problems->len > 0;
-            if (!explained)
-                problem(v->problems, "changed", C[i].line, C[i].seq,
-                        "line %zu: entries up to %lu differ from what the kiosk signed", C[i].line,
-                        C[i].seq);
-        } else {
-            g_array_append_val(signed_seqs, C[i].seq);
-        }
-    }
-    check_coverage(v->problems, signed_seqs, v->max_seq, sign_every);
-    g_array_free(signed_seqs, TRUE);
-}
-
-/* 8. a head a record names (Type-2 2.126) must still be in the log: a log cut at a checkpoint
- * is otherwise whole. */
-static void verify_head(verify_state *v, const audit_verify_options *options)
-{
-    if (options == NULL || options->head_seq == 0)
-        return;
-    entry *E = (entry *)v->entries->data;
-    int found = 0;
-    for (size_t i = 0; i < v->entries->len && !found; i++)
-        found = !E[i].inserted && E[i].seq == options->head_seq &&
-                g_strcmp0(E[i].hash, options->head_hash) == 0;
-    if (!found)
-        problem(v->problems, v->max_seq < options->head_seq ? "removed" : "changed", 0,
-                options->head_seq,
-                v->max_seq < options->head_seq
-                    ? "entry %lu, the head of the log when a record was written, is not in "
-                      "the log: its end was cut off"
-                    : "entry %lu is not the one a record names as the head of the log",
-                options->head_seq);
-}
-
-bk_err audit_verify_with(const char *path, const uint8_t kiosk_pk[32],
-                         const audit_verify_options *options, audit_report *report)
-{
-    unsigned sign_every =
-        options && options->sign_every ? options->sign_every : AUDIT_DEFAULT_SIGN_EVERY;
-    if (sodium_init() < 0)
-        return BK_ERR_INTERNAL;
-    gchar *contents = NULL;
-    gsize length = 0;
-    GError *error = NULL;
-    if (!g_file_get_contents(path, &contents, &length, &error)) {
-        bk_err err = error->code == G_FILE_ERROR_NOENT ? BK_ERR_NOT_FOUND : BK_ERR_IO;
-        g_error_free(error);
-        return err;
-    }
-    verify_state v = {
-        .problems = g_array_new(FALSE, TRUE, sizeof(audit_problem)),
-        .entries = g_array_new(FALSE, TRUE, sizeof(entry)),
-        .sigs = g_array_new(FALSE, TRUE, sizeof(entry)),
-        .referenced = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-        .by_hash = g_hash_table_new(g_str_hash, g_str_equal),
-        .present = g_hash_table_new(g_direct_hash, g_direct_equal),
-    };
-    char **lines = g_strsplit(contents, "\n", -1);
-    g_free(contents);
-    verify_read(&v, lines, kiosk_pk);
-    verify_changed_inserted(&v);
-    verify_removed_reordered(&v);
-    verify_links(&v);
-    verify_checkpoints(&v, sign_every);
-    verify_head(&v, options);
-
-    report->entries = v.entries->len;
-    report->checkpoints = v.checkpoints;
-    report->unsigned_tail = v.max_seq > v.last_signed ? v.max_seq - v.last_signed : 0;
-    report->n_problems = v.problems->len;
-    report->problems = (audit_problem *)g_array_free(v.problems, FALSE);
-    g_array_free(v.entries, TRUE);
-    g_array_free(v.sigs, TRUE);
-    g_hash_table_destroy(v.referenced);
-    g_hash_table_destroy(v.by_hash);
-    g_hash_table_destroy(v.present);
-    g_strfreev(lines);
-    return report->n_problems == 0 ? BK_OK : BK_ERR_CORRUPT;
 }

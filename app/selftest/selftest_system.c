@@ -341,6 +341,23 @@ void selftest_files(const selftest_options *opt, selftest_report *r)
                      err == BK_ERR_INVALID ? why : bk_err_str(err));
     }
 
+    /* the audit-hash key: the log's subjects and the tags of its entries */
+    uint8_t hk[SEAL_AUDIT_KEY_BYTES];
+    const char *hpath = config_get_string(opt->cfg, CONFIG_RECORD_AUDIT_HASH_KEY);
+    t0 = g_get_monotonic_time();
+    err = seal_init();
+    if (err == BK_OK)
+        err = seal_key_read(hpath, SEAL_KEY_AUDIT_HASH, hk, sizeof(hk), why, sizeof(why));
+    bool have_hash = err == BK_OK;
+    if (have_hash)
+        selftest_add(r, "keys.audit_hash", SELFTEST_PASS, t0, NULL, "%s", hpath);
+    else
+        selftest_add(r, "keys.audit_hash", SELFTEST_FAIL, t0,
+                     "Make the kiosk's keys with `biokiosk keys kiosk-init --dir DIR` (it writes "
+                     "audit-hash.key beside kiosk.key) and set [record] audit_hash_key.",
+                     "%s: %s", hpath[0] ? hpath : "[record] audit_hash_key not set",
+                     err == BK_ERR_INVALID ? why : bk_err_str(err));
+
     const char *log = config_get_string(opt->cfg, CONFIG_AUDIT_LOG);
     t0 = g_get_monotonic_time();
     if (!have_kiosk) {
@@ -351,12 +368,13 @@ void selftest_files(const selftest_options *opt, selftest_report *r)
                      "no audit log yet at %s (the kiosk starts one)", log);
     } else {
         audit_report ar = {0};
-        err = audit_verify(log, sk + 32, &ar);
+        audit_verify_options vo = {.hash_key = have_hash ? hk : NULL};
+        err = audit_verify_with(log, sk + 32, &vo, &ar);
         selftest_check *c;
         if (err == BK_OK)
             c = selftest_add(r, "audit.verify", SELFTEST_PASS, t0, NULL,
-                             "%zu entries, %zu checkpoints, all verify", ar.entries,
-                             ar.checkpoints);
+                             "%zu entries, %zu checkpoints, all verify%s", ar.entries,
+                             ar.checkpoints, have_hash ? ", tags checked" : " (tags not checked)");
         else
             c = selftest_add(r, "audit.verify", SELFTEST_FAIL, t0,
                              "The audit log was changed or damaged: keep the file for the "
@@ -368,6 +386,7 @@ void selftest_files(const selftest_options *opt, selftest_report *r)
         audit_report_clear(&ar);
     }
     biomem_wipe(sk, sizeof(sk));
+    biomem_wipe(hk, sizeof(hk));
 }
 
 /* "yes", "no" or NULL when timedatectl cannot tell (no systemd, a container). */

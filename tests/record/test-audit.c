@@ -123,7 +123,26 @@ static void hash_body(const char *body, char hex[65])
     sodium_bin2hex(hex, 65, h, 32);
 }
 
-/* What someone who knows the construction (but not the kiosk's key) does: drops every
+/* Drops the TAG of a split entry line (fields 0-8): it cannot be recomputed without the
+ * audit-hash key, so a forger either drops it or keeps the old one (keep_tag). */
+static void cut_hash_and_tag(char **f, int keep_tag, char **old_tag)
+{
+    g_assert_cmpuint(g_strv_length(f), ==, 9);
+    *old_tag = keep_tag ? g_strdup(f[8]) : NULL;
+    g_free(f[8]);
+    f[8] = NULL;
+    g_free(f[7]);
+    f[7] = NULL;
+}
+
+/* The entry line from its hashed body, its new hash and the TAG it keeps (or none). */
+static char *entry_line(const char *body, const char *hash, const char *tag)
+{
+    return tag ? g_strdup_printf("%s\t%s\t%s", body, hash, tag)
+               : g_strdup_printf("%s\t%s", body, hash);
+}
+
+/* What someone who knows the construction (but not the kiosk's keys) does: drops every
  * checkpoint line, and recomputes PREV and HASH of every entry in file order. */
 static void strip_and_rechain(char **lines)
 {
@@ -138,21 +157,55 @@ static void strip_and_rechain(char **lines)
         }
         if (lines[i][0] == 'E') {
             char **f = g_strsplit(lines[i], "\t", -1);
-            g_assert_cmpuint(g_strv_length(f), ==, 8);
+            char *tag = NULL;
+            cut_hash_and_tag(f, 0, &tag);
             g_free(f[6]);
             f[6] = g_strdup(prev);
-            g_free(f[7]);
-            f[7] = NULL;
             char *body = g_strjoinv("\t", f);
             hash_body(body, prev);
             g_free(lines[i]);
-            lines[i] = g_strdup_printf("%s\t%s", body, prev);
+            lines[i] = entry_line(body, prev, NULL);
             g_free(body);
             g_strfreev(f);
         }
         lines[k++] = lines[i];
     }
     lines[k] = NULL;
+}
+
+/* Rewrites entry seq's detail (NULL: keeps it) and PREV (NULL: keeps it), recomputes its hash,
+ * and keeps its old TAG or drops it: what someone who knows the construction but not the
+ * kiosk's keys can do to the unsigned tail. The new hash goes to new_hash when not NULL. */
+static void rechain_entry(char **lines, unsigned long seq, const char *detail, const char *prev,
+                          int keep_tag, char new_hash[65])
+{
+    int i = line_of(lines, seq);
+    char **f = g_strsplit(lines[i], "\t", -1);
+    char *tag = NULL;
+    cut_hash_and_tag(f, keep_tag, &tag);
+    if (detail != NULL) {
+        g_free(f[5]);
+        f[5] = g_strdup(detail);
+    }
+    if (prev != NULL) {
+        g_free(f[6]);
+        f[6] = g_strdup(prev);
+    }
+    char *body = g_strjoinv("\t", f);
+    char hex[65];
+    hash_body(body, hex);
+    g_free(lines[i]);
+    lines[i] = entry_line(body, hex, tag);
+    if (new_hash != NULL)
+        memcpy(new_hash, hex, 65);
+    g_free(body);
+    g_free(tag);
+    g_strfreev(f);
+}
+
+static void rewrite_entry(char **lines, unsigned long seq, const char *detail)
+{
+    rechain_entry(lines, seq, detail, NULL, 0, NULL);
 }
 
 static void test_rewritten_without_checkpoints(void)
@@ -419,19 +472,7 @@ static void test_changed_with_recomputed_hash(void)
     g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
     g_autofree char *path = make_log(dir, 10);
     char **lines = read_lines(path);
-    int i = line_of(lines, 3);
-    char **f = g_strsplit(lines[i], "\t", -1);
-    g_free(f[5]);
-    f[5] = g_strdup("step=2 quality=99");
-    g_free(f[7]);
-    f[7] = NULL;
-    char *body = g_strjoinv("\t", f);
-    char hex[65];
-    hash_body(body, hex);
-    g_free(lines[i]);
-    lines[i] = g_strdup_printf("%s\t%s", body, hex);
-    g_free(body);
-    g_strfreev(f);
+    rewrite_entry(lines, 3, "step=2 quality=99");
     write_lines(path, lines);
     expect(path, "changed", 3);
     g_strfreev(lines);
@@ -535,23 +576,153 @@ static void test_partial_last_line(void)
     g_rmdir(dir);
 }
 
-/* Rewrites entry seq's detail and recomputes its hash (chained to the same PREV): what someone
- * who knows the construction but not the kiosk's key can do to the unsigned tail. */
-static void rewrite_entry(char **lines, unsigned long seq, const char *detail)
+/* Removes the checkpoint line of entry seq. */
+static void drop_checkpoint(char **lines, unsigned long seq)
 {
-    int i = line_of(lines, seq);
-    char **f = g_strsplit(lines[i], "\t", -1);
-    g_free(f[5]);
-    f[5] = g_strdup(detail);
-    g_free(f[7]);
-    f[7] = NULL;
-    char *body = g_strjoinv("\t", f);
-    char hex[65];
-    hash_body(body, hex);
-    g_free(lines[i]);
-    lines[i] = g_strdup_printf("%s\t%s", body, hex);
-    g_free(body);
-    g_strfreev(f);
+    char prefix[32];
+    snprintf(prefix, sizeof(prefix), "S\t%lu\t", seq);
+    int k = 0, dropped = 0;
+    for (int i = 0; lines[i] != NULL; i++) {
+        if (g_str_has_prefix(lines[i], prefix)) {
+            g_free(lines[i]);
+            dropped++;
+            continue;
+        }
+        lines[k++] = lines[i];
+    }
+    lines[k] = NULL;
+    g_assert_cmpint(dropped, ==, 1);
+}
+
+/* Opens the log at path, expecting a refusal whose reason contains `why_part`. */
+static void open_refused(const char *path, const char *why_part)
+{
+    audit *b = NULL;
+    char why[256] = "";
+    g_assert_cmpint(audit_open(path, sk, hk, 4, &b, why, sizeof(why)), ==, BK_ERR_CORRUPT);
+    g_test_message("refused: %s", why);
+    g_assert_nonnull(strstr(why, why_part));
+    g_assert_nonnull(strstr(why, "not extended"));
+}
+
+/* Issue 17: the last checkpoint removed and the entries after the one before rewritten, their
+ * hashes recomputed. The chain from the checkpoint before links up and is short enough to look
+ * like a genuine unsigned tail: only the TAGs (keyed with the audit-hash key, which the forger
+ * lacks) show it. The kiosk must not open it, let alone sign it. */
+static void test_rewritten_after_removed_checkpoint(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
+    for (int kind = 0; kind < 3; kind++) {
+        /* 0: only the checkpoint removed (a genuine tail), 1: rewritten, tags dropped,
+         * 2: rewritten, the old tags kept */
+        g_autofree char *path = make_log(dir, 8); /* checkpoints after 4 and 8 */
+        char **lines = read_lines(path);
+        drop_checkpoint(lines, 8);
+        if (kind > 0) {
+            char h[65];
+            rechain_entry(lines, 6, "veto=accept", NULL, kind == 2, h);
+            rechain_entry(lines, 7, NULL, h, kind == 2, h);
+            rechain_entry(lines, 8, NULL, h, kind == 2, h);
+        }
+        write_lines(path, lines);
+        g_strfreev(lines);
+        audit_verify_options every4 = {.sign_every = 4};
+        /* the public chain cannot tell: 4 unsigned entries are what the kiosk may leave */
+        verifies(path, &every4);
+        audit_verify_options keyed = {.sign_every = 4, .hash_key = hk};
+        if (kind == 0) {
+            verifies(path, &keyed);
+            audit *b = open_log(path); /* continued, and the due checkpoint signed */
+            g_assert_cmpint(audit_append(b, "session.start", NULL, NULL), ==, BK_OK);
+            audit_close(b);
+            verifies(path, &keyed);
+            g_autofree char *text = NULL;
+            g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+            g_assert_nonnull(strstr(text, "\nS\t8\t"));
+        } else {
+            expect_with(path, &keyed, kind == 1 ? "untagged" : "changed", 6);
+            open_refused(path, "tag");
+            g_autofree char *text = NULL;
+            g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+            g_assert_null(strstr(text, "\nS\t8\t")); /* nothing signed */
+        }
+        g_unlink(path);
+    }
+    g_rmdir(dir);
+}
+
+/* An old checkpoint copied to the end: the kiosk would continue the chain from entry 4 (and fork
+ * it) if it trusted the last checkpoint without looking at what it follows. */
+static void test_copied_checkpoint_refused(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
+    g_autofree char *path = make_log(dir, 10);
+    char **lines = read_lines(path);
+    guint n = g_strv_length(lines);
+    char *copy = NULL;
+    for (guint i = 0; i < n && copy == NULL; i++)
+        if (g_str_has_prefix(lines[i], "S\t4\t"))
+            copy = g_strdup(lines[i]);
+    g_assert_nonnull(copy);
+    g_assert_cmpstr(lines[n - 1], ==, "");
+    lines = g_renew(char *, lines, n + 2);
+    g_free(lines[n - 1]);
+    lines[n - 1] = copy;
+    lines[n] = g_strdup("");
+    lines[n + 1] = NULL;
+    write_lines(path, lines);
+    g_strfreev(lines);
+    open_refused(path, "does not follow the entry it signs");
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+/* A log written before tags: its signed entries stay valid and the kiosk continues it; an
+ * unsigned stretch without tags is refused (stop the old version cleanly: it signs at close). */
+static void test_untagged_log(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
+    for (int signed_tail = 1; signed_tail >= 0; signed_tail--) {
+        g_autofree char *path = make_log(dir, 8);
+        char **lines = read_lines(path);
+        for (int i = 0; lines[i] != NULL; i++) {
+            if (lines[i][0] != 'E')
+                continue;
+            char *last_tab = strrchr(lines[i], '\t');
+            *last_tab = '\0';
+        }
+        if (!signed_tail)
+            drop_checkpoint(lines, 8);
+        write_lines(path, lines);
+        g_strfreev(lines);
+        audit_verify_options keyed = {.sign_every = 4, .hash_key = hk};
+        if (signed_tail) {
+            verifies(path, &keyed);
+            audit *b = open_log(path);
+            g_assert_cmpint(audit_append(b, "session.start", NULL, NULL), ==, BK_OK);
+            audit_close(b);
+            verifies(path, &keyed);
+        } else {
+            expect_with(path, &keyed, "untagged", 5);
+            open_refused(path, "no tag");
+        }
+        g_unlink(path);
+    }
+    g_rmdir(dir);
+}
+
+/* The tags checked with the wrong audit-hash key: every one is refused. */
+static void test_tags_other_key(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
+    g_autofree char *path = make_log(dir, 6);
+    uint8_t other[32];
+    randombytes_buf(other, sizeof(other));
+    audit_verify_options keyed = {.sign_every = 4, .hash_key = other};
+    for (unsigned long seq = 1; seq <= 6; seq++)
+        expect_with(path, &keyed, "changed", seq);
+    g_unlink(path);
+    g_rmdir(dir);
 }
 
 /* Issue 17: the kiosk checks the chain since the last signed checkpoint before it extends the
@@ -667,5 +838,10 @@ int main(int argc, char **argv)
     g_test_add_func("/audit/two-writers", test_two_writers);
     g_test_add_func("/audit/rewritten-tail-not-signed", test_rewritten_tail_not_signed);
     g_test_add_func("/audit/broken-tail-refused-on-open", test_broken_tail_refused_on_open);
+    g_test_add_func("/audit/rewritten-after-removed-checkpoint",
+                    test_rewritten_after_removed_checkpoint);
+    g_test_add_func("/audit/copied-checkpoint-refused", test_copied_checkpoint_refused);
+    g_test_add_func("/audit/untagged-log", test_untagged_log);
+    g_test_add_func("/audit/tags-other-key", test_tags_other_key);
     return g_test_run();
 }

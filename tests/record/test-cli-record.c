@@ -492,9 +492,52 @@ static void test_audit_cli(void)
     r = biokiosk_run("audit", "verify", log, "--kiosk-key", s.kiosk_pub, NULL);
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "\"entries\":3"));
+    g_assert_nonnull(strstr(r.out, "\"tags_checked\":false"));
+    bk_result_clear(&r);
+    r = biokiosk_run("audit", "verify", log, "--kiosk-key", s.kiosk_pub, "--hash-key", s.audit_key,
+                     NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "\"tags_checked\":true"));
+    bk_result_clear(&r);
+    /* another kiosk's audit-hash key: no tag is its */
+    g_autofree char *other = path_in(s.dir, "other");
+    g_assert_cmpint(g_mkdir(other, 0700), ==, 0);
+    r = biokiosk_run("keys", "kiosk-init", "--dir", other, NULL);
+    bk_result_clear(&r);
+    g_autofree char *other_key = path_in(other, "audit-hash.key");
+    r = biokiosk_run("audit", "verify", log, "--kiosk-key", s.kiosk_pub, "--hash-key", other_key,
+                     NULL);
+    g_assert_cmpint(r.status, ==, 1);
+    g_assert_nonnull(strstr(r.out, "\"kind\":\"changed\",\"entry\":3"));
     bk_result_clear(&r);
 
+    /* the closing checkpoint removed and the last entry's tag changed: the public chain and its
+     * signatures cannot tell, the tag can, and no writer extends (or signs) that log */
+    g_autofree char *tagged = path_in(s.dir, "tagged.log");
     gchar *text = NULL;
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    char *last_cp = strstr(text, "\nS\t3\t");
+    g_assert_nonnull(last_cp);
+    last_cp[1] = '\0';
+    char *tag_end = last_cp;
+    tag_end[-1] = tag_end[-1] == '0' ? '1' : '0';
+    g_assert_true(g_file_set_contents(tagged, text, -1, NULL));
+    g_free(text);
+    r = biokiosk_run("audit", "verify", tagged, "--kiosk-key", s.kiosk_pub, NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    bk_result_clear(&r);
+    r = biokiosk_run("audit", "verify", tagged, "--kiosk-key", s.kiosk_pub, "--hash-key",
+                     s.audit_key, NULL);
+    g_assert_cmpint(r.status, ==, 1);
+    g_assert_nonnull(strstr(r.out, "\"kind\":\"changed\",\"entry\":3"));
+    bk_result_clear(&r);
+    r = biokiosk_run("audit", "append", tagged, "--kiosk-key", s.kiosk_key, "--hash-key",
+                     s.audit_key, "--event", "session.start", NULL);
+    g_assert_cmpint(r.status, !=, 0);
+    g_assert_nonnull(strstr(r.err, "tag is not the kiosk's"));
+    bk_result_clear(&r);
+
+    text = NULL;
     g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
     g_assert_null(strstr(text, "1234567890"));
     char *q = strstr(text, "q=50");
