@@ -142,6 +142,8 @@ static void describe_transaction(JsonBuilder *b, const an2k *t)
         add_list(b, "signature_image", r, 125, img);
         static const char *const head[] = {"entry", "hash", NULL};
         add_list(b, "audit_head", r, 126, head);
+        static const char *const origin[] = {"x", "y", NULL};
+        add_list(b, "pen_origin", r, 127, origin);
         break;
     }
 }
@@ -203,15 +205,38 @@ static gboolean describe_signature_image(JsonBuilder *b, const an2k_record *r, c
 }
 
 /* The vectored signature (the pen points), with the times Type-2 keeps. */
-static gboolean describe_pen(JsonBuilder *b, const an2k_record *r, const an2k_field *timing,
-                             const char *extract, char *why, size_t why_size)
+/* Type-2 2.127: where the vectors' origin lies on the pad (0.0254 mm), FALSE when absent or
+ * not two numbers (the points are then given from the signature's top left). */
+static gboolean pen_origin(const an2k_field *f, record_pen_origin *o)
 {
+    if (f == NULL)
+        return FALSE;
+    long v[2];
+    for (size_t k = 0; k < 2; k++) {
+        g_autofree char *s = item_text(f, 0, k);
+        char *end = NULL;
+        v[k] = strtol(s, &end, 10);
+        if (s[0] == '\0' || *end != '\0' || v[k] < 0 || v[k] > 65535)
+            return FALSE;
+    }
+    o->x = v[0];
+    o->y = v[1];
+    return TRUE;
+}
+
+static gboolean describe_pen(JsonBuilder *b, const an2k_record *r, const an2k_field *timing,
+                             const an2k_field *origin_field, const char *extract, char *why,
+                             size_t why_size)
+{
+    record_pen_origin origin;
+    gboolean have_origin = pen_origin(origin_field, &origin);
     record_point *pts = NULL;
     size_t np = 0, ns = 0, *ends = NULL;
     gboolean ok = TRUE;
     json_builder_set_member_name(b, "vectored");
     json_builder_add_boolean_value(b, TRUE);
-    if (record_pen_decode(r->bin + 12, r->bin_len - 12, &pts, &np, &ends, &ns) == BK_OK) {
+    if (record_pen_decode(r->bin + 12, r->bin_len - 12, have_origin ? &origin : NULL, &pts, &np,
+                          &ends, &ns) == BK_OK) {
         json_builder_set_member_name(b, "strokes");
         json_builder_add_int_value(b, (gint64)ns);
         json_builder_set_member_name(b, "points");
@@ -230,10 +255,12 @@ static gboolean describe(JsonBuilder *b, const an2k *t, const char *extract, cha
     json_builder_begin_object(b);
     describe_transaction(b, t);
     /* the pen times, kept in Type-2 because Type-8 vectors have none */
-    const an2k_field *timing = NULL;
+    const an2k_field *timing = NULL, *origin = NULL;
     for (size_t i = 1; i < t->n_records && timing == NULL; i++)
-        if (t->records[i].type == 2)
+        if (t->records[i].type == 2) {
             timing = an2k_get(&t->records[i], 124);
+            origin = an2k_get(&t->records[i], 127);
+        }
     json_builder_set_member_name(b, "records");
     json_builder_begin_array(b);
     gboolean ok = TRUE;
@@ -249,7 +276,7 @@ static gboolean describe(JsonBuilder *b, const an2k *t, const char *extract, cha
         else if (r->type == 8 && r->bin_len >= 12 && r->bin[6] <= 1)
             ok = describe_signature_image(b, r, extract, why, why_size);
         else if (r->type == 8 && r->bin_len >= 12 && r->bin[6] == 2)
-            ok = describe_pen(b, r, timing, extract, why, why_size);
+            ok = describe_pen(b, r, timing, origin, extract, why, why_size);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

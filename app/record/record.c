@@ -18,8 +18,8 @@
 #include "core/sigink.h"
 #include "imaging/sigrender.h"
 
-#define PEN_FRAME 65535L /* Type-8 y: the pad's top edge, in units above the origin */
-#define PEN_END   255    /* Type-8 pressure: the end of the vectors */
+#define PEN_MAX 65535L /* the largest Type-8 coordinate */
+#define PEN_END 255    /* Type-8 pressure: the end of the vectors */
 
 bk_err record_refuse(char *why, size_t why_size, const char *fmt, ...)
 {
@@ -182,6 +182,27 @@ static bk_err set_gstring(an2k_record *r, unsigned tag, GString *g)
     return err;
 }
 
+static long pen_unit(double mm)
+{
+    long u = lround(mm / UNIT_MM);
+    return u < 0 ? 0 : u > PEN_MAX ? PEN_MAX : u;
+}
+
+/* ANSI/NIST-ITL 1-2011 (8.008, vectored data) references X and Y "from the bottom leftmost
+ * corner of the signature", X growing to the right and Y upwards. That corner on the pad, in
+ * 0.0254 mm: x from the pad's left edge (the leftmost point) and y down from its top edge (the
+ * lowest point). Type-2 2.127 keeps it, so that the pen's place on the pad comes back. */
+static record_pen_origin pen_origin(const record_session *s)
+{
+    record_pen_origin o = {PEN_MAX, 0};
+    for (size_t i = 0; i < s->n_strokes; i++)
+        for (size_t j = 0; j < s->strokes[i].n_points; j++) {
+            o.x = MIN(o.x, pen_unit(s->strokes[i].points[j].x_mm));
+            o.y = MAX(o.y, pen_unit(s->strokes[i].points[j].y_mm));
+        }
+    return o;
+}
+
 static bk_err encode_type2(an2k *t, const record_session *s, const sigrender_image *img,
                            const sigrender_options *o)
 {
@@ -256,6 +277,12 @@ static bk_err encode_type2(an2k *t, const record_session *s, const sigrender_ima
         put(g, 0, "%lu%c%s", s->audit_seq, AN2K_US, s->audit_hash);
         if (err == BK_OK)
             err = set_gstring(r, 126, g);
+    }
+    if (s->n_strokes > 0) {
+        record_pen_origin po = pen_origin(s);
+        put(g, 0, "%ld%c%ld", po.x, AN2K_US, po.y);
+        if (err == BK_OK)
+            err = set_gstring(r, 127, g);
     }
     if (img != NULL) {
         char scale[G_ASCII_DTOSTR_BUF_SIZE];
@@ -372,15 +399,13 @@ static bk_err encode_finger(an2k *t, const record_session *s, const record_finge
     return err;
 }
 
-/* One Type-8 vector. ANSI/NIST-ITL 1-2011 (8.008, vectored data) measures X to the right and Y
- * upwards from the bottom left: the pen's y (downwards from the pad's top edge) is written as
- * PEN_FRAME - y, so the pad's top edge lies PEN_FRAME units above the origin and every point
- * keeps its place on the pad (record_pen_decode undoes it exactly). */
-static void put_point(uint8_t *v, double x_mm, double y_mm, unsigned pressure)
+/* One Type-8 vector: X to the right and Y upwards from the signature's bottom left corner (o,
+ * pen_origin), so the leftmost point has X 0 and the lowest Y 0; the pen's y runs down from the
+ * pad's top edge (record_pen_decode with the origin undoes it exactly). */
+static void put_point(uint8_t *v, double x_mm, double y_mm, unsigned pressure,
+                      const record_pen_origin *o)
 {
-    long xl = lround(x_mm / UNIT_MM), yl = PEN_FRAME - lround(y_mm / UNIT_MM);
-    unsigned x = xl < 0 ? 0 : xl > PEN_FRAME ? PEN_FRAME : (unsigned)xl;
-    unsigned y = yl < 0 ? 0 : yl > PEN_FRAME ? PEN_FRAME : (unsigned)yl;
+    unsigned x = (unsigned)(pen_unit(x_mm) - o->x), y = (unsigned)(o->y - pen_unit(y_mm));
     v[0] = (uint8_t)(x >> 8);
     v[1] = (uint8_t)x;
     v[2] = (uint8_t)(y >> 8);
@@ -401,18 +426,19 @@ static bk_err encode_signature(an2k *t, const record_session *s, unsigned idc)
     body[1] = 2; /* SRT: vectored */
     /* ISR, HLL, VLL: 0 for vectored data */
     uint8_t *v = body + 7;
+    record_pen_origin o = pen_origin(s);
     for (size_t i = 0; i < s->n_strokes; i++) {
         const record_stroke *st = &s->strokes[i];
         for (size_t j = 0; j < st->n_points; j++, v += 5)
             put_point(v, st->points[j].x_mm, st->points[j].y_mm,
-                      1 + (unsigned)lround(st->points[j].pressure * 253));
-        put_point(v, st->points[st->n_points - 1].x_mm, st->points[st->n_points - 1].y_mm, 0);
+                      1 + (unsigned)lround(st->points[j].pressure * 253), &o);
+        put_point(v, st->points[st->n_points - 1].x_mm, st->points[st->n_points - 1].y_mm, 0, &o);
         v += 5;
     }
     /* the end of the vectors (pressure 255), where the pen was lifted last */
     const record_stroke *last = &s->strokes[s->n_strokes - 1];
     put_point(v, last->points[last->n_points - 1].x_mm, last->points[last->n_points - 1].y_mm,
-              PEN_END);
+              PEN_END, &o);
     bk_err err = an2k_add_binary(t, 8, idc, body, len);
     biomem_free(body);
     return err;
@@ -560,12 +586,19 @@ bk_err record_commit(const record_session *s, const uint8_t kiosk_sk[64],
     return BK_ERR_EXISTS;
 }
 
-bk_err record_pen_decode(const uint8_t *data, size_t len, record_point **points, size_t *n_points,
-                         size_t **ends, size_t *n_strokes)
+bk_err record_pen_decode(const uint8_t *data, size_t len, const record_pen_origin *origin,
+                         record_point **points, size_t *n_points, size_t **ends, size_t *n_strokes)
 {
     if (len % 5 != 0)
         return BK_ERR_CORRUPT;
     size_t n = len / 5;
+    /* without the origin on the pad: the signature's top left at 0, 0 */
+    record_pen_origin o = {0, 0};
+    if (origin != NULL)
+        o = *origin;
+    else
+        for (size_t i = 0; i < n; i++)
+            o.y = MAX(o.y, (long)((unsigned)data[5 * i + 2] << 8 | data[5 * i + 3]));
     record_point *pts = n ? biomem_calloc(n, sizeof(*pts)) : NULL;
     size_t *e = g_new0(size_t, n + 1);
     if (n > 0 && pts == NULL) {
@@ -584,8 +617,8 @@ bk_err record_pen_decode(const uint8_t *data, size_t len, record_point **points,
          * not already (NIST's samples end a stroke with it, the kiosk after its last pen-up) */
         if (v[4] == PEN_END && i > 0 && memcmp(v, v - 5, 4) == 0)
             break;
-        pts[np].x_mm = ((unsigned)v[0] << 8 | v[1]) * UNIT_MM;
-        pts[np].y_mm = (double)(PEN_FRAME - (long)((unsigned)v[2] << 8 | v[3])) * UNIT_MM;
+        pts[np].x_mm = (double)(o.x + (long)((unsigned)v[0] << 8 | v[1])) * UNIT_MM;
+        pts[np].y_mm = (double)(o.y - (long)((unsigned)v[2] << 8 | v[3])) * UNIT_MM;
         pts[np].pressure = v[4] >= 254 ? 1.0 : (v[4] - 1) / 253.0;
         np++;
         if (v[4] == PEN_END)

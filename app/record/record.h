@@ -222,12 +222,19 @@ bk_err record_jpeg_size(const uint8_t *data, size_t len, unsigned *width, unsign
 bk_err record_png_header(const uint8_t *data, size_t len, unsigned *width, unsigned *height,
                          unsigned *depth, unsigned *colour);
 
+/* Where the Type-8 vectors' origin (the signature's bottom left corner, ANSI/NIST-ITL 8.008)
+ * lies on the pad, in 0.0254 mm: x from the pad's left edge, y down from its top edge. The kiosk
+ * writes it to Type-2 2.127 (x, y). */
+typedef struct record_pen_origin {
+    long x, y;
+} record_pen_origin;
+
 /* Decodes Type-8 vectored data (the bytes after the 12-byte header) into strokes: x, y in mm
- * (y down from Y = 65535, the kiosk's pad top, see above) and pressure 0..1; pen-up points end
- * strokes, an end-of-vectors point (255) ends the list (a point of its own only at a new
- * position). *points (biomem) holds all points, *ends the
- * index one past each stroke's last point (g_free). */
-bk_err record_pen_decode(const uint8_t *data, size_t len, record_point **points, size_t *n_points,
-                         size_t **ends, size_t *n_strokes);
+ * on the pad (y down from its top edge) when origin (2.127) is given, else with the
+ * signature's top left at 0, 0; pressure 0..1; pen-up points end strokes, an end-of-vectors
+ * point (255) ends the list (a point of its own only at a new position). *points (biomem) holds
+ * all points, *ends the index one past each stroke's last point (g_free). */
+bk_err record_pen_decode(const uint8_t *data, size_t len, const record_pen_origin *origin,
+                         record_point **points, size_t *n_points, size_t **ends, size_t *n_strokes);
 
 #endif

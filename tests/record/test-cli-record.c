@@ -215,6 +215,12 @@ static void test_keys_build_open(void)
     JsonObject *scale =
         json_array_get_object_element(json_object_get_array_member(o, "signature_image"), 0);
     g_assert_cmpstr(json_object_get_string_member(scale, "box_width"), ==, "600");
+    /* 2.127: the signature's bottom left on the pad, the Type-8 vectors' origin */
+    JsonObject *origin =
+        json_array_get_object_element(json_object_get_array_member(o, "pen_origin"), 0);
+    g_assert_nonnull(origin);
+    g_assert_cmpint(g_ascii_strtoll(json_object_get_string_member(origin, "x"), NULL, 10), >, 0);
+    g_assert_cmpint(g_ascii_strtoll(json_object_get_string_member(origin, "y"), NULL, 10), >, 0);
     JsonArray *devices = json_object_get_array_member(o, "devices");
     g_assert_cmpuint(json_array_get_length(devices), ==, 2); /* camera + the pad */
     g_object_unref(p);

@@ -238,9 +238,55 @@ static void test_round_trip_full(void)
     g_assert_cmpuint(sig->type, ==, 8);
     g_assert_true(sig->binary);
     g_assert_cmpint(sig->bin[6], ==, 2); /* vectored */
+    /* ANSI/NIST-ITL 1-2011 8.008: X and Y "referenced from the bottom leftmost corner of the
+     * signature", X growing to the right, Y upwards; 255 ends the vectors. 2.127 says where that
+     * corner lies on the pad (x from its left, y down from its top, 0.0254 mm). */
+    long min_x = 65535, max_y = 0;
+    for (size_t s = 0; s < 2; s++)
+        for (size_t i = 0; i < PEN_POINTS; i++) {
+            min_x = MIN(min_x, lround(f.points[s][i].x_mm / 0.0254));
+            max_y = MAX(max_y, lround(f.points[s][i].y_mm / 0.0254));
+        }
+    g_assert_cmpint(min_x, >, 0); /* the fixture does not start at the pad's corner */
+    char ox[24], oy[24];
+    snprintf(ox, sizeof ox, "%ld", min_x);
+    snprintf(oy, sizeof oy, "%ld", max_y);
+    assert_item(r2, 127, 0, 0, ox);
+    assert_item(r2, 127, 0, 1, oy);
+    const uint8_t *vec = sig->bin + 12;
+    size_t nv = (sig->bin_len - 12) / 5;
+    long min_X = 65535, min_Y = 65535;
+    for (size_t k = 0; k < nv; k++) {
+        min_X = MIN(min_X, (long)(vec[5 * k] << 8 | vec[5 * k + 1]));
+        min_Y = MIN(min_Y, (long)(vec[5 * k + 2] << 8 | vec[5 * k + 3]));
+    }
+    g_assert_cmpint(min_X, ==, 0);
+    g_assert_cmpint(min_Y, ==, 0);
+    g_assert_cmpuint(vec[5 * (nv - 1) + 4], ==, 255);
+    for (size_t i = 0; i < PEN_POINTS; i++) { /* the first stroke: up is +Y */
+        const uint8_t *v = vec + 5 * i;
+        g_assert_cmpint((long)(v[0] << 8 | v[1]), ==, lround(f.points[0][i].x_mm / 0.0254) - min_x);
+        g_assert_cmpint((long)(v[2] << 8 | v[3]), ==, max_y - lround(f.points[0][i].y_mm / 0.0254));
+    }
     record_point *pts = NULL;
     size_t np = 0, ns = 0, *ends = NULL;
-    g_assert_cmpint(record_pen_decode(sig->bin + 12, sig->bin_len - 12, &pts, &np, &ends, &ns), ==,
+    /* without 2.127: the same signature, its top left at 0, 0 */
+    g_assert_cmpint(record_pen_decode(vec, sig->bin_len - 12, NULL, &pts, &np, &ends, &ns), ==,
+                    BK_OK);
+    g_assert_cmpuint(np, ==, 2 * PEN_POINTS);
+    double min_y_mm = 1e9;
+    for (size_t s = 0; s < 2; s++)
+        for (size_t i = 0; i < PEN_POINTS; i++)
+            min_y_mm = MIN(min_y_mm, f.points[s][i].y_mm);
+    for (size_t i = 0; i < PEN_POINTS; i++) {
+        g_assert_cmpfloat(fabs(pts[i].x_mm - (f.points[0][i].x_mm - min_x * 0.0254)), <=, 0.0128);
+        g_assert_cmpfloat(fabs(pts[i].y_mm - (f.points[0][i].y_mm - min_y_mm)), <=, 0.0256);
+    }
+    biomem_free(pts);
+    g_free(ends);
+    /* with it, every point in its place on the pad */
+    record_pen_origin origin = {min_x, max_y};
+    g_assert_cmpint(record_pen_decode(vec, sig->bin_len - 12, &origin, &pts, &np, &ends, &ns), ==,
                     BK_OK);
     g_assert_cmpuint(ns, ==, 2);
     g_assert_cmpuint(np, ==, 2 * PEN_POINTS);
