@@ -228,8 +228,9 @@ static void test_nist_samples(void)
             g_assert_cmpint(r->bin[6], ==, 2);
             record_point *pts = NULL;
             size_t np = 0, ns = 0, *ends = NULL;
-            g_assert_cmpint(record_pen_decode(r->bin + 12, r->bin_len - 12, NULL, &pts, &np, &ends, &ns),
-                            ==, BK_OK);
+            g_assert_cmpint(
+                record_pen_decode(r->bin + 12, r->bin_len - 12, NULL, &pts, &np, &ends, &ns), ==,
+                BK_OK);
             g_assert_cmpuint(np, ==, 4);
             g_assert_cmpuint(ns, ==, 1);
             g_assert_cmpfloat(pts[1].x_mm, >, 0.25);
