@@ -22,7 +22,8 @@ bk_err facecheck_picture(const face_finder *finder, const landmarks *lm, const p
     face_options o = face_options_still();
     bk_err err = face_find(finder, picture, &o, faces);
     if (err == BK_OK && lm != NULL)
-        err = faceshape_fit(lm, picture, faces);
+        err = faces->n_faces > 0 ? faceshape_fit(lm, picture, faces)
+                                 : faceshape_fit_unfound(lm, picture, faces);
     if (err == BK_OK)
         err = icao_check_picture(picture, faces, limits, result);
     return err;
@@ -38,7 +39,7 @@ static void shift_box(face_box *b, double k, double dx, double dy)
 
 /* Moves a result found in a region with origin (ox, oy), decoded at 1/scale, back into the
  * capture's coordinates. */
-static void to_capture(face_result *fr, int ox, int oy, int scale)
+static void to_capture(face_result *fr, int ox, int oy, double scale)
 {
     for (int i = 0; i < fr->n_faces; i++)
         shift_box(&fr->faces[i], scale, -ox * scale, -oy * scale);
@@ -121,11 +122,16 @@ bk_err facecheck_capture(const face_finder *finder, const landmarks *lm, const u
     if (err == BK_OK)
         err = face_find(finder, p, &o, &small);
     if (err != BK_OK || small.n_faces == 0) {
-        /* no face: the checks say so (no crop is made without a face) */
+        /* no face: the checks say so (no crop is made without a face), with the pose of a
+         * turned head dlib's detector finds on the small picture */
+        if (err == BK_OK && lm != NULL)
+            err = faceshape_fit_unfound(lm, p, &small);
         if (err == BK_OK)
             err = icao_check_picture(p, &small, limits, result);
-        if (err == BK_OK)
+        if (err == BK_OK) {
+            to_capture(&small, 0, 0, (double)w / p->width);
             *faces = small;
+        }
         pic_free(p);
         return err;
     }

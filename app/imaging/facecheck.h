@@ -20,13 +20,17 @@
  * *result (its output is the 1244x1600 crop, transfer full: icao_result_clear), and, when not
  * NULL, *width and *height with the capture's size. `lm` may be NULL: then the landmark checks
  * are not made (icao_result_not_checked names them). Errors: those of picio_decode and of the
- * checks; a picture without a face is not an error (result->compliant is false). */
+ * checks; a picture without a face is not an error (result->compliant is false). Where the Haar
+ * search finds no frontal face, dlib's detector looks for a turned head (faceshape_fit_unfound,
+ * on the 1/8 decode): then faces->n_faces stays 0 and has_shape, yaw and pitch say how the head is
+ * turned, and `yaw` and `pitch` come first in the checks. */
 bk_err facecheck_capture(const face_finder *finder, const landmarks *lm, const uint8_t *data,
                          size_t size, const icao_settings *limits, face_result *faces,
                          icao_result *result, int *width, int *height);
 
 /* A decoded still picture (a file of `photo check`, a small capture): the same on the whole
- * picture. */
+ * picture. Live view (facecheck_frame) makes no such second search: it would add a
+ * detection over the whole frame to every frame without a face. */
 bk_err facecheck_picture(const face_finder *finder, const landmarks *lm, const pic *picture,
                          const icao_settings *limits, face_result *faces, icao_result *result);
 

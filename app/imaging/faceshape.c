@@ -332,6 +332,28 @@ bk_err faceshape_fit_from(const landmarks *lm, const pic *picture, face_result *
     return faceshape_fit_box(lm, picture, &hog, fr);
 }
 
+bk_err faceshape_fit_unfound(const landmarks *lm, const pic *picture, face_result *fr)
+{
+    if (lm == NULL || picture == NULL || fr == NULL)
+        return BK_ERR_INVALID;
+    fr->has_shape = false;
+    if (fr->n_faces != 0)
+        return BK_OK;
+    landmarks_box hit;
+    int n = 0;
+    bk_err err = landmarks_detect(lm, picture, NULL, FACESHAPE_UNFOUND_SIDE, &hit, 1, &n);
+    if (err != BK_OK || n == 0)
+        return err;
+    err = landmarks_fit(lm, picture, &hit, &fr->shape);
+    double yaw = NAN, pitch = NAN;
+    if (err != BK_OK || !faceshape_pose(&fr->shape, &yaw, &pitch))
+        return err;
+    fr->yaw_deg = yaw;
+    fr->pitch_deg = pitch;
+    fr->has_shape = true;
+    return BK_OK;
+}
+
 bool faceshape_turned(const face_result *fr)
 {
     return fr->has_shape && !(fabs(fr->yaw_deg) <= HOG_BELOW_YAW);

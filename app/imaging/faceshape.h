@@ -62,6 +62,16 @@ bk_err faceshape_hog_box(const landmarks *lm, const pic *picture, const face_box
 bk_err faceshape_fit_box(const landmarks *lm, const pic *picture, const landmarks_box *hog,
                          face_result *fr);
 
+/* A still picture in which the Haar search found no face (fr->n_faces == 0; nothing to do
+ * otherwise): dlib's HOG detector over the whole picture shrunk to FACESHAPE_UNFOUND_SIDE (its
+ * turned-face filters find the 3/4 views the frontal cascade misses), the landmarks fitted to its
+ * best box and their yaw and pitch measured. Fills has_shape, shape, yaw_deg and pitch_deg when it
+ * finds a head and a pose fits; n_faces stays 0, so the checks still say no frontal face was found
+ * and such a picture is never compliant (icao_check_picture puts yaw and pitch first, so the
+ * person is told which way to turn). Not for live view: it costs about 25-40 ms a picture. */
+#define FACESHAPE_UNFOUND_SIDE 640
+bk_err faceshape_fit_unfound(const landmarks *lm, const pic *picture, face_result *fr);
+
 /* The measures of a shape fitted to `picture` (NULL: from the points alone). */
 void faceshape_measure(const pic *picture, const landmarks_shape *s, faceshape_measures *out);
 

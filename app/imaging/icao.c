@@ -291,6 +291,17 @@ static void pose_checks(icao_result *r, const face_result *faces, const icao_set
     say(c, "Lift your chin a little", "Lower your chin a little", false);
 }
 
+/* Exactly one face. With no frontal face but a turned head found by dlib's detector
+ * (faceshape_fit_unfound), its yaw and pitch come first, so that the first failure tells the
+ * person which way to turn; `faces` still fails, so such a picture is never compliant. */
+static void faces_check(icao_result *r, const face_result *faces, const icao_settings *set)
+{
+    if (faces->n_faces == 0 && faces->has_shape)
+        pose_checks(r, faces, set);
+    icao_check *c = add(r, "faces", faces->n_faces, 1, 1);
+    say(c, "Look into the camera", "Only one person in the picture, please", false);
+}
+
 /* Mean luma of the face's two halves, cheek and nose between the eyes and the mouth, split at
  * the nose: the darker over the brighter (1 = even light). A lamp on one side only shades the
  * other half. */
@@ -363,8 +374,7 @@ bk_err icao_check_picture(const pic *picture, const face_result *faces, const ic
         return BK_ERR_INVALID;
     icao_result r;
     memset(&r, 0, sizeof(r));
-    icao_check *c = add(&r, "faces", faces->n_faces, 1, 1);
-    say(c, "Look into the camera", "Only one person in the picture, please", false);
+    faces_check(&r, faces, set);
     if (faces->n_faces == 0) {
         r.compliant = false;
         *out = r;
@@ -386,10 +396,10 @@ bk_err icao_check_picture(const pic *picture, const face_result *faces, const ic
     }
 
     /* The head's estimated box in the picture must lie inside it. */
-    c = add(&r, "head_in_frame",
-            inside_fraction(mx - head_w / 2, crown, mx + head_w / 2, crown + head_h, picture->width,
-                            picture->height),
-            0.98, 1.0);
+    icao_check *c = add(&r, "head_in_frame",
+                        inside_fraction(mx - head_w / 2, crown, mx + head_w / 2, crown + head_h,
+                                        picture->width, picture->height),
+                        0.98, 1.0);
     say(c, "Move so that your whole head is in the picture", NULL, false);
 
     c = add(&r, "eye_distance", iod * set->capture_scale, set->eye_distance_min, NAN);

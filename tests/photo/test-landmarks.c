@@ -34,6 +34,8 @@ typedef struct shot {
     icao_result ir;
     double haar_eye_err; /* worse eye's error / eye distance, before and after the landmarks */
     double eye_err;
+    int haar_faces; /* faces the Haar search found (0: the still check looked with dlib's
+                       detector for a turned head, faceshape_fit_unfound) */
 } shot;
 
 static GPtrArray *shots;
@@ -66,12 +68,20 @@ static void add_shot(const char *file, const char *label, const double eyes[4])
         s->eyes[i] = eyes != NULL ? eyes[i] : NAN;
     pic *p = load(file);
     face_options o = face_options_still();
-    g_assert_cmpint(face_find(finder, p, &o, &s->fr), ==, BK_OK);
-    s->haar_eye_err = s->fr.n_faces > 0 && eyes != NULL ? eye_error(&s->fr, eyes) : NAN;
-    g_assert_cmpint(faceshape_fit(model, p, &s->fr), ==, BK_OK);
-    s->eye_err = s->fr.n_faces > 0 && eyes != NULL ? eye_error(&s->fr, eyes) : NAN;
     icao_settings set = icao_settings_default(false);
-    g_assert_cmpint(icao_check_picture(p, &s->fr, &set, &s->ir), ==, BK_OK);
+    g_assert_cmpint(face_find(finder, p, &o, &s->fr), ==, BK_OK);
+    s->haar_faces = s->fr.n_faces;
+    if (s->haar_faces == 0) {
+        /* no frontal face: the still check's own path (facecheck_picture, as `photo check`),
+         * which then looks for a turned head with dlib's detector */
+        g_assert_cmpint(facecheck_picture(finder, model, p, &set, &s->fr, &s->ir), ==, BK_OK);
+        s->haar_eye_err = s->eye_err = NAN;
+    } else {
+        s->haar_eye_err = eyes != NULL ? eye_error(&s->fr, eyes) : NAN;
+        g_assert_cmpint(faceshape_fit(model, p, &s->fr), ==, BK_OK);
+        s->eye_err = eyes != NULL ? eye_error(&s->fr, eyes) : NAN;
+        g_assert_cmpint(icao_check_picture(p, &s->fr, &set, &s->ir), ==, BK_OK);
+    }
     pic_free(s->ir.output); /* the crop is not needed, the checks stay */
     s->ir.output = NULL;
     pic_free(p);
@@ -187,6 +197,7 @@ static void test_mouth(void)
             continue;
         const icao_check *c = get(s, "mouth_closed");
         g_assert_nonnull(c);
+        g_assert_cmpint(s->haar_faces, >, 0);
         g_test_message("%s %.4f %s", s->file, c->value, m);
         if (g_str_has_prefix(m, "mouth=open")) {
             open++;
@@ -288,32 +299,63 @@ static void test_mouth_grey_and_enlarged(void)
     g_assert_cmpint(big_failed, ==, open);
 }
 
-/* 3/4 views and profiles are all refused: by yaw, or as no frontal face. The turn's side
- * matches the label wherever a face was found. */
+/* The label's yaw (LABELS.tsv: about 40 degrees for a 3/4 view, 90 for a profile). */
+static double label_yaw(const shot *s)
+{
+    const char *y = strstr(s->label, "yaw=");
+    g_assert_nonnull(y);
+    return g_ascii_strtod(y + 4, NULL);
+}
+
+/* Every 3/4 view is refused by yaw, turned the way its label says, also those the Haar search
+ * finds no frontal face in (dlib's detector finds the turned head, faceshape_fit_unfound: `faces`
+ * fails too, and yaw is the first failure, so the person is told which way to turn). Profiles are
+ * refused by yaw or by finding no face. */
 static void test_pose_refused(void)
 {
-    int n = 0, by_yaw = 0, no_face = 0;
+    int n = 0, quarter = 0, by_yaw = 0, unfound = 0, profile_yaw = 0, no_face = 0;
     for (guint i = 0; i < shots->len; i++) {
         const shot *s = g_ptr_array_index(shots, i);
         if (!g_str_has_prefix(s->file, "pose/"))
             continue;
         n++;
         g_assert_false(s->ir.compliant);
-        if (s->fr.n_faces == 0) {
+        double label = label_yaw(s);
+        bool three_quarter = fabs(label) < 60;
+        quarter += three_quarter;
+        const icao_check *yaw = get(s, "yaw");
+        const icao_check *first = icao_first_failure(&s->ir);
+        g_assert_nonnull(first);
+        g_test_message("%s (yaw %+.0f): Haar faces %d, yaw %.1f, first failure %s", s->file, label,
+                       s->haar_faces, yaw ? yaw->value : NAN, first->name);
+        if (yaw == NULL) {
+            /* no head at all: only for a profile */
+            g_assert_false(three_quarter);
+            g_assert_cmpint(s->fr.n_faces, ==, 0);
+            g_assert_cmpstr(first->name, ==, "faces");
             no_face++;
-            g_test_message("%s: no frontal face", s->file);
             continue;
         }
-        const icao_check *yaw = get(s, "yaw");
-        g_assert_nonnull(yaw);
-        g_test_message("%s: yaw %.1f", s->file, yaw->value);
         g_assert_false(yaw->pass);
-        by_yaw++;
-        double label = g_ascii_strtod(strstr(s->label, "yaw=") + 4, NULL);
         g_assert_cmpfloat(label * yaw->value, >, 0);
+        if (s->haar_faces == 0) {
+            /* found by dlib's detector alone: never compliant, `faces` fails, yaw says why */
+            g_assert_cmpint(s->fr.n_faces, ==, 0);
+            g_assert_false(get(s, "faces")->pass);
+            g_assert_cmpstr(first->name, ==, "yaw");
+            g_assert_nonnull(strstr(first->instruction, label > 0 ? "your right" : "your left"));
+            unfound += three_quarter;
+        }
+        by_yaw += three_quarter;
+        profile_yaw += !three_quarter;
     }
-    g_test_message("pose: %d/%d refused by yaw, %d by finding no frontal face", by_yaw, n, no_face);
+    g_test_message("pose: 3/4 views %d/%d refused by yaw with their label's sign (%d of them with "
+                   "no frontal face, found by dlib's detector); profiles: %d by yaw, %d by finding "
+                   "no face",
+                   by_yaw, quarter, unfound, profile_yaw, no_face);
     g_assert_cmpint(n, ==, 15);
+    g_assert_cmpint(quarter, ==, 12);
+    g_assert_cmpint(by_yaw, ==, quarter);
 }
 
 /* The frontal references keep passing: no more than 1 in 20 refused by the landmark checks. */
@@ -327,6 +369,7 @@ static void test_frontal_keep_passing(void)
         if (!g_str_has_prefix(s->file, "frontal/") && !g_str_has_prefix(s->file, "neutral/"))
             continue;
         n++;
+        g_assert_cmpint(s->haar_faces, >, 0); /* dlib's detector is never asked to look */
         g_assert_true(s->fr.has_shape);
         bool fails = false;
         for (size_t k = 0; k < G_N_ELEMENTS(checks); k++) {
@@ -386,20 +429,27 @@ static void test_uneven_light(void)
     pic_free(p);
 }
 
-/* A 6000x4000 capture checked in two passes (facecheck_capture: 1/8 decode, then the crop's
- * region only) finds the same face and measures what the whole decoded capture measures. */
-static void test_capture_two_passes(void)
+/* A 6000x4000 capture of a portrait: the portrait as tall as the frame, in its middle (the edges
+ * repeated beside it), and its JPEG. */
+static pic *capture_of(const pic *portrait, uint8_t **jpeg, size_t *size)
 {
-    pic *portrait = load("neutral/frll_neutral_front_094_03.jpg");
-    /* the portrait as tall as the frame, in its middle (the edges repeated beside it) */
     double step = (double)portrait->height / 4000;
     pic *frame = NULL;
     g_assert_cmpint(
         pic_warp(portrait, portrait->width / 2.0 - 3000 * step, 0, 0, step, 6000, 4000, &frame), ==,
         BK_OK);
+    g_assert_cmpint(picio_encode_jpeg(frame, 90, jpeg, size), ==, BK_OK);
+    return frame;
+}
+
+/* A 6000x4000 capture checked in two passes (facecheck_capture: 1/8 decode, then the crop's
+ * region only) finds the same face and measures what the whole decoded capture measures. */
+static void test_capture_two_passes(void)
+{
+    pic *portrait = load("neutral/frll_neutral_front_094_03.jpg");
     uint8_t *jpeg = NULL;
     size_t size = 0;
-    g_assert_cmpint(picio_encode_jpeg(frame, 90, &jpeg, &size), ==, BK_OK);
+    pic *frame = capture_of(portrait, &jpeg, &size);
     icao_settings set = icao_settings_default(false);
     face_result whole_fr, two_fr;
     icao_result whole, two;
@@ -432,6 +482,64 @@ static void test_capture_two_passes(void)
     biomem_free(jpeg);
     pic_free(frame);
     pic_free(portrait);
+}
+
+/* The kiosk's capture check (facecheck_capture) of the 3/4 views in which the still search finds
+ * no frontal face, each as a 6000x4000 capture: refused by yaw first, turned the way the label
+ * says, the landmarks in the capture's pixels (on the head, inside the frame); and how long dlib's
+ * detector and the fit take on the still where the Haar search found nothing. */
+static void test_capture_turned(void)
+{
+    int n = 0;
+    for (guint i = 0; i < shots->len; i++) {
+        const shot *s = g_ptr_array_index(shots, i);
+        if (!g_str_has_prefix(s->file, "pose/") || s->haar_faces > 0 || !(fabs(label_yaw(s)) < 60))
+            continue;
+        n++;
+        pic *portrait = load(s->file);
+        face_result fr;
+        memset(&fr, 0, sizeof fr);
+        gint64 t0 = g_get_monotonic_time();
+        g_assert_cmpint(faceshape_fit_unfound(model, portrait, &fr), ==, BK_OK);
+        double still_ms = (double)(g_get_monotonic_time() - t0) / 1000;
+        g_assert_true(fr.has_shape);
+        uint8_t *jpeg = NULL;
+        size_t size = 0;
+        pic *frame = capture_of(portrait, &jpeg, &size);
+        icao_settings set = icao_settings_default(false);
+        icao_result ir;
+        t0 = g_get_monotonic_time();
+        g_assert_cmpint(facecheck_capture(finder, model, jpeg, size, &set, &fr, &ir, NULL, NULL),
+                        ==, BK_OK);
+        double capture_ms = (double)(g_get_monotonic_time() - t0) / 1000;
+        const icao_check *first = icao_first_failure(&ir);
+        g_assert_nonnull(first);
+        const icao_check *yaw = NULL;
+        for (int k = 0; k < ir.n_checks; k++)
+            if (strcmp(ir.checks[k].name, "yaw") == 0)
+                yaw = &ir.checks[k];
+        g_test_message("%s as a capture: faces %d, yaw %.1f, first failure %s; dlib's detector "
+                       "and the fit on the still %.0f ms, the capture's check %.0f ms",
+                       s->file, fr.n_faces, yaw ? yaw->value : NAN, first->name, still_ms,
+                       capture_ms);
+        g_assert_false(ir.compliant);
+        g_assert_nonnull(yaw);
+        g_assert_false(yaw->pass);
+        g_assert_cmpfloat(label_yaw(s) * yaw->value, >, 0);
+        if (fr.n_faces == 0) {
+            g_assert_cmpstr(first->name, ==, "yaw");
+            const double *nose = fr.shape.pt[30];
+            g_assert_cmpfloat(nose[0], >, 2000);
+            g_assert_cmpfloat(nose[0], <, 4000);
+            g_assert_cmpfloat(nose[1], >, 1000);
+            g_assert_cmpfloat(nose[1], <, 3000);
+        }
+        icao_result_clear(&ir);
+        biomem_free(jpeg);
+        pic_free(frame);
+        pic_free(portrait);
+    }
+    g_assert_cmpint(n, >, 0);
 }
 
 /* Figures of each measure over the frontal references, for docs/photo.md. */
@@ -478,6 +586,7 @@ int main(int argc, char **argv)
     g_test_add_func("/landmarks/frontal-keep-passing", test_frontal_keep_passing);
     g_test_add_func("/landmarks/uneven-light", test_uneven_light);
     g_test_add_func("/landmarks/capture-two-passes", test_capture_two_passes);
+    g_test_add_func("/landmarks/capture-turned", test_capture_turned);
     g_test_add_func("/landmarks/spread", test_spread);
     int r = g_test_run();
     g_ptr_array_unref(shots);
