@@ -365,6 +365,9 @@ static void make_visit_and_session(kiosk *k)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    /* the per-kiosk count of wrong PINs lives beside the audit log, in the kiosk's state */
+    g_autofree char *state_dir = g_path_get_dirname(config_get_string(cfg, CONFIG_AUDIT_LOG));
+    g_autofree char *limit_file = g_build_filename(state_dir, "staff-limit", NULL);
     visit_settings vs = {
         .desk = config_get_string(cfg, CONFIG_KIOSK_DESK),
         .kiosk_id = config_get_string(cfg, CONFIG_KIOSK_ID),
@@ -375,6 +378,7 @@ static void make_visit_and_session(kiosk *k)
         .max_pin_failures = (int)config_get_int(cfg, CONFIG_STAFF_MAX_PIN_FAILURES),
         .lockout_minutes = (int)config_get_int(cfg, CONFIG_STAFF_LOCKOUT_MINUTES),
         .kiosk_pin_failures = (int)config_get_int(cfg, CONFIG_STAFF_KIOSK_PIN_FAILURES),
+        .limit_file = limit_file,
         .wake = wake_visit,
         .wake_data = GUINT_TO_POINTER(SDL_RegisterEvents(1)),
     };

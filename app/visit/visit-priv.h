@@ -68,6 +68,7 @@ struct visit {
     char pending_pin[STAFF_PIN_MAX + 1];
     int kiosk_failures; /* wrong PINs in a row on this kiosk */
     int64_t kiosk_wait_until;
+    char *limit_file; /* the copy visit_settings.limit_file points to */
     /* records that could not be written yet */
     bool record_failed;
     bool record_refused;
@@ -97,5 +98,7 @@ store_arrival visit_arrival(const visit *v, bool ignore_window, int64_t wall);
 
 /* visit_staff.c: applies a sign-in answer (main thread). */
 void visit_staff_answer(visit *v, job *j, int64_t wall, visit_event *ev);
+/* Reads the per-kiosk count a previous run left in set.limit_file. */
+void visit_staff_limit_load(visit *v);
 
 #endif

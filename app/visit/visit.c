@@ -17,6 +17,9 @@ visit *visit_new(const visit_settings *set, struct store *st, struct kioskrec *r
 {
     visit *v = g_new0(visit, 1);
     v->set = *set;
+    v->limit_file = g_strdup(set->limit_file);
+    v->set.limit_file = v->limit_file;
+    visit_staff_limit_load(v);
     v->st = st;
     v->rec = rec;
     v->fl = flow_new((int64_t)set->idle_seconds * 1000, (int64_t)set->countdown_seconds * 1000);
@@ -34,6 +37,7 @@ void visit_free(visit *v)
     kioskrec_visit_end(v->rec);
     takes_free(v->tk);
     flow_free(v->fl);
+    g_free(v->limit_file);
     memset(v, 0, sizeof *v);
     g_free(v);
 }

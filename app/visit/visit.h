@@ -41,6 +41,9 @@ typedef struct visit_settings {
      * kiosk_pin_failures; 0: 10) every further sign-in waits 2^k seconds, k the failures beyond
      * it (capped at 15 minutes); a right PIN resets it */
     int kiosk_pin_failures;
+    /* where that count and its wait survive a restart of the kiosk (a power cut must not give
+     * fresh tries): a small file, replaced whole on each change (copied; NULL: memory only) */
+    const char *limit_file;
     /* Called on the worker thread when an answer waits (e.g. pushes an SDL user event so the main
      * loop wakes); may be NULL (then the caller polls). */
     void (*wake)(void *data);

@@ -1,5 +1,6 @@
 /* Staff sign-in and roles: the PIN check on the worker, the per-kiosk limit across all accounts,
  * the change of a PIN that is too short, and the reasons staff give (logged as codes). */
+#include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -60,7 +61,65 @@ const char *visit_reason_text(visit_reason reason)
 
 static bool kiosk_waits(visit *v, int64_t wall)
 {
+    /* never longer than the cap from now (the clock set back, a count from another clock) */
+    if (v->kiosk_wait_until - wall > KIOSK_WAIT_MAX_S)
+        v->kiosk_wait_until = wall + KIOSK_WAIT_MAX_S;
     return v->kiosk_wait_until > wall;
+}
+
+static int kiosk_limit(const visit *v)
+{
+    return v->set.kiosk_pin_failures > 0 ? v->set.kiosk_pin_failures : KIOSK_FAILURES_DEFAULT;
+}
+
+/* The per-kiosk count in set.limit_file: "FAILURES WAIT_UNTIL" (wall seconds). A file that
+ * cannot be read or makes no sense counts as the limit reached: the next wrong PIN waits. */
+void visit_staff_limit_load(visit *v)
+{
+    const char *path = v->set.limit_file;
+    if (path == NULL)
+        return;
+    g_autofree char *text = NULL;
+    GError *e = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &e)) {
+        bool absent = g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+        if (!absent) {
+            g_message("staff sign-in: %s: %s: counting from the kiosk's limit", path, e->message);
+            v->kiosk_failures = kiosk_limit(v);
+        }
+        g_error_free(e);
+        return;
+    }
+    int failures = 0;
+    long long until = 0;
+    char extra = 0;
+    if (sscanf(text, "%d %lld %c", &failures, &until, &extra) != 2 || failures < 0 ||
+        failures > 1000000 || until < 0) {
+        g_message("staff sign-in: %s does not hold a count: counting from the kiosk's limit", path);
+        v->kiosk_failures = kiosk_limit(v);
+        return;
+    }
+    v->kiosk_failures = failures;
+    v->kiosk_wait_until = until;
+    if (failures > 0)
+        g_message("staff sign-in: %d wrong PINs in a row on this kiosk before this start, kiosk=%s",
+                  failures, v->set.kiosk_id);
+}
+
+static void limit_save(visit *v)
+{
+    const char *path = v->set.limit_file;
+    if (path == NULL)
+        return;
+    char text[48];
+    snprintf(text, sizeof text, "%d %" G_GINT64_FORMAT "\n", v->kiosk_failures,
+             v->kiosk_wait_until);
+    GError *e = NULL;
+    if (!g_file_set_contents_full(path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &e)) {
+        g_message("staff sign-in: %s: %s: the kiosk's count of wrong PINs is kept in memory only",
+                  path, e->message);
+        g_error_free(e);
+    }
 }
 
 /* Copies the caller's PIN buffer into dst and wipes all of it (visit.h's contract). */
@@ -152,20 +211,26 @@ static void signed_in(visit *v, const char *id, staff_role role)
     v->staff = true;
     g_strlcpy(v->staff_id, id, sizeof v->staff_id);
     v->roles = roles_of(role);
+    bool counted = v->kiosk_failures != 0 || v->kiosk_wait_until != 0;
     v->kiosk_failures = 0;
     v->kiosk_wait_until = 0;
+    if (counted)
+        limit_save(v);
 }
 
 /* A wrong PIN or an unknown id on this kiosk: beyond the limit, every next try waits longer. */
 static void kiosk_failure(visit *v, int64_t wall, visit_event *ev)
 {
-    int limit = v->set.kiosk_pin_failures > 0 ? v->set.kiosk_pin_failures : KIOSK_FAILURES_DEFAULT;
+    int limit = kiosk_limit(v);
     v->kiosk_failures++;
-    if (v->kiosk_failures < limit)
+    if (v->kiosk_failures < limit) {
+        limit_save(v);
         return;
+    }
     int k = MIN(v->kiosk_failures - limit, 10);
     int64_t wait = MIN((int64_t)1 << k, (int64_t)KIOSK_WAIT_MAX_S);
     v->kiosk_wait_until = wall + wait;
+    limit_save(v);
     ev->until = v->kiosk_wait_until;
     visit_audit(v, "staff.kiosk-limit", "failures=%d wait_s=%" G_GINT64_FORMAT, v->kiosk_failures,
                 wait);

@@ -43,6 +43,8 @@ typedef struct fixture {
     visit *v;
     int64_t wall;
     freed_count freed;
+    visit_settings vs;
+    char *limit_file;
 } fixture;
 
 static void saw_freed(const void *bytes, size_t size, void *data)
@@ -75,9 +77,11 @@ static void fixture_set_up(fixture *fx, gconstpointer data)
     staff_account old = {.id = "old", .name = "Old PIN", .role = STAFF_ROLE_DESK};
     g_assert_cmpint(fx->st->backend->staff_insert(fx->st, &old, legacy), ==, BK_OK);
     fx->wall = uisession_wall();
-    visit_settings vs = uisession_visit_settings("DEN-HAAG-07", 600);
-    vs.kiosk_pin_failures = kiosk_failures;
-    fx->v = visit_new(&vs, fx->st, NULL);
+    fx->limit_file = g_build_filename(fx->dir, "staff-limit", NULL);
+    fx->vs = uisession_visit_settings("DEN-HAAG-07", 600);
+    fx->vs.kiosk_pin_failures = kiosk_failures;
+    fx->vs.limit_file = fx->limit_file;
+    fx->v = visit_new(&fx->vs, fx->st, NULL);
     g_assert_nonnull(fx->v);
     visit_watch_freed(fx->v, saw_freed, &fx->freed);
 }
@@ -89,6 +93,17 @@ static void fixture_tear_down(fixture *fx, gconstpointer data)
     store_free(fx->st);
     remove_tree(fx->dir);
     g_free(fx->dir);
+    g_free(fx->limit_file);
+}
+
+/* The kiosk stopped and started again (a power cut): a new controller on the same store and
+ * the same limit file. */
+static void restart(fixture *fx)
+{
+    visit_free(fx->v);
+    fx->v = visit_new(&fx->vs, fx->st, NULL);
+    g_assert_nonnull(fx->v);
+    visit_watch_freed(fx->v, saw_freed, &fx->freed);
 }
 
 /* A PIN pad's buffer: the typed PIN, and after its end what a longer PIN typed before left. */
@@ -200,6 +215,42 @@ static void test_kiosk_waits(fixture *fx, gconstpointer data)
     g_assert_cmpint(sign_in(fx, "jdevries", "222222"), ==, VISIT_VERDICT_WRONG_PIN);
     g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_KIOSK_WAIT);
     g_assert_false(visit_staff_active(fx->v));
+}
+
+/* The kiosk's count of wrong PINs and its wait survive a restart: a power cut gives no fresh
+ * tries. Before the count was kept in a file, the restarted kiosk checked the right PIN at once
+ * and let the next wrong one through without a wait. */
+static void test_kiosk_limit_kept(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_assert_cmpint(sign_in(fx, "jdevries", "111111"), ==, VISIT_VERDICT_WRONG_PIN);
+    restart(fx); /* 1 of 2 */
+    g_assert_cmpint(sign_in(fx, "jdevries", "222222"), ==, VISIT_VERDICT_WRONG_PIN);
+    restart(fx); /* 2 of 2: waits 1 s */
+    g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_KIOSK_WAIT);
+    fx->wall += 5;
+    g_assert_cmpint(sign_in(fx, "jdevries", "333333"), ==, VISIT_VERDICT_WRONG_PIN);
+    restart(fx); /* 3: waits 2 s */
+    g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_KIOSK_WAIT);
+    g_assert_false(visit_staff_active(fx->v));
+    fx->wall += 5;
+    g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_OK);
+    restart(fx); /* the right PIN reset the count, for the next start too */
+    g_assert_cmpint(sign_in(fx, "jdevries", "444444"), ==, VISIT_VERDICT_WRONG_PIN);
+    g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_OK);
+
+    /* a file that makes no sense counts as the limit reached: the next wrong PIN waits */
+    g_assert_true(g_file_set_contents(fx->limit_file, "many\n", -1, NULL));
+    restart(fx);
+    g_assert_cmpint(sign_in(fx, "jdevries", "555555"), ==, VISIT_VERDICT_WRONG_PIN);
+    g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_KIOSK_WAIT);
+    /* a wait far beyond the cap (the clock set back) lasts at most the cap, 15 minutes */
+    g_autofree char *far = g_strdup_printf("2 %" G_GINT64_FORMAT "\n", fx->wall + 86400);
+    g_assert_true(g_file_set_contents(fx->limit_file, far, -1, NULL));
+    restart(fx);
+    g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_KIOSK_WAIT);
+    fx->wall += 15 * 60 + 1;
+    g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_OK);
 }
 
 /* A new PIN, refused (too short) and then set: each typed buffer is wiped. */
@@ -371,6 +422,8 @@ int main(int argc, char **argv)
                fixture_tear_down);
     g_test_add("/visit-pin-wipe/kiosk-waits", fixture, GINT_TO_POINTER(2), fixture_set_up,
                test_kiosk_waits, fixture_tear_down);
+    g_test_add("/visit-pin-wipe/kiosk-limit-kept", fixture, GINT_TO_POINTER(2), fixture_set_up,
+               test_kiosk_limit_kept, fixture_tear_down);
     g_test_add("/visit-pin-wipe/new-pin", fixture, NULL, fixture_set_up, test_new_pin,
                fixture_tear_down);
     g_test_add("/visit-pin-wipe/new-pin-given-up", fixture, NULL, fixture_set_up,
