@@ -132,6 +132,19 @@ static const char *const not_checked_without_shape[] = {
     NULL,
 };
 
+/* the same, for a turned head found with no frontal face: its yaw and pitch alone were checked */
+static const char *const not_checked_but_pose[] = {
+    "mouth_closed",
+    "eyes_open",
+    "illumination_uniformity",
+    "expression",
+    "glasses_reflections",
+    "hot_spots",
+    "head_covering",
+    "gaze",
+    NULL,
+};
+
 const char *const *icao_not_checked(void)
 {
     return not_checked;
@@ -139,7 +152,11 @@ const char *const *icao_not_checked(void)
 
 const char *const *icao_result_not_checked(const icao_result *r)
 {
-    return r != NULL && r->landmarks ? not_checked : not_checked_without_shape;
+    if (r != NULL && r->landmarks)
+        return not_checked;
+    if (r != NULL && r->n_checks > 0 && strcmp(r->checks[0].name, "yaw") == 0)
+        return not_checked_but_pose; /* faces_check put the pose of a turned head first */
+    return not_checked_without_shape;
 }
 
 void icao_result_clear(icao_result *r)

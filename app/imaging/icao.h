@@ -117,7 +117,8 @@ const char *const *icao_not_checked(void);
 
 /* NULL-terminated names of what was not checked in `r`: icao_not_checked() and, when the face
  * had no landmarks, the landmark checks (mouth_closed, eyes_open, yaw, pitch,
- * illumination_uniformity). */
+ * illumination_uniformity); of those, yaw and pitch are left out when they were checked on a
+ * turned head found with no frontal face (faceshape_fit_unfound). */
 const char *const *icao_result_not_checked(const icao_result *r);
 
 #endif
