@@ -517,7 +517,7 @@ static void test_photo_officer(fixture *fx, gconstpointer data)
                                "expect-text \"Photo %d of 3\"\n" TAKE_PHOTO,
                                i);
         if (i == 1)
-            g_string_append(s, "photo-shown\n");
+            g_string_append(s, "photo-shown\nscreenshot photo-result\n");
         if (i < 3)
             g_string_append(s, "tap \"Take it again\"\n");
     }
@@ -544,7 +544,8 @@ static void test_photo_officer(fixture *fx, gconstpointer data)
 
     shown_line l[5];
     g_assert_cmpint(parse_shown(out, l, 5), ==, 5);
-    int want_h = data && strcmp(data, "1280x800") == 0 ? 800 : 1080;
+    const char *x = data ? strchr(data, 'x') : NULL;
+    int want_h = x ? atoi(x + 1) : 1080;
     for (int i = 0; i < 5; i++) {
         g_test_message("%s: photo %d px of %d (%.2f), zoom %s", (const char *)data, l[i].photo_h,
                        l[i].screen_h, l[i].share, l[i].zoom);
@@ -869,6 +870,9 @@ int main(int argc, char **argv)
     g_test_add("/ui-photo/officer/1920x1080", fixture, "1920x1080", fixture_set_up,
                test_photo_officer, fixture_tear_down);
     g_test_add("/ui-photo/officer/1280x800", fixture, "1280x800", fixture_set_up,
+               test_photo_officer, fixture_tear_down);
+    /* a kiosk screen standing upright */
+    g_test_add("/ui-photo/officer/1080x1920", fixture, "1080x1920", fixture_set_up,
                test_photo_officer, fixture_tear_down);
     ADD("child", test_photo_child);
     ADD("officer-accepts-failing", test_photo_officer_accepts_failing);

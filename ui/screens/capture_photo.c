@@ -698,11 +698,10 @@ static void draw_result(screen *scr, ui *u, SDL_Rect r)
     photo_priv *p = scr->priv;
     session *s = SCREEN_SESSION(scr);
     const photo_attempt *a = p->attempts[p->n_attempts - 1];
-    int th = r.h - u->target - ui_px(u, 24), tw = th * PHOTO_THUMB_W / PHOTO_THUMB_H;
-    draw_pic(u, a->thumb, ui_mirror(u, (SDL_Rect){r.x, r.y, tw, th}), false);
-    p->photo_h = th;
-    SDL_Rect side =
-        ui_mirror(u, (SDL_Rect){r.x + tw + ui_px(u, 32), r.y, r.w - tw - ui_px(u, 32), r.h});
+    SDL_Rect rest, pr = photo_view_place(r, r.h - u->target - ui_px(u, 24), ui_px(u, 32), &rest);
+    draw_pic(u, a->thumb, ui_mirror(u, pr), false);
+    p->photo_h = pr.h;
+    SDL_Rect side = ui_mirror(u, rest);
     int y = side.y;
     y += ui_text(u,
                  a->compliant ? _("This photo meets the rules.")

@@ -60,20 +60,37 @@ static int fit_button(ui *u, int x, int y, int min_w, const char *label, int id,
     return w;
 }
 
-SDL_Rect photo_view_draw(ui *u, const photo_view *v, SDL_Rect r)
+SDL_Rect photo_view_place(SDL_Rect r, int side_h, int gap, SDL_Rect *rest)
 {
-    const photo_attempt *a = v->attempts[v->shown];
-    int gap = ui_px(u, 24), small = ui_line_height(u, UI_FONT_SMALL, "Ag");
-    /* the photo: as tall as r allows, never wider than half of it */
-    int ph = r.h, pw = ph * PHOTO_THUMB_W / PHOTO_THUMB_H;
+    /* beside the text: side_h high, never wider than half of r */
+    int ph = side_h, pw = ph * PHOTO_THUMB_W / PHOTO_THUMB_H;
     if (pw > r.w / 2) {
         pw = r.w / 2;
         ph = pw * PHOTO_THUMB_H / PHOTO_THUMB_W;
     }
-    SDL_Rect pr = ui_mirror(u, (SDL_Rect){r.x, r.y, pw, ph});
-    photo_view_pic(u, a, pr, v->zoom, v->src_out);
+    if (r.h > r.w && ph < r.h / 2) {
+        /* upright: above the text, three fifths of the height (as wide as r at most) */
+        ph = MIN(r.h * 3 / 5, r.w * PHOTO_THUMB_H / PHOTO_THUMB_W);
+        pw = ph * PHOTO_THUMB_W / PHOTO_THUMB_H;
+        *rest = (SDL_Rect){r.x, r.y + ph + gap, r.w, r.h - ph - gap};
+    } else {
+        *rest = (SDL_Rect){r.x + pw + gap, r.y, r.w - pw - gap, r.h};
+    }
+    return (SDL_Rect){r.x, r.y, pw, ph};
+}
 
-    int x = r.x + pw + gap, w = r.w - pw - gap, y = r.y;
+SDL_Rect photo_view_draw(ui *u, const photo_view *v, SDL_Rect r)
+{
+    const photo_attempt *a = v->attempts[v->shown];
+    int gap = ui_px(u, 24), small = ui_line_height(u, UI_FONT_SMALL, "Ag");
+    /* the photo: as tall as r allows beside the text, never wider than half of it; above the
+     * text on an upright screen */
+    SDL_Rect rest;
+    SDL_Rect pr = ui_mirror(u, photo_view_place(r, r.h, gap, &rest));
+    photo_view_pic(u, a, pr, v->zoom, v->src_out);
+    r = rest;
+
+    int x = r.x, w = r.w, y = r.y;
     char line[128];
     g_snprintf(line, sizeof line, _("Photo %d of %d"), v->shown + 1, v->n);
     y += ui_text(u, line, ui_mirror(u, (SDL_Rect){x, y, w, r.h}), UI_FONT_TITLE, UI_COLOR_TEXT,

@@ -46,6 +46,12 @@ typedef struct photo_view {
  * keep button when staff, the note and the reject button. Returns the photo's rectangle. */
 SDL_Rect photo_view_draw(ui *u, const photo_view *v, SDL_Rect r);
 
+/* Where a photo goes large in r (the thumb's proportions, side_h high when it fits beside the
+ * text), and in *rest what is left for the text and buttons: beside it, gap apart, where the
+ * screen is wide enough; below it on an upright screen, where beside it the photo would be
+ * narrowed to a third of the height. Both unmirrored. */
+SDL_Rect photo_view_place(SDL_Rect r, int side_h, int gap, SDL_Rect *rest);
+
 /* What the kiosk did not check on a (translated): what no check covers, and also the mouth,
  * eyes, pose and light when a was judged without the face landmarks (the model not loaded). */
 const char *photo_view_not_checked(const photo_attempt *a);
