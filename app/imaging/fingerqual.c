@@ -22,9 +22,17 @@
  * reader's empty level, light and even. */
 #define VALLEY_DARK   150.0f
 #define VALLEY_UNEVEN 1.2f
+/* A block's ridge frequency fits the print's (the median over its blocks) when within
+ * PERIOD_NEAR times of it either way, and not at all from PERIOD_FAR (an octave) on: the ridge
+ * period of one finger varies by about a third across it (tip, core, edges; more on a reader
+ * that stretches the image, as egis0570's), while a stroke of ink, a letter or a line on a card
+ * (one dark band across the window) peaks at a far lower frequency. */
+#define PERIOD_NEAR 1.4f
+#define PERIOD_FAR  2.0f
 
 typedef struct block_measure {
     float frequency, clarity, consistency, ridge_share;
+    float wavenumber; /* ridge periods in the window across them (the spectrum's peak, centroid) */
     float ridge_level, valley_level; /* the profile's darkest and lightest grey */
 } block_measure;
 
@@ -159,6 +167,11 @@ static void measure_block(const fingerqual_input *in, const uint8_t *sm, int bx,
             best = k;
     float peak = energy[best] + 0.5f * (energy[best - 1] + energy[best + 1]);
     m->frequency = total > 0 ? peak / total : 0;
+    float around = energy[best - 1] + energy[best] + energy[best + 1];
+    m->wavenumber = around > 0 ? ((best - 1) * energy[best - 1] + best * energy[best] +
+                                  (best + 1) * energy[best + 1]) /
+                                     around
+                               : 0;
     /* local clarity: the window's pixels split into ridge and valley by the profile; how far
      * apart the two grey distributions lie against their spread */
     double rs = 0, rs2 = 0, vs = 0, vs2 = 0;
@@ -263,9 +276,54 @@ static int looks_inverted(const fingerqual_input *in, const fingerqual *q)
     }
     if (nf == 0)
         return 0;
-    if (nb >= 4 && nb * 100 >= nf && bg / nb < fg / nf - 30) /* enough surround to judge by */
-        return 1;
+    /* enough surround to judge by, and most of it dark: a few dark blocks at the edge of a light
+     * print (vfs5011's corner) are no surround */
+    if (nb >= 4 && nb * 100 >= nf && bg / nb < fg / nf - 30) {
+        int dark = 0;
+        for (int i = 0; i < in->bw * in->bh; i++)
+            dark += !in->mask[i] && in->mean[i] < fg / nf - 30;
+        if (2 * dark > nb)
+            return 1;
+    }
     return q->valley_level < VALLEY_DARK && q->valley_spread > VALLEY_UNEVEN * q->ridge_spread;
+}
+
+/* How well a block's ridge frequency fits the print's: 1 within PERIOD_NEAR times either way, 0
+ * from PERIOD_FAR times on, a ramp on the logarithm between. */
+static float period_fit(float wavenumber, float print_wavenumber)
+{
+    if (wavenumber <= 0 || print_wavenumber <= 0)
+        return 0;
+    float r = fabsf(logf(wavenumber / print_wavenumber));
+    return 1 - ramp(r, logf(PERIOD_NEAR), logf(PERIOD_FAR));
+}
+
+/* The measures of every foreground block into ms and its flow into flows (nb entries each; waves
+ * is scratch for as many); returns the print's ridge wavenumber, the median over its blocks (0
+ * without foreground). */
+static float measure_all(const fingerqual_input *in, const uint8_t *sm, block_measure *ms,
+                         float *flows, float *waves)
+{
+    float cs[2][ACROSS];
+    for (int i = 0; i < ACROSS; i++) {
+        cs[0][i] = cosf(2 * (float)M_PI * i / ACROSS);
+        cs[1][i] = -sinf(2 * (float)M_PI * i / ACROSS);
+    }
+    int n = 0;
+    for (int by = 0; by < in->bh; by++) {
+        for (int bx = 0; bx < in->bw; bx++) {
+            int i = by * in->bw + bx;
+            if (!in->mask[i])
+                continue;
+            measure_block(in, sm, bx, by, (const float(*)[ACROSS])cs, &ms[i]);
+            flows[i] = flow_of(in, bx, by);
+            waves[n++] = ms[i].wavenumber;
+        }
+    }
+    if (n == 0)
+        return 0;
+    qsort(waves, (size_t)n, sizeof *waves, cmp_float);
+    return waves[n / 2];
 }
 
 int fingerqual_measure(const fingerqual_input *in, fingerqual *out)
@@ -273,46 +331,44 @@ int fingerqual_measure(const fingerqual_input *in, fingerqual *out)
     memset(out, 0, sizeof *out);
     int nb = in->bw * in->bh, nfg = 0;
     float *shares = malloc(sizeof(float) * (size_t)(nb + 1));
+    float *flows = malloc(sizeof(float) * (size_t)(nb + 1));
+    block_measure *ms = malloc(sizeof(block_measure) * (size_t)(nb + 1));
     uint8_t *sm = smooth(in);
-    if (shares == NULL || sm == NULL) {
+    if (shares == NULL || flows == NULL || ms == NULL || sm == NULL) {
         free(shares);
+        free(flows);
+        free(ms);
         free(sm);
         return -1;
     }
     if (in->block_quality != NULL)
         memset(in->block_quality, 0, sizeof(float) * (size_t)nb);
-    float cs[2][ACROSS];
-    for (int i = 0; i < ACROSS; i++) {
-        cs[0][i] = cosf(2 * (float)M_PI * i / ACROSS);
-        cs[1][i] = -sinf(2 * (float)M_PI * i / ACROSS);
-    }
+    float wave = measure_all(in, sm, ms, flows, shares);
     double coh = 0, freq = 0, clar = 0, cons = 0, flow = 0, bq = 0;
     double rl = 0, rl2 = 0, vl = 0, vl2 = 0;
-    for (int by = 0; by < in->bh; by++) {
-        for (int bx = 0; bx < in->bw; bx++) {
-            int i = by * in->bw + bx;
-            if (!in->mask[i])
-                continue;
-            block_measure m;
-            measure_block(in, sm, bx, by, (const float(*)[ACROSS])cs, &m);
-            float f = flow_of(in, bx, by);
-            float q = block_quality(in->coh[i], f, &m);
-            coh += in->coh[i];
-            freq += m.frequency;
-            clar += m.clarity;
-            cons += m.consistency;
-            flow += f;
-            bq += q;
-            shares[nfg] = m.ridge_share;
-            rl += m.ridge_level;
-            rl2 += (double)m.ridge_level * m.ridge_level;
-            vl += m.valley_level;
-            vl2 += (double)m.valley_level * m.valley_level;
-            if (in->block_quality != NULL)
-                in->block_quality[i] = q;
-            nfg++;
-        }
+    for (int i = 0; i < nb; i++) {
+        if (!in->mask[i])
+            continue;
+        const block_measure *m = &ms[i];
+        float f = flows[i];
+        float q = block_quality(in->coh[i], f, m) * period_fit(m->wavenumber, wave);
+        coh += in->coh[i];
+        freq += m->frequency;
+        clar += m->clarity;
+        cons += m->consistency;
+        flow += f;
+        bq += q;
+        shares[nfg] = m->ridge_share;
+        rl += m->ridge_level;
+        rl2 += (double)m->ridge_level * m->ridge_level;
+        vl += m->valley_level;
+        vl2 += (double)m->valley_level * m->valley_level;
+        if (in->block_quality != NULL)
+            in->block_quality[i] = q;
+        nfg++;
     }
+    free(flows);
+    free(ms);
     if (nfg > 0) {
         out->coherence = (float)(coh / nfg);
         out->frequency = (float)(freq / nfg);

@@ -10,7 +10,8 @@
  * against NFIQ 2 and NFIQ 1 (docs/fingerprints.md gives the figures).
  *
  * Anything that is not a print is held below 10 by gates that NFIQ 2 lacks: ridges must repeat at
- * a ridge period along a line across them (noise does not), keep their shape along the ridge
+ * a ridge period along a line across them (noise does not), at the print's own period (a stroke
+ * of ink or a letter beside the print does not), keep their shape along the ridge
  * (blurred noise does not), stand out from the valleys (smudges, washed-out and faint images do
  * not), cover a fifth of the image or more (slivers and tips do not), and be dark on light
  * (a negative is refused: by a dark surround, or by valleys darker and less even than a reader

@@ -6,8 +6,8 @@
  *   test-finger-nfiq nfiq2: no print NFIQ 2 scores below 10 is kept at the index threshold;
  *   test-finger-nfiq nfiq2-rank: the score ranks the real prints (the shared captures, files
  *     that state a lower resolution measured at 500 ppi, and the tenprint card's prints) as
- *     NFIQ 2 does: rank correlation at least 0.85 on the held-out half (fingernist.h: the
- *     score's weights were chosen on the other half) and at least 0.80 on the whole set.
+ *     NFIQ 2 does: rank correlation at least 0.85 on the whole set (the target) and on the
+ *     held-out half (fingernist.h: the score's weights were chosen on the other half).
  * NIST's tools come from ../shared/tools (BIOKIOSK_NIST_TOOLS); without them the test exits 77
  * and says so. The kiosk itself never runs them. Exit status: 0 pass, 1 fail, 77 skipped. */
 #include <glib.h>
@@ -162,12 +162,12 @@ static int check_rank(nist_tools *t, const char *data)
                n);
         return 1;
     }
-    /* the target on the held-out half; on the whole set (0.820 measured, target not reached
-     * there: docs/fingerprints.md) a floor that catches a score ranking worse than before */
-    int ok = held >= 0.85, floor = all >= 0.80;
+    /* the target, on the whole set (0.855 measured; deterministic) and on the held-out half
+     * (0.931) */
+    int ok = held >= 0.85, floor = all >= 0.85;
     printf("%s held-out half: rank correlation %.3f, target at least 0.85\n", ok ? "ok  " : "FAIL",
            held);
-    printf("%s all: rank correlation %.3f, at least 0.80\n", floor ? "ok  " : "FAIL", all);
+    printf("%s all: rank correlation %.3f, target at least 0.85\n", floor ? "ok  " : "FAIL", all);
     return ok && floor ? 0 : 1;
 }
 

@@ -602,8 +602,8 @@ static void test_real_captures(fixture *fx, gconstpointer data)
                                             "tap \"Accept the fingerprints\"\n",
                                             a, b);
     g_autofree char *err = run_ok(fx, body);
-    assert_has(err, "attempt finger=right-index n=1 quality=47 threshold=30 kept");
-    assert_has(err, "attempt finger=left-index n=1 quality=74 threshold=30 kept");
+    assert_has(err, "attempt finger=right-index n=1 quality=44 threshold=30 kept");
+    assert_has(err, "attempt finger=left-index n=1 quality=73 threshold=30 kept");
 }
 
 /* A person who cannot give fingerprints at all. */
@@ -790,8 +790,8 @@ static void test_unverified(fixture *fx, gconstpointer data)
                         "expect-text \"Uniqueness could not be verified against\"\n",
                         a, b);
     g_autofree char *err = run_ok(fx, body);
-    assert_has(err, "attempt finger=right-index n=1 quality=0 threshold=30 again");
-    assert_has(err, "attempt finger=left-index n=1 quality=47 threshold=30 kept "
+    assert_has(err, "attempt finger=right-index n=1 quality=9 threshold=30 again");
+    assert_has(err, "attempt finger=left-index n=1 quality=44 threshold=30 kept "
                     "unverified-with=right-index");
     g_autofree char *audit = recordconf_audit_text(fx->dir);
     assert_has(audit, "fingerprint.uniqueness-unverified");
