@@ -8,6 +8,8 @@
 #include "cli/commands.h"
 #include "record/seal.h"
 
+#include <sodium.h>
+
 #define CMD "audit"
 
 static int audit_append_cmd(const char *log, const char *kiosk_key, const char *hash_key,
@@ -30,11 +32,17 @@ static int audit_append_cmd(const char *log, const char *kiosk_key, const char *
     if (err != BK_OK)
         return cli_usage_error(CMD, "%s", why[0] ? why : bk_err_str(err));
     err = audit_append(a, event, v_number, detail);
-    audit_close(a);
+    bk_err closed = audit_close(a);
     if (err == BK_ERR_INVALID)
         return cli_usage_error(CMD, "--event must be [a-z0-9._-], --detail printable text");
     if (err != BK_OK) {
         fprintf(stderr, "biokiosk %s: cannot append: %s\n", CMD, bk_err_str(err));
+        return CLI_EXIT_UNAVAILABLE;
+    }
+    if (closed != BK_OK) {
+        fprintf(stderr,
+                "biokiosk %s: appended, but the closing checkpoint could not be written: %s\n", CMD,
+                bk_err_str(closed));
         return CLI_EXIT_UNAVAILABLE;
     }
     return CLI_EXIT_OK;
@@ -43,12 +51,15 @@ static int audit_append_cmd(const char *log, const char *kiosk_key, const char *
 int cmd_audit(int argc, char **argv)
 {
     g_autofree char *kiosk_key = NULL, *hash_key = NULL, *event = NULL, *v_number = NULL,
-                    *detail = NULL, *head = NULL;
+                    *detail = NULL, *head = NULL, *kiosk_secret = NULL;
     const GOptionEntry entries[] = {
         {"kiosk-key", 0, 0, G_OPTION_ARG_FILENAME, &kiosk_key,
          "verify: the kiosk's public key; append: its secret key (required)", "FILE"},
-        {"hash-key", 0, 0, G_OPTION_ARG_FILENAME, &hash_key,
-         "append: audit-hash.key (required); verify: also check every entry's tag with it", "FILE"},
+        {"hash-key", 0, 0, G_OPTION_ARG_FILENAME, &hash_key, "append: audit-hash.key", "FILE"},
+        {"kiosk-secret", 0, 0, G_OPTION_ARG_FILENAME, &kiosk_secret,
+         "verify, on the kiosk: also check every entry's tag with the kiosk's secret key "
+         "(kiosk.key; it must belong to --kiosk-key)",
+         "FILE"},
         {"event", 0, 0, G_OPTION_ARG_STRING, &event, "append: the event name", "NAME"},
         {"v-number", 0, 0, G_OPTION_ARG_STRING, &v_number,
          "append: the person (stored as a keyed hash)", "V"},
@@ -80,12 +91,6 @@ int cmd_audit(int argc, char **argv)
     if (seal_key_read(kiosk_key, SEAL_KEY_KIOSK_PUBLIC, pk, sizeof(pk), why, sizeof(why)) != BK_OK)
         return cli_usage_error(CMD, "--kiosk-key: %s", why);
     audit_verify_options options = {0};
-    uint8_t hk[SEAL_AUDIT_KEY_BYTES];
-    if (hash_key != NULL) {
-        if (seal_key_read(hash_key, SEAL_KEY_AUDIT_HASH, hk, sizeof(hk), why, sizeof(why)) != BK_OK)
-            return cli_usage_error(CMD, "--hash-key: %s", why);
-        options.hash_key = hk;
-    }
     if (head != NULL) {
         char *colon = strchr(head, ':'), *end = NULL;
         options.head_seq = colon ? strtoul(head, &end, 10) : 0;
@@ -93,9 +98,20 @@ int cmd_audit(int argc, char **argv)
         if (colon == NULL || end != colon || options.head_seq == 0 || strlen(colon + 1) != 64)
             return cli_usage_error(CMD, "--head: '%s' is not ENTRY:HASH (64 hex digits)", head);
     }
+    uint8_t sk[SEAL_SIGN_SECRET_BYTES];
+    if (kiosk_secret != NULL) {
+        if (seal_key_read(kiosk_secret, SEAL_KEY_KIOSK_SECRET, sk, sizeof(sk), why, sizeof(why)) !=
+            BK_OK)
+            return cli_usage_error(CMD, "--kiosk-secret: %s", why);
+        if (sodium_memcmp(sk + 32, pk, sizeof(pk)) != 0) {
+            explicit_bzero(sk, sizeof(sk));
+            return cli_usage_error(CMD, "--kiosk-secret is not the secret key of --kiosk-key");
+        }
+        options.kiosk_sk = sk;
+    }
     audit_report report = {0};
     bk_err err = audit_verify_with(argv[2], pk, &options, &report);
-    explicit_bzero(hk, sizeof(hk));
+    explicit_bzero(sk, sizeof(sk));
     if (err != BK_OK && err != BK_ERR_CORRUPT)
         return cli_usage_error(CMD, "cannot read '%s': %s", argv[2], bk_err_str(err));
     JsonBuilder *b = json_builder_new();
@@ -109,7 +125,7 @@ int cmd_audit(int argc, char **argv)
     json_builder_set_member_name(b, "unsigned_tail");
     json_builder_add_int_value(b, (gint64)report.unsigned_tail);
     json_builder_set_member_name(b, "tags_checked");
-    json_builder_add_boolean_value(b, hash_key != NULL);
+    json_builder_add_boolean_value(b, kiosk_secret != NULL);
     json_builder_set_member_name(b, "problems");
     json_builder_begin_array(b);
     for (size_t i = 0; i < report.n_problems; i++) {

@@ -235,8 +235,15 @@ static gboolean describe_pen(JsonBuilder *b, const an2k_record *r, const an2k_fi
     gboolean ok = TRUE;
     json_builder_set_member_name(b, "vectored");
     json_builder_add_boolean_value(b, TRUE);
-    if (record_pen_decode(r->bin + 12, r->bin_len - 12, have_origin ? &origin : NULL, &pts, &np,
-                          &ends, &ns) == BK_OK) {
+    bk_err err = record_pen_decode(r->bin + 12, r->bin_len - 12, have_origin ? &origin : NULL, &pts,
+                                   &np, &ends, &ns);
+    if (err == BK_ERR_INVALID && have_origin) {
+        /* 2.127 does not fit these vectors: the points come from the signature's top left */
+        json_builder_set_member_name(b, "pen_origin_ignored");
+        json_builder_add_boolean_value(b, TRUE);
+        err = record_pen_decode(r->bin + 12, r->bin_len - 12, NULL, &pts, &np, &ends, &ns);
+    }
+    if (err == BK_OK) {
         json_builder_set_member_name(b, "strokes");
         json_builder_add_int_value(b, (gint64)ns);
         json_builder_set_member_name(b, "points");

@@ -25,8 +25,8 @@ parsed audit_parse_line(char *line);
 /* HASH of an entry: BLAKE2b-256 of the context and the line's first len bytes. */
 void audit_line_hash(const char *line, size_t len, char out[HASH_HEX]);
 
-/* The TAG key derived from the audit-hash key, and an entry's TAG from its HASH. */
-void audit_tag_key_derive(const uint8_t hash_key[32], uint8_t out[32]);
+/* The TAG key derived from the kiosk's secret signing key, and an entry's TAG from its HASH. */
+void audit_tag_key_derive(const uint8_t kiosk_sk[64], uint8_t out[32]);
 void audit_entry_tag(const uint8_t tag_key[32], const char *hash, char out[HASH_HEX]);
 
 /* Whether sig_hex is the kiosk's (pk) signature of checkpoint (seq, hash). */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -49,15 +50,17 @@ static void sig_message(unsigned long seq, const char *hash, GString *msg)
     g_string_printf(msg, "%s%lu\t%s", sig_context, seq, hash);
 }
 
-/* The key of the entries' TAG, derived from the audit-hash key (which keys the subjects) so that
- * one secret serves both without using one key for two purposes. */
-void audit_tag_key_derive(const uint8_t hash_key[32], uint8_t out[32])
+/* The key of the entries' TAG, derived from the kiosk's secret signing key: only the kiosk and
+ * its tools, which sign the checkpoints, can make a TAG (not whoever holds the audit-hash key to
+ * look people up in the log), and it binds the entries to that kiosk. */
+void audit_tag_key_derive(const uint8_t kiosk_sk[64], uint8_t out[32])
 {
-    crypto_generichash(out, 32, (const uint8_t *)tag_context, sizeof(tag_context) - 1, hash_key,
+    /* keyed with the secret key's seed (its first 32 bytes) */
+    crypto_generichash(out, 32, (const uint8_t *)tag_context, sizeof(tag_context) - 1, kiosk_sk,
                        32);
 }
 
-/* TAG = keyed BLAKE2b-256 of the entry's HASH: only a holder of the audit-hash key can make it. */
+/* TAG = keyed BLAKE2b-256 of the entry's HASH: only the holder of the kiosk's key can make it. */
 void audit_entry_tag(const uint8_t tag_key[32], const char *hash, char out[HASH_HEX])
 {
     uint8_t t[HASH_BYTES];
@@ -186,7 +189,7 @@ typedef struct chain {
 
 /* One line of the tail; NULL when it continues the chain, else what is wrong (static). Every
  * entry of the tail must carry its TAG: the tail is not signed yet, and whoever rewrites it
- * without the audit-hash key can recompute HASH and PREV but not TAG. */
+ * without the kiosk's key can recompute HASH and PREV but not TAG. */
 static const char *chain_step(chain *c, char *line, off_t offset, const uint8_t pk[32],
                               const uint8_t tag_key[32])
 {
@@ -217,7 +220,7 @@ static const char *chain_step(chain *c, char *line, off_t offset, const uint8_t 
     char tag[HASH_HEX];
     audit_entry_tag(tag_key, q.hash, tag);
     if (sodium_memcmp(tag, q.tag, 64) != 0)
-        return "an unsigned entry's tag is not the kiosk's (rewritten without its audit-hash key)";
+        return "an unsigned entry's tag is not the kiosk's (rewritten without the kiosk's key)";
     c->seq = q.seq;
     g_strlcpy(c->hash, q.hash, sizeof(c->hash));
     return NULL;
@@ -286,30 +289,63 @@ static char *read_range(audit *a, off_t from, size_t length)
     return contents;
 }
 
+/* Whether an entry numbered from seq on comes in contents[0, end): in a genuine log no entry
+ * before the one a checkpoint signs has that checkpoint's number or a higher one. */
+static int entry_from(const char *contents, size_t end, unsigned long seq)
+{
+    for (size_t i = 0; i < end;) {
+        if (contents[i] == 'E' && contents[i + 1] == '\t') {
+            char *e = NULL;
+            unsigned long n = strtoul(contents + i + 2, &e, 10);
+            if (e != contents + i + 2 && n >= seq)
+                return 1;
+        }
+        const char *nl = memchr(contents + i, '\n', end - i);
+        i = nl ? (size_t)(nl - contents) + 1 : end;
+    }
+    return 0;
+}
+
 /* The kiosk writes a checkpoint right after the entry it signs (under the lock, with the file's
- * last entry), so the last checkpoint of a genuine log directly follows an entry with its number
- * and hash. One that does not was moved or copied there (an old checkpoint appended again would
- * otherwise make the kiosk continue the chain from an old entry). NULL when it holds. */
+ * last entry), so the last checkpoint of a genuine log (at base) directly follows an entry with
+ * its number and hash, and no entry before that one has its number or a higher one. One that
+ * does not was moved or copied there, alone or with its entry (an old checkpoint appended again
+ * would otherwise make the kiosk continue the chain from an old entry). NULL when it holds. */
 static const char *checkpoint_placed(const char *contents, size_t base)
 {
+    const char *nl = strchr(contents + base, '\n');
+    char *cp =
+        nl ? g_strndup(contents + base, (size_t)(nl - contents - base)) : g_strdup(contents + base);
+    parsed c = audit_parse_line(cp);
+    unsigned long seq = c.seq;
+    g_free(cp);
+    if (c.kind != 'S')
+        return "the last checkpoint's line cannot be read";
     if (base == 0)
         return "the log starts with a checkpoint";
     size_t start = base - 1; /* contents[base - 1] is the newline ending the line before */
     while (start > 0 && contents[start - 1] != '\n')
         start--;
-    const char *nl = strchr(contents + base, '\n');
     char *before = g_strndup(contents + start, base - 1 - start);
-    char *cp =
+    cp =
         nl ? g_strndup(contents + base, (size_t)(nl - contents - base)) : g_strdup(contents + base);
-    parsed e = audit_parse_line(before), c = audit_parse_line(cp);
+    parsed e = audit_parse_line(before);
+    c = audit_parse_line(cp);
     char computed[HASH_HEX] = "";
     if (e.kind == 'E')
         audit_line_hash(before, e.body_len, computed);
-    int ok = e.kind == 'E' && c.kind == 'S' && e.seq == c.seq && strcmp(e.hash, c.hash) == 0 &&
+    int ok = e.kind == 'E' && e.seq == c.seq && strcmp(e.hash, c.hash) == 0 &&
              strcmp(computed, e.hash) == 0;
     g_free(before);
     g_free(cp);
-    return ok ? NULL : "the last checkpoint does not follow the entry it signs (moved or copied)";
+    if (e.kind != 'E')
+        return "the last checkpoint does not follow an entry (moved or copied)";
+    if (!ok)
+        return "the last checkpoint does not follow the entry it signs (moved or copied)";
+    if (entry_from(contents, start, seq))
+        return "entries before the last checkpoint's own have its number or a higher one (the "
+               "checkpoint and its entry were copied to the end)";
+    return NULL;
 }
 
 /* Reads the chain's head (last entry, last checkpoint) from the file, under the lock, checking
@@ -344,6 +380,17 @@ static bk_err load_state(audit *a, size_t *dropped, char *why, size_t why_size)
         g_snprintf(why, why_size, "%s: cannot read", a->path);
         return BK_ERR_IO;
     }
+    const char *nul = memchr(contents, '\0', length);
+    if (nul != NULL) {
+        /* the lines are text: a NUL byte would hide what follows it from every check */
+        g_snprintf(why, why_size,
+                   "%s: a line cannot be read (a NUL byte at byte %lld): not extended", a->path,
+                   (long long)from + (long long)(nul - contents));
+        g_free(contents);
+        a->tampered = 1;
+        a->known_size = -1;
+        return BK_ERR_CORRUPT;
+    }
     if (length > 0 && contents[length - 1] != '\n') {
         /* a line cut off by a crash or power loss was never reported as appended (the append
          * returns only after fdatasync): drop it, and the caller says so in the log */
@@ -363,15 +410,14 @@ static bk_err load_state(audit *a, size_t *dropped, char *why, size_t why_size)
     size_t base = 0;
     if (!remembered) {
         /* the chain is checked from the last checkpoint */
-        for (size_t i = length; i-- > 0;)
+        int found = 0;
+        for (size_t i = length; i-- > 0 && !found;)
             if (contents[i] == 'S' && contents[i + 1] == '\t' &&
                 (i == 0 || contents[i - 1] == '\n')) {
                 base = i;
-                break;
+                found = 1;
             }
-        const char *misplaced = base > 0 || (length > 0 && contents[0] == 'S')
-                                    ? checkpoint_placed(contents, base)
-                                    : NULL;
+        const char *misplaced = found ? checkpoint_placed(contents, base) : NULL;
         if (misplaced != NULL) {
             g_free(contents);
             a->tampered = 1;
@@ -404,7 +450,7 @@ bk_err audit_open(const char *path, const uint8_t kiosk_sk[64], const uint8_t ha
     a->known_size = -1;
     memcpy(a->sk, kiosk_sk, sizeof(a->sk));
     memcpy(a->hash_key, hash_key, sizeof(a->hash_key));
-    audit_tag_key_derive(hash_key, a->tag_key);
+    audit_tag_key_derive(kiosk_sk, a->tag_key);
     g_strlcpy(a->last_hash, ZERO_HASH, sizeof(a->last_hash));
     bk_err err = BK_OK;
     a->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
@@ -582,11 +628,12 @@ bk_err audit_head(audit *a, unsigned long *seq, char hash[65])
     return BK_OK;
 }
 
-void audit_close(audit *a)
+bk_err audit_close(audit *a)
 {
     if (a == NULL)
-        return;
-    if (audit_checkpoint(a) != BK_OK)
+        return BK_OK;
+    bk_err err = audit_checkpoint(a);
+    if (err != BK_OK)
         g_warning("audit: the closing checkpoint could not be written");
     close(a->fd);
     sodium_memzero(a->sk, sizeof(a->sk));
@@ -594,4 +641,5 @@ void audit_close(audit *a)
     sodium_memzero(a->tag_key, sizeof(a->tag_key));
     g_free(a->path);
     g_free(a);
+    return err;
 }

@@ -8,8 +8,9 @@
  * itself names nobody; DETAIL is "-" or short "key=value" text (never names or images).
  * HASH = BLAKE2b-256("biokiosk-audit-v1\n" || the line up to and including PREV), and PREV is
  * the HASH of the previous entry (64 zeros for the first). TAG = BLAKE2b-256 of HASH keyed
- * with a key derived from the audit-hash key: anyone can follow the chain, but only a holder of
- * that key (the kiosk and its tools) can make a TAG. Logs written before tags have no TAG field.
+ * with a key derived from the kiosk's secret signing key: anyone can follow the chain, but only
+ * the holder of that key (the kiosk and its tools, the same that sign checkpoints) can make a
+ * TAG, and it binds the entries to that kiosk. Logs written before tags have no TAG field.
  * Every `sign_every` entries, and when the log is closed, a checkpoint line
  *   S  SEQ  HASH  SIGNATURE
  * signs ("biokiosk-audit-sig-v1\n" SEQ TAB HASH) with the kiosk's Ed25519 key, so that a
@@ -40,9 +41,9 @@
 typedef struct audit audit;
 
 /* Opens (or creates) the log at path and continues its chain. kiosk_sk signs checkpoints;
- * hash_key keys the V-number hashes and the TAGs (both copied). A log whose tail after the last
- * checkpoint does not hold together (a line that cannot be parsed, a broken link, an entry
- * without the kiosk's TAG, a misplaced checkpoint) is refused with BK_ERR_CORRUPT (`why` says
+ * hash_key keys the V-number hashes (both copied; kiosk_sk also keys the TAGs). A log whose tail
+ * after the last checkpoint does not hold together (a line that cannot be parsed, a broken link, an
+ * entry without the kiosk's TAG, a misplaced checkpoint) is refused with BK_ERR_CORRUPT (`why` says
  * where): the kiosk must not extend a damaged chain.
  * An incomplete last line (a crash during an append, which therefore never returned BK_OK) is
  * cut off, and an "audit.recovered" entry records how many bytes were dropped. */
@@ -60,8 +61,9 @@ bk_err audit_checkpoint(audit *a);
  * all zeros for an empty log). */
 bk_err audit_head(audit *a, unsigned long *seq, char hash[65]);
 
-/* Writes a checkpoint when entries are unsigned, wipes the keys and frees; NULL does nothing. */
-void audit_close(audit *a);
+/* Writes a checkpoint when entries are unsigned, wipes the keys and frees; NULL does nothing.
+ * Returns what the checkpoint's write returned (the handle is freed either way). */
+bk_err audit_close(audit *a);
 
 /* The keyed hash the log stores for a V-number (33 bytes: 32 hex digits and NUL). */
 void audit_subject(const uint8_t hash_key[32], const char *v_number, char out[33]);
@@ -90,9 +92,9 @@ typedef struct audit_verify_options {
     unsigned sign_every;     /* the writer's interval; 0: AUDIT_DEFAULT_SIGN_EVERY */
     unsigned long head_seq;  /* > 0: this entry, with this hash, must be in the log (a record's */
     const char *head_hash;   /* 2.126, the head when it was written): detects a log cut short */
-    const uint8_t *hash_key; /* NULL, or the audit-hash key (32 bytes): also check every TAG
-                                ("changed" when it is not the kiosk's, "untagged" when an entry
-                                no checkpoint signs has none) */
+    const uint8_t *kiosk_sk; /* NULL, or the kiosk's secret key (64 bytes, on the kiosk): also
+                                check every TAG ("changed" when it is not the kiosk's,
+                                "untagged" when an entry no checkpoint signs has none) */
 } audit_verify_options;
 
 /* audit_verify with options (NULL: the defaults). */

@@ -255,8 +255,8 @@ static void verify_checkpoints(verify_state *v, unsigned sign_every)
     g_array_free(signed_seqs, TRUE);
 }
 
-/* 8. with the audit-hash key, the TAGs: every tag must be the kiosk's, and an entry no checkpoint
- * signs must carry one (only logs written before tags have entries without). */
+/* 8. with the kiosk's secret key, the TAGs: every tag must be the kiosk's, and an entry no
+ * checkpoint signs must carry one (only logs written before tags have entries without). */
 static void verify_tags(verify_state *v)
 {
     entry *E = (entry *)v->entries->data;
@@ -266,7 +266,7 @@ static void verify_tags(verify_state *v)
         if (E[i].tag < 0)
             problem(v->problems, "changed", E[i].line, E[i].seq,
                     "line %zu: entry %lu's tag is not the kiosk's: it was written or rewritten "
-                    "without the audit-hash key",
+                    "without the kiosk's key",
                     E[i].line, E[i].seq);
         else if (E[i].tag == 0 && E[i].seq > v->last_signed)
             problem(v->problems, "untagged", E[i].line, E[i].seq,
@@ -297,6 +297,24 @@ static void verify_head(verify_state *v, const audit_verify_options *options)
                 options->head_seq);
 }
 
+/* The file's lines, split by its length (not at the first NUL byte, which would hide the rest);
+ * a line holding a NUL byte becomes one that cannot be read. */
+static char **split_lines(const char *contents, size_t length)
+{
+    GPtrArray *out = g_ptr_array_new();
+    for (size_t i = 0; i <= length;) {
+        const char *nl = memchr(contents + i, '\n', length - i);
+        size_t end = nl ? (size_t)(nl - contents) : length;
+        if (memchr(contents + i, '\0', end - i) != NULL)
+            g_ptr_array_add(out, g_strdup("\x01 (a NUL byte)"));
+        else
+            g_ptr_array_add(out, g_strndup(contents + i, end - i));
+        i = end + 1;
+    }
+    g_ptr_array_add(out, NULL);
+    return (char **)g_ptr_array_free(out, FALSE);
+}
+
 bk_err audit_verify_with(const char *path, const uint8_t kiosk_pk[32],
                          const audit_verify_options *options, audit_report *report)
 {
@@ -320,17 +338,17 @@ bk_err audit_verify_with(const char *path, const uint8_t kiosk_pk[32],
         .by_hash = g_hash_table_new(g_str_hash, g_str_equal),
         .present = g_hash_table_new(g_direct_hash, g_direct_equal),
     };
-    char **lines = g_strsplit(contents, "\n", -1);
+    char **lines = split_lines(contents, length);
     g_free(contents);
     uint8_t tag_key[32];
-    if (options != NULL && options->hash_key != NULL)
-        audit_tag_key_derive(options->hash_key, tag_key);
-    verify_read(&v, lines, kiosk_pk, options && options->hash_key ? tag_key : NULL);
+    if (options != NULL && options->kiosk_sk != NULL)
+        audit_tag_key_derive(options->kiosk_sk, tag_key);
+    verify_read(&v, lines, kiosk_pk, options && options->kiosk_sk ? tag_key : NULL);
     verify_changed_inserted(&v);
     verify_removed_reordered(&v);
     verify_links(&v);
     verify_checkpoints(&v, sign_every);
-    if (options != NULL && options->hash_key != NULL)
+    if (options != NULL && options->kiosk_sk != NULL)
         verify_tags(&v);
     sodium_memzero(tag_key, sizeof(tag_key));
     verify_head(&v, options);

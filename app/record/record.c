@@ -592,13 +592,21 @@ bk_err record_pen_decode(const uint8_t *data, size_t len, const record_pen_origi
     if (len % 5 != 0)
         return BK_ERR_CORRUPT;
     size_t n = len / 5;
+    long min_x = n ? 65535 : 0, max_x = 0, max_y = 0;
+    for (size_t i = 0; i < n; i++) {
+        long x = (long)((unsigned)data[5 * i] << 8 | data[5 * i + 1]);
+        min_x = MIN(min_x, x);
+        max_x = MAX(max_x, x);
+        max_y = MAX(max_y, (long)((unsigned)data[5 * i + 2] << 8 | data[5 * i + 3]));
+    }
     /* without the origin on the pad: the signature's top left at 0, 0 */
-    record_pen_origin o = {0, 0};
-    if (origin != NULL)
+    record_pen_origin o = {-min_x, max_y};
+    if (origin != NULL) {
+        /* an origin that would put points off the pad does not belong to these vectors */
+        if (origin->x < 0 || origin->y < max_y || origin->x + max_x > 65535 || origin->y > 65535)
+            return BK_ERR_INVALID;
         o = *origin;
-    else
-        for (size_t i = 0; i < n; i++)
-            o.y = MAX(o.y, (long)((unsigned)data[5 * i + 2] << 8 | data[5 * i + 3]));
+    }
     record_point *pts = n ? biomem_calloc(n, sizeof(*pts)) : NULL;
     size_t *e = g_new0(size_t, n + 1);
     if (n > 0 && pts == NULL) {

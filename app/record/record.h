@@ -231,7 +231,9 @@ typedef struct record_pen_origin {
 
 /* Decodes Type-8 vectored data (the bytes after the 12-byte header) into strokes: x, y in mm
  * on the pad (y down from its top edge) when origin (2.127) is given, else with the
- * signature's top left at 0, 0; pressure 0..1; pen-up points end strokes, an end-of-vectors
+ * signature's top left at 0, 0 (its leftmost point at x 0, its topmost at y 0); BK_ERR_INVALID
+ * when the origin would put a point off the pad (it does not belong to these vectors);
+ * pressure 0..1; pen-up points end strokes, an end-of-vectors
  * point (255) ends the list (a point of its own only at a new position). *points (biomem) holds
  * all points, *ends the index one past each stroke's last point (g_free). */
 bk_err record_pen_decode(const uint8_t *data, size_t len, const record_pen_origin *origin,

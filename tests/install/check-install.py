@@ -147,7 +147,7 @@ def first_run(dest, wanted, biokiosk):
         print("FAIL: selftest --json as the user biokiosk gave no report (%s): %s" % (e, r.stderr))
         return False
     for name in ("store.reachable", "store.today", "outbox.writable", "keys.kiosk",
-                 "keys.backoffice"):
+                 "keys.backoffice", "keys.audit_hash"):
         if checks.get(name) != "pass":
             print("FAIL: selftest as the user biokiosk: %s is %s" % (name, checks.get(name)))
             ok = False

@@ -124,7 +124,7 @@ static void hash_body(const char *body, char hex[65])
 }
 
 /* Drops the TAG of a split entry line (fields 0-8): it cannot be recomputed without the
- * audit-hash key, so a forger either drops it or keeps the old one (keep_tag). */
+ * kiosk's secret key, so a forger either drops it or keeps the old one (keep_tag). */
 static void cut_hash_and_tag(char **f, int keep_tag, char **old_tag)
 {
     g_assert_cmpuint(g_strv_length(f), ==, 9);
@@ -607,7 +607,7 @@ static void open_refused(const char *path, const char *why_part)
 
 /* Issue 17: the last checkpoint removed and the entries after the one before rewritten, their
  * hashes recomputed. The chain from the checkpoint before links up and is short enough to look
- * like a genuine unsigned tail: only the TAGs (keyed with the audit-hash key, which the forger
+ * like a genuine unsigned tail: only the TAGs (keyed from the kiosk's secret key, which the forger
  * lacks) show it. The kiosk must not open it, let alone sign it. */
 static void test_rewritten_after_removed_checkpoint(void)
 {
@@ -629,7 +629,7 @@ static void test_rewritten_after_removed_checkpoint(void)
         audit_verify_options every4 = {.sign_every = 4};
         /* the public chain cannot tell: 4 unsigned entries are what the kiosk may leave */
         verifies(path, &every4);
-        audit_verify_options keyed = {.sign_every = 4, .hash_key = hk};
+        audit_verify_options keyed = {.sign_every = 4, .kiosk_sk = sk};
         if (kind == 0) {
             verifies(path, &keyed);
             audit *b = open_log(path); /* continued, and the due checkpoint signed */
@@ -672,7 +672,7 @@ static void test_copied_checkpoint_refused(void)
     lines[n + 1] = NULL;
     write_lines(path, lines);
     g_strfreev(lines);
-    open_refused(path, "does not follow the entry it signs");
+    open_refused(path, "(moved or copied)");
     g_unlink(path);
     g_rmdir(dir);
 }
@@ -695,7 +695,7 @@ static void test_untagged_log(void)
             drop_checkpoint(lines, 8);
         write_lines(path, lines);
         g_strfreev(lines);
-        audit_verify_options keyed = {.sign_every = 4, .hash_key = hk};
+        audit_verify_options keyed = {.sign_every = 4, .kiosk_sk = sk};
         if (signed_tail) {
             verifies(path, &keyed);
             audit *b = open_log(path);
@@ -711,16 +711,66 @@ static void test_untagged_log(void)
     g_rmdir(dir);
 }
 
-/* The tags checked with the wrong audit-hash key: every one is refused. */
+/* The tags checked with another kiosk's key: every one is refused (they bind the entries to the
+ * kiosk that wrote them). */
 static void test_tags_other_key(void)
 {
     g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
     g_autofree char *path = make_log(dir, 6);
-    uint8_t other[32];
-    randombytes_buf(other, sizeof(other));
-    audit_verify_options keyed = {.sign_every = 4, .hash_key = other};
+    uint8_t other_pk[32], other[64];
+    crypto_sign_keypair(other_pk, other);
+    audit_verify_options keyed = {.sign_every = 4, .kiosk_sk = other};
     for (unsigned long seq = 1; seq <= 6; seq++)
         expect_with(path, &keyed, "changed", seq);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+/* A NUL byte in the log hid every line after it from the checks (they read text): the writer
+ * refuses the log, and verify names the line. */
+static void test_nul_byte(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
+    for (int kind = 0; kind < 2; kind++) {
+        g_autofree char *path = make_log(dir, 3);
+        FILE *f = fopen(path, "a");
+        g_assert_nonnull(f);
+        /* a NUL alone, then more; or a NUL before a forged entry */
+        fputc('\0', f);
+        fputs(kind == 0 ? "\n" : "E\t4\tforged\n", f);
+        g_assert_cmpint(fclose(f), ==, 0);
+        open_refused(path, "NUL byte");
+        expect(path, "malformed", 0);
+        /* the line after it is read too */
+        if (kind == 0) {
+            f = fopen(path, "a");
+            fputs("E\t4\tforged\n", f);
+            g_assert_cmpint(fclose(f), ==, 0);
+            audit_report r = {0};
+            g_assert_cmpint(audit_verify(path, pk, &r), ==, BK_ERR_CORRUPT);
+            g_assert_cmpuint(r.n_problems, ==, 2);
+            audit_report_clear(&r);
+        }
+        g_unlink(path);
+    }
+    g_rmdir(dir);
+}
+
+/* A checkpoint copied to the end together with its entry: the copy's own placement holds, but
+ * entries before it already have its number. */
+static void test_copied_entry_and_checkpoint_refused(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("audit-XXXXXX", NULL);
+    g_autofree char *path = make_log(dir, 6); /* checkpoints after 4 and 6 */
+    char **lines = read_lines(path);
+    g_autofree char *text = NULL;
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_autofree char *copy =
+        g_strdup_printf("%s%s\n%s\n", text, lines[line_of(lines, 4)], lines[line_of(lines, 4) + 1]);
+    g_assert_true(g_str_has_prefix(lines[line_of(lines, 4) + 1], "S\t4\t"));
+    g_strfreev(lines);
+    g_assert_true(g_file_set_contents(path, copy, -1, NULL));
+    open_refused(path, "copied to the end");
     g_unlink(path);
     g_rmdir(dir);
 }
@@ -843,5 +893,8 @@ int main(int argc, char **argv)
     g_test_add_func("/audit/copied-checkpoint-refused", test_copied_checkpoint_refused);
     g_test_add_func("/audit/untagged-log", test_untagged_log);
     g_test_add_func("/audit/tags-other-key", test_tags_other_key);
+    g_test_add_func("/audit/nul-byte", test_nul_byte);
+    g_test_add_func("/audit/copied-entry-and-checkpoint-refused",
+                    test_copied_entry_and_checkpoint_refused);
     return g_test_run();
 }

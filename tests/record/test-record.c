@@ -284,6 +284,10 @@ static void test_round_trip_full(void)
     }
     biomem_free(pts);
     g_free(ends);
+    /* an origin that would put points above the pad's top edge is not these vectors' */
+    record_pen_origin wrong = {min_x, 0};
+    g_assert_cmpint(record_pen_decode(vec, sig->bin_len - 12, &wrong, &pts, &np, &ends, &ns), ==,
+                    BK_ERR_INVALID);
     /* with it, every point in its place on the pad */
     record_pen_origin origin = {min_x, max_y};
     g_assert_cmpint(record_pen_decode(vec, sig->bin_len - 12, &origin, &pts, &np, &ends, &ns), ==,
