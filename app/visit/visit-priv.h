@@ -68,7 +68,8 @@ struct visit {
     char pending_pin[STAFF_PIN_MAX + 1];
     int kiosk_failures; /* wrong PINs in a row on this kiosk */
     int64_t kiosk_wait_until;
-    char *limit_file; /* the copy visit_settings.limit_file points to */
+    char *limit_file;   /* the copy visit_settings.limit_file points to */
+    bool limit_unsaved; /* the last write of limit_file failed (said once) */
     /* records that could not be written yet */
     bool record_failed;
     bool record_refused;

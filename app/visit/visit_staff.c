@@ -1,7 +1,11 @@
 /* Staff sign-in and roles: the PIN check on the worker, the per-kiosk limit across all accounts,
  * the change of a PIN that is too short, and the reasons staff give (logged as codes). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -72,6 +76,28 @@ static int kiosk_limit(const visit *v)
     return v->set.kiosk_pin_failures > 0 ? v->set.kiosk_pin_failures : KIOSK_FAILURES_DEFAULT;
 }
 
+/* The limit file's text (at most 63 bytes) into buf; 0, or an errno (ENOENT: no file). A
+ * symbolic link, a pipe or anything but a small regular file is refused, never waited on. */
+static int limit_read(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    struct stat st;
+    int err = 0;
+    if (fstat(fd, &st) != 0)
+        err = errno;
+    else if (!S_ISREG(st.st_mode) || st.st_size >= (off_t)size)
+        err = EINVAL;
+    ssize_t n = err ? -1 : read(fd, buf, size - 1);
+    if (!err && n < 0)
+        err = errno;
+    close(fd);
+    if (!err)
+        buf[n] = '\0';
+    return err;
+}
+
 /* The per-kiosk count in set.limit_file: "FAILURES WAIT_UNTIL" (wall seconds). A file that
  * cannot be read or makes no sense counts as the limit reached: the next wrong PIN waits. */
 void visit_staff_limit_load(visit *v)
@@ -79,15 +105,14 @@ void visit_staff_limit_load(visit *v)
     const char *path = v->set.limit_file;
     if (path == NULL)
         return;
-    g_autofree char *text = NULL;
-    GError *e = NULL;
-    if (!g_file_get_contents(path, &text, NULL, &e)) {
-        bool absent = g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT);
-        if (!absent) {
-            g_message("staff sign-in: %s: %s: counting from the kiosk's limit", path, e->message);
+    char text[64];
+    int err = limit_read(path, text, sizeof text);
+    if (err != 0) {
+        if (err != ENOENT) {
+            g_warning("staff sign-in: %s: %s: counting from the kiosk's limit", path,
+                      err == EINVAL ? "not a small regular file" : g_strerror(err));
             v->kiosk_failures = kiosk_limit(v);
         }
-        g_error_free(e);
         return;
     }
     int failures = 0;
@@ -115,10 +140,20 @@ static void limit_save(visit *v)
     snprintf(text, sizeof text, "%d %" G_GINT64_FORMAT "\n", v->kiosk_failures,
              v->kiosk_wait_until);
     GError *e = NULL;
-    if (!g_file_set_contents_full(path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &e)) {
-        g_message("staff sign-in: %s: %s: the kiosk's count of wrong PINs is kept in memory only",
-                  path, e->message);
+    /* durable: after a power cut the count must not come back smaller */
+    if (!g_file_set_contents_full(path, text, -1,
+                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                  0600, &e)) {
+        if (!v->limit_unsaved) {
+            g_warning("staff sign-in: %s: %s: the kiosk's count of wrong PINs is kept in memory "
+                      "only",
+                      path, e->message);
+            visit_audit(v, "staff.limit-unsaved", "errno=%d", e->code);
+        }
+        v->limit_unsaved = true;
         g_error_free(e);
+    } else {
+        v->limit_unsaved = false;
     }
 }
 

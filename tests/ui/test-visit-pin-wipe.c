@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <sodium.h>
 
 #include "store/staff.h"
@@ -251,6 +253,23 @@ static void test_kiosk_limit_kept(fixture *fx, gconstpointer data)
     g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_KIOSK_WAIT);
     fx->wall += 15 * 60 + 1;
     g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_OK);
+
+    /* a pipe or a link in its place is not waited on or followed (the start would hang on a
+     * pipe, read without end from /dev/zero): counted as the limit reached, with a warning */
+    GLogLevelFlags fatal = g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+    for (int kind = 0; kind < 2; kind++) {
+        g_assert_cmpint(g_unlink(fx->limit_file), ==, 0);
+        if (kind == 0)
+            g_assert_cmpint(mkfifo(fx->limit_file, 0600), ==, 0);
+        else
+            g_assert_cmpint(symlink("/dev/zero", fx->limit_file), ==, 0);
+        restart(fx);
+        g_assert_cmpint(sign_in(fx, "jdevries", "666666"), ==, VISIT_VERDICT_WRONG_PIN);
+        g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_KIOSK_WAIT);
+        fx->wall += 15 * 60 + 1;
+        g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_OK);
+    }
+    g_log_set_always_fatal(fatal);
 }
 
 /* A new PIN, refused (too short) and then set: each typed buffer is wiped. */
