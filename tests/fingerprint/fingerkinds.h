@@ -35,7 +35,9 @@ typedef enum fingerkinds_nonprint {
 const char *fingerkinds_degraded_str(fingerkinds_degraded kind);
 const char *fingerkinds_nonprint_str(fingerkinds_nonprint kind);
 
-/* A new image (transfer full), NULL when out of memory. */
+/* A new image (transfer full), NULL when out of memory. The tests and the benchmark seed the
+ * copies of a shared capture with its place, from 1, in the list of captures/ sorted by name
+ * (strcmp), so that both make the same copies. */
 fingerimg *fingerkinds_degrade(const fingerimg *print, fingerkinds_degraded kind, uint32_t seed);
 fingerimg *fingerkinds_nonprint_make(const fingerimg *print, fingerkinds_nonprint kind,
                                      uint32_t seed);

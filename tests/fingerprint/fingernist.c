@@ -220,3 +220,13 @@ void nist_halves(const int *nfiq2, const char *const *names, int n, int *half)
         half[i] = pos % 2;
     }
 }
+
+bool nist_nfiq1_sized(const fingerimg *img)
+{
+    return img != NULL && img->width >= NIST_NFIQ1_MIN_SIDE && img->height >= NIST_NFIQ1_MIN_SIDE;
+}
+
+bool nist_nfiq1_followed(int level, int original)
+{
+    return original <= 0 || level > original - 3;
+}

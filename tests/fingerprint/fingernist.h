@@ -50,6 +50,23 @@ int nist_mindtct(const nist_tools *t, const char *path, const char *name, nist_x
 /* bozorth3's score of scratch/a.xyt against scratch/b.xyt, NIST_ERROR, NIST_ABSENT. */
 int nist_bozorth3(const nist_tools *t, const char *a, const char *b);
 
+/* Issue 15's NFIQ 1 target ("no print NFIQ 1 rates 5 is kept at the index threshold; none it
+ * rates 1-2 is refused"), as finger-nfiq1 asserts it and bench-finger reports it, on one scope:
+ * the shared captures (captures/, not the tenprint card) that are at least NIST_NFIQ1_MIN_SIDE a
+ * side as measured (files stating a lower resolution brought to 500 ppi first:
+ * fingerkinds_at_500ppi), and the copies degraded from them (fingerkinds_degrade, seeded as
+ * fingerkinds.h says). */
+#define NIST_NFIQ1_MIN_SIDE 256
+
+/* true for an image of that size. */
+bool nist_nfiq1_sized(const fingerimg *img);
+
+/* Whether NFIQ 1's `level` of an image is followed: always for a capture (original 0), not for
+ * a copy NFIQ 1 rates three levels or more above its original (`original`: the capture's level,
+ * 5 when NFIQ 1 could not rate it): a degraded copy cannot be a better print than its original,
+ * so that level is NFIQ 1's own inconsistency (shown, not asserted). */
+bool nist_nfiq1_followed(int level, int original);
+
 /* Spearman's rank correlation of a and b (n values each; ties get their mean rank); NAN below 3
  * values or when one side is constant. */
 double nist_spearman(const double *a, const double *b, int n);
