@@ -154,8 +154,8 @@ const char *const *icao_result_not_checked(const icao_result *r)
 {
     if (r != NULL && r->landmarks)
         return not_checked;
-    if (r != NULL && r->n_checks > 0 && strcmp(r->checks[0].name, "yaw") == 0)
-        return not_checked_but_pose; /* faces_check put the pose of a turned head first */
+    if (r != NULL && r->pose_unfound)
+        return not_checked_but_pose;
     return not_checked_without_shape;
 }
 
@@ -313,7 +313,8 @@ static void pose_checks(icao_result *r, const face_result *faces, const icao_set
  * person which way to turn; `faces` still fails, so such a picture is never compliant. */
 static void faces_check(icao_result *r, const face_result *faces, const icao_settings *set)
 {
-    if (faces->n_faces == 0 && faces->has_shape)
+    r->pose_unfound = faces->n_faces == 0 && faces->has_shape;
+    if (r->pose_unfound)
         pose_checks(r, faces, set);
     icao_check *c = add(r, "faces", faces->n_faces, 1, 1);
     say(c, "Look into the camera", "Only one person in the picture, please", false);

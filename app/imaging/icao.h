@@ -95,8 +95,9 @@ typedef struct icao_result {
     bool cropped;                     /* a crop was made: the fields below are valid */
     double out_left[2], out_right[2]; /* eye centres in the output */
     bool landmarks;                   /* the landmark checks were made (the face had a shape) */
-    pic *output; /* the crop (transfer full: pic_free), ICAO_OUT_WIDTH x ICAO_OUT_HEIGHT, or a
-                    quarter of that when settings.live; NULL when no crop was made */
+    bool pose_unfound; /* yaw and pitch were checked on a turned head with no frontal face */
+    pic *output;       /* the crop (transfer full: pic_free), ICAO_OUT_WIDTH x ICAO_OUT_HEIGHT, or a
+                          quarter of that when settings.live; NULL when no crop was made */
 } icao_result;
 
 /* Checks `picture` with the faces `faces` found in it, and makes the crop when there is a face

@@ -314,11 +314,9 @@ static int entry_from(const char *contents, size_t end, unsigned long seq)
 static const char *checkpoint_placed(const char *contents, size_t base)
 {
     const char *nl = strchr(contents + base, '\n');
-    char *cp =
+    g_autofree char *cp =
         nl ? g_strndup(contents + base, (size_t)(nl - contents - base)) : g_strdup(contents + base);
     parsed c = audit_parse_line(cp);
-    unsigned long seq = c.seq;
-    g_free(cp);
     if (c.kind != 'S')
         return "the last checkpoint's line cannot be read";
     if (base == 0)
@@ -326,23 +324,15 @@ static const char *checkpoint_placed(const char *contents, size_t base)
     size_t start = base - 1; /* contents[base - 1] is the newline ending the line before */
     while (start > 0 && contents[start - 1] != '\n')
         start--;
-    char *before = g_strndup(contents + start, base - 1 - start);
-    cp =
-        nl ? g_strndup(contents + base, (size_t)(nl - contents - base)) : g_strdup(contents + base);
+    g_autofree char *before = g_strndup(contents + start, base - 1 - start);
     parsed e = audit_parse_line(before);
-    c = audit_parse_line(cp);
-    char computed[HASH_HEX] = "";
-    if (e.kind == 'E')
-        audit_line_hash(before, e.body_len, computed);
-    int ok = e.kind == 'E' && e.seq == c.seq && strcmp(e.hash, c.hash) == 0 &&
-             strcmp(computed, e.hash) == 0;
-    g_free(before);
-    g_free(cp);
     if (e.kind != 'E')
         return "the last checkpoint does not follow an entry (moved or copied)";
-    if (!ok)
+    char computed[HASH_HEX];
+    audit_line_hash(before, e.body_len, computed);
+    if (e.seq != c.seq || strcmp(e.hash, c.hash) != 0 || strcmp(computed, e.hash) != 0)
         return "the last checkpoint does not follow the entry it signs (moved or copied)";
-    if (entry_from(contents, start, seq))
+    if (entry_from(contents, start, c.seq))
         return "entries before the last checkpoint's own have its number or a higher one (the "
                "checkpoint and its entry were copied to the end)";
     return NULL;

@@ -258,14 +258,13 @@ static void kiosk_failure(visit *v, int64_t wall, visit_event *ev)
 {
     int limit = kiosk_limit(v);
     v->kiosk_failures++;
-    if (v->kiosk_failures < limit) {
-        limit_save(v);
-        return;
-    }
     int k = MIN(v->kiosk_failures - limit, 10);
-    int64_t wait = MIN((int64_t)1 << k, (int64_t)KIOSK_WAIT_MAX_S);
-    v->kiosk_wait_until = wall + wait;
+    int64_t wait = k < 0 ? 0 : MIN((int64_t)1 << k, (int64_t)KIOSK_WAIT_MAX_S);
+    if (wait > 0)
+        v->kiosk_wait_until = wall + wait;
     limit_save(v);
+    if (wait == 0)
+        return;
     ev->until = v->kiosk_wait_until;
     visit_audit(v, "staff.kiosk-limit", "failures=%d wait_s=%" G_GINT64_FORMAT, v->kiosk_failures,
                 wait);
