@@ -20,6 +20,7 @@ typedef enum job_kind {
     JOB_NOTE_STAFF, /* the record's staff id (text) */
     JOB_SIGN_IN,    /* answers: staff_verify (text = id, pin) */
     JOB_NEW_PIN,    /* answers: staff_change_pin (pin, new_pin) */
+    JOB_LIMIT_SAVE, /* the kiosk's count of wrong PINs into set.limit_file (text) */
     JOB_QUIT,       /* the worker ends */
 } job_kind;
 
@@ -69,7 +70,7 @@ struct visit {
     int kiosk_failures; /* wrong PINs in a row on this kiosk */
     int64_t kiosk_wait_until;
     char *limit_file;   /* the copy visit_settings.limit_file points to */
-    bool limit_unsaved; /* the last write of limit_file failed (said once) */
+    bool limit_unsaved; /* the last write of limit_file failed (said once; the worker's) */
     /* records that could not be written yet */
     bool record_failed;
     bool record_refused;
@@ -101,5 +102,7 @@ store_arrival visit_arrival(const visit *v, bool ignore_window, int64_t wall);
 void visit_staff_answer(visit *v, job *j, int64_t wall, visit_event *ev);
 /* Reads the per-kiosk count a previous run left in set.limit_file. */
 void visit_staff_limit_load(visit *v);
+/* On the worker: writes a JOB_LIMIT_SAVE's text durably to set.limit_file. */
+void visit_staff_limit_write(visit *v, const char *text);
 
 #endif

@@ -131,14 +131,21 @@ void visit_staff_limit_load(visit *v)
                   failures, v->set.kiosk_id);
 }
 
+/* The count goes to the worker, which writes it: a durable write waits for the disk, and the
+ * main thread draws the screen. Jobs run in order, so the file ends with the last count. */
 static void limit_save(visit *v)
 {
-    const char *path = v->set.limit_file;
-    if (path == NULL)
+    if (v->set.limit_file == NULL)
         return;
-    char text[48];
-    snprintf(text, sizeof text, "%d %" G_GINT64_FORMAT "\n", v->kiosk_failures,
+    job *j = visit_job_new(JOB_LIMIT_SAVE);
+    snprintf(j->text, sizeof j->text, "%d %" G_GINT64_FORMAT "\n", v->kiosk_failures,
              v->kiosk_wait_until);
+    visit_submit(v, j);
+}
+
+void visit_staff_limit_write(visit *v, const char *text)
+{
+    const char *path = v->set.limit_file;
     GError *e = NULL;
     /* durable: after a power cut the count must not come back smaller */
     if (!g_file_set_contents_full(path, text, -1,
@@ -148,7 +155,8 @@ static void limit_save(visit *v)
             g_warning("staff sign-in: %s: %s: the kiosk's count of wrong PINs is kept in memory "
                       "only",
                       path, e->message);
-            visit_audit(v, "staff.limit-unsaved", "errno=%d", e->code);
+            if (v->rec != NULL)
+                kioskrec_audit(v->rec, "staff.limit-unsaved", NULL, "errno=%d", e->code);
         }
         v->limit_unsaved = true;
         g_error_free(e);

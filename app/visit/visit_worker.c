@@ -131,6 +131,9 @@ static bool run(visit *v, job *j)
     case JOB_NEW_PIN:
         run_sign_in(v, j);
         break;
+    case JOB_LIMIT_SAVE:
+        visit_staff_limit_write(v, j->text);
+        break;
     case JOB_QUIT:
         break;
     }

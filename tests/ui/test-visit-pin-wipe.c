@@ -100,12 +100,25 @@ static void fixture_tear_down(fixture *fx, gconstpointer data)
 
 /* The kiosk stopped and started again (a power cut): a new controller on the same store and
  * the same limit file. */
-static void restart(fixture *fx)
+/* The kiosk off: the controller's worker has written the count it was given (it writes the
+ * limit file, not the main thread). */
+static void stop(fixture *fx)
 {
     visit_free(fx->v);
+    fx->v = NULL;
+}
+
+static void start(fixture *fx)
+{
     fx->v = visit_new(&fx->vs, fx->st, NULL);
     g_assert_nonnull(fx->v);
     visit_watch_freed(fx->v, saw_freed, &fx->freed);
+}
+
+static void restart(fixture *fx)
+{
+    stop(fx);
+    start(fx);
 }
 
 /* A PIN pad's buffer: the typed PIN, and after its end what a longer PIN typed before left. */
@@ -242,14 +255,16 @@ static void test_kiosk_limit_kept(fixture *fx, gconstpointer data)
     g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_OK);
 
     /* a file that makes no sense counts as the limit reached: the next wrong PIN waits */
+    stop(fx);
     g_assert_true(g_file_set_contents(fx->limit_file, "many\n", -1, NULL));
-    restart(fx);
+    start(fx);
     g_assert_cmpint(sign_in(fx, "jdevries", "555555"), ==, VISIT_VERDICT_WRONG_PIN);
     g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_KIOSK_WAIT);
     /* a wait far beyond the cap (the clock set back) lasts at most the cap, 15 minutes */
     g_autofree char *far = g_strdup_printf("2 %" G_GINT64_FORMAT "\n", fx->wall + 86400);
+    stop(fx);
     g_assert_true(g_file_set_contents(fx->limit_file, far, -1, NULL));
-    restart(fx);
+    start(fx);
     g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_KIOSK_WAIT);
     fx->wall += 15 * 60 + 1;
     g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_OK);
@@ -258,18 +273,38 @@ static void test_kiosk_limit_kept(fixture *fx, gconstpointer data)
      * pipe, read without end from /dev/zero): counted as the limit reached, with a warning */
     GLogLevelFlags fatal = g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
     for (int kind = 0; kind < 2; kind++) {
+        stop(fx);
         g_assert_cmpint(g_unlink(fx->limit_file), ==, 0);
         if (kind == 0)
             g_assert_cmpint(mkfifo(fx->limit_file, 0600), ==, 0);
         else
             g_assert_cmpint(symlink("/dev/zero", fx->limit_file), ==, 0);
-        restart(fx);
+        start(fx);
         g_assert_cmpint(sign_in(fx, "jdevries", "666666"), ==, VISIT_VERDICT_WRONG_PIN);
         g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_KIOSK_WAIT);
         fx->wall += 15 * 60 + 1;
         g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_OK);
     }
     g_log_set_always_fatal(fatal);
+}
+
+/* The count cannot be written (its folder gone): the worker warns, and the count still holds
+ * in memory for as long as the kiosk runs. */
+static void test_kiosk_limit_unsaved(fixture *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *lost = g_build_filename(fx->dir, "gone", "staff-limit", NULL);
+    fx->vs.limit_file = lost;
+    restart(fx);
+    GLogLevelFlags fatal = g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+    g_assert_cmpint(sign_in(fx, "jdevries", "111111"), ==, VISIT_VERDICT_WRONG_PIN);
+    g_assert_cmpint(sign_in(fx, "jdevries", "222222"), ==, VISIT_VERDICT_WRONG_PIN);
+    g_assert_cmpint(sign_in(fx, "jdevries", RIGHT_PIN), ==, VISIT_VERDICT_KIOSK_WAIT);
+    stop(fx);
+    g_log_set_always_fatal(fatal);
+    g_assert_false(g_file_test(lost, G_FILE_TEST_EXISTS));
+    fx->vs.limit_file = fx->limit_file;
+    start(fx);
 }
 
 /* A new PIN, refused (too short) and then set: each typed buffer is wiped. */
@@ -443,6 +478,8 @@ int main(int argc, char **argv)
                test_kiosk_waits, fixture_tear_down);
     g_test_add("/visit-pin-wipe/kiosk-limit-kept", fixture, GINT_TO_POINTER(2), fixture_set_up,
                test_kiosk_limit_kept, fixture_tear_down);
+    g_test_add("/visit-pin-wipe/kiosk-limit-unsaved", fixture, GINT_TO_POINTER(2), fixture_set_up,
+               test_kiosk_limit_unsaved, fixture_tear_down);
     g_test_add("/visit-pin-wipe/new-pin", fixture, NULL, fixture_set_up, test_new_pin,
                fixture_tear_down);
     g_test_add("/visit-pin-wipe/new-pin-given-up", fixture, NULL, fixture_set_up,
