@@ -1,5 +1,6 @@
 /* biokiosk: the command line. Parses the subcommand and hands over; nothing else lives here. */
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -34,6 +35,9 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    /* A file-size limit reached fails the write (EFBIG), which every writer reports and
+     * recovers from, instead of killing the process between a record and its audit entry. */
+    signal(SIGXFSZ, SIG_IGN);
     /* Structured logging to the journal when run by systemd, else to stderr; debug output per
      * module with G_MESSAGES_DEBUG=<domain>. */
     g_log_set_writer_func(g_log_writer_default, NULL, NULL);

@@ -23,13 +23,26 @@ typedef struct options {
     gint retention;
 } options;
 
+/* The audit log of --audit (log NULL without it) and the entries it refused. */
+typedef struct cli_log {
+    audit *log;
+    unsigned refused;
+} cli_log;
+
+static void log_entry(cli_log *lg, const char *what, const char *detail)
+{
+    if (audit_append(lg->log, what, NULL, detail) != BK_OK) {
+        fprintf(stderr, "biokiosk %s: the audit log refused an entry: %s %s\n", CMD, what, detail);
+        lg->refused++;
+    }
+}
+
 /* Writes each record leaving the outbox to the audit log. */
 static void audit_event(const char *name, const char *event, void *data)
 {
     const char *what = g_str_has_prefix(event, "deleted") ? "record.deleted" : "record.exported";
     g_autofree char *full = g_strdup_printf("file=%s %s", name, event);
-    if (audit_append(data, what, NULL, full) != BK_OK)
-        g_warning("outbox: the audit log refused an entry");
+    log_entry(data, what, full);
 }
 
 /* Writes each delivery outcome to the audit log (the record's name only). */
@@ -38,8 +51,7 @@ static void audit_delivery(const char *name, const char *event, const char *deta
     (void)detail;
     g_autofree char *what = g_strdup_printf("record.%s", event);
     g_autofree char *full = g_strdup_printf("file=%s", name);
-    if (audit_append(data, what, NULL, full) != BK_OK)
-        g_warning("outbox: the audit log refused an entry");
+    log_entry(data, what, full);
 }
 
 /* Opens the audit log when --audit is given; *out stays NULL otherwise. */
@@ -141,13 +153,13 @@ static int do_list(const char *dir, const uint8_t *verify_pk)
     return bad > 0 ? CLI_EXIT_NO : CLI_EXIT_OK;
 }
 
-static int do_export(const char *dir, const options *o, const uint8_t *pk, audit *log)
+static int do_export(const char *dir, const options *o, const uint8_t *pk, cli_log *lg)
 {
     if (o->dest == NULL || !g_file_test(o->dest, G_FILE_TEST_IS_DIR))
         return cli_usage_error(CMD, "export needs --to DEST, an existing directory");
     size_t exported = 0;
     char why[256] = "";
-    bk_err err = outbox_export(dir, o->dest, pk, o->remove, log ? audit_event : NULL, log,
+    bk_err err = outbox_export(dir, o->dest, pk, o->remove, lg->log ? audit_event : NULL, lg,
                                &exported, why, sizeof(why));
     if (err != BK_OK) {
         fprintf(stderr, "biokiosk %s: export stopped after %zu records: %s\n", CMD, exported, why);
@@ -165,7 +177,7 @@ static int do_export(const char *dir, const options *o, const uint8_t *pk, audit
     return CLI_EXIT_OK;
 }
 
-static int do_deliver(const char *dir, const options *o, audit *log)
+static int do_deliver(const char *dir, const options *o, cli_log *lg)
 {
     if (o->dest == NULL || o->receiver_key == NULL)
         return cli_usage_error(CMD, "deliver needs --to URL, --ca CERT (for https) and "
@@ -180,7 +192,7 @@ static int do_deliver(const char *dir, const options *o, audit *log)
     if (delivery_new(&set, &d, why, sizeof(why)) != BK_OK)
         return cli_usage_error(CMD, "%s", why);
     delivery_counts c;
-    bk_err err = delivery_run(d, dir, log ? audit_delivery : NULL, log, &c);
+    bk_err err = delivery_run(d, dir, lg->log ? audit_delivery : NULL, lg, &c);
     delivery_free(d);
     if (err != BK_OK && !c.unreachable) {
         fprintf(stderr, "biokiosk %s: %s\n", CMD, c.problem);
@@ -221,7 +233,7 @@ static gboolean clock_trusted(const char *config_path, char *why, size_t why_siz
     return ok;
 }
 
-static int do_purge(const char *dir, const options *o, audit *log)
+static int do_purge(const char *dir, const options *o, cli_log *lg)
 {
     if (o->retention < 0)
         return cli_usage_error(CMD, "--days must be 0 or more");
@@ -234,8 +246,8 @@ static int do_purge(const char *dir, const options *o, audit *log)
     size_t deleted = 0, temp = 0;
     bk_err err = outbox_clean_temp(dir, &temp);
     if (err == BK_OK)
-        err = outbox_purge(dir, (unsigned)o->retention, time(NULL), log ? audit_event : NULL, log,
-                           &deleted);
+        err = outbox_purge(dir, (unsigned)o->retention, time(NULL), lg->log ? audit_event : NULL,
+                           lg, &deleted);
     if (err != BK_OK) {
         fprintf(stderr, "biokiosk %s: purge: %s\n", CMD, bk_err_str(err));
         return CLI_EXIT_UNAVAILABLE;
@@ -298,8 +310,8 @@ static int run(const char *action, const char *dir, options *o, const char *name
     if (o->kiosk_key != NULL && seal_key_read(o->kiosk_key, SEAL_KEY_KIOSK_PUBLIC, pk, sizeof(pk),
                                               why, sizeof(why)) != BK_OK)
         return cli_usage_error(CMD, "--kiosk-key: %s", why);
-    audit *log = NULL;
-    int rc = open_audit(o->audit_log, o->audit_key, o->audit_hash, &log);
+    cli_log lg = {0};
+    int rc = open_audit(o->audit_log, o->audit_key, o->audit_hash, &lg.log);
     if (rc != CLI_EXIT_OK)
         return rc;
     if (strcmp(action, "list") == 0)
@@ -307,17 +319,25 @@ static int run(const char *action, const char *dir, options *o, const char *name
     else if (strcmp(action, "verify") == 0)
         rc = do_list(dir, pk);
     else if (strcmp(action, "export") == 0)
-        rc = do_export(dir, o, pk, log);
+        rc = do_export(dir, o, pk, &lg);
     else if (strcmp(action, "deliver") == 0)
-        rc = do_deliver(dir, o, log);
+        rc = do_deliver(dir, o, &lg);
     else if (strcmp(action, "purge") == 0)
-        rc = do_purge(dir, o, log);
+        rc = do_purge(dir, o, &lg);
     else if (strcmp(action, "discard") == 0)
-        rc = do_discard(dir, o, log, name);
+        rc = do_discard(dir, o, lg.log, name);
     else
         rc = cli_usage_error(
             CMD, "unknown action '%s' (list, verify, export, deliver, purge, discard)", action);
-    audit_close(log);
+    bool had_log = lg.log != NULL;
+    bk_err closed = audit_close(lg.log);
+    /* what was done stays done (and printed); the exit status says the log does not show it */
+    if (had_log && closed != BK_OK)
+        fprintf(stderr,
+                "biokiosk %s: the audit log's closing checkpoint could not be written: %s\n", CMD,
+                bk_err_str(closed));
+    if (had_log && (closed != BK_OK || lg.refused > 0) && rc == CLI_EXIT_OK)
+        rc = CLI_EXIT_UNAVAILABLE;
     return rc;
 }
 

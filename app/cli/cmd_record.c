@@ -507,6 +507,29 @@ static void print_committed(const record_committed *done)
     g_object_unref(b);
 }
 
+/* The record's entry in the audit log, and the log closed. False, said on stderr, when the log
+ * does not show it: the record stands, and the exit status says so. */
+static bool audit_record(audit *log, bk_err err, const record_committed *done, const char *v_number)
+{
+    bool ok = true;
+    g_autofree char *detail = err == BK_OK
+                                  ? g_strdup_printf("tcn=%s bytes=%zu", done->tcn, done->size)
+                                  : g_strdup_printf("refused=%s", bk_err_str(err));
+    if (audit_append(log, err == BK_OK ? "record.written" : "record.failed", v_number, detail) !=
+        BK_OK) {
+        fprintf(stderr, "biokiosk %s: the audit log refused the entry: %s\n", CMD, detail);
+        ok = false;
+    }
+    bk_err closed = audit_close(log);
+    if (closed != BK_OK) {
+        fprintf(stderr,
+                "biokiosk %s: the audit log's closing checkpoint could not be written: %s\n", CMD,
+                bk_err_str(closed));
+        ok = false;
+    }
+    return ok;
+}
+
 static int record_build(int argc, char **argv)
 {
     g_autofree char *person = NULL, *face = NULL, *signature = NULL, *outbox = NULL;
@@ -600,15 +623,7 @@ static int record_build(int argc, char **argv)
     record_committed done = {0};
     bk_err err = record_commit(&in.s, sk, pk, outbox, &done, why, sizeof(why));
     biomem_wipe(sk, sizeof(sk));
-    if (log != NULL) {
-        g_autofree char *detail = err == BK_OK
-                                      ? g_strdup_printf("tcn=%s bytes=%zu", done.tcn, done.size)
-                                      : g_strdup_printf("refused=%s", bk_err_str(err));
-        if (audit_append(log, err == BK_OK ? "record.written" : "record.failed", in.s.v_number,
-                         detail) != BK_OK)
-            g_warning("record: the audit log refused an entry");
-        audit_close(log);
-    }
+    bool audit_failed = log != NULL && !audit_record(log, err, &done, in.s.v_number);
     inputs_clear(&in);
     if (err == BK_ERR_INVALID)
         return cli_usage_error(CMD, "refused: %s", why);
@@ -618,7 +633,7 @@ static int record_build(int argc, char **argv)
     }
     print_committed(&done);
     record_committed_clear(&done);
-    return CLI_EXIT_OK;
+    return audit_failed ? CLI_EXIT_UNAVAILABLE : CLI_EXIT_OK;
 }
 
 int cmd_record(int argc, char **argv)

@@ -281,7 +281,8 @@ void deliver_worker_free(deliver_worker *w)
         close(w->event_fd);
     if (w->inotify_fd >= 0)
         close(w->inotify_fd);
-    audit_close(w->log);
+    if (audit_close(w->log) != BK_OK)
+        g_warning("delivery: the audit log's closing checkpoint could not be written");
     g_mutex_clear(&w->lock);
     g_free(w->outbox);
     g_free(w->url);

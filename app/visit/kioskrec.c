@@ -129,7 +129,8 @@ void kioskrec_free(kioskrec *k)
     if (k == NULL)
         return;
     kioskrec_visit_end(k);
-    audit_close(k->log);
+    if (audit_close(k->log) != BK_OK)
+        g_warning("records: the audit log's closing checkpoint could not be written");
     biomem_wipe(k->kiosk_sk, sizeof k->kiosk_sk);
     biomem_wipe(k, sizeof *k);
     g_free(k);

@@ -1,6 +1,7 @@
 /* biokiosk keys, record, outbox and audit as scripts and the back office use them. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <glib.h>
@@ -11,6 +12,8 @@
 
 #include "../bkrun.h"
 #include "record/an2k.h"
+#include "record/audit.h"
+#include "record/seal.h"
 #include "core/biomem.h"
 #include "testimg.h"
 
@@ -569,6 +572,153 @@ static void append_events(setup *s, const char *log, int n)
     }
 }
 
+static off_t size_of(const char *path)
+{
+    struct stat st;
+    g_assert_cmpint(g_stat(path, &st), ==, 0);
+    return st.st_size;
+}
+
+/* The bytes a writer added to log after `before`, up to its last checkpoint line: the entries
+ * the same command adds again (the same lengths), without the checkpoint it closes with. */
+static off_t entries_added(const char *log, off_t before)
+{
+    gchar *text = NULL;
+    gsize len = 0;
+    g_assert_true(g_file_get_contents(log, &text, &len, NULL));
+    char *last = g_strrstr(text, "\nS\t");
+    g_assert_nonnull(last);
+    off_t added = (off_t)(last + 1 - text) - before;
+    g_free(text);
+    g_assert_cmpint(added, >, 0);
+    return added;
+}
+
+/* Runs biokiosk with its files limited to `limit` bytes (RLIMIT_FSIZE, as a full disk that
+ * still takes a line): the limit is this process's for the time of the run, and inherited. */
+static run run_limited(off_t limit, const char *first, ...)
+{
+    struct rlimit was, lim;
+    g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &was), ==, 0);
+    lim = was;
+    lim.rlim_cur = (rlim_t)limit;
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
+    va_list ap;
+    va_start(ap, first);
+    run r = bk_spawn_va(g_getenv("BIOKIOSK_BIN"), NULL, NULL, first, ap);
+    va_end(ap);
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &was), ==, 0);
+    return r;
+}
+
+static void expect_unclosed(run r, const char *needle, const char *log, const setup *s)
+{
+    if (r.status != 3 || strstr(r.err, needle) == NULL)
+        g_error("wanted exit 3 with '%s', got %d: %s%s", needle, r.status, r.out, r.err);
+    bk_result_clear(&r);
+    /* the entry is there and the log ends unsigned, as after a power cut: it verifies, and the
+     * next writer signs it */
+    gchar *text = NULL;
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    char *last = g_strrstr(text, "\n");
+    *last = '\0';
+    last = g_strrstr(text, "\n");
+    g_assert_true(last != NULL && last[1] == 'E');
+    g_free(text);
+    expect_verify(s, log, s->kiosk_key, 0, "\"ok\":true");
+}
+
+/* The closing checkpoint cannot be written (the file-size limit reached after the entry):
+ * `record build --audit`, `outbox export --audit` and `audit append` keep what they did, say
+ * so and exit 3. Before, the first two exited 0 with a warning, so a script never knew. */
+static void test_audit_unclosed(void)
+{
+    setup s;
+    setup_with_keys(&s);
+    g_autofree char *log = path_in(s.dir, "audit.log");
+    g_autofree char *f2 = g_strconcat("2=", s.finger2, NULL);
+    g_autofree char *f7 = g_strconcat("7=", s.finger7, NULL);
+#define BUILD(...)                                                                                 \
+    "record", "build", "--person", s.person, "--face", s.face, "--finger", f2, "--finger", f7,     \
+        "--signature", s.points, "--outbox", s.outbox, "--kiosk-key", s.kiosk_key,                 \
+        "--backoffice-key", s.office_pub, "--audit", log, "--audit-hash-key", s.audit_key, NULL
+    /* a log larger than a record, so that the limit falls in the log, not in the record */
+    run r = biokiosk_run(BUILD());
+    g_assert_cmpint(r.status, ==, 0);
+    JsonParser *p;
+    JsonObject *o = parse_object(r.out, &p);
+    off_t record = size_of(json_object_get_string_member(o, "path"));
+    g_object_unref(p);
+    bk_result_clear(&r);
+    uint8_t sk[SEAL_SIGN_SECRET_BYTES], hk[SEAL_AUDIT_KEY_BYTES];
+    char why[256] = "";
+    g_assert_cmpint(
+        seal_key_read(s.kiosk_key, SEAL_KEY_KIOSK_SECRET, sk, sizeof sk, why, sizeof why), ==,
+        BK_OK);
+    g_assert_cmpint(seal_key_read(s.audit_key, SEAL_KEY_AUDIT_HASH, hk, sizeof hk, why, sizeof why),
+                    ==, BK_OK);
+    audit *a = NULL;
+    g_assert_cmpint(audit_open(log, sk, hk, 0, &a, why, sizeof why), ==, BK_OK);
+    char pad[301];
+    memset(pad, 'p', 300);
+    pad[300] = '\0';
+    while (size_of(log) < record + 8192)
+        g_assert_cmpint(audit_append(a, "padding", NULL, pad), ==, BK_OK);
+    g_assert_cmpint(audit_close(a), ==, BK_OK);
+
+    /* record build: what one adds, then the same under a limit that takes it but not the
+     * checkpoint (some 200 bytes) */
+    off_t before = size_of(log);
+    r = biokiosk_run(BUILD());
+    g_assert_cmpint(r.status, ==, 0);
+    bk_result_clear(&r);
+    off_t entry = entries_added(log, before);
+    size_t records = outbox_count(s.outbox);
+    r = run_limited(size_of(log) + entry + 40, BUILD());
+    g_assert_nonnull(strstr(r.out, "\"path\"")); /* the record is written and said */
+    expect_unclosed(r, "closing checkpoint could not be written", log, &s);
+    g_assert_cmpuint(outbox_count(s.outbox), ==, records + 1);
+#undef BUILD
+
+    /* outbox export */
+    g_autofree char *to1 = path_in(s.dir, "to1");
+    g_autofree char *to2 = path_in(s.dir, "to2");
+    g_assert_cmpint(g_mkdir(to1, 0700), ==, 0);
+    g_assert_cmpint(g_mkdir(to2, 0700), ==, 0);
+#define EXPORT(to)                                                                                 \
+    "outbox", "export", s.outbox, "--to", to, "--kiosk-key", s.kiosk_pub, "--audit", log,          \
+        "--audit-key", s.kiosk_key, "--audit-hash-key", s.audit_key, NULL
+    before = size_of(log);
+    r = biokiosk_run(EXPORT(to1));
+    g_assert_cmpint(r.status, ==, 0);
+    bk_result_clear(&r);
+    entry = entries_added(log, before);
+    r = run_limited(size_of(log) + entry + 40, EXPORT(to2));
+    g_assert_nonnull(strstr(r.out, "\"exported\":"));
+    expect_unclosed(r, "closing checkpoint could not be written", log, &s);
+    g_assert_cmpuint(outbox_count(to2), ==, outbox_count(to1));
+    g_assert_cmpuint(outbox_count(to2), >, 0);
+#undef EXPORT
+
+    /* audit append (exit 3 since session 6; the test was missing) */
+#define APPEND                                                                                     \
+    "audit", "append", log, "--kiosk-key", s.kiosk_key, "--hash-key", s.audit_key, "--event",      \
+        "session.start", NULL
+    before = size_of(log);
+    r = biokiosk_run(APPEND);
+    g_assert_cmpint(r.status, ==, 0);
+    bk_result_clear(&r);
+    entry = entries_added(log, before);
+    expect_unclosed(run_limited(size_of(log) + entry + 40, APPEND),
+                    "appended, but the closing checkpoint", log, &s);
+    r = biokiosk_run(APPEND);
+    g_assert_cmpint(r.status, ==, 0);
+    bk_result_clear(&r);
+#undef APPEND
+    sodium_memzero(sk, sizeof sk);
+    setup_clear(&s);
+}
+
 /* The reviewer's rewrite through the command line: checkpoints removed, an entry changed, the
  * chain recomputed. And a log cut short, found through the head a record carries. */
 static void test_audit_rewrite_and_cut(void)
@@ -681,5 +831,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cli-record/refused-inputs", test_refused_inputs);
     g_test_add_func("/cli-record/audit", test_audit_cli);
     g_test_add_func("/cli-record/audit-rewrite-and-cut", test_audit_rewrite_and_cut);
+    g_test_add_func("/cli-record/audit-unclosed", test_audit_unclosed);
     return g_test_run();
 }
