@@ -106,8 +106,9 @@ static void staff_answer(session *s, const visit_event *ev)
         return;
     case VISIT_VERDICT_WRONG_PIN:
     case VISIT_VERDICT_UNKNOWN:
-        /* one answer for both, without the tries left: the pad must not tell anyone which
-         * staff ids exist (it lists none either) */
+    default:
+        /* one answer for both (and for any other), without the tries left: the pad must not tell
+         * anyone which staff ids exist (it lists none either) */
         g_strlcpy(s->pad_text, _("Wrong staff id or PIN."), sizeof s->pad_text);
         break;
     case VISIT_VERDICT_LOCKED: {
@@ -122,9 +123,6 @@ static void staff_answer(session *s, const visit_event *ev)
     case VISIT_VERDICT_UNAVAILABLE:
         g_strlcpy(s->pad_text, _("The staff list cannot be reached. Try again."),
                   sizeof s->pad_text);
-        break;
-    default:
-        g_strlcpy(s->pad_text, _("Wrong staff id or PIN."), sizeof s->pad_text);
         break;
     }
     /* too many wrong PINs on this kiosk: every account waits */
