@@ -39,6 +39,11 @@ typedef struct pair {
     int i, j;
 } pair;
 
+/* A pair of minutiae whose neighbourhoods agree well enough to vote for alignments. */
+typedef struct voter {
+    int i, j, weight;
+} voter;
+
 /* Difference of two directions, 0..pi. */
 static float angle_diff(float a, float b)
 {
@@ -59,41 +64,93 @@ typedef struct local {
     float d[NEIGHBOURS], bearing[NEIGHBOURS], turn[NEIGHBOURS];
 } local;
 
-static void describe(const fingerfeat *f, local *out)
+/* A minutia's place along x, for finding neighbours without measuring every other minutia. */
+typedef struct along {
+    float x;
+    int i;
+} along;
+
+static int cmp_along(const void *x, const void *y)
 {
-    for (int i = 0; i < f->n_minutiae; i++) {
-        const fingerfeat_minutia *m = &f->minutiae[i];
-        local *l = &out[i];
-        l->n = 0;
-        for (int j = 0; j < f->n_minutiae; j++) {
-            if (j == i)
-                continue;
-            const fingerfeat_minutia *q = &f->minutiae[j];
-            float dx = q->x - m->x, dy = q->y - m->y, d = sqrtf(dx * dx + dy * dy);
-            int at = l->n < NEIGHBOURS ? l->n : NEIGHBOURS - 1;
-            if (l->n == NEIGHBOURS && d >= l->d[at])
-                continue;
-            while (at > 0 && l->d[at - 1] > d) {
-                l->d[at] = l->d[at - 1];
-                l->bearing[at] = l->bearing[at - 1];
-                l->turn[at] = l->turn[at - 1];
-                at--;
-            }
-            l->d[at] = d;
-            l->bearing[at] = atan2f(dy, dx) - m->angle;
-            l->turn[at] = q->angle - m->angle;
-            if (l->n < NEIGHBOURS)
-                l->n++;
+    const along *a = x, *b = y;
+    return a->x < b->x ? -1 : a->x > b->x ? 1 : a->i - b->i;
+}
+
+/* The nearest neighbours so far, by distance and then by index: the five that measuring every
+ * minutia in index order keeps, whatever the order they are offered in. */
+typedef struct nearest {
+    int n;
+    float d[NEIGHBOURS];
+    int j[NEIGHBOURS];
+} nearest;
+
+static void offer(nearest *l, float d, int j)
+{
+    int at = l->n < NEIGHBOURS ? l->n : NEIGHBOURS - 1;
+    if (l->n == NEIGHBOURS && (d > l->d[at] || (d == l->d[at] && j > l->j[at])))
+        return;
+    while (at > 0 && (l->d[at - 1] > d || (l->d[at - 1] == d && l->j[at - 1] > j))) {
+        l->d[at] = l->d[at - 1];
+        l->j[at] = l->j[at - 1];
+        at--;
+    }
+    l->d[at] = d;
+    l->j[at] = j;
+    if (l->n < NEIGHBOURS)
+        l->n++;
+}
+
+/* Whether a minutia dx away along x (or further) can still be among the nearest: once the list
+ * is full, one clearly beyond its farthest (a margin for rounding) cannot. */
+static int within_reach(const nearest *l, float dx)
+{
+    return l->n < NEIGHBOURS || dx <= l->d[NEIGHBOURS - 1] * 1.001f + 0.01f;
+}
+
+/* Describes every minutia of f into out[]; by[] is scratch for n_minutiae entries. Neighbours are
+ * searched outwards along x from the minutia, so a dense print costs a few dozen distances per
+ * minutia rather than all of them. */
+static void describe(const fingerfeat *f, local *out, along *by)
+{
+    int n = f->n_minutiae;
+    for (int i = 0; i < n; i++)
+        by[i] = (along){f->minutiae[i].x, i};
+    qsort(by, (size_t)n, sizeof *by, cmp_along);
+    for (int p = 0; p < n; p++) {
+        const fingerfeat_minutia *m = &f->minutiae[by[p].i];
+        nearest l = {0};
+        for (int k = p + 1; k < n && within_reach(&l, by[k].x - m->x); k++) {
+            const fingerfeat_minutia *q = &f->minutiae[by[k].i];
+            float dx = q->x - m->x, dy = q->y - m->y;
+            offer(&l, sqrtf(dx * dx + dy * dy), by[k].i);
+        }
+        for (int k = p - 1; k >= 0 && within_reach(&l, m->x - by[k].x); k--) {
+            const fingerfeat_minutia *q = &f->minutiae[by[k].i];
+            float dx = q->x - m->x, dy = q->y - m->y;
+            offer(&l, sqrtf(dx * dx + dy * dy), by[k].i);
+        }
+        local *o = &out[by[p].i];
+        o->n = l.n;
+        for (int k = 0; k < l.n; k++) {
+            const fingerfeat_minutia *q = &f->minutiae[l.j[k]];
+            o->d[k] = l.d[k];
+            o->bearing[k] = atan2f(q->y - m->y, q->x - m->x) - m->angle;
+            o->turn[k] = q->angle - m->angle;
         }
     }
 }
 
-/* How many neighbours of one minutia have a counterpart around the other. */
+/* How many neighbours of one minutia have a counterpart around the other. Both lists are sorted
+ * by distance, so the counterparts within 6 of a's i-th start no earlier than those of the one
+ * before: the search starts there (half a pixel short of 6, for rounding), and stops at the first
+ * one 6 further, as the tests below would. */
 static int similar(const local *a, const local *b)
 {
-    int hits = 0;
+    int hits = 0, lo = 0;
     for (int i = 0; i < a->n; i++) {
-        for (int j = 0; j < b->n; j++) {
+        while (lo < b->n && b->d[lo] < a->d[i] - 6.5f)
+            lo++;
+        for (int j = lo; j < b->n; j++) {
             if (b->d[j] >= a->d[i] + 6)
                 break; /* neighbours are sorted by distance: none further on is close */
             if (fabsf(a->d[i] - b->d[j]) < 6 && angle_diff(a->bearing[i], b->bearing[j]) < 0.3f &&
@@ -118,11 +175,72 @@ static int cmp_candidate(const void *x, const void *y)
     return b->votes - a->votes;
 }
 
-/* Pairs minutiae one to one, nearest first, under one alignment; fills the overlap counts. */
-static int pair_up(const fingerfeat *a, const fingerfeat *b, const uint8_t *sim, const candidate *c,
-                   float tol, float atol, pair *pairs, uint8_t *used, int *a_in, int *b_in)
+/* One comparison's working memory, taken in one allocation. */
+typedef struct work {
+    const fingerfeat *a, *b;
+    int na, nb;
+    local *la, *lb;
+    along *by;     /* scratch for describe() and by_direction(): the larger of na, nb */
+    uint8_t *sim;  /* na x nb: how similar the neighbourhoods of a's i and b's j are */
+    voter *voters; /* the pairs with sim >= 2, in the order i, then j */
+    int n_voters;
+    int *b_by_y;   /* b's minutiae in the order of y */
+    float *b_y;    /* their y, ascending */
+    int *near;     /* scratch: b's minutiae near one point */
+    pair *pairs;   /* na x nb */
+    uint8_t *used; /* na + nb */
+    candidate *cand;
+    int side; /* the translation grid: side x side cells of CELL pixels, the middle one no move */
+    int gx, gy, gw, gh; /* the part of it that votes can reach (size_grid()) */
+    uint16_t *votes;    /* gw x gh */
+    uint8_t *stamp;     /* gw x gh: the rotation that last wrote the cell */
+} work;
+
+/* Sorts b's minutiae by y (insertion: a few dozen to a few hundred, once per comparison). */
+static void sort_by_y(work *w)
 {
+    for (int j = 0; j < w->nb; j++) {
+        float y = w->b->minutiae[j].y;
+        int at = j;
+        while (at > 0 && w->b_y[at - 1] > y) {
+            w->b_y[at] = w->b_y[at - 1];
+            w->b_by_y[at] = w->b_by_y[at - 1];
+            at--;
+        }
+        w->b_y[at] = y;
+        w->b_by_y[at] = j;
+    }
+}
+
+/* b's minutiae whose y lies within [lo, hi], in ascending index order, into w->near. */
+static int near_in_y(const work *w, float lo, float hi)
+{
+    int first = 0, last = w->nb;
+    while (first < last) {
+        int mid = first + (last - first) / 2;
+        if (w->b_y[mid] < lo)
+            first = mid + 1;
+        else
+            last = mid;
+    }
+    int n = 0;
+    for (int k = first; k < w->nb && w->b_y[k] <= hi; k++) {
+        int j = w->b_by_y[k], at = n++;
+        while (at > 0 && w->near[at - 1] > j) {
+            w->near[at] = w->near[at - 1];
+            at--;
+        }
+        w->near[at] = j;
+    }
+    return n;
+}
+
+/* Pairs minutiae one to one, nearest first, under one alignment; fills the overlap counts. */
+static int pair_up(work *w, const candidate *c, float tol, float atol, int *a_in, int *b_in)
+{
+    const fingerfeat *a = w->a, *b = w->b;
     float cs = cosf(c->angle), sn = sinf(c->angle);
+    pair *pairs = w->pairs;
     int np = 0;
     *a_in = 0;
     *b_in = 0;
@@ -130,7 +248,11 @@ static int pair_up(const fingerfeat *a, const fingerfeat *b, const uint8_t *sim,
         const fingerfeat_minutia *m = &a->minutiae[i];
         float x = cs * m->x - sn * m->y + c->dx, y = sn * m->x + cs * m->y + c->dy;
         *a_in += fingerfeat_in_foreground(b, x, y);
-        for (int j = 0; j < b->n_minutiae; j++) {
+        /* only b's minutiae within tol of y can pass; one pixel more covers rounding, the exact
+         * tests below decide, in the order of j as over all of b */
+        int nn = near_in_y(w, y - tol - 1, y + tol + 1);
+        for (int k = 0; k < nn; k++) {
+            int j = w->near[k];
             const fingerfeat_minutia *n = &b->minutiae[j];
             float ddx = n->x - x, ddy = n->y - y;
             if (fabsf(ddx) > tol || fabsf(ddy) > tol)
@@ -139,7 +261,7 @@ static int pair_up(const fingerfeat *a, const fingerfeat *b, const uint8_t *sim,
             if (d > tol || angle_diff(m->angle + c->angle, n->angle) > atol)
                 continue;
             /* a chance neighbour in a dense print has no matching neighbourhood */
-            if (sim[(size_t)i * (size_t)b->n_minutiae + (size_t)j] < 1)
+            if (w->sim[(size_t)i * (size_t)w->nb + (size_t)j] < 1)
                 continue;
             pairs[np++] = (pair){d, i, j};
         }
@@ -150,6 +272,7 @@ static int pair_up(const fingerfeat *a, const fingerfeat *b, const uint8_t *sim,
         *b_in += fingerfeat_in_foreground(a, cs * x + sn * y, -sn * x + cs * y);
     }
     qsort(pairs, (size_t)np, sizeof *pairs, cmp_pair);
+    uint8_t *used = w->used;
     memset(used, 0, (size_t)(a->n_minutiae + b->n_minutiae));
     int paired = 0;
     for (int k = 0; k < np; k++) {
@@ -191,6 +314,223 @@ static void refine(const fingerfeat *a, const fingerfeat *b, const pair *pairs, 
     c->dy = (float)(by - (sin(angle) * ax + cos(angle) * ay));
 }
 
+/* Puts b's minutiae in the order of their directions into w->by, when every direction of both
+ * prints lies within [0, 2pi) (as fingerfeat gives them); 0 when one does not. */
+static int by_direction(work *w)
+{
+    for (int i = 0; i < w->na; i++)
+        if (!(w->a->minutiae[i].angle >= 0 && w->a->minutiae[i].angle < 2 * (float)M_PI))
+            return 0;
+    for (int j = 0; j < w->nb; j++) {
+        float angle = w->b->minutiae[j].angle;
+        if (!(angle >= 0 && angle < 2 * (float)M_PI))
+            return 0;
+        w->by[j] = (along){angle, j};
+    }
+    qsort(w->by, (size_t)w->nb, sizeof *w->by, cmp_along);
+    return 1;
+}
+
+/* Compares the neighbourhood of a's i with those of b's minutiae whose directions lie in [lo, hi]
+ * (in w->by from place k on) and are within reach of a's direction, into row[]. */
+static void compare_run(work *w, int i, float lo, float hi, float reach, uint8_t *row)
+{
+    int k = 0, last = w->nb;
+    while (k < last) {
+        int mid = k + (last - k) / 2;
+        if (w->by[mid].x < lo)
+            k = mid + 1;
+        else
+            last = mid;
+    }
+    float ai = w->a->minutiae[i].angle;
+    for (; k < w->nb && w->by[k].x <= hi; k++) {
+        int j = w->by[k].i;
+        row[j] = angle_diff(ai, w->b->minutiae[j].angle) > reach
+                     ? 0
+                     : (uint8_t)similar(&w->la[i], &w->lb[j]);
+    }
+}
+
+/* The neighbourhoods' similarity of every pair of minutiae that can pair, and the pairs similar
+ * enough to vote. */
+static void compare_neighbourhoods(work *w)
+{
+    describe(w->a, w->la, w->by);
+    describe(w->b, w->lb, w->by);
+    /* two minutiae whose directions differ by more than the largest rotation searched plus the
+     * pairing tolerance can never pair: their neighbourhoods need not be compared (two thirds of
+     * all pairs). With b in the order of directions, those that can are one or two runs of it
+     * (taken a hundredth of a radian wider for rounding; the test above decides). */
+    float reach = (float)(MAX_ROTATION_DEG * M_PI / 180.0) + PAIR_ANGLE;
+    const float turn = 2 * (float)M_PI, wide = reach + 0.01f;
+    int sorted = by_direction(w);
+    w->n_voters = 0;
+    for (int i = 0; i < w->na; i++) {
+        uint8_t *row = &w->sim[(size_t)i * (size_t)w->nb];
+        float ai = w->a->minutiae[i].angle;
+        if (sorted) {
+            compare_run(w, i, ai - wide, ai + wide, reach, row);
+            if (ai - wide < 0)
+                compare_run(w, i, ai - wide + turn, turn, reach, row);
+            if (ai + wide >= turn)
+                compare_run(w, i, 0, ai + wide - turn, reach, row);
+        } else {
+            for (int j = 0; j < w->nb; j++)
+                row[j] = angle_diff(ai, w->b->minutiae[j].angle) > reach
+                             ? 0
+                             : (uint8_t)similar(&w->la[i], &w->lb[j]);
+        }
+        for (int j = 0; j < w->nb; j++)
+            if (row[j] >= 2)
+                w->voters[w->n_voters++] = (voter){i, j, row[j]};
+    }
+}
+
+/* Largest distance of a minutia from the origin, plus a pixel for rounding. */
+static float reach_from_origin(const fingerfeat *f)
+{
+    float r = 0;
+    for (int i = 0; i < f->n_minutiae; i++) {
+        const fingerfeat_minutia *m = &f->minutiae[i];
+        float d = sqrtf(m->x * m->x + m->y * m->y);
+        r = d > r ? d : r;
+    }
+    return r + 1;
+}
+
+/* The cells of the translation grid a vote can reach along one axis: b's coordinates in [lo, hi]
+ * less a's turned by up to r, each vote also in the neighbouring cells, two cells to spare, within
+ * the grid's side. */
+static void grid_span(float lo, float hi, float r, int side, int *first, int *count)
+{
+    int f = (int)floorf((lo - r) / CELL) - 2 + side / 2,
+        l = (int)ceilf((hi + r) / CELL) + 2 + side / 2;
+    f = f < 0 ? 0 : f;
+    l = l > side - 1 ? side - 1 : l;
+    *first = f;
+    *count = l >= f ? l - f + 1 : 0;
+}
+
+/* Sizes the translation grid: the layout (cell (side/2, side/2) is no translation) as it always
+ * was, but only the part that a's minutiae turned and subtracted from b's can reach is kept. */
+static void size_grid(work *w)
+{
+    float range = sqrtf((float)w->a->width * w->a->width + (float)w->a->height * w->a->height) +
+                  sqrtf((float)w->b->width * w->b->width + (float)w->b->height * w->b->height);
+    w->side = 2 * (int)(range / CELL) + 3;
+    float r = reach_from_origin(w->a);
+    float x0 = w->b->minutiae[0].x, x1 = x0, y0 = w->b->minutiae[0].y, y1 = y0;
+    for (int j = 1; j < w->nb; j++) {
+        const fingerfeat_minutia *n = &w->b->minutiae[j];
+        x0 = n->x < x0 ? n->x : x0;
+        x1 = n->x > x1 ? n->x : x1;
+        y0 = n->y < y0 ? n->y : y0;
+        y1 = n->y > y1 ? n->y : y1;
+    }
+    grid_span(x0, x1, r, w->side, &w->gx, &w->gw);
+    grid_span(y0, y1, r, w->side, &w->gy, &w->gh);
+}
+
+/* Votes for translations at each rotation searched: the best cell of each rotation in cand[]. */
+static void vote(work *w, int nrot)
+{
+    const fingerfeat *a = w->a, *b = w->b;
+    int half = w->side / 2;
+    for (int r_i = 0; r_i < nrot; r_i++) {
+        float angle = (float)((-MAX_ROTATION_DEG + r_i * ROTATION_STEP_DEG) * M_PI / 180.0);
+        float cs = cosf(angle), sn = sinf(angle);
+        uint8_t gen = (uint8_t)(r_i + 1);
+        candidate best = {0, angle, 0, 0};
+        for (int v = 0; v < w->n_voters; v++) {
+            const fingerfeat_minutia *m = &a->minutiae[w->voters[v].i];
+            const fingerfeat_minutia *n = &b->minutiae[w->voters[v].j];
+            int weight = w->voters[v].weight;
+            if (angle_diff(m->angle + angle, n->angle) > VOTE_ANGLE)
+                continue;
+            float x = cs * m->x - sn * m->y, y = sn * m->x + cs * m->y;
+            float tx = n->x - x, ty = n->y - y;
+            int cx = (int)lrintf(tx / CELL) + half, cy = (int)lrintf(ty / CELL) + half;
+            /* each vote also counts for the neighbouring cells: no edge effects */
+            for (int dy = -1; dy <= 1; dy++) {
+                for (int dx = -1; dx <= 1; dx++) {
+                    int x2 = cx + dx - w->gx, y2 = cy + dy - w->gy;
+                    if (x2 < 0 || y2 < 0 || x2 >= w->gw || y2 >= w->gh)
+                        continue;
+                    size_t c = (size_t)y2 * (size_t)w->gw + (size_t)x2;
+                    if (w->stamp[c] != gen) {
+                        w->stamp[c] = gen;
+                        w->votes[c] = 0;
+                    }
+                    if (w->votes[c] < UINT16_MAX - NEIGHBOURS)
+                        w->votes[c] = (uint16_t)(w->votes[c] + weight);
+                    if (w->votes[c] > best.votes) {
+                        best.votes = w->votes[c];
+                        best.dx = (float)((x2 + w->gx - half) * CELL);
+                        best.dy = (float)((y2 + w->gy - half) * CELL);
+                    }
+                }
+            }
+        }
+        w->cand[r_i] = best;
+    }
+}
+
+/* The next part of a block, size bytes at *at (kept 16-byte aligned); only counted when base is
+ * NULL. */
+static void *carve(char *base, size_t *at, size_t size)
+{
+    void *part = base != NULL ? base + *at : NULL;
+    *at += (size + 15) / 16 * 16;
+    return part;
+}
+
+/* Lays a comparison's memory out in base (NULL: only measures it); returns its size. */
+static size_t work_layout(work *w, int nrot, char *base)
+{
+    size_t na = (size_t)w->na, nb = (size_t)w->nb, cells = (size_t)w->gw * (size_t)w->gh;
+    size_t at = 0;
+    w->la = carve(base, &at, sizeof(local) * na);
+    w->lb = carve(base, &at, sizeof(local) * nb);
+    w->by = carve(base, &at, sizeof(along) * (na > nb ? na : nb));
+    w->sim = carve(base, &at, na * nb);
+    w->voters = carve(base, &at, sizeof(voter) * na * nb);
+    w->b_by_y = carve(base, &at, sizeof(int) * nb);
+    w->b_y = carve(base, &at, sizeof(float) * nb);
+    w->near = carve(base, &at, sizeof(int) * nb);
+    w->pairs = carve(base, &at, sizeof(pair) * na * nb);
+    w->used = carve(base, &at, na + nb);
+    w->cand = carve(base, &at, sizeof(candidate) * (size_t)nrot);
+    w->votes = carve(base, &at, sizeof(uint16_t) * cells);
+    w->stamp = carve(base, &at, cells);
+    return at;
+}
+
+/* Pairs the minutiae under one candidate alignment, fits the alignment to the pairs and pairs
+ * again tighter; the score that gives, into *r when it is better. */
+static void check_candidate(work *w, candidate *c, fingermatch_result *r)
+{
+    int a_in = 0, b_in = 0;
+    int paired = pair_up(w, c, PAIR_DISTANCE, PAIR_ANGLE, &a_in, &b_in);
+    /* the votes' cells are coarse: fit the transform to the pairs, then pair again tighter */
+    refine(w->a, w->b, w->pairs, paired, c);
+    paired = pair_up(w, c, FINE_DISTANCE, FINE_ANGLE, &a_in, &b_in);
+    a_in = a_in < MIN_OVERLAP ? MIN_OVERLAP : a_in;
+    b_in = b_in < MIN_OVERLAP ? MIN_OVERLAP : b_in;
+    double s = 100.0 * paired / (a_in < b_in ? a_in : b_in);
+    /* a handful of pairs is what chance gives two dense or noisy prints */
+    if (paired < MIN_PAIRED)
+        s = s * paired / MIN_PAIRED;
+    int score = s > 100 ? 100 : (int)lrint(s);
+    if (score > r->score || (score == r->score && paired > r->paired)) {
+        r->score = score;
+        r->paired = paired;
+        r->angle = c->angle;
+        r->dx = c->dx;
+        r->dy = c->dy;
+    }
+}
+
 bk_err fingermatch_compare(const fingerfeat *a, const fingerfeat *b, fingermatch_result *out)
 {
     if (a == NULL || b == NULL || out == NULL)
@@ -200,111 +540,23 @@ bk_err fingermatch_compare(const fingerfeat *a, const fingerfeat *b, fingermatch
         *out = r;
         return BK_OK;
     }
-    bk_err err = BK_ERR_NOMEM;
-    float range = sqrtf((float)a->width * a->width + (float)a->height * a->height) +
-                  sqrtf((float)b->width * b->width + (float)b->height * b->height);
-    int side = 2 * (int)(range / CELL) + 3;
     int nrot = 2 * MAX_ROTATION_DEG / ROTATION_STEP_DEG + 1;
-    size_t cells = (size_t)side * (size_t)side;
-    uint16_t *votes = calloc(cells, sizeof *votes);
-    uint8_t *stamp = calloc(cells, 1);
-    candidate *cand = calloc((size_t)nrot, sizeof *cand);
-    size_t max_pairs = (size_t)a->n_minutiae * (size_t)b->n_minutiae;
-    pair *pairs = malloc(max_pairs * sizeof *pairs);
-    uint8_t *used = malloc((size_t)(a->n_minutiae + b->n_minutiae));
-    local *la = malloc(sizeof(local) * (size_t)a->n_minutiae);
-    local *lb = malloc(sizeof(local) * (size_t)b->n_minutiae);
-    uint8_t *sim = malloc(max_pairs);
-    if (votes == NULL || stamp == NULL || cand == NULL || pairs == NULL || used == NULL ||
-        la == NULL || lb == NULL || sim == NULL)
-        goto out;
-    describe(a, la);
-    describe(b, lb);
-    /* two minutiae whose directions differ by more than the largest rotation searched plus the
-     * pairing tolerance can never pair: their neighbourhoods need not be compared (two thirds of
-     * all pairs, most of a comparison's time) */
-    float reach = (float)(MAX_ROTATION_DEG * M_PI / 180.0) + PAIR_ANGLE;
-    for (int i = 0; i < a->n_minutiae; i++)
-        for (int j = 0; j < b->n_minutiae; j++)
-            sim[(size_t)i * (size_t)b->n_minutiae + (size_t)j] =
-                angle_diff(a->minutiae[i].angle, b->minutiae[j].angle) > reach
-                    ? 0
-                    : (uint8_t)similar(&la[i], &lb[j]);
-
-    for (int r_i = 0; r_i < nrot; r_i++) {
-        float angle = (float)((-MAX_ROTATION_DEG + r_i * ROTATION_STEP_DEG) * M_PI / 180.0);
-        float cs = cosf(angle), sn = sinf(angle);
-        uint8_t gen = (uint8_t)(r_i + 1);
-        candidate best = {0, angle, 0, 0};
-        for (int i = 0; i < a->n_minutiae; i++) {
-            const fingerfeat_minutia *m = &a->minutiae[i];
-            float x = cs * m->x - sn * m->y, y = sn * m->x + cs * m->y;
-            for (int j = 0; j < b->n_minutiae; j++) {
-                const fingerfeat_minutia *n = &b->minutiae[j];
-                int weight = sim[(size_t)i * (size_t)b->n_minutiae + (size_t)j];
-                if (weight < 2 || angle_diff(m->angle + angle, n->angle) > VOTE_ANGLE)
-                    continue;
-                float tx = n->x - x, ty = n->y - y;
-                int cx = (int)lrintf(tx / CELL) + side / 2, cy = (int)lrintf(ty / CELL) + side / 2;
-                /* each vote also counts for the neighbouring cells: no edge effects */
-                for (int dy = -1; dy <= 1; dy++) {
-                    for (int dx = -1; dx <= 1; dx++) {
-                        int x2 = cx + dx, y2 = cy + dy;
-                        if (x2 < 0 || y2 < 0 || x2 >= side || y2 >= side)
-                            continue;
-                        size_t c = (size_t)y2 * (size_t)side + (size_t)x2;
-                        if (stamp[c] != gen) {
-                            stamp[c] = gen;
-                            votes[c] = 0;
-                        }
-                        if (votes[c] < UINT16_MAX - NEIGHBOURS)
-                            votes[c] = (uint16_t)(votes[c] + weight);
-                        if (votes[c] > best.votes) {
-                            best.votes = votes[c];
-                            best.dx = (float)((x2 - side / 2) * CELL);
-                            best.dy = (float)((y2 - side / 2) * CELL);
-                        }
-                    }
-                }
-            }
-        }
-        cand[r_i] = best;
-    }
-    qsort(cand, (size_t)nrot, sizeof *cand, cmp_candidate);
-    for (int k = 0; k < CANDIDATES && k < nrot && cand[k].votes > 0; k++) {
-        int a_in = 0, b_in = 0;
-        int paired =
-            pair_up(a, b, sim, &cand[k], PAIR_DISTANCE, PAIR_ANGLE, pairs, used, &a_in, &b_in);
-        /* the votes' cells are coarse: fit the transform to the pairs, then pair again tighter */
-        refine(a, b, pairs, paired, &cand[k]);
-        paired = pair_up(a, b, sim, &cand[k], FINE_DISTANCE, FINE_ANGLE, pairs, used, &a_in, &b_in);
-        a_in = a_in < MIN_OVERLAP ? MIN_OVERLAP : a_in;
-        b_in = b_in < MIN_OVERLAP ? MIN_OVERLAP : b_in;
-        double s = 100.0 * paired / (a_in < b_in ? a_in : b_in);
-        /* a handful of pairs is what chance gives two dense or noisy prints */
-        if (paired < MIN_PAIRED)
-            s = s * paired / MIN_PAIRED;
-        int score = s > 100 ? 100 : (int)lrint(s);
-        if (score > r.score || (score == r.score && paired > r.paired)) {
-            r.score = score;
-            r.paired = paired;
-            r.angle = cand[k].angle;
-            r.dx = cand[k].dx;
-            r.dy = cand[k].dy;
-        }
-    }
+    work w = {.a = a, .b = b, .na = a->n_minutiae, .nb = b->n_minutiae};
+    size_grid(&w);
+    /* one block for all, zeroed: the grid's stamps start unused, pairs never compared score 0 */
+    char *block = calloc(1, work_layout(&w, nrot, NULL));
+    if (block == NULL)
+        return BK_ERR_NOMEM;
+    work_layout(&w, nrot, block);
+    compare_neighbourhoods(&w);
+    sort_by_y(&w);
+    vote(&w, nrot);
+    qsort(w.cand, (size_t)nrot, sizeof *w.cand, cmp_candidate);
+    for (int k = 0; k < CANDIDATES && k < nrot && w.cand[k].votes > 0; k++)
+        check_candidate(&w, &w.cand[k], &r);
+    free(block);
     *out = r;
-    err = BK_OK;
-out:
-    free(votes);
-    free(stamp);
-    free(cand);
-    free(pairs);
-    free(used);
-    free(la);
-    free(lb);
-    free(sim);
-    return err;
+    return BK_OK;
 }
 
 bk_err fingermatch_check(const fingerfeat *print, int finger,
