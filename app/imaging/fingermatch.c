@@ -108,8 +108,8 @@ static int within_reach(const nearest *l, float dx)
 }
 
 /* Describes every minutia of f into out[]; by[] is scratch for n_minutiae entries. Neighbours are
- * searched outwards along x from the minutia, so a dense print costs a few dozen distances per
- * minutia rather than all of them. */
+ * searched outwards along x from the minutia, the nearer side first, until both sides are out of
+ * reach: a dense print costs a dozen distances per minutia rather than all of them. */
 static void describe(const fingerfeat *f, local *out, along *by)
 {
     int n = f->n_minutiae;
@@ -119,12 +119,19 @@ static void describe(const fingerfeat *f, local *out, along *by)
     for (int p = 0; p < n; p++) {
         const fingerfeat_minutia *m = &f->minutiae[by[p].i];
         nearest l = {0};
-        for (int k = p + 1; k < n && within_reach(&l, by[k].x - m->x); k++) {
-            const fingerfeat_minutia *q = &f->minutiae[by[k].i];
-            float dx = q->x - m->x, dy = q->y - m->y;
-            offer(&l, sqrtf(dx * dx + dy * dy), by[k].i);
-        }
-        for (int k = p - 1; k >= 0 && within_reach(&l, m->x - by[k].x); k--) {
+        for (int right = p + 1, left = p - 1;;) {
+            float dr = right < n ? by[right].x - m->x : INFINITY;
+            float dl = left >= 0 ? m->x - by[left].x : INFINITY;
+            int k;
+            if (dr <= dl) {
+                if (right >= n || !within_reach(&l, dr))
+                    break;
+                k = right++;
+            } else {
+                if (!within_reach(&l, dl))
+                    break;
+                k = left--;
+            }
             const fingerfeat_minutia *q = &f->minutiae[by[k].i];
             float dx = q->x - m->x, dy = q->y - m->y;
             offer(&l, sqrtf(dx * dx + dy * dy), by[k].i);
@@ -140,17 +147,13 @@ static void describe(const fingerfeat *f, local *out, along *by)
     }
 }
 
-/* How many neighbours of one minutia have a counterpart around the other. Both lists are sorted
- * by distance, so the counterparts within 6 of a's i-th start no earlier than those of the one
- * before: the search starts there (half a pixel short of 6, for rounding), and stops at the first
- * one 6 further, as the tests below would. */
+/* How many neighbours of one minutia have a counterpart around the other (the index below finds
+ * the same for the descriptors fingerfeat gives; this serves for any others). */
 static int similar(const local *a, const local *b)
 {
-    int hits = 0, lo = 0;
+    int hits = 0;
     for (int i = 0; i < a->n; i++) {
-        while (lo < b->n && b->d[lo] < a->d[i] - 6.5f)
-            lo++;
-        for (int j = lo; j < b->n; j++) {
+        for (int j = 0; j < b->n; j++) {
             if (b->d[j] >= a->d[i] + 6)
                 break; /* neighbours are sorted by distance: none further on is close */
             if (fabsf(a->d[i] - b->d[j]) < 6 && angle_diff(a->bearing[i], b->bearing[j]) < 0.3f &&
@@ -180,9 +183,13 @@ typedef struct work {
     const fingerfeat *a, *b;
     int na, nb;
     local *la, *lb;
-    along *by;     /* scratch for describe() and by_direction(): the larger of na, nb */
-    uint8_t *sim;  /* na x nb: how similar the neighbourhoods of a's i and b's j are */
-    voter *voters; /* the pairs with sim >= 2, in the order i, then j */
+    along *by;  /* scratch for describe() and by_direction(): the larger of na, nb */
+    int *start; /* the index of b's neighbours (index_b()) */
+    struct entry *entry;
+    uint8_t *marks; /* nb: look_up()'s marks, all 0 between lookups */
+    int *touched;   /* nb: the minutiae look_up() marked */
+    uint8_t *sim;   /* na x nb: how similar the neighbourhoods of a's i and b's j are */
+    voter *voters;  /* the pairs with sim >= 2, in the order i, then j */
     int n_voters;
     int *b_by_y;   /* b's minutiae in the order of y */
     float *b_y;    /* their y, ascending */
@@ -193,6 +200,7 @@ typedef struct work {
     int side; /* the translation grid: side x side cells of CELL pixels, the middle one no move */
     int gx, gy, gw, gh; /* the part of it that votes can reach (size_grid()) */
     uint16_t *votes;    /* gw x gh */
+    size_t zeroed;      /* the first bytes of the block, which start zeroed (work_layout()) */
     uint8_t *stamp;     /* gw x gh: the rotation that last wrote the cell */
 } work;
 
@@ -314,42 +322,128 @@ static void refine(const fingerfeat *a, const fingerfeat *b, const pair *pairs, 
     c->dy = (float)(by - (sin(angle) * ax + cos(angle) * ay));
 }
 
-/* Puts b's minutiae in the order of their directions into w->by, when every direction of both
- * prints lies within [0, 2pi) (as fingerfeat gives them); 0 when one does not. */
-static int by_direction(work *w)
+/* An index of all of b's neighbours (minutia B, neighbour j) by distance, bearing and turn, in
+ * cells wider than similar()'s tolerances: every neighbour of b that can match one of a lies in
+ * the cell of that neighbour or next to it, so one lookup of 27 cells replaces comparing a
+ * minutia's neighbourhood with each of b's. The angles are taken within [0, 2pi) for the cells;
+ * the tests themselves are similar()'s. */
+#define D_CELLS  16 /* of 6.5 pixels (similar(): 6), the last open-ended */
+#define B_CELLS  20 /* bearings: 2pi / 20 = 0.314 (similar(): 0.3) */
+#define T_CELLS  15 /* turns: 2pi / 15 = 0.419 (similar(): 0.4) */
+#define KEYS     (D_CELLS * B_CELLS * T_CELLS)
+#define D_WIDTH  6.5f
+#define MAX_TURN (3.5f * (float)M_PI) /* angles within this of 0: all that fingerfeat gives */
+
+/* Whether every descriptor of a print is finite, with angles within MAX_TURN of 0 (the index's
+ * cells are only proven for those; others are compared neighbourhood by neighbourhood). */
+static int indexable(const local *l, int n)
 {
-    for (int i = 0; i < w->na; i++)
-        if (!(w->a->minutiae[i].angle >= 0 && w->a->minutiae[i].angle < 2 * (float)M_PI))
-            return 0;
-    for (int j = 0; j < w->nb; j++) {
-        float angle = w->b->minutiae[j].angle;
-        if (!(angle >= 0 && angle < 2 * (float)M_PI))
-            return 0;
-        w->by[j] = (along){angle, j};
-    }
-    qsort(w->by, (size_t)w->nb, sizeof *w->by, cmp_along);
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < l[i].n; k++)
+            if (!(fabsf(l[i].bearing[k]) < MAX_TURN && fabsf(l[i].turn[k]) < MAX_TURN &&
+                  l[i].d[k] < 1e6f))
+                return 0;
     return 1;
 }
 
-/* Compares the neighbourhood of a's i with those of b's minutiae whose directions lie in [lo, hi]
- * (in w->by from place k on) and are within reach of a's direction, into row[]. */
-static void compare_run(work *w, int i, float lo, float hi, float reach, uint8_t *row)
+/* The cell of an angle within MAX_TURN of 0 among `cells` around the circle. */
+static int angle_cell(float v, int cells)
 {
-    int k = 0, last = w->nb;
-    while (k < last) {
-        int mid = k + (last - k) / 2;
-        if (w->by[mid].x < lo)
-            k = mid + 1;
-        else
-            last = mid;
+    const float turn = 2 * (float)M_PI;
+    v = v < 0 ? v + turn : v;
+    v = v < 0 ? v + turn : v;
+    v = v >= turn ? v - turn : v;
+    v = v >= turn ? v - turn : v;
+    int c = (int)(v / (turn / (float)cells));
+    return c < 0 ? 0 : c >= cells ? cells - 1 : c;
+}
+
+static int distance_cell(float d)
+{
+    int c = (int)(d / D_WIDTH);
+    return c < 0 ? 0 : c >= D_CELLS ? D_CELLS - 1 : c;
+}
+
+static int key_of(float d, float bearing, float turn)
+{
+    return (distance_cell(d) * B_CELLS + angle_cell(bearing, B_CELLS)) * T_CELLS +
+           angle_cell(turn, T_CELLS);
+}
+
+/* One neighbour of b in the index: its descriptor and whose it is (B * 8 + j: neighbour j of B). */
+typedef struct entry {
+    float d, bearing, turn;
+    int who;
+} entry;
+
+/* Builds the index of b's neighbours: the entries of cell key are w->entry[w->start[key]] up to
+ * w->entry[w->start[key + 1]] (counted, summed to each cell's end, then filled from the end). */
+static void index_b(work *w)
+{
+    for (int B = 0; B < w->nb; B++)
+        for (int j = 0; j < w->lb[B].n; j++)
+            w->start[key_of(w->lb[B].d[j], w->lb[B].bearing[j], w->lb[B].turn[j])]++;
+    for (int k = 1; k <= KEYS; k++)
+        w->start[k] += w->start[k - 1];
+    for (int B = 0; B < w->nb; B++) {
+        const local *l = &w->lb[B];
+        for (int j = 0; j < l->n; j++) {
+            int key = key_of(l->d[j], l->bearing[j], l->turn[j]);
+            w->entry[--w->start[key]] = (entry){l->d[j], l->bearing[j], l->turn[j], B * 8 + j};
+        }
     }
-    float ai = w->a->minutiae[i].angle;
-    for (; k < w->nb && w->by[k].x <= hi; k++) {
-        int j = w->by[k].i;
-        row[j] = angle_diff(ai, w->b->minutiae[j].angle) > reach
-                     ? 0
-                     : (uint8_t)similar(&w->la[i], &w->lb[j]);
+}
+
+/* Marks, for neighbour i of a's minutia `la`, every minutia of b with a neighbour among the
+ * entries first..last that matches it by similar()'s tests (bit i in marks[B]; B listed in
+ * touched[] when first marked); returns the new length of touched[]. */
+static int mark_matches(const work *w, const local *la, int i, int first, int last, uint8_t *marks,
+                        int *touched, int nt)
+{
+    float d = la->d[i], near = d + 6;
+    for (int e = first; e < last; e++) {
+        const entry *n = &w->entry[e];
+        if (n->d < near && fabsf(d - n->d) < 6 && angle_diff(la->bearing[i], n->bearing) < 0.3f &&
+            angle_diff(la->turn[i], n->turn) < 0.4f) {
+            int B = n->who >> 3;
+            if (marks[B] == 0)
+                touched[nt++] = B;
+            marks[B] |= (uint8_t)(1u << i);
+        }
     }
+    return nt;
+}
+
+/* For a's minutia A: marks[B] gets bit i for each neighbour i of A that some neighbour of B
+ * matches; the minutiae B marked are listed in touched[]; returns how many. The three turn cells
+ * around A's neighbour's lie next to each other in the index (two runs where they wrap). */
+static int look_up(const work *w, int A, uint8_t *marks, int *touched)
+{
+    const local *la = &w->la[A];
+    int nt = 0;
+    for (int i = 0; i < la->n; i++) {
+        int dc = distance_cell(la->d[i]), bc = angle_cell(la->bearing[i], B_CELLS);
+        int tc = angle_cell(la->turn[i], T_CELLS);
+        for (int dd = dc > 0 ? dc - 1 : 0; dd <= dc + 1 && dd < D_CELLS; dd++) {
+            for (int db = -1; db <= 1; db++) {
+                int row = (dd * B_CELLS + (bc + db + B_CELLS) % B_CELLS) * T_CELLS;
+                int lo = tc - 1, hi = tc + 1; /* turn cells lo..hi, wrapping */
+                if (lo < 0) {
+                    nt = mark_matches(w, la, i, w->start[row + T_CELLS - 1],
+                                      w->start[row + T_CELLS], marks, touched, nt);
+                    lo = 0;
+                }
+                if (hi >= T_CELLS) {
+                    nt = mark_matches(w, la, i, w->start[row], w->start[row + 1], marks, touched,
+                                      nt);
+                    hi = T_CELLS - 1;
+                }
+                nt = mark_matches(w, la, i, w->start[row + lo], w->start[row + hi + 1], marks,
+                                  touched, nt);
+            }
+        }
+    }
+    return nt;
 }
 
 /* The neighbourhoods' similarity of every pair of minutiae that can pair, and the pairs similar
@@ -360,21 +454,26 @@ static void compare_neighbourhoods(work *w)
     describe(w->b, w->lb, w->by);
     /* two minutiae whose directions differ by more than the largest rotation searched plus the
      * pairing tolerance can never pair: their neighbourhoods need not be compared (two thirds of
-     * all pairs). With b in the order of directions, those that can are one or two runs of it
-     * (taken a hundredth of a radian wider for rounding; the test above decides). */
+     * all pairs) */
     float reach = (float)(MAX_ROTATION_DEG * M_PI / 180.0) + PAIR_ANGLE;
-    const float turn = 2 * (float)M_PI, wide = reach + 0.01f;
-    int sorted = by_direction(w);
+    int indexed = indexable(w->la, w->na) && indexable(w->lb, w->nb);
+    if (indexed)
+        index_b(w);
     w->n_voters = 0;
     for (int i = 0; i < w->na; i++) {
         uint8_t *row = &w->sim[(size_t)i * (size_t)w->nb];
         float ai = w->a->minutiae[i].angle;
-        if (sorted) {
-            compare_run(w, i, ai - wide, ai + wide, reach, row);
-            if (ai - wide < 0)
-                compare_run(w, i, ai - wide + turn, turn, reach, row);
-            if (ai + wide >= turn)
-                compare_run(w, i, 0, ai + wide - turn, reach, row);
+        if (indexed) {
+            /* b's minutiae no neighbour matched score 0 whatever their direction */
+            int nt = look_up(w, i, w->marks, w->touched);
+            for (int t = 0; t < nt; t++) {
+                int j = w->touched[t], m = w->marks[j];
+                w->marks[j] = 0;
+                row[j] = angle_diff(ai, w->b->minutiae[j].angle) > reach
+                             ? 0
+                             : (uint8_t)((m & 1) + (m >> 1 & 1) + (m >> 2 & 1) + (m >> 3 & 1) +
+                                         (m >> 4 & 1));
+            }
         } else {
             for (int j = 0; j < w->nb; j++)
                 row[j] = angle_diff(ai, w->b->minutiae[j].angle) > reach
@@ -490,10 +589,18 @@ static size_t work_layout(work *w, int nrot, char *base)
 {
     size_t na = (size_t)w->na, nb = (size_t)w->nb, cells = (size_t)w->gw * (size_t)w->gh;
     size_t at = 0;
+    /* first the parts that start zeroed: the index's counts, the marks, the similarities (pairs
+     * never compared score 0) and the grid's stamps (no cell written yet) */
+    w->start = carve(base, &at, sizeof(int) * (KEYS + 1));
+    w->marks = carve(base, &at, nb);
+    w->sim = carve(base, &at, na * nb);
+    w->stamp = carve(base, &at, cells);
+    w->zeroed = at;
     w->la = carve(base, &at, sizeof(local) * na);
     w->lb = carve(base, &at, sizeof(local) * nb);
     w->by = carve(base, &at, sizeof(along) * (na > nb ? na : nb));
-    w->sim = carve(base, &at, na * nb);
+    w->entry = carve(base, &at, sizeof(entry) * nb * NEIGHBOURS);
+    w->touched = carve(base, &at, sizeof(int) * nb);
     w->voters = carve(base, &at, sizeof(voter) * na * nb);
     w->b_by_y = carve(base, &at, sizeof(int) * nb);
     w->b_y = carve(base, &at, sizeof(float) * nb);
@@ -502,7 +609,6 @@ static size_t work_layout(work *w, int nrot, char *base)
     w->used = carve(base, &at, na + nb);
     w->cand = carve(base, &at, sizeof(candidate) * (size_t)nrot);
     w->votes = carve(base, &at, sizeof(uint16_t) * cells);
-    w->stamp = carve(base, &at, cells);
     return at;
 }
 
@@ -543,11 +649,11 @@ bk_err fingermatch_compare(const fingerfeat *a, const fingerfeat *b, fingermatch
     int nrot = 2 * MAX_ROTATION_DEG / ROTATION_STEP_DEG + 1;
     work w = {.a = a, .b = b, .na = a->n_minutiae, .nb = b->n_minutiae};
     size_grid(&w);
-    /* one block for all, zeroed: the grid's stamps start unused, pairs never compared score 0 */
-    char *block = calloc(1, work_layout(&w, nrot, NULL));
+    char *block = malloc(work_layout(&w, nrot, NULL));
     if (block == NULL)
         return BK_ERR_NOMEM;
     work_layout(&w, nrot, block);
+    memset(block, 0, w.zeroed);
     compare_neighbourhoods(&w);
     sort_by_y(&w);
     vote(&w, nrot);
