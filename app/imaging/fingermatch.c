@@ -183,7 +183,7 @@ typedef struct work {
     const fingerfeat *a, *b;
     int na, nb;
     local *la, *lb;
-    along *by;  /* scratch for describe() and by_direction(): the larger of na, nb */
+    along *by;  /* scratch for describe(): the larger of na, nb */
     int *start; /* the index of b's neighbours (index_b()) */
     struct entry *entry;
     uint8_t *marks; /* nb: look_up()'s marks, all 0 between lookups */
@@ -200,8 +200,8 @@ typedef struct work {
     int side; /* the translation grid: side x side cells of CELL pixels, the middle one no move */
     int gx, gy, gw, gh; /* the part of it that votes can reach (size_grid()) */
     uint16_t *votes;    /* gw x gh */
-    size_t zeroed;      /* the first bytes of the block, which start zeroed (work_layout()) */
     uint8_t *stamp;     /* gw x gh: the rotation that last wrote the cell */
+    size_t zeroed;      /* the first bytes of the block, which start zeroed (work_layout()) */
 } work;
 
 /* Sorts b's minutiae by y (insertion: a few dozen to a few hundred, once per comparison). */
