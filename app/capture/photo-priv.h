@@ -32,6 +32,7 @@ struct photo_service {
     icao_settings limits[2]; /* [0] adults, [1] children under 10 */
     gint64 check_live_us;
     int full_search_every;
+    int unfound_every; /* facecheck_live.unfound_every */
     GThread *pump, *worker;
 
     GMutex lock;

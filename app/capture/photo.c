@@ -92,7 +92,11 @@ bk_err photo_service_new(const photo_service_settings *set, photo_service **out,
     g_cond_init(&ps->cond);
     g_cond_init(&ps->chk_cond);
     g_queue_init(&ps->events);
+    ps->unfound_every = set->unfound_every == 0  ? FACECHECK_UNFOUND_EVERY
+                        : set->unfound_every < 0 ? 0
+                                                 : set->unfound_every;
     facecheck_live_init(&ps->live, ps->full_search_every);
+    ps->live.unfound_every = ps->unfound_every;
     ps->landmark_model = g_strdup(set->landmark_model);
     ps->models_loading = ps->landmark_model != NULL && ps->landmark_model[0] != '\0';
     ps->pump = g_thread_new("photo-pump", photo_pump_main, ps);

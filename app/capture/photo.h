@@ -52,6 +52,10 @@ typedef struct photo_service_settings {
     /* live view: a full face search every this many frames, tracking between (face_track);
      * 0 = 10, which still sees a second person stepping in within about half a second */
     int full_search_every;
+    /* live view without a frontal face: dlib's detector looks for a turned head at most every
+     * this many frames (facecheck_live.unfound_every); 0 = FACECHECK_UNFOUND_EVERY (10), < 0
+     * never (live view as before it: the benchmark's comparison) */
+    int unfound_every;
     /* The self-test: face models that do not load make photo_service_check's face detection
      * fail (with what to install) instead of photo_service_new. */
     bool faces_optional;
@@ -109,7 +113,9 @@ typedef struct photo_analysis {
     const char *instruction; /* static English msgid (icao.c), or NULL */
     bool for_staff;          /* the instruction is for staff ("staff: ..." prefix) */
     /* the face found (the largest), as fractions of the frame: x, y, w, h, not mirrored; valid
-     * when has_face. The screen outlines it beside the guide. */
+     * when has_face. The screen outlines it beside the guide. With no frontal face, a turned
+     * head dlib's detector found (facecheck_live.turned: check "yaw", never pass) is outlined
+     * too. */
     float face[4];
 } photo_analysis;
 

@@ -17,9 +17,11 @@ void photo_analyse_frame(const face_finder *finder, const landmarks *lm, faceche
     icao_result ir;
     memset(&ir, 0, sizeof ir);
     if (facecheck_frame(finder, lm, live, frame, limits, &fr, &ir) == BK_OK) {
-        out->has_face = fr.n_faces > 0 && frame->width > 0 && frame->height > 0;
+        /* a turned head without a frontal face (live->turned) is outlined too: the person sees
+         * that the kiosk sees them, and the instruction says which way to turn */
+        const face_box *b = fr.n_faces > 0 ? &fr.faces[0] : live->turned ? &live->turned_box : NULL;
+        out->has_face = b != NULL && frame->width > 0 && frame->height > 0;
         if (out->has_face) {
-            const face_box *b = &fr.faces[0];
             out->face[0] = (float)(b->x / frame->width);
             out->face[1] = (float)(b->y / frame->height);
             out->face[2] = (float)(b->w / frame->width);
@@ -119,6 +121,7 @@ static void analyse_live(photo_service *ps, pic *p, bool child, int capture_widt
     g_mutex_lock(&ps->lock);
     if (ps->track_reset) {
         facecheck_live_init(&ps->live, ps->full_search_every);
+        ps->live.unfound_every = ps->unfound_every;
         ps->track_reset = false;
     }
     g_mutex_unlock(&ps->lock);

@@ -30,6 +30,16 @@ landmarks_box faceshape_box(const face_box *fb)
     return b;
 }
 
+face_box faceshape_haar_box(const landmarks_box *b)
+{
+    face_box fb;
+    fb.w = b->w / FACESHAPE_BOX_W;
+    fb.h = b->h / FACESHAPE_BOX_H;
+    fb.x = b->x - FACESHAPE_BOX_DX * fb.w;
+    fb.y = b->y - FACESHAPE_BOX_DY * fb.h;
+    return fb;
+}
+
 static void centre(const landmarks_shape *s, int first, int n, double out[2])
 {
     out[0] = out[1] = 0;
@@ -334,7 +344,14 @@ bk_err faceshape_fit_from(const landmarks *lm, const pic *picture, face_result *
 
 bk_err faceshape_fit_unfound(const landmarks *lm, const pic *picture, face_result *fr)
 {
-    if (lm == NULL || picture == NULL || fr == NULL)
+    landmarks_box used;
+    return faceshape_fit_unfound_from(lm, picture, fr, &used);
+}
+
+bk_err faceshape_fit_unfound_from(const landmarks *lm, const pic *picture, face_result *fr,
+                                  landmarks_box *used)
+{
+    if (lm == NULL || picture == NULL || fr == NULL || used == NULL)
         return BK_ERR_INVALID;
     fr->has_shape = false;
     if (fr->n_faces != 0)
@@ -344,6 +361,7 @@ bk_err faceshape_fit_unfound(const landmarks *lm, const pic *picture, face_resul
     bk_err err = landmarks_detect(lm, picture, NULL, FACESHAPE_UNFOUND_SIDE, &hit, 1, &n);
     if (err != BK_OK || n == 0)
         return err;
+    *used = hit;
     err = landmarks_fit(lm, picture, &hit, &fr->shape);
     double yaw = NAN, pitch = NAN;
     if (err != BK_OK || !faceshape_pose(&fr->shape, &yaw, &pitch))

@@ -32,6 +32,10 @@ typedef struct faceshape_measures {
 /* The box dlib's landmarker expects for a Haar face box. */
 landmarks_box faceshape_box(const face_box *fb);
 
+/* The other way: the Haar face box that would map to dlib's box `b` (the outline live view
+ * draws around a turned head that dlib's detector found and the Haar search did not). */
+face_box faceshape_haar_box(const landmarks_box *b);
+
 /* Fits the landmarks to faces[0] of `fr` (nothing to do when fr->n_faces == 0) and fills
  * has_shape, shape, yaw_deg and pitch_deg. The first fit starts from the Haar box mapped to
  * dlib's; when it measures the head turned (faceshape_turned), the fit is made again from
@@ -68,9 +72,15 @@ bk_err faceshape_fit_box(const landmarks *lm, const pic *picture, const landmark
  * best box and their yaw and pitch measured. Fills has_shape, shape, yaw_deg and pitch_deg when it
  * finds a head and a pose fits; n_faces stays 0, so the checks still say no frontal face was found
  * and such a picture is never compliant (icao_check_picture puts yaw and pitch first, so the
- * person is told which way to turn). Not for live view: it costs about 25-40 ms a picture. */
+ * person is told which way to turn). It costs about 25-40 ms a picture: live view runs it at most
+ * once every few frames (facecheck_live.unfound_every). */
 #define FACESHAPE_UNFOUND_SIDE 640
 bk_err faceshape_fit_unfound(const landmarks *lm, const pic *picture, face_result *fr);
+
+/* faceshape_fit_unfound, and *used dlib's box the fit started from (for following the head in
+ * live view by its landmarks, facecheck_frame). */
+bk_err faceshape_fit_unfound_from(const landmarks *lm, const pic *picture, face_result *fr,
+                                  landmarks_box *used);
 
 /* The measures of a shape fitted to `picture` (NULL: from the points alone). */
 void faceshape_measure(const pic *picture, const landmarks_shape *s, faceshape_measures *out);

@@ -542,6 +542,200 @@ static void test_capture_turned(void)
     g_assert_cmpint(n, >, 0);
 }
 
+/* Live view's frame `n` of a portrait, as the emulated camera makes it (emulators/ptpip): a 3:2
+ * window a little larger than the portrait around its middle, moved a little from frame to frame
+ * (the emulator's jitter), outside the portrait its edge pixels repeated (the studio background
+ * is plain), 1024x680 as JPEG at quality 80, decoded at half size as the photo service does. */
+#define LIVE_FRAMES 60
+static pic *live_view(const pic *portrait, int n)
+{
+    double h = fmax(portrait->height, portrait->width / 1.5) * 1.02, w = 1.5 * h;
+    double cx = portrait->width / 2.0 + 0.02 * w * sin(n * 0.21);
+    double cy = portrait->height / 2.0 + 0.015 * h * sin(n * 0.13 + 1.0);
+    double step = w / 1024;
+    pic *view = NULL, *frame = NULL;
+    uint8_t *jpeg = NULL;
+    size_t size = 0;
+    g_assert_cmpint(pic_warp(portrait, cx - w / 2 + (step - 1) / 2, cy - h / 2 + (step - 1) / 2, 0,
+                             step, 1024, 680, &view),
+                    ==, BK_OK);
+    g_assert_cmpint(picio_encode_jpeg(view, 80, &jpeg, &size), ==, BK_OK);
+    g_assert_cmpint(picio_decode(jpeg, size, 2, &frame), ==, BK_OK);
+    biomem_free(jpeg);
+    pic_free(view);
+    return frame;
+}
+
+static icao_settings live_limits(void)
+{
+    icao_settings set = icao_settings_default(false);
+    set.live = true;
+    set.capture_scale = 6000.0 / 512;
+    return set;
+}
+
+/* Live view of the 3/4 views in which the Haar search finds no frontal face: dlib's detector,
+ * run at most every FACECHECK_UNFOUND_EVERY frames without a face, finds the turned head, and
+ * from the first frame on the instruction is the yaw check's, turning the person the way the label
+ * says, on every frame after (the head is followed by its landmarks between the detector's
+ * runs, the pose smoothed), never compliant, and the head outlined around its nose. */
+static void test_live_turned(void)
+{
+    int n = 0;
+    for (guint i = 0; i < shots->len; i++) {
+        const shot *s = g_ptr_array_index(shots, i);
+        double label = g_str_has_prefix(s->file, "pose/") ? label_yaw(s) : 0;
+        if (!g_str_has_prefix(s->file, "pose/") || s->haar_faces > 0 || !(fabs(label) < 60))
+            continue;
+        n++;
+        pic *portrait = load(s->file);
+        facecheck_live live, before;
+        facecheck_live_init(&live, 10);
+        facecheck_live_init(&before, 10);
+        before.unfound_every = 0; /* live view before dlib's detector ran in it */
+        icao_settings set = live_limits();
+        int first_yaw = -1, other_after = 0, haar = 0, haar_other = 0, said_before = 0;
+        double yaw_sum = 0;
+        for (int f = 0; f < LIVE_FRAMES; f++) {
+            pic *frame = live_view(portrait, f);
+            face_result fr;
+            icao_result ir;
+            g_assert_cmpint(facecheck_frame(finder, model, &live, frame, &set, &fr, &ir), ==,
+                            BK_OK);
+            g_assert_false(ir.compliant);
+            haar += fr.n_faces > 0;
+            const icao_check *first = icao_first_failure(&ir);
+            g_assert_nonnull(first);
+            bool says_turn = strcmp(first->name, "yaw") == 0 &&
+                             strstr(first->instruction, label > 0 ? "your right" : "your left");
+            if (says_turn && first_yaw < 0)
+                first_yaw = f;
+            /* a frame on which the Haar search finds a face is judged as before (its first
+             * failure may come before yaw, e.g. roll); the others must all say turn */
+            if (!says_turn && first_yaw >= 0) {
+                if (fr.n_faces > 0)
+                    haar_other++;
+                else
+                    other_after++;
+                g_test_message("%s live frame %d: %s (%s), Haar faces %d", s->file, f, first->name,
+                               first->instruction, fr.n_faces);
+            }
+            if (says_turn) {
+                yaw_sum += fr.yaw_deg;
+                if (fr.n_faces == 0) {
+                    /* found by dlib's detector alone: `faces` fails, the head is outlined */
+                    g_assert_true(live.turned);
+                    for (int k = 0; k < ir.n_checks; k++)
+                        if (strcmp(ir.checks[k].name, "faces") == 0)
+                            g_assert_false(ir.checks[k].pass);
+                    const face_box *b = &live.turned_box;
+                    const double *nose = fr.shape.pt[30];
+                    g_assert_cmpfloat(nose[0], >, b->x);
+                    g_assert_cmpfloat(nose[0], <, b->x + b->w);
+                    g_assert_cmpfloat(nose[1], >, b->y);
+                    g_assert_cmpfloat(nose[1], <, b->y + b->h);
+                }
+            }
+            icao_result_clear(&ir);
+            g_assert_cmpint(facecheck_frame(finder, model, &before, frame, &set, &fr, &ir), ==,
+                            BK_OK);
+            first = icao_first_failure(&ir);
+            said_before += strcmp(first->name, "yaw") == 0;
+            icao_result_clear(&ir);
+            pic_free(frame);
+        }
+        int said = first_yaw >= 0 ? LIVE_FRAMES - first_yaw - other_after - haar_other : 0;
+        g_test_message(
+            "%s (yaw %+.0f) live: %d frames: the turn instruction from frame %d on, "
+            "on %d frames (mean yaw %.1f), %d other without a Haar face; Haar faces in %d frames "
+            "(%d of them another first failure); dlib's detector ran %ld times, turned head on "
+            "%ld frames; without it the turn instruction on %d frames",
+            s->file, label, LIVE_FRAMES, first_yaw, said, said ? yaw_sum / said : NAN, other_after,
+            haar, haar_other, live.unfound_searches, live.turned_frames, said_before);
+        g_assert_cmpint(first_yaw, >=, 0);
+        g_assert_cmpint(first_yaw, <=, 2);
+        g_assert_cmpint(other_after, ==, 0);
+        g_assert_cmpint(live.unfound_searches, <=, LIVE_FRAMES / FACECHECK_UNFOUND_EVERY + 1);
+        pic_free(portrait);
+    }
+    g_assert_cmpint(n, ==, 4);
+}
+
+/* Live view of the frontal and neutral portraits: on a frame where the Haar search finds the
+ * face, dlib's detector does not run; and until the first frame without a Haar face, every
+ * frame's checks are the same as with the detector switched off (unfound_every 0, live view
+ * before it). After such a frame the two may differ: a head dlib's detector found is followed,
+ * and a frontal face is then looked for near it (face_find_near), which may find it where the
+ * full search did not. A frame without a Haar face never passes. */
+static void test_live_frontal_unchanged(void)
+{
+    int n = 0, frames = 0, haar_frames = 0, differ = 0, same = 0, found_near = 0;
+    for (guint i = 0; i < shots->len; i++) {
+        const shot *s = g_ptr_array_index(shots, i);
+        if (!g_str_has_prefix(s->file, "frontal/") && !g_str_has_prefix(s->file, "neutral/"))
+            continue;
+        n++;
+        pic *portrait = load(s->file);
+        facecheck_live with, without;
+        facecheck_live_init(&with, 10);
+        facecheck_live_init(&without, 10);
+        without.unfound_every = 0;
+        icao_settings set = live_limits();
+        bool alike = true; /* no frame without a Haar face yet */
+        for (int f = 0; f < 12; f++) {
+            pic *frame = live_view(portrait, f);
+            face_result a, b;
+            icao_result ra, rb;
+            long before = with.unfound_searches;
+            g_assert_cmpint(facecheck_frame(finder, model, &with, frame, &set, &a, &ra), ==, BK_OK);
+            g_assert_cmpint(facecheck_frame(finder, model, &without, frame, &set, &b, &rb), ==,
+                            BK_OK);
+            frames++;
+            alike = alike && a.n_faces > 0 && b.n_faces > 0;
+            if (a.n_faces > 0) {
+                haar_frames++;
+                found_near += b.n_faces == 0;
+                g_assert_cmpint(with.unfound_searches, ==, before);
+                g_assert_false(with.turned);
+            }
+            if (alike) {
+                same++;
+                g_assert_cmpint(a.n_faces, ==, b.n_faces);
+                g_assert_cmpint(ra.compliant, ==, rb.compliant);
+                g_assert_cmpint(ra.n_checks, ==, rb.n_checks);
+                for (int k = 0; k < ra.n_checks; k++) {
+                    g_assert_cmpstr(ra.checks[k].name, ==, rb.checks[k].name);
+                    g_assert_cmpint(ra.checks[k].pass, ==, rb.checks[k].pass);
+                    g_assert_cmpfloat(fabs(ra.checks[k].value - rb.checks[k].value), <, 1e-9);
+                }
+            }
+            if (a.n_faces == 0) {
+                differ++;
+                g_assert_false(ra.compliant);
+                /* a head dlib's detector finds in a frontal portrait is not taken for a turned
+                 * one (less than 15 degrees of yaw): "Look into the camera", as before */
+                g_assert_cmpstr(icao_first_failure(&ra)->name, ==, "faces");
+                g_test_message("%s live frame %d: no Haar face; with dlib's detector: first "
+                               "failure %s",
+                               s->file, f, icao_first_failure(&ra)->name);
+            }
+            icao_result_clear(&ra);
+            icao_result_clear(&rb);
+            pic_free(frame);
+        }
+        pic_free(portrait);
+    }
+    g_test_message(
+        "live frontal/neutral: %d portraits, %d frames, Haar face in %d (dlib's detector "
+        "did not run on them; %d found only near a head it had found), none in %d; "
+        "the same checks as without the detector on the %d frames before the first "
+        "without a Haar face",
+        n, frames, haar_frames, found_near, differ, same);
+    g_assert_cmpint(n, ==, 60);
+    g_assert_cmpint(same * 10, >=, frames * 9);
+    g_assert_cmpint(haar_frames * 20, >=, frames * 19);
+}
+
 /* Figures of each measure over the frontal references, for docs/photo.md. */
 static void test_spread(void)
 {
@@ -587,6 +781,8 @@ int main(int argc, char **argv)
     g_test_add_func("/landmarks/uneven-light", test_uneven_light);
     g_test_add_func("/landmarks/capture-two-passes", test_capture_two_passes);
     g_test_add_func("/landmarks/capture-turned", test_capture_turned);
+    g_test_add_func("/landmarks/live-turned", test_live_turned);
+    g_test_add_func("/landmarks/live-frontal-unchanged", test_live_frontal_unchanged);
     g_test_add_func("/landmarks/spread", test_spread);
     int r = g_test_run();
     g_ptr_array_unref(shots);

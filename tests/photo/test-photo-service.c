@@ -15,6 +15,7 @@
 #include "capture/photo.h"
 #include "core/biomem.h"
 #include "emulators/ptpip/ptpip_emu.h"
+#include "imaging/landmarks.h"
 #include "imaging/picio.h"
 
 #define PORTRAIT     "frontal/frl_london_001_03.jpg"
@@ -31,6 +32,18 @@ typedef struct fixture {
 
 static pic *framed;    /* the portrait, 3:2 */
 static char *cascades; /* BIOKIOSK_CASCADES */
+
+/* A turned head in live view: a 3/4 view of ../shared/data/faces/pose in which the Haar search
+ * finds no frontal face, framed as `framed`, with the landmark model loaded. */
+typedef struct turned_case {
+    const char *file; /* under BIOKIOSK_FACES */
+    double label_yaw; /* LABELS.tsv: + turned to the picture's right (the person's left) */
+    pic *framed;
+} turned_case;
+static turned_case turned_cases[] = {
+    {"pose/frll_neutral_left_3quarter_044_02.jpg", -40, NULL},
+    {"pose/frll_neutral_right_3quarter_126_04.jpg", 40, NULL},
+};
 
 /* The portrait widened to 3:2 by repeating each row's edge pixels (the studio background is
  * plain): the whole head in the picture, as a camera framed for a passport photo. */
@@ -68,6 +81,7 @@ static void wake(void *data)
 
 static void setup(fixture *f, gconstpointer data)
 {
+    const turned_case *turned = data;
     g_mutex_init(&f->lock);
     g_cond_init(&f->cond);
     ptpip_emu_options o = ptpip_emu_options_default();
@@ -75,7 +89,7 @@ static void setup(fixture *f, gconstpointer data)
      * outlast libgphoto2's PTP/IP read timeout on a busy machine */
     o.capture_width = 3000;
     o.capture_height = 2000;
-    g_assert_cmpint(ptpip_emu_new(framed, &o, &f->emu), ==, BK_OK);
+    g_assert_cmpint(ptpip_emu_new(turned ? turned->framed : framed, &o, &f->emu), ==, BK_OK);
     g_snprintf(f->port, sizeof f->port, "ptpip:127.0.0.1:%d:%d", ptpip_emu_port(f->emu),
                ptpip_emu_event_port(f->emu));
     photo_service_settings set;
@@ -88,6 +102,8 @@ static void setup(fixture *f, gconstpointer data)
     set.check_live_seconds = 1;
     set.wake = wake;
     set.wake_data = f;
+    if (turned != NULL)
+        set.landmark_model = LANDMARKS_DEFAULT_MODEL;
     g_autofree char *message = NULL;
     g_assert_cmpint(photo_service_new(&set, &f->ps, &message), ==, BK_OK);
 }
@@ -276,6 +292,51 @@ static void test_unplug_and_plug(fixture *f, gconstpointer data)
     photo_service_end(f->ps);
 }
 
+/* Live view of a turned head the Haar search does not find (a 3/4 view), through the emulated
+ * camera, libgphoto2 and the service's threads with the landmark model: within the first
+ * analyses the instruction is the yaw check's, turning the person the way the label says (dlib's
+ * detector found the head, faceshape_fit_unfound), with the head outlined and never passing; and
+ * it stays so on every analysis after (followed by the landmarks, the pose smoothed). */
+#define TURNED_ANALYSES 60
+static void test_live_turned(fixture *f, gconstpointer data)
+{
+    const turned_case *c = data;
+    wait_ready(f);
+    photo_service_begin(f->ps, false);
+    photo_service_set_live(f->ps, true);
+    const char *way = c->label_yaw > 0 ? "Turn your head a little to your right"
+                                       : "Turn your head a little to your left";
+    int first = -1, other_after = 0;
+    for (int n = 0; n < TURNED_ANALYSES; n++) {
+        photo_event ev;
+        wait_event(f, PHOTO_EVENT_ANALYSIS, &ev, NULL);
+        const photo_analysis *an = &ev.analysis;
+        g_assert_false(an->pass);
+        bool says = strcmp(an->check, "yaw") == 0 && g_strcmp0(an->instruction, way) == 0;
+        if (says) {
+            /* the head is outlined inside the frame */
+            g_assert_true(an->has_face);
+            g_assert_cmpfloat(an->face[2], >, 0.05);
+            g_assert_cmpfloat(an->face[0], >, 0);
+            g_assert_cmpfloat(an->face[0] + an->face[2], <, 1);
+            if (first < 0)
+                first = n;
+        } else if (first >= 0) {
+            other_after++;
+        }
+        if (g_test_verbose())
+            g_printerr("%s analysis %d: %s (%s)\n", c->file, n, an->check,
+                       an->instruction ? an->instruction : "none");
+    }
+    g_test_message("%s: the turn instruction from analysis %d on, %d other after it", c->file,
+                   first, other_after);
+    g_assert_cmpint(first, >=, 0);
+    g_assert_cmpint(first, <=, 2);
+    g_assert_cmpint(other_after, ==, 0);
+    photo_service_end(f->ps);
+    wait_idle(f);
+}
+
 typedef struct check_log {
     GPtrArray *lines; /* "name status" */
     int prompts;
@@ -375,6 +436,17 @@ int main(int argc, char **argv)
     ADD("/photo-service/capture-failed", test_capture_failed);
     ADD("/photo-service/unplug-and-plug", test_unplug_and_plug);
     ADD("/photo-service/technician-check", test_check);
+    /* with the landmark model (libdlib-data), on the 3/4 views when they are there */
+    for (size_t i = 0; i < G_N_ELEMENTS(turned_cases); i++) {
+        g_autofree char *pose = g_build_filename(faces, turned_cases[i].file, NULL);
+        if (!g_file_test(LANDMARKS_DEFAULT_MODEL, G_FILE_TEST_EXISTS) ||
+            !g_file_test(pose, G_FILE_TEST_EXISTS))
+            continue;
+        turned_cases[i].framed = frame_portrait(pose);
+        g_autofree char *name = g_strdup_printf("/photo-service/live-turned/%s",
+                                                turned_cases[i].label_yaw > 0 ? "right" : "left");
+        g_test_add(name, fixture, &turned_cases[i], setup, test_live_turned, teardown);
+    }
     int r = g_test_run();
     g_autofree char *settings = g_build_filename(home, ".gphoto", "settings", NULL);
     g_remove(settings);
@@ -382,6 +454,8 @@ int main(int argc, char **argv)
     g_rmdir(gphoto);
     g_rmdir(home);
     pic_free(framed);
+    for (size_t i = 0; i < G_N_ELEMENTS(turned_cases); i++)
+        pic_free(turned_cases[i].framed);
     g_free(cascades);
     return r;
 }
