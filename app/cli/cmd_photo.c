@@ -69,6 +69,19 @@ static void put_number(GString *j, const char *name, double v, double unit)
     g_string_append(j, g_ascii_formatd(buf, sizeof(buf), "%.10g", v == 0 ? 0.0 : v));
 }
 
+/* A check's value or limit: 6 significant digits, so that a value that fails its limit never
+ * prints as the limit itself (0.0159 against 0.016 printed "0.016" with a fixed 0.001). */
+static void put_measure(GString *j, const char *name, double v)
+{
+    g_string_append_printf(j, "\"%s\":", name);
+    if (!isfinite(v)) {
+        g_string_append(j, "null");
+        return;
+    }
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    g_string_append(j, g_ascii_formatd(buf, sizeof(buf), "%.6g", v == 0 ? 0.0 : v));
+}
+
 static void put_point(GString *j, const char *name, const double p[2])
 {
     g_string_append_printf(j, "\"%s\":[", name);
@@ -137,11 +150,11 @@ static void print_result(const face_result *fr, const icao_result *ir)
             g_autofree char *esc = g_strescape(c->instruction, NULL);
             g_string_append_printf(j, "\"instruction\":\"%s\",", esc);
         }
-        put_number(j, "value", c->value, 0.001);
+        put_measure(j, "value", c->value);
         g_string_append_c(j, ',');
-        put_number(j, "min", c->min, 0.001);
+        put_measure(j, "min", c->min);
         g_string_append_c(j, ',');
-        put_number(j, "max", c->max, 0.001);
+        put_measure(j, "max", c->max);
         g_string_append_printf(j, ",\"pass\":%s}", c->pass ? "true" : "false");
     }
     g_string_append_printf(j, "],\"compliant\":%s", ir->compliant ? "true" : "false");

@@ -539,6 +539,18 @@ static void test_cli_json(void)
         g_assert_true(json_object_has_member(c, "name") && json_object_has_member(c, "value") &&
                       json_object_has_member(c, "min") && json_object_has_member(c, "max") &&
                       json_object_has_member(c, "pass"));
+        /* the printed value and limits say what "pass" says (a value rounded onto its limit
+         * once read "value 0.016, max 0.016, pass false") */
+        if (json_object_get_null_member(c, "value"))
+            continue;
+        double v = json_object_get_double_member(c, "value");
+        bool in =
+            (json_object_get_null_member(c, "min") ||
+             v >= json_object_get_double_member(c, "min")) &&
+            (json_object_get_null_member(c, "max") || v <= json_object_get_double_member(c, "max"));
+        if (in != json_object_get_boolean_member(c, "pass"))
+            g_error("check %s: value %g and its limits disagree with pass",
+                    json_object_get_string_member(c, "name"), v);
     }
     g_assert_false(json_object_get_boolean_member(o, "compliant"));
     JsonObject *output = json_object_get_object_member(o, "output");
