@@ -7,7 +7,13 @@
  * camera driver and the kiosk's photo service (every frame decoded for the preview and the newest
  * one analysed), for E2E_SECONDS with full searches only and with tracking.
  *
- *   bench-photo PORTRAIT CASCADE_DIR [OPENCV_SCRIPT]
+ * With TURNED (a 3/4 view in which the Haar search finds no frontal face), live view of it side by
+ * side in one run before and after dlib's detector searched frames without a frontal face
+ * (facecheck_live.unfound_every 0 against the default): ms per frame (median, mean, slowest:
+ * the detector runs on one frame in FACECHECK_UNFOUND_EVERY), OpenCV on the same frames, the
+ * share of frames whose instruction is the turn; and end to end, updates/s and how many say turn.
+ *
+ *   bench-photo PORTRAIT CASCADE_DIR [OPENCV_SCRIPT [TURNED]]
  *
  * BIOKIOSK_BENCH_SHORT=1: the short mode the test suite runs (4 frames, 1 capture, 2 s).
  */
@@ -162,7 +168,7 @@ static int process_capture_whole(const face_finder *finder, const uint8_t *jpeg,
  * analysis thread), drained as the photo screen drains it; prints frames and analyses per second
  * (overall and the median second). Returns the analyses per second, or -1. */
 static double e2e_run(const pic *portrait, const char *cascade_dir, int full_every,
-                      const char *label)
+                      int unfound_every, const char *label)
 {
     ptpip_emu *emu = NULL;
     ptpip_emu_options eo = ptpip_emu_options_default();
@@ -177,6 +183,7 @@ static double e2e_run(const pic *portrait, const char *cascade_dir, int full_eve
     set.camera_port = port;
     set.cascade_dir = cascade_dir;
     set.full_search_every = full_every;
+    set.unfound_every = unfound_every;
     /* the landmark checks too, as the kiosk runs them (its analysis thread loads the model
      * first: the median second is the figure that leaves that out) */
     set.landmark_model = model != NULL ? LANDMARKS_DEFAULT_MODEL : NULL;
@@ -201,7 +208,7 @@ static double e2e_run(const pic *portrait, const char *cascade_dir, int full_eve
     /* the first analysis starts the clock: opening live view and loading the landmark model
      * (once when the kiosk starts, 1-7 s on this machine depending on its load) are not part of
      * the rate; the analysis thread loads the model before its first analysis */
-    int frames = 0, analyses = 0, per_second[E2E_SECONDS] = {0};
+    int frames = 0, analyses = 0, turn = 0, per_second[E2E_SECONDS] = {0};
     double start = 0, end = now_ms() + 60000;
     while (now_ms() < end) {
         photo_event ev;
@@ -219,6 +226,7 @@ static double e2e_run(const pic *portrait, const char *cascade_dir, int full_eve
         frames += ev.kind == PHOTO_EVENT_FRAME && sec >= 0;
         if (ev.kind == PHOTO_EVENT_ANALYSIS && sec >= 0 && sec < e2e_seconds) {
             analyses++;
+            turn += strcmp(ev.analysis.check, "yaw") == 0;
             per_second[sec]++;
         }
         photo_attempt_free(ev.attempt);
@@ -233,10 +241,110 @@ static double e2e_run(const pic *portrait, const char *cascade_dir, int full_eve
     double load[1] = {NAN};
     getloadavg(load, 1); /* the machine is shared: the rate depends on its load */
     printf("end to end, %s: %d s of live view: %.1f frames/s, %.1f instruction updates/s "
-           "(median second %.0f), load average %.1f\n",
-           label, e2e_seconds, frames / (double)e2e_seconds, rate, median(secs, e2e_seconds),
-           load[0]);
+           "(median second %.0f; %d of %d say turn your head), load average %.1f\n",
+           label, e2e_seconds, frames / (double)e2e_seconds, rate, median(secs, e2e_seconds), turn,
+           analyses, load[0]);
     return start > 0 ? rate : -1;
+}
+
+/* OpenCV's detector (the script) on the frames in `dir`: median ms, or NAN; *found its count. */
+static double opencv_ms(const char *script, const char *dir, const char *cascade_dir, char *found,
+                        size_t found_size)
+{
+    char cmd[1600];
+    snprintf(cmd, sizeof(cmd),
+             "/usr/bin/python3 '%s' '%s' '%s/haarcascade_frontalface_default.xml'", script, dir,
+             cascade_dir);
+    FILE *p = popen(cmd, "r");
+    double cv = 0;
+    found[0] = '\0';
+    bool got = p != NULL && fscanf(p, "%lf", &cv) == 1 && cv > 0;
+    /* read the script's output to its end before closing: closing the pipe early gives the
+     * script a broken pipe */
+    if (p != NULL) {
+        char line[200];
+        while (fgets(line, sizeof(line), p) != NULL)
+            if (strncmp(line, "faces", 5) == 0)
+                snprintf(found, found_size, "%s", line);
+        pclose(p);
+    }
+    return got ? cv : NAN;
+}
+
+static double mean(const double *v, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; i++)
+        s += v[i];
+    return n ? s / n : NAN;
+}
+
+/* Live view of a turned head (TURNED) frame by frame as facecheck_frame analyses it, before
+ * (unfound_every 0) and after, the two alternately on the same frames, and OpenCV's detector on
+ * them; the frames are written to `dir` for the script and removed after. */
+static void live_turned(const pic *turned, const face_finder *finder, const char *dir,
+                        const char *script, const char *cascade_dir)
+{
+    facecheck_live st[2];
+    facecheck_live_init(&st[0], FULL_EVERY);
+    facecheck_live_init(&st[1], FULL_EVERY);
+    st[0].unfound_every = 0;
+    double t[2][FRAMES];
+    int turn[2] = {0, 0}, haar = 0;
+    icao_settings s = icao_settings_default(false);
+    s.live = true;
+    s.capture_scale = 6000.0 / 512;
+    for (int i = 0; i < n_frames; i++) {
+        size_t size = 0;
+        uint8_t *jpeg = view(turned, i, 1024, 680, 80, &size);
+        char path[600];
+        snprintf(path, sizeof(path), "%s/frame%02d.jpg", dir, i);
+        FILE *f = fopen(path, "wb");
+        if (f == NULL || fwrite(jpeg, 1, size, f) != size)
+            exit(1);
+        fclose(f);
+        for (int k = 0; k < 2; k++) {
+            face_result fr;
+            icao_result ir;
+            pic *q = NULL;
+            double c0 = now_ms();
+            if (picio_decode(jpeg, size, 2, &q) != BK_OK ||
+                facecheck_frame(finder, model, &st[k], q, &s, &fr, &ir) != BK_OK)
+                exit(1);
+            t[k][i] = now_ms() - c0;
+            const icao_check *c = icao_first_failure(&ir);
+            turn[k] += c != NULL && strcmp(c->name, "yaw") == 0;
+            haar += k == 0 && fr.n_faces > 0;
+            icao_result_clear(&ir);
+            pic_free(q);
+        }
+        biomem_free(jpeg);
+    }
+    char found[200];
+    double cv = script ? opencv_ms(script, dir, cascade_dir, found, sizeof(found)) : NAN;
+    for (int k = 0; k < 2; k++) {
+        /* median() sorts: the last is then the slowest */
+        double avg = mean(t[k], n_frames), med = median(t[k], n_frames);
+        printf("live view of the turned head, %s: median %.1f ms per frame, mean %.1f, slowest "
+               "%.1f (/ OpenCV: median %.2f, mean %.2f); turn instruction on %d of %d frames "
+               "(Haar face in %d)\n",
+               k ? "after (dlib's detector on frames without a frontal face)"
+                 : "before (no detector)",
+               med, avg, t[k][n_frames - 1], med / cv, avg / cv, turn[k], n_frames, haar);
+        if (k)
+            printf("  dlib's detector ran on %ld of %d frames, the head followed by its "
+                   "landmarks on %ld\n",
+                   st[1].unfound_searches, n_frames, st[1].turned_frames);
+    }
+    if (isfinite(cv))
+        printf("OpenCV 4.6 Haar face detector on the turned head's frames: median %.1f ms, "
+               "found %s",
+               cv, found[0] ? found : "?\n");
+    for (int i = 0; i < n_frames; i++) {
+        char path[600];
+        snprintf(path, sizeof(path), "%s/frame%02d.jpg", dir, i);
+        remove(path);
+    }
 }
 
 int main(int argc, char **argv)
@@ -409,24 +517,9 @@ int main(int argc, char **argv)
 
     /* OpenCV's detector on the same frames */
     if (argc > 3) {
-        char cmd[1600];
-        snprintf(cmd, sizeof(cmd),
-                 "/usr/bin/python3 '%s' '%s' '%s/haarcascade_frontalface_default.xml'", argv[3],
-                 dir, argv[2]);
-        FILE *p = popen(cmd, "r");
-        double cv = 0;
-        char found_line[200] = "";
-        bool got = p != NULL && fscanf(p, "%lf", &cv) == 1 && cv > 0;
-        /* read the script's output to its end before closing: closing the pipe early gives
-         * the script a broken pipe */
-        if (p != NULL) {
-            char line[200];
-            while (fgets(line, sizeof(line), p) != NULL)
-                if (strncmp(line, "faces", 5) == 0)
-                    snprintf(found_line, sizeof(found_line), "%s", line);
-            pclose(p);
-        }
-        if (got)
+        char found_line[200];
+        double cv = opencv_ms(argv[3], dir, argv[2], found_line, sizeof(found_line));
+        if (isfinite(cv))
             printf("OpenCV 4.6 Haar face detector on the same frames (half-size decode + detect):"
                    " median %.1f ms; ours (decode + face + eyes + checks) / OpenCV = %.2f, "
                    "face detection alone / OpenCV = %.2f, tracked + landmarks + every check / "
@@ -440,14 +533,32 @@ int main(int argc, char **argv)
         snprintf(path, sizeof(path), "%s/frame%02d.jpg", dir, i);
         remove(path);
     }
+    /* a turned head the Haar search does not find: before and after, side by side */
+    pic *turned = argc > 4 ? load(argv[4]) : NULL;
+    if (turned != NULL && model != NULL) {
+        printf("turned head %s (%dx%d)\n", argv[4], turned->width, turned->height);
+        live_turned(turned, finder, dir, argc > 3 ? argv[3] : NULL, argv[2]);
+    }
     rmdir(dir);
 
     /* end to end; libgphoto2 keeps its PTP/IP GUID under $HOME: a home of our own */
     char home[512];
     snprintf(home, sizeof(home), "%s/bench-photo-home-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (mkdtemp(home) != NULL && setenv("HOME", home, 1) == 0) {
-        double full_rate = e2e_run(portrait, argv[2], 1, "full search every frame");
-        double track_rate = e2e_run(portrait, argv[2], FULL_EVERY, "tracked (as the screen)");
+        double full_rate = e2e_run(portrait, argv[2], 1, 0, "full search every frame");
+        double track_rate = e2e_run(portrait, argv[2], FULL_EVERY, 0, "tracked (as the screen)");
+        /* before and after dlib's detector in live view, the frontal portrait and the turned
+         * head, twice in turn, so that the machine's changing load falls on each alike */
+        for (int round = 0; round < 2 && turned != NULL && model != NULL; round++) {
+            track_rate = fmin(track_rate, e2e_run(portrait, argv[2], FULL_EVERY, -1,
+                                                  "tracked, before (no detector in live view)"));
+            track_rate = fmin(track_rate, e2e_run(portrait, argv[2], FULL_EVERY, 0,
+                                                  "tracked, after (dlib's detector)"));
+            track_rate = fmin(track_rate, e2e_run(turned, argv[2], FULL_EVERY, -1,
+                                                  "turned head, before (no detector)"));
+            track_rate = fmin(track_rate, e2e_run(turned, argv[2], FULL_EVERY, 0,
+                                                  "turned head, after (dlib's detector)"));
+        }
         if (full_rate < 0 || track_rate < 0)
             printf("end to end: the emulated camera did not open\n");
         char path[600];
@@ -459,6 +570,7 @@ int main(int argc, char **argv)
     }
     face_finder_free(finder);
     landmarks_free(model);
+    pic_free(turned);
     pic_free(portrait);
     return 0;
 }
