@@ -245,6 +245,23 @@ static bk_err prepare(const pic *picture, const face_options *opts, pic **grey, 
     return pic_resize(*grey, sw, sh, small);
 }
 
+/* Whether box covers a face already in res by more than half of the smaller of the two: two
+ * windows on one head (a turned head gathers a second cluster beside the first), never two
+ * people, whose faces cannot overlap that much and both be seen. */
+#define SAME_HEAD_OVERLAP 0.5
+static bool same_head(const face_result *res, const face_box *box)
+{
+    for (int k = 0; k < res->n_faces; k++) {
+        const face_box *o = &res->faces[k];
+        double w = fmin(box->x + box->w, o->x + o->w) - fmax(box->x, o->x);
+        double h = fmin(box->y + box->h, o->y + o->h) - fmax(box->y, o->y);
+        double smaller = fmin(box->w * box->h, o->w * o->h);
+        if (w > 0 && h > 0 && w * h > SAME_HEAD_OVERLAP * smaller)
+            return true;
+    }
+    return false;
+}
+
 /* Every face of `hits` (found in frame det) worth reporting, with the eyes of the first, into
  * res. */
 static bk_err collect(const face_finder *f, const pic *grey, const face_options *opts,
@@ -258,6 +275,13 @@ static bk_err collect(const face_finder *f, const pic *grey, const face_options 
     for (size_t i = 0; i < n && res->n_faces < FACE_MAX; i++) {
         if (hits[i].neighbours < floor_nb)
             continue;
+        double cx, cy;
+        frame_to_picture(det, hits[i].x + hits[i].w / 2, hits[i].y + hits[i].h / 2, &cx, &cy);
+        face_box box = {.w = hits[i].w * det->step, .h = hits[i].h * det->step};
+        box.x = cx - box.w / 2;
+        box.y = cy - box.h / 2;
+        if (same_head(res, &box))
+            continue;
         eyes e;
         bk_err err = find_eyes(f, grey, opts, det, &hits[i], &e);
         if (err != BK_OK)
@@ -265,13 +289,8 @@ static bk_err collect(const face_finder *f, const pic *grey, const face_options 
         if (hits[i].neighbours < FACE_SURE &&
             !eyes_plausible(&e, hits[i].w * det->step, det->angle))
             continue;
-        double cx, cy;
-        frame_to_picture(det, hits[i].x + hits[i].w / 2, hits[i].y + hits[i].h / 2, &cx, &cy);
         face_box *fb = &res->faces[res->n_faces++];
-        fb->w = hits[i].w * det->step;
-        fb->h = hits[i].h * det->step;
-        fb->x = cx - fb->w / 2;
-        fb->y = cy - fb->h / 2;
+        *fb = box;
         fb->angle_deg = det->angle * 180.0 / M_PI;
         fb->neighbours = hits[i].neighbours;
         if (res->n_faces == 1) {

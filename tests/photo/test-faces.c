@@ -235,6 +235,32 @@ static void test_tracker_two_faces(void)
     pic_free(one);
 }
 
+/* One head is one face: a turned head (pose/, 3/4 views and profiles) is found once or not at
+ * all, never as two. pose/frll_neutral_right_3quarter_094_04 gathered two overlapping windows
+ * on its one head and was told "Only one person in the picture, please". Two people side by
+ * side stay two (negative/derived_twofaces, in negatives-fail-the-right-check). */
+static void test_one_face_per_head(void)
+{
+    g_autofree char *dir = g_build_filename(faces_dir, "pose", NULL);
+    GDir *d = g_dir_open(dir, 0, NULL);
+    g_assert_nonnull(d);
+    int n = 0;
+    for (const char *name; (name = g_dir_read_name(d)) != NULL;) {
+        if (!g_str_has_suffix(name, ".jpg"))
+            continue;
+        g_autofree char *file = g_build_filename("pose", name, NULL);
+        pic *p = load(file);
+        face_result fr;
+        find(file, p, &fr);
+        pic_free(p);
+        g_test_message("%s: %d face(s)", file, fr.n_faces);
+        g_assert_cmpint(fr.n_faces, <=, 1);
+        n++;
+    }
+    g_dir_close(d);
+    g_assert_cmpint(n, ==, 15);
+}
+
 static void check(const char *file, bool child, face_result *fr, icao_result *ir)
 {
     pic *p = load(file);
@@ -513,6 +539,7 @@ int main(int argc, char **argv)
     g_test_add_func("/faces/crop-geometry", test_crop_geometry);
     g_test_add_func("/faces/live-tracked-eyes", test_live_tracked_eyes);
     g_test_add_func("/faces/tracker-two-faces", test_tracker_two_faces);
+    g_test_add_func("/faces/one-face-per-head", test_one_face_per_head);
     g_test_add_func("/faces/negatives-fail-the-right-check", test_negatives_fail_the_right_check);
     g_test_add_func("/faces/roll-and-child-limits", test_roll_and_child_limits);
     g_test_add_func("/faces/not-checked-is-said", test_not_checked_is_said);
