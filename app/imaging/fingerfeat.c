@@ -9,8 +9,14 @@
 
 /* Analysis blocks: about one and a half ridge periods at 500 ppi, two at 300 ppi. */
 #define BLOCK 12
-/* A block holds print when its grey values vary at least this much (standard deviation). */
+/* A block holds print when its grey values vary at least this much (standard deviation) ... */
 #define MIN_BLOCK_STDDEV 9.0
+/* ... or, in a print of little contrast (pressed lightly), BOUND_OF_MEDIAN of the median spread
+ * of its textured blocks (spread TEXTURE_STDDEV or more), but never below LOW_BLOCK_STDDEV: a
+ * faint image (6 % contrast) stays out even of a binary capture (spread at most 5.7). */
+#define LOW_BLOCK_STDDEV 7.0
+#define BOUND_OF_MEDIAN  0.8
+#define TEXTURE_STDDEV   3.0
 /* ... and it is not almost white (a smear of light noise on an empty platen). */
 #define MAX_BLOCK_MEAN 245.0
 /* Samples averaged along the ridge before binarising: bridges pores and small breaks. */
@@ -21,6 +27,9 @@
 #define MIN_MINUTIA_COHERENCE 0.0f
 /* Minutiae beyond this count add nothing to quality and only cost time when comparing. */
 #define MAX_MINUTIAE 400
+/* The quality's coherence discounts the gradient energy the image's own pixel noise explains,
+ * but never more than this share of a block's (docs/fingerprints.md, sixth run). */
+#define NOISE_SHARE_MAX 0.3
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -30,7 +39,8 @@ typedef struct work {
     int w, h, bw, bh;
     const uint8_t *pix;
     float *orient;   /* per block: ridge direction 0..pi */
-    float *coh;      /* per block: coherence 0..1 */
+    float *coh;      /* per block: coherence 0..1 (the extractor's) */
+    float *qcoh;     /* per block: coherence with the pixel noise discounted (the quality's) */
     float *mean;     /* per block */
     float *sd;       /* per block */
     uint8_t *mask;   /* per block, foreground */
@@ -38,7 +48,30 @@ typedef struct work {
     uint8_t *ridges; /* per pixel, 1 = ridge after binarising, then the skeleton */
 } work;
 
-static void block_stats(work *k)
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* The spread a block needs to hold print: MIN_BLOCK_STDDEV, lower for a print of little contrast
+ * (BOUND_OF_MEDIAN of its textured blocks' median spread, down to LOW_BLOCK_STDDEV). A light
+ * pressure scales every block's spread down alike; a fixed bound would cut the print in half. */
+static double foreground_bound(const work *k, float *scratch)
+{
+    int n = 0;
+    for (int i = 0; i < k->bw * k->bh; i++)
+        if (k->sd[i] >= TEXTURE_STDDEV && k->mean[i] <= MAX_BLOCK_MEAN)
+            scratch[n++] = k->sd[i];
+    if (n == 0)
+        return MIN_BLOCK_STDDEV;
+    qsort(scratch, (size_t)n, sizeof *scratch, cmp_float);
+    double b = BOUND_OF_MEDIAN * scratch[n / 2];
+    return b < LOW_BLOCK_STDDEV ? LOW_BLOCK_STDDEV : b > MIN_BLOCK_STDDEV ? MIN_BLOCK_STDDEV : b;
+}
+
+/* scratch: room for a float per block */
+static void block_stats(work *k, float *scratch)
 {
     for (int by = 0; by < k->bh; by++) {
         for (int bx = 0; bx < k->bw; bx++) {
@@ -57,9 +90,11 @@ static void block_stats(work *k)
             int i = by * k->bw + bx;
             k->mean[i] = (float)m;
             k->sd[i] = (float)sqrt(var > 0 ? var : 0);
-            k->mask[i] = k->sd[i] >= MIN_BLOCK_STDDEV && m <= MAX_BLOCK_MEAN;
         }
     }
+    double bound = foreground_bound(k, scratch);
+    for (int i = 0; i < k->bw * k->bh; i++)
+        k->mask[i] = k->sd[i] >= bound && k->mean[i] <= MAX_BLOCK_MEAN;
 }
 
 static int mask_at(const work *k, const uint8_t *mask, int bx, int by)
@@ -104,10 +139,43 @@ static void clean_mask(work *k)
                 k->mask[by * k->bw + bx] && mask_neighbours(k, k->mask, bx, by) == 8;
 }
 
+/* The grey noise of the print (its standard deviation per pixel): Immerkaer's estimate, the mean
+ * magnitude of a second difference that cancels smooth structure, over the foreground pixels. */
+static double noise_sigma(const work *k)
+{
+    long sum = 0, n = 0;
+    int w = k->w;
+    for (int by = 0; by < k->bh; by++) {
+        for (int bx = 0; bx < k->bw; bx++) {
+            if (!k->mask[by * k->bw + bx])
+                continue;
+            int y0 = by * BLOCK > 1 ? by * BLOCK : 1, y1 = (by + 1) * BLOCK;
+            int x0 = bx * BLOCK > 1 ? bx * BLOCK : 1, x1 = (bx + 1) * BLOCK;
+            y1 = y1 < k->h - 1 ? y1 : k->h - 1;
+            x1 = x1 < w - 1 ? x1 : w - 1;
+            for (int y = y0; y < y1; y++) {
+                const uint8_t *p = k->pix + y * w;
+                for (int x = x0; x < x1; x++) {
+                    int v = p[x - w - 1] - 2 * p[x - w] + p[x - w + 1] - 2 * p[x - 1] + 4 * p[x] -
+                            2 * p[x + 1] + p[x + w - 1] - 2 * p[x + w] + p[x + w + 1];
+                    sum += v < 0 ? -v : v;
+                }
+                n += x1 > x0 ? x1 - x0 : 0;
+            }
+        }
+    }
+    return n > 0 ? sqrt(M_PI / 2) * (double)sum / (6.0 * (double)n) : 0;
+}
+
 /* Ridge orientation per block from the gradient structure tensor over the block and its
- * neighbours; coherence says how well one direction explains the gradients. */
+ * neighbours; coherence says how well one direction explains the gradients. The quality's
+ * coherence (qcoh) first takes from the tensor's trace what white noise of the measured sigma
+ * puts there on average (12 sigma^2 per pixel in each Sobel component, the same in every
+ * direction), at most NOISE_SHARE_MAX of it: sensor noise hides the ridge flow from the
+ * gradients, not from the finger. The direction is the same either way. */
 static int orientation(work *k)
 {
+    double sigma = noise_sigma(k), noise_px = 24 * sigma * sigma;
     size_t nb = (size_t)k->bw * (size_t)k->bh;
     double *gxx = calloc(nb * 3, sizeof(double));
     if (gxx == NULL)
@@ -127,7 +195,7 @@ static int orientation(work *k)
     }
     for (int by = 0; by < k->bh; by++) {
         for (int bx = 0; bx < k->bw; bx++) {
-            double a = 0, b = 0, c = 0;
+            double a = 0, b = 0, c = 0, npx = 0;
             for (int dy = -1; dy <= 1; dy++) {
                 for (int dx = -1; dx <= 1; dx++) {
                     int x = bx + dx, y = by + dy;
@@ -137,6 +205,7 @@ static int orientation(work *k)
                     a += gxx[j];
                     b += gyy[j];
                     c += gxy[j];
+                    npx += BLOCK * BLOCK;
                 }
             }
             int i = by * k->bw + bx;
@@ -147,7 +216,10 @@ static int orientation(work *k)
             if (ridge < 0)
                 ridge += M_PI;
             k->orient[i] = (float)ridge;
-            k->coh[i] = a + b > 0 ? (float)(sqrt((a - b) * (a - b) + 4 * c * c) / (a + b)) : 0;
+            double aniso = sqrt((a - b) * (a - b) + 4 * c * c), trace = a + b;
+            double signal = fmax(trace - noise_px * npx, (1 - NOISE_SHARE_MAX) * trace);
+            k->coh[i] = trace > 0 ? (float)(aniso / trace) : 0;
+            k->qcoh[i] = signal > 0 ? (float)fmin(aniso / signal, 1) : 0;
         }
     }
     free(gxx);
@@ -598,7 +670,7 @@ static int score(const work *k, fingerfeat *f)
         .bw = k->bw,
         .bh = k->bh,
         .orient = k->orient,
-        .coh = k->coh,
+        .coh = k->qcoh,
         .mean = k->mean,
         .mask = k->mask,
         .block_quality = bq,
@@ -641,7 +713,7 @@ bk_err fingerfeat_analyse(const uint8_t *pix, int width, int height, fingerfeat 
     k.bh = (height + BLOCK - 1) / BLOCK;
     size_t nb = (size_t)k.bw * (size_t)k.bh;
     fingerfeat *f = calloc(1, sizeof *f);
-    float *fl = calloc(nb * 4, sizeof(float));
+    float *fl = calloc(nb * 6, sizeof(float));
     uint8_t *inner = calloc(nb, 1);
     uint8_t *mask = calloc(nb, 1);
     k.ridges = biomem_alloc((size_t)width * (size_t)height);
@@ -651,9 +723,10 @@ bk_err fingerfeat_analyse(const uint8_t *pix, int width, int height, fingerfeat 
     k.coh = fl + nb;
     k.mean = fl + 2 * nb;
     k.sd = fl + 3 * nb;
+    k.qcoh = fl + 4 * nb;
     k.mask = mask;
     k.inner = inner;
-    block_stats(&k);
+    block_stats(&k, fl + 5 * nb);
     clean_mask(&k);
     if (orientation(&k) != 0 || enhance(&k) != 0 || thin(&k) != 0 || find_minutiae(&k, f) != 0)
         goto out;

@@ -39,7 +39,7 @@ typedef struct fingerfeat {
     int bw, bh;                   /* blocks across and down */
     uint8_t *mask;                /* bw * bh, 1 = the block holds print (foreground) */
     float foreground;             /* share of the image that holds print, 0..1 */
-    float coherence;              /* mean orientation coherence over the foreground, 0..1 */
+    float coherence;              /* mean coherence over the foreground, noise discounted */
     float contrast;               /* mean grey standard deviation over the foreground, 0..128 */
     int quality;                  /* 0..100, higher is better */
     int n_minutiae;               /* entries in minutiae */

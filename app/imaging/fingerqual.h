@@ -13,7 +13,8 @@
  * a ridge period along a line across them (noise does not), at the print's own period (a stroke
  * of ink or a letter beside the print does not), keep their shape along the ridge
  * (blurred noise does not), stand out from the valleys (smudges, washed-out and faint images do
- * not), cover a fifth of the image or more (slivers and tips do not), and be dark on light
+ * not), be darker than a washed-out image can be, cover a fifth of the image or more (slivers and
+ * tips do not), and be dark on light
  * (a negative is refused: by a dark surround, or by valleys darker and less even than a reader
  * shows where the finger does not touch).
  *
@@ -31,7 +32,8 @@ typedef struct fingerqual_input {
     int block;            /* side of a block in pixels */
     int bw, bh;           /* blocks across and down */
     const float *orient;  /* per block: ridge direction, 0..pi */
-    const float *coh;     /* per block: orientation coherence over the block and its neighbours */
+    const float *coh;     /* per block: orientation coherence over the block and its neighbours,
+                           * the image's pixel noise discounted (fingerfeat.c) */
     const float *mean;    /* per block: mean grey */
     const uint8_t *mask;  /* per block: 1 = foreground (print) */
     float *block_quality; /* out, per block: 0..1, 0 outside the print (may be NULL) */
@@ -51,6 +53,7 @@ typedef struct fingerqual {
     float good_share;   /* good area against the image area 0..1 */
     float block_mean;   /* mean block quality over the foreground 0..1 */
     float valley_level; /* mean grey of the light lines (the profile's lightest) */
+    float ridge_level;  /* mean grey of the dark lines (the profile's darkest) */
     float ridge_spread; /* spread of the dark lines' grey over the print, against the contrast */
     float valley_spread; /* the same for the light lines */
     int inverted;        /* 1 when the print looks light on dark */
