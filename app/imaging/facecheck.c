@@ -259,7 +259,15 @@ static bool follow(const landmarks *lm, facecheck_live *live, const pic *frame, 
     fr->eyes_found = true;
     fr->roll_deg = atan2(fr->right[1] - fr->left[1], fr->right[0] - fr->left[0]) * 180.0 / M_PI;
     live->track.last = b;
+    /* the relation of box to points stays the one of the last search's fit: taken from each
+     * followed fit instead, it drifted fit after fit to another shape (a frontal portrait through
+     * the emulator from -4 to +11 or -12 degrees of yaw within 3-10 frames, told "Turn your
+     * head" until the face was searched anew: on 7-23 of 500 analyses in 3 of 7 runs; none in 5
+     * runs so), as a turned head's did from 40 to 15 degrees */
+    double rel[4];
+    memcpy(rel, live->box_from_points, sizeof(rel));
     remember(live, fr, &box);
+    memcpy(live->box_from_points, rel, sizeof(rel));
     return true;
 }
 
@@ -322,8 +330,8 @@ static bk_err search(const face_finder *finder, facecheck_live *live, const pic 
 
 /* Follows the turned head of the last frames by its landmarks; faces gets this frame's (n_faces
  * 0). The box comes from the last points in the relation of the detector's own box to its fit
- * (not the last fit's: fit after fit, that drifted towards a frontal shape, from 40 to 15 degrees
- * within 15 frames on a 3/4 view). False, and the last frame's points kept, when the fit loses
+ * (follow(); the last fit's drifted towards a frontal shape, from 40 to 15 degrees within 15
+ * frames on a 3/4 view). False, and the last frame's points kept, when the fit loses
  * the head or measures it turned less than TURNED_MIN_DEG (turned back; but also, now and then,
  * a fit of a 3/4 view from a box a few pixels off that lands on a frontal shape: 40 degrees,
  * then 2, on the emulator's frames, while dlib's detector's box gives 40 again). */
@@ -331,13 +339,10 @@ static bool follow_turned(const landmarks *lm, facecheck_live *live, const pic *
                           face_result *faces)
 {
     landmarks_shape last = live->last;
-    double rel[4];
-    memcpy(rel, live->box_from_points, sizeof(rel));
     /* follow() moves the tracker's box with the points (the tracker is not valid: no frontal
      * face, so its search does not use it) */
     live->track.last = live->turned_box;
     bool ok = follow(lm, live, frame, faces) && fabs(faces->yaw_deg) >= TURNED_MIN_DEG;
-    memcpy(live->box_from_points, rel, sizeof(rel));
     if (!ok) {
         live->last = last;
         memset(faces, 0, sizeof(*faces));
