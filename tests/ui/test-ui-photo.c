@@ -533,6 +533,11 @@ static void test_photo_officer(fixture *fx, gconstpointer data)
                        "expect-text \"2: meets the rules\"\n"
                        "photo-shown\n"
                        "screenshot photo-officer\n"
+                       "tap \"Next photo\"\n"
+                       "expect-text \"3: meets the rules\"\n"
+                       "photo-shown\n"
+                       "tap \"Previous photo\"\n"
+                       "expect-text \"2: meets the rules\"\n"
                        "tap \"Keep photo 2\"\n"
                        "expect-no-text \"Take the photo\"\n");
     g_autofree char *err = NULL;
@@ -542,17 +547,18 @@ static void test_photo_officer(fixture *fx, gconstpointer data)
     g_assert_nonnull(strstr(err, "photo attempt 3 of 3"));
     g_assert_nonnull(strstr(err, "photo accepted: attempt=2 of 3"));
 
-    shown_line l[5];
-    g_assert_cmpint(parse_shown(out, l, 5), ==, 5);
+    shown_line l[6];
+    g_assert_cmpint(parse_shown(out, l, 6), ==, 6);
     const char *x = data ? strchr(data, 'x') : NULL;
     int want_h = x ? atoi(x + 1) : 1080;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         g_test_message("%s: photo %d px of %d (%.2f), zoom %s", (const char *)data, l[i].photo_h,
                        l[i].screen_h, l[i].share, l[i].zoom);
         g_assert_cmpint(l[i].screen_h, ==, want_h);
         g_assert_cmpint(l[i].photo_h * 10, >=, l[i].screen_h * 4);
     }
-    /* the officer's screen: the newest photo whole, then its eyes, its mouth, the second whole */
+    /* the officer's screen: the newest photo whole, then its eyes, its mouth, the second whole,
+     * and the third again, whole (next) */
     g_assert_cmpint(l[1].shown, ==, 3);
     g_assert_cmpstr(l[1].zoom, ==, "whole");
     g_assert_cmpint(l[1].src[2], ==, PHOTO_THUMB_W);
@@ -572,6 +578,8 @@ static void test_photo_officer(fixture *fx, gconstpointer data)
     g_assert_cmpfloat(l[3].mouth[0], <, l[3].eyes[2]);
     g_assert_cmpint(l[4].shown, ==, 2);
     g_assert_cmpstr(l[4].zoom, ==, "whole");
+    g_assert_cmpint(l[5].shown, ==, 3);
+    g_assert_cmpstr(l[5].zoom, ==, "whole");
 }
 
 /* A child under 10: the screen runs in child mode (wider limits, the bigger yellow guide). */
