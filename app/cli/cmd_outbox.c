@@ -336,7 +336,8 @@ static int run(const char *action, const char *dir, options *o, const char *name
         fprintf(stderr,
                 "biokiosk %s: the audit log's closing checkpoint could not be written: %s\n", CMD,
                 bk_err_str(closed));
-    if (had_log && (closed != BK_OK || lg.refused > 0) && rc == CLI_EXIT_OK)
+    /* a normal "records still wait" (1) must not hide it either */
+    if (had_log && (closed != BK_OK || lg.refused > 0) && (rc == CLI_EXIT_OK || rc == CLI_EXIT_NO))
         rc = CLI_EXIT_UNAVAILABLE;
     return rc;
 }

@@ -20,7 +20,6 @@ typedef enum job_kind {
     JOB_NOTE_STAFF, /* the record's staff id (text) */
     JOB_SIGN_IN,    /* answers: staff_verify (text = id, pin) */
     JOB_NEW_PIN,    /* answers: staff_change_pin (pin, new_pin) */
-    JOB_LIMIT_SAVE, /* the kiosk's count of wrong PINs into set.limit_file (text) */
     JOB_QUIT,       /* the worker ends */
 } job_kind;
 
@@ -47,6 +46,7 @@ typedef struct job {
     staff_answer ans;
     size_t waiting;
     char problem[300];
+    int64_t kiosk_until; /* sign-in: this kiosk's wait ends then (0: none) */
 } job;
 
 struct visit {
@@ -67,7 +67,7 @@ struct visit {
     unsigned roles;
     char pending_id[STAFF_ID_MAX + 1]; /* between NEW_PIN and the new PIN */
     char pending_pin[STAFF_PIN_MAX + 1];
-    int kiosk_failures; /* wrong PINs in a row on this kiosk */
+    int kiosk_failures; /* wrong PINs in a row on this kiosk (the worker's after the start) */
     int64_t kiosk_wait_until;
     char *limit_file;   /* the copy visit_settings.limit_file points to */
     bool limit_unsaved; /* the last write of limit_file failed (said once; the worker's) */
@@ -99,10 +99,11 @@ void visit_log_staff(visit *v, const char *action, const char *reason_code);
 store_arrival visit_arrival(const visit *v, bool ignore_window, int64_t wall);
 
 /* visit_staff.c: applies a sign-in answer (main thread). */
-void visit_staff_answer(visit *v, job *j, int64_t wall, visit_event *ev);
+void visit_staff_answer(visit *v, job *j, visit_event *ev);
 /* Reads the per-kiosk count a previous run left in set.limit_file. */
 void visit_staff_limit_load(visit *v);
-/* On the worker: writes a JOB_LIMIT_SAVE's text durably to set.limit_file. */
-void visit_staff_limit_write(visit *v, const char *text);
+/* On the worker: the kiosk's wait before a sign-in, and its count after the store's answer. */
+bool visit_staff_kiosk_waits(visit *v, job *j);
+void visit_staff_kiosk_count(visit *v, job *j);
 
 #endif

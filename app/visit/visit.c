@@ -325,7 +325,7 @@ bool visit_next_event(visit *v, int64_t now_ms, int64_t wall, visit_event *ev)
         break;
     default:
         ev->type = VISIT_EVENT_STAFF;
-        visit_staff_answer(v, j, wall, ev);
+        visit_staff_answer(v, j, ev);
         break;
     }
     visit_job_free(v, j);

@@ -131,21 +131,16 @@ void visit_staff_limit_load(visit *v)
                   failures, v->set.kiosk_id);
 }
 
-/* The count goes to the worker, which writes it: a durable write waits for the disk, and the
- * main thread draws the screen. Jobs run in order, so the file ends with the last count. */
+/* On the worker, before the sign-in's answer goes back: the count is on disk before anyone
+ * sees "Wrong staff id or PIN", so a power cut right after it gives no fresh try. */
 static void limit_save(visit *v)
 {
-    if (v->set.limit_file == NULL)
-        return;
-    job *j = visit_job_new(JOB_LIMIT_SAVE);
-    snprintf(j->text, sizeof j->text, "%d %" G_GINT64_FORMAT "\n", v->kiosk_failures,
-             v->kiosk_wait_until);
-    visit_submit(v, j);
-}
-
-void visit_staff_limit_write(visit *v, const char *text)
-{
     const char *path = v->set.limit_file;
+    if (path == NULL)
+        return;
+    char text[48];
+    snprintf(text, sizeof text, "%d %" G_GINT64_FORMAT "\n", v->kiosk_failures,
+             v->kiosk_wait_until);
     GError *e = NULL;
     /* durable: after a power cut the count must not come back smaller */
     if (!g_file_set_contents_full(path, text, -1,
@@ -156,7 +151,7 @@ void visit_staff_limit_write(visit *v, const char *text)
                       "only",
                       path, e->message);
             if (v->rec != NULL)
-                kioskrec_audit(v->rec, "staff.limit-unsaved", NULL, "errno=%d", e->code);
+                kioskrec_audit(v->rec, "staff.limit-unsaved", NULL, "file_error=%d", e->code);
         }
         v->limit_unsaved = true;
         g_error_free(e);
@@ -192,16 +187,6 @@ bool visit_staff_sign_in(visit *v, const char *id, char *pin, size_t pin_size, i
     j->wall = wall;
     g_strlcpy(j->text, id ? id : "", sizeof j->text);
     take_pin(j->pin, sizeof j->pin, pin, pin_size);
-    if (kiosk_waits(v, wall)) {
-        /* not even checked: the answer goes back at once, through the queue all the same */
-        sodium_memzero(j->pin, sizeof j->pin);
-        j->err = BK_ERR_BUSY;
-        v->outstanding++;
-        g_async_queue_push(v->answers, j);
-        if (v->set.wake)
-            v->set.wake(v->set.wake_data);
-        return true;
-    }
     visit_submit(v, j);
     return true;
 }
@@ -254,28 +239,48 @@ static void signed_in(visit *v, const char *id, staff_role role)
     v->staff = true;
     g_strlcpy(v->staff_id, id, sizeof v->staff_id);
     v->roles = roles_of(role);
-    bool counted = v->kiosk_failures != 0 || v->kiosk_wait_until != 0;
-    v->kiosk_failures = 0;
-    v->kiosk_wait_until = 0;
-    if (counted)
-        limit_save(v);
 }
 
-/* A wrong PIN or an unknown id on this kiosk: beyond the limit, every next try waits longer. */
-static void kiosk_failure(visit *v, int64_t wall, visit_event *ev)
+/* On the worker: whether this kiosk makes every sign-in wait now (the answer then goes back
+ * unchecked, with the time in j->kiosk_until). */
+bool visit_staff_kiosk_waits(visit *v, job *j)
 {
+    if (!kiosk_waits(v, j->wall))
+        return false;
+    j->kiosk_until = v->kiosk_wait_until;
+    return true;
+}
+
+/* On the worker, after the store's answer: a wrong PIN or an unknown id on this kiosk counts,
+ * and beyond the limit every next try waits longer; a sign-in that opens a session (or changes
+ * the PIN) ends the count. Saved before the answer goes back. */
+void visit_staff_kiosk_count(visit *v, job *j)
+{
+    if (j->err != BK_OK)
+        return;
+    if (j->ans.verdict == STAFF_VERDICT_OK) {
+        if (j->kind == JOB_SIGN_IN && j->ans.change_pin)
+            return; /* no session yet: a new PIN first */
+        if (v->kiosk_failures != 0 || v->kiosk_wait_until != 0) {
+            v->kiosk_failures = 0;
+            v->kiosk_wait_until = 0;
+            limit_save(v);
+        }
+        return;
+    }
     int limit = kiosk_limit(v);
     v->kiosk_failures++;
     int k = MIN(v->kiosk_failures - limit, 10);
     int64_t wait = k < 0 ? 0 : MIN((int64_t)1 << k, (int64_t)KIOSK_WAIT_MAX_S);
     if (wait > 0)
-        v->kiosk_wait_until = wall + wait;
+        v->kiosk_wait_until = j->wall + wait;
     limit_save(v);
     if (wait == 0)
         return;
-    ev->until = v->kiosk_wait_until;
-    visit_audit(v, "staff.kiosk-limit", "failures=%d wait_s=%" G_GINT64_FORMAT, v->kiosk_failures,
-                wait);
+    j->kiosk_until = v->kiosk_wait_until;
+    if (v->rec != NULL)
+        kioskrec_audit(v->rec, "staff.kiosk-limit", NULL, "failures=%d wait_s=%" G_GINT64_FORMAT,
+                       v->kiosk_failures, wait);
     g_message(
         "staff sign-in: %d wrong PINs in a row on this kiosk, the next waits %" G_GINT64_FORMAT
         " s: kiosk=%s",
@@ -306,7 +311,7 @@ static const char *verdict_str(visit_verdict v)
     return (unsigned)v < VISIT_VERDICT_COUNT_ ? names[v] : "?";
 }
 
-void visit_staff_answer(visit *v, job *j, int64_t wall, visit_event *ev)
+void visit_staff_answer(visit *v, job *j, visit_event *ev)
 {
     const char *id = staff_id_valid(j->text) ? j->text : "?";
     if (j->err == BK_ERR_BUSY)
@@ -318,7 +323,8 @@ void visit_staff_answer(visit *v, job *j, int64_t wall, visit_event *ev)
     else
         ev->verdict = verdict_of(j->ans.verdict);
     ev->failures_left = j->ans.failures_left;
-    ev->until = ev->verdict == VISIT_VERDICT_KIOSK_WAIT ? v->kiosk_wait_until : j->ans.locked_until;
+    /* the kiosk's wait (counted on the worker) before an account's lock */
+    ev->until = j->kiosk_until > 0 ? j->kiosk_until : j->ans.locked_until;
     if (ev->verdict == VISIT_VERDICT_OK && j->kind == JOB_NEW_PIN) {
         ev->verdict = VISIT_VERDICT_PIN_CHANGED;
     } else if (ev->verdict == VISIT_VERDICT_OK && j->ans.change_pin) {
@@ -334,9 +340,6 @@ void visit_staff_answer(visit *v, job *j, int64_t wall, visit_event *ev)
         sodium_memzero(v->pending_id, sizeof v->pending_id);
         sodium_memzero(v->pending_pin, sizeof v->pending_pin);
     }
-    if (ev->verdict == VISIT_VERDICT_WRONG_PIN || ev->verdict == VISIT_VERDICT_UNKNOWN ||
-        (ev->verdict == VISIT_VERDICT_LOCKED && j->err == BK_OK))
-        kiosk_failure(v, wall, ev);
     /* an id no account has is not logged as typed (it may be a PIN typed in the wrong field) */
     if (ev->verdict == VISIT_VERDICT_UNKNOWN)
         id = "-";

@@ -83,6 +83,12 @@ static void run_discard(visit *v, job *j)
 
 static void run_sign_in(visit *v, job *j)
 {
+    if (j->kind == JOB_SIGN_IN && visit_staff_kiosk_waits(v, j)) {
+        /* not even checked */
+        j->err = BK_ERR_BUSY;
+        sodium_memzero(j->pin, sizeof j->pin);
+        return;
+    }
     staff_policy policy = {v->set.max_pin_failures, v->set.lockout_minutes};
     /* a new PIN: the old one checked (and counted) and the new one written in one step */
     if (j->kind == JOB_NEW_PIN)
@@ -93,6 +99,7 @@ static void run_sign_in(visit *v, job *j)
         g_strlcpy(j->pin_copy, j->pin, sizeof j->pin_copy);
     sodium_memzero(j->pin, sizeof j->pin);
     sodium_memzero(j->new_pin, sizeof j->new_pin);
+    visit_staff_kiosk_count(v, j);
 }
 
 /* Runs j; true when it answers. */
@@ -130,9 +137,6 @@ static bool run(visit *v, job *j)
     case JOB_SIGN_IN:
     case JOB_NEW_PIN:
         run_sign_in(v, j);
-        break;
-    case JOB_LIMIT_SAVE:
-        visit_staff_limit_write(v, j->text);
         break;
     case JOB_QUIT:
         break;

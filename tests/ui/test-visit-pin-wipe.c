@@ -239,6 +239,11 @@ static void test_kiosk_limit_kept(fixture *fx, gconstpointer data)
 {
     (void)data;
     g_assert_cmpint(sign_in(fx, "jdevries", "111111"), ==, VISIT_VERDICT_WRONG_PIN);
+    /* on disk before the answer came back: a power cut right after "Wrong staff id or PIN"
+     * gives no fresh try */
+    g_autofree char *count = NULL;
+    g_assert_true(g_file_get_contents(fx->limit_file, &count, NULL, NULL));
+    g_assert_cmpstr(count, ==, "1 0\n");
     restart(fx); /* 1 of 2 */
     g_assert_cmpint(sign_in(fx, "jdevries", "222222"), ==, VISIT_VERDICT_WRONG_PIN);
     restart(fx); /* 2 of 2: waits 1 s */
