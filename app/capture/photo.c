@@ -346,6 +346,10 @@ void photo_service_set_live(photo_service *ps, bool on)
 {
     g_mutex_lock(&ps->lock);
     ps->live_wanted = on;
+    /* live view starting again (after a capture, a pause): the tracker and the followed head
+     * start afresh, not from where the face was seconds ago */
+    if (on)
+        ps->track_reset = true;
     g_mutex_unlock(&ps->lock);
     camera_set_live(ps->cam, on);
 }

@@ -228,7 +228,7 @@ static void eye_centre(const landmarks_shape *s, int first, double out[2])
 }
 
 /* Follows the face by its landmarks: fits them from the box the last frame's points give (in
- * the relation the last search's fit had to its box: dlib's own box for a turned head), and
+ * the relation the fit that found the face had to its box: dlib's own box for a turned head), and
  * moves the tracker's face box with them. False when the new fit does not look like the same
  * face (size changed by more than a quarter, or no pose): then the frame is searched. */
 static bool follow(const landmarks *lm, facecheck_live *live, const pic *frame, face_result *fr)
@@ -259,7 +259,7 @@ static bool follow(const landmarks *lm, facecheck_live *live, const pic *frame, 
     fr->eyes_found = true;
     fr->roll_deg = atan2(fr->right[1] - fr->left[1], fr->right[0] - fr->left[0]) * 180.0 / M_PI;
     live->track.last = b;
-    /* the relation of box to points stays the one of the last search's fit: taken from each
+    /* the relation of box to points stays the one of the fit that found the face: taken from each
      * followed fit instead, it drifted fit after fit to another shape (a frontal portrait through
      * the emulator from -4 to +11 or -12 degrees of yaw within 3-10 frames, told "Turn your
      * head" until the face was searched anew: on 7-23 of 500 analyses in 3 of 7 runs; none in 5
@@ -406,6 +406,9 @@ static bk_err turned_head(const landmarks *lm, facecheck_live *live, const pic *
         *faces = fr;
         live->turned_box = faceshape_haar_box(&used);
         remember(live, faces, &used);
+        /* a fresh find: the head followed until now may have turned the other way, or be
+         * another head; the old yaws must not name the direction */
+        faceshape_smoother_reset(&live->turned_smooth);
     }
     live->track.valid = false;
     live->turned = true;

@@ -43,8 +43,9 @@ typedef struct facecheck_live {
     faceshape_smoother smooth;
     bool have_shape;           /* `last` and `box_from_points` hold the last frame's fit */
     landmarks_shape last;      /* the last frame's 68 points */
-    double box_from_points[4]; /* the last search's fit's box relative to its points' bounding
-                                  box (offset and size as fractions of it); followed fits keep it */
+    double box_from_points[4]; /* the box of the fit that found the face relative to its
+                                  points' bounding box (offset and size as fractions of it);
+                                  followed and refollowed fits keep it */
     long shape_tracked;        /* frames followed by their landmarks alone (for benchmarks) */
     /* No frontal face: dlib's detector searches the frame (faceshape_fit_unfound) on a frame
      * without a Haar face when it has not run for `unfound_every` frames (0: never; init:

@@ -83,8 +83,11 @@ static int redness(const pic *p, int x, int y)
 #define LIP_RED_MIN    8 /* red minus green of the lips, grey levels */
 #define TEETH_BRIGHTER 1.15
 /* teeth shown: over 0.005 eye-to-chin distances of them in the median column (2 px on a
- * 1350-px portrait); the 53 frontal portraits and 20 closed mouths show none */
-#define TEETH_SHOWN 0.005
+ * 1350-px portrait), and over 2 px whatever the size (on a live frame 0.005 of the distance is
+ * under a pixel: one pale highlight would do); the 60 frontal portraits and 20 closed mouths
+ * show none */
+#define TEETH_SHOWN     0.005
+#define TEETH_SHOWN_MIN 2.0
 static double mouth_gap_pixels(const pic *p, const landmarks_shape *s, double *teeth)
 {
     *teeth = NAN;
@@ -143,7 +146,7 @@ void faceshape_measure(const pic *picture, const landmarks_shape *s, faceshape_m
      * breaks on teeth as warm as lips (an open smile then read 0.018, at the limit) */
     double gap = (dist(s, 61, 67) + dist(s, 62, 66) + dist(s, 63, 65)) / 3, teeth = NAN;
     double seen = picture != NULL ? mouth_gap_pixels(picture, s, &teeth) : NAN;
-    bool shows_teeth = isfinite(teeth) && teeth > TEETH_SHOWN * ec;
+    bool shows_teeth = isfinite(teeth) && teeth > fmax(TEETH_SHOWN_MIN, TEETH_SHOWN * ec);
     m->mouth_open = (isfinite(seen) && !shows_teeth ? fmin(gap, seen) : gap) / ec;
     double el = (dist(s, 37, 41) + dist(s, 38, 40)) / 2;
     double er = (dist(s, 43, 47) + dist(s, 44, 46)) / 2;

