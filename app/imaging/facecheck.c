@@ -271,35 +271,6 @@ static bool follow(const landmarks *lm, facecheck_live *live, const pic *frame, 
     return true;
 }
 
-/* The periodic full search of live view found one face, and it is the face followed until now
- * (its centre inside the box of the last frame's points): the landmarks are fitted from the box
- * those points give, as on a followed frame, not from the Haar box and again from dlib's
- * detector when the head is turned (that costs about 15 ms more on a 512x340 frame and frames
- * the face no better: the box the points give is in dlib's own relation to the face). The
- * faces stay those the search found. False when it is not the same face or the fit fails: then
- * the frame is fitted as a new face. */
-static bool refollow(const landmarks *lm, facecheck_live *live, const pic *frame,
-                     face_result *faces)
-{
-    double p[4];
-    points_box(&live->last, p);
-    const face_box *b = &faces->faces[0];
-    double cx = b->x + b->w / 2, cy = b->y + b->h / 2;
-    if (faces->n_faces != 1 || cx < p[0] || cx > p[0] + p[2] || cy < p[1] || cy > p[1] + p[3])
-        return false;
-    face_result searched = *faces;
-    live->have_shape = true;
-    if (!follow(lm, live, frame, faces)) {
-        live->have_shape = false;
-        *faces = searched;
-        return false;
-    }
-    /* the searched box, not the one moved with the points */
-    faces->faces[0] = searched.faces[0];
-    live->track.last = searched.faces[0];
-    return true;
-}
-
 /* A head dlib's detector finds (or the landmarks follow) with no frontal face is taken for a
  * turned head only from this yaw on: the Haar search misses a face turned less than that for
  * other reasons now and then (1 frame in 40 of the benchmark's frontal portrait), and such a
@@ -435,12 +406,13 @@ bk_err facecheck_frame(const face_finder *finder, const landmarks *lm, facecheck
     }
     bk_err err = BK_OK;
     if (!followed) {
-        bool had_shape = lm != NULL && live->have_shape && t->valid;
         live->have_shape = false;
         err = search(finder, live, frame, faces);
-        /* the face followed until now: fitted as on a followed frame; else as a new face */
-        bool refitted = err == BK_OK && had_shape && refollow(lm, live, frame, faces);
-        if (err == BK_OK && lm != NULL && !refitted && faces->n_faces > 0) {
+        /* fitted anew from the box the search found, also when it is the face followed until
+         * now: followed fits drift (a frontal portrait from 2 to 7.5 degrees of yaw within 5
+         * followed frames, told to turn), and a fit from the Haar box every full search bounds
+         * the drift to the frames between two searches (test landmarks live-frontal-no-turn) */
+        if (err == BK_OK && lm != NULL && faces->n_faces > 0) {
             landmarks_box used;
             err = faceshape_fit_from(lm, frame, faces, &used);
             if (err == BK_OK && faces->has_shape && faces->n_faces == 1)

@@ -45,7 +45,8 @@ typedef struct facecheck_live {
     landmarks_shape last;      /* the last frame's 68 points */
     double box_from_points[4]; /* the box of the fit that found the face relative to its
                                   points' bounding box (offset and size as fractions of it);
-                                  followed and refollowed fits keep it */
+                                  followed fits keep it until the next full search
+                                  fits the face anew */
     long shape_tracked;        /* frames followed by their landmarks alone (for benchmarks) */
     /* No frontal face: dlib's detector searches the frame (faceshape_fit_unfound) on a frame
      * without a Haar face when it has not run for `unfound_every` frames (0: never; init:
