@@ -279,6 +279,30 @@ static double mean(const double *v, int n)
     return n ? s / n : NAN;
 }
 
+/* Frame i of live view of `portrait` as the camera sends it (a JPEG, *size bytes), also
+ * written to dir/frameNN.jpg for the OpenCV script; exits when it cannot be written. */
+static uint8_t *live_frame(const pic *portrait, int i, const char *dir, size_t *size)
+{
+    *size = 0;
+    uint8_t *jpeg = view(portrait, i, 1024, 680, 80, size);
+    char path[600];
+    snprintf(path, sizeof(path), "%s/frame%02d.jpg", dir, i);
+    FILE *f = fopen(path, "wb");
+    if (f == NULL || fwrite(jpeg, 1, *size, f) != *size)
+        exit(1);
+    fclose(f);
+    return jpeg;
+}
+
+static void remove_frames(const char *dir)
+{
+    for (int i = 0; i < n_frames; i++) {
+        char path[600];
+        snprintf(path, sizeof(path), "%s/frame%02d.jpg", dir, i);
+        remove(path);
+    }
+}
+
 /* Live view of a turned head (TURNED) frame by frame as facecheck_frame analyses it, before
  * (unfound_every 0) and after, the two alternately on the same frames, and OpenCV's detector on
  * them; the frames are written to `dir` for the script and removed after. */
@@ -295,14 +319,8 @@ static void live_turned(const pic *turned, const face_finder *finder, const char
     s.live = true;
     s.capture_scale = 6000.0 / 512;
     for (int i = 0; i < n_frames; i++) {
-        size_t size = 0;
-        uint8_t *jpeg = view(turned, i, 1024, 680, 80, &size);
-        char path[600];
-        snprintf(path, sizeof(path), "%s/frame%02d.jpg", dir, i);
-        FILE *f = fopen(path, "wb");
-        if (f == NULL || fwrite(jpeg, 1, size, f) != size)
-            exit(1);
-        fclose(f);
+        size_t size;
+        uint8_t *jpeg = live_frame(turned, i, dir, &size);
         for (int k = 0; k < 2; k++) {
             face_result fr;
             icao_result ir;
@@ -340,11 +358,7 @@ static void live_turned(const pic *turned, const face_finder *finder, const char
         printf("OpenCV 4.6 Haar face detector on the turned head's frames: median %.1f ms, "
                "found %s",
                cv, found[0] ? found : "?\n");
-    for (int i = 0; i < n_frames; i++) {
-        char path[600];
-        snprintf(path, sizeof(path), "%s/frame%02d.jpg", dir, i);
-        remove(path);
-    }
+    remove_frames(dir);
 }
 
 int main(int argc, char **argv)
@@ -407,14 +421,8 @@ int main(int argc, char **argv)
     double t_shape[FRAMES];
     int with_shape = 0;
     for (int i = 0; i < n_frames; i++) {
-        size_t size = 0;
-        uint8_t *jpeg = view(portrait, i, 1024, 680, 80, &size);
-        char path[600];
-        snprintf(path, sizeof(path), "%s/frame%02d.jpg", dir, i);
-        FILE *f = fopen(path, "wb");
-        if (f == NULL || fwrite(jpeg, 1, size, f) != size)
-            return 1;
-        fclose(f);
+        size_t size;
+        uint8_t *jpeg = live_frame(portrait, i, dir, &size);
         double t0 = now_ms();
         pic *p = NULL;
         face_result fr;
@@ -528,11 +536,7 @@ int main(int argc, char **argv)
         else
             printf("OpenCV: not measured (python3-opencv missing?)\n");
     }
-    for (int i = 0; i < n_frames; i++) {
-        char path[600];
-        snprintf(path, sizeof(path), "%s/frame%02d.jpg", dir, i);
-        remove(path);
-    }
+    remove_frames(dir);
     /* a turned head the Haar search does not find: before and after, side by side */
     pic *turned = argc > 4 ? load(argv[4]) : NULL;
     if (turned != NULL && model != NULL) {
