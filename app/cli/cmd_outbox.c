@@ -29,20 +29,26 @@ typedef struct cli_log {
     unsigned refused;
 } cli_log;
 
-static void log_entry(cli_log *lg, const char *what, const char *detail)
+static bool log_entry(cli_log *lg, const char *what, const char *detail)
 {
     if (audit_append(lg->log, what, NULL, detail) != BK_OK) {
         fprintf(stderr, "biokiosk %s: the audit log refused an entry: %s %s\n", CMD, what, detail);
         lg->refused++;
+        return false;
     }
+    return true;
 }
 
-/* Writes each record leaving the outbox to the audit log. */
-static void audit_event(const char *name, const char *event, void *data)
+/* Writes each record leaving the outbox to the audit log; a refused entry stops the outbox
+ * before it deletes the record. */
+static bool audit_event(const char *name, const char *event, void *data)
 {
-    const char *what = g_str_has_prefix(event, "deleted") ? "record.deleted" : "record.exported";
+    const char *what = g_str_has_prefix(event, "deleted") ? "record.deleted"
+                       : strcmp(event, "exported") == 0   ? "record.exported"
+                       : strcmp(event, "discarded") == 0  ? "record.discarded"
+                                                          : "record.not-deleted";
     g_autofree char *full = g_strdup_printf("file=%s %s", name, event);
-    log_entry(data, what, full);
+    return log_entry(data, what, full);
 }
 
 /* Writes each delivery outcome to the audit log (the record's name only). */
@@ -264,8 +270,29 @@ static int do_purge(const char *dir, const options *o, cli_log *lg)
     return CLI_EXIT_OK;
 }
 
+typedef struct discard_log {
+    audit *log;
+    const char *reason;
+    bool refused;
+} discard_log;
+
+/* The discard's entry, written before the record is deleted (and a second one if the deletion
+ * then fails). */
+static bool audit_discard(const char *name, const char *event, void *data)
+{
+    discard_log *dl = data;
+    g_autofree char *detail = g_strdup_printf("file=%s reason=%s", name, dl->reason);
+    bool discarded = strcmp(event, "discarded") == 0;
+    if (audit_append(dl->log, discarded ? "record.discarded" : "record.not-deleted", NULL,
+                     detail) != BK_OK) {
+        dl->refused = true;
+        return false;
+    }
+    return true;
+}
+
 /* The only way a waiting record leaves without a receipt or a confirmed export: named, with a
- * reason code, and always written to the audit log. */
+ * reason code, and always written to the audit log before it is deleted. */
 static int do_discard(const char *dir, const options *o, audit *log, const char *name)
 {
     if (name == NULL || log == NULL || o->reason == NULL)
@@ -274,17 +301,17 @@ static int do_discard(const char *dir, const options *o, audit *log, const char 
     for (const char *c = o->reason; *c; c++)
         if (!g_ascii_islower(*c) && *c != '-')
             return cli_usage_error(CMD, "--reason is a code of a-z and '-' (no free text)");
-    bk_err err = outbox_discard(dir, name);
+    discard_log dl = {.log = log, .reason = o->reason};
+    bk_err err = outbox_discard(dir, name, audit_discard, &dl);
     if (err == BK_ERR_NOT_FOUND || err == BK_ERR_INVALID)
         return cli_usage_error(CMD, "no waiting record '%s' in %s", name, dir);
-    if (err != BK_OK) {
-        fprintf(stderr, "biokiosk %s: discard: %s\n", CMD, bk_err_str(err));
+    if (err != BK_OK && dl.refused) {
+        fprintf(stderr, "biokiosk %s: %s was not discarded: the audit log refused the entry\n", CMD,
+                name);
         return CLI_EXIT_UNAVAILABLE;
     }
-    g_autofree char *detail = g_strdup_printf("file=%s reason=%s", name, o->reason);
-    if (audit_append(log, "record.discarded", NULL, detail) != BK_OK) {
-        fprintf(stderr, "biokiosk %s: %s was discarded but the audit log refused the entry\n", CMD,
-                name);
+    if (err != BK_OK) {
+        fprintf(stderr, "biokiosk %s: discard: %s\n", CMD, bk_err_str(err));
         return CLI_EXIT_UNAVAILABLE;
     }
     JsonBuilder *b = json_builder_new();

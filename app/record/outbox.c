@@ -271,7 +271,13 @@ bk_err outbox_mark_delivered(const char *dir, const char *name, const char *rece
     return err;
 }
 
-bk_err outbox_discard(const char *dir, const char *name)
+/* Tells the caller of an event; false when it could not record it. */
+static bool announce(outbox_event_fn on_event, void *data, const char *name, const char *event)
+{
+    return on_event == NULL || on_event(name, event, data);
+}
+
+bk_err outbox_discard(const char *dir, const char *name, outbox_event_fn on_event, void *data)
 {
     if (dir == NULL || name == NULL || !is_record_name(name))
         return BK_ERR_INVALID;
@@ -279,8 +285,13 @@ bk_err outbox_discard(const char *dir, const char *name)
     struct stat st;
     if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return BK_ERR_NOT_FOUND;
-    if (unlink(path) != 0)
-        return bk_err_from_errno(errno);
+    if (!announce(on_event, data, name, "discarded"))
+        return BK_ERR_IO;
+    if (unlink(path) != 0) {
+        bk_err err = bk_err_from_errno(errno);
+        announce(on_event, data, name, "not-deleted");
+        return err;
+    }
     g_message("outbox: %s discarded by staff (not delivered)", name);
     return sync_dir(dir);
 }
@@ -397,18 +408,22 @@ bk_err outbox_export(const char *dir, const char *dest, const uint8_t *kiosk_pk,
         }
         count++;
         g_message("outbox: exported %s", entries[i].name);
-        if (on_event != NULL)
-            on_event(entries[i].name, "exported", data);
+        if (!announce(on_event, data, entries[i].name, "exported") ||
+            (remove && !announce(on_event, data, entries[i].name, "deleted-after-transfer"))) {
+            err = BK_ERR_IO;
+            g_snprintf(why, why_size, "%s: exported, but the audit log refused its entry: %s",
+                       entries[i].name, remove ? "kept in the outbox" : "stopped");
+            break;
+        }
         if (remove) {
             if (unlink(src) != 0) {
                 err = bk_err_from_errno(errno);
                 g_snprintf(why, why_size, "%s: exported but not removed: %s", entries[i].name,
                            bk_err_str(err));
+                announce(on_event, data, entries[i].name, "not-deleted");
                 break;
             }
             g_message("outbox: deleted %s after its confirmed transfer", entries[i].name);
-            if (on_event != NULL)
-                on_event(entries[i].name, "deleted-after-transfer", data);
         }
     }
     if (remove && count > 0)
@@ -436,17 +451,22 @@ bk_err outbox_purge(const char *dir, unsigned days, time_t now, outbox_event_fn 
             continue;
         g_autofree char *path = g_build_filename(done, entries[i].name, NULL);
         g_autofree char *rpath = receipt_path(done, entries[i].name);
+        if (!announce(on_event, data, entries[i].name, "deleted-after-retention")) {
+            g_warning("outbox: purge stopped: the audit log refused the entry for %s",
+                      entries[i].name);
+            err = BK_ERR_IO;
+            break;
+        }
         if (unlink(path) != 0) {
             err = bk_err_from_errno(errno);
             g_warning("outbox: cannot delete %s: %s", entries[i].name, g_strerror(errno));
+            announce(on_event, data, entries[i].name, "not-deleted");
             continue;
         }
         unlink(rpath);
         count++;
         g_message("outbox: deleted the delivered %s after the retention period of %u days",
                   entries[i].name, days);
-        if (on_event != NULL)
-            on_event(entries[i].name, "deleted-after-retention", data);
     }
     if (count > 0)
         sync_dir(done);

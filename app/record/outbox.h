@@ -22,6 +22,7 @@
 #ifndef BIOKIOSK_OUTBOX_H
 #define BIOKIOSK_OUTBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -82,9 +83,11 @@ bk_err outbox_verify_file(const char *path, const uint8_t *kiosk_pk, char *why, 
 bk_err outbox_clean_temp(const char *dir, size_t *removed);
 
 /* Called for each record that leaves the outbox, so that the caller can write it to the audit
- * log: `name` is the file name, `event` "exported", "deleted-after-transfer" or
- * "deleted-after-retention". */
-typedef void (*outbox_event_fn)(const char *name, const char *event, void *data);
+ * log: `name` is the file name, `event` "exported" (after the copy is confirmed),
+ * "deleted-after-transfer" or "deleted-after-retention" (just before the deletion, so that no
+ * record goes without its entry), or "not-deleted" (the announced deletion failed). It returns
+ * false when the event could not be recorded: the outbox then deletes nothing more and stops. */
+typedef bool (*outbox_event_fn)(const char *name, const char *event, void *data);
 
 /* Copies every record that verifies to dest (each by outbox_commit, then read back and verified
  * there). With remove set, each original is deleted once its copy is confirmed. *exported
@@ -98,15 +101,16 @@ bk_err outbox_export(const char *dir, const char *dest, const uint8_t *kiosk_pk,
  * delivered record), with their receipts; *deleted counts them. Waiting records are never
  * touched, nor a delivered record whose receipt cannot be read. The caller must call this only
  * when the clock is known to be right (the self-test's clock check), since a clock far ahead
- * would make every receipt old. Each deletion is logged and reported to on_event (may be
- * NULL) as "deleted-after-retention". */
+ * would make every receipt old. Each deletion is logged and announced to on_event (may be
+ * NULL) as "deleted-after-retention"; an event it refuses stops the purge (BK_ERR_IO). */
 bk_err outbox_purge(const char *dir, unsigned days, time_t now, outbox_event_fn on_event,
                     void *data, size_t *deleted);
 
 /* Deletes the waiting record `name` for good: the staff's discard, which the caller must write
- * to the audit log (the command line refuses to discard without one). BK_ERR_NOT_FOUND when no
- * waiting record has that name. */
-bk_err outbox_discard(const char *dir, const char *name);
+ * to the audit log (the command line refuses to discard without one): on_event hears
+ * "discarded" before the deletion and "not-deleted" when it then fails; when it returns false
+ * nothing is deleted (BK_ERR_IO). BK_ERR_NOT_FOUND when no waiting record has that name. */
+bk_err outbox_discard(const char *dir, const char *name, outbox_event_fn on_event, void *data);
 
 /* Reads a whole file (transfer full, g_free). */
 bk_err outbox_read_file(const char *path, uint8_t **data, size_t *len);

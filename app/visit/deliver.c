@@ -36,13 +36,16 @@ struct deliver_worker {
     deliver_snapshot snap;
 };
 
-static void audit_line(deliver_worker *w, const char *event, const char *name)
+static bool audit_line(deliver_worker *w, const char *event, const char *name)
 {
     if (w->log == NULL)
-        return;
+        return true;
     g_autofree char *detail = g_strdup_printf("file=%s", name);
-    if (audit_append(w->log, event, NULL, detail) != BK_OK)
+    if (audit_append(w->log, event, NULL, detail) != BK_OK) {
         g_warning("delivery: the audit log refused an entry");
+        return false;
+    }
+    return true;
 }
 
 static void on_delivery(const char *name, const char *event, const char *detail, void *data)
@@ -52,10 +55,11 @@ static void on_delivery(const char *name, const char *event, const char *detail,
     audit_line(data, what, name);
 }
 
-static void on_purge(const char *name, const char *event, void *data)
+/* A purge stops at an entry the audit log refuses, before that record is deleted. */
+static bool on_purge(const char *name, const char *event, void *data)
 {
-    (void)event;
-    audit_line(data, "record.purged", name);
+    return audit_line(
+        data, strcmp(event, "not-deleted") == 0 ? "record.not-purged" : "record.purged", name);
 }
 
 static void look_at_outbox(deliver_worker *w)

@@ -700,6 +700,33 @@ static void test_audit_unclosed(void)
     g_assert_cmpuint(outbox_count(to2), >, 0);
 #undef EXPORT
 
+    /* an entry the log refuses outright: export --remove and discard delete nothing (before,
+     * the record was deleted first and the refusal only counted), and say so with exit 3 */
+    size_t waiting = outbox_count(s.outbox);
+    g_autofree char *to3 = path_in(s.dir, "to3");
+    g_assert_cmpint(g_mkdir(to3, 0700), ==, 0);
+    r = run_limited(size_of(log) + 10, "outbox", "export", s.outbox, "--to", to3, "--remove",
+                    "--kiosk-key", s.kiosk_pub, "--audit", log, "--audit-key", s.kiosk_key,
+                    "--audit-hash-key", s.audit_key, NULL);
+    if (r.status != 3 || strstr(r.err, "the audit log refused") == NULL)
+        g_error("export --remove, log full: wanted exit 3, got %d: %s%s", r.status, r.out, r.err);
+    bk_result_clear(&r);
+    g_assert_cmpuint(outbox_count(s.outbox), ==, waiting);
+    GDir *d = g_dir_open(s.outbox, 0, NULL);
+    const char *name = NULL;
+    while ((name = g_dir_read_name(d)) != NULL && !g_str_has_suffix(name, ".bkrec"))
+        ;
+    g_assert_nonnull(name);
+    g_autofree char *victim = g_strdup(name);
+    g_dir_close(d);
+    r = run_limited(size_of(log) + 10, "outbox", "discard", s.outbox, victim, "--reason", "damaged",
+                    "--audit", log, "--audit-key", s.kiosk_key, "--audit-hash-key", s.audit_key,
+                    NULL);
+    if (r.status != 3 || strstr(r.err, "was not discarded") == NULL)
+        g_error("discard, log full: wanted exit 3, got %d: %s%s", r.status, r.out, r.err);
+    bk_result_clear(&r);
+    g_assert_cmpuint(outbox_count(s.outbox), ==, waiting);
+
     /* audit append (exit 3 since session 6; the test was missing) */
 #define APPEND                                                                                     \
     "audit", "append", log, "--kiosk-key", s.kiosk_key, "--hash-key", s.audit_key, "--event",      \

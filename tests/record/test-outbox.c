@@ -49,9 +49,10 @@ static size_t count_files(const char *dir)
     return n;
 }
 
-static void on_event(const char *name, const char *event, void *data)
+static bool on_event(const char *name, const char *event, void *data)
 {
     g_string_append_printf(data, "%s %s;", event, name);
+    return true;
 }
 
 static void test_commit_list_verify(void)
@@ -174,6 +175,73 @@ static void test_purge_delivered_only(void)
     g_assert_cmpint(outbox_clean_temp(dir, &removed), ==, BK_OK);
     g_assert_cmpuint(removed, ==, 1);
     g_assert_cmpuint(count_files(dir), ==, 2); /* the waiting record and delivered/ */
+    remove_tree(dir);
+}
+
+/* An audit log that takes every entry but those whose event starts with `refuse`. */
+typedef struct picky_log {
+    GString *heard;
+    const char *refuse;
+} picky_log;
+
+static bool picky(const char *name, const char *event, void *data)
+{
+    picky_log *pl = data;
+    g_string_append_printf(pl->heard, "%s %s;", event, name);
+    return !g_str_has_prefix(event, pl->refuse);
+}
+
+/* A record never leaves the outbox without its entry: when the audit log refuses the entry of
+ * an export's deletion, a purge or a discard, that record stays and nothing after it is
+ * touched (before: the record was deleted first and the refusal only counted). */
+static void test_refused_entry_deletes_nothing(void)
+{
+    g_autofree char *dir = make_tmpdir("outbox-XXXXXX");
+    g_autofree char *dest = make_tmpdir("outbox-XXXXXX");
+    size_t len, exported = 0, deleted = 9;
+    char why[300] = "";
+    g_autofree uint8_t *rec = sealed(400, &len);
+    g_assert_cmpint(outbox_commit(dir, "K1-a.bkrec", rec, len), ==, BK_OK);
+    g_assert_cmpint(outbox_commit(dir, "K1-b.bkrec", rec, len), ==, BK_OK);
+    picky_log pl = {g_string_new(NULL), "deleted"};
+    g_assert_cmpint(outbox_export(dir, dest, kpk, 1, picky, &pl, &exported, why, sizeof(why)), ==,
+                    BK_ERR_IO);
+    g_assert_nonnull(strstr(why, "K1-a.bkrec"));
+    g_assert_cmpstr(pl.heard->str, ==, "exported K1-a.bkrec;deleted-after-transfer K1-a.bkrec;");
+    g_assert_cmpuint(count_files(dir), ==, 2); /* both still waiting */
+    g_assert_cmpuint(count_files(dest), ==, 1);
+    /* an export that keeps the originals stops at a refused "exported" */
+    g_string_truncate(pl.heard, 0);
+    pl.refuse = "exported";
+    g_assert_cmpint(outbox_export(dir, dest, kpk, 0, picky, &pl, &exported, why, sizeof(why)), ==,
+                    BK_ERR_IO);
+    g_assert_cmpstr(pl.heard->str, ==, "exported K1-a.bkrec;");
+
+    /* purge: the first refused entry stops it with the record in place */
+    deliver_at(dir, "K1-a.bkrec", rec, len, time(NULL) - 40 * 86400);
+    deliver_at(dir, "K1-b.bkrec", rec, len, time(NULL) - 40 * 86400);
+    g_string_truncate(pl.heard, 0);
+    pl.refuse = "deleted";
+    g_assert_cmpint(outbox_purge(dir, 0, time(NULL), picky, &pl, &deleted), ==, BK_ERR_IO);
+    g_assert_cmpuint(deleted, ==, 0);
+    g_autofree char *done = g_build_filename(dir, OUTBOX_DELIVERED, NULL);
+    g_assert_cmpuint(count_files(done), ==, 4); /* two records, two receipts */
+    g_assert_cmpstr(pl.heard->str, ==, "deleted-after-retention K1-a.bkrec;");
+
+    /* discard: a refused entry keeps the record; an accepted one comes before the deletion */
+    g_assert_cmpint(outbox_commit(dir, "K1-c.bkrec", rec, len), ==, BK_OK);
+    g_string_truncate(pl.heard, 0);
+    pl.refuse = "discarded";
+    g_assert_cmpint(outbox_discard(dir, "K1-c.bkrec", picky, &pl), ==, BK_ERR_IO);
+    g_autofree char *c = g_build_filename(dir, "K1-c.bkrec", NULL);
+    g_assert_true(g_file_test(c, G_FILE_TEST_EXISTS));
+    pl.refuse = "none";
+    g_assert_cmpint(outbox_discard(dir, "K1-c.bkrec", picky, &pl), ==, BK_OK);
+    g_assert_false(g_file_test(c, G_FILE_TEST_EXISTS));
+    g_assert_cmpstr(pl.heard->str, ==, "discarded K1-c.bkrec;discarded K1-c.bkrec;");
+    g_assert_cmpint(outbox_discard(dir, "K1-c.bkrec", picky, &pl), ==, BK_ERR_NOT_FOUND);
+    g_string_free(pl.heard, TRUE);
+    remove_tree(dest);
     remove_tree(dir);
 }
 
@@ -476,6 +544,7 @@ int main(int argc, char **argv)
     crypto_sign_keypair(rpk, rsk);
     g_test_add_func("/outbox/commit-list-verify", test_commit_list_verify);
     g_test_add_func("/outbox/purge-delivered-only", test_purge_delivered_only);
+    g_test_add_func("/outbox/refused-entry-deletes-nothing", test_refused_entry_deletes_nothing);
     g_test_add_func("/outbox/mark-delivered", test_mark_delivered);
     g_test_add_func("/outbox/temp-never-follows", test_temp_never_follows);
     g_test_add_func("/outbox/name-for-tcn", test_name_for_tcn);
