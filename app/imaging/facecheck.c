@@ -8,8 +8,17 @@
 
 /* Captures of fewer pixels than this are decoded whole: the two passes gain little. */
 #define TWO_PASS_MIN_PIXELS (8L * 1000 * 1000)
-/* The face is found on the capture decoded at 1/FIND_SCALE. */
-#define FIND_SCALE 8
+/* The first pass finds faces down to FIND_MIN_FACE of the capture's shorter side, but never asks
+ * for more than FIND_MIN_FACE_PX capture pixels (0.12 of a 6000x4000 capture's 4000): a face
+ * found in a 6000x4000 capture is found in a larger one too, where a share of the side alone
+ * would ask a 12000x8000 capture's face to be twice as wide. */
+#define FIND_MIN_FACE    0.12
+#define FIND_MIN_FACE_PX 480.0
+/* That smallest face is decoded at least FIND_DECODED_PX wide (the largest DCT scaling, 1/8 at
+ * most, that leaves it so) and searched at FIND_SEARCH_PX (the Haar window is 24): the sizes of
+ * the 1/8 decode of a 6000x4000 capture searched at 320 px, which such a capture keeps. */
+#define FIND_DECODED_PX 60.0
+#define FIND_SEARCH_PX  25.6
 /* The region decoded at full resolution, in face boxes of the small pass: wide enough for the
  * crop (about 3.3 boxes wide and 4.2 high at the crop's head height) with a margin, and for
  * dlib's detector (four boxes around the face, faceshape.c). */
@@ -53,6 +62,30 @@ static void to_capture(face_result *fr, int ox, int oy, double scale)
             fr->shape.pt[i][0] = (fr->shape.pt[i][0] + ox) * scale;
             fr->shape.pt[i][1] = (fr->shape.pt[i][1] + oy) * scale;
         }
+}
+
+/* The first pass's DCT scaling for a w x h capture, and the smallest face in its pixels. */
+static int find_scale(int w, int h, double *min_face_px)
+{
+    *min_face_px = fmin(FIND_MIN_FACE * (w < h ? w : h), FIND_MIN_FACE_PX);
+    int scale = 8;
+    while (scale > 1 && *min_face_px / scale < FIND_DECODED_PX)
+        scale /= 2;
+    return scale;
+}
+
+/* The first pass's search of the decoded picture p (k capture pixels per pixel of p): the live
+ * view's coarser search, shrunk so that the smallest face is FIND_SEARCH_PX wide, no turned
+ * copies. */
+static face_options find_options(const pic *p, double k, double min_face_px)
+{
+    face_options o = face_options_live();
+    double face = min_face_px / k;
+    int longer = p->width > p->height ? p->width : p->height;
+    o.detect_side = (int)fmin(longer, lround(longer * FIND_SEARCH_PX / face));
+    o.min_face = face / (p->width < p->height ? p->width : p->height);
+    o.try_turned = false;
+    return o;
 }
 
 /* The DCT scaling of the second pass: capture pixels per output pixel of the crop, estimated
@@ -113,15 +146,14 @@ bk_err facecheck_capture(const face_finder *finder, const landmarks *lm, const u
         pic_free(p);
         return err;
     }
-    /* pass 1: where is the face? The live view's coarser search (the 1/8 picture is about the
-     * size of a live frame), down to the still search's smallest face, turned copies too */
-    err = picio_decode(data, size, FIND_SCALE, &p);
+    /* pass 1: where is the face? On a decode scaled to the capture's size (find_scale) */
+    double min_face_px = 0;
+    err = picio_decode(data, size, find_scale(w, h, &min_face_px), &p);
     face_result small;
-    face_options o = face_options_live();
-    o.min_face = face_options_still().min_face;
-    o.try_turned = false;
-    if (err == BK_OK)
+    if (err == BK_OK) {
+        face_options o = find_options(p, (double)w / p->width, min_face_px);
         err = face_find(finder, p, &o, &small);
+    }
     if (err != BK_OK || small.n_faces == 0) {
         /* no face: the checks say so (no crop is made without a face), with the pose of a
          * turned head dlib's detector finds on the small picture */
