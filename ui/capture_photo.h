@@ -16,6 +16,7 @@
 #include "ui/runner.h"
 
 struct photo_service;
+struct photo_attempt;
 
 /* The registration (the screen's class with its service). */
 typedef struct capture_photo capture_photo;
@@ -48,6 +49,10 @@ typedef struct capture_photo_counters {
     int zoom_src[4];
     bool marked;
     double eyes[2][2], mouth[2];
+    int photo_at[4]; /* where the photo is drawn large on the screen (x, y, w, h) */
+    /* the photo drawn large (the result's or the officer's shown one), NULL elsewhere; transfer
+     * none, valid until the screen next handles an event */
+    const struct photo_attempt *attempt;
 } capture_photo_counters;
 
 /* The counters of the registered photo screen when it is on r's stack; false when it is not

@@ -7,6 +7,7 @@
 
 #include "capture/photo-priv.h"
 #include "core/biomem.h"
+#include "imaging/picio.h"
 
 #define DEFAULT_CASCADES "/usr/share/opencv4/haarcascades"
 /* The camera driver's own deadline for capture plus download (the screen has its own, longer:
@@ -28,6 +29,30 @@ void photo_attempt_free(photo_attempt *a)
     biomem_free(a->jpeg);
     pic_free(a->thumb);
     g_free(a);
+}
+
+bk_err photo_attempt_region(const photo_attempt *a, int x, int y, int w, int h, pic **out)
+{
+    if (a == NULL || a->jpeg == NULL || out == NULL || x < 0 || y < 0 || w <= 0 || h <= 0 ||
+        x + w > ICAO_OUT_WIDTH || y + h > ICAO_OUT_HEIGHT)
+        return BK_ERR_INVALID;
+    pic *r = NULL, *part = NULL;
+    int ox = 0, oy = 0;
+    bk_err err = picio_decode_region(a->jpeg, a->len, 1, x, y, w, h, &r, &ox, &oy);
+    if (err == BK_OK && (ox > x || oy > y || r->width < x - ox + w || r->height < y - oy + h))
+        err = BK_ERR_CORRUPT; /* the JPEG is not the crop's size */
+    if (err == BK_OK)
+        err = pic_new(w, h, 3, &part);
+    if (err == BK_OK) {
+        /* libjpeg starts the rows at a block boundary left of x */
+        for (int row = 0; row < h; row++)
+            memcpy(part->px + (size_t)row * (size_t)w * 3,
+                   r->px + ((size_t)(y - oy + row) * (size_t)r->width + (size_t)(x - ox)) * 3,
+                   (size_t)w * 3);
+        *out = part;
+    }
+    pic_free(r);
+    return err;
 }
 
 static void event_free(photo_event *ev)

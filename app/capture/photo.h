@@ -146,6 +146,14 @@ typedef struct photo_attempt {
 
 void photo_attempt_free(photo_attempt *a);
 
+/* The part (x, y, w, h) of a's 1244 x 1600 crop (its pixels, twice the thumb's) at full
+ * resolution, decoded from a->jpeg, that part only (picio_decode_region): what the officer's
+ * zoom shows, so that it is the photo as recorded, not the thumb enlarged (transfer full:
+ * pic_free). Keeps nothing: an attempt holds no more memory than its JPEG and thumb. A part of
+ * the eyes' size takes a few milliseconds. BK_ERR_INVALID when a has no crop or the part is not
+ * inside it; picio_decode_region's errors otherwise. */
+bk_err photo_attempt_region(const photo_attempt *a, int x, int y, int w, int h, pic **out);
+
 /* The camera's state as the screen shows it. */
 typedef struct photo_snapshot {
     bool ready;             /* the camera is there and answers */

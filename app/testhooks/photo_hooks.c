@@ -3,7 +3,8 @@
  *     (emulators/ptpip, the ptpip-camera program) written to its command pipe, the kiosk's
  *     `[camera] emulator_control` (a named pipe the program reads as its stdin);
  *   camera-wait EVENT [SECONDS], camera-watch SECONDS: real time passes on the photo screen
- *     (the kiosk's clock stands) until it has seen something, or for a while, counting.
+ *     (the kiosk's clock stands) until it has seen something, or for a while, counting;
+ *   photo-shown, photo-save FILE: what the result or the officer's screen shows large.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -260,12 +261,31 @@ static bk_err cmd_photo_shown(script *sc, int argc, char **argv, const char *res
     int h = runner_ui(r)->h;
     static const char *const zooms[] = {"whole", "eyes", "mouth"};
     printf("photo-shown: screen_h=%d photo_h=%d share=%.3f shown=%d zoom=%s src=%d,%d,%d,%d "
-           "marked=%d eyes=%.1f,%.1f,%.1f,%.1f mouth=%.1f,%.1f\n",
+           "marked=%d eyes=%.1f,%.1f,%.1f,%.1f mouth=%.1f,%.1f at=%d,%d,%d,%d\n",
            h, c.large_photo_h, (double)c.large_photo_h / h, c.shown, zooms[c.zoom % 3],
            c.zoom_src[0], c.zoom_src[1], c.zoom_src[2], c.zoom_src[3], c.marked, c.eyes[0][0],
-           c.eyes[0][1], c.eyes[1][0], c.eyes[1][1], c.mouth[0], c.mouth[1]);
+           c.eyes[0][1], c.eyes[1][0], c.eyes[1][1], c.mouth[0], c.mouth[1], c.photo_at[0],
+           c.photo_at[1], c.photo_at[2], c.photo_at[3]);
     fflush(stdout);
     return BK_OK;
+}
+
+/* photo-save FILE: writes the crop (the JPEG the record would keep) of the photo the result or
+ * the officer's screen shows large, so that a test can compare the screen's pixels with it. */
+static bk_err cmd_photo_save(script *sc, int argc, char **argv, const char *rest)
+{
+    (void)argc;
+    (void)rest;
+    capture_photo_counters c;
+    script_settle(sc);
+    if (!capture_photo_counters_get(session_runner(script_session(sc)), &c) || c.attempt == NULL ||
+        c.attempt->jpeg == NULL)
+        return script_fail(sc, "photo-save: no cropped photo is shown large");
+    FILE *f = fopen(argv[1], "wb");
+    bool ok = f != NULL && fwrite(c.attempt->jpeg, 1, c.attempt->len, f) == c.attempt->len;
+    if (f != NULL && fclose(f) != 0)
+        ok = false;
+    return ok ? BK_OK : script_fail(sc, "photo-save: cannot write %s", argv[1]);
 }
 
 void photo_hooks_register(const testhooks_context *ctx)
@@ -281,4 +301,5 @@ void photo_hooks_register(const testhooks_context *ctx)
     script_register("camera-wait", 1, 2, cmd_camera_wait, "camera-wait EVENT [SECONDS]");
     script_register("camera-watch", 1, 1, cmd_camera_watch, "camera-watch SECONDS");
     script_register("photo-shown", 0, 0, cmd_photo_shown, "photo-shown");
+    script_register("photo-save", 1, 1, cmd_photo_save, "photo-save FILE");
 }

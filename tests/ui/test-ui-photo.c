@@ -475,7 +475,7 @@ static void test_photo_unplug_overdue(fixture *fx, gconstpointer data)
 
 /* One line of photo-shown (app/testhooks/photo_hooks.c). */
 typedef struct shown_line {
-    int screen_h, photo_h, shown, src[4], marked;
+    int screen_h, photo_h, shown, src[4], marked, at[4];
     char zoom[8];
     double share, eyes[4], mouth[2];
 } shown_line;
@@ -488,10 +488,11 @@ static int parse_shown(const char *out, shown_line *lines, int max)
         shown_line *l = &lines[n];
         if (sscanf(at,
                    "photo-shown: screen_h=%d photo_h=%d share=%lf shown=%d zoom=%7s "
-                   "src=%d,%d,%d,%d marked=%d eyes=%lf,%lf,%lf,%lf mouth=%lf,%lf",
+                   "src=%d,%d,%d,%d marked=%d eyes=%lf,%lf,%lf,%lf mouth=%lf,%lf at=%d,%d,%d,%d",
                    &l->screen_h, &l->photo_h, &l->share, &l->shown, l->zoom, &l->src[0], &l->src[1],
                    &l->src[2], &l->src[3], &l->marked, &l->eyes[0], &l->eyes[1], &l->eyes[2],
-                   &l->eyes[3], &l->mouth[0], &l->mouth[1]) == 16)
+                   &l->eyes[3], &l->mouth[0], &l->mouth[1], &l->at[0], &l->at[1], &l->at[2],
+                   &l->at[3]) == 20)
             n++;
     }
     return n;
@@ -501,6 +502,67 @@ static bool src_holds(const shown_line *l, double x, double y)
 {
     return x >= l->src[0] && x <= l->src[0] + l->src[2] && y >= l->src[1] &&
            y <= l->src[1] + l->src[3];
+}
+
+static pic *load_pic(const char *path)
+{
+    g_autofree char *data = NULL;
+    gsize size = 0;
+    g_assert_true(g_file_get_contents(path, &data, &size, NULL));
+    pic *p = NULL;
+    g_assert_cmpint(picio_decode((const uint8_t *)data, size, 1, &p), ==, BK_OK);
+    g_assert_cmpint(p->channels, ==, 3);
+    return p;
+}
+
+/* The mean difference (per channel, 0-255) between the screen's pixels in l->at and the part
+ * (x, y, w, h) of src drawn there as SDL's software renderer scales: nearest pixel, in 16.16
+ * fixed point from half a step on (SDL_SoftStretch). */
+static double drawn_difference(const pic *screen, const shown_line *l, const pic *src, int x, int y,
+                               int w, int h)
+{
+    const int *at = l->at;
+    g_assert_cmpint(at[0] + at[2], <=, screen->width);
+    g_assert_cmpint(at[1] + at[3], <=, screen->height);
+    long incx = ((long)w << 16) / at[2], incy = ((long)h << 16) / at[3];
+    double sum = 0;
+    long posy = incy / 2;
+    for (int j = 0; j < at[3]; j++, posy += incy) {
+        long posx = incx / 2;
+        for (int i = 0; i < at[2]; i++, posx += incx) {
+            const uint8_t *a = screen->px + ((size_t)(at[1] + j) * screen->width + at[0] + i) * 3;
+            const uint8_t *b =
+                src->px + ((size_t)(y + (posy >> 16)) * src->width + x + (posx >> 16)) * 3;
+            for (int c = 0; c < 3; c++)
+                sum += abs(a[c] - b[c]);
+        }
+    }
+    return sum / ((double)at[2] * at[3] * 3);
+}
+
+/* The officer's zoom shows the crop's own pixels (the photo as recorded, 1244x1600), not its
+ * 622x800 thumb enlarged: the screenshot of the zoom against the crop's part drawn as the
+ * renderer draws, and against the thumb's (made here from the crop as the service makes it). */
+static void assert_zoom_full_resolution(const fixture *fx, const shown_line *l, const char *shot,
+                                        const char *crop_file)
+{
+    g_autofree char *shot_path = g_build_filename(fx->shots, shot, NULL);
+    g_autofree char *crop_path = g_build_filename(fx->dir, crop_file, NULL);
+    pic *screen = load_pic(shot_path), *crop = load_pic(crop_path), *thumb = NULL;
+    g_assert_cmpint(crop->width, ==, 2 * PHOTO_THUMB_W);
+    g_assert_cmpint(crop->height, ==, 2 * PHOTO_THUMB_H);
+    g_assert_cmpint(pic_resize(crop, PHOTO_THUMB_W, PHOTO_THUMB_H, &thumb), ==, BK_OK);
+    const int *s = l->src;
+    double full = drawn_difference(screen, l, crop, 2 * s[0], 2 * s[1], 2 * s[2], 2 * s[3]);
+    double half = drawn_difference(screen, l, thumb, s[0], s[1], s[2], s[3]);
+    g_test_message("%s zoom %dx%d on screen: differs from the crop's pixels by %.2f, from the "
+                   "thumb's by %.2f (mean per channel)",
+                   l->zoom, l->at[2], l->at[3], full, half);
+    g_assert_cmpfloat(full, <, 0.3); /* the same pixels: 0 here but for the JPEG region edges */
+    g_assert_cmpfloat(full * 3, <, half);
+    pic_free(thumb);
+    pic_free(crop);
+    pic_free(screen);
 }
 
 /* After the third photo the officer chooses: here the second, whatever its checks say. The
@@ -521,15 +583,20 @@ static void test_photo_officer(fixture *fx, gconstpointer data)
         if (i < 3)
             g_string_append(s, "tap \"Take it again\"\n");
     }
-    g_string_append(s, "expect-text \"Choose the photo to keep\"\n"
-                       "expect-text \"3: meets the rules\"\n"
-                       "photo-shown\n"
-                       "tap \"Eyes\"\n"
-                       "photo-shown\n"
-                       "screenshot photo-officer-eyes\n"
-                       "tap \"Mouth\"\n"
-                       "photo-shown\n"
-                       "tap \"Previous photo\"\n"
+    g_string_append_printf(s,
+                           "expect-text \"Choose the photo to keep\"\n"
+                           "expect-text \"3: meets the rules\"\n"
+                           "photo-shown\n"
+                           "tap \"Eyes\"\n"
+                           "photo-shown\n"
+                           "screenshot photo-officer-eyes\n"
+                           "photo-save %s/eyes-crop.jpg\n"
+                           "tap \"Mouth\"\n"
+                           "photo-shown\n"
+                           "screenshot photo-officer-mouth\n"
+                           "photo-save %s/mouth-crop.jpg\n",
+                           fx->dir, fx->dir);
+    g_string_append(s, "tap \"Previous photo\"\n"
                        "expect-text \"2: meets the rules\"\n"
                        "photo-shown\n"
                        "screenshot photo-officer\n"
@@ -576,6 +643,8 @@ static void test_photo_officer(fixture *fx, gconstpointer data)
     g_assert_cmpfloat(l[3].mouth[1], >, l[3].eyes[1] + 0.6 * iod);
     g_assert_cmpfloat(l[3].mouth[0], >, l[3].eyes[0]);
     g_assert_cmpfloat(l[3].mouth[0], <, l[3].eyes[2]);
+    assert_zoom_full_resolution(fx, &l[2], "photo-officer-eyes.png", "eyes-crop.jpg");
+    assert_zoom_full_resolution(fx, &l[3], "photo-officer-mouth.png", "mouth-crop.jpg");
     g_assert_cmpint(l[4].shown, ==, 2);
     g_assert_cmpstr(l[4].zoom, ==, "whole");
     g_assert_cmpint(l[5].shown, ==, 3);

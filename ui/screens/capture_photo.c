@@ -76,8 +76,9 @@ typedef struct photo_priv {
     spoken_hold hold;
     int shown;         /* PHASE_OFFICER: the photo on screen (photo_view.h) */
     photo_zoom zoom;   /* ... whole, or zoomed to its eyes or mouth */
-    int photo_h;       /* the height of the photo last drawn large, for photo-shown */
+    SDL_Rect photo_at; /* where the photo was last drawn large, for photo-shown */
     SDL_Rect zoom_src; /* ... the part of it drawn (the officer's view) */
+    photo_zoom_cache zoom_cache;
 } photo_priv;
 
 /* The person's instructions are marked for the catalogues in ui/spoken.c (the one list, also
@@ -201,6 +202,7 @@ static void exit_(screen *scr)
     if (p->live_tex)
         SDL_DestroyTexture(p->live_tex);
     pic_free(p->preview);
+    photo_zoom_cache_clear(&p->zoom_cache);
     for (int i = 0; i < p->n_attempts; i++)
         photo_attempt_free(p->attempts[i]);
     memset(p, 0, sizeof *p);
@@ -700,7 +702,7 @@ static void draw_result(screen *scr, ui *u, SDL_Rect r)
     const photo_attempt *a = p->attempts[p->n_attempts - 1];
     SDL_Rect rest, pr = photo_view_place(r, r.h - u->target - ui_px(u, 24), ui_px(u, 32), &rest);
     draw_pic(u, a->thumb, ui_mirror(u, pr), false);
-    p->photo_h = pr.h;
+    p->photo_at = ui_mirror(u, pr);
     SDL_Rect side = ui_mirror(u, rest);
     int y = side.y;
     y += ui_text(u,
@@ -758,6 +760,7 @@ static void draw_officer(screen *scr, ui *u, SDL_Rect r)
         .keep_id = ID_STAFF_ACCEPT,
         .label = check_label,
         .src_out = &p->zoom_src,
+        .zoom_cache = &p->zoom_cache,
         .note = staff ? photo_view_not_checked(p->attempts[CLAMP(p->shown, 0, p->n_attempts - 1)])
                       : NULL,
         .reject = staff && p->n_attempts < PHOTO_MAX_ATTEMPTS
@@ -765,7 +768,7 @@ static void draw_officer(screen *scr, ui *u, SDL_Rect r)
                       : NULL,
         .reject_id = ID_STAFF_REJECT,
     };
-    p->photo_h = photo_view_draw(u, &v, (SDL_Rect){r.x, y, r.w, r.y + r.h - y}).h;
+    p->photo_at = photo_view_draw(u, &v, (SDL_Rect){r.x, y, r.w, r.y + r.h - y});
 }
 
 static void draw(screen *scr, ui *u)
@@ -872,12 +875,14 @@ bool capture_photo_counters_get(runner *r, capture_photo_counters *out)
         .instructions_drawn = p->instructions_drawn,
         .ready = p->ready,
         .pass = p->an.pass,
-        .large_photo_h = p->phase == PHASE_RESULT || p->phase == PHASE_OFFICER ? p->photo_h : 0,
+        .large_photo_h = p->phase == PHASE_RESULT || p->phase == PHASE_OFFICER ? p->photo_at.h : 0,
+        .photo_at = {p->photo_at.x, p->photo_at.y, p->photo_at.w, p->photo_at.h},
         .shown = p->phase == PHASE_OFFICER ? p->shown + 1 : 0,
         .zoom = p->phase == PHASE_OFFICER ? (int)p->zoom : 0,
         .zoom_src = {p->zoom_src.x, p->zoom_src.y, p->zoom_src.w, p->zoom_src.h},
     };
     const photo_attempt *a = p->phase == PHASE_OFFICER ? p->attempts[p->shown] : NULL;
+    out->attempt = p->phase == PHASE_RESULT ? p->attempts[p->n_attempts - 1] : a;
     if (a && a->marked) {
         out->marked = true;
         memcpy(out->eyes, a->eyes, sizeof out->eyes);

@@ -31,22 +31,53 @@ static SDL_Rect zoom_source(const photo_attempt *a, SDL_Rect dst, photo_zoom zoo
     return (SDL_Rect){x, y, (int)lround(w), (int)lround(h)};
 }
 
-void photo_view_pic(ui *u, const photo_attempt *a, SDL_Rect dst, photo_zoom zoom, SDL_Rect *src_out)
+_Static_assert(ICAO_OUT_WIDTH == 2 * PHOTO_THUMB_W && ICAO_OUT_HEIGHT == 2 * PHOTO_THUMB_H,
+               "the thumb is the crop at half size");
+
+void photo_zoom_cache_clear(photo_zoom_cache *c)
+{
+    pic_free(c->part);
+    memset(c, 0, sizeof *c);
+}
+
+/* The crop's pixels of src (thumb pixels), from the cache or decoded into it; NULL when they
+ * cannot be had (the thumb is enlarged then). */
+static const pic *zoom_part(photo_zoom_cache *c, const photo_attempt *a, SDL_Rect src)
+{
+    if (c->a != a || !SDL_RectEquals(&c->src, &src)) {
+        photo_zoom_cache_clear(c);
+        c->a = a;
+        c->src = src;
+        if (photo_attempt_region(a, 2 * src.x, 2 * src.y, 2 * src.w, 2 * src.h, &c->part) != BK_OK)
+            c->part = NULL;
+    }
+    return c->part;
+}
+
+void photo_view_pic(ui *u, const photo_attempt *a, SDL_Rect dst, photo_zoom zoom, SDL_Rect *src_out,
+                    photo_zoom_cache *cache)
 {
     const pic *pc = a ? a->thumb : NULL;
     if (pc == NULL || pc->channels != 3) {
         ui_fill(u, dst, UI_COLOR_PANEL);
         return;
     }
+    SDL_Rect src = zoom_source(a, dst, zoom);
+    if (src_out)
+        *src_out = src;
+    /* zoomed: the crop's own pixels, twice the thumb's, so the officer sees the photo's detail */
+    const pic *part = src.w < pc->width && cache ? zoom_part(cache, a, src) : NULL;
+    SDL_Rect from = src;
+    if (part != NULL) {
+        pc = part;
+        from = (SDL_Rect){0, 0, part->width, part->height};
+    }
     SDL_Texture *tx = SDL_CreateTexture(u->renderer, SDL_PIXELFORMAT_RGB24,
                                         SDL_TEXTUREACCESS_STATIC, pc->width, pc->height);
     if (tx == NULL)
         return;
     SDL_UpdateTexture(tx, NULL, pc->px, pc->width * 3);
-    SDL_Rect src = zoom_source(a, dst, zoom);
-    if (src_out)
-        *src_out = src;
-    SDL_RenderCopy(u->renderer, tx, &src, &dst);
+    SDL_RenderCopy(u->renderer, tx, &from, &dst);
     SDL_DestroyTexture(tx);
 }
 
@@ -87,7 +118,7 @@ SDL_Rect photo_view_draw(ui *u, const photo_view *v, SDL_Rect r)
      * text on an upright screen */
     SDL_Rect rest;
     SDL_Rect pr = ui_mirror(u, photo_view_place(r, r.h, gap, &rest));
-    photo_view_pic(u, a, pr, v->zoom, v->src_out);
+    photo_view_pic(u, a, pr, v->zoom, v->src_out, v->zoom_cache);
     r = rest;
 
     int x = r.x, w = r.w, y = r.y;

@@ -24,10 +24,23 @@ enum {
     PHOTO_VIEW_ID_WHOLE,
 };
 
-/* Draws a's thumb into dst, the whole photo or zoomed to its eyes or mouth (a photo without
- * marks is shown whole). */
-void photo_view_pic(ui *u, const photo_attempt *a, SDL_Rect dst, photo_zoom zoom,
-                    SDL_Rect *src_out);
+/* The officer's zoom at full resolution: the part of a photo's crop last decoded
+ * (photo_attempt_region), kept by the screen while that part of that photo is shown, so that a
+ * tap decodes once. */
+typedef struct photo_zoom_cache {
+    const photo_attempt *a; /* the photo it holds a part of; NULL: nothing */
+    SDL_Rect src;           /* that part, in the thumb's pixels */
+    pic *part;              /* the crop's pixels of it (twice the size); NULL when it failed */
+} photo_zoom_cache;
+
+/* Frees what the cache holds (before its photos are freed). */
+void photo_zoom_cache_clear(photo_zoom_cache *c);
+
+/* Draws a into dst, the whole photo (its thumb) or zoomed to its eyes or mouth (a photo without
+ * marks is shown whole); the zoom shows the crop's own pixels, decoded into *cache (NULL: the
+ * thumb enlarged). *src_out gets the part drawn, in the thumb's pixels. */
+void photo_view_pic(ui *u, const photo_attempt *a, SDL_Rect dst, photo_zoom zoom, SDL_Rect *src_out,
+                    photo_zoom_cache *cache);
 
 typedef struct photo_view {
     photo_attempt *const *attempts;
@@ -37,6 +50,7 @@ typedef struct photo_view {
     int keep_id;                             /* the keep button's id for photo 0 (+ shown) */
     const char *(*label)(const char *check); /* a check's name for people */
     SDL_Rect *src_out;                       /* when not NULL: the part of the thumb drawn */
+    photo_zoom_cache *zoom_cache;            /* the screen's (photo_view_pic) */
     const char *note;                        /* small text under the buttons, or NULL */
     const char *reject; /* the label of a button at the bottom beside the photo, or NULL */
     int reject_id;
