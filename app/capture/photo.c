@@ -55,6 +55,16 @@ bk_err photo_attempt_region(const photo_attempt *a, int x, int y, int w, int h, 
     return err;
 }
 
+void photo_service_guide(const photo_service *ps, bool child, int frame_w, int frame_h,
+                         icao_guide *out)
+{
+    if (frame_w <= 0 || frame_h <= 0) {
+        frame_w = 3;
+        frame_h = 2;
+    }
+    icao_guide_get(&ps->limits[child ? 1 : 0], frame_w, frame_h, out);
+}
+
 static void event_free(photo_event *ev)
 {
     if (ev == NULL)

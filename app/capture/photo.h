@@ -88,6 +88,13 @@ void photo_service_set_wake(photo_service *ps, void (*wake)(void *data), void *d
 /* The attempts allowed before the officer decides (settings). */
 int photo_service_attempts(const photo_service *ps);
 
+/* Where the head must be in live frames of frame_w x frame_h (0 x 0 before the first: the
+ * camera's 3:2), by the limits the service judges with (the child's when child): the head guide
+ * the photo screen draws (icao_guide_get). Arithmetic on settings fixed at photo_service_new:
+ * any thread, never blocks. */
+void photo_service_guide(const photo_service *ps, bool child, int frame_w, int frame_h,
+                         icao_guide *out);
+
 /* ---- state and events ---- */
 
 /* The camera's problems as the service reports them (drivers/camera's, for the screen). */

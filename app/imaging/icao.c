@@ -503,6 +503,25 @@ bk_err icao_check_picture(const pic *picture, const face_result *faces, const ic
     return BK_OK;
 }
 
+void icao_guide_get(const icao_settings *set, int width, int height, icao_guide *out)
+{
+    const double W = ICAO_OUT_WIDTH, H = ICAO_OUT_HEIGHT;
+    double step = fmin(height / H, width / W); /* the largest window, centred */
+    double x0 = (width - W * step) / 2, y0 = (height - H * step) / 2;
+    double eye = y0 + (set->eye_line_min + set->eye_line_max) / 2 * H * step;
+    /* as icao_check_picture estimates a head from its landmarks: chin one eye-to-chin distance
+     * below the eyes, the crown CROWN_ABOVE_EYES_SHAPE of them above; no larger than leaves the
+     * head inside the picture (2 % of its height from the edges: head_in_frame) */
+    double eye_chin =
+        fmin(set->head_height_goal * H * step / (1 + CROWN_ABOVE_EYES_SHAPE),
+             fmin((eye - 0.02 * height) / CROWN_ABOVE_EYES_SHAPE, 0.98 * height - eye));
+    out->cx = (x0 + (set->centre_min + set->centre_max) / 2 * W * step) / width;
+    out->half_width = (set->head_width_min + set->head_width_max) / 4 * W * step / width;
+    out->eye_line = eye / height;
+    out->crown = (eye - CROWN_ABOVE_EYES_SHAPE * eye_chin) / height;
+    out->chin = (eye + eye_chin) / height;
+}
+
 const icao_check *icao_first_failure(const icao_result *r)
 {
     for (int i = 0; i < r->n_checks; i++)

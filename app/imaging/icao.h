@@ -109,6 +109,24 @@ bk_err icao_check_picture(const pic *picture, const face_result *faces,
 /* Frees the output picture; the result can be reused. */
 void icao_result_clear(icao_result *r);
 
+/* Where a head must be in a width x height picture (a live-view frame) for the geometry checks
+ * to hold: the head as the crop frames it in the largest crop window the picture holds (its
+ * whole height in a 3:2 frame), in the middle of what the limits accept. Its height is
+ * head_height_goal of that window (as the crop aims; a larger head passes up to
+ * head_height_max, a smaller one is cropped to the goal) unless the head would then reach
+ * beyond the picture, its width the middle of the head width
+ * limits, its eye line and centre the middle of eye_line_min..max and centre_min..max; crown and
+ * chin are placed as the checks estimate them (the crown 1.1 eye-to-chin distances above the
+ * eyes). Fractions of the picture's width (x) and height (y), not mirrored. The photo screen
+ * draws its head guide there. */
+typedef struct icao_guide {
+    double cx, half_width; /* the head's centre line and half its width */
+    double crown, chin;    /* the head's top and bottom */
+    double eye_line;       /* the eyes' height */
+} icao_guide;
+
+void icao_guide_get(const icao_settings *settings, int width, int height, icao_guide *out);
+
 /* The most important failed check for the person (geometry and pose before quality), or NULL
  * when all pass. */
 const icao_check *icao_first_failure(const icao_result *r);

@@ -19,6 +19,7 @@
 #include "ui/devwait.h"
 #include "ui/pictogram.h"
 #include "ui/spoken.h"
+#include "ui/screens/photo_guide.h"
 #include "ui/screens/photo_view.h"
 #include "ui/screens/screens.h"
 
@@ -490,53 +491,6 @@ static void action(screen *scr, int id)
     }
 }
 
-/* An ellipse outline (the head) of the given thickness. */
-static void draw_ellipse(SDL_Renderer *rd, int cx, int cy, int rx, int ry, int thick)
-{
-    for (int t = 0; t < thick; t++) {
-        int ax = rx - t, ay = ry - t;
-        int n = 180;
-        SDL_Point pts[181];
-        for (int i = 0; i <= n; i++) {
-            double a = 2 * M_PI * i / n;
-            pts[i].x = cx + (int)lround(ax * cos(a));
-            pts[i].y = cy + (int)lround(ay * sin(a));
-        }
-        SDL_RenderDrawLines(rd, pts, n + 1);
-    }
-}
-
-/* The guide: a head with a neck and shoulders; bigger and warmer for a child. */
-static void draw_guide(ui *u, SDL_Rect v, bool child, bool pass)
-{
-    SDL_Renderer *rd = u->renderer;
-    double hh = child ? 0.66 : 0.56; /* head height over the view's height */
-    int ry = (int)(v.h * hh / 2), rx = (int)(ry * 0.74);
-    int cx = v.x + v.w / 2, cy = v.y + (int)(v.h * 0.44);
-    if (pass)
-        SDL_SetRenderDrawColor(rd, 40, 200, 90, 255);
-    else if (child)
-        SDL_SetRenderDrawColor(rd, 255, 200, 40, 255);
-    else
-        SDL_SetRenderDrawColor(rd, 255, 255, 255, 255);
-    int thick = ui_px(u, child ? 10 : 6);
-    draw_ellipse(rd, cx, cy, rx, ry, thick);
-    /* shoulders: two arcs from the neck down to the edge of the view */
-    int neck_y = cy + ry, bottom = v.y + v.h - 1;
-    for (int t = 0; t < thick; t++) {
-        SDL_Point l[2] = {{cx - rx / 2 - t, neck_y},
-                          {cx - rx / 2 - t, neck_y + (bottom - neck_y) / 3}};
-        SDL_Point r[2] = {{cx + rx / 2 + t, neck_y},
-                          {cx + rx / 2 + t, neck_y + (bottom - neck_y) / 3}};
-        SDL_RenderDrawLines(rd, l, 2);
-        SDL_RenderDrawLines(rd, r, 2);
-        SDL_RenderDrawLine(rd, cx - rx / 2 - t, neck_y + (bottom - neck_y) / 3, v.x + v.w / 10,
-                           bottom - t);
-        SDL_RenderDrawLine(rd, cx + rx / 2 + t, neck_y + (bottom - neck_y) / 3,
-                           v.x + v.w - v.w / 10, bottom - t);
-    }
-}
-
 /* The face found, outlined in the mirrored view, so the person sees where it is against the
  * guide. The view is mirrored, so the camera's x runs right to left: a face at the camera
  * picture's left (the person's right) shows at the screen's right; face_centre then says "Move a
@@ -607,7 +561,9 @@ static void draw_live(screen *scr, ui *u, SDL_Rect r)
     if (p->live_tex)
         /* mirrored, as a mirror shows the person */
         SDL_RenderCopyEx(u->renderer, p->live_tex, NULL, &v, 0, NULL, SDL_FLIP_HORIZONTAL);
-    draw_guide(u, v, p->child, p->an.pass && p->phase == PHASE_LIVE);
+    icao_guide g;
+    photo_service_guide(p->ps, p->child, p->live_w, p->live_h, &g);
+    photo_guide_draw(u, v, &g, p->child, p->an.pass && p->phase == PHASE_LIVE);
     if (p->an.has_face && p->phase == PHASE_LIVE)
         draw_face(u, v, p->an.face, p->an.pass);
 
