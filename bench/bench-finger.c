@@ -29,6 +29,7 @@
 #include "fingerkinds.h"
 #include "imaging/fingerfeat.h"
 #include "imaging/fingerimg.h"
+#include "imaging/fingerlfp.h"
 #include "imaging/fingermatch.h"
 #include "imaging/fingerscale.h"
 
@@ -46,7 +47,8 @@ typedef struct item {
     int big;    /* a capture of at least 256 x 256, or a copy of one */
     fingerimg *img;
     fingerfeat *feat;
-    double ms; /* ours, median */
+    fingerfeat *lfeat; /* ours with libfprint's minutiae and fingerlfp's directions (NULL: none) */
+    double ms;         /* ours, median */
     int nfiq2, nfiq1, mt_n, near10;
     double mt_ms;
     nist_xyt xyt;
@@ -393,43 +395,98 @@ static void minutiae_summary(void)
            median(tq, nt), median(tm, nt), t500);
 }
 
-/* libfprint makes its images inside its drivers; its constructor is exported but not in the
- * public headers. The benchmark uses it to hand libfprint our pixels (measurement only). */
-FpImage *fp_image_new(gint width, gint height);
-
 static void lfp_done(GObject *o, GAsyncResult *r, gpointer data)
 {
     *(int *)data = fp_image_detect_minutiae_finish(FP_IMAGE(o), r, NULL) ? 1 : -1;
 }
 
+/* libfprint's minutiae of img (fp_image_detect_minutiae on an FpImage holding our pixels: NBIS
+ * inside libfprint) turned into ours by fingerlfp: *feat (transfer full) is our analysis with
+ * libfprint's minutiae, as the kiosk's captures get them. The CPU time of the detection alone
+ * (its worker thread included) in *ms. -1 when libfprint found none. */
+static int lfp_analyse(const fingerimg *img, fingerfeat **feat, double *ms)
+{
+    *feat = NULL;
+    FpImage *fi = fp_image_new(img->width, img->height);
+    gsize len = 0;
+    guchar *data = (guchar *)fp_image_get_data(fi, &len);
+    memcpy(data, img->pix, len);
+    int fin = 0;
+    double t0 = cpu_ms();
+    fp_image_detect_minutiae(fi, NULL, lfp_done, &fin);
+    while (fin == 0)
+        g_main_context_iteration(NULL, TRUE);
+    *ms = cpu_ms() - t0;
+    GPtrArray *m = fin > 0 ? fp_image_get_minutiae(fi) : NULL;
+    int count = m ? (int)m->len : 0;
+    int *xy = malloc(sizeof(int) * 2 * (size_t)(count + 1));
+    for (int k = 0; k < count; k++)
+        fp_minutia_get_coords(g_ptr_array_index(m, k), &xy[2 * k], &xy[2 * k + 1]);
+    const guchar *bin = fin > 0 ? fp_image_get_binarized(fi, NULL) : NULL;
+    if (bin != NULL && fingerfeat_analyse(img->pix, img->width, img->height, feat) == BK_OK &&
+        fingerlfp_replace(*feat, bin, img->width, img->height, xy, count) != BK_OK) {
+        fingerfeat_free(*feat);
+        *feat = NULL;
+    }
+    free(xy);
+    g_object_unref(fi);
+    return *feat ? count : -1;
+}
+
+/* The direction of each of a's minutiae against mindtct's minutia at the same place (within 2 px;
+ * mindtct's .xyt converted: y = height - y, direction = -theta), into errs (degrees, 0..180);
+ * returns how many were matched. */
+static int direction_errors(const item *it, const fingerfeat *f, double *errs, int max)
+{
+    int n = 0;
+    for (int i = 0; f && i < f->n_minutiae && n < max; i++) {
+        const fingerfeat_minutia *m = &f->minutiae[i];
+        int best = -1;
+        float bd = 4.01f;
+        for (int j = 0; j < (it->mt_n > 0 ? it->xyt.n : 0); j++) {
+            float dx = m->x - (float)it->xyt.x[j];
+            float dy = m->y - (float)(it->img->height - it->xyt.y[j]);
+            if (dx * dx + dy * dy < bd) {
+                bd = dx * dx + dy * dy;
+                best = j;
+            }
+        }
+        if (best < 0)
+            continue;
+        double d = fmod(fabs(m->angle * 180 / M_PI + it->xyt.t[best]), 360.0);
+        errs[n++] = d > 180 ? 360 - d : d;
+    }
+    return n;
+}
+
+static double share_within(const double *v, int n, double limit)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += v[i] <= limit;
+    return n ? 100.0 * k / n : NAN;
+}
+
 /* libfprint's own minutiae (fp_image_detect_minutiae: NBIS inside libfprint) of the real prints:
- * count, time, and how many of them lie within 10 px of one of ours. */
+ * count, time, how many of them lie within 10 px of one of ours, and the directions fingerlfp
+ * gives them against mindtct's. */
 static void libfprint_minutiae(void)
 {
-    double theirs[MAX_ITEMS], near[MAX_ITEMS], ms[MAX_ITEMS];
-    int n = 0;
+    double theirs[MAX_ITEMS], near[MAX_ITEMS], ms[MAX_ITEMS], per[MAX_ITEMS], t500 = NAN;
+    int n = 0, ne = 0, np = 0, no = 0;
+    double *errs = malloc(sizeof(double) * 200000), *ours = malloc(sizeof(double) * 200000);
     for (int i = 0; i < B.n; i++) {
         item *it = &B.it[i];
         if (it->g != CAPTURE && it->g != CARD)
             continue;
-        FpImage *fi = fp_image_new(it->img->width, it->img->height);
-        gsize len = 0;
-        guchar *data = (guchar *)fp_image_get_data(fi, &len);
-        memcpy(data, it->img->pix, len);
-        int fin = 0;
-        double t0 = cpu_ms();
-        fp_image_detect_minutiae(fi, NULL, lfp_done, &fin);
-        while (fin == 0)
-            g_main_context_iteration(NULL, TRUE);
-        ms[n] = cpu_ms() - t0;
-        GPtrArray *m = fin > 0 ? fp_image_get_minutiae(fi) : NULL;
-        int close = 0, count = m ? (int)m->len : 0;
-        for (int k = 0; k < count; k++) {
-            gint x, y;
-            fp_minutia_get_coords(g_ptr_array_index(m, k), &x, &y);
+        int count = lfp_analyse(it->img, &it->lfeat, &ms[n]);
+        if (strcmp(it->name, "nist-500ppi") == 0)
+            t500 = ms[n];
+        int close = 0;
+        for (int k = 0; k < (count > 0 ? count : 0); k++) {
+            const fingerfeat_minutia *a = &it->lfeat->minutiae[k];
             for (int j = 0; j < it->feat->n_minutiae; j++) {
-                float dx = it->feat->minutiae[j].x - (float)x,
-                      dy = it->feat->minutiae[j].y - (float)y;
+                float dx = it->feat->minutiae[j].x - a->x, dy = it->feat->minutiae[j].y - a->y;
                 if (dx * dx + dy * dy <= 100) {
                     close++;
                     break;
@@ -440,12 +497,26 @@ static void libfprint_minutiae(void)
             theirs[n] = count;
             near[n++] = (double)close / count;
         }
-        g_object_unref(fi);
+        int k = direction_errors(it, it->lfeat, errs + ne, 200000 - ne);
+        if (k > 0)
+            per[np++] = median(errs + ne, k);
+        ne += k;
+        no += direction_errors(it, it->feat, ours + no, 200000 - no);
     }
     printf("libfprint's minutiae (fp_image_detect_minutiae) on the real prints (%d): median count "
-           "%.0f, %.0f %% of them within 10 px of one of ours; its time %.1f ms (CPU of this "
-           "process; its worker thread included)\n",
-           n, median(theirs, n), 100 * median(near, n), median(ms, n));
+           "%.0f, %.0f %% of them within 10 px of one of ours; its time %.1f ms median, %.1f ms on "
+           "nist-500ppi (CPU of this process; its worker thread included)\n",
+           n, median(theirs, n), 100 * median(near, n), median(ms, n), t500);
+    printf("their directions (fingerlfp) against mindtct's at the same place (within 2 px), %d "
+           "minutiae of %d prints: median error %.1f deg, within 30 deg %.1f %%, within 22.5 deg "
+           "%.1f %%, turned (over 150 deg) %.1f %%; per print median of medians %.1f deg\n",
+           ne, np, median(errs, ne), share_within(errs, ne, 30), share_within(errs, ne, 22.5),
+           100 - share_within(errs, ne, 150), median(per, np));
+    printf("ours for reference (ours within 2 px of one of mindtct's, %d): median error %.1f deg, "
+           "within 30 deg %.1f %%\n",
+           no, median(ours, no), share_within(ours, no, 30));
+    free(errs);
+    free(ours);
 }
 
 /* Shrinking each capture to 500 ppi from 762 and 1000 ppi (area averaging; never enlarged). */
@@ -472,9 +543,10 @@ static void resample_bench(int ncap)
            lo, hi, B.runs);
 }
 
-/* One comparison pair's scores: ours and bozorth3's (NIST_ABSENT when not measured). */
+/* One comparison pair's scores: ours, ours on libfprint's minutiae (-1 when libfprint found
+ * none on one side) and bozorth3's (NIST_ABSENT when not measured). */
 typedef struct pair_score {
-    int ours, boz;
+    int ours, lfp, boz;
 } pair_score;
 
 typedef struct pair_set {
@@ -496,36 +568,100 @@ static void compare(pair_set *set, const item *a, const item *b)
         cap_pair_ms = cap_pair_ms ? 2 * cap_pair_ms : 256;
         pair_ms = realloc(pair_ms, sizeof *pair_ms * (size_t)cap_pair_ms);
     }
-    fingermatch_result r;
+    fingermatch_result r, l = {.score = -1};
     double t0 = cpu_ms();
     fingermatch_compare(a->feat, b->feat, &r);
     pair_ms[n_pair_ms++] = cpu_ms() - t0;
+    if (a->lfeat && b->lfeat)
+        fingermatch_compare(a->lfeat, b->lfeat, &l);
     int boz = a->mt_n >= 0 && b->mt_n >= 0 ? nist_bozorth3(&B.nist, a->name, b->name) : NIST_ABSENT;
-    set->p[set->n++] = (pair_score){r.score, boz};
-    if (set->print_high && (r.score >= FINGERMATCH_DEFAULT_THRESHOLD - 5 || boz >= BOZORTH_MIN))
-        printf("  %s vs %s: ours %d, bozorth3 %d\n", a->name, b->name, r.score, boz);
+    set->p[set->n++] = (pair_score){r.score, l.score, boz};
+    if (set->print_high && (r.score >= FINGERMATCH_DEFAULT_THRESHOLD - 5 ||
+                            l.score >= FINGERMATCH_DEFAULT_THRESHOLD - 5 || boz >= BOZORTH_MIN))
+        printf("  %s vs %s: ours %d, on libfprint's %d, bozorth3 %d\n", a->name, b->name, r.score,
+               l.score, boz);
 }
 
-/* Genuine (same = 1) or impostor pairs: how many of ours and of bozorth3's are on the wrong side
- * of their thresholds. */
+/* Of the pairs of s with a score (>= 0) in column col (0 ours, 1 on libfprint's, 2 bozorth3),
+ * how many are on the wrong side of threshold th, in *wrong; returns how many have a score. */
+static int wrong_side(const pair_set *s, int same, int col, int th, int *wrong)
+{
+    int n = 0;
+    *wrong = 0;
+    for (int i = 0; i < s->n; i++) {
+        int v = col == 0 ? s->p[i].ours : col == 1 ? s->p[i].lfp : s->p[i].boz;
+        if (v < 0)
+            continue;
+        n++;
+        *wrong += same ? v < th : v >= th;
+    }
+    return n;
+}
+
+static int highest(const pair_set *s, int col)
+{
+    int hi = -1;
+    for (int i = 0; i < s->n; i++) {
+        int v = col == 0 ? s->p[i].ours : col == 1 ? s->p[i].lfp : s->p[i].boz;
+        hi = v > hi ? v : hi;
+    }
+    return hi;
+}
+
+/* Genuine (same = 1) or impostor pairs: how many of ours, ours on libfprint's minutiae and
+ * bozorth3's are on the wrong side of their thresholds. */
 static void report_pairs(const char *what, const pair_set *s, int same)
 {
-    int wo = 0, wb = 0, nb = 0;
-    for (int i = 0; i < s->n; i++) {
-        int ours = s->p[i].ours >= FINGERMATCH_DEFAULT_THRESHOLD;
-        wo += same ? !ours : ours;
-        if (s->p[i].boz >= 0) {
-            int boz = s->p[i].boz >= BOZORTH_MIN;
-            wb += same ? !boz : boz;
-            nb++;
-        }
+    static const int th[3] = {FINGERMATCH_DEFAULT_THRESHOLD, FINGERMATCH_DEFAULT_THRESHOLD,
+                              BOZORTH_MIN};
+    printf("  %-44s %4d | %-4s", what, s->n, same ? "FNMR" : "FMR");
+    for (int col = 0; col < 3; col++) {
+        int wrong, n = wrong_side(s, same, col, th[col], &wrong);
+        if (n)
+            printf(" | %3d of %3d (%5.1f %%)", wrong, n, 100.0 * wrong / n);
+        else
+            printf(" | not measured        ");
     }
-    printf("  %-46s %5d | %-7s %4d (%5.1f %%) | ", what, s->n, same ? "FNMR" : "FMR", wo,
-           s->n ? 100.0 * wo / s->n : 0.0);
-    if (nb)
-        printf("%4d (%5.1f %%) of %d\n", wb, 100.0 * wb / nb, nb);
-    else
-        printf("not measured\n");
+    if (!same)
+        printf(" | highest %d / %d / %d", highest(s, 0), highest(s, 1), highest(s, 2));
+    printf("\n");
+}
+
+/* Of the pairs of s, how many are on the wrong side when a pair matches by either source: ours
+ * at FINGERMATCH_DEFAULT_THRESHOLD or ours on libfprint's minutiae at th. */
+static int wrong_either(const pair_set *s, int same, int th)
+{
+    int wrong = 0;
+    for (int i = 0; i < s->n; i++) {
+        int match = s->p[i].ours >= FINGERMATCH_DEFAULT_THRESHOLD || s->p[i].lfp >= th;
+        wrong += same ? !match : match;
+    }
+    return wrong;
+}
+
+/* FNMR and FMR of ours and of ours on libfprint's minutiae at thresholds 20..50. */
+static void threshold_sweep(const pair_set *gen_cap, const pair_set *gen_card,
+                            const pair_set *imp_cap, const pair_set *imp_card)
+{
+    printf("thresholds: FNMR copies / FNMR card / false matches (both impostor sets), ours | on "
+           "libfprint's | either (ours at %d or libfprint's at the threshold)\n",
+           FINGERMATCH_DEFAULT_THRESHOLD);
+    for (int th = 20; th <= 50; th += th >= 35 && th < 45 ? 3 : 5) {
+        printf("  %2d:", th);
+        for (int col = 0; col < 2; col++) {
+            int w1, w2, w3, w4;
+            int n1 = wrong_side(gen_cap, 1, col, th, &w1),
+                n2 = wrong_side(gen_card, 1, col, th, &w2);
+            wrong_side(imp_cap, 0, col, th, &w3);
+            wrong_side(imp_card, 0, col, th, &w4);
+            printf(" %s %5.1f %% / %5.1f %% / %d", col ? "|" : "", n1 ? 100.0 * w1 / n1 : NAN,
+                   n2 ? 100.0 * w2 / n2 : NAN, w3 + w4);
+        }
+        printf(" | %5.1f %% / %5.1f %% / %d\n",
+               gen_cap->n ? 100.0 * wrong_either(gen_cap, 1, th) / gen_cap->n : NAN,
+               gen_card->n ? 100.0 * wrong_either(gen_card, 1, th) / gen_card->n : NAN,
+               wrong_either(imp_cap, 0, th) + wrong_either(imp_card, 0, th));
+    }
 }
 
 /* The card's finger number of an item ("tpcard_fgp07_rolled" -> 7), 0 for others. */
@@ -556,6 +692,8 @@ static void pairs_bench(int ncap)
             snprintf(it->name, sizeof it->name, "%.80s.turned%d", B.it[i].name, v % 10);
             it->g = DEGRADED;
             fingerfeat_analyse(it->img->pix, it->img->width, it->img->height, &it->feat);
+            double lms;
+            lfp_analyse(it->img, &it->lfeat, &lms);
             const char *path = nist_write(&B.nist, it->img, it->name);
             it->mt_n =
                 path ? nist_mindtct(&B.nist, path, it->name, &it->xyt, &it->mt_ms) : NIST_ERROR;
@@ -575,6 +713,10 @@ static void pairs_bench(int ncap)
             if (fj == 0 || strstr(B.it[j].name, "rolled") == NULL)
                 continue;
             compare(fi == fj ? &gen_card : &imp_card, &B.it[i], &B.it[j]);
+            if (fi == fj)
+                printf("  card %s vs %s: ours %d, on libfprint's %d, bozorth3 %d\n", B.it[i].name,
+                       B.it[j].name, gen_card.p[gen_card.n - 1].ours,
+                       gen_card.p[gen_card.n - 1].lfp, gen_card.p[gen_card.n - 1].boz);
         }
     }
     for (int i = 0; i < B.n; i++)
@@ -582,16 +724,19 @@ static void pairs_bench(int ncap)
             if (card_finger(&B.it[i]) && card_finger(&B.it[j]) && strstr(B.it[i].name, "rolled") &&
                 strstr(B.it[j].name, "rolled"))
                 compare(&imp_card, &B.it[i], &B.it[j]);
-    printf("\ncomparison: ours (threshold %d) | bozorth3 (threshold %d)\n",
-           FINGERMATCH_DEFAULT_THRESHOLD, BOZORTH_MIN);
+    printf("\ncomparison: ours (threshold %d) | ours on libfprint's minutiae with fingerlfp's "
+           "directions (threshold %d) | bozorth3 (threshold %d)\n",
+           FINGERMATCH_DEFAULT_THRESHOLD, FINGERMATCH_DEFAULT_THRESHOLD, BOZORTH_MIN);
     report_pairs("genuine: captures turned/moved/cut/noisy", &gen_cap, 1);
     report_pairs("genuine: card plain vs rolled, same finger", &gen_card, 1);
     report_pairs("impostor: different captures", &imp_cap, 0);
     report_pairs("impostor: card, different fingers", &imp_card, 0);
+    threshold_sweep(&gen_cap, &gen_card, &imp_cap, &imp_card);
     printf("comparison time: median %.3f ms a pair over %d pairs (target < 1 ms)\n",
            median(pair_ms, n_pair_ms), n_pair_ms);
     for (size_t i = 0; i < (size_t)ncap * nvar; i++) {
         fingerfeat_free(var[i].feat);
+        fingerfeat_free(var[i].lfeat);
         fingerimg_free(var[i].img);
     }
     free(var);
@@ -661,6 +806,7 @@ int main(int argc, char **argv)
     pairs_bench(ncap);
     for (int i = 0; i < B.n; i++) {
         fingerfeat_free(B.it[i].feat);
+        fingerfeat_free(B.it[i].lfeat);
         fingerimg_free(B.it[i].img);
     }
     nist_close(&B.nist);
