@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "capture/photo.h" /* PHOTO_THUMB_W, _H: the pixels photo-shown speaks in */
 #include "core/apptcode.h"
 #include "core/biomem.h"
+#include "imaging/icao.h"
 #include "imaging/picio.h"
 #include "store/staff.h"
 #include "store/store.h"
@@ -252,6 +254,26 @@ static char *to_photo(const fixture *fx)
                        NULL);
 }
 
+/* The head guide drawn in the screenshot `shot` (green: every check passed) is where the limits
+ * want the head (icao_guide_get for the live frame, 512x340: the emulator's 1024x680 decoded at
+ * half size). The view is found from the guide's shoulders, which end at the view's bottom a
+ * tenth of its width in from each side, and its 3:2 shape. */
+static void assert_guide_drawn(const fixture *fx, const char *shot)
+{
+    g_autofree char *path = g_build_filename(fx->shots, shot, NULL);
+    uipixels gp = uipixels_find(path, 40, 200, 90, 0, 0.6);
+    g_assert_cmpint(gp.n, >, 0);
+    double vw = (gp.max_x - gp.min_x) / 0.8, vh = vw * 2 / 3, vy = gp.max_y + 1 - vh;
+    icao_settings set = icao_settings_default(false);
+    icao_guide g;
+    icao_guide_get(&set, 512, 340, &g);
+    double crown = (gp.min_y - vy) / vh;
+    g_test_message("head guide drawn: crown at %.3f of the view's height (the limits' guide %.3f; "
+                   "the view %.0fx%.0f)",
+                   crown, g.crown, vw, vh);
+    g_assert_cmpfloat(fabs(crown - g.crown), <, 0.02);
+}
+
 static void test_photo_taken(fixture *fx, gconstpointer data)
 {
     (void)data;
@@ -263,6 +285,9 @@ static void test_photo_taken(fixture *fx, gconstpointer data)
                                           "expect-text \"Take the photo\"\n"
                                           "expect-text \"Photo 1 of 3\"\n"
                                           "screenshot photo-live\n"
+                                          /* the guide is green while every check passes */
+                                          "camera-wait pass 30\n"
+                                          "screenshot photo-guide\n"
                                           "camera-mark\n"
                                           "tap \"Take the photo\"\n"
                                           /* the countdown, on the kiosk's clock */
@@ -294,6 +319,7 @@ static void test_photo_taken(fixture *fx, gconstpointer data)
     g_autofree char *err = NULL, *out = NULL;
     g_autofree char *with_memory = g_strconcat("memory\n", script, NULL);
     assert_script(fx, with_memory, &err, &out);
+    assert_guide_drawn(fx, "photo-guide.png");
     /* every biometric buffer of the visit (frames, captures, crops, takes) is wiped and freed */
     unsigned long before = 0, after = 0;
     const char *m1 = strstr(out, "biomem_live=");
