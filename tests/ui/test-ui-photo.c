@@ -620,7 +620,8 @@ static void test_photo_officer(fixture *fx, gconstpointer data)
                            "tap \"Mouth\"\n"
                            "photo-shown\n"
                            "screenshot photo-officer-mouth\n"
-                           "photo-save %s/mouth-crop.jpg\n",
+                           "photo-save %s/mouth-crop.jpg\n"
+                           "memory\n",
                            fx->dir, fx->dir);
     g_string_append(s, "tap \"Previous photo\"\n"
                        "expect-text \"2: meets the rules\"\n"
@@ -669,6 +670,11 @@ static void test_photo_officer(fixture *fx, gconstpointer data)
     g_assert_cmpfloat(l[3].mouth[1], >, l[3].eyes[1] + 0.6 * iod);
     g_assert_cmpfloat(l[3].mouth[0], >, l[3].eyes[0]);
     g_assert_cmpfloat(l[3].mouth[0], <, l[3].eyes[2]);
+    /* the kiosk's peak memory after three photos and both zooms (printed, for docs/photo.md) */
+    const char *mem = strstr(out, "peak_rss_kb=");
+    g_assert_nonnull(mem);
+    g_test_message("%s: the kiosk's peak resident memory after the zooms %ld kB",
+                   (const char *)data, atol(mem + strlen("peak_rss_kb=")));
     assert_zoom_full_resolution(fx, &l[2], "photo-officer-eyes.png", "eyes-crop.jpg");
     assert_zoom_full_resolution(fx, &l[3], "photo-officer-mouth.png", "mouth-crop.jpg");
     g_assert_cmpint(l[4].shown, ==, 2);
