@@ -17,6 +17,8 @@ struct finger_service {
     bool manual_rescan;
     double assume_ppmm;
     int match_threshold;
+    unsigned lfp_timeout_ms; /* libfprint's minutiae detection may take this long (finger_lfp.c) */
+    int lfp_threshold;       /* the uniqueness check's threshold on libfprint's minutiae */
     GThread *thread;
     GMainContext *ctx; /* the global default context, which the thread runs */
 
@@ -46,19 +48,42 @@ struct finger_service {
     bool quit;
     int plug_tries;       /* finger_service_rescan's tries so far */
     unsigned plug_source; /* its next try (a timeout source), 0 none */
-    GHashTable *prints;   /* print id -> fingerfeat * (the features of delivered images) */
+    GHashTable *prints;   /* print id -> finger_print * (the features of delivered images) */
     unsigned next_print;
     unsigned kept[FINGERPLAN_FINGERS]; /* print id kept per finger, 0 none */
+    GMainContext *lfp_ctx; /* where libfprint's minutiae detections answer (finger_lfp.c) */
+    int lfp_pending;       /* detections started and not answered (those given up included) */
 };
 
+/* A delivered image's features: ours (quality, foreground, our minutiae) and a copy with
+ * libfprint's minutiae (NULL when its detection failed or timed out). */
+typedef struct finger_print {
+    fingerfeat *ours;
+    fingerfeat *lfp;
+} finger_print;
+
 /* finger_prints.c, each under fs->lock (not held by the caller). On the service's thread: the
- * features of an IMAGE are kept under a new id in ev->print (transfer full of feat), and the
- * uniqueness check of ev->finger against the kept prints of the other fingers goes into
- * ev->check (feat NULL: nothing kept, UNIQUE). On any thread: forget, keep, clear. */
-void finger_prints_add(finger_service *fs, fingerfeat *feat, finger_event *ev);
+ * features of an IMAGE are kept under a new id in ev->print (transfer full of ours and lfp), and
+ * the uniqueness check of ev->finger against the kept prints of the other fingers goes into
+ * ev->check (ours NULL: nothing kept, UNIQUE): a kept print is the same finger when our minutiae
+ * match at fs->match_threshold or libfprint's at fs->lfp_threshold. On any thread: forget, keep,
+ * clear. */
+void finger_prints_add(finger_service *fs, fingerfeat *ours, fingerfeat *lfp, finger_event *ev);
 void finger_prints_forget(finger_service *fs, unsigned print);
 void finger_prints_keep(finger_service *fs, int finger, unsigned print);
 void finger_prints_clear(finger_service *fs);
+void finger_print_free(gpointer print);
+
+/* finger_lfp.c, on the service's thread: a copy of ours (measured on img, the 500 ppi image) with
+ * libfprint's minutiae of img and their directions (imaging/fingerlfp.h), in *lfp (transfer
+ * full). false, with the reason (for staff, nothing of the print) in why, when libfprint's
+ * detection failed or gave no answer within fs->lfp_timeout_ms. Blocks for the detection (tens
+ * of ms). */
+bool finger_lfp_detect(finger_service *fs, const fingerimg *img, const fingerfeat *ours,
+                       fingerfeat **lfp, char *why, size_t why_size);
+
+/* Waits (up to 10 s) for detections that were given up, before fs->lfp_ctx goes. */
+void finger_lfp_drain(finger_service *fs);
 
 /* finger.c: queues a request for the service's thread (finger: CAPTURE's, CHECK's). */
 typedef enum finger_req_kind {

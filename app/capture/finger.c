@@ -180,6 +180,25 @@ static void track(finger_service *fs, finger_event_kind kind, int finger)
     }
 }
 
+/* A person's print is compared by libfprint's minutiae too (finger_lfp.c); by ours alone when
+ * that fails, which is logged and said in the event. */
+static fingerfeat *lfp_features(finger_service *fs, finger_event *ev, const fingerfeat *ours)
+{
+    char why[200];
+    fingerfeat *lfp = NULL;
+    if (ours == NULL || ev->image == NULL)
+        return NULL;
+    if (finger_lfp_detect(fs, ev->image, ours, &lfp, why, sizeof why)) {
+        ev->lfp_minutiae = lfp->n_minutiae;
+        return lfp;
+    }
+    ev->own_minutiae = true;
+    g_message("libfprint's minutiae not used for this print (%s): the kiosk's own alone are "
+              "compared",
+              why);
+    return NULL;
+}
+
 static void on_reader_event(finger_service *fs, fingerprint_event *in)
 {
     finger_event ev = {.kind = translate_kind(in->kind)};
@@ -205,7 +224,8 @@ static void on_reader_event(finger_service *fs, fingerprint_event *in)
             ev.check.result = FINGERPLAN_UNIQUE;
             fingerfeat_free(feat);
         } else {
-            finger_prints_add(fs, feat, &ev);
+            fingerfeat *lfp = lfp_features(fs, &ev, feat);
+            finger_prints_add(fs, feat, lfp, &ev);
         }
     }
     fingerprint_event_clear(in);
@@ -325,6 +345,7 @@ static gpointer service_thread(gpointer data)
     }
     fingerprint_close(fs->reader);
     fs->reader = NULL;
+    finger_lfp_drain(fs);
     /* what was attached before the quit and is still there (invocations of the test hooks)
      * runs now, while the service is still alive; requests do nothing after the quit */
     for (int i = 0; i < 100 && g_main_context_iteration(fs->ctx, FALSE); i++)
@@ -338,7 +359,8 @@ static gpointer service_thread(gpointer data)
 bk_err finger_service_new(const finger_service_settings *set, finger_service **out, char **message)
 {
     if (set == NULL || out == NULL || set->assume_ppi < 0 || set->match_threshold < 0 ||
-        set->match_threshold > 100) {
+        set->match_threshold > 100 || set->lfp_match_threshold < 0 ||
+        set->lfp_match_threshold > 100) {
         if (message)
             *message = g_strdup("[fingerprint] assume_ppi must be 0 or more and "
                                 "match_threshold 0-100");
@@ -359,14 +381,17 @@ bk_err finger_service_new(const finger_service_settings *set, finger_service **o
     fs->assume_ppmm = set->assume_ppi > 0 ? set->assume_ppi / 25.4 : 0.0;
     fs->match_threshold =
         set->match_threshold > 0 ? set->match_threshold : FINGERMATCH_DEFAULT_THRESHOLD;
+    fs->lfp_timeout_ms = set->lfp_timeout_ms > 0 ? set->lfp_timeout_ms : FINGER_LFP_TIMEOUT_MS;
+    fs->lfp_threshold =
+        set->lfp_match_threshold > 0 ? set->lfp_match_threshold : FINGER_LFP_DEFAULT_THRESHOLD;
+    fs->lfp_ctx = g_main_context_new();
     fs->wake = set->wake;
     fs->wake_data = set->wake_data;
     g_mutex_init(&fs->lock);
     g_cond_init(&fs->cond);
     g_queue_init(&fs->events);
     g_queue_init(&fs->check_events);
-    fs->prints =
-        g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)fingerfeat_free);
+    fs->prints = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, finger_print_free);
     /* libfprint enumerates readers by iterating GLib's global default context: the service's
      * thread owns that one */
     fs->ctx = g_main_context_ref(g_main_context_default());
@@ -388,6 +413,7 @@ void finger_service_free(finger_service *fs)
     g_mutex_unlock(&fs->lock);
     g_hash_table_destroy(fs->prints);
     g_main_context_unref(fs->ctx);
+    g_main_context_unref(fs->lfp_ctx);
     g_mutex_clear(&fs->lock);
     g_cond_clear(&fs->cond);
     g_free(fs->driver);

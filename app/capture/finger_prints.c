@@ -5,28 +5,75 @@
  * right after sees them gone), while the service's thread adds and compares. */
 #include "capture/finger-priv.h"
 
+#include <string.h>
+
+#include "core/biomem.h"
 #include "imaging/fingermatch.h"
 
-void finger_prints_add(finger_service *fs, fingerfeat *feat, finger_event *ev)
+void finger_print_free(gpointer p)
+{
+    finger_print *print = p;
+    if (print == NULL)
+        return;
+    fingerfeat_free(print->ours);
+    fingerfeat_free(print->lfp);
+    g_free(print);
+}
+
+static bool matched(const fingerplan_check *c)
+{
+    return c->result == FINGERPLAN_SAME_FINGER || c->result == FINGERPLAN_HANDS_SWAPPED;
+}
+
+/* The check on both sources (finger-priv.h). libfprint's verify what ours could not (too few of
+ * ours) only when they were compared with every kept print ours were. */
+static fingerplan_check check_both(finger_service *fs, const finger_print *print, int finger)
+{
+    const fingerfeat *ours[FINGERPLAN_FINGERS] = {0}, *lfp[FINGERPLAN_FINGERS] = {0};
+    bool every = print->lfp != NULL;
+    for (int f = 1; f < FINGERPLAN_FINGERS; f++) {
+        const finger_print *k = f != finger && fs->kept[f] != 0
+                                    ? g_hash_table_lookup(fs->prints, GUINT_TO_POINTER(fs->kept[f]))
+                                    : NULL;
+        ours[f] = k ? k->ours : NULL;
+        lfp[f] = k ? k->lfp : NULL;
+        every = every && (k == NULL || k->lfp != NULL);
+    }
+    fingerplan_check a = {FINGERPLAN_UNIQUE, 0, 0}, b = {FINGERPLAN_UNIQUE, 0, 0};
+    if (fingermatch_check(print->ours, finger, ours, NULL, fs->match_threshold, &a) != BK_OK)
+        a = (fingerplan_check){FINGERPLAN_UNIQUE, 0, 0};
+    if (matched(&a) || print->lfp == NULL)
+        return a;
+    if (fingermatch_check(print->lfp, finger, lfp, NULL, fs->lfp_threshold, &b) != BK_OK)
+        return a;
+    if (matched(&b))
+        return b;
+    if (a.result == FINGERPLAN_UNVERIFIED && !(every && b.result == FINGERPLAN_UNIQUE))
+        return a;
+    b.score = MAX(a.score, b.score);
+    return b;
+}
+
+void finger_prints_add(finger_service *fs, fingerfeat *ours, fingerfeat *lfp, finger_event *ev)
 {
     ev->check = (fingerplan_check){FINGERPLAN_UNIQUE, 0, 0};
-    if (feat == NULL)
+    if (ours == NULL) {
+        fingerfeat_free(lfp);
         return; /* the analysis failed: quality 0, nothing to compare */
+    }
+    finger_print *print = g_new0(finger_print, 1);
+    print->ours = ours;
+    print->lfp = lfp;
     ev->analysed = true;
-    ev->quality = feat->quality;
-    ev->minutiae = feat->n_minutiae;
+    ev->quality = ours->quality;
+    ev->minutiae = ours->n_minutiae;
     g_mutex_lock(&fs->lock);
-    const fingerfeat *kept[FINGERPLAN_FINGERS] = {0};
-    for (int f = 1; f < FINGERPLAN_FINGERS; f++)
-        if (f != ev->finger && fs->kept[f] != 0)
-            kept[f] = g_hash_table_lookup(fs->prints, GUINT_TO_POINTER(fs->kept[f]));
-    if (ev->finger > 0 &&
-        fingermatch_check(feat, ev->finger, kept, NULL, fs->match_threshold, &ev->check) != BK_OK)
-        ev->check = (fingerplan_check){FINGERPLAN_UNIQUE, 0, 0};
+    if (ev->finger > 0)
+        ev->check = check_both(fs, print, ev->finger);
     if (++fs->next_print == 0)
         fs->next_print = 1;
     ev->print = fs->next_print;
-    g_hash_table_replace(fs->prints, GUINT_TO_POINTER(ev->print), feat);
+    g_hash_table_replace(fs->prints, GUINT_TO_POINTER(ev->print), print);
     g_mutex_unlock(&fs->lock);
 }
 
@@ -55,4 +102,28 @@ void finger_prints_clear(finger_service *fs)
     for (int f = 1; f < FINGERPLAN_FINGERS; f++)
         fs->kept[f] = 0;
     g_mutex_unlock(&fs->lock);
+}
+
+bk_err finger_service_print_minutiae(finger_service *fs, unsigned print, bool libfprint,
+                                     fingerfeat_minutia **out, int *n)
+{
+    bk_err err = BK_ERR_NOT_FOUND;
+    *out = NULL;
+    *n = 0;
+    g_mutex_lock(&fs->lock);
+    const finger_print *p = g_hash_table_lookup(fs->prints, GUINT_TO_POINTER(print));
+    const fingerfeat *feat = p == NULL ? NULL : libfprint ? p->lfp : p->ours;
+    if (feat != NULL) {
+        err = BK_OK;
+        if (feat->n_minutiae > 0) {
+            *out = biomem_calloc((size_t)feat->n_minutiae, sizeof **out);
+            if (*out == NULL)
+                err = BK_ERR_NOMEM;
+            else
+                memcpy(*out, feat->minutiae, sizeof **out * (size_t)feat->n_minutiae);
+        }
+        *n = *out ? feat->n_minutiae : 0;
+    }
+    g_mutex_unlock(&fs->lock);
+    return err;
 }

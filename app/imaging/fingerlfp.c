@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/biomem.h"
@@ -151,5 +152,33 @@ bk_err fingerlfp_replace(fingerfeat *feat, const uint8_t *bin, int width, int he
     biomem_free(feat->minutiae);
     feat->minutiae = m;
     feat->n_minutiae = n;
+    return BK_OK;
+}
+
+bk_err fingerlfp_features(const fingerfeat *ours, const uint8_t *bin, int width, int height,
+                          const int *xy, int n, fingerfeat **out)
+{
+    if (ours == NULL || out == NULL || ours->width != width || ours->height != height)
+        return BK_ERR_INVALID;
+    fingerfeat *f = calloc(1, sizeof *f);
+    size_t nb = (size_t)ours->bw * (size_t)ours->bh;
+    if (f == NULL)
+        return BK_ERR_NOMEM;
+    *f = *ours;
+    f->minutiae = NULL;
+    f->n_minutiae = 0;
+    f->mask = ours->mask ? malloc(nb) : NULL;
+    if (ours->mask && f->mask == NULL) {
+        free(f);
+        return BK_ERR_NOMEM;
+    }
+    if (f->mask)
+        memcpy(f->mask, ours->mask, nb);
+    bk_err err = fingerlfp_replace(f, bin, width, height, xy, n);
+    if (err != BK_OK) {
+        fingerfeat_free(f);
+        return err;
+    }
+    *out = f;
     return BK_OK;
 }

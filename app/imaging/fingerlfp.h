@@ -46,4 +46,9 @@ bk_err fingerlfp_minutiae(const uint8_t *bin, int width, int height, const int *
 bk_err fingerlfp_replace(fingerfeat *feat, const uint8_t *bin, int width, int height, const int *xy,
                          int n);
 
+/* A copy of `ours` (transfer none) with the minutiae of fingerlfp_minutiae() instead of its own,
+ * in *out (transfer full: fingerfeat_free); `ours` is unchanged. Errors as fingerlfp_replace. */
+bk_err fingerlfp_features(const fingerfeat *ours, const uint8_t *bin, int width, int height,
+                          const int *xy, int n, fingerfeat **out);
+
 #endif
