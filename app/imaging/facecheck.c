@@ -219,7 +219,6 @@ void facecheck_live_init(facecheck_live *live, int full_every)
     faceshape_smoother_reset(&live->turned_smooth);
     live->unfound_every = FACECHECK_UNFOUND_EVERY;
     live->since_unfound = INT_MAX / 2; /* the first frame without a face may search at once */
-    live->since_recovery = INT_MAX / 2;
 }
 
 static void points_box(const landmarks_shape *s, double b[4])
@@ -304,11 +303,22 @@ static bool follow(const landmarks *lm, facecheck_live *live, const pic *frame, 
 }
 
 /* A head dlib's detector finds (or the landmarks follow) with no frontal face is taken for a
- * turned head only from this yaw on: the Haar search misses a face turned less than that for
- * other reasons now and then (1 frame in 40 of the benchmark's frontal portrait), and such a
- * frame keeps saying "Look into the camera", as before; the 3/4 views the Haar search misses
- * measure 30-44 degrees in live view. */
+ * turned head only from this yaw on; below it, it is a face as the Haar search's (the Haar search
+ * misses a face turned less than that for other reasons now and then: 1 frame in 40 of the
+ * benchmark's frontal portrait, every frame of frl_london_042_03), judged by the same checks. The
+ * 3/4 views the Haar search misses measure 30-44 degrees in live view. */
 #define TURNED_MIN_DEG 15.0
+
+/* dlib's detector near a head lost: an area this many Haar boxes wide and high around where it
+ * was, shrunk so that the box is about NEAR_FACE_PX (the detector's smallest face is 80 px):
+ * about a quarter of the cost of the whole frame. */
+#define NEAR_BOXES   2.5
+#define NEAR_FACE_PX 100
+
+static bool turned_enough(const face_result *fr)
+{
+    return fabs(fr->yaw_deg) >= TURNED_MIN_DEG;
+}
 
 /* The frame's Haar search: the tracker's (face_track), or, while a turned head found by dlib's
  * detector is followed, a search near it only (the person turning back to the camera), with a
@@ -345,7 +355,7 @@ static bool follow_turned(const landmarks *lm, facecheck_live *live, const pic *
     /* follow() moves the tracker's box with the points (the tracker is not valid: no frontal
      * face, so its search does not use it) */
     live->track.last = live->turned_box;
-    bool ok = follow(lm, live, frame, faces) && fabs(faces->yaw_deg) >= TURNED_MIN_DEG;
+    bool ok = follow(lm, live, frame, faces) && turned_enough(faces);
     if (!ok) {
         live->last = last;
         memset(faces, 0, sizeof(*faces));
@@ -358,57 +368,130 @@ static bool follow_turned(const landmarks *lm, facecheck_live *live, const pic *
     return true;
 }
 
-/* dlib's detector over the frame and the landmarks fitted to its best box (*used). */
-static bk_err detect_turned(const landmarks *lm, facecheck_live *live, const pic *frame,
-                            face_result *fr, landmarks_box *used)
+/* dlib's detector over `area` of the frame (NULL: the whole frame) shrunk to `side`: its boxes,
+ * best first, in hits[] and their count in *n, and in *fr the landmarks fitted to the best, with
+ * its eyes and pose (has_shape false when none was found or no pose fits; fr->n_faces 0: the
+ * caller decides what the head is taken for). */
+static bk_err detect(const landmarks *lm, const pic *frame, const landmarks_box *area, int side,
+                     face_result *fr, landmarks_box hits[FACE_MAX], int *n)
+{
+    memset(fr, 0, sizeof(*fr));
+    bk_err err = landmarks_detect(lm, frame, area, side, hits, FACE_MAX, n);
+    if (err != BK_OK || *n == 0)
+        return err;
+    fr->n_faces = 1;
+    fr->faces[0] = faceshape_haar_box(&hits[0]);
+    err = faceshape_fit_box(lm, frame, &hits[0], fr);
+    fr->n_faces = 0;
+    fr->has_shape =
+        err == BK_OK && fr->has_shape && isfinite(fr->yaw_deg) && isfinite(fr->pitch_deg);
+    return err;
+}
+
+/* The detector over the whole frame (the period of unfound_every). */
+static bk_err detect_whole(const landmarks *lm, facecheck_live *live, const pic *frame,
+                           face_result *fr, landmarks_box hits[FACE_MAX], int *n)
 {
     live->since_unfound = 0;
     live->unfound_searches++;
-    memset(fr, 0, sizeof(*fr));
-    return faceshape_fit_unfound_from(lm, frame, fr, used);
+    return detect(lm, frame, NULL, FACESHAPE_UNFOUND_SIDE, fr, hits, n);
 }
 
-/* A frame in which the Haar search found no face (faces->n_faces 0): the turned head of the
- * last frames followed by its landmarks (follow_turned), and, when it is due, dlib's detector
- * over the frame (faceshape_fit_unfound); a head it finds turned by TURNED_MIN_DEG or more is
- * followed from then on (its fit is taken when there was none to follow, or the following lost
- * it). When the following loses the head between the detector's runs, the detector runs at
- * once, but not twice within unfound_every frames. The face stays unfound (n_faces 0): the
- * head's outline goes to live->turned_box. */
-static bk_err turned_head(const landmarks *lm, facecheck_live *live, const pic *frame,
-                          face_result *faces)
+/* The detector near the face or head of the last frames (live->lost_box), lost on this one:
+ * only the best box there counts (*n 0 or 1), as the Haar search near a face sees only it. */
+static bk_err detect_near(const landmarks *lm, facecheck_live *live, const pic *frame,
+                          face_result *fr, landmarks_box hits[FACE_MAX], int *n)
 {
-    bool was_turned = live->turned, detected = false;
+    const face_box *b = &live->lost_box;
+    landmarks_box area = {b->x + b->w / 2 - NEAR_BOXES / 2 * b->w,
+                          b->y + b->h / 2 - NEAR_BOXES / 2 * b->h, NEAR_BOXES * b->w,
+                          NEAR_BOXES * b->h};
+    live->near_searches++;
+    bk_err err = detect(lm, frame, &area, (int)(NEAR_BOXES * NEAR_FACE_PX), fr, hits, n);
+    *n = *n > 0;
+    return err;
+}
+
+/* The box a fit from the Haar box stands in to its points (offset and size as fractions of the
+ * points' bounding box): the mean over three live frames of each frontal portrait (spread 0.05,
+ * 0.04, 0.08, 0.07). A face dlib's detector finds is fitted from its box (as a still's turned
+ * face is), but followed in this relation: the detector's boxes come in steps of 6/5 in size (its
+ * pyramid), 0.85-1.30 times its fit's points' box on the frontal portraits' live frames, and
+ * followed in the relation of one too small (frl_london_061_03, 0.90) the fit shrank frame after
+ * frame (points 117x117 px to 111x75 within 9 frames, "Move back a little"). */
+static const double FIT_BOX[4] = {-0.023, -0.088, 1.093, 1.077};
+
+/* A face dlib's detector found that is not turned by TURNED_MIN_DEG: taken as the Haar search's
+ * would be (the Haar box its box maps to, the landmark eyes), every head it found counted, and a
+ * lone one tracked (followed by its landmarks, FIT_BOX, until the next full search). */
+static void take_face(facecheck_live *live, const face_result *fr, const landmarks_box *hits, int n,
+                      face_result *faces)
+{
+    *faces = *fr;
+    faces->n_faces = n < FACE_MAX ? n : FACE_MAX;
+    for (int i = 0; i < faces->n_faces; i++)
+        faces->faces[i] = faceshape_haar_box(&hits[i]);
+    face_tracker *t = &live->track;
+    t->valid = faces->n_faces == 1;
+    if (t->valid) {
+        t->last = faces->faces[0];
+        remember(live, faces, &hits[0]);
+        memcpy(live->box_from_points, FIT_BOX, sizeof(FIT_BOX));
+    }
+    live->dlib_face = true;
+}
+
+/* A frame in which the Haar search found no face (faces->n_faces 0). dlib's detector searches the
+ * whole frame when it is due (unfound_every), and near the face or head of the last frame when
+ * that was lost (live->retry_left: on this frame and a few after, however often; a head that is
+ * still there is found again at once, one that left is not). A head turned by TURNED_MIN_DEG or
+ * more is followed by its landmarks from then on (its fit is taken when there was none to follow
+ * or the following lost it), n_faces staying 0 and its outline in live->turned_box; a face
+ * turned less is taken as a face (take_face). */
+static bk_err no_frontal(const landmarks *lm, facecheck_live *live, const pic *frame,
+                         face_result *faces)
+{
+    bool was_turned = live->turned, whole = false;
     live->turned = false;
     face_result fr;
-    landmarks_box used;
+    landmarks_box hits[FACE_MAX];
+    int n = 0;
     bk_err err = BK_OK;
-    if (live->unfound_every > 0 && live->since_unfound >= live->unfound_every) {
-        detected = true;
-        if ((err = detect_turned(lm, live, frame, &fr, &used)) != BK_OK)
+    if (live->unfound_every <= 0)
+        return BK_OK;
+    if (live->since_unfound >= live->unfound_every) {
+        whole = true;
+        if ((err = detect_whole(lm, live, frame, &fr, hits, &n)) != BK_OK)
             return err;
-        if (fr.has_shape && !(fabs(fr.yaw_deg) >= TURNED_MIN_DEG))
-            return BK_OK; /* a head turned less: not what the Haar search missed it for */
-        /* the detector missing the head followed until now twice in a row: gone (once is
-         * forgiven: the landmarks follow it on, so the instruction does not flicker) */
+        if (fr.has_shape && !turned_enough(&fr)) {
+            take_face(live, &fr, hits, n, faces);
+            live->track.since_full = 0; /* the whole frame searched: every head counted */
+            return BK_OK;
+        }
+        /* the detector missing the head followed until now: once is forgiven (the landmarks
+         * follow it on, so the instruction does not flicker), twice in a row it is gone */
         live->unfound_missed = fr.has_shape ? 0 : live->unfound_missed + 1;
         if (!fr.has_shape && (!was_turned || live->unfound_missed >= 2))
             return BK_OK;
-    } else if (!was_turned) {
-        return BK_OK;
     }
-    if (!was_turned || !follow_turned(lm, live, frame, faces)) {
-        if (!detected && live->since_recovery >= live->unfound_every) {
-            live->since_recovery = 0;
-            detected = true;
-            if ((err = detect_turned(lm, live, frame, &fr, &used)) != BK_OK)
+    if (was_turned && follow_turned(lm, live, frame, faces)) {
+        /* followed on */
+    } else {
+        if (!whole) {
+            if (live->retry_left <= 0)
+                return BK_OK;
+            if ((err = detect_near(lm, live, frame, &fr, hits, &n)) != BK_OK)
                 return err;
+            if (fr.has_shape && !turned_enough(&fr)) {
+                take_face(live, &fr, hits, n, faces); /* faced the camera */
+                return BK_OK;
+            }
         }
-        if (!detected || !fr.has_shape || !(fabs(fr.yaw_deg) >= TURNED_MIN_DEG))
-            return BK_OK; /* lost, or turned back: the next frame's full search finds the face */
+        if (!fr.has_shape)
+            return BK_OK; /* lost: the person left (the frame says so at once) */
         *faces = fr;
-        live->turned_box = faceshape_haar_box(&used);
-        remember(live, faces, &used);
+        live->turned_box = faceshape_haar_box(&hits[0]);
+        remember(live, faces, &hits[0]);
         /* a fresh find: the head followed until now may have turned the other way, or be
          * another head; the old yaws must not name the direction */
         faceshape_smoother_reset(&live->turned_smooth);
@@ -419,21 +502,35 @@ static bk_err turned_head(const landmarks *lm, facecheck_live *live, const pic *
     return BK_OK;
 }
 
+/* The frame's face or head, for a search near it when the next frame loses it: a lone face or a
+ * turned head (two people: every frame is searched whole, as the tracker does). */
+static void keep_for_retry(facecheck_live *live, const face_result *faces)
+{
+    if (faces->n_faces == 1 || (faces->n_faces == 0 && live->turned)) {
+        live->lost_box = faces->n_faces == 1 ? faces->faces[0] : live->turned_box;
+        live->retry_left = FACECHECK_RETRY_FRAMES;
+    } else if (faces->n_faces > 1) {
+        live->retry_left = 0;
+    } else if (live->retry_left > 0) {
+        live->retry_left--;
+    }
+}
+
 bk_err facecheck_frame(const face_finder *finder, const landmarks *lm, facecheck_live *live,
                        const pic *frame, const icao_settings *limits, face_result *faces,
                        icao_result *result)
 {
     face_tracker *t = &live->track;
-    bool followed = false;
+    bool followed = false, was_dlib = live->dlib_face;
+    live->dlib_face = false;
     if (live->since_unfound < INT_MAX / 2)
         live->since_unfound++;
-    if (live->since_recovery < INT_MAX / 2)
-        live->since_recovery++;
     if (lm != NULL && live->have_shape && t->valid && t->since_full + 1 < t->full_every) {
         followed = follow(lm, live, frame, faces);
         if (followed) {
             t->since_full++;
             live->shape_tracked++;
+            live->dlib_face = was_dlib;
         }
     }
     bk_err err = BK_OK;
@@ -451,17 +548,18 @@ bk_err facecheck_frame(const face_finder *finder, const landmarks *lm, facecheck
                 remember(live, faces, &used);
         }
         if (err == BK_OK && lm != NULL && faces->n_faces == 0)
-            err = turned_head(lm, live, frame, faces);
+            err = no_frontal(lm, live, frame, faces);
     }
     if (faces->n_faces > 0 || err != BK_OK)
         live->turned = false;
-    /* a turned head found by dlib's detector alone has its own smoother: the frames with a
-     * frontal face are smoothed as if the frames without one had no shape */
     if (err == BK_OK) {
+        keep_for_retry(live, faces);
+        live->dlib_frames += live->dlib_face;
+        /* a turned head found by dlib's detector alone has its own smoother: the frames with a
+         * frontal face are smoothed as if the frames without one had no shape */
         faceshape_smoother_reset(live->turned ? &live->smooth : &live->turned_smooth);
         faceshape_smooth(live->turned ? &live->turned_smooth : &live->smooth, faces);
-    }
-    if (err == BK_OK)
         err = icao_check_picture(frame, faces, limits, result);
+    }
     return err;
 }

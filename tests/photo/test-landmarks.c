@@ -558,12 +558,13 @@ static void test_capture_turned(void)
 /* Live view's frame `n` of a portrait, as the emulated camera makes it (emulators/ptpip): a 3:2
  * window a little larger than the portrait around its middle, moved a little from frame to frame
  * (the emulator's jitter), outside the portrait its edge pixels repeated (the studio background
- * is plain), 1024x680 as JPEG at quality 80, decoded at half size as the photo service does. */
+ * is plain), 1024x680 as JPEG at quality 80, decoded at half size as the photo service does.
+ * live_view_at moves the window by `shift` of its width more (the person moved the other way). */
 #define LIVE_FRAMES 60
-static pic *live_view(const pic *portrait, int n)
+static pic *live_view_at(const pic *portrait, int n, double shift)
 {
     double h = fmax(portrait->height, portrait->width / 1.5) * 1.02, w = 1.5 * h;
-    double cx = portrait->width / 2.0 + 0.02 * w * sin(n * 0.21);
+    double cx = portrait->width / 2.0 + 0.02 * w * sin(n * 0.21) + shift * w;
     double cy = portrait->height / 2.0 + 0.015 * h * sin(n * 0.13 + 1.0);
     double step = w / 1024;
     pic *view = NULL, *frame = NULL;
@@ -577,6 +578,11 @@ static pic *live_view(const pic *portrait, int n)
     biomem_free(jpeg);
     pic_free(view);
     return frame;
+}
+
+static pic *live_view(const pic *portrait, int n)
+{
+    return live_view_at(portrait, n, 0);
 }
 
 static icao_settings live_limits(void)
@@ -727,12 +733,15 @@ static void test_live_frontal_no_turn(void)
 /* Live view of the frontal and neutral portraits: on a frame where the Haar search finds the
  * face, dlib's detector does not run; and until the first frame without a Haar face, every
  * frame's checks are the same as with the detector switched off (unfound_every 0, live view
- * before it). After such a frame the two may differ: a head dlib's detector found is followed,
- * and a frontal face is then looked for near it (face_find_near), which may find it where the
- * full search did not. A frame without a Haar face never passes. */
+ * before it). After such a frame the two may differ: a face dlib's detector found is followed,
+ * and a head it found turned is followed with a frontal face looked for near it (face_find_near),
+ * which may find it where the full search did not. A head it finds in a frontal portrait is never
+ * taken for a turned one: it is a face (one), judged by the same checks as the Haar search's, and
+ * so every frame of these portraits has a face (before, 17 of 720 said "Look into the camera"). */
 static void test_live_frontal_unchanged(void)
 {
-    int n = 0, frames = 0, haar_frames = 0, differ = 0, same = 0, found_near = 0;
+    int n = 0, frames = 0, haar_frames = 0, differ = 0, same = 0, found_near = 0, dlib = 0;
+    int unfound = 0;
     for (guint i = 0; i < shots->len; i++) {
         const shot *s = g_ptr_array_index(shots, i);
         if (!g_str_has_prefix(s->file, "frontal/") && !g_str_has_prefix(s->file, "neutral/"))
@@ -749,17 +758,18 @@ static void test_live_frontal_unchanged(void)
             pic *frame = live_view(portrait, f);
             face_result a, b;
             icao_result ra, rb;
-            long before = with.unfound_searches;
+            long before = with.unfound_searches + with.near_searches;
             g_assert_cmpint(facecheck_frame(finder, model, &with, frame, &set, &a, &ra), ==, BK_OK);
             g_assert_cmpint(facecheck_frame(finder, model, &without, frame, &set, &b, &rb), ==,
                             BK_OK);
             frames++;
-            alike = alike && a.n_faces > 0 && b.n_faces > 0;
-            if (a.n_faces > 0) {
+            bool haar = a.n_faces > 0 && !with.dlib_face; /* found (or followed) from Haar */
+            alike = alike && haar && b.n_faces > 0;
+            g_assert_false(with.turned);
+            if (haar) {
                 haar_frames++;
                 found_near += b.n_faces == 0;
-                g_assert_cmpint(with.unfound_searches, ==, before);
-                g_assert_false(with.turned);
+                g_assert_cmpint(with.unfound_searches + with.near_searches, ==, before);
             }
             if (alike) {
                 same++;
@@ -772,15 +782,25 @@ static void test_live_frontal_unchanged(void)
                     g_assert_cmpfloat(fabs(ra.checks[k].value - rb.checks[k].value), <, 1e-9);
                 }
             }
-            if (a.n_faces == 0) {
+            if (!haar) {
                 differ++;
-                g_assert_false(ra.compliant);
                 /* a head dlib's detector finds in a frontal portrait is not taken for a turned
-                 * one (less than 15 degrees of yaw): "Look into the camera", as before */
-                g_assert_cmpstr(icao_first_failure(&ra)->name, ==, "faces");
-                g_test_message("%s live frame %d: no Haar face; with dlib's detector: first "
+                 * one (less than 15 degrees of yaw): a face, with every check a Haar face gets */
+                if (with.dlib_face) {
+                    dlib++;
+                    g_assert_cmpint(a.n_faces, ==, 1);
+                    g_assert_true(a.has_shape);
+                    g_assert_true(ra.landmarks); /* mouth, eyes, pose, light, as a Haar face's */
+                    g_assert_true(ra.cropped);
+                } else {
+                    unfound++;
+                    g_assert_false(ra.compliant);
+                    g_assert_cmpstr(icao_first_failure(&ra)->name, ==, "faces");
+                }
+                g_test_message("%s live frame %d: no Haar face; with dlib's detector: %s, first "
                                "failure %s",
-                               s->file, f, icao_first_failure(&ra)->name);
+                               s->file, f, with.dlib_face ? "its face" : "none",
+                               ra.compliant ? "none" : icao_first_failure(&ra)->name);
             }
             icao_result_clear(&ra);
             icao_result_clear(&rb);
@@ -790,13 +810,254 @@ static void test_live_frontal_unchanged(void)
     }
     g_test_message(
         "live frontal/neutral: %d portraits, %d frames, Haar face in %d (dlib's detector "
-        "did not run on them; %d found only near a head it had found), none in %d; "
-        "the same checks as without the detector on the %d frames before the first "
-        "without a Haar face",
-        n, frames, haar_frames, found_near, differ, same);
+        "did not run on them; %d found only near a head it had found), none in %d (dlib's "
+        "detector's face in %d, no face in %d); the same checks as without the detector on the "
+        "%d frames before the first without a Haar face",
+        n, frames, haar_frames, found_near, differ, dlib, unfound, same);
     g_assert_cmpint(n, ==, 60);
     g_assert_cmpint(same * 10, >=, frames * 9);
-    g_assert_cmpint(haar_frames * 20, >=, frames * 19);
+    /* the Haar search's faces are the rule (frames followed from the detector's face until the
+     * next full search count as the detector's), and every frame has a face */
+    g_assert_cmpint(haar_frames * 10, >=, frames * 9);
+    g_assert_cmpint(unfound, ==, 0);
+}
+
+/* The frontal portraits whose still passes every check but eye_distance (the studio portraits'
+ * eyes are 210 px apart, under the 300 a capture needs) are found in live view on every one of
+ * FRONTAL_LIVE_FRAMES jittered frames: by the Haar search or, where it misses them, by dlib's
+ * detector (frl_london_042_03: the Haar search finds it on none of its live frames), so that
+ * the person is never told "Look into the camera" while looking into it. */
+static void test_live_frontal_found(void)
+{
+    int n = 0, frames = 0, passed = 0, dlib = 0;
+    for (guint i = 0; i < shots->len; i++) {
+        const shot *s = g_ptr_array_index(shots, i);
+        if ((!g_str_has_prefix(s->file, "frontal/") && !g_str_has_prefix(s->file, "neutral/")) ||
+            s->haar_faces == 0)
+            continue;
+        bool still = true;
+        for (int k = 0; k < s->ir.n_checks; k++)
+            still =
+                still && (s->ir.checks[k].pass || !strcmp(s->ir.checks[k].name, "eye_distance"));
+        if (!still)
+            continue;
+        n++;
+        pic *portrait = load(s->file);
+        facecheck_live live;
+        facecheck_live_init(&live, 10);
+        icao_settings set = live_limits();
+        int found = 0, pass = 0;
+        for (int f = 0; f < FRONTAL_LIVE_FRAMES; f++) {
+            pic *frame = live_view(portrait, f);
+            face_result fr;
+            icao_result ir;
+            g_assert_cmpint(facecheck_frame(finder, model, &live, frame, &set, &fr, &ir), ==,
+                            BK_OK);
+            found += fr.n_faces == 1 && fr.has_shape;
+            pass += ir.compliant;
+            if (fr.n_faces != 1)
+                g_test_message("%s live frame %d: %d faces", s->file, f, fr.n_faces);
+            icao_result_clear(&ir);
+            pic_free(frame);
+        }
+        frames += FRONTAL_LIVE_FRAMES;
+        passed += pass;
+        dlib += (int)live.dlib_frames;
+        if (live.dlib_frames > 0 || pass < FRONTAL_LIVE_FRAMES)
+            g_test_message("%s: found on %d of %d live frames (%ld by dlib's detector), passing "
+                           "on %d",
+                           s->file, found, FRONTAL_LIVE_FRAMES, live.dlib_frames, pass);
+        g_assert_cmpint(found, ==, FRONTAL_LIVE_FRAMES);
+        pic_free(portrait);
+    }
+    g_test_message("live frontal found: %d portraits whose still passes (but eye_distance), found "
+                   "on every one of %d frames (%d by dlib's detector), %d passing",
+                   n, frames, dlib, passed);
+    g_assert_cmpint(n, >=, 50);
+}
+
+/* A picture side by side with itself (two people, or two copies of a thing). */
+static pic *side_by_side(const pic *a)
+{
+    pic *c = NULL;
+    g_assert_cmpint(pic_new(2 * a->width, a->height, 3, &c), ==, BK_OK);
+    size_t row = (size_t)a->width * 3;
+    for (int y = 0; y < a->height; y++)
+        for (int k = 0; k < 2; k++)
+            memcpy(c->px + (size_t)y * 2 * row + (size_t)k * row, a->px + (size_t)y * row, row);
+    return c;
+}
+
+/* Live view of `p` (`file`; `pair`: the picture side by side with itself), 24 jittered frames
+ * with and without dlib's detector: frames passing with it may not be more than without; a
+ * picture without a person gives no face at all; frames whose faces come from the detector and
+ * are two have `faces` fail first. Returns the frames whose faces came from the detector. */
+static int no_new_pass(const char *file, const pic *p, bool pair)
+{
+    const char *name = strrchr(file, '/') + 1;
+    bool person = !g_str_has_prefix(name, "pixabay_") && !g_str_has_prefix(name, "skimage_coffee");
+    facecheck_live with, without;
+    facecheck_live_init(&with, 10);
+    facecheck_live_init(&without, 10);
+    without.unfound_every = 0;
+    icao_settings set = live_limits();
+    int pass_with = 0, pass_without = 0, dlib = 0;
+    for (int f = 0; f < 24; f++) {
+        pic *frame = live_view(p, f);
+        face_result a, b;
+        icao_result ra, rb;
+        g_assert_cmpint(facecheck_frame(finder, model, &with, frame, &set, &a, &ra), ==, BK_OK);
+        g_assert_cmpint(facecheck_frame(finder, model, &without, frame, &set, &b, &rb), ==, BK_OK);
+        pass_with += ra.compliant;
+        pass_without += rb.compliant;
+        if (!person)
+            g_assert_cmpint(a.n_faces + a.has_shape, ==, 0);
+        if (with.dlib_face) {
+            dlib++;
+            if (pair) {
+                g_assert_cmpint(a.n_faces, ==, 2);
+                g_assert_cmpstr(icao_first_failure(&ra)->name, ==, "faces");
+            }
+        }
+        icao_result_clear(&ra);
+        icao_result_clear(&rb);
+        pic_free(frame);
+    }
+    g_test_message("%s%s: live frames passing with dlib's detector %d, without %d (its faces on "
+                   "%d frames)",
+                   file, pair ? " side by side with itself" : "", pass_with, pass_without, dlib);
+    g_assert_cmpint(pass_with, <=, pass_without);
+    return dlib;
+}
+
+/* Taking dlib's detector's faces in live view makes no frame pass that did not before: the
+ * pictures that are not compliant portraits (negative/, other/, pose/) and two people the Haar
+ * search misses (frl_london_042_03 side by side with itself) pass on no more of 24 live frames
+ * with the detector than without; those without a person give no face at all; and where the
+ * detector's faces are two people, `faces` fails (it counts every head it finds). Known and not
+ * this change's: the Haar search finds one of the two 042_03 on most of their frames, and those
+ * frames pass with and without the detector. */
+static void test_live_no_new_pass(void)
+{
+    static const char *const dirs[] = {"negative", "other", "pose"};
+    int pictures = 0;
+    for (size_t d = 0; d < G_N_ELEMENTS(dirs); d++) {
+        g_autofree char *path = g_build_filename(faces_dir, dirs[d], NULL);
+        GDir *dir = g_dir_open(path, 0, NULL);
+        g_assert_nonnull(dir);
+        const char *name;
+        while ((name = g_dir_read_name(dir)) != NULL) {
+            g_autofree char *file = g_build_filename(dirs[d], name, NULL);
+            pic *p = load(file);
+            no_new_pass(file, p, false);
+            pic_free(p);
+            pictures++;
+        }
+        g_dir_close(dir);
+    }
+    g_assert_cmpint(pictures, >=, 30);
+    pic *one = load("frontal/frl_london_042_03.jpg"), *two = side_by_side(one);
+    g_assert_cmpint(no_new_pass("frontal/frl_london_042_03.jpg", two, true), >, 0);
+    pic_free(two);
+    pic_free(one);
+}
+
+/* A 3/4 view the Haar search misses, with the person moving twice within 10 frames (the window
+ * moved by 0.1 of its width at frame 20 and by 0.2 at frame 23): the landmarks lose the head on
+ * each move, dlib's detector finds it again near where it was at once, and every frame from the
+ * first on says the turn of its label, outlined. Before, the second loss within 10 frames had to
+ * wait for the detector's next run: 6 frames of "Look into the camera" (right 126). And nothing is
+ * held past a real change: when the person leaves (an empty frame from frame 20 on) no frame says
+ * turn from then on, and when they face the camera (right 126 turned, then frontal 126 from
+ * frame 20) none fails yaw from then on. */
+#define MOVE_FRAMES 40
+static double moved(int f)
+{
+    return f >= 23 ? 0.2 : f >= 20 ? 0.1 : 0;
+}
+
+static void test_live_turned_lost(void)
+{
+    int n = 0;
+    for (guint i = 0; i < shots->len; i++) {
+        const shot *s = g_ptr_array_index(shots, i);
+        double label = g_str_has_prefix(s->file, "pose/") ? label_yaw(s) : 0;
+        if (!g_str_has_prefix(s->file, "pose/") || s->haar_faces > 0 || !(fabs(label) < 60))
+            continue;
+        n++;
+        pic *portrait = load(s->file);
+        facecheck_live live;
+        facecheck_live_init(&live, 10);
+        icao_settings set = live_limits();
+        int other = 0;
+        for (int f = 0; f < MOVE_FRAMES; f++) {
+            pic *frame = live_view_at(portrait, f, moved(f));
+            face_result fr;
+            icao_result ir;
+            g_assert_cmpint(facecheck_frame(finder, model, &live, frame, &set, &fr, &ir), ==,
+                            BK_OK);
+            const icao_check *first = icao_first_failure(&ir);
+            bool turn = first && !strcmp(first->name, "yaw") &&
+                        strstr(first->instruction, label > 0 ? "your right" : "your left") &&
+                        (fr.n_faces > 0 || live.turned);
+            if (!turn) {
+                other++;
+                g_test_message("%s moving, live frame %d: %s, Haar faces %d", s->file, f,
+                               first ? first->name : "none", fr.n_faces);
+            }
+            icao_result_clear(&ir);
+            pic_free(frame);
+        }
+        g_test_message("%s moving twice within 10 frames: %d of %d frames without the turn; "
+                       "dlib's detector over the frame %ld times, near the lost head %ld",
+                       s->file, other, MOVE_FRAMES, live.unfound_searches, live.near_searches);
+        g_assert_cmpint(other, ==, 0);
+        g_assert_cmpint(live.unfound_searches, <=, MOVE_FRAMES / FACECHECK_UNFOUND_EVERY + 1);
+        pic_free(portrait);
+    }
+    g_assert_cmpint(n, ==, 4);
+
+    /* the person leaves; the same person faces the camera */
+    pic *turned = load("pose/frll_neutral_right_3quarter_126_04.jpg");
+    pic *frontal = load("frontal/frl_london_126_03.jpg");
+    pic *empty = NULL;
+    g_assert_cmpint(pic_new(turned->width, turned->height, 3, &empty), ==, BK_OK);
+    for (size_t k = 0; k < (size_t)turned->width * turned->height * 3; k++)
+        empty->px[k] = turned->px[k % 3]; /* the studio background's colour */
+    for (int then = 0; then < 2; then++) {
+        facecheck_live live;
+        facecheck_live_init(&live, 10);
+        icao_settings set = live_limits();
+        int turn_before = 0;
+        for (int f = 0; f < 30; f++) {
+            pic *frame = live_view(f < 20 ? turned : then ? frontal : empty, f);
+            face_result fr;
+            icao_result ir;
+            g_assert_cmpint(facecheck_frame(finder, model, &live, frame, &set, &fr, &ir), ==,
+                            BK_OK);
+            const icao_check *first = icao_first_failure(&ir);
+            bool yaw_fails = false;
+            for (int k = 0; k < ir.n_checks; k++)
+                yaw_fails = yaw_fails || (!strcmp(ir.checks[k].name, "yaw") && !ir.checks[k].pass);
+            if (f < 20) {
+                turn_before += yaw_fails && live.turned;
+            } else if (then) {
+                g_assert_false(yaw_fails); /* faced the camera: found, not told to turn */
+                g_assert_false(live.turned);
+                g_assert_cmpint(fr.n_faces, ==, 1);
+            } else {
+                g_assert_false(live.turned); /* left: nobody outlined, "Look into the camera" */
+                g_assert_cmpint(fr.n_faces, ==, 0);
+                g_assert_cmpstr(first->name, ==, "faces");
+            }
+            icao_result_clear(&ir);
+            pic_free(frame);
+        }
+        g_assert_cmpint(turn_before, ==, 20);
+    }
+    pic_free(empty);
+    pic_free(frontal);
+    pic_free(turned);
 }
 
 /* Figures of each measure over the frontal references, for docs/photo.md. */
@@ -847,6 +1108,9 @@ int main(int argc, char **argv)
     g_test_add_func("/landmarks/live-turned", test_live_turned);
     g_test_add_func("/landmarks/live-frontal-unchanged", test_live_frontal_unchanged);
     g_test_add_func("/landmarks/live-frontal-no-turn", test_live_frontal_no_turn);
+    g_test_add_func("/landmarks/live-frontal-found", test_live_frontal_found);
+    g_test_add_func("/landmarks/live-no-new-pass", test_live_no_new_pass);
+    g_test_add_func("/landmarks/live-turned-lost", test_live_turned_lost);
     g_test_add_func("/landmarks/spread", test_spread);
     int r = g_test_run();
     g_ptr_array_unref(shots);
