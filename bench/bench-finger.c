@@ -10,6 +10,9 @@
  * turned up to 10 degrees, moved, cut by up to 20 % and some with noise; each card finger's plain
  * print against its rolled print) and impostor pairs (different captures, the card's fingers
  * against each other), ours and bozorth3's false match and non-match rates at their thresholds.
+ * Beside ours, libfprint's minutiae (fp_image_detect_minutiae) with fingerlfp's directions: their
+ * count, time and directions against mindtct's, the comparison on them, and the kiosk's rule for
+ * its captures (a match by either source), with a sweep of thresholds.
  *
  * Usage: bench-finger [--short] DATA-DIR [TOOLS-DIR]
  *   DATA-DIR   ../shared/data/fingerprints (captures/ and nist/tpcard/)
@@ -24,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "capture/finger.h"
 #include "fingernist.h"
 #include "core/fingerplan.h"
 #include "fingerkinds.h"
@@ -731,6 +735,18 @@ static void pairs_bench(int ncap)
     report_pairs("genuine: card plain vs rolled, same finger", &gen_card, 1);
     report_pairs("impostor: different captures", &imp_cap, 0);
     report_pairs("impostor: card, different fingers", &imp_card, 0);
+    printf("the kiosk's captures (a match by either: ours at %d or on libfprint's at %d, "
+           "FINGER_LFP_DEFAULT_THRESHOLD): FNMR copies %.1f %%, card %.1f %%; false matches %d of "
+           "%d\n",
+           FINGERMATCH_DEFAULT_THRESHOLD, FINGER_LFP_DEFAULT_THRESHOLD,
+           gen_cap.n ? 100.0 * wrong_either(&gen_cap, 1, FINGER_LFP_DEFAULT_THRESHOLD) / gen_cap.n
+                     : NAN,
+           gen_card.n
+               ? 100.0 * wrong_either(&gen_card, 1, FINGER_LFP_DEFAULT_THRESHOLD) / gen_card.n
+               : NAN,
+           wrong_either(&imp_cap, 0, FINGER_LFP_DEFAULT_THRESHOLD) +
+               wrong_either(&imp_card, 0, FINGER_LFP_DEFAULT_THRESHOLD),
+           imp_cap.n + imp_card.n);
     threshold_sweep(&gen_cap, &gen_card, &imp_cap, &imp_card);
     printf("comparison time: median %.3f ms a pair over %d pairs (target < 1 ms)\n",
            median(pair_ms, n_pair_ms), n_pair_ms);
