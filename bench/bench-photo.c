@@ -13,7 +13,10 @@
  * the detector runs on one frame in FACECHECK_UNFOUND_EVERY), OpenCV on the same frames, the
  * share of frames whose instruction is the turn; and end to end, updates/s and how many say turn.
  *
- *   bench-photo PORTRAIT CASCADE_DIR [OPENCV_SCRIPT [TURNED]]
+ * With UNFOUND (a frontal portrait the Haar search misses at the live size), the same before and
+ * after: the frames with a face (dlib's detector's, taken as a Haar face) and passing.
+ *
+ *   bench-photo PORTRAIT CASCADE_DIR [OPENCV_SCRIPT [TURNED [UNFOUND]]]
  *
  * BIOKIOSK_BENCH_SHORT=1: the short mode the test suite runs (4 frames, 1 capture, 2 s).
  */
@@ -208,7 +211,7 @@ static double e2e_run(const pic *portrait, const char *cascade_dir, int full_eve
     /* the first analysis starts the clock: opening live view and loading the landmark model
      * (once when the kiosk starts, 1-7 s on this machine depending on its load) are not part of
      * the rate; the analysis thread loads the model before its first analysis */
-    int frames = 0, analyses = 0, turn = 0, per_second[E2E_SECONDS] = {0};
+    int frames = 0, analyses = 0, turn = 0, face = 0, pass = 0, per_second[E2E_SECONDS] = {0};
     double start = 0, end = now_ms() + 60000;
     while (now_ms() < end) {
         photo_event ev;
@@ -227,6 +230,8 @@ static double e2e_run(const pic *portrait, const char *cascade_dir, int full_eve
         if (ev.kind == PHOTO_EVENT_ANALYSIS && sec >= 0 && sec < e2e_seconds) {
             analyses++;
             turn += strcmp(ev.analysis.check, "yaw") == 0;
+            face += strcmp(ev.analysis.check, "faces") != 0;
+            pass += ev.analysis.pass;
             per_second[sec]++;
         }
         photo_attempt_free(ev.attempt);
@@ -241,9 +246,10 @@ static double e2e_run(const pic *portrait, const char *cascade_dir, int full_eve
     double load[1] = {NAN};
     getloadavg(load, 1); /* the machine is shared: the rate depends on its load */
     printf("end to end, %s: %d s of live view: %.1f frames/s, %.1f instruction updates/s "
-           "(median second %.0f; %d of %d say turn your head), load average %.1f\n",
-           label, e2e_seconds, frames / (double)e2e_seconds, rate, median(secs, e2e_seconds), turn,
-           analyses, load[0]);
+           "(median second %.0f; of %d: %d say turn your head, %d a face found, %d pass), load "
+           "average %.1f\n",
+           label, e2e_seconds, frames / (double)e2e_seconds, rate, median(secs, e2e_seconds),
+           analyses, turn, face, pass, load[0]);
     return start > 0 ? rate : -1;
 }
 
@@ -303,18 +309,19 @@ static void remove_frames(const char *dir)
     }
 }
 
-/* Live view of a turned head (TURNED) frame by frame as facecheck_frame analyses it, before
- * (unfound_every 0) and after, the two alternately on the same frames, and OpenCV's detector on
- * them; the frames are written to `dir` for the script and removed after. */
+/* Live view of a head the Haar search misses (TURNED, UNFOUND: `what`) frame by frame as
+ * facecheck_frame analyses it, before (unfound_every 0) and after, the two alternately on the same
+ * frames, and OpenCV's detector on them; the frames are written to `dir` for the script and
+ * removed after. */
 static void live_turned(const pic *turned, const face_finder *finder, const char *dir,
-                        const char *script, const char *cascade_dir)
+                        const char *script, const char *cascade_dir, const char *what)
 {
     facecheck_live st[2];
     facecheck_live_init(&st[0], FULL_EVERY);
     facecheck_live_init(&st[1], FULL_EVERY);
     st[0].unfound_every = 0;
     double t[2][FRAMES];
-    int turn[2] = {0, 0}, haar = 0;
+    int turn[2] = {0, 0}, face[2] = {0, 0}, pass[2] = {0, 0}, haar = 0;
     icao_settings s = icao_settings_default(false);
     s.live = true;
     s.capture_scale = 6000.0 / 512;
@@ -332,6 +339,8 @@ static void live_turned(const pic *turned, const face_finder *finder, const char
             t[k][i] = now_ms() - c0;
             const icao_check *c = icao_first_failure(&ir);
             turn[k] += c != NULL && strcmp(c->name, "yaw") == 0;
+            face[k] += fr.n_faces > 0;
+            pass[k] += ir.compliant;
             haar += k == 0 && fr.n_faces > 0;
             icao_result_clear(&ir);
             pic_free(q);
@@ -343,20 +352,22 @@ static void live_turned(const pic *turned, const face_finder *finder, const char
     for (int k = 0; k < 2; k++) {
         /* median() sorts: the last is then the slowest */
         double avg = mean(t[k], n_frames), med = median(t[k], n_frames);
-        printf("live view of the turned head, %s: median %.1f ms per frame, mean %.1f, slowest "
-               "%.1f (/ OpenCV: median %.2f, mean %.2f); turn instruction on %d of %d frames "
-               "(Haar face in %d)\n",
+        printf("live view of the %s, %s: median %.1f ms per frame, mean %.1f, slowest %.1f (/ "
+               "OpenCV: median %.2f, mean %.2f); of %d frames: turn instruction on %d, a face on "
+               "%d, passing %d (Haar face in %d before)\n",
+               what,
                k ? "after (dlib's detector on frames without a frontal face)"
                  : "before (no detector)",
-               med, avg, t[k][n_frames - 1], med / cv, avg / cv, turn[k], n_frames, haar);
+               med, avg, t[k][n_frames - 1], med / cv, avg / cv, n_frames, turn[k], face[k],
+               pass[k], haar);
         if (k)
-            printf("  dlib's detector ran on %ld of %d frames, the head followed by its "
-                   "landmarks on %ld\n",
-                   st[1].unfound_searches, n_frames, st[1].turned_frames);
+            printf("  dlib's detector ran over %ld of %d frames and near a lost head on %ld; a "
+                   "turned head followed on %ld, its face on %ld\n",
+                   st[1].unfound_searches, n_frames, st[1].near_searches, st[1].turned_frames,
+                   st[1].dlib_frames);
     }
     if (isfinite(cv))
-        printf("OpenCV 4.6 Haar face detector on the turned head's frames: median %.1f ms, "
-               "found %s",
+        printf("OpenCV 4.6 Haar face detector on the %s's frames: median %.1f ms, found %s", what,
                cv, found[0] ? found : "?\n");
     remove_frames(dir);
 }
@@ -369,7 +380,8 @@ int main(int argc, char **argv)
         e2e_seconds = 2;
     }
     if (argc < 3) {
-        fprintf(stderr, "usage: bench-photo PORTRAIT CASCADE_DIR [OPENCV_SCRIPT]\n");
+        fprintf(stderr,
+                "usage: bench-photo PORTRAIT CASCADE_DIR [OPENCV_SCRIPT [TURNED [UNFOUND]]]\n");
         return 2;
     }
     pic *portrait = load(argv[1]);
@@ -541,7 +553,14 @@ int main(int argc, char **argv)
     pic *turned = argc > 4 ? load(argv[4]) : NULL;
     if (turned != NULL && model != NULL) {
         printf("turned head %s (%dx%d)\n", argv[4], turned->width, turned->height);
-        live_turned(turned, finder, dir, argc > 3 ? argv[3] : NULL, argv[2]);
+        live_turned(turned, finder, dir, argc > 3 ? argv[3] : NULL, argv[2], "turned head");
+    }
+    pic *unfound = argc > 5 ? load(argv[5]) : NULL;
+    if (unfound != NULL && model != NULL) {
+        printf("frontal portrait the Haar search misses %s (%dx%d)\n", argv[5], unfound->width,
+               unfound->height);
+        live_turned(unfound, finder, dir, argc > 3 ? argv[3] : NULL, argv[2],
+                    "frontal portrait the Haar search misses");
     }
     rmdir(dir);
 
@@ -562,6 +581,12 @@ int main(int argc, char **argv)
                                                   "turned head, before (no detector)"));
             track_rate = fmin(track_rate, e2e_run(turned, argv[2], FULL_EVERY, 0,
                                                   "turned head, after (dlib's detector)"));
+            if (unfound != NULL) {
+                e2e_run(unfound, argv[2], FULL_EVERY, -1,
+                        "frontal the Haar search misses, before (no detector)");
+                e2e_run(unfound, argv[2], FULL_EVERY, 0,
+                        "frontal the Haar search misses, after (dlib's detector)");
+            }
         }
         if (full_rate < 0 || track_rate < 0)
             printf("end to end: the emulated camera did not open\n");
@@ -574,6 +599,7 @@ int main(int argc, char **argv)
     }
     face_finder_free(finder);
     landmarks_free(model);
+    pic_free(unfound);
     pic_free(turned);
     pic_free(portrait);
     return 0;

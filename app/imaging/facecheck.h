@@ -82,7 +82,7 @@ typedef struct facecheck_live {
  * 512x340 live frame it costs 15-40 ms, the frame's Haar search 5-15 ms. */
 #define FACECHECK_UNFOUND_EVERY 10
 
-/* A face or head lost is searched for near where it was (about a quarter of the cost) on the
+/* A face or head lost is searched for near where it was (about 0.4 of the cost) on the
  * frame that lost it and this many frames after. */
 #define FACECHECK_RETRY_FRAMES 3
 
