@@ -236,9 +236,42 @@ static void points_box(const landmarks_shape *s, double b[4])
     b[3] = fmax(1, y1 - y0);
 }
 
-/* Remembers a fit made from `box` for the next frame. */
-static void remember(facecheck_live *live, const face_result *fr, const landmarks_box *box)
+/* The spread (standard deviation) of the grey levels inside the box of a fit's points, every
+ * second pixel: a face's eyes, brows, nostrils and mouth give it one, an empty background none. */
+static double contrast(const pic *frame, const landmarks_shape *s)
 {
+    double b[4];
+    points_box(s, b);
+    int x0 = (int)fmax(0, b[0]), y0 = (int)fmax(0, b[1]);
+    int x1 = (int)fmin(frame->width, b[0] + b[2]), y1 = (int)fmin(frame->height, b[1] + b[3]);
+    double sum = 0, sq = 0;
+    long n = 0;
+    for (int y = y0; y < y1; y += 2)
+        for (int x = x0; x < x1; x += 2) {
+            double v = pic_luma(frame, x, y);
+            sum += v;
+            sq += v * v;
+            n++;
+        }
+    if (n < 16)
+        return 0;
+    double m = sum / n;
+    return sqrt(fmax(0, sq / n - m * m));
+}
+
+/* A followed fit whose contrast falls under this share of the fit that found the face is not a
+ * face any more: the person left (on an empty frame the fit still lands somewhere, within a
+ * quarter of the size, and until the next full search said "Close your mouth, please" or "Lift
+ * your chin a little" to nobody for up to 9 frames). */
+#define FOLLOW_MIN_CONTRAST 0.5
+
+/* Remembers a fit made from `box` for the next frame; `frame` (NULL: a followed fit) when the fit
+ * found the face, for the contrast the following compares with. */
+static void remember(facecheck_live *live, const face_result *fr, const landmarks_box *box,
+                     const pic *frame)
+{
+    if (frame != NULL)
+        live->found_contrast = contrast(frame, &fr->shape);
     double p[4];
     points_box(&fr->shape, p);
     live->box_from_points[0] = (box->x - p[0]) / p[2];
@@ -274,7 +307,8 @@ static bool follow(const landmarks *lm, facecheck_live *live, const pic *frame, 
     double q[4];
     points_box(&fr->shape, q);
     if (!(fabs(q[2] / p[2] - 1) < 0.25) ||
-        !faceshape_pose(&fr->shape, &fr->yaw_deg, &fr->pitch_deg))
+        !faceshape_pose(&fr->shape, &fr->yaw_deg, &fr->pitch_deg) ||
+        !(contrast(frame, &fr->shape) >= FOLLOW_MIN_CONTRAST * live->found_contrast))
         return false;
     fr->has_shape = true;
     fr->n_faces = 1;
@@ -297,7 +331,7 @@ static bool follow(const landmarks *lm, facecheck_live *live, const pic *frame, 
      * runs so), as a turned head's did from 40 to 15 degrees */
     double rel[4];
     memcpy(rel, live->box_from_points, sizeof(rel));
-    remember(live, fr, &box);
+    remember(live, fr, &box, NULL);
     memcpy(live->box_from_points, rel, sizeof(rel));
     return true;
 }
@@ -425,8 +459,8 @@ static const double FIT_BOX[4] = {-0.023, -0.088, 1.093, 1.077};
 /* A face dlib's detector found that is not turned by TURNED_MIN_DEG: taken as the Haar search's
  * would be (the Haar box its box maps to, the landmark eyes), every head it found counted, and a
  * lone one tracked (followed by its landmarks, FIT_BOX, until the next full search). */
-static void take_face(facecheck_live *live, const face_result *fr, const landmarks_box *hits, int n,
-                      face_result *faces)
+static void take_face(facecheck_live *live, const pic *frame, const face_result *fr,
+                      const landmarks_box *hits, int n, face_result *faces)
 {
     *faces = *fr;
     faces->n_faces = n < FACE_MAX ? n : FACE_MAX;
@@ -436,7 +470,7 @@ static void take_face(facecheck_live *live, const face_result *fr, const landmar
     t->valid = faces->n_faces == 1;
     if (t->valid) {
         t->last = faces->faces[0];
-        remember(live, faces, &hits[0]);
+        remember(live, faces, &hits[0], frame);
         memcpy(live->box_from_points, FIT_BOX, sizeof(FIT_BOX));
     }
     live->dlib_face = true;
@@ -465,7 +499,7 @@ static bk_err no_frontal(const landmarks *lm, facecheck_live *live, const pic *f
         if ((err = detect_whole(lm, live, frame, &fr, hits, &n)) != BK_OK)
             return err;
         if (fr.has_shape && !turned_enough(&fr)) {
-            take_face(live, &fr, hits, n, faces);
+            take_face(live, frame, &fr, hits, n, faces);
             live->track.since_full = 0; /* the whole frame searched: every head counted */
             return BK_OK;
         }
@@ -484,7 +518,7 @@ static bk_err no_frontal(const landmarks *lm, facecheck_live *live, const pic *f
             if ((err = detect_near(lm, live, frame, &fr, hits, &n)) != BK_OK)
                 return err;
             if (fr.has_shape && !turned_enough(&fr)) {
-                take_face(live, &fr, hits, n, faces); /* faced the camera */
+                take_face(live, frame, &fr, hits, n, faces); /* faced the camera */
                 return BK_OK;
             }
         }
@@ -492,7 +526,7 @@ static bk_err no_frontal(const landmarks *lm, facecheck_live *live, const pic *f
             return BK_OK; /* lost: the person left (the frame says so at once) */
         *faces = fr;
         live->turned_box = faceshape_haar_box(&hits[0]);
-        remember(live, faces, &hits[0]);
+        remember(live, faces, &hits[0], frame);
         /* a fresh find: the head followed until now may have turned the other way, or be
          * another head; the old yaws must not name the direction */
         faceshape_smoother_reset(&live->turned_smooth);
@@ -546,7 +580,7 @@ bk_err facecheck_frame(const face_finder *finder, const landmarks *lm, facecheck
             landmarks_box used;
             err = faceshape_fit_from(lm, frame, faces, &used);
             if (err == BK_OK && faces->has_shape && faces->n_faces == 1)
-                remember(live, faces, &used);
+                remember(live, faces, &used, frame);
         }
         if (err == BK_OK && lm != NULL && faces->n_faces == 0)
             err = no_frontal(lm, live, frame, faces);

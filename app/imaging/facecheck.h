@@ -48,6 +48,8 @@ typedef struct facecheck_live {
                                   points' bounding box (offset and size as fractions of it);
                                   followed fits keep it until the next full search
                                   fits the face anew */
+    double found_contrast;     /* the grey spread inside the points of the fit that found the
+                                  face: a followed fit with less than half of it is lost */
     long shape_tracked;        /* frames followed by their landmarks alone (for benchmarks) */
     /* No frontal face: dlib's detector searches the whole frame (faceshape_fit_unfound) on a
      * frame without a Haar face when it has not run for `unfound_every` frames (0: never, nor
