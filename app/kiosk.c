@@ -140,6 +140,7 @@ static int fingerprints_setup(const config *cfg, const char *path, bool scripted
         .virtual_socket = config_get_string(cfg, CONFIG_FINGERPRINT_VIRTUAL_SOCKET),
         .manual_rescan = scripted, /* the script's reader-plug looks for the reader */
         .match_threshold = (int)config_get_int(cfg, CONFIG_FINGERPRINT_MATCH_THRESHOLD),
+        .lfp_match_threshold = (int)config_get_int(cfg, CONFIG_FINGERPRINT_LFP_MATCH_THRESHOLD),
         .assume_ppi = (int)config_get_int(cfg, CONFIG_FINGERPRINT_ASSUME_PPI),
         .wake = wake_photo_screen, /* (any screen's: it pushes the event type in data) */
         .wake_data = GUINT_TO_POINTER(wake_event),
