@@ -19,9 +19,12 @@
 #define K_MAX 7
 /* A print whose light lines average below this grey (of 255) and vary more than VALLEY_UNEVEN
  * times as much as its dark lines is taken for a negative: the valleys of a real print show the
- * reader's empty level, light and even. */
+ * reader's empty level, light and even. 2, not the 1.2 of the third run: the negatives only this
+ * sign catches (full-contrast negatives of prints that fill their frame: ex-arch, ex-loop-right)
+ * measure 2.9-3.7, while real prints reach 1.3-1.6 (vfs0050.blur, elan; vfs5011 1.27-1.5 once
+ * its contrast is cut to under half around its mean grey, which put its valleys below 150). */
 #define VALLEY_DARK   150.0f
-#define VALLEY_UNEVEN 1.2f
+#define VALLEY_UNEVEN 2.0f
 /* A block's ridge frequency fits the print's (the median over its blocks) when within
  * PERIOD_NEAR times of it either way, and not at all from PERIOD_FAR (an octave) on: the ridge
  * period of one finger varies by about a third across it (tip, core, edges; more on a reader
@@ -35,11 +38,28 @@
  * darker, except two whose originals score 0. */
 #define WASHED_FROM 220.0f
 #define WASHED_OUT  228.0f
+/* The surround of a negative: more than SURROUND_DARK of the blocks outside the print lie darker
+ * than the print's mean by SURROUND_STEP of its ridge-valley span (the old rule's 30 grey levels
+ * are about a fifth of a full-contrast span; as a share of the span it holds at any contrast and
+ * offset). 0.6, not a half: a grey surround (vfs5011's, between the print's lines) counts 4 of 8
+ * blocks, 16 of 29 (0.55) at 35 % contrast; a negative's dark one 0.72-1. */
+#define SURROUND_STEP 0.2f
+#define SURROUND_DARK 0.6f
+/* The print's own texture, for images the print fills: a negative's dark lines are smoother
+ * (TEXTURE_SMOOTH, a log ratio of the fine grain) and no wider (DARK_SHARE_WIDE) than its light
+ * ones (see looks_inverted). */
+#define TEXTURE_SMOOTH  (-0.22f)
+#define DARK_SHARE_WIDE 0.51f
+/* Columns of the window on each side (the darkest, the lightest) whose fine grain is compared. */
+#define GRAIN_COLUMNS 8
 
 typedef struct block_measure {
     float frequency, clarity, consistency, ridge_share;
     float wavenumber; /* ridge periods in the window across them (the spectrum's peak, centroid) */
     float ridge_level, valley_level; /* the profile's darkest and lightest grey */
+    /* share of the profile darker than its mean; log of the fine grain in the darkest columns
+     * over that in the lightest */
+    float dark_share, grain;
 } block_measure;
 
 static float ramp(float v, float lo, float hi)
@@ -84,9 +104,10 @@ static uint8_t *smooth(const fingerqual_input *in)
 }
 
 /* The window of block (bx, by) of the smoothed image sm sampled into win[ALONG][ACROSS]
- * (nearest pixel, clamped). */
+ * (nearest pixel, clamped), and the fine grain there (the image less its smoothed self) into
+ * grain. */
 static void sample(const fingerqual_input *in, const uint8_t *sm, int bx, int by,
-                   float win[ALONG][ACROSS])
+                   float win[ALONG][ACROSS], float grain[ALONG][ACROSS])
 {
     float th = in->orient[by * in->bw + bx];
     float ax = cosf(th), ay = sinf(th); /* along the ridge */
@@ -102,6 +123,7 @@ static void sample(const fingerqual_input *in, const uint8_t *sm, int bx, int by
             x = x < 0 ? 0 : x >= in->width ? in->width - 1 : x;
             y = y < 0 ? 0 : y >= in->height ? in->height - 1 : y;
             win[v][u] = sm[y * in->width + x];
+            grain[v][u] = (float)in->pix[y * in->width + x] - win[v][u];
         }
     }
 }
@@ -124,13 +146,38 @@ static float correlation(const float *a, const float *b, int n)
     return saa > 0 && sbb > 0 ? (float)(sab / sqrt(saa * sbb)) : 0;
 }
 
+/* The fine grain of the dark lines against that of the light ones: log of the grain's energy in
+ * the GRAIN_COLUMNS darkest columns of the detrended profile det over that in as many lightest
+ * columns (plus one grey level squared a sample, so that flat blocks give 0). */
+static float grain_ratio(const float det[ACROSS], const float (*grain)[ACROSS])
+{
+    int order[ACROSS];
+    for (int u = 0; u < ACROSS; u++) {
+        int k = u;
+        for (; k > 0 && det[order[k - 1]] > det[u]; k--)
+            order[k] = order[k - 1];
+        order[k] = u;
+    }
+    double e[2] = {0, 0};
+    for (int k = 0; k < GRAIN_COLUMNS; k++) {
+        for (int side = 0; side < 2; side++) {
+            int u = side ? order[ACROSS - 1 - k] : order[k];
+            for (int v = 0; v < ALONG; v++)
+                e[side] += (double)grain[v][u] * grain[v][u];
+        }
+    }
+    double flat = GRAIN_COLUMNS * ALONG;
+    return (float)log((e[0] + flat) / (e[1] + flat));
+}
+
 /* Frequency, clarity, consistency and ridge share of one block (NIST IR 8382's FDA, LCS and
- * RVU, measured our own way on the turned window). */
+ * RVU, measured our own way on the turned window), and its lines' width and grain (the polarity
+ * signs of looks_inverted). */
 static void measure_block(const fingerqual_input *in, const uint8_t *sm, int bx, int by,
                           const float (*cs)[ACROSS], block_measure *m)
 {
-    float win[ALONG][ACROSS], prof[ACROSS], half[2][ACROSS];
-    sample(in, sm, bx, by, win);
+    float win[ALONG][ACROSS], grain[ALONG][ACROSS], prof[ACROSS], half[2][ACROSS];
+    sample(in, sm, bx, by, win, grain);
     for (int u = 0; u < ACROSS; u++) {
         float s0 = 0, s1 = 0;
         for (int v = 0; v < ALONG / 2; v++) {
@@ -212,6 +259,8 @@ static void measure_block(const fingerqual_input *in, const uint8_t *sm, int bx,
         m->valley_level = prof[u] > m->valley_level ? prof[u] : m->valley_level;
     }
     m->ridge_share = (float)dark / ACROSS;
+    m->dark_share = (float)rn / (ACROSS * ALONG);
+    m->grain = grain_ratio(det, grain);
     if (rn == 0 || vn == 0) {
         m->clarity = 0;
         return;
@@ -258,16 +307,10 @@ static float block_quality(float coh, float flow, const block_measure *m)
     return q * (0.5f + 0.5f * flow);
 }
 
-/* Light background around a dark print, or the reverse? Two signs, either enough:
- * - the surround: the blocks outside the print are darker than those inside (a print lies on a
- *   light platen or paper), judged when there is surround enough to judge by;
- * - the print itself, for images the print fills: where the finger does not touch (the valleys)
- *   the reader shows its empty level, which is light and nearly the same all over the print,
- *   while the ridges' grey follows the pressure. A negative swaps the two: its light lines are
- *   mid-grey and vary more than its dark ones. Both must hold, so a dark but real capture whose
- *   valleys are even, or a light one whose valleys vary, is not taken for a negative
- *   (docs/fingerprints.md gives the measured margins). */
-static int looks_inverted(const fingerqual_input *in, const fingerqual *q)
+/* The blocks outside the print against it: their share darker than the print's mean by
+ * SURROUND_STEP of its span into q->surround_dark (-1 when there are none) and how far their mean
+ * lies above the print's, against the span, into q->surround_rise. */
+static void measure_surround(const fingerqual_input *in, fingerqual *q)
 {
     double fg = 0, bg = 0;
     int nf = 0, nb = 0;
@@ -280,18 +323,54 @@ static int looks_inverted(const fingerqual_input *in, const fingerqual *q)
             nb++;
         }
     }
+    q->surround_dark = -1;
+    q->surround_rise = 0;
+    if (nf == 0 || nb == 0)
+        return;
+    double span = fmax(q->valley_level - q->ridge_level, 1), below = fg / nf - SURROUND_STEP * span;
+    int dark = 0;
+    for (int i = 0; i < in->bw * in->bh; i++)
+        dark += !in->mask[i] && in->mean[i] < below;
+    q->surround_dark = (float)dark / (float)nb;
+    q->surround_rise = (float)((bg / nb - fg / nf) / span);
+}
+
+/* Light background around a dark print, or the reverse? Three signs, any enough:
+ * - the surround: where no finger lies a reader shows its empty platen and a card its paper, as
+ *   light as the valleys or lighter; most of a negative's surround lies darker than its print
+ *   (judged when there is surround enough to judge by, as a share of the print's own span, so
+ *   at any contrast and grey offset);
+ * - the valleys, for images the print fills: where the finger does not touch the reader shows
+ *   its empty level, light and nearly the same all over the print, while the ridges' grey follows
+ *   the pressure. A negative swaps the two: its light lines are mid-grey and vary more than its
+ *   dark ones;
+ * - the lines' grain and width, when the surround does not show the print lying on light: the
+ *   ridges carry the fine grain of pores, ink and uneven contact (the ink prints, the optical
+ *   readers), or, where a reader evens them out, they are the wider lines, pressed flat (the
+ *   capacitive ones). Dark lines both smoother than the light ones and no wider are valleys: a
+ *   negative, at any contrast.
+ * Both parts of the valley sign must hold, so a dark but real capture whose valleys are even, or
+ * a light one whose valleys vary, is not taken for a negative (docs/fingerprints.md gives the
+ * measured margins of all three). */
+static int looks_inverted(const fingerqual_input *in, const fingerqual *q)
+{
+    int nf = 0, nb = 0;
+    for (int i = 0; i < in->bw * in->bh; i++) {
+        nf += in->mask[i] != 0;
+        nb += in->mask[i] == 0;
+    }
     if (nf == 0)
         return 0;
-    /* enough surround to judge by, and most of it dark: a few dark blocks at the edge of a light
-     * print (vfs5011's corner) are no surround */
-    if (nb >= 4 && nb * 100 >= nf && bg / nb < fg / nf - 30) {
-        int dark = 0;
-        for (int i = 0; i < in->bw * in->bh; i++)
-            dark += !in->mask[i] && in->mean[i] < fg / nf - 30;
-        if (2 * dark > nb)
-            return 1;
-    }
-    return q->valley_level < VALLEY_DARK && q->valley_spread > VALLEY_UNEVEN * q->ridge_spread;
+    /* enough surround to judge by: a few blocks at the edge of a print are no surround (8 blocks
+     * and 2 % of the print's: the blurred copy of aes3500, which fills its frame, leaves 6 blocks,
+     * 1.2 %, along its edge, 4 of them darker than the print's mean) */
+    int judged = nb >= 8 && nb * 50 >= nf;
+    if (judged && q->surround_dark > SURROUND_DARK)
+        return 1;
+    if (q->valley_level < VALLEY_DARK && q->valley_spread > VALLEY_UNEVEN * q->ridge_spread)
+        return 1;
+    int on_light = judged && q->surround_rise > 0.1f;
+    return !on_light && q->grain < TEXTURE_SMOOTH && q->dark_share < DARK_SHARE_WIDE;
 }
 
 /* How well a block's ridge frequency fits the print's: 1 within PERIOD_NEAR times either way, 0
@@ -351,7 +430,7 @@ int fingerqual_measure(const fingerqual_input *in, fingerqual *out)
         memset(in->block_quality, 0, sizeof(float) * (size_t)nb);
     float wave = measure_all(in, sm, ms, flows, shares);
     double coh = 0, freq = 0, clar = 0, cons = 0, flow = 0, bq = 0;
-    double rl = 0, rl2 = 0, vl = 0, vl2 = 0;
+    double rl = 0, rl2 = 0, vl = 0, vl2 = 0, grain = 0, dshare = 0;
     for (int i = 0; i < nb; i++) {
         if (!in->mask[i])
             continue;
@@ -369,6 +448,8 @@ int fingerqual_measure(const fingerqual_input *in, fingerqual *out)
         rl2 += (double)m->ridge_level * m->ridge_level;
         vl += m->valley_level;
         vl2 += (double)m->valley_level * m->valley_level;
+        grain += q * m->grain;
+        dshare += q * m->dark_share;
         if (in->block_quality != NULL)
             in->block_quality[i] = q;
         nfg++;
@@ -382,6 +463,8 @@ int fingerqual_measure(const fingerqual_input *in, fingerqual *out)
         out->consistency = (float)(cons / nfg);
         out->flow = (float)(flow / nfg);
         out->block_mean = (float)(bq / nfg);
+        out->grain = bq > 0 ? (float)(grain / bq) : 0;
+        out->dark_share = bq > 0 ? (float)(dshare / bq) : 0.5f;
         double mr = rl / nfg, mv = vl / nfg, span = fmax(mv - mr, 1);
         out->valley_level = (float)mv;
         out->ridge_level = (float)mr;
@@ -399,6 +482,7 @@ int fingerqual_measure(const fingerqual_input *in, fingerqual *out)
     float px = (float)in->block * (float)in->block;
     out->good_area = (float)bq * px;
     out->good_share = out->good_area / ((float)in->width * (float)in->height);
+    measure_surround(in, out);
     out->inverted = looks_inverted(in, out);
 
     return 0;

@@ -15,8 +15,10 @@
  * (blurred noise does not), stand out from the valleys (smudges, washed-out and faint images do
  * not), be darker than a washed-out image can be, cover a fifth of the image or more (slivers and
  * tips do not), and be dark on light
- * (a negative is refused: by a dark surround, or by valleys darker and less even than a reader
- * shows where the finger does not touch).
+ * (a negative is refused at any contrast and grey offset: by a surround darker than the print,
+ * by valleys darker and less even than a reader shows where the finger does not touch, or, when
+ * the surround does not say the print lies on light, by dark lines both smoother and no wider
+ * than the light ones: ridges carry the grain of pores, ink and contact, or are pressed wide).
  *
  * Pure computation, no GLib, no I/O.
  */
@@ -56,6 +58,13 @@ typedef struct fingerqual {
     float ridge_level;  /* mean grey of the dark lines (the profile's darkest) */
     float ridge_spread; /* spread of the dark lines' grey over the print, against the contrast */
     float valley_spread; /* the same for the light lines */
+    float dark_share;    /* share of the profile darker than its mean, over the good blocks */
+    float grain;         /* log ratio of the fine grain of the dark lines to that of the light
+                          * ones, over the good blocks: > 0 when the dark lines carry it */
+    float surround_dark; /* share of the blocks outside the print darker than its mean by a
+                          * fifth of its ridge-valley span (-1: no surround) */
+    float surround_rise; /* the mean grey outside the print above the mean inside, against the
+                          * print's ridge-valley span (0 without surround) */
     int inverted;        /* 1 when the print looks light on dark */
     int quality;         /* 0..100 */
 } fingerqual;
