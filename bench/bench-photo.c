@@ -246,7 +246,8 @@ static double e2e_run(const pic *portrait, const char *cascade_dir, int full_eve
     double load[1] = {NAN};
     getloadavg(load, 1); /* the machine is shared: the rate depends on its load */
     printf("end to end, %s: %d s of live view: %.1f frames/s, %.1f instruction updates/s "
-           "(median second %.0f; of %d: %d say turn your head, %d a face found, %d pass), load "
+           "(median second %.0f; of %d: %d say turn your head, %d a face or head found, %d pass), "
+           "load "
            "average %.1f\n",
            label, e2e_seconds, frames / (double)e2e_seconds, rate, median(secs, e2e_seconds),
            analyses, turn, face, pass, load[0]);

@@ -478,7 +478,7 @@ static void take_face(facecheck_live *live, const pic *frame, const face_result 
 
 /* A frame in which the Haar search found no face (faces->n_faces 0). dlib's detector searches the
  * whole frame when it is due (unfound_every), and near the face or head of the last frame when
- * that was lost (live->retry_left: on this frame and a few after, however often; a head that is
+ * that was lost (live->retry_left: on this frame and the next two, however often; a head that is
  * still there is found again at once, one that left is not). A head turned by TURNED_MIN_DEG or
  * more is followed by its landmarks from then on (its fit is taken when there was none to follow
  * or the following lost it), n_faces staying 0 and its outline in live->turned_box; a face

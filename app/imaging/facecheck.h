@@ -54,14 +54,14 @@ typedef struct facecheck_live {
     /* No frontal face: dlib's detector searches the whole frame (faceshape_fit_unfound) on a
      * frame without a Haar face when it has not run for `unfound_every` frames (0: never, nor
      * near a lost head; init: FACECHECK_UNFOUND_EVERY), and near the face or head of the last
-     * frame when the frame lost it (on FACECHECK_RETRY_FRAMES frames after, however often: a head
-     * still there is found again at once, one that left is not). A head it finds turned by
-     * 15 degrees or more is followed by its landmarks on the frames between (lost when the
-     * detector misses it twice in a row); its faces stay 0: such a frame never passes. While
-     * it is followed, the Haar search looks for a frontal face only near it (the person turning
-     * back; face_find_near), with a full search every track.full_every frames. A face it finds
-     * turned less is taken as the Haar search's would be (dlib_face): the same checks, every
-     * head of a whole-frame search counted, a lone one tracked until the next full search. */
+     * frame when the frame lost it (on FACECHECK_RETRY_FRAMES frames from then, however often: a
+     * head still there is found again at once, one that left is not). A head it finds turned by 15
+     * degrees or more is followed by its landmarks on the frames between (lost when the detector
+     * misses it twice in a row); its faces stay 0: such a frame never passes. While it is followed,
+     * the Haar search looks for a frontal face only near it (the person turning back;
+     * face_find_near), with a full search every track.full_every frames. A face it finds turned
+     * less is taken as the Haar search's would be (dlib_face): the same checks, every head of a
+     * whole-frame search counted, a lone one tracked until the next full search. */
     int unfound_every;
     int since_unfound;  /* frames since the detector last searched the whole frame */
     int unfound_missed; /* its runs in a row that missed the head followed */
@@ -84,8 +84,8 @@ typedef struct facecheck_live {
  * 512x340 live frame it costs 15-40 ms, the frame's Haar search 5-15 ms. */
 #define FACECHECK_UNFOUND_EVERY 10
 
-/* A face or head lost is searched for near where it was (about 0.4 of the cost) on the
- * frame that lost it and this many frames after. */
+/* A face or head lost is searched for near where it was (about 0.4 of the cost) on this many
+ * frames without a face, the one that lost it first. */
 #define FACECHECK_RETRY_FRAMES 3
 
 /* A new live view: full search every `full_every` frames (face_tracker_init), dlib's detector
