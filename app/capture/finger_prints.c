@@ -25,8 +25,10 @@ static bool matched(const fingerplan_check *c)
     return c->result == FINGERPLAN_SAME_FINGER || c->result == FINGERPLAN_HANDS_SWAPPED;
 }
 
-/* The check on both sources (finger-priv.h). libfprint's verify what ours could not (too few of
- * ours) only when they were compared with every kept print ours were. */
+/* The check on both sources (finger-priv.h): a match by either is the same finger. A print ours
+ * found unique stays unique when libfprint's found too few to compare (a blurred print); what
+ * ours could not verify (too few of ours), libfprint's verify only when they were compared with
+ * every kept print ours were. */
 static fingerplan_check check_both(finger_service *fs, const finger_print *print, int finger)
 {
     const fingerfeat *ours[FINGERPLAN_FINGERS] = {0}, *lfp[FINGERPLAN_FINGERS] = {0};
@@ -48,10 +50,11 @@ static fingerplan_check check_both(finger_service *fs, const finger_print *print
         return a;
     if (matched(&b))
         return b;
-    if (a.result == FINGERPLAN_UNVERIFIED && !(every && b.result == FINGERPLAN_UNIQUE))
-        return a;
-    b.score = MAX(a.score, b.score);
-    return b;
+    /* checked is checked: ours found it unique, or libfprint's did against every kept print */
+    bool lfp_verified = every && b.result == FINGERPLAN_UNIQUE;
+    fingerplan_check out = a.result == FINGERPLAN_UNVERIFIED && lfp_verified ? b : a;
+    out.score = MAX(a.score, b.score);
+    return out;
 }
 
 void finger_prints_add(finger_service *fs, fingerfeat *ours, fingerfeat *lfp, finger_event *ev)
