@@ -362,8 +362,8 @@ bk_err finger_service_new(const finger_service_settings *set, finger_service **o
         set->match_threshold > 100 || set->lfp_match_threshold < 0 ||
         set->lfp_match_threshold > 100) {
         if (message)
-            *message = g_strdup("[fingerprint] assume_ppi must be 0 or more and "
-                                "match_threshold 0-100");
+            *message = g_strdup("[fingerprint] assume_ppi must be 0 or more, match_threshold "
+                                "and lfp_match_threshold 0-100");
         return BK_ERR_INVALID;
     }
     finger_service *fs = g_new0(finger_service, 1);
