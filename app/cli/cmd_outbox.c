@@ -254,6 +254,13 @@ static int do_purge(const char *dir, const options *o, cli_log *lg)
     if (err == BK_OK)
         err = outbox_purge(dir, (unsigned)o->retention, time(NULL), lg->log ? audit_event : NULL,
                            lg, &deleted);
+    if (err != BK_OK && lg->refused > 0) {
+        fprintf(stderr,
+                "biokiosk %s: purge stopped after %zu records: the audit log refused an entry, "
+                "and that record is kept\n",
+                CMD, deleted);
+        return CLI_EXIT_UNAVAILABLE;
+    }
     if (err != BK_OK) {
         fprintf(stderr, "biokiosk %s: purge: %s\n", CMD, bk_err_str(err));
         return CLI_EXIT_UNAVAILABLE;
