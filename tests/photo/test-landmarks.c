@@ -741,6 +741,7 @@ static void test_live_frontal_no_turn(void)
 static void test_live_frontal_unchanged(void)
 {
     int n = 0, frames = 0, haar_frames = 0, differ = 0, same = 0, found_near = 0, dlib = 0;
+    int face_frames = 0;
     int unfound = 0;
     for (guint i = 0; i < shots->len; i++) {
         const shot *s = g_ptr_array_index(shots, i);
@@ -763,6 +764,7 @@ static void test_live_frontal_unchanged(void)
             g_assert_cmpint(facecheck_frame(finder, model, &without, frame, &set, &b, &rb), ==,
                             BK_OK);
             frames++;
+            face_frames += a.n_faces > 0;
             bool haar = a.n_faces > 0 && !with.dlib_face; /* found (or followed) from Haar */
             alike = alike && haar && b.n_faces > 0;
             g_assert_false(with.turned);
@@ -809,13 +811,15 @@ static void test_live_frontal_unchanged(void)
         pic_free(portrait);
     }
     g_test_message(
-        "live frontal/neutral: %d portraits, %d frames, Haar face in %d (dlib's detector "
-        "did not run on them; %d found only near a head it had found), none in %d (dlib's "
-        "detector's face in %d, no face in %d); the same checks as without the detector on the "
+        "live frontal/neutral: %d portraits, %d frames, a face on %d; the Haar search's face "
+        "(found or followed since) on %d (dlib's detector did not run on them; %d found only "
+        "near a head it had found), not on %d (dlib's detector's face, found on that frame or "
+        "followed since, on %d; no face on %d); the same checks as without the detector on the "
         "%d frames before the first without a Haar face",
-        n, frames, haar_frames, found_near, differ, dlib, unfound, same);
+        n, frames, face_frames, haar_frames, found_near, differ, dlib, unfound, same);
     g_assert_cmpint(n, ==, 60);
     g_assert_cmpint(same * 10, >=, frames * 9);
+    g_assert_cmpint(face_frames * 20, >=, frames * 19);
     /* the Haar search's faces are the rule (frames followed from the detector's face until the
      * next full search count as the detector's), and every frame has a face */
     g_assert_cmpint(haar_frames * 10, >=, frames * 9);
