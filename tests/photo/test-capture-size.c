@@ -22,6 +22,8 @@
 #include "imaging/landmarks.h"
 #include "imaging/picio.h"
 
+#include "facemodels.h"
+
 #define PORTRAIT  "frontal/frl_london_001_03.jpg"
 #define ROW_FIRST 100
 #define ROWS      1200
@@ -155,10 +157,6 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     faces_dir = g_getenv("BIOKIOSK_FACES");
-    const char *cascades = g_getenv("BIOKIOSK_CASCADES");
-    const char *path = g_getenv("BIOKIOSK_LANDMARK_MODEL");
-    if (path == NULL)
-        path = LANDMARKS_DEFAULT_MODEL;
     g_autofree char *file = faces_dir ? g_build_filename(faces_dir, PORTRAIT, NULL) : NULL;
     g_autofree char *data = NULL;
     gsize size = 0;
@@ -166,11 +164,9 @@ int main(int argc, char **argv)
         return 77; /* ../shared/data/faces is not there */
     g_assert_cmpint(picio_decode((const uint8_t *)data, size, 1, &portrait), ==, BK_OK);
     g_assert_cmpint(portrait->height, >=, ROW_FIRST + ROWS);
-    if (cascades == NULL || face_finder_new(cascades, &finder) != BK_OK)
-        return 77; /* opencv-data is not installed */
-    if (landmarks_new(path, &model) != BK_OK) {
-        face_finder_free(finder);
-        return 77; /* libdlib-data is not installed */
+    if (!facemodels_load(&finder, &model)) {
+        pic_free(portrait);
+        return 77; /* opencv-data or libdlib-data is not installed */
     }
     g_test_add_func("/capture-size/same-face-and-checks", test_sizes);
     int r = g_test_run();

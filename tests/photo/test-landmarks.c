@@ -21,6 +21,8 @@
 #include "imaging/landmarks.h"
 #include "imaging/picio.h"
 
+#include "facemodels.h"
+
 static const char *faces_dir;
 static face_finder *finder;
 static landmarks *model;
@@ -593,6 +595,13 @@ static icao_settings live_limits(void)
     return set;
 }
 
+/* A 3/4 view (not a profile) in which the Haar search finds no frontal face; its labelled yaw. */
+static bool unfound_turned(const shot *s, double *label)
+{
+    *label = g_str_has_prefix(s->file, "pose/") ? label_yaw(s) : 0;
+    return g_str_has_prefix(s->file, "pose/") && s->haar_faces == 0 && fabs(*label) < 60;
+}
+
 /* Live view of the 3/4 views in which the Haar search finds no frontal face: dlib's detector,
  * run at most every FACECHECK_UNFOUND_EVERY frames without a face, finds the turned head, and
  * from the first frame on the instruction is the yaw check's, turning the person the way the label
@@ -603,8 +612,8 @@ static void test_live_turned(void)
     int n = 0;
     for (guint i = 0; i < shots->len; i++) {
         const shot *s = g_ptr_array_index(shots, i);
-        double label = g_str_has_prefix(s->file, "pose/") ? label_yaw(s) : 0;
-        if (!g_str_has_prefix(s->file, "pose/") || s->haar_faces > 0 || !(fabs(label) < 60))
+        double label = 0;
+        if (!unfound_turned(s, &label))
             continue;
         n++;
         pic *portrait = load(s->file);
@@ -982,8 +991,8 @@ static void test_live_turned_lost(void)
     int n = 0;
     for (guint i = 0; i < shots->len; i++) {
         const shot *s = g_ptr_array_index(shots, i);
-        double label = g_str_has_prefix(s->file, "pose/") ? label_yaw(s) : 0;
-        if (!g_str_has_prefix(s->file, "pose/") || s->haar_faces > 0 || !(fabs(label) < 60))
+        double label = 0;
+        if (!unfound_turned(s, &label))
             continue;
         n++;
         pic *portrait = load(s->file);
@@ -1106,19 +1115,11 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     faces_dir = g_getenv("BIOKIOSK_FACES");
-    const char *cascades = g_getenv("BIOKIOSK_CASCADES");
-    const char *path = g_getenv("BIOKIOSK_LANDMARK_MODEL");
-    if (path == NULL)
-        path = LANDMARKS_DEFAULT_MODEL;
     g_autofree char *labels = faces_dir ? g_build_filename(faces_dir, "LABELS.tsv", NULL) : NULL;
     if (labels == NULL || !g_file_test(labels, G_FILE_TEST_EXISTS))
         return 77; /* ../shared/data/faces is not there */
-    if (cascades == NULL || face_finder_new(cascades, &finder) != BK_OK)
-        return 77; /* opencv-data is not installed */
-    if (landmarks_new(path, &model) != BK_OK) {
-        face_finder_free(finder);
-        return 77; /* libdlib-data is not installed */
-    }
+    if (!facemodels_load(&finder, &model))
+        return 77; /* opencv-data or libdlib-data is not installed */
     g_assert_true(load_all());
     g_test_add_func("/landmarks/eye-centres", test_eye_centres);
     g_test_add_func("/landmarks/mouth-closed", test_mouth);

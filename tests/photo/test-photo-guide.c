@@ -20,6 +20,8 @@
 #include "imaging/landmarks.h"
 #include "imaging/picio.h"
 
+#include "facemodels.h"
+
 #define FRAME_W 512
 #define FRAME_H 340
 /* the portraits tried: the studio ones (the casual frl_lisa* are framed too tightly for a
@@ -198,22 +200,13 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     faces_dir = g_getenv("BIOKIOSK_FACES");
-    const char *cascades = g_getenv("BIOKIOSK_CASCADES");
-    const char *path = g_getenv("BIOKIOSK_LANDMARK_MODEL");
-    if (path == NULL)
-        path = LANDMARKS_DEFAULT_MODEL;
     g_autofree char *dir = faces_dir ? g_build_filename(faces_dir, "frontal", NULL) : NULL;
     GDir *d = dir ? g_dir_open(dir, 0, NULL) : NULL;
     if (d == NULL)
         return 77; /* ../shared/data/faces is not there */
-    if (cascades == NULL || face_finder_new(cascades, &finder) != BK_OK) {
+    if (!facemodels_load(&finder, &model)) {
         g_dir_close(d);
-        return 77; /* opencv-data is not installed */
-    }
-    if (landmarks_new(path, &model) != BK_OK) {
-        g_dir_close(d);
-        face_finder_free(finder);
-        return 77; /* libdlib-data is not installed */
+        return 77; /* opencv-data or libdlib-data is not installed */
     }
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
     const char *n;
