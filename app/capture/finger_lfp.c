@@ -28,7 +28,8 @@ typedef struct lfp_job {
 } lfp_job;
 
 /* The pixels libfprint holds (the image, and NBIS's binarised copy) are the person's: wiped
- * before the image goes. */
+ * before the image goes. libfprint's own working copies inside the detection are freed by it
+ * unwiped. */
 static void image_wipe_unref(FpImage *image)
 {
     gsize len = 0;

@@ -295,7 +295,8 @@ static void test_fallback_failed(void)
 }
 
 /* A detection that does not answer in time (1 ms for a 300 x 360 print) leaves ours; its late
- * answer does not disturb the next capture (libfprint's again) nor the service's end. */
+ * answer does not disturb the next capture (which times out too and leaves ours again) nor the
+ * service's end (the leak count at exit). */
 static void test_fallback_timeout(void)
 {
     rig g;
