@@ -180,19 +180,49 @@ static void track(finger_service *fs, finger_event_kind kind, int finger)
     }
 }
 
-/* A person's print is compared by libfprint's minutiae too (finger_lfp.c); by ours alone when
- * that fails, which is logged and said in the event. */
-static fingerfeat *lfp_features(finger_service *fs, finger_event *ev, const fingerfeat *ours)
+/* Which way libfprint's minutiae are had, once per reader and way (nothing of the print). */
+static void tell_lfp_source(finger_service *fs, finger_lfp_source source,
+                            const fingerprint_event *in)
+{
+    if (fs->lfp_told == (int)source)
+        return;
+    fs->lfp_told = (int)source;
+    if (source == FINGER_LFP_CAPTURE)
+        g_message("libfprint's minutiae of this reader: those libfprint found as it captured "
+                  "(%.0f ppi, not resampled), no second detection",
+                  in->sensor_ppmm * 25.4);
+    else if (source == FINGER_LFP_SERVICE)
+        g_message("libfprint's minutiae of this reader: detected again on the 500 ppi image (%s)",
+                  in->lfp == FINGERPRINT_LFP_RESAMPLED
+                      ? "the capture's belong to the reader's image, resampled from its ppi"
+                      : "the capture came without them");
+}
+
+/* A person's print is compared by libfprint's minutiae too: those libfprint found in the capture
+ * when the image is the reader's own (in->lfp_features, taken over), otherwise detected on the
+ * 500 ppi image (finger_lfp.c); by ours alone when that fails, which is logged and said in the
+ * event. */
+static fingerfeat *lfp_features(finger_service *fs, finger_event *ev, const fingerfeat *ours,
+                                fingerprint_event *in)
 {
     char why[200];
     fingerfeat *lfp = NULL;
     if (ours == NULL || ev->image == NULL)
         return NULL;
-    if (finger_lfp_detect(fs, ev->image, ours, &lfp, why, sizeof why)) {
+    if (in->lfp_features != NULL) {
+        lfp = in->lfp_features;
+        in->lfp_features = NULL;
+        ev->lfp_source = FINGER_LFP_CAPTURE;
+    } else if (finger_lfp_detect(fs, ev->image, ours, &lfp, why, sizeof why)) {
+        ev->lfp_source = FINGER_LFP_SERVICE;
+    }
+    if (lfp != NULL) {
         ev->lfp_minutiae = lfp->n_minutiae;
+        tell_lfp_source(fs, ev->lfp_source, in);
         return lfp;
     }
     ev->own_minutiae = true;
+    ev->lfp_source = FINGER_LFP_OWN;
     g_message("libfprint's minutiae not used for this print (%s): the kiosk's own alone are "
               "compared",
               why);
@@ -210,6 +240,8 @@ static void on_reader_event(finger_service *fs, fingerprint_event *in)
     ev.retry = (finger_retry)in->retry;
     if (in->text)
         g_strlcpy(ev.text, in->text, sizeof ev.text);
+    if (ev.kind == FINGER_EVENT_READY || ev.kind == FINGER_EVENT_ADDED)
+        fs->lfp_told = -1; /* another reader, perhaps: its way is logged again */
     if (ev.kind == FINGER_EVENT_IMAGE) {
         ev.image = in->image;
         in->image = NULL;
@@ -224,7 +256,7 @@ static void on_reader_event(finger_service *fs, fingerprint_event *in)
             ev.check.result = FINGERPLAN_UNIQUE;
             fingerfeat_free(feat);
         } else {
-            fingerfeat *lfp = lfp_features(fs, &ev, feat);
+            fingerfeat *lfp = lfp_features(fs, &ev, feat, in);
             finger_prints_add(fs, feat, lfp, &ev);
         }
     }
@@ -385,6 +417,7 @@ bk_err finger_service_new(const finger_service_settings *set, finger_service **o
     fs->lfp_threshold =
         set->lfp_match_threshold > 0 ? set->lfp_match_threshold : FINGER_LFP_DEFAULT_THRESHOLD;
     fs->lfp_ctx = g_main_context_new();
+    fs->lfp_told = -1;
     fs->wake = set->wake;
     fs->wake_data = set->wake_data;
     g_mutex_init(&fs->lock);

@@ -6,9 +6,11 @@
  * Threads. The service's "fingerprint" thread runs GLib's global default main context (libfprint
  * enumerates readers by iterating that one, so nothing else in the process may run it while a
  * service lives) and sleeps in poll() between libfprint's work and the requests below. The
- * driver analyses each image (500 ppi, quality, minutiae) on a worker of its own; this thread
- * then has libfprint find its minutiae too (waiting for it, tens of ms) and compares the print
- * with the prints kept for the other fingers. Nothing here calls into
+ * driver analyses each image (500 ppi, quality, minutiae, and the directions of the minutiae
+ * libfprint found in the capture when the image was not resampled) on a worker of its own; this
+ * thread has libfprint find its minutiae on the 500 ppi image only when the capture's cannot be
+ * used (waiting for it, tens of ms), and compares the print with the prints kept for the other
+ * fingers. Nothing here calls into
  * the screen: each event is queued and the wake function is called, so that the main loop drains
  * the queue (finger_service_next_event) on its own thread.
  *
@@ -121,6 +123,15 @@ typedef enum finger_retry {
     FINGER_RETRY_REMOVE,    /* lift and place again */
 } finger_retry;
 
+/* Where an IMAGE's libfprint minutiae came from (finger_event.lfp_source). */
+typedef enum finger_lfp_source {
+    FINGER_LFP_OWN = 0, /* none: the kiosk's own minutiae alone were compared (own_minutiae) */
+    FINGER_LFP_CAPTURE, /* libfprint's of the reader's capture, found by libfprint as it captured
+                         * (a 500 ppi reader: the image was not resampled), no second detection */
+    FINGER_LFP_SERVICE, /* the service's own detection on the 500 ppi image (a resampled image,
+                         * or a capture that came without them) */
+} finger_lfp_source;
+
 typedef struct finger_event {
     finger_event_kind kind;
     finger_retry retry; /* RETRY */
@@ -138,6 +149,9 @@ typedef struct finger_event {
     /* IMAGE: only the kiosk's own minutiae were compared, because libfprint's detection failed
      * or timed out (logged); false: libfprint's were compared too. */
     bool own_minutiae;
+    /* IMAGE of a person's finger: where libfprint's minutiae came from (FINGER_LFP_OWN exactly
+     * when own_minutiae) */
+    finger_lfp_source lfp_source;
     /* IMAGE: the uniqueness check against the prints kept for the other fingers (UNIQUE when
      * the analysis failed) */
     fingerplan_check check;

@@ -48,6 +48,19 @@ typedef enum fingerprint_retry {
     FINGERPRINT_RETRY_REMOVE,    /* lift and place again */
 } fingerprint_retry;
 
+/* libfprint's image devices find the minutiae of every image they capture (NIST's mindtct inside
+ * libfprint, fp_image_detect_minutiae, also when only an image is asked for); the driver copies
+ * their positions and NBIS's binarised image with the image (wiped when freed) and, on the
+ * analysis worker, gives them directions (imaging/fingerlfp.h) when they belong to the image the
+ * event carries: the reader's own, not resampled. What an IMAGE's `lfp_features` are: */
+typedef enum fingerprint_lfp {
+    FINGERPRINT_LFP_NONE = 0,  /* none: the capture came without minutiae, or the analysis (ours
+                                * or the directions) failed */
+    FINGERPRINT_LFP_CAPTURE,   /* the capture's, at the image as delivered (a 500 ppi reader) */
+    FINGERPRINT_LFP_RESAMPLED, /* none: the image was resampled to 500 ppi, and the capture's
+                                * positions and binarised image belong to the reader's image */
+} fingerprint_lfp;
+
 typedef struct fingerprint_event {
     fingerprint_event_kind kind;
     fingerprint_retry retry; /* RETRY only */
@@ -65,7 +78,12 @@ typedef struct fingerprint_event {
                               * fingerprint_options.assume_ppmm) */
     int sensor_width;        /* IMAGE only: the image's size as the reader delivered it */
     int sensor_height;
-    char *owned_text_; /* private */
+    /* IMAGE only: a copy of `features` with libfprint's minutiae of the capture instead of ours
+     * (their directions measured by imaging/fingerlfp.h), owned like image; NULL unless `lfp` is
+     * FINGERPRINT_LFP_CAPTURE */
+    fingerfeat *lfp_features;
+    fingerprint_lfp lfp; /* IMAGE only: what lfp_features are (see fingerprint_lfp) */
+    char *owned_text_;   /* private */
 } fingerprint_event;
 
 typedef struct fingerprint_options {
@@ -118,7 +136,7 @@ bool fingerprint_poll(fingerprint_reader *r, fingerprint_event *ev);
  * never from the kiosk's drawing loop). false on timeout. */
 bool fingerprint_wait(fingerprint_reader *r, fingerprint_event *ev, unsigned timeout_ms);
 
-/* Frees what an event owns (image, features, text) and zeroes it. */
+/* Frees what an event owns (image, features, lfp_features, text) and zeroes it. */
 void fingerprint_event_clear(fingerprint_event *ev);
 
 /* Short stable name of an event kind for logs ("finger-needed"). */

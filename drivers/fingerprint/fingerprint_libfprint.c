@@ -12,6 +12,8 @@
 #include <glib.h>
 #include <string.h>
 
+#include "core/biomem.h"
+#include "imaging/fingerlfp.h"
 #include "imaging/fingerscale.h"
 
 #define DEFAULT_RESCAN_MS 1000
@@ -324,7 +326,8 @@ static gboolean on_restart(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-/* Into a biomem buffer (wiped on free); libfprint's own copy goes with its FpImage. */
+/* Into a biomem buffer (wiped on free); libfprint's own copy is wiped with its FpImage
+ * (wipe_unref). */
 static bk_err copy_image(FpImage *img, fingerimg **out)
 {
     gsize len = 0;
@@ -335,23 +338,105 @@ static bk_err copy_image(FpImage *img, fingerimg **out)
     return fingerimg_new_from(w, h, data, out);
 }
 
+/* libfprint's minutiae of a captured image: their positions and NBIS's binarised image, copied
+ * out of the FpImage (biomem buffers: a person's, wiped when freed). */
+typedef struct capture_lfp {
+    int *xy; /* 2 * n: x, y of each (pixels of the captured image, y down) */
+    int n;
+    uint8_t *bin; /* width * height of the captured image; FINGERLFP_RIDGE on a ridge */
+} capture_lfp;
+
+static void capture_lfp_clear(capture_lfp *c)
+{
+    biomem_free(c->xy);
+    biomem_free(c->bin);
+    memset(c, 0, sizeof *c);
+}
+
+/* libfprint's image devices detect the minutiae of every capture (the data of the FpImage is
+ * then the normalised image they belong to: flipped and inverted as the driver said); none when
+ * libfprint gave none or memory is short. */
+static void copy_lfp(FpImage *img, capture_lfp *out)
+{
+    memset(out, 0, sizeof *out);
+    GPtrArray *m = fp_image_get_minutiae(img);
+    gsize len = 0;
+    const guchar *bin = fp_image_get_binarized(img, &len);
+    gsize size = (gsize)fp_image_get_width(img) * (gsize)fp_image_get_height(img);
+    if (m == NULL || m->len == 0 || bin == NULL || len < size)
+        return;
+    out->xy = biomem_calloc(2 * (size_t)m->len, sizeof *out->xy);
+    out->bin = biomem_alloc(size);
+    if (out->xy == NULL || out->bin == NULL) {
+        capture_lfp_clear(out);
+        return;
+    }
+    memcpy(out->bin, bin, size);
+    out->n = (int)m->len;
+    for (int i = 0; i < out->n; i++)
+        fp_minutia_get_coords(g_ptr_array_index(m, i), &out->xy[2 * i], &out->xy[2 * i + 1]);
+}
+
+/* The pixels libfprint holds of a capture (the image, NBIS's binarised copy) are the person's:
+ * wiped before the FpImage goes (its minutiae list and libfprint's working copies inside the
+ * detection are freed by libfprint unwiped). */
+static void wipe_unref(FpImage *img)
+{
+    gsize len = 0;
+    guchar *data = (guchar *)fp_image_get_data(img, &len);
+    if (data != NULL)
+        biomem_wipe(data, len);
+    len = 0;
+    guchar *bin = (guchar *)fp_image_get_binarized(img, &len);
+    if (bin != NULL)
+        biomem_wipe(bin, len);
+    g_object_unref(img);
+}
+
 /* The analysis of a captured image (quality, minutiae) takes up to a few hundred milliseconds:
  * it runs on a worker thread and the IMAGE event is queued when it is done. */
 typedef struct analysis {
     fingerimg *img; /* as captured, then at 500 ppi */
     fingerfeat *feat;
+    capture_lfp capture; /* libfprint's of the captured image (cleared once used) */
+    fingerfeat *lfp_feat;
+    fingerprint_lfp lfp;
     double ppmm; /* of the captured image */
     gboolean assumed;
     int width, height; /* as captured */
 } analysis;
 
+/* libfprint's minutiae of the capture with their directions, beside ours, when they belong to
+ * the analysed image: when it is the captured one, pixel for pixel (a 500 ppi reader; a resample
+ * that failed). A resampled image gets none: the service detects them again on it, as before
+ * (bench-finger-capture measures what the capture's, scaled, would give instead). */
+static void lfp_directions(analysis *a, gboolean as_captured)
+{
+    if (a->capture.xy == NULL || a->feat == NULL) {
+        a->lfp = FINGERPRINT_LFP_NONE;
+    } else if (!as_captured) {
+        a->lfp = FINGERPRINT_LFP_RESAMPLED;
+    } else if (fingerlfp_features(a->feat, a->capture.bin, a->img->width, a->img->height,
+                                  a->capture.xy, a->capture.n, &a->lfp_feat) == BK_OK) {
+        a->lfp = FINGERPRINT_LFP_CAPTURE;
+    } else {
+        a->lfp_feat = NULL;
+        a->lfp = FINGERPRINT_LFP_NONE;
+    }
+    capture_lfp_clear(&a->capture);
+}
+
 static void analyse_in_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
 {
     analysis *a = data;
     fingerimg *scaled = NULL;
+    gboolean as_captured = TRUE;
     /* quality, comparison and the record work at 500 ppi; only ever shrunk (start_analysis
      * refuses a reader below 500 ppi) */
     if (fingerscale_resample(a->img, a->ppmm, FINGERSCALE_PPMM_500, &scaled) == BK_OK) {
+        /* within 0.1 % of 500 ppi fingerscale copies the image: the capture's minutiae fit */
+        as_captured = scaled->width == a->img->width && scaled->height == a->img->height &&
+                      memcmp(scaled->pix, a->img->pix, (size_t)scaled->width * scaled->height) == 0;
         fingerimg_free(a->img);
         a->img = scaled;
     } else {
@@ -360,6 +445,7 @@ static void analyse_in_thread(GTask *task, gpointer source, gpointer data, GCanc
     }
     if (fingerfeat_analyse(a->img->pix, a->img->width, a->img->height, &a->feat) != BK_OK)
         a->feat = NULL;
+    lfp_directions(a, as_captured);
     g_task_return_boolean(task, TRUE);
 }
 
@@ -371,12 +457,15 @@ static void on_analysed(GObject *source, GAsyncResult *res, gpointer data)
     fingerprint_event *ev = push(r, FINGERPRINT_EVENT_IMAGE);
     ev->image = a->img;
     ev->features = a->feat;
+    ev->lfp_features = a->lfp_feat;
+    ev->lfp = a->lfp;
     ev->sensor_ppmm = a->ppmm;
     ev->ppmm_assumed = a->assumed;
     ev->sensor_width = a->width;
     ev->sensor_height = a->height;
     a->img = NULL;
     a->feat = NULL;
+    a->lfp_feat = NULL;
 }
 
 static void analysis_free(gpointer data)
@@ -384,13 +473,18 @@ static void analysis_free(gpointer data)
     analysis *a = data;
     fingerimg_free(a->img);
     fingerfeat_free(a->feat);
+    fingerfeat_free(a->lfp_feat);
+    capture_lfp_clear(&a->capture);
     g_free(a);
 }
 
-static void start_analysis(fingerprint_reader *r, fingerimg *img, double ppmm)
+/* img and capture: transfer full */
+static void start_analysis(fingerprint_reader *r, fingerimg *img, capture_lfp *capture, double ppmm)
 {
     analysis *a = g_new0(analysis, 1);
     a->img = img;
+    a->capture = *capture;
+    memset(capture, 0, sizeof *capture);
     a->width = img->width;
     a->height = img->height;
     a->ppmm = ppmm;
@@ -433,12 +527,15 @@ static void on_captured(GObject *source, GAsyncResult *res, gpointer data)
     r->capturing = FALSE;
     if (img != NULL) {
         fingerimg *copy = NULL;
+        capture_lfp capture;
         bk_err err = copy_image(img, &copy);
         double ppmm = fp_image_get_ppmm(img);
-        g_object_unref(img);
+        copy_lfp(img, &capture);
+        wipe_unref(img);
         if (err == BK_OK) {
-            start_analysis(r, copy, ppmm);
+            start_analysis(r, copy, &capture, ppmm);
         } else {
+            capture_lfp_clear(&capture);
             fingerprint_event *ev = push(r, FINGERPRINT_EVENT_ERROR);
             ev->err = err;
             ev->text = "The fingerprint reader delivered an unusable image. Restart this finger.";
@@ -592,6 +689,7 @@ void fingerprint_event_clear(fingerprint_event *ev)
         return;
     fingerimg_free(ev->image);
     fingerfeat_free(ev->features);
+    fingerfeat_free(ev->lfp_features);
     g_free(ev->owned_text_);
     memset(ev, 0, sizeof *ev);
 }

@@ -1,7 +1,9 @@
 /* The fingerprint service (app/capture/finger.h) with libfprint's virtual image device fed by the
  * finger feeder: a capture's minutiae are libfprint's (fp_image_detect_minutiae on the same
- * image), with directions (imaging/fingerlfp.h); the same finger given twice is still caught and
- * different fingers are not; a detection that fails or times out falls back to the kiosk's own.
+ * image), with directions (imaging/fingerlfp.h): from a 500 ppi reader those libfprint found as it
+ * captured (no second detection), from a reader of another resolution the service's detection on
+ * the resampled image; the same finger given twice is still caught and different fingers are not;
+ * a detection that fails or times out falls back to the kiosk's own.
  *
  * Usage: test-finger-service [--tap]   synthetic prints (fingersynth), no ../shared needed
  *        test-finger-service nist       the NIST print: directions against NIST's mindtct and a
@@ -21,6 +23,7 @@
 #include "fingerkinds.h"
 #include "fingernist.h"
 #include "imaging/fingerfeat.h"
+#include "imaging/fingerlfp.h"
 
 #define WAIT_US (30 * G_USEC_PER_SEC)
 #define SKIP    77
@@ -158,8 +161,10 @@ static void lfp_done(GObject *o, GAsyncResult *r, gpointer data)
     *(int *)data = fp_image_detect_minutiae_finish(FP_IMAGE(o), r, NULL) ? 1 : -1;
 }
 
-/* libfprint's own minutiae of img, run here (transfer full: g_free), their count in *n. */
-static int *libfprint_positions(const fingerimg *img, int *n)
+/* libfprint's own minutiae of img, run here (transfer full: g_free), their count in *n; with
+ * directions and kinds measured on the binarised image of this detection (imaging/fingerlfp.h)
+ * in *dir (transfer full: biomem_free) when dir is not NULL. */
+static int *libfprint_detect(const fingerimg *img, int *n, fingerfeat_minutia **dir)
 {
     GMainContext *ctx = g_main_context_new();
     g_main_context_push_thread_default(ctx);
@@ -178,6 +183,10 @@ static int *libfprint_positions(const fingerimg *img, int *n)
     int *xy = g_new(int, 2 * (size_t)*n + 2);
     for (int i = 0; i < *n; i++)
         fp_minutia_get_coords(g_ptr_array_index(m, i), &xy[2 * i], &xy[2 * i + 1]);
+    if (dir != NULL)
+        g_assert_cmpint(fingerlfp_minutiae(fp_image_get_binarized(fi, NULL), img->width,
+                                           img->height, xy, *n, dir),
+                        ==, BK_OK);
     g_object_unref(fi);
     return xy;
 }
@@ -189,13 +198,17 @@ static fingerimg *synth(uint32_t seed, fingersynth_pattern pattern)
     return img;
 }
 
-/* The service's minutiae of ev's print are libfprint's on ev's image: same count, same places. */
-static void assert_libfprint_minutiae(rig *g, const finger_event *ev)
+/* The service's minutiae of ev's print are libfprint's on ev's image (the 500 ppi image), as a
+ * detection of its own here gives them: same count, same places, the same directions and kinds;
+ * and they came from where `source` says. */
+static void assert_libfprint_minutiae_from(rig *g, const finger_event *ev, finger_lfp_source source)
 {
     g_assert_true(ev->analysed);
     g_assert_false(ev->own_minutiae);
+    g_assert_cmpint(ev->lfp_source, ==, source);
     int n = 0, nm = 0;
-    g_autofree int *xy = libfprint_positions(ev->image, &n);
+    fingerfeat_minutia *d = NULL;
+    g_autofree int *xy = libfprint_detect(ev->image, &n, &d);
     fingerfeat_minutia *m = NULL;
     g_assert_cmpint(finger_service_print_minutiae(g->fs, ev->print, true, &m, &nm), ==, BK_OK);
     g_assert_cmpint(n, >, 15);
@@ -205,8 +218,17 @@ static void assert_libfprint_minutiae(rig *g, const finger_event *ev)
         g_assert_cmpfloat(m[i].x, ==, (float)xy[2 * i]);
         g_assert_cmpfloat(m[i].y, ==, (float)xy[2 * i + 1]);
         g_assert_true(m[i].angle >= 0 && m[i].angle < 2 * (float)G_PI);
+        g_assert_cmpfloat(m[i].angle, ==, d[i].angle);
+        g_assert_cmpint(m[i].kind, ==, d[i].kind);
     }
     biomem_free(m);
+    biomem_free(d);
+}
+
+/* ... from a 500 ppi reader: those libfprint found as it captured. */
+static void assert_libfprint_minutiae(rig *g, const finger_event *ev)
+{
+    assert_libfprint_minutiae_from(g, ev, FINGER_LFP_CAPTURE);
 }
 
 static void test_libfprint_minutiae(void)
@@ -217,6 +239,22 @@ static void test_libfprint_minutiae(void)
     finger_event ev;
     capture(&g, 2, a, &ev);
     assert_libfprint_minutiae(&g, &ev);
+    finger_event_clear(&ev);
+    fingerimg_free(a);
+    rig_close(&g);
+}
+
+/* A reader of 508 ppi (said so: assume_ppi): its image is resampled to 500 ppi, where the
+ * capture's minutiae do not belong; the service detects them on the 500 ppi image, and says so. */
+static void test_resampled_detected(void)
+{
+    rig g;
+    rig_open_ppi(&g, 0, 0, 508);
+    fingerimg *a = synth(12, FINGERSYNTH_LEFT_LOOP);
+    finger_event ev;
+    capture(&g, 2, a, &ev);
+    g_assert_cmpint(ev.image->width, <, a->width);
+    assert_libfprint_minutiae_from(&g, &ev, FINGER_LFP_SERVICE);
     finger_event_clear(&ev);
     fingerimg_free(a);
     rig_close(&g);
@@ -259,6 +297,7 @@ static void assert_own_minutiae(rig *g, const finger_event *ev)
 {
     g_assert_true(ev->analysed);
     g_assert_true(ev->own_minutiae);
+    g_assert_cmpint(ev->lfp_source, ==, FINGER_LFP_OWN);
     fingerfeat *ours = NULL;
     g_assert_cmpint(fingerfeat_analyse(ev->image->pix, ev->image->width, ev->image->height, &ours),
                     ==, BK_OK);
@@ -296,11 +335,12 @@ static void test_fallback_failed(void)
 
 /* A detection that does not answer in time (1 ms for a 300 x 360 print) leaves ours; its late
  * answer does not disturb the next capture (which times out too and leaves ours again) nor the
- * service's end (the leak count at exit). */
+ * service's end (the leak count at exit). The service detects only when the capture's minutiae
+ * cannot be used: the reader is one of 508 ppi (its images are resampled). */
 static void test_fallback_timeout(void)
 {
     rig g;
-    rig_open(&g, 1, 0);
+    rig_open_ppi(&g, 1, 0, 508);
     fingerimg *a = synth(31, FINGERSYNTH_LEFT_LOOP);
     finger_event ev;
     capture(&g, 2, a, &ev);
@@ -484,6 +524,7 @@ int main(int argc, char **argv)
         status = run_nist();
     } else {
         g_test_add_func("/finger-service/libfprint-minutiae", test_libfprint_minutiae);
+        g_test_add_func("/finger-service/resampled-detected", test_resampled_detected);
         g_test_add_func("/finger-service/same-finger-caught", test_same_finger_caught);
         g_test_add_func("/finger-service/fallback-failed", test_fallback_failed);
         g_test_add_func("/finger-service/fallback-timeout", test_fallback_timeout);
