@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/biomem.h"
+
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
@@ -107,17 +109,16 @@ static int within_reach(const nearest *l, float dx)
     return l->n < NEIGHBOURS || dx <= l->d[NEIGHBOURS - 1] * 1.001f + 0.01f;
 }
 
-/* Describes every minutia of f into out[]; by[] is scratch for n_minutiae entries. Neighbours are
+/* Describes each of the n minutiae mi[] into out[]; by[] is scratch for n entries. Neighbours are
  * searched outwards along x from the minutia, the nearer side first, until both sides are out of
  * reach: a dense print costs a dozen distances per minutia rather than all of them. */
-static void describe(const fingerfeat *f, local *out, along *by)
+static void describe(const fingerfeat_minutia *mi, int n, local *out, along *by)
 {
-    int n = f->n_minutiae;
     for (int i = 0; i < n; i++)
-        by[i] = (along){f->minutiae[i].x, i};
+        by[i] = (along){mi[i].x, i};
     qsort(by, (size_t)n, sizeof *by, cmp_along);
     for (int p = 0; p < n; p++) {
-        const fingerfeat_minutia *m = &f->minutiae[by[p].i];
+        const fingerfeat_minutia *m = &mi[by[p].i];
         nearest l = {0};
         for (int right = p + 1, left = p - 1;;) {
             float dr = right < n ? by[right].x - m->x : INFINITY;
@@ -132,14 +133,14 @@ static void describe(const fingerfeat *f, local *out, along *by)
                     break;
                 k = left--;
             }
-            const fingerfeat_minutia *q = &f->minutiae[by[k].i];
+            const fingerfeat_minutia *q = &mi[by[k].i];
             float dx = q->x - m->x, dy = q->y - m->y;
             offer(&l, sqrtf(dx * dx + dy * dy), by[k].i);
         }
         local *o = &out[by[p].i];
         o->n = l.n;
         for (int k = 0; k < l.n; k++) {
-            const fingerfeat_minutia *q = &f->minutiae[l.j[k]];
+            const fingerfeat_minutia *q = &mi[l.j[k]];
             o->d[k] = l.d[k];
             o->bearing[k] = atan2f(q->y - m->y, q->x - m->x) - m->angle;
             o->turn[k] = q->angle - m->angle;
@@ -178,24 +179,38 @@ static int cmp_candidate(const void *x, const void *y)
     return b->votes - a->votes;
 }
 
+/* A print prepared for comparing (fingermatch.h): what depends on one print alone, built once.
+ * One biomem block: the struct, then the arrays. */
+struct fingermatch_print {
+    const fingerfeat *f;
+    int n;                 /* minutiae compared: all of f's, or the central MAX_COMPARED */
+    fingerfeat_minutia *m; /* those minutiae, in f's order */
+    local *l;              /* their neighbourhoods (describe()) */
+    int indexed;           /* l is indexable(): the index below is built and may be used */
+    int *start;            /* the index of the neighbours (index_print()) */
+    struct entry *entry;
+    int *by_y;            /* the minutiae in the order of y */
+    float *y;             /* their y, ascending */
+    float reach;          /* largest distance of a minutia from the origin, plus a pixel */
+    float x0, x1, y0, y1; /* the minutiae's bounding box */
+    size_t size;          /* of the block */
+};
+
 /* One comparison's working memory, taken in one allocation. */
 typedef struct work {
-    const fingerfeat *a, *b;
+    const fingermatch_print *pa, *pb;
+    const fingerfeat *a, *b; /* the prints' features: size and foreground */
+    const fingerfeat_minutia *ma, *mb;
     int na, nb;
-    local *la, *lb;
-    along *by;  /* scratch for describe(): the larger of na, nb */
-    int *start; /* the index of b's neighbours (index_b()) */
-    struct entry *entry;
     uint8_t *marks; /* nb: look_up()'s marks, all 0 between lookups */
     int *touched;   /* nb: the minutiae look_up() marked */
     uint8_t *sim;   /* na x nb: how similar the neighbourhoods of a's i and b's j are */
     voter *voters;  /* the pairs with sim >= 2, in the order i, then j */
     int n_voters;
-    int *b_by_y;   /* b's minutiae in the order of y */
-    float *b_y;    /* their y, ascending */
     int *near;     /* scratch: b's minutiae near one point */
     pair *pairs;   /* na x nb */
     uint8_t *used; /* na + nb */
+    size_t n_used;
     candidate *cand;
     int side; /* the translation grid: side x side cells of CELL pixels, the middle one no move */
     int gx, gy, gw, gh; /* the part of it that votes can reach (size_grid()) */
@@ -204,36 +219,37 @@ typedef struct work {
     size_t zeroed;      /* the first bytes of the block, which start zeroed (work_layout()) */
 } work;
 
-/* Sorts b's minutiae by y (insertion: a few dozen to a few hundred, once per comparison). */
-static void sort_by_y(work *w)
+/* Sorts p's minutiae by y (insertion: a few dozen to a few hundred, once per print). */
+static void sort_by_y(fingermatch_print *p)
 {
-    for (int j = 0; j < w->nb; j++) {
-        float y = w->b->minutiae[j].y;
+    for (int j = 0; j < p->n; j++) {
+        float y = p->m[j].y;
         int at = j;
-        while (at > 0 && w->b_y[at - 1] > y) {
-            w->b_y[at] = w->b_y[at - 1];
-            w->b_by_y[at] = w->b_by_y[at - 1];
+        while (at > 0 && p->y[at - 1] > y) {
+            p->y[at] = p->y[at - 1];
+            p->by_y[at] = p->by_y[at - 1];
             at--;
         }
-        w->b_y[at] = y;
-        w->b_by_y[at] = j;
+        p->y[at] = y;
+        p->by_y[at] = j;
     }
 }
 
 /* b's minutiae whose y lies within [lo, hi], in ascending index order, into w->near. */
 static int near_in_y(const work *w, float lo, float hi)
 {
+    const float *by = w->pb->y;
     int first = 0, last = w->nb;
     while (first < last) {
         int mid = first + (last - first) / 2;
-        if (w->b_y[mid] < lo)
+        if (by[mid] < lo)
             first = mid + 1;
         else
             last = mid;
     }
     int n = 0;
-    for (int k = first; k < w->nb && w->b_y[k] <= hi; k++) {
-        int j = w->b_by_y[k], at = n++;
+    for (int k = first; k < w->nb && by[k] <= hi; k++) {
+        int j = w->pb->by_y[k], at = n++;
         while (at > 0 && w->near[at - 1] > j) {
             w->near[at] = w->near[at - 1];
             at--;
@@ -247,13 +263,14 @@ static int near_in_y(const work *w, float lo, float hi)
 static int pair_up(work *w, const candidate *c, float tol, float atol, int *a_in, int *b_in)
 {
     const fingerfeat *a = w->a, *b = w->b;
+    int na = w->na, nb = w->nb;
     float cs = cosf(c->angle), sn = sinf(c->angle);
     pair *pairs = w->pairs;
     int np = 0;
     *a_in = 0;
     *b_in = 0;
-    for (int i = 0; i < a->n_minutiae; i++) {
-        const fingerfeat_minutia *m = &a->minutiae[i];
+    for (int i = 0; i < na; i++) {
+        const fingerfeat_minutia *m = &w->ma[i];
         float x = cs * m->x - sn * m->y + c->dx, y = sn * m->x + cs * m->y + c->dy;
         *a_in += fingerfeat_in_foreground(b, x, y);
         /* only b's minutiae within tol of y can pass; one pixel more covers rounding, the exact
@@ -261,7 +278,7 @@ static int pair_up(work *w, const candidate *c, float tol, float atol, int *a_in
         int nn = near_in_y(w, y - tol - 1, y + tol + 1);
         for (int k = 0; k < nn; k++) {
             int j = w->near[k];
-            const fingerfeat_minutia *n = &b->minutiae[j];
+            const fingerfeat_minutia *n = &w->mb[j];
             float ddx = n->x - x, ddy = n->y - y;
             if (fabsf(ddx) > tol || fabsf(ddy) > tol)
                 continue;
@@ -274,19 +291,19 @@ static int pair_up(work *w, const candidate *c, float tol, float atol, int *a_in
             pairs[np++] = (pair){d, i, j};
         }
     }
-    for (int j = 0; j < b->n_minutiae; j++) {
-        const fingerfeat_minutia *n = &b->minutiae[j];
+    for (int j = 0; j < nb; j++) {
+        const fingerfeat_minutia *n = &w->mb[j];
         float x = n->x - c->dx, y = n->y - c->dy;
         *b_in += fingerfeat_in_foreground(a, cs * x + sn * y, -sn * x + cs * y);
     }
     qsort(pairs, (size_t)np, sizeof *pairs, cmp_pair);
     uint8_t *used = w->used;
-    memset(used, 0, (size_t)(a->n_minutiae + b->n_minutiae));
+    memset(used, 0, w->n_used);
     int paired = 0;
     for (int k = 0; k < np; k++) {
-        if (used[pairs[k].i] || used[a->n_minutiae + pairs[k].j])
+        if (used[pairs[k].i] || used[na + pairs[k].j])
             continue;
-        used[pairs[k].i] = used[a->n_minutiae + pairs[k].j] = 1;
+        used[pairs[k].i] = used[na + pairs[k].j] = 1;
         pairs[paired++] = pairs[k];
     }
     return paired;
@@ -294,16 +311,17 @@ static int pair_up(work *w, const candidate *c, float tol, float atol, int *a_in
 
 /* The rigid transform (rotation and translation) that best maps the paired minutiae of a onto
  * those of b in the least-squares sense; pairs[] holds the accepted pairs first. */
-static void refine(const fingerfeat *a, const fingerfeat *b, const pair *pairs, int n, candidate *c)
+static void refine(const fingerfeat_minutia *a, const fingerfeat_minutia *b, const pair *pairs,
+                   int n, candidate *c)
 {
     if (n < 3)
         return;
     double ax = 0, ay = 0, bx = 0, by = 0;
     for (int k = 0; k < n; k++) {
-        ax += a->minutiae[pairs[k].i].x;
-        ay += a->minutiae[pairs[k].i].y;
-        bx += b->minutiae[pairs[k].j].x;
-        by += b->minutiae[pairs[k].j].y;
+        ax += a[pairs[k].i].x;
+        ay += a[pairs[k].i].y;
+        bx += b[pairs[k].j].x;
+        by += b[pairs[k].j].y;
     }
     ax /= n;
     ay /= n;
@@ -311,8 +329,8 @@ static void refine(const fingerfeat *a, const fingerfeat *b, const pair *pairs, 
     by /= n;
     double sxx = 0, sxy = 0;
     for (int k = 0; k < n; k++) {
-        double px = a->minutiae[pairs[k].i].x - ax, py = a->minutiae[pairs[k].i].y - ay;
-        double qx = b->minutiae[pairs[k].j].x - bx, qy = b->minutiae[pairs[k].j].y - by;
+        double px = a[pairs[k].i].x - ax, py = a[pairs[k].i].y - ay;
+        double qx = b[pairs[k].j].x - bx, qy = b[pairs[k].j].y - by;
         sxx += px * qx + py * qy;
         sxy += px * qy - py * qx;
     }
@@ -376,20 +394,21 @@ typedef struct entry {
     int who;
 } entry;
 
-/* Builds the index of b's neighbours: the entries of cell key are w->entry[w->start[key]] up to
- * w->entry[w->start[key + 1]] (counted, summed to each cell's end, then filled from the end). */
-static void index_b(work *w)
+/* Builds the index of p's neighbours: the entries of cell key are p->entry[p->start[key]] up to
+ * p->entry[p->start[key + 1]] (counted, summed to each cell's end, then filled from the end;
+ * p->start starts zeroed). */
+static void index_print(fingermatch_print *p)
 {
-    for (int B = 0; B < w->nb; B++)
-        for (int j = 0; j < w->lb[B].n; j++)
-            w->start[key_of(w->lb[B].d[j], w->lb[B].bearing[j], w->lb[B].turn[j])]++;
+    for (int B = 0; B < p->n; B++)
+        for (int j = 0; j < p->l[B].n; j++)
+            p->start[key_of(p->l[B].d[j], p->l[B].bearing[j], p->l[B].turn[j])]++;
     for (int k = 1; k <= KEYS; k++)
-        w->start[k] += w->start[k - 1];
-    for (int B = 0; B < w->nb; B++) {
-        const local *l = &w->lb[B];
+        p->start[k] += p->start[k - 1];
+    for (int B = 0; B < p->n; B++) {
+        const local *l = &p->l[B];
         for (int j = 0; j < l->n; j++) {
             int key = key_of(l->d[j], l->bearing[j], l->turn[j]);
-            w->entry[--w->start[key]] = (entry){l->d[j], l->bearing[j], l->turn[j], B * 8 + j};
+            p->entry[--p->start[key]] = (entry){l->d[j], l->bearing[j], l->turn[j], B * 8 + j};
         }
     }
 }
@@ -402,7 +421,7 @@ static int mark_matches(const work *w, const local *la, int i, int first, int la
 {
     float d = la->d[i], near = d + 6;
     for (int e = first; e < last; e++) {
-        const entry *n = &w->entry[e];
+        const entry *n = &w->pb->entry[e];
         if (n->d < near && fabsf(d - n->d) < 6 && angle_diff(la->bearing[i], n->bearing) < 0.3f &&
             angle_diff(la->turn[i], n->turn) < 0.4f) {
             int B = n->who >> 3;
@@ -419,7 +438,8 @@ static int mark_matches(const work *w, const local *la, int i, int first, int la
  * around A's neighbour's lie next to each other in the index (two runs where they wrap). */
 static int look_up(const work *w, int A, uint8_t *marks, int *touched)
 {
-    const local *la = &w->la[A];
+    const local *la = &w->pa->l[A];
+    const int *start = w->pb->start;
     int nt = 0;
     for (int i = 0; i < la->n; i++) {
         int dc = distance_cell(la->d[i]), bc = angle_cell(la->bearing[i], B_CELLS);
@@ -429,17 +449,16 @@ static int look_up(const work *w, int A, uint8_t *marks, int *touched)
                 int row = (dd * B_CELLS + (bc + db + B_CELLS) % B_CELLS) * T_CELLS;
                 int lo = tc - 1, hi = tc + 1; /* turn cells lo..hi, wrapping */
                 if (lo < 0) {
-                    nt = mark_matches(w, la, i, w->start[row + T_CELLS - 1],
-                                      w->start[row + T_CELLS], marks, touched, nt);
+                    nt = mark_matches(w, la, i, start[row + T_CELLS - 1], start[row + T_CELLS],
+                                      marks, touched, nt);
                     lo = 0;
                 }
                 if (hi >= T_CELLS) {
-                    nt = mark_matches(w, la, i, w->start[row], w->start[row + 1], marks, touched,
-                                      nt);
+                    nt = mark_matches(w, la, i, start[row], start[row + 1], marks, touched, nt);
                     hi = T_CELLS - 1;
                 }
-                nt = mark_matches(w, la, i, w->start[row + lo], w->start[row + hi + 1], marks,
-                                  touched, nt);
+                nt = mark_matches(w, la, i, start[row + lo], start[row + hi + 1], marks, touched,
+                                  nt);
             }
         }
     }
@@ -450,35 +469,31 @@ static int look_up(const work *w, int A, uint8_t *marks, int *touched)
  * enough to vote. */
 static void compare_neighbourhoods(work *w)
 {
-    describe(w->a, w->la, w->by);
-    describe(w->b, w->lb, w->by);
     /* two minutiae whose directions differ by more than the largest rotation searched plus the
      * pairing tolerance can never pair: their neighbourhoods need not be compared (two thirds of
      * all pairs) */
     float reach = (float)(MAX_ROTATION_DEG * M_PI / 180.0) + PAIR_ANGLE;
-    int indexed = indexable(w->la, w->na) && indexable(w->lb, w->nb);
-    if (indexed)
-        index_b(w);
+    int indexed = w->pa->indexed && w->pb->indexed;
     w->n_voters = 0;
     for (int i = 0; i < w->na; i++) {
         uint8_t *row = &w->sim[(size_t)i * (size_t)w->nb];
-        float ai = w->a->minutiae[i].angle;
+        float ai = w->ma[i].angle;
         if (indexed) {
             /* b's minutiae no neighbour matched score 0 whatever their direction */
             int nt = look_up(w, i, w->marks, w->touched);
             for (int t = 0; t < nt; t++) {
                 int j = w->touched[t], m = w->marks[j];
                 w->marks[j] = 0;
-                row[j] = angle_diff(ai, w->b->minutiae[j].angle) > reach
+                row[j] = angle_diff(ai, w->mb[j].angle) > reach
                              ? 0
                              : (uint8_t)((m & 1) + (m >> 1 & 1) + (m >> 2 & 1) + (m >> 3 & 1) +
                                          (m >> 4 & 1));
             }
         } else {
             for (int j = 0; j < w->nb; j++)
-                row[j] = angle_diff(ai, w->b->minutiae[j].angle) > reach
+                row[j] = angle_diff(ai, w->mb[j].angle) > reach
                              ? 0
-                             : (uint8_t)similar(&w->la[i], &w->lb[j]);
+                             : (uint8_t)similar(&w->pa->l[i], &w->pb->l[j]);
         }
         for (int j = 0; j < w->nb; j++)
             if (row[j] >= 2)
@@ -487,11 +502,11 @@ static void compare_neighbourhoods(work *w)
 }
 
 /* Largest distance of a minutia from the origin, plus a pixel for rounding. */
-static float reach_from_origin(const fingerfeat *f)
+static float reach_from_origin(const fingerfeat_minutia *mi, int n)
 {
     float r = 0;
-    for (int i = 0; i < f->n_minutiae; i++) {
-        const fingerfeat_minutia *m = &f->minutiae[i];
+    for (int i = 0; i < n; i++) {
+        const fingerfeat_minutia *m = &mi[i];
         float d = sqrtf(m->x * m->x + m->y * m->y);
         r = d > r ? d : r;
     }
@@ -518,23 +533,13 @@ static void size_grid(work *w)
     float range = sqrtf((float)w->a->width * w->a->width + (float)w->a->height * w->a->height) +
                   sqrtf((float)w->b->width * w->b->width + (float)w->b->height * w->b->height);
     w->side = 2 * (int)(range / CELL) + 3;
-    float r = reach_from_origin(w->a);
-    float x0 = w->b->minutiae[0].x, x1 = x0, y0 = w->b->minutiae[0].y, y1 = y0;
-    for (int j = 1; j < w->nb; j++) {
-        const fingerfeat_minutia *n = &w->b->minutiae[j];
-        x0 = n->x < x0 ? n->x : x0;
-        x1 = n->x > x1 ? n->x : x1;
-        y0 = n->y < y0 ? n->y : y0;
-        y1 = n->y > y1 ? n->y : y1;
-    }
-    grid_span(x0, x1, r, w->side, &w->gx, &w->gw);
-    grid_span(y0, y1, r, w->side, &w->gy, &w->gh);
+    grid_span(w->pb->x0, w->pb->x1, w->pa->reach, w->side, &w->gx, &w->gw);
+    grid_span(w->pb->y0, w->pb->y1, w->pa->reach, w->side, &w->gy, &w->gh);
 }
 
 /* Votes for translations at each rotation searched: the best cell of each rotation in cand[]. */
 static void vote(work *w, int nrot)
 {
-    const fingerfeat *a = w->a, *b = w->b;
     int half = w->side / 2;
     for (int r_i = 0; r_i < nrot; r_i++) {
         float angle = (float)((-MAX_ROTATION_DEG + r_i * ROTATION_STEP_DEG) * M_PI / 180.0);
@@ -542,8 +547,8 @@ static void vote(work *w, int nrot)
         uint8_t gen = (uint8_t)(r_i + 1);
         candidate best = {0, angle, 0, 0};
         for (int v = 0; v < w->n_voters; v++) {
-            const fingerfeat_minutia *m = &a->minutiae[w->voters[v].i];
-            const fingerfeat_minutia *n = &b->minutiae[w->voters[v].j];
+            const fingerfeat_minutia *m = &w->ma[w->voters[v].i];
+            const fingerfeat_minutia *n = &w->mb[w->voters[v].j];
             int weight = w->voters[v].weight;
             if (angle_diff(m->angle + angle, n->angle) > VOTE_ANGLE)
                 continue;
@@ -589,24 +594,18 @@ static size_t work_layout(work *w, int nrot, char *base)
 {
     size_t na = (size_t)w->na, nb = (size_t)w->nb, cells = (size_t)w->gw * (size_t)w->gh;
     size_t at = 0;
-    /* first the parts that start zeroed: the index's counts, the marks, the similarities (pairs
-     * never compared score 0) and the grid's stamps (no cell written yet) */
-    w->start = carve(base, &at, sizeof(int) * (KEYS + 1));
+    /* first the parts that start zeroed: the marks, the similarities (pairs never compared
+     * score 0) and the grid's stamps (no cell written yet) */
     w->marks = carve(base, &at, nb);
     w->sim = carve(base, &at, na * nb);
     w->stamp = carve(base, &at, cells);
     w->zeroed = at;
-    w->la = carve(base, &at, sizeof(local) * na);
-    w->lb = carve(base, &at, sizeof(local) * nb);
-    w->by = carve(base, &at, sizeof(along) * (na > nb ? na : nb));
-    w->entry = carve(base, &at, sizeof(entry) * nb * NEIGHBOURS);
     w->touched = carve(base, &at, sizeof(int) * nb);
     w->voters = carve(base, &at, sizeof(voter) * na * nb);
-    w->b_by_y = carve(base, &at, sizeof(int) * nb);
-    w->b_y = carve(base, &at, sizeof(float) * nb);
     w->near = carve(base, &at, sizeof(int) * nb);
     w->pairs = carve(base, &at, sizeof(pair) * na * nb);
     w->used = carve(base, &at, na + nb);
+    w->n_used = na + nb;
     w->cand = carve(base, &at, sizeof(candidate) * (size_t)nrot);
     w->votes = carve(base, &at, sizeof(uint16_t) * cells);
     return at;
@@ -619,7 +618,7 @@ static void check_candidate(work *w, candidate *c, fingermatch_result *r)
     int a_in = 0, b_in = 0;
     int paired = pair_up(w, c, PAIR_DISTANCE, PAIR_ANGLE, &a_in, &b_in);
     /* the votes' cells are coarse: fit the transform to the pairs, then pair again tighter */
-    refine(w->a, w->b, w->pairs, paired, c);
+    refine(w->ma, w->mb, w->pairs, paired, c);
     paired = pair_up(w, c, FINE_DISTANCE, FINE_ANGLE, &a_in, &b_in);
     a_in = a_in < MIN_OVERLAP ? MIN_OVERLAP : a_in;
     b_in = b_in < MIN_OVERLAP ? MIN_OVERLAP : b_in;
@@ -637,17 +636,75 @@ static void check_candidate(work *w, candidate *c, fingermatch_result *r)
     }
 }
 
-bk_err fingermatch_compare(const fingerfeat *a, const fingerfeat *b, fingermatch_result *out)
+/* Lays a prepared print out in base (NULL: only measures it); returns its size. */
+static size_t print_layout(fingermatch_print *p, int n, char *base, along **by_x)
+{
+    size_t at = 0, nn = (size_t)n;
+    carve(base, &at, sizeof *p); /* the struct itself, at the start of the block */
+    /* the index's counts start zeroed, as the whole block does */
+    p->start = carve(base, &at, sizeof(int) * (KEYS + 1));
+    p->m = carve(base, &at, sizeof(fingerfeat_minutia) * nn);
+    p->l = carve(base, &at, sizeof(local) * nn);
+    p->entry = carve(base, &at, sizeof(entry) * nn * NEIGHBOURS);
+    p->by_y = carve(base, &at, sizeof(int) * nn);
+    p->y = carve(base, &at, sizeof(float) * nn);
+    *by_x = carve(base, &at, sizeof(along) * nn);
+    return at;
+}
+
+bk_err fingermatch_prepare(const fingerfeat *f, fingermatch_print **out)
+{
+    if (f == NULL || out == NULL || f->n_minutiae < 0 || (f->n_minutiae > 0 && !f->minutiae))
+        return BK_ERR_INVALID;
+    int n = f->n_minutiae;
+    fingermatch_print measure;
+    along *by_x;
+    size_t size = print_layout(&measure, n, NULL, &by_x);
+    char *block = biomem_alloc(size);
+    if (block == NULL)
+        return BK_ERR_NOMEM;
+    fingermatch_print *p = (fingermatch_print *)(void *)block;
+    print_layout(p, n, block, &by_x);
+    p->f = f;
+    p->n = n;
+    p->size = size;
+    if (n > 0)
+        memcpy(p->m, f->minutiae, sizeof *p->m * (size_t)n);
+    describe(p->m, n, p->l, by_x);
+    p->indexed = indexable(p->l, n);
+    if (p->indexed)
+        index_print(p);
+    sort_by_y(p);
+    p->reach = reach_from_origin(p->m, n);
+    for (int j = 0; j < n; j++) {
+        const fingerfeat_minutia *q = &p->m[j];
+        p->x0 = j == 0 || q->x < p->x0 ? q->x : p->x0;
+        p->x1 = j == 0 || q->x > p->x1 ? q->x : p->x1;
+        p->y0 = j == 0 || q->y < p->y0 ? q->y : p->y0;
+        p->y1 = j == 0 || q->y > p->y1 ? q->y : p->y1;
+    }
+    *out = p;
+    return BK_OK;
+}
+
+void fingermatch_print_free(fingermatch_print *p)
+{
+    biomem_free(p); /* wipes the whole block: the struct and the minutiae's descriptions */
+}
+
+bk_err fingermatch_compare_prepared(const fingermatch_print *a, const fingermatch_print *b,
+                                    fingermatch_result *out)
 {
     if (a == NULL || b == NULL || out == NULL)
         return BK_ERR_INVALID;
     fingermatch_result r = {0};
-    if (a->n_minutiae < 4 || b->n_minutiae < 4) {
+    if (a->n < 4 || b->n < 4) {
         *out = r;
         return BK_OK;
     }
     int nrot = 2 * MAX_ROTATION_DEG / ROTATION_STEP_DEG + 1;
-    work w = {.a = a, .b = b, .na = a->n_minutiae, .nb = b->n_minutiae};
+    work w = {
+        .pa = a, .pb = b, .a = a->f, .b = b->f, .ma = a->m, .mb = b->m, .na = a->n, .nb = b->n};
     size_grid(&w);
     char *block = malloc(work_layout(&w, nrot, NULL));
     if (block == NULL)
@@ -655,7 +712,6 @@ bk_err fingermatch_compare(const fingerfeat *a, const fingerfeat *b, fingermatch
     work_layout(&w, nrot, block);
     memset(block, 0, w.zeroed);
     compare_neighbourhoods(&w);
-    sort_by_y(&w);
     vote(&w, nrot);
     qsort(w.cand, (size_t)nrot, sizeof *w.cand, cmp_candidate);
     for (int k = 0; k < CANDIDATES && k < nrot && w.cand[k].votes > 0; k++)
@@ -665,10 +721,37 @@ bk_err fingermatch_compare(const fingerfeat *a, const fingerfeat *b, fingermatch
     return BK_OK;
 }
 
-bk_err fingermatch_check(const fingerfeat *print, int finger,
-                         const fingerfeat *const kept[FINGERPLAN_FINGERS],
-                         const fingerfeat *const on_file[FINGERPLAN_FINGERS], int threshold,
-                         fingerplan_check *out)
+bk_err fingermatch_compare(const fingerfeat *a, const fingerfeat *b, fingermatch_result *out)
+{
+    if (a == NULL || b == NULL || out == NULL)
+        return BK_ERR_INVALID;
+    fingermatch_print *pa = NULL, *pb = NULL;
+    bk_err err = fingermatch_prepare(a, &pa);
+    if (err == BK_OK)
+        err = fingermatch_prepare(b, &pb);
+    if (err == BK_OK)
+        err = fingermatch_compare_prepared(pa, pb, out);
+    fingermatch_print_free(pb);
+    fingermatch_print_free(pa);
+    return err;
+}
+
+const fingerfeat *fingermatch_print_features(const fingermatch_print *p)
+{
+    return p != NULL ? p->f : NULL;
+}
+
+/* Whether a comparison with p can say nothing: too few minutiae for any score to reach the
+ * threshold. */
+static int too_few(const fingermatch_print *p)
+{
+    return p->f->n_minutiae < FINGERFEAT_MIN_MINUTIAE;
+}
+
+bk_err fingermatch_check_prepared(const fingermatch_print *print, int finger,
+                                  const fingermatch_print *const kept[FINGERPLAN_FINGERS],
+                                  const fingermatch_print *const on_file[FINGERPLAN_FINGERS],
+                                  int threshold, fingerplan_check *out)
 {
     if (print == NULL || finger < 1 || finger > 10 || out == NULL)
         return BK_ERR_INVALID;
@@ -678,13 +761,12 @@ bk_err fingermatch_check(const fingerfeat *print, int finger,
         if (f == finger || kept[f] == NULL)
             continue;
         fingermatch_result r;
-        bk_err err = fingermatch_compare(print, kept[f], &r);
+        bk_err err = fingermatch_compare_prepared(print, kept[f], &r);
         if (err != BK_OK)
             return err;
         if (r.score >= threshold && r.score > c.score)
             c = (fingerplan_check){FINGERPLAN_SAME_FINGER, f, r.score};
-        else if (unsure == FINGERPLAN_NONE && (print->n_minutiae < FINGERFEAT_MIN_MINUTIAE ||
-                                               kept[f]->n_minutiae < FINGERFEAT_MIN_MINUTIAE)) {
+        else if (unsure == FINGERPLAN_NONE && (too_few(print) || too_few(kept[f]))) {
             unsure = f;
             unsure_score = r.score;
         }
@@ -692,7 +774,7 @@ bk_err fingermatch_check(const fingerfeat *print, int finger,
     int own = 0; /* the score against this finger's own print on file */
     if (c.result == FINGERPLAN_UNIQUE && on_file != NULL && on_file[finger] != NULL) {
         fingermatch_result r;
-        bk_err err = fingermatch_compare(print, on_file[finger], &r);
+        bk_err err = fingermatch_compare_prepared(print, on_file[finger], &r);
         if (err != BK_OK)
             return err;
         own = r.score;
@@ -705,7 +787,7 @@ bk_err fingermatch_check(const fingerfeat *print, int finger,
             if (on_file[f] == NULL)
                 continue;
             fingermatch_result r;
-            bk_err err = fingermatch_compare(print, on_file[f], &r);
+            bk_err err = fingermatch_compare_prepared(print, on_file[f], &r);
             if (err != BK_OK)
                 return err;
             if (r.score >= threshold && r.score > c.score && r.score > own)
@@ -716,4 +798,42 @@ bk_err fingermatch_check(const fingerfeat *print, int finger,
         c = (fingerplan_check){FINGERPLAN_UNVERIFIED, unsure, unsure_score};
     *out = c;
     return BK_OK;
+}
+
+/* Prepares each print of `from` (NULL entries stay NULL) into to[]. */
+static bk_err prepare_all(const fingerfeat *const from[FINGERPLAN_FINGERS],
+                          fingermatch_print *to[FINGERPLAN_FINGERS])
+{
+    for (int f = 0; f < FINGERPLAN_FINGERS; f++) {
+        to[f] = NULL;
+        bk_err err = from != NULL && from[f] != NULL ? fingermatch_prepare(from[f], &to[f]) : BK_OK;
+        if (err != BK_OK)
+            return err;
+    }
+    return BK_OK;
+}
+
+bk_err fingermatch_check(const fingerfeat *print, int finger,
+                         const fingerfeat *const kept[FINGERPLAN_FINGERS],
+                         const fingerfeat *const on_file[FINGERPLAN_FINGERS], int threshold,
+                         fingerplan_check *out)
+{
+    if (print == NULL || finger < 1 || finger > 10 || out == NULL)
+        return BK_ERR_INVALID;
+    fingermatch_print *p = NULL, *k[FINGERPLAN_FINGERS] = {0}, *o[FINGERPLAN_FINGERS] = {0};
+    bk_err err = fingermatch_prepare(print, &p);
+    if (err == BK_OK)
+        err = prepare_all(kept, k);
+    if (err == BK_OK)
+        err = prepare_all(on_file, o);
+    if (err == BK_OK)
+        err = fingermatch_check_prepared(
+            p, finger, kept ? (const fingermatch_print *const *)k : NULL,
+            on_file ? (const fingermatch_print *const *)o : NULL, threshold, out);
+    for (int f = 0; f < FINGERPLAN_FINGERS; f++) {
+        fingermatch_print_free(k[f]);
+        fingermatch_print_free(o[f]);
+    }
+    fingermatch_print_free(p);
+    return err;
 }

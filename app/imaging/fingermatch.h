@@ -27,8 +27,30 @@ typedef struct fingermatch_result {
 } fingermatch_result;
 
 /* Compares a and b (transfer none) into *out. BK_ERR_INVALID for NULL arguments, BK_ERR_NOMEM.
- * Prints with fewer than 4 minutiae score 0. */
+ * Prints with fewer than 4 minutiae score 0. Prepares both prints for this one comparison: a
+ * print compared with several others is better prepared once (fingermatch_prepare()). */
 bk_err fingermatch_compare(const fingerfeat *a, const fingerfeat *b, fingermatch_result *out);
+
+/* A print prepared for comparing: what depends on one print alone (each minutia's neighbourhood,
+ * their index, the minutiae sorted by y) is built once, and fingermatch_compare_prepared() only
+ * does the work that needs both prints. It points to the features it was made from (transfer
+ * none: they must outlive it and stay unchanged). Its memory is biometric (core/biomem.h): wiped
+ * when freed. */
+typedef struct fingermatch_print fingermatch_print;
+
+/* Prepares f into *out (transfer full: fingermatch_print_free). BK_ERR_INVALID for NULL
+ * arguments, BK_ERR_NOMEM. */
+bk_err fingermatch_prepare(const fingerfeat *f, fingermatch_print **out);
+
+/* Wipes and frees. NULL does nothing. */
+void fingermatch_print_free(fingermatch_print *p);
+
+/* The features p was prepared from (transfer none); NULL for NULL. */
+const fingerfeat *fingermatch_print_features(const fingermatch_print *p);
+
+/* fingermatch_compare() on prepared prints: the same result as on their features. */
+bk_err fingermatch_compare_prepared(const fingermatch_print *a, const fingermatch_print *b,
+                                    fingermatch_result *out);
 
 /* The uniqueness check of a new print of `finger` (TR-03121 4.6.2), for fingerplan_attempt():
  * SAME_FINGER when it matches the print kept for another finger (kept[f], NULL when none);
@@ -43,5 +65,12 @@ bk_err fingermatch_check(const fingerfeat *print, int finger,
                          const fingerfeat *const kept[FINGERPLAN_FINGERS],
                          const fingerfeat *const on_file[FINGERPLAN_FINGERS], int threshold,
                          fingerplan_check *out);
+
+/* fingermatch_check() on prepared prints (the kiosk keeps each print prepared, so each print is
+ * described once, not once per comparison): the same result as on their features. */
+bk_err fingermatch_check_prepared(const fingermatch_print *print, int finger,
+                                  const fingermatch_print *const kept[FINGERPLAN_FINGERS],
+                                  const fingermatch_print *const on_file[FINGERPLAN_FINGERS],
+                                  int threshold, fingerplan_check *out);
 
 #endif
