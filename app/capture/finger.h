@@ -52,8 +52,10 @@ typedef struct finger_service finger_service;
  * source alone and than NIST's bozorth3, with no false match (docs/fingerprints.md, "Minutiae
  * from libfprint"). */
 
-/* libfprint's detection of a 500 x 500 print takes about 45 ms of CPU; a capture whose detection
- * gives no answer within this is compared by the kiosk's own minutiae alone. */
+/* The service's own detection of libfprint's minutiae (only for an image that was resampled to
+ * 500 ppi, or a capture that came without them) takes about 45 ms of CPU for a 500 x 500 print; a
+ * capture whose detection gives no answer within this is compared by the kiosk's own minutiae
+ * alone. */
 #define FINGER_LFP_TIMEOUT_MS 3000
 
 /* The threshold on libfprint's minutiae: 41, one above the highest score of two different

@@ -1,13 +1,16 @@
 /* libfprint's minutiae for the kiosk's captures (finger-priv.h).
  *
- * The service's thread hands the 500 ppi image to libfprint (fp_image_detect_minutiae: NIST's
- * mindtct inside libfprint, run on GLib's task threads) and waits for it on a main context of its
- * own, so that the reader's context (the global default one, which this thread runs) is not run
- * from inside one of its own callbacks. The positions and NBIS's binarised image that come back
- * are turned into directed minutiae by imaging/fingerlfp.h, kept beside ours (the uniqueness
- * check compares both: finger_prints.c); the quality stays ours. A detection that fails or takes
- * longer than the timeout leaves ours alone; a late one finishes on the private context, drained
- * before the next detection and when the service ends.
+ * Only for a capture whose own minutiae cannot be used (its image was resampled to 500 ppi, or
+ * it came without them: drivers/fingerprint/fingerprint.h, fingerprint_lfp; a 500 ppi reader's
+ * come with the event, directed by the driver's worker), the service's thread hands the 500 ppi
+ * image to libfprint (fp_image_detect_minutiae: NIST's mindtct inside libfprint, run on GLib's
+ * task threads) and waits for it on a main context of its own, so that the reader's context (the
+ * global default one, which this thread runs) is not run from inside one of its own callbacks. The
+ * positions and NBIS's binarised image that come back are turned into directed minutiae by
+ * imaging/fingerlfp.h, kept beside ours (the uniqueness check compares both: finger_prints.c); the
+ * quality stays ours. A detection that fails or takes longer than the timeout leaves ours alone; a
+ * late one finishes on the private context, drained before the next detection and when the service
+ * ends.
  */
 #include "capture/finger-priv.h"
 

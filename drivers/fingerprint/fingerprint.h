@@ -52,7 +52,10 @@ typedef enum fingerprint_retry {
  * libfprint, fp_image_detect_minutiae, also when only an image is asked for); the driver copies
  * their positions and NBIS's binarised image with the image (wiped when freed) and, on the
  * analysis worker, gives them directions (imaging/fingerlfp.h) when they belong to the image the
- * event carries: the reader's own, not resampled. What an IMAGE's `lfp_features` are: */
+ * event carries: the reader's own, not resampled. They are then what a detection of that image
+ * gives, except for images libfprint's driver marks partial (swipe readers that assemble strips:
+ * aes2501, egis0570, upektc_img among the recorded ones), where libfprint leaves out the minutiae
+ * on the print's perimeter (as in its own matching). What an IMAGE's `lfp_features` are: */
 typedef enum fingerprint_lfp {
     FINGERPRINT_LFP_NONE = 0,  /* none: the capture came without minutiae, or the analysis (ours
                                 * or the directions) failed */
