@@ -62,6 +62,9 @@ struct finger_service {
 typedef struct finger_print {
     fingerfeat *ours;
     fingerfeat *lfp;
+    /* each prepared once for the uniqueness check (imaging/fingermatch.h), NULL when the
+     * features are NULL or preparing failed (then compared from the features) */
+    struct fingermatch_print *ours_match, *lfp_match;
 } finger_print;
 
 /* finger_prints.c, each under fs->lock (not held by the caller). On the service's thread: the

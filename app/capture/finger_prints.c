@@ -15,6 +15,8 @@ void finger_print_free(gpointer p)
     finger_print *print = p;
     if (print == NULL)
         return;
+    fingermatch_print_free(print->ours_match);
+    fingermatch_print_free(print->lfp_match);
     fingerfeat_free(print->ours);
     fingerfeat_free(print->lfp);
     g_free(print);
@@ -25,6 +27,21 @@ static bool matched(const fingerplan_check *c)
     return c->result == FINGERPLAN_SAME_FINGER || c->result == FINGERPLAN_HANDS_SWAPPED;
 }
 
+/* fingermatch_check() of one source: on the prepared prints when every one is (each print is
+ * described once, when it is added), else on the features. */
+static bk_err check_source(const fingerfeat *print, const fingermatch_print *print_m, int finger,
+                           const fingerfeat *const kept[FINGERPLAN_FINGERS],
+                           const fingermatch_print *const kept_m[FINGERPLAN_FINGERS], int threshold,
+                           fingerplan_check *out)
+{
+    bool prepared = print_m != NULL;
+    for (int f = 1; f < FINGERPLAN_FINGERS; f++)
+        prepared = prepared && (kept[f] == NULL || kept_m[f] != NULL);
+    if (prepared)
+        return fingermatch_check_prepared(print_m, finger, kept_m, NULL, threshold, out);
+    return fingermatch_check(print, finger, kept, NULL, threshold, out);
+}
+
 /* The check on both sources (finger-priv.h): a match by either is the same finger. A print ours
  * found unique stays unique when libfprint's found too few to compare (a blurred print); what
  * ours could not verify (too few of ours), libfprint's verify only when they were compared with
@@ -32,6 +49,7 @@ static bool matched(const fingerplan_check *c)
 static fingerplan_check check_both(finger_service *fs, const finger_print *print, int finger)
 {
     const fingerfeat *ours[FINGERPLAN_FINGERS] = {0}, *lfp[FINGERPLAN_FINGERS] = {0};
+    const fingermatch_print *ours_m[FINGERPLAN_FINGERS] = {0}, *lfp_m[FINGERPLAN_FINGERS] = {0};
     bool every = print->lfp != NULL;
     for (int f = 1; f < FINGERPLAN_FINGERS; f++) {
         const finger_print *k = f != finger && fs->kept[f] != 0
@@ -39,14 +57,19 @@ static fingerplan_check check_both(finger_service *fs, const finger_print *print
                                     : NULL;
         ours[f] = k ? k->ours : NULL;
         lfp[f] = k ? k->lfp : NULL;
+        ours_m[f] = k ? k->ours_match : NULL;
+        lfp_m[f] = k ? k->lfp_match : NULL;
         every = every && (k == NULL || k->lfp != NULL);
     }
     fingerplan_check a = {FINGERPLAN_UNIQUE, 0, 0}, b = {FINGERPLAN_UNIQUE, 0, 0};
-    if (fingermatch_check(print->ours, finger, ours, NULL, fs->match_threshold, &a) != BK_OK)
+    /* ours first: when they match, libfprint's are not compared (the decision is made) */
+    if (check_source(print->ours, print->ours_match, finger, ours, ours_m, fs->match_threshold,
+                     &a) != BK_OK)
         a = (fingerplan_check){FINGERPLAN_UNIQUE, 0, 0};
     if (matched(&a) || print->lfp == NULL)
         return a;
-    if (fingermatch_check(print->lfp, finger, lfp, NULL, fs->lfp_threshold, &b) != BK_OK)
+    if (check_source(print->lfp, print->lfp_match, finger, lfp, lfp_m, fs->lfp_threshold, &b) !=
+        BK_OK)
         return a;
     if (matched(&b))
         return b;
@@ -67,6 +90,11 @@ void finger_prints_add(finger_service *fs, fingerfeat *ours, fingerfeat *lfp, fi
     finger_print *print = g_new0(finger_print, 1);
     print->ours = ours;
     print->lfp = lfp;
+    /* outside the lock: a failure only leaves the print to be compared from its features */
+    if (fingermatch_prepare(ours, &print->ours_match) != BK_OK)
+        print->ours_match = NULL;
+    if (lfp != NULL && fingermatch_prepare(lfp, &print->lfp_match) != BK_OK)
+        print->lfp_match = NULL;
     ev->analysed = true;
     ev->quality = ours->quality;
     ev->minutiae = ours->n_minutiae;
