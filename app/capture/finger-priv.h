@@ -53,8 +53,8 @@ struct finger_service {
     unsigned kept[FINGERPLAN_FINGERS]; /* print id kept per finger, 0 none */
     GMainContext *lfp_ctx; /* where libfprint's minutiae detections answer (finger_lfp.c) */
     int lfp_pending;       /* detections started and not answered (those given up included) */
-    int lfp_told; /* the source of libfprint's minutiae logged for this reader (finger_lfp_source),
-                   * -1 none yet: logged once per reader and source */
+    unsigned lfp_told;     /* the ways of libfprint's minutiae logged for this reader: bit
+                            * 1 << finger_lfp_source; each logged once per reader */
 };
 
 /* A delivered image's features: ours (quality, foreground, our minutiae) and a copy with

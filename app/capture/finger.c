@@ -184,9 +184,9 @@ static void track(finger_service *fs, finger_event_kind kind, int finger)
 static void tell_lfp_source(finger_service *fs, finger_lfp_source source,
                             const fingerprint_event *in)
 {
-    if (fs->lfp_told == (int)source)
+    if (fs->lfp_told & (1u << source))
         return;
-    fs->lfp_told = (int)source;
+    fs->lfp_told |= 1u << source;
     if (source == FINGER_LFP_CAPTURE)
         g_message("libfprint's minutiae of this reader: those libfprint found as it captured "
                   "(%.0f ppi, not resampled), no second detection",
@@ -241,7 +241,7 @@ static void on_reader_event(finger_service *fs, fingerprint_event *in)
     if (in->text)
         g_strlcpy(ev.text, in->text, sizeof ev.text);
     if (ev.kind == FINGER_EVENT_READY || ev.kind == FINGER_EVENT_ADDED)
-        fs->lfp_told = -1; /* another reader, perhaps: its way is logged again */
+        fs->lfp_told = 0; /* another reader, perhaps: its ways are logged again */
     if (ev.kind == FINGER_EVENT_IMAGE) {
         ev.image = in->image;
         in->image = NULL;
@@ -417,7 +417,6 @@ bk_err finger_service_new(const finger_service_settings *set, finger_service **o
     fs->lfp_threshold =
         set->lfp_match_threshold > 0 ? set->lfp_match_threshold : FINGER_LFP_DEFAULT_THRESHOLD;
     fs->lfp_ctx = g_main_context_new();
-    fs->lfp_told = -1;
     fs->wake = set->wake;
     fs->wake_data = set->wake_data;
     g_mutex_init(&fs->lock);
