@@ -27,47 +27,20 @@
 #include <string.h>
 #include <time.h>
 
-#include "capture/finger.h"
+#include "bench-finger.h"
 #include "fingernist.h"
 #include "core/fingerplan.h"
 #include "fingerkinds.h"
 #include "imaging/fingerfeat.h"
 #include "imaging/fingerimg.h"
 #include "imaging/fingerlfp.h"
-#include "imaging/fingermatch.h"
 #include "imaging/fingerscale.h"
 
-#define MAX_ITEMS   400
-#define VARIANTS    6
-#define BOZORTH_MIN 40 /* bozorth3's usual decision threshold (NBIS documentation) */
-
-typedef enum group { CAPTURE, CARD, DEGRADED, NONPRINT } group;
 static const char *const GROUP[] = {"capture", "card", "degraded", "non-print"};
 
-typedef struct item {
-    char name[96];
-    group g;
-    int parent; /* the capture a copy was made from, -1 */
-    int big;    /* a capture of at least 256 x 256, or a copy of one */
-    fingerimg *img;
-    fingerfeat *feat;
-    fingerfeat *lfeat; /* ours with libfprint's minutiae and fingerlfp's directions (NULL: none) */
-    double ms;         /* ours, median */
-    int nfiq2, nfiq1, mt_n, near10;
-    double mt_ms;
-    nist_xyt xyt;
-} item;
+bench_finger B;
 
-static struct {
-    item it[MAX_ITEMS];
-    int n;
-    int runs;
-    int shortmode;
-    nist_tools nist;
-    int index_threshold;
-} B;
-
-static double cpu_ms(void)
+double bench_cpu_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -80,7 +53,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double median(double *v, int n)
+double bench_median(double *v, int n)
 {
     if (n == 0)
         return NAN;
@@ -161,15 +134,15 @@ static void measure(item *it)
     double t[8];
     for (int r = 0; r < B.runs; r++) {
         fingerfeat *f = NULL;
-        double t0 = cpu_ms();
+        double t0 = bench_cpu_ms();
         fingerfeat_analyse(it->img->pix, it->img->width, it->img->height, &f);
-        t[r] = cpu_ms() - t0;
+        t[r] = bench_cpu_ms() - t0;
         if (r == 0)
             it->feat = f;
         else
             fingerfeat_free(f);
     }
-    it->ms = median(t, B.runs);
+    it->ms = bench_median(t, B.runs);
     const char *path = nist_write(&B.nist, it->img, it->name);
     if (path == NULL)
         return;
@@ -393,10 +366,11 @@ static void minutiae_summary(void)
     printf("\nminutiae on the real prints (%d with mindtct's): median count ours %.0f, mindtct "
            "%.0f; ours within 10 px of one of mindtct's: median %.0f %%, mindtct's found by ours "
            "(by count): median %.0f %%\n",
-           n, median(ours, n), median(theirs, n), 100 * median(prec, n), 100 * median(rel, n));
+           n, bench_median(ours, n), bench_median(theirs, n), 100 * bench_median(prec, n),
+           100 * bench_median(rel, n));
     printf("time, quality + minutiae: median ours %.2f ms (CPU, in process), mindtct %.2f ms (CPU "
            "of its process, files); nist-500ppi (500x500): ours %.2f ms (target <= 35)\n",
-           median(tq, nt), median(tm, nt), t500);
+           bench_median(tq, nt), bench_median(tm, nt), t500);
 }
 
 static void lfp_done(GObject *o, GAsyncResult *r, gpointer data)
@@ -408,7 +382,7 @@ static void lfp_done(GObject *o, GAsyncResult *r, gpointer data)
  * inside libfprint) turned into ours by fingerlfp: *feat (transfer full) is our analysis with
  * libfprint's minutiae, as the kiosk's captures get them. The CPU time of the detection alone
  * (its worker thread included) in *ms. -1 when libfprint found none. */
-static int lfp_analyse(const fingerimg *img, fingerfeat **feat, double *ms)
+int bench_lfp_analyse(const fingerimg *img, fingerfeat **feat, double *ms)
 {
     *feat = NULL;
     FpImage *fi = fp_image_new(img->width, img->height);
@@ -416,11 +390,11 @@ static int lfp_analyse(const fingerimg *img, fingerfeat **feat, double *ms)
     guchar *data = (guchar *)fp_image_get_data(fi, &len);
     memcpy(data, img->pix, len);
     int fin = 0;
-    double t0 = cpu_ms();
+    double t0 = bench_cpu_ms();
     fp_image_detect_minutiae(fi, NULL, lfp_done, &fin);
     while (fin == 0)
         g_main_context_iteration(NULL, TRUE);
-    *ms = cpu_ms() - t0;
+    *ms = bench_cpu_ms() - t0;
     GPtrArray *m = fin > 0 ? fp_image_get_minutiae(fi) : NULL;
     int count = m ? (int)m->len : 0;
     int *xy = malloc(sizeof(int) * 2 * (size_t)(count + 1));
@@ -483,7 +457,7 @@ static void libfprint_minutiae(void)
         item *it = &B.it[i];
         if (it->g != CAPTURE && it->g != CARD)
             continue;
-        int count = lfp_analyse(it->img, &it->lfeat, &ms[n]);
+        int count = bench_lfp_analyse(it->img, &it->lfeat, &ms[n]);
         if (strcmp(it->name, "nist-500ppi") == 0)
             t500 = ms[n];
         int close = 0;
@@ -503,22 +477,22 @@ static void libfprint_minutiae(void)
         }
         int k = direction_errors(it, it->lfeat, errs + ne, 200000 - ne);
         if (k > 0)
-            per[np++] = median(errs + ne, k);
+            per[np++] = bench_median(errs + ne, k);
         ne += k;
         no += direction_errors(it, it->feat, ours + no, 200000 - no);
     }
     printf("libfprint's minutiae (fp_image_detect_minutiae) on the real prints (%d): median count "
            "%.0f, %.0f %% of them within 10 px of one of ours; its time %.1f ms median, %.1f ms on "
            "nist-500ppi (CPU of this process; its worker thread included)\n",
-           n, median(theirs, n), 100 * median(near, n), median(ms, n), t500);
+           n, bench_median(theirs, n), 100 * bench_median(near, n), bench_median(ms, n), t500);
     printf("their directions (fingerlfp) against mindtct's at the same place (within 2 px), %d "
            "minutiae of %d prints: median error %.1f deg, within 30 deg %.1f %%, within 22.5 deg "
            "%.1f %%, turned (over 150 deg) %.1f %%; per print median of medians %.1f deg\n",
-           ne, np, median(errs, ne), share_within(errs, ne, 30), share_within(errs, ne, 22.5),
-           100 - share_within(errs, ne, 150), median(per, np));
+           ne, np, bench_median(errs, ne), share_within(errs, ne, 30), share_within(errs, ne, 22.5),
+           100 - share_within(errs, ne, 150), bench_median(per, np));
     printf("ours for reference (ours within 2 px of one of mindtct's, %d): median error %.1f deg, "
            "within 30 deg %.1f %%\n",
-           no, median(ours, no), share_within(ours, no, 30));
+           no, bench_median(ours, no), share_within(ours, no, 30));
     free(errs);
     free(ours);
 }
@@ -532,12 +506,12 @@ static void resample_bench(int ncap)
         for (int k = 0; k < 2; k++) {
             for (int r = 0; r < B.runs; r++) {
                 fingerimg *out = NULL;
-                double t0 = cpu_ms();
+                double t0 = bench_cpu_ms();
                 fingerscale_resample(B.it[i].img, from[k], FINGERSCALE_PPMM_500, &out);
-                t[k][r] = cpu_ms() - t0;
+                t[k][r] = bench_cpu_ms() - t0;
                 fingerimg_free(out);
             }
-            double m = median(t[k], B.runs);
+            double m = bench_median(t[k], B.runs);
             lo = m < lo ? m : lo;
             hi = m > hi ? m : hi;
         }
@@ -545,251 +519,6 @@ static void resample_bench(int ncap)
     printf("\nshrinking the captures to 500 ppi from 762 and 1000 ppi: %.2f-%.2f ms (median of "
            "%d each)\n",
            lo, hi, B.runs);
-}
-
-/* One comparison pair's scores: ours, ours on libfprint's minutiae (-1 when libfprint found
- * none on one side) and bozorth3's (NIST_ABSENT when not measured). */
-typedef struct pair_score {
-    int ours, lfp, boz;
-} pair_score;
-
-typedef struct pair_set {
-    pair_score *p;
-    int n, cap;
-    int print_high; /* impostors: name the pairs that (nearly) match */
-    int card;       /* the card's pairs (rolled prints: many minutiae) */
-} pair_set;
-
-static double *pair_ms;
-static int n_pair_ms, cap_pair_ms;
-/* the kiosk's check of a pair that ours do not match: ours, then on libfprint's minutiae; [0]
- * the captures' pairs, [1] the card's */
-static double *both_ms[2];
-static int n_both_ms[2], cap_both_ms[2];
-
-static void compare(pair_set *set, const item *a, const item *b)
-{
-    if (set->n == set->cap) {
-        set->cap = set->cap ? 2 * set->cap : 64;
-        set->p = realloc(set->p, sizeof *set->p * (size_t)set->cap);
-    }
-    if (n_pair_ms == cap_pair_ms) {
-        cap_pair_ms = cap_pair_ms ? 2 * cap_pair_ms : 256;
-        pair_ms = realloc(pair_ms, sizeof *pair_ms * (size_t)cap_pair_ms);
-    }
-    fingermatch_result r, l = {.score = -1};
-    double t0 = cpu_ms();
-    fingermatch_compare(a->feat, b->feat, &r);
-    double ours_ms = cpu_ms() - t0;
-    pair_ms[n_pair_ms++] = ours_ms;
-    if (a->lfeat && b->lfeat) {
-        int g = set->card ? 1 : 0;
-        if (n_both_ms[g] == cap_both_ms[g]) {
-            cap_both_ms[g] = cap_both_ms[g] ? 2 * cap_both_ms[g] : 256;
-            both_ms[g] = realloc(both_ms[g], sizeof *both_ms[g] * (size_t)cap_both_ms[g]);
-        }
-        t0 = cpu_ms();
-        fingermatch_compare(a->lfeat, b->lfeat, &l);
-        both_ms[g][n_both_ms[g]++] = ours_ms + cpu_ms() - t0;
-    }
-    int boz = a->mt_n >= 0 && b->mt_n >= 0 ? nist_bozorth3(&B.nist, a->name, b->name) : NIST_ABSENT;
-    set->p[set->n++] = (pair_score){r.score, l.score, boz};
-    if (set->print_high && (r.score >= FINGERMATCH_DEFAULT_THRESHOLD - 5 ||
-                            l.score >= FINGERMATCH_DEFAULT_THRESHOLD - 5 || boz >= BOZORTH_MIN))
-        printf("  %s vs %s: ours %d, on libfprint's %d, bozorth3 %d\n", a->name, b->name, r.score,
-               l.score, boz);
-}
-
-/* Of the pairs of s with a score (>= 0) in column col (0 ours, 1 on libfprint's, 2 bozorth3),
- * how many are on the wrong side of threshold th, in *wrong; returns how many have a score. */
-static int wrong_side(const pair_set *s, int same, int col, int th, int *wrong)
-{
-    int n = 0;
-    *wrong = 0;
-    for (int i = 0; i < s->n; i++) {
-        int v = col == 0 ? s->p[i].ours : col == 1 ? s->p[i].lfp : s->p[i].boz;
-        if (v < 0)
-            continue;
-        n++;
-        *wrong += same ? v < th : v >= th;
-    }
-    return n;
-}
-
-static int highest(const pair_set *s, int col)
-{
-    int hi = -1;
-    for (int i = 0; i < s->n; i++) {
-        int v = col == 0 ? s->p[i].ours : col == 1 ? s->p[i].lfp : s->p[i].boz;
-        hi = v > hi ? v : hi;
-    }
-    return hi;
-}
-
-/* Genuine (same = 1) or impostor pairs: how many of ours, ours on libfprint's minutiae and
- * bozorth3's are on the wrong side of their thresholds. */
-static void report_pairs(const char *what, const pair_set *s, int same)
-{
-    static const int th[3] = {FINGERMATCH_DEFAULT_THRESHOLD, FINGERMATCH_DEFAULT_THRESHOLD,
-                              BOZORTH_MIN};
-    printf("  %-44s %4d | %-4s", what, s->n, same ? "FNMR" : "FMR");
-    for (int col = 0; col < 3; col++) {
-        int wrong, n = wrong_side(s, same, col, th[col], &wrong);
-        if (n)
-            printf(" | %3d of %3d (%5.1f %%)", wrong, n, 100.0 * wrong / n);
-        else
-            printf(" | not measured        ");
-    }
-    if (!same)
-        printf(" | highest %d / %d / %d", highest(s, 0), highest(s, 1), highest(s, 2));
-    printf("\n");
-}
-
-/* Of the pairs of s, how many are on the wrong side when a pair matches by either source: ours
- * at FINGERMATCH_DEFAULT_THRESHOLD or ours on libfprint's minutiae at th. */
-static int wrong_either(const pair_set *s, int same, int th)
-{
-    int wrong = 0;
-    for (int i = 0; i < s->n; i++) {
-        int match = s->p[i].ours >= FINGERMATCH_DEFAULT_THRESHOLD || s->p[i].lfp >= th;
-        wrong += same ? !match : match;
-    }
-    return wrong;
-}
-
-/* FNMR and FMR of ours and of ours on libfprint's minutiae at thresholds 20..50. */
-static void threshold_sweep(const pair_set *gen_cap, const pair_set *gen_card,
-                            const pair_set *imp_cap, const pair_set *imp_card)
-{
-    printf("thresholds: FNMR copies / FNMR card / false matches (both impostor sets), ours | on "
-           "libfprint's | either (ours at %d or libfprint's at the threshold)\n",
-           FINGERMATCH_DEFAULT_THRESHOLD);
-    for (int th = 20; th <= 50; th += th >= 35 && th < 45 ? 3 : 5) {
-        printf("  %2d:", th);
-        for (int col = 0; col < 2; col++) {
-            int w1, w2, w3, w4;
-            int n1 = wrong_side(gen_cap, 1, col, th, &w1),
-                n2 = wrong_side(gen_card, 1, col, th, &w2);
-            wrong_side(imp_cap, 0, col, th, &w3);
-            wrong_side(imp_card, 0, col, th, &w4);
-            printf(" %s %5.1f %% / %5.1f %% / %d", col ? "|" : "", n1 ? 100.0 * w1 / n1 : NAN,
-                   n2 ? 100.0 * w2 / n2 : NAN, w3 + w4);
-        }
-        printf(" | %5.1f %% / %5.1f %% / %d\n",
-               gen_cap->n ? 100.0 * wrong_either(gen_cap, 1, th) / gen_cap->n : NAN,
-               gen_card->n ? 100.0 * wrong_either(gen_card, 1, th) / gen_card->n : NAN,
-               wrong_either(imp_cap, 0, th) + wrong_either(imp_card, 0, th));
-    }
-}
-
-/* The card's finger number of an item ("tpcard_fgp07_rolled" -> 7), 0 for others. */
-static int card_finger(const item *it)
-{
-    int f = 0;
-    return it->g == CARD && sscanf(it->name, "tpcard_fgp%d", &f) == 1 ? f : 0;
-}
-
-static void pairs_bench(int ncap)
-{
-    static const double deg[VARIANTS] = {-10, -6, -3, 4, 7, 10};
-    static const int shift[VARIANTS][2] = {{8, -5}, {-12, 6},  {16, 0},
-                                           {0, 12}, {-6, -14}, {10, 10}};
-    static const double crop[VARIANTS] = {0.1, 0, -0.15, 0.2, 0, -0.1};
-    pair_set gen_cap = {0}, gen_card = {.card = 1}, imp_cap = {.print_high = 1},
-             imp_card = {.print_high = 1, .card = 1};
-    size_t nvar = B.shortmode ? 1 : VARIANTS;
-    if (ncap <= 0 || ncap > MAX_ITEMS)
-        return;
-    item *var = calloc((size_t)ncap * nvar + 1, sizeof *var);
-    for (int i = 0; i < ncap; i++) {
-        for (int v = 0; v < (int)nvar; v++) {
-            item *it = &var[(size_t)i * nvar + (size_t)v];
-            it->img = fingerkinds_transform(B.it[i].img, deg[v], shift[v][0], shift[v][1], crop[v]);
-            if (v % 2 == 1) /* every other copy with sensor noise too */
-                fingerkinds_add_noise(it->img, 12, (uint32_t)(i * 31 + v));
-            snprintf(it->name, sizeof it->name, "%.80s.turned%d", B.it[i].name, v % 10);
-            it->g = DEGRADED;
-            fingerfeat_analyse(it->img->pix, it->img->width, it->img->height, &it->feat);
-            double lms;
-            lfp_analyse(it->img, &it->lfeat, &lms);
-            const char *path = nist_write(&B.nist, it->img, it->name);
-            it->mt_n =
-                path ? nist_mindtct(&B.nist, path, it->name, &it->xyt, &it->mt_ms) : NIST_ERROR;
-            compare(&gen_cap, &B.it[i], it);
-        }
-    }
-    for (int i = 0; i < ncap; i++)
-        for (int j = 0; j < ncap; j++)
-            if (i != j)
-                compare(&imp_cap, &B.it[i], j < i ? &B.it[j] : &var[(size_t)j * nvar]);
-    for (int i = 0; i < B.n; i++) {
-        int fi = card_finger(&B.it[i]);
-        if (fi == 0 || strstr(B.it[i].name, "rolled") != NULL)
-            continue;
-        for (int j = 0; j < B.n; j++) {
-            int fj = card_finger(&B.it[j]);
-            if (fj == 0 || strstr(B.it[j].name, "rolled") == NULL)
-                continue;
-            compare(fi == fj ? &gen_card : &imp_card, &B.it[i], &B.it[j]);
-            if (fi == fj)
-                printf("  card %s vs %s: ours %d, on libfprint's %d, bozorth3 %d\n", B.it[i].name,
-                       B.it[j].name, gen_card.p[gen_card.n - 1].ours,
-                       gen_card.p[gen_card.n - 1].lfp, gen_card.p[gen_card.n - 1].boz);
-        }
-    }
-    for (int i = 0; i < B.n; i++)
-        for (int j = i + 1; j < B.n; j++)
-            if (card_finger(&B.it[i]) && card_finger(&B.it[j]) && strstr(B.it[i].name, "rolled") &&
-                strstr(B.it[j].name, "rolled"))
-                compare(&imp_card, &B.it[i], &B.it[j]);
-    printf("\ncomparison: ours (threshold %d) | ours on libfprint's minutiae with fingerlfp's "
-           "directions (threshold %d) | bozorth3 (threshold %d)\n",
-           FINGERMATCH_DEFAULT_THRESHOLD, FINGERMATCH_DEFAULT_THRESHOLD, BOZORTH_MIN);
-    report_pairs("genuine: captures turned/moved/cut/noisy", &gen_cap, 1);
-    report_pairs("genuine: card plain vs rolled, same finger", &gen_card, 1);
-    report_pairs("impostor: different captures", &imp_cap, 0);
-    report_pairs("impostor: card, different fingers", &imp_card, 0);
-    printf("the kiosk's captures (a match by either: ours at %d or on libfprint's at %d, "
-           "FINGER_LFP_DEFAULT_THRESHOLD): FNMR copies %.1f %%, card %.1f %%; false matches %d of "
-           "%d\n",
-           FINGERMATCH_DEFAULT_THRESHOLD, FINGER_LFP_DEFAULT_THRESHOLD,
-           gen_cap.n ? 100.0 * wrong_either(&gen_cap, 1, FINGER_LFP_DEFAULT_THRESHOLD) / gen_cap.n
-                     : NAN,
-           gen_card.n
-               ? 100.0 * wrong_either(&gen_card, 1, FINGER_LFP_DEFAULT_THRESHOLD) / gen_card.n
-               : NAN,
-           wrong_either(&imp_cap, 0, FINGER_LFP_DEFAULT_THRESHOLD) +
-               wrong_either(&imp_card, 0, FINGER_LFP_DEFAULT_THRESHOLD),
-           imp_cap.n + imp_card.n);
-    threshold_sweep(&gen_cap, &gen_card, &imp_cap, &imp_card);
-    printf("comparison time: median %.3f ms a pair over %d pairs (target < 1 ms)\n",
-           median(pair_ms, n_pair_ms), n_pair_ms);
-    for (int g = 0; g < 2; g++) {
-        int over = 0;
-        double most = 0;
-        for (int i = 0; i < n_both_ms[g]; i++) {
-            over += both_ms[g][i] >= 1.0;
-            most = MAX(most, both_ms[g][i]);
-        }
-        printf("the kiosk's check of a pair on both sources (ours, then libfprint's), %s: median "
-               "%.3f ms, %d of %d pairs at 1 ms or more, longest %.2f ms\n",
-               g ? "the card's pairs" : "the captures' pairs", median(both_ms[g], n_both_ms[g]),
-               over, n_both_ms[g], most);
-        free(both_ms[g]);
-        both_ms[g] = NULL;
-        n_both_ms[g] = cap_both_ms[g] = 0;
-    }
-    for (size_t i = 0; i < (size_t)ncap * nvar; i++) {
-        fingerfeat_free(var[i].feat);
-        fingerfeat_free(var[i].lfeat);
-        fingerimg_free(var[i].img);
-    }
-    free(var);
-    free(gen_cap.p);
-    free(gen_card.p);
-    free(imp_cap.p);
-    free(imp_card.p);
-    free(pair_ms);
 }
 
 int main(int argc, char **argv)
@@ -848,7 +577,7 @@ int main(int argc, char **argv)
     minutiae_summary();
     libfprint_minutiae();
     resample_bench(ncap);
-    pairs_bench(ncap);
+    bench_pairs(ncap);
     for (int i = 0; i < B.n; i++) {
         fingerfeat_free(B.it[i].feat);
         fingerfeat_free(B.it[i].lfeat);
