@@ -12,6 +12,7 @@
 #include "imaging/fingermatch.h"
 
 #define MAX_PRINTS 48
+#define COMPARED   150 /* fingermatch.c's MAX_COMPARED */
 
 typedef struct prints {
     int n;
@@ -213,7 +214,7 @@ static void free_copy(fingerfeat *c)
     g_free(c);
 }
 
-/* The card's rolled prints (222-400 minutiae) are compared on the 150 minutiae nearest the centre
+/* The card's prints (222-400 minutiae) are compared on the COMPARED minutiae nearest the centre
  * of theirs: turning every other one round changes no result (before, all were compared: the
  * scores changed). The plain and rolled prints of CARD_FINGER match on our minutiae; no two
  * different fingers of the card match. */
@@ -226,9 +227,9 @@ static void test_card_central(void)
         return;
     int plain = index_of(&p, CARD_PLAIN), rolled = index_of(&p, CARD_ROLLED), changed = 0;
     for (int i = 0; i < p.n; i++) {
-        if (p.feat[i]->n_minutiae <= 150)
+        if (p.feat[i]->n_minutiae <= COMPARED)
             continue;
-        fingerfeat *t = outer_turned(p.feat[i], 150);
+        fingerfeat *t = outer_turned(p.feat[i], COMPARED);
         for (int j = 0; j < p.n; j++) {
             fingermatch_result want, got;
             g_assert_cmpint(fingermatch_compare(p.feat[j], p.feat[i], &want), ==, BK_OK);
@@ -237,8 +238,8 @@ static void test_card_central(void)
         }
         free_copy(t);
     }
-    g_test_message("comparisons changed by turning the minutiae beyond the central 150: %d",
-                   changed);
+    g_test_message("comparisons changed by turning the minutiae beyond the central %d: %d",
+                   COMPARED, changed);
     g_assert_cmpint(changed, ==, 0);
     fingermatch_result r;
     g_assert_cmpint(fingermatch_compare(p.feat[plain], p.feat[rolled], &r), ==, BK_OK);
