@@ -211,7 +211,7 @@ CONFIG_KEY(FINGERPRINT_ATTEMPTS, "fingerprint.attempts", INT, "3", 1, 10, NULL,
 CONFIG_KEY(
     FINGERPRINT_MATCH_THRESHOLD, "fingerprint.match_threshold", INT, "35", 1, 100, NULL,
     "Comparison score at or above which two prints count as the same finger (uniqueness check).")
-CONFIG_KEY(FINGERPRINT_LFP_MATCH_THRESHOLD, "fingerprint.lfp_match_threshold", INT, "41", 1, 100,
+CONFIG_KEY(FINGERPRINT_LFP_MATCH_THRESHOLD, "fingerprint.lfp_match_threshold", INT, "43", 1, 100,
            NULL,
            "The same on libfprint's minutiae of the kiosk's captures; a match by either counts.")
 CONFIG_KEY(FINGERPRINT_VIRTUAL_SOCKET, "fingerprint.virtual_socket", STRING, "", 0, 0, NULL,
