@@ -180,14 +180,18 @@ static void report(const pair_list *l)
     }
 }
 
-/* FNMR and FMR (order a,b) of ours and ours on libfprint's minutiae alone at thresholds 20..50,
- * and of the kiosk's rule with ours at the default and libfprint's at the threshold. */
+/* FNMR and FMR (order a,b) of ours and ours on libfprint's minutiae alone at thresholds 20..48
+ * (each one from 38), and of the kiosk's rule with ours at the default and libfprint's at the
+ * threshold. */
 static void sweep(const pair_list *l)
 {
     printf("thresholds: FNMR copies / FNMR card / false matches (both impostor sets), ours | on "
            "libfprint's | either (ours at %d or libfprint's at the threshold)\n",
            FINGERMATCH_DEFAULT_THRESHOLD);
-    for (int th = 20; th <= 50; th += th >= 26 && th < 44 ? 3 : 5) {
+    for (int th = 20; th <= 50; th += th >= 38 && th < 48   ? 1
+                                      : th >= 30 && th < 36 ? 3
+                                      : th == 36            ? 2
+                                                            : 5) {
         printf("  %2d:", th);
         for (int src = 0; src < 2; src++) {
             int w[4], n[4], hi;
