@@ -6,6 +6,12 @@
  * direction close) are counted, against the minutiae of each print that fall inside the other
  * print's area after alignment (the smaller of the two counts, at least 25), so a partial
  * overlap is not punished twice. Fewer than 10 pairs scale the score down in proportion.
+ *
+ * The result does not depend on the order of the two prints: each pair is compared in one order
+ * of its own (the print with fewer minutiae against the other, ties by content), and the
+ * alignment is given back inverted when the prints were given the other way round. A print of
+ * more than 150 minutiae is compared on the 150 nearest the centre of its minutiae (bozorth3
+ * keeps 150 too). Minutiae must have finite positions and directions (BK_ERR_INVALID otherwise).
  */
 #ifndef BIOKIOSK_FINGERMATCH_H
 #define BIOKIOSK_FINGERMATCH_H
@@ -15,8 +21,9 @@
 #include "core/fingerplan.h"
 
 /* Default decision threshold on the score: at or above it two prints are taken to be the same
- * finger. 35: the lowest at which no two different shared captures match, where bozorth3 at its
- * usual 40 misses more same-finger pairs (bench-finger; docs/fingerprints.md). */
+ * finger. 35: chosen when it was the lowest at which no two different shared captures matched;
+ * since session 9 the highest score of two different fingers in bench-finger is 26, and at 35
+ * fewer same-finger pairs are missed than by bozorth3 at its usual 40 (docs/fingerprints.md). */
 #define FINGERMATCH_DEFAULT_THRESHOLD 35
 
 typedef struct fingermatch_result {
@@ -26,7 +33,8 @@ typedef struct fingermatch_result {
     float dx, dy; /* translation of b against a after rotation, pixels */
 } fingermatch_result;
 
-/* Compares a and b (transfer none) into *out. BK_ERR_INVALID for NULL arguments, BK_ERR_NOMEM.
+/* Compares a and b (transfer none) into *out. BK_ERR_INVALID for NULL arguments or a minutia
+ * that is not finite, BK_ERR_NOMEM.
  * Prints with fewer than 4 minutiae score 0. Prepares both prints for this one comparison: a
  * print compared with several others is better prepared once (fingermatch_prepare()). */
 bk_err fingermatch_compare(const fingerfeat *a, const fingerfeat *b, fingermatch_result *out);
@@ -39,7 +47,7 @@ bk_err fingermatch_compare(const fingerfeat *a, const fingerfeat *b, fingermatch
 typedef struct fingermatch_print fingermatch_print;
 
 /* Prepares f into *out (transfer full: fingermatch_print_free). BK_ERR_INVALID for NULL
- * arguments, BK_ERR_NOMEM. */
+ * arguments or a minutia whose position or direction is not finite, BK_ERR_NOMEM. */
 bk_err fingermatch_prepare(const fingerfeat *f, fingermatch_print **out);
 
 /* Wipes and frees. NULL does nothing. */

@@ -246,7 +246,7 @@ static int select_minutiae(const fingerfeat *f, fingerfeat_minutia *m, float *d2
         d2[i] = dx * dx + dy * dy;
     }
     int kept = 0;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n && kept < MAX_COMPARED; i++)
         if (central(n, i, d2))
             m[kept++] = f->minutiae[i];
     return kept;
@@ -256,6 +256,12 @@ bk_err fingermatch_prepare(const fingerfeat *f, fingermatch_print **out)
 {
     if (f == NULL || out == NULL || f->n_minutiae < 0 || (f->n_minutiae > 0 && !f->minutiae))
         return BK_ERR_INVALID;
+    /* a position or direction that is not a number would make the centre, the order by y and
+     * the grid meaningless (and the selection of the central minutiae overrun its room) */
+    for (int i = 0; i < f->n_minutiae; i++)
+        if (!isfinite(f->minutiae[i].x) || !isfinite(f->minutiae[i].y) ||
+            !isfinite(f->minutiae[i].angle))
+            return BK_ERR_INVALID;
     int n = f->n_minutiae < MAX_COMPARED ? f->n_minutiae : MAX_COMPARED;
     fingermatch_print measure;
     along *by_x;
@@ -273,12 +279,13 @@ bk_err fingermatch_prepare(const fingerfeat *f, fingermatch_print **out)
     p->n = n;
     p->size = size;
     float *d2 = NULL;
-    if (f->n_minutiae > MAX_COMPARED && (d2 = malloc(sizeof *d2 * (size_t)f->n_minutiae)) == NULL) {
+    if (f->n_minutiae > MAX_COMPARED &&
+        (d2 = biomem_calloc((size_t)f->n_minutiae, sizeof *d2)) == NULL) {
         biomem_free(block);
         return BK_ERR_NOMEM;
     }
     n = p->n = select_minutiae(f, p->m, d2);
-    free(d2);
+    biomem_free(d2); /* the minutiae's distances from the print's centre */
     describe(p->m, n, p->l, by_x);
     p->indexed = indexable(p->l, p->m, n);
     if (p->indexed)

@@ -259,12 +259,120 @@ static void test_card_central(void)
     unload(&p);
 }
 
+/* A copy of f (free_copy). */
+static fingerfeat *copy_of(const fingerfeat *f)
+{
+    fingerfeat *c = g_memdup2(f, sizeof *f);
+    c->minutiae = biomem_calloc((size_t)f->n_minutiae + 1, sizeof *c->minutiae);
+    memcpy(c->minutiae, f->minutiae, sizeof *c->minutiae * (size_t)f->n_minutiae);
+    c->mask = g_memdup2(f->mask, (gsize)f->bw * (gsize)f->bh);
+    return c;
+}
+
+/* A minutia whose position or direction is not a number is refused (BK_ERR_INVALID), by
+ * preparing and by comparing; before, a print of more than 150 minutiae with one NaN kept all of
+ * them in the room made for 150 (a heap overrun under ASan). A print of 225 minutiae on a lattice
+ * around its centre (many exactly as far from it) keeps 150 and compares with itself. */
+static void test_not_finite(void)
+{
+    prints p;
+    if (!load(&p, "nist/tpcard", "tpcard_fgp07_", FALSE))
+        return;
+    const fingerfeat *f = p.feat[index_of(&p, CARD_ROLLED)];
+    g_assert_cmpint(f->n_minutiae, >, COMPARED);
+    const float bad[] = {NAN, INFINITY, -INFINITY};
+    for (int field = 0; field < 3; field++) {
+        for (size_t k = 0; k < G_N_ELEMENTS(bad); k++) {
+            fingerfeat *c = copy_of(f);
+            float *v = field == 0   ? &c->minutiae[7].x
+                       : field == 1 ? &c->minutiae[7].y
+                                    : &c->minutiae[7].angle;
+            *v = bad[k];
+            fingermatch_print *pp = NULL;
+            fingermatch_result r;
+            g_assert_cmpint(fingermatch_prepare(c, &pp), ==, BK_ERR_INVALID);
+            g_assert_null(pp);
+            g_assert_cmpint(fingermatch_compare(c, f, &r), ==, BK_ERR_INVALID);
+            g_assert_cmpint(fingermatch_compare(f, c, &r), ==, BK_ERR_INVALID);
+            free_copy(c);
+        }
+    }
+    /* ties: 225 minutiae on a square lattice of 12 px around the print's middle (its own centre:
+     * many exactly as far from it as others) */
+    fingerfeat *lat = copy_of(f);
+    biomem_free(lat->minutiae);
+    lat->minutiae = biomem_calloc(225, sizeof *lat->minutiae);
+    lat->n_minutiae = 0;
+    float cx = (float)f->width / 2, cy = (float)f->height / 2;
+    for (int i = -7; i <= 7; i++)
+        for (int j = -7; j <= 7; j++) {
+            fingerfeat_minutia *m = &lat->minutiae[lat->n_minutiae++];
+            m->x = cx + (float)(i * 12);
+            m->y = cy + (float)(j * 12);
+            m->angle = (float)(((i + 7) * 5 + (j + 7) * 3) % 12) * (float)G_PI / 6;
+            m->kind = (i + j) % 2 ? FINGERFEAT_ENDING : FINGERFEAT_BIFURCATION;
+        }
+    fingermatch_result r;
+    g_assert_cmpint(fingermatch_compare(lat, lat, &r), ==, BK_OK);
+    g_test_message("a lattice of 225 minutiae against itself: %d (%d pairs)", r.score, r.paired);
+    g_assert_cmpint(r.paired, <=, COMPARED);
+    g_assert_cmpint(r.score, >=, FINGERMATCH_DEFAULT_THRESHOLD);
+    free_copy(lat);
+    unload(&p);
+}
+
+/* Two prints of the same number of minutiae are put in order by their content: a print against
+ * the same print with its minutiae in another order (same count, other bytes), both ways round,
+ * gives one score and alignments that undo each other. */
+static void test_order_ties(void)
+{
+    prints p;
+    if (!load(&p, "captures", "", FALSE))
+        return;
+    int tried = 0;
+    for (int i = 0; i < p.n; i++) {
+        const fingerfeat *f = p.feat[i];
+        if (f->n_minutiae < 15)
+            continue;
+        fingerfeat *c = copy_of(f);
+        for (int k = 0; k < c->n_minutiae / 2; k++) { /* reversed */
+            fingerfeat_minutia t = c->minutiae[k];
+            c->minutiae[k] = c->minutiae[c->n_minutiae - 1 - k];
+            c->minutiae[c->n_minutiae - 1 - k] = t;
+        }
+        fingerfeat *shifted = copy_of(f); /* the same minutiae moved: another alignment */
+        for (int k = 0; k < shifted->n_minutiae; k++)
+            shifted->minutiae[k].x += 5;
+        const fingerfeat *other[2] = {c, shifted};
+        for (int o = 0; o < 2; o++) {
+            fingermatch_result ab, ba;
+            g_assert_cmpint(fingermatch_compare(f, other[o], &ab), ==, BK_OK);
+            g_assert_cmpint(fingermatch_compare(other[o], f, &ba), ==, BK_OK);
+            g_assert_cmpint(ab.score, ==, ba.score);
+            g_assert_cmpint(ab.paired, ==, ba.paired);
+            g_assert_cmpint(ab.score, >=, FINGERMATCH_DEFAULT_THRESHOLD);
+            double x, y, bx, by;
+            apply(&ab, 100, 150, &x, &y);
+            apply(&ba, x, y, &bx, &by);
+            g_assert_cmpfloat(fabs(bx - 100) + fabs(by - 150), <, 0.05);
+        }
+        free_copy(c);
+        free_copy(shifted);
+        tried++;
+    }
+    g_test_message("%d prints against copies of the same count, both ways round", tried);
+    g_assert_cmpint(tried, >, 5);
+    unload(&p);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/fingermatch/symmetric", test_symmetric);
     g_test_add_func("/fingermatch/prepared", test_prepared);
     g_test_add_func("/fingermatch/card-central", test_card_central);
+    g_test_add_func("/fingermatch/not-finite", test_not_finite);
+    g_test_add_func("/fingermatch/order-ties", test_order_ties);
     int status = g_test_run();
     g_assert_cmpuint(biomem_live_count(), ==, 0);
     return status;
