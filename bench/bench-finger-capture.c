@@ -37,6 +37,7 @@
 #include <time.h>
 
 #include "bench.h"
+#include "capture/finger.h"
 #include "core/biomem.h"
 #include "fingerkinds.h"
 #include "imaging/fingerfeat.h"
@@ -45,8 +46,8 @@
 #include "imaging/fingerscale.h"
 
 #define MAX_IMAGES 128
-/* the uniqueness check's threshold on libfprint's minutiae (capture/finger.h) */
-#define LFP_THRESHOLD 41
+/* the uniqueness check's threshold on libfprint's minutiae */
+#define LFP_THRESHOLD FINGER_LFP_DEFAULT_THRESHOLD
 
 typedef struct image {
     char name[96];

@@ -195,7 +195,7 @@ static void tell_lfp_source(finger_service *fs, finger_lfp_source source,
         g_message("libfprint's minutiae of this reader: detected again on the 500 ppi image (%s)",
                   in->lfp == FINGERPRINT_LFP_RESAMPLED
                       ? "the capture's belong to the reader's image, resampled from its ppi"
-                      : "the capture came without them");
+                      : "none usable came with the capture");
 }
 
 /* A person's print is compared by libfprint's minutiae too: those libfprint found in the capture

@@ -154,8 +154,8 @@ typedef struct finger_event {
     /* IMAGE: only the kiosk's own minutiae were compared, because libfprint's detection failed
      * or timed out (logged); false: libfprint's were compared too. */
     bool own_minutiae;
-    /* IMAGE of a person's finger: where libfprint's minutiae came from (FINGER_LFP_OWN exactly
-     * when own_minutiae) */
+    /* IMAGE of a person's finger: where libfprint's minutiae came from (FINGER_LFP_OWN when
+     * own_minutiae, and also when the print could not be analysed: analysed false) */
     finger_lfp_source lfp_source;
     /* IMAGE: the uniqueness check against the prints kept for the other fingers (UNIQUE when
      * the analysis failed) */
