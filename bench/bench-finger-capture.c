@@ -58,27 +58,16 @@ typedef struct image {
 static image images[MAX_IMAGES];
 static int n_images;
 
-static double cpu_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+#define cpu_ms bench_process_cpu_ms
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
+/* The median of n values (v unchanged); 0 for none. */
 static double median(const double *v, int n)
 {
     if (n == 0)
         return 0;
     double *c = malloc(sizeof *c * (size_t)n);
     memcpy(c, v, sizeof *c * (size_t)n);
-    qsort(c, (size_t)n, sizeof *c, cmp_double);
-    double m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+    double m = bench_median_sorting(c, n);
     free(c);
     return m;
 }

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "bench-finger.h"
+#include "bench.h"
 #include "fingernist.h"
 #include "core/fingerplan.h"
 #include "fingerkinds.h"
@@ -42,23 +43,12 @@ bench_finger B;
 
 double bench_cpu_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    return bench_process_cpu_ms();
 }
 
 double bench_median(double *v, int n)
 {
-    if (n == 0)
-        return NAN;
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return bench_median_sorting(v, n);
 }
 
 static item *add(const char *name, group g, int parent, fingerimg *img)

@@ -6,9 +6,11 @@
 #ifndef BIOKIOSK_BENCH_H
 #define BIOKIOSK_BENCH_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static inline bool bench_short(void)
 {
@@ -20,6 +22,29 @@ static inline bool bench_short(void)
 static inline long bench_n(long full, long short_)
 {
     return bench_short() ? short_ : full;
+}
+
+/* CPU time of the whole process (every thread), in milliseconds. */
+static inline double bench_process_cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static inline int bench_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0..n) (sorted in place); NAN when n is 0. */
+static inline double bench_median_sorting(double *v, int n)
+{
+    if (n <= 0)
+        return NAN;
+    qsort(v, (size_t)n, sizeof *v, bench_cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 #endif
