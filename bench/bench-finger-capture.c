@@ -415,29 +415,14 @@ static void resampled_reader(double ppi, int max)
 
 /* ---- loading ---- */
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The PNG files of dir whose names start with prefix (sorted; no slaps), at most max, at 500 ppi
  * (a file that states less is brought to 500 ppi, as bench-finger does). */
 static int load_dir(const char *dir, const char *prefix, bool card, int max)
 {
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return 0;
     char *names[MAX_IMAGES];
-    int nn = 0, loaded = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL && nn < MAX_IMAGES) {
-        size_t len = strlen(e->d_name);
-        if (len > 4 && strcmp(e->d_name + len - 4, ".png") == 0 &&
-            strncmp(e->d_name, prefix, strlen(prefix)) == 0 && strstr(e->d_name, "slap") == NULL)
-            names[nn++] = strdup(e->d_name);
-    }
-    closedir(d);
-    qsort(names, (size_t)nn, sizeof *names, cmp_name);
+    int nn = bench_png_names(dir, prefix, names, MAX_IMAGES), loaded = 0;
+    if (nn == 0)
+        return 0;
     /* the short mode takes the 500x500 print and the first capture */
     for (int i = 0; i < nn; i++) {
         bool wanted =

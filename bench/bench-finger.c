@@ -68,11 +68,6 @@ static item *add(const char *name, group g, int parent, fingerimg *img)
     return it;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* A file that states a resolution below 500 ppi is measured at 500 ppi, by us and by NIST's
  * tools alike (fingerkinds_at_500ppi); says so. */
 static fingerimg *at_500ppi(fingerimg *img, const char *path, const char *name)
@@ -90,20 +85,10 @@ static fingerimg *at_500ppi(fingerimg *img, const char *path, const char *name)
 /* Loads the PNG files of dir whose names start with prefix (sorted), at most max. */
 static int load_dir(const char *dir, const char *prefix, group g, int max)
 {
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return 0;
     char *names[128];
-    int nn = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL && nn < 128) {
-        size_t len = strlen(e->d_name);
-        if (len > 4 && strcmp(e->d_name + len - 4, ".png") == 0 &&
-            strncmp(e->d_name, prefix, strlen(prefix)) == 0 && strstr(e->d_name, "slap") == NULL)
-            names[nn++] = strdup(e->d_name);
-    }
-    closedir(d);
-    qsort(names, (size_t)nn, sizeof *names, cmp_name);
+    int nn = bench_png_names(dir, prefix, names, 128);
+    if (nn == 0)
+        return 0;
     int loaded = 0;
     for (int i = 0; i < nn; i++) {
         char path[2048];

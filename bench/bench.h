@@ -6,6 +6,7 @@
 #ifndef BIOKIOSK_BENCH_H
 #define BIOKIOSK_BENCH_H
 
+#include <dirent.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -45,6 +46,31 @@ static inline double bench_median_sorting(double *v, int n)
         return NAN;
     qsort(v, (size_t)n, sizeof *v, bench_cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static inline int bench_cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of dir's PNG files that start with prefix, slaps left out, sorted, at most max, into
+ * names (each to free()); how many. 0 when dir cannot be read. */
+static inline int bench_png_names(const char *dir, const char *prefix, char **names, int max)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return 0;
+    int nn = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && nn < max) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && strcmp(e->d_name + len - 4, ".png") == 0 &&
+            strncmp(e->d_name, prefix, strlen(prefix)) == 0 && strstr(e->d_name, "slap") == NULL)
+            names[nn++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)nn, sizeof *names, bench_cmp_name);
+    return nn;
 }
 
 #endif
